@@ -1,0 +1,149 @@
+/* trace.h - the trace model: runs, targets, hops and replies, shared by live runs and pcap analysis. */
+#ifndef PATHMORTEM_TRACE_H
+#define PATHMORTEM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmortem/common.h"
+#include "pathmortem/wire.h"
+
+enum pm_method { PM_METHOD_ICMP = 0, PM_METHOD_UDP = 1, PM_METHOD_TCP = 2 };
+
+const char *pm_method_name(enum pm_method m);
+int pm_method_parse(const char *s, enum pm_method *out);
+
+/* How the reply relates to the probe. */
+enum pm_reply_kind {
+    PM_REPLY_TIME_EXCEEDED = 0, /* ICMP 11: a router on the way */
+    PM_REPLY_UNREACH,           /* ICMP 3 (code in icmp_code) */
+    PM_REPLY_ECHO_REPLY,        /* ICMP 0 from the target */
+    PM_REPLY_TCP_SYNACK,        /* target answered our SYN */
+    PM_REPLY_TCP_RST,           /* target refused our SYN: still reached */
+    PM_REPLY_OTHER_ICMP         /* parameter problem, source quench, ... */
+};
+
+/* Why probing a target stopped (JSON "stop"). */
+enum pm_stop {
+    PM_STOP_NONE = 0,   /* not decided yet */
+    PM_STOP_REACHED,
+    PM_STOP_UNREACHABLE,
+    PM_STOP_GAPLIMIT,
+    PM_STOP_MAXTTL,
+    PM_STOP_LOOP
+};
+const char *pm_stop_name(enum pm_stop s);
+
+#define PM_REPLY_MPLS_MAX 4
+
+struct pm_reply {
+    uint32_t from;          /* responder, host order */
+    uint64_t sent_us;       /* capture timestamp of the probe, µs since epoch */
+    uint64_t recv_us;       /* capture timestamp of the reply */
+    uint8_t ttl;            /* TTL of the probe (the hop) */
+    uint8_t attempt;        /* which query of that hop (0-based) */
+    uint8_t kind;           /* enum pm_reply_kind */
+    uint8_t icmp_type;
+    uint8_t icmp_code;
+    uint8_t reply_ttl;      /* IP TTL of the reply as received */
+    uint8_t quoted_ttl;     /* TTL in the quoted header (0 when none) */
+    uint8_t n_mpls;
+    uint16_t reply_ipid;    /* IP ID of the reply (alias resolution hints) */
+    bool quoted_ipid_ok;    /* quoted IP ID equals what we sent */
+    bool has_ext;           /* RFC 4884 extension present */
+    struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
+};
+
+/* Per target: what was sent at each TTL and what came back. */
+struct pm_target {
+    uint32_t dst;
+    uint8_t sent[PM_TTL_MAX + 1];     /* probes sent per TTL */
+    uint8_t max_ttl_sent;             /* highest TTL probed */
+    uint8_t stop;                     /* enum pm_stop, set by pm_trace_finish */
+    uint8_t stop_ttl;                 /* TTL at which the stop was decided */
+    uint8_t stopset_ttl;              /* backward probing halted here: lower hops are shared with other targets (0: none) */
+    uint32_t n_replies;
+    uint32_t cap_replies;
+    struct pm_reply *replies;         /* owned; in arrival order */
+};
+
+#define PM_TRACE_MAX_TARGETS (1u << 20)   /* hard cap on targets per run */
+#define PM_TRACE_MAX_REPLIES_PER_TARGET 512
+
+/* Counters a run keeps about what it saw and refused. */
+struct pm_run_stats {
+    uint64_t probes_sent;
+    uint64_t probes_captured;
+    uint64_t replies_matched;
+    uint64_t rejected_unknown;     /* quotes no probe of this run */
+    uint64_t rejected_duplicate;   /* probe already answered */
+    uint64_t rejected_late;        /* answer after the probe timed out */
+    uint64_t rejected_mismatch;    /* quoted addresses/protocol wrong */
+    uint64_t dropped_malformed;    /* decoder refused the frame */
+    uint64_t capture_drops;        /* reported by libpcap */
+    uint64_t ipid_rewritten;       /* quoted IP ID differed from ours */
+};
+
+#define PM_RUN_MAX_DBS 4
+
+struct pm_db_info {
+    char role[16];          /* "asn" or "geo" */
+    char path[256];
+    char build_date[32];    /* ISO-8601 date of the MMDB build epoch */
+    char sha256[65];
+};
+
+struct pm_run {
+    uint64_t started_us;    /* µs since epoch */
+    uint64_t ended_us;
+    uint8_t method;         /* enum pm_method */
+    uint32_t source;        /* vantage address, host order */
+    uint16_t ident;         /* per-run random identity */
+    uint16_t dport;         /* udp/tcp destination port */
+    uint16_t flow;          /* flow id (Paris) */
+    bool classic;           /* classic varying probes */
+    uint8_t first_ttl, max_ttl, queries;
+    uint32_t wait_ms;
+    char vantage[64];       /* free-form label (hostname) */
+    struct pm_run_stats stats;
+    uint32_t n_dbs;
+    struct pm_db_info dbs[PM_RUN_MAX_DBS];
+    uint32_t n_targets;
+    uint32_t cap_targets;
+    struct pm_target *targets;   /* owned */
+    /* open-addressing index dst -> target; owned */
+    uint32_t *index;
+    uint32_t index_cap;
+};
+
+/* Allocation and teardown. pm_run_free accepts NULL. */
+struct pm_run *pm_run_alloc(void);
+void pm_run_free(struct pm_run *run);
+
+/* Finds the target for dst, or adds it. Returns NULL on PM_ELIMIT/ENOMEM. */
+struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create);
+
+/* Records that a probe went out (counts per TTL). */
+void pm_target_note_sent(struct pm_target *t, uint8_t ttl);
+/* Appends a reply (copied). PM_ELIMIT past the per-target cap. */
+int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r);
+/* Sorts replies by (ttl, attempt, recv time); call once probing is over. */
+void pm_target_sort(struct pm_target *t);
+/* After sorting: replies at one TTL. Returns the count, *first the first. */
+uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_reply **first);
+/* Does any reply come from the target itself (echo reply, SYN-ACK/RST, port unreachable from dst)? */
+bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r);
+
+/* Sorts every target and decides stop reasons from the data alone (the same
+ * rule live and from a pcap): reached, unreachable (ICMP 3 from a router),
+ * loop (one address at two TTLs separated by another), gaplimit (trailing
+ * silent hops >= gaplimit), else maxttl. Targets are ordered by address. */
+void pm_trace_finish(struct pm_run *run, uint8_t gaplimit);
+
+/* "2026-11-28T06:54:15.123Z" */
+void pm_format_time(uint64_t us, char *buf, size_t len);
+/* dotted quad of a host-order address */
+const char *pm_addr_str(uint32_t addr, char buf[16]);
+int pm_addr_parse(const char *s, uint32_t *out);
+
+#endif

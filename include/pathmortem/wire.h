@@ -1,0 +1,129 @@
+/* wire.h - decoders for captured frames: link layer, IPv4, ICMP (with RFC 4884/4950 extensions), UDP, TCP. */
+#ifndef PATHMORTEM_WIRE_H
+#define PATHMORTEM_WIRE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmortem/common.h"
+#include "pathmortem/cursor.h"
+
+/* Link types we accept (values are the pcap LINKTYPE_* numbers). */
+#define PM_LINK_NULL 0
+#define PM_LINK_ETHERNET 1
+#define PM_LINK_RAW 101
+#define PM_LINK_LINUX_SLL 113
+#define PM_LINK_IPV4 228
+#define PM_LINK_LINUX_SLL2 276
+
+#define PM_PROTO_ICMP 1
+#define PM_PROTO_TCP 6
+#define PM_PROTO_UDP 17
+
+#define PM_ICMP_ECHOREPLY 0
+#define PM_ICMP_UNREACH 3
+#define PM_ICMP_ECHO 8
+#define PM_ICMP_TIMXCEED 11
+
+#define PM_TCP_FIN 0x01
+#define PM_TCP_SYN 0x02
+#define PM_TCP_RST 0x04
+#define PM_TCP_ACK 0x10
+
+#define PM_MPLS_MAX 8
+
+/* Addresses are kept in host byte order throughout the project. */
+struct pm_ipv4 {
+    uint8_t ihl;          /* header length in bytes (20..60) */
+    uint8_t tos;
+    uint16_t total_len;   /* as claimed by the header */
+    uint16_t id;
+    uint16_t frag;        /* flags + fragment offset */
+    uint8_t ttl;
+    uint8_t proto;
+    uint16_t csum;
+    uint32_t src;
+    uint32_t dst;
+    bool has_options;
+};
+
+struct pm_mpls_entry {
+    uint32_t label; /* 20 bits */
+    uint8_t tc;     /* traffic class (EXP) */
+    uint8_t s;      /* bottom of stack */
+    uint8_t ttl;
+};
+
+/* Transport header of a packet or of the packet quoted inside an ICMP error.
+ * For quoted packets only the first 8 bytes are guaranteed (RFC 792). */
+struct pm_l4 {
+    uint8_t proto;
+    uint8_t raw[8];      /* first 8 bytes exactly as on the wire */
+    uint8_t raw_len;     /* how many of raw[] were present (0..8) */
+    /* Parsed views, valid when raw_len >= 8 (icmp/udp) or as noted. */
+    uint8_t icmp_type, icmp_code;
+    uint16_t icmp_csum, icmp_id, icmp_seq;
+    uint16_t sport, dport;   /* udp and tcp */
+    uint16_t udp_len, udp_csum;
+    uint32_t tcp_seq;        /* first 8 bytes carry ports + seq */
+    uint32_t tcp_ack;        /* only for a full (non-quoted) TCP header */
+    uint8_t tcp_flags;       /* only for a full (non-quoted) TCP header */
+    bool tcp_full;           /* a whole TCP header was present */
+};
+
+/* A decoded frame. Everything is copied out; nothing points into the frame. */
+struct pm_packet {
+    struct pm_ipv4 ip;
+    struct pm_l4 l4;
+    /* Set when the packet is an ICMP error (time exceeded, unreachable,
+     * parameter problem, source quench) that quotes an IPv4 header. */
+    bool has_quote;
+    struct pm_ipv4 quoted_ip;
+    struct pm_l4 quoted_l4;
+    uint16_t quoted_len;     /* bytes of the original datagram quoted */
+    /* RFC 4884 extension structure, if present and well formed. */
+    bool has_ext;
+    bool ext_csum_ok;
+    uint8_t n_mpls;          /* RFC 4950 label stack entries kept (<= PM_MPLS_MAX) */
+    struct pm_mpls_entry mpls[PM_MPLS_MAX];
+    uint16_t payload_len;    /* bytes after the transport header (full packets) */
+};
+
+/* Why a frame was dropped by the decoders; counted by callers. */
+enum pm_wire_drop {
+    PM_DROP_NONE = 0,
+    PM_DROP_LINK,        /* unknown or short link header, not IPv4 */
+    PM_DROP_IP_SHORT,    /* fewer bytes than an IPv4 header */
+    PM_DROP_IP_BAD,      /* version, IHL or total length lies */
+    PM_DROP_FRAGMENT,    /* non-first fragment: no transport header */
+    PM_DROP_L4_SHORT,    /* transport header truncated */
+    PM_DROP_QUOTE_BAD,   /* ICMP error whose quote is unusable */
+    PM_DROP__COUNT
+};
+
+const char *pm_wire_drop_name(enum pm_wire_drop why);
+
+/* Skips the link header of a frame of the given pcap link type, leaving c
+ * at the IPv4 header. PM_EUNSUPP for unknown link types, PM_EINVAL for a
+ * non-IPv4 frame, PM_ETRUNC for a short one. */
+int pm_wire_link(struct pm_cursor *c, int linktype);
+
+/* Decodes an IPv4 header. c must be at the header; on success it is left at
+ * the payload, limited to min(total_len, bytes available) - quoted packets are
+ * often truncated so `quoted` allows total_len to exceed what is present. */
+int pm_wire_ipv4(struct pm_cursor *c, bool quoted, struct pm_ipv4 *out);
+
+/* Decodes a whole frame into *out. Returns PM_OK, or a negative code with
+ * *why set to the drop reason. Never reads outside [frame, frame+caplen). */
+int pm_wire_decode(const uint8_t *frame, size_t caplen, int linktype,
+                   struct pm_packet *out, enum pm_wire_drop *why);
+
+/* Decodes from an IPv4 header onward (no link layer). */
+int pm_wire_decode_ip(const uint8_t *ip, size_t len, struct pm_packet *out,
+                      enum pm_wire_drop *why);
+
+/* Internet checksum (RFC 1071) over a buffer, folded, not complemented. */
+uint32_t pm_wire_sum(const uint8_t *p, size_t len, uint32_t sum);
+uint16_t pm_wire_fold(uint32_t sum);
+
+#endif

@@ -1,0 +1,31 @@
+/* commands.h - the subcommands of the pathmortem program; each returns the process exit status. */
+#ifndef PATHMORTEM_CLI_COMMANDS_H
+#define PATHMORTEM_CLI_COMMANDS_H
+
+/* Exit statuses shared by every subcommand. */
+#define PM_EXIT_OK 0          /* done; for trace/snapshot: every target reached */
+#define PM_EXIT_SOME_DIED 1   /* trace/snapshot: some targets died */
+#define PM_EXIT_ALL_DIED 2    /* trace/snapshot: every target died */
+#define PM_EXIT_USAGE 64      /* bad flags or arguments (sysexits EX_USAGE) */
+#define PM_EXIT_DATAERR 65    /* bad input file (EX_DATAERR) */
+#define PM_EXIT_NOINPUT 66    /* input file missing (EX_NOINPUT) */
+#define PM_EXIT_SOFTWARE 70   /* internal error */
+#define PM_EXIT_OSERR 71      /* system call failed */
+#define PM_EXIT_CANTCREAT 73  /* cannot create output */
+#define PM_EXIT_IOERR 74
+#define PM_EXIT_LOCKED 75     /* another snapshot holds the lock (EX_TEMPFAIL) */
+#define PM_EXIT_NOPERM 77     /* missing privilege (EX_NOPERM) */
+
+int pm_cmd_trace(int argc, char **argv);
+int pm_cmd_analyze(int argc, char **argv);
+int pm_cmd_geo(int argc, char **argv);
+int pm_cmd_snapshot(int argc, char **argv);
+int pm_cmd_history(int argc, char **argv);
+int pm_cmd_diff(int argc, char **argv);
+int pm_cmd_export(int argc, char **argv);
+int pm_cmd_import(int argc, char **argv);
+
+/* Prints "pathmortem: <msg>" on stderr (one line). */
+void pm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

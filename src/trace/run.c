@@ -1,0 +1,164 @@
+/* run.c - the run and its targets: allocation, the dst->target index, reply storage. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathmortem/trace.h"
+
+struct pm_run *pm_run_alloc(void)
+{
+    struct pm_run *run = calloc(1, sizeof *run);
+    if (!run)
+        return NULL;
+    run->first_ttl = 1;
+    run->max_ttl = 30;
+    run->queries = 3;
+    return run;
+}
+
+void pm_run_free(struct pm_run *run)
+{
+    if (!run)
+        return;
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        free(run->targets[i].replies);
+    free(run->targets);
+    free(run->index);
+    free(run);
+}
+
+static uint32_t hash_addr(uint32_t a)
+{
+    /* multiplicative hash: consecutive addresses of a prefix spread out */
+    return (a * 2654435761u) ^ (a >> 16);
+}
+
+/* Index slots hold target position + 1 (0 = empty). Load factor <= 1/2. */
+static int index_grow(struct pm_run *run)
+{
+    uint32_t cap = run->index_cap ? run->index_cap * 2 : 1024;
+    uint32_t *idx = calloc(cap, sizeof *idx);
+    if (!idx)
+        return PM_ENOMEM;
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        uint32_t h = hash_addr(run->targets[i].dst) & (cap - 1);
+        while (idx[h])
+            h = (h + 1) & (cap - 1);
+        idx[h] = i + 1;
+    }
+    free(run->index);
+    run->index = idx;
+    run->index_cap = cap;
+    return PM_OK;
+}
+
+struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create)
+{
+    if (run->index_cap) {
+        uint32_t h = hash_addr(dst) & (run->index_cap - 1);
+        while (run->index[h]) {
+            struct pm_target *t = &run->targets[run->index[h] - 1];
+            if (t->dst == dst)
+                return t;
+            h = (h + 1) & (run->index_cap - 1);
+        }
+    }
+    if (!create || run->n_targets >= PM_TRACE_MAX_TARGETS)
+        return NULL;
+    if (run->n_targets == run->cap_targets) {
+        uint32_t cap = run->cap_targets ? run->cap_targets * 2 : 256;
+        struct pm_target *nt = realloc(run->targets, (size_t)cap * sizeof *nt);
+        if (!nt)
+            return NULL;
+        run->targets = nt;
+        run->cap_targets = cap;
+    }
+    if ((run->n_targets + 1) * 2 > run->index_cap && index_grow(run) != PM_OK)
+        return NULL;
+    struct pm_target *t = &run->targets[run->n_targets];
+    memset(t, 0, sizeof *t);
+    t->dst = dst;
+    uint32_t h = hash_addr(dst) & (run->index_cap - 1);
+    while (run->index[h])
+        h = (h + 1) & (run->index_cap - 1);
+    run->index[h] = ++run->n_targets;
+    return t;
+}
+
+void pm_target_note_sent(struct pm_target *t, uint8_t ttl)
+{
+    if (ttl == 0 || ttl > PM_TTL_MAX)
+        return;
+    if (t->sent[ttl] < UINT8_MAX)
+        t->sent[ttl]++;
+    if (ttl > t->max_ttl_sent)
+        t->max_ttl_sent = ttl;
+}
+
+int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r)
+{
+    if (t->n_replies >= PM_TRACE_MAX_REPLIES_PER_TARGET)
+        return PM_ELIMIT;
+    if (t->n_replies == t->cap_replies) {
+        uint32_t cap = t->cap_replies ? t->cap_replies * 2 : 8;
+        if (cap > PM_TRACE_MAX_REPLIES_PER_TARGET)
+            cap = PM_TRACE_MAX_REPLIES_PER_TARGET;
+        struct pm_reply *nr = realloc(t->replies, (size_t)cap * sizeof *nr);
+        if (!nr)
+            return PM_ENOMEM;
+        t->replies = nr;
+        t->cap_replies = cap;
+    }
+    t->replies[t->n_replies++] = *r;
+    return PM_OK;
+}
+
+static int reply_cmp(const void *a, const void *b)
+{
+    const struct pm_reply *x = a, *y = b;
+    if (x->ttl != y->ttl)
+        return x->ttl < y->ttl ? -1 : 1;
+    if (x->attempt != y->attempt)
+        return x->attempt < y->attempt ? -1 : 1;
+    if (x->recv_us != y->recv_us)
+        return x->recv_us < y->recv_us ? -1 : 1;
+    return 0;
+}
+
+void pm_target_sort(struct pm_target *t)
+{
+    if (t->n_replies > 1)
+        qsort(t->replies, t->n_replies, sizeof *t->replies, reply_cmp);
+}
+
+uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_reply **first)
+{
+    /* replies are sorted by ttl: binary search the first one at ttl */
+    uint32_t lo = 0, hi = t->n_replies;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->replies[mid].ttl < ttl)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t n = 0;
+    while (lo + n < t->n_replies && t->replies[lo + n].ttl == ttl)
+        n++;
+    *first = n ? &t->replies[lo] : NULL;
+    return n;
+}
+
+bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r)
+{
+    switch (r->kind) {
+    case PM_REPLY_ECHO_REPLY:
+    case PM_REPLY_TCP_SYNACK:
+    case PM_REPLY_TCP_RST:
+        return true;
+    case PM_REPLY_UNREACH:
+        /* port unreachable (or protocol unreachable) from the target itself */
+        return r->from == t->dst && (r->icmp_code == 3 || r->icmp_code == 2);
+    default:
+        return false;
+    }
+}
