@@ -3,6 +3,7 @@
 #define PATHMORTEM_ANALYZE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pathmortem/common.h"
@@ -49,6 +50,13 @@ struct pm_verdict {
     double confidence;        /* 0..1 */
     uint32_t n_evidence;
     char evidence[PM_EVIDENCE_MAX][PM_EVIDENCE_LEN];
+    /* added by the analyzer module (additive): */
+    uint32_t upstream_addr;   /* last hop of the upstream before the target AS (0: none seen) */
+    uint8_t entry_ttl;        /* first hop owned by the target AS (0: never entered) */
+    uint8_t reached_ttl;      /* hop at which the target answered (0: not reached) */
+    uint8_t first_silent_ttl; /* first probed hop after last_ttl that stayed silent (0: none) */
+    bool mpls;                /* some hop of the path carried RFC 4950 labels */
+    uint32_t group;           /* index into pm_analysis.by_prefix */
 };
 
 /* Inferred owner of one router address across the whole run. */
@@ -74,6 +82,21 @@ struct pm_rollup {
     uint8_t death_kind;       /* enum pm_death */
     struct pm_as_ref dies_in;
     char death_country[3];
+    /* added by the analyzer module (additive): */
+    uint32_t died;            /* died for real (total - reached - rate_limited) */
+    uint32_t rate_limited;    /* silent where neighbours were answered: not counted as deaths */
+    uint32_t death_owner_asn; /* inferred owner of death_addr (may differ from dies_in for silent deaths) */
+    double confidence;        /* mean verdict confidence of the group */
+};
+
+/* One stored fact about a router from earlier (healthy) runs, as produced by
+ * pm_analysis_history_facts: followed_by_target = on a reached path the next
+ * responsive hop after it was owned by the target AS (inferred ownership);
+ * owner_asn = the owner inferred then (0: unknown). */
+struct pm_history_fact {
+    uint32_t addr;
+    bool followed_by_target;
+    uint32_t owner_asn;
 };
 
 /* Options the analysis takes from the user or presets. */
@@ -82,6 +105,10 @@ struct pm_analyze_opts {
     uint32_t watched[8];             /* watched upstream ASNs (preset) */
     uint32_t n_watched;
     uint8_t gaplimit;
+    /* Stored history as extra ownership evidence (issue 5); may be NULL.
+     * Borrowed for the duration of pm_analyze only. */
+    const struct pm_history_fact *history;
+    uint32_t n_history;
 };
 
 struct pm_analysis {
@@ -104,5 +131,55 @@ void pm_analysis_free(struct pm_analysis *a);
 
 /* Owner inferred for an address (falls back to naive mapping). */
 uint32_t pm_analysis_owner(const struct pm_analysis *a, uint32_t addr);
+
+/* The pm_owner record of addr, or NULL when addr never answered (binary search). */
+const struct pm_owner *pm_analysis_find_owner(const struct pm_analysis *a, uint32_t addr);
+
+/* Extracts facts worth storing from an analysis (routers seen on reached
+ * paths). *out is malloc'd (caller frees), at most a->n_owners entries. */
+int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis *a,
+                              struct pm_history_fact **out, uint32_t *n_out, char *errbuf);
+
+/* One text line for a roll-up, as in
+ * "175.45.176.0/24      0/256 reached   via China Unicom (AS4837): all die at ...".
+ * Returns the length snprintf would have written. */
+int pm_rollup_format(const struct pm_rollup *r, char *buf, size_t len);
+
+/* --compare-methods: what each probe method got at one death point. */
+enum pm_cmp_probe { PM_CMP_ICMP = 0, PM_CMP_UDP, PM_CMP_TCP80, PM_CMP_TCP443, PM_CMP__N };
+
+enum pm_cmp_outcome {
+    PM_CMP_NOT_PROBED = 0,
+    PM_CMP_REACHED,         /* the target answered */
+    PM_CMP_DIED_SAME,       /* silent from the same hop as the death point */
+    PM_CMP_DIED_FURTHER,    /* got past the death point, died later */
+    PM_CMP_DIED_EARLIER,    /* died before the death point */
+    PM_CMP_UNREACH_ADMIN,   /* !X (or codes 9/10) at the death point */
+    PM_CMP_UNREACH_OTHER    /* !N/!H/!P... at the death point */
+};
+
+enum pm_cmp_verdict {
+    PM_CMP_INCONCLUSIVE = 0,
+    PM_CMP_FILTER,          /* some protocol gets through, or only some get !X */
+    PM_CMP_DEAD_ROUTE,      /* every protocol dies at the same place */
+    PM_CMP_NOT_DEAD         /* every probed protocol reaches the target now */
+};
+
+struct pm_cmp_input {
+    uint8_t outcome[PM_CMP__N];   /* enum pm_cmp_outcome per method */
+    uint32_t death_addr;          /* the death point being compared (0: none) */
+    uint8_t death_ttl;
+};
+
+struct pm_cmp_result {
+    uint8_t verdict;              /* enum pm_cmp_verdict */
+    double confidence;
+    char text[PM_EVIDENCE_LEN];   /* one sentence */
+};
+
+/* Pure: decides filter vs dead route from the four outcomes. */
+void pm_compare_methods(const struct pm_cmp_input *in, struct pm_cmp_result *out);
+const char *pm_cmp_verdict_name(enum pm_cmp_verdict v);  /* "filter", "dead-route", ... */
+const char *pm_cmp_probe_name(enum pm_cmp_probe p);      /* "icmp", "udp", "tcp/80", "tcp/443" */
 
 #endif
