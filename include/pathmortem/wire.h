@@ -22,13 +22,21 @@
 
 #define PM_ICMP_ECHOREPLY 0
 #define PM_ICMP_UNREACH 3
+#define PM_ICMP_SRCQUENCH 4
 #define PM_ICMP_ECHO 8
 #define PM_ICMP_TIMXCEED 11
+#define PM_ICMP_PARAMPROB 12
+
+/* Where non-RFC-4884 routers put the extension structure when the ICMP
+ * length attribute is 0: right after a 128-byte original datagram. */
+#define PM_ICMP_LEGACY_EXT_OFF 128
 
 #define PM_TCP_FIN 0x01
 #define PM_TCP_SYN 0x02
 #define PM_TCP_RST 0x04
+#define PM_TCP_PSH 0x08
 #define PM_TCP_ACK 0x10
+#define PM_TCP_URG 0x20
 
 #define PM_MPLS_MAX 8
 
@@ -66,9 +74,13 @@ struct pm_l4 {
     uint16_t sport, dport;   /* udp and tcp */
     uint16_t udp_len, udp_csum;
     uint32_t tcp_seq;        /* first 8 bytes carry ports + seq */
-    uint32_t tcp_ack;        /* only for a full (non-quoted) TCP header */
-    uint8_t tcp_flags;       /* only for a full (non-quoted) TCP header */
-    bool tcp_full;           /* a whole TCP header was present */
+    uint32_t tcp_ack;        /* valid when tcp_full */
+    uint8_t tcp_flags;       /* valid when tcp_full */
+    bool tcp_full;           /* the fixed 20-byte TCP header was present (data
+                                offset >= 5); options may be cut by snaplen.
+                                Always true for a decoded full TCP packet;
+                                for a quote only when the router quoted >= 20
+                                bytes of it. */
 };
 
 /* A decoded frame. Everything is copied out; nothing points into the frame. */
@@ -87,6 +99,10 @@ struct pm_packet {
     uint8_t n_mpls;          /* RFC 4950 label stack entries kept (<= PM_MPLS_MAX) */
     struct pm_mpls_entry mpls[PM_MPLS_MAX];
     uint16_t payload_len;    /* bytes after the transport header (full packets) */
+    /* The extension area was present but broken (bad version, short or
+     * overrunning object, ragged MPLS object); the packet stays usable and
+     * what was read before the fault is kept. Callers count it. */
+    bool ext_malformed;
 };
 
 /* Why a frame was dropped by the decoders; counted by callers. */
@@ -122,7 +138,20 @@ int pm_wire_decode(const uint8_t *frame, size_t caplen, int linktype,
 int pm_wire_decode_ip(const uint8_t *ip, size_t len, struct pm_packet *out,
                       enum pm_wire_drop *why);
 
-/* Internet checksum (RFC 1071) over a buffer, folded, not complemented. */
+/* Writes a one-line, deterministic summary of a decoded packet into buf
+ * (always NUL-terminated when len > 0), e.g.
+ *   ip 198.18.5.1>198.18.0.2 ttl=63 icmp 11/0 quote{ip 198.18.0.2>175.45.176.15
+ *   ttl=1 id=4660 udp 40000>33435} qlen=28
+ * PM_OK, or PM_ELIMIT when buf was too small (output truncated). */
+int pm_wire_format(const struct pm_packet *p, char *buf, size_t len);
+
+/* Internet checksum (RFC 1071). pm_wire_sum adds the big-endian 16-bit words
+ * of p to sum (an odd last byte is padded with zero) and returns a partly
+ * folded running sum, so calls can be chained over even-length pieces (a
+ * pseudo-header, then a header, then a payload). pm_wire_fold folds it to 16
+ * bits, not complemented: the checksum field to write is ~pm_wire_fold(s),
+ * and received data including its checksum is intact when pm_wire_fold(s) is
+ * 0xffff. */
 uint32_t pm_wire_sum(const uint8_t *p, size_t len, uint32_t sum);
 uint16_t pm_wire_fold(uint32_t sum);
 
