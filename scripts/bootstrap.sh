@@ -7,7 +7,7 @@ packages=(
   libpcap-dev libnet1-dev libmaxminddb-dev mmdb-bin libjansson-dev libcmocka-dev
   libsqlite3-dev sqlite3 libcap-ng-dev libgraphviz-dev graphviz zlib1g-dev
   libmaxmind-db-writer-perl
-  iproute2 iptables procps python3 tcpdump scamper valgrind
+  iproute2 iptables procps python3 tcpdump scamper valgrind libcap2-bin
 )
 
 missing=()
