@@ -1,10 +1,346 @@
-/* cmd_geo.c - placeholder for the 'geo' subcommand until its module lands. */
+/* cmd_geo.c - `pathmortem geo build|lookup|verify`: make ASN/location databases and show what the tool believes about addresses. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cli/commands.h"
+#include "pathmortem/geo.h"
+#include "pathmortem/trace.h"
+
+#define LOOKUP_MAX_ADDRS 4096   /* addresses per `geo lookup` call */
+
+static void geo_usage(FILE *f)
+{
+    fprintf(f, "usage: pathmortem geo build [--kind asn|city] [-o OUT.mmdb] CSV...\n"
+               "       pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] ADDR...\n"
+               "       pathmortem geo verify FILE.mmdb...\n\n"
+               "Build or query the ASN and location databases (MaxMind DB format).\n"
+               "'pathmortem geo build --help' and 'pathmortem geo lookup --help' describe each; see docs/geo.md.\n");
+}
+
+static void build_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pathmortem geo build [--kind asn|city] [-o OUT.mmdb] CSV...\n\n"
+            "Turns range CSV files into an IPv4 MaxMind DB that 'trace', 'analyze' and 'geo lookup' read.\n"
+            "  --kind asn   (default) rows: ip_range_start,ip_range_end,autonomous_system_number,\n"
+            "               autonomous_system_organization  (npm @ip-location-db/asn, asn-ipv4.csv)\n"
+            "  --kind city  rows: ip_range_start,ip_range_end,country_code,state1,state2,city,postcode,\n"
+            "               latitude,longitude,timezone  (@ip-location-db dbip-city CSV)\n"
+            "  -o FILE      output (default pathmortem-asn.mmdb or pathmortem-city.mmdb); written\n"
+            "               to a temporary file and renamed, so a reader never sees half a database\n"
+            "No header line. Quoted fields (\"a, b\") are handled. IPv6 rows are skipped and counted.\n"
+            "Where ranges overlap, the later row wins. Bad rows are reported (first %d) and counted;\n"
+            "a file with no good row, or more bad rows than good ones, is refused (exit 65).\n"
+            "SOURCE_DATE_EPOCH, if set, is the build date recorded in the database.\n",
+            PM_GEO_BUILD_REPORT_MAX);
+}
+
+static void lookup_usage(FILE *f)
+{
+    fprintf(f, "usage: pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] ADDR...\n\n"
+               "Shows what pathmortem believes about each IPv4 address and why: ASN, AS name and the\n"
+               "matching network from the ASN database; country and city from the location database;\n"
+               "which file (path, build date, sha256) each fact came from; special-purpose ranges.\n"
+               "  --asn-db FILE  GeoLite2-ASN-shaped MMDB (default: the shipped default-asn.mmdb;\n"
+               "                 'none' for no ASN database)\n"
+               "  --geo-db FILE  GeoLite2-City/Country- or DB-IP-shaped MMDB (default: default-city.mmdb)\n"
+               "  --format F     text (default) or json\n");
+}
+
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
+    case PM_ECORRUPT: case PM_EINVAL: return PM_EXIT_DATAERR;
+    case PM_EIO: return PM_EXIT_CANTCREAT;
+    case PM_ENOMEM: return PM_EXIT_OSERR;
+    default: return PM_EXIT_SOFTWARE;
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"kind", required_argument, NULL, 'k'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    enum pm_geo_kind kind = PM_GEO_KIND_ASN;
+    const char *out = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            if (!strcmp(optarg, "asn"))
+                kind = PM_GEO_KIND_ASN;
+            else if (!strcmp(optarg, "city"))
+                kind = PM_GEO_KIND_CITY;
+            else {
+                pm_cli_error("geo build: --kind must be asn or city, not '%s'", optarg);
+                return PM_EXIT_USAGE;
+            }
+            break;
+        case 'o': out = optarg; break;
+        case 'h': build_usage(stdout); return PM_EXIT_OK;
+        default:
+            pm_cli_error("geo build: unknown or incomplete option '%s' (try 'pathmortem geo build --help')",
+                         argv[optind - 1]);
+            return PM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        pm_cli_error("geo build: no CSV file given (try 'pathmortem geo build --help')");
+        return PM_EXIT_USAGE;
+    }
+    if (!out)
+        out = kind == PM_GEO_KIND_ASN ? "pathmortem-asn.mmdb" : "pathmortem-city.mmdb";
+    char err[PM_ERRBUF_SIZE] = "";
+    struct pm_geo_build_stats st;
+    double t0 = now_s();
+    int rc = pm_geo_build(kind, (const char *const *)argv + optind, (size_t)(argc - optind), out, 0, stderr, &st,
+                          err);
+    double secs = now_s() - t0;
+    if (st.bad_rows > PM_GEO_BUILD_REPORT_MAX)
+        fprintf(stderr, "pathmortem: ... %llu bad rows in all\n", (unsigned long long)st.bad_rows);
+    if (rc != PM_OK) {
+        pm_cli_error("geo build: %s", err);
+        return exit_for(rc);
+    }
+    printf("read %llu ranges from %llu lines (%llu IPv6 rows skipped, %llu bad rows)\n",
+           (unsigned long long)st.ranges, (unsigned long long)st.lines, (unsigned long long)st.ipv6_skipped,
+           (unsigned long long)st.bad_rows);
+    printf("wrote %llu networks, %u distinct records, %u nodes, %u-bit records, %llu bytes to %s in %.2f s\n",
+           (unsigned long long)st.networks, st.records, st.node_count, st.record_size,
+           (unsigned long long)st.bytes, out, secs);
+    return PM_EXIT_OK;
+}
+
+static char *cidr(uint32_t addr, uint8_t len, char buf[20])
+{
+    uint32_t mask = len ? ~0u << (32 - len) : 0;
+    char a[16];
+    snprintf(buf, 20, "%s/%u", pm_addr_str(addr & mask, a), (unsigned)len);
+    return buf;
+}
+
+static void print_text(uint32_t addr, const struct pm_geo_info *gi, bool has_asn, bool has_geo)
+{
+    char a[16], net[20];
+    printf("%s\n", pm_addr_str(addr, a));
+    if (gi->asn)
+        printf("  asn:       AS%u %s\n  network:   %s (asn db)\n", gi->asn, gi->as_name[0] ? gi->as_name : "(no name)",
+               cidr(addr, gi->asn_prefix_len, net));
+    else
+        printf("  asn:       unknown (%s)\n", has_asn ? "no network in the asn db" : "no asn db");
+    if (gi->country[0] || gi->city[0]) {
+        printf("  country:   %s\n", gi->country[0] ? gi->country : "unknown");
+        printf("  city:      %s\n", gi->city[0] ? gi->city : "unknown");
+        printf("  location:  %s (geo db)\n", cidr(addr, gi->geo_prefix_len, net));
+    } else {
+        printf("  location:  unknown (%s)\n", has_geo ? "no network in the geo db" : "no geo db");
+    }
+    uint32_t snet;
+    uint8_t slen;
+    if (pm_geo_special(addr, &snet, &slen))
+        printf("  special:   %s (%s, RFC 6890 registry; still looked up)\n", gi->special_name, cidr(snet, slen, net));
+    else
+        printf("  special:   no\n");
+}
+
+static json_t *json_info(uint32_t addr, const struct pm_geo_info *gi)
+{
+    char a[16], net[20];
+    json_t *o = json_object();
+    json_object_set_new(o, "addr", json_string(pm_addr_str(addr, a)));
+    json_object_set_new(o, "asn", gi->asn ? json_integer(gi->asn) : json_null());
+    json_object_set_new(o, "as_name", gi->asn && gi->as_name[0] ? json_string(gi->as_name) : json_null());
+    json_object_set_new(o, "asn_network", gi->asn ? json_string(cidr(addr, gi->asn_prefix_len, net)) : json_null());
+    json_object_set_new(o, "country", gi->country[0] ? json_string(gi->country) : json_null());
+    json_object_set_new(o, "city", gi->city[0] ? json_string(gi->city) : json_null());
+    json_object_set_new(o, "geo_network", gi->country[0] || gi->city[0] ? json_string(cidr(addr, gi->geo_prefix_len, net))
+                                                                        : json_null());
+    uint32_t snet;
+    uint8_t slen;
+    if (pm_geo_special(addr, &snet, &slen)) {
+        json_t *s = json_object();
+        json_object_set_new(s, "name", json_string(gi->special_name));
+        json_object_set_new(s, "range", json_string(cidr(snet, slen, net)));
+        json_object_set_new(o, "special", s);
+    } else {
+        json_object_set_new(o, "special", json_null());
+    }
+    return o;
+}
+
+static int cmd_lookup(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"asn-db", required_argument, NULL, 'a'},
+        {"geo-db", required_argument, NULL, 'g'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *asn_db = pm_geo_default_asn_path(), *geo_db = pm_geo_default_city_path();
+    bool json = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "a:g:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': asn_db = strcmp(optarg, "none") ? optarg : NULL; break;
+        case 'g': geo_db = strcmp(optarg, "none") ? optarg : NULL; break;
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                json = true;
+            else if (!strcmp(optarg, "text"))
+                json = false;
+            else {
+                pm_cli_error("geo lookup: --format must be text or json, not '%s'", optarg);
+                return PM_EXIT_USAGE;
+            }
+            break;
+        case 'h': lookup_usage(stdout); return PM_EXIT_OK;
+        default:
+            pm_cli_error("geo lookup: unknown or incomplete option '%s' (try 'pathmortem geo lookup --help')",
+                         argv[optind - 1]);
+            return PM_EXIT_USAGE;
+        }
+    }
+    int n = argc - optind;
+    if (n <= 0) {
+        pm_cli_error("geo lookup: no address given (try 'pathmortem geo lookup --help')");
+        return PM_EXIT_USAGE;
+    }
+    if (n > LOOKUP_MAX_ADDRS) {
+        pm_cli_error("geo lookup: at most %d addresses per call", LOOKUP_MAX_ADDRS);
+        return PM_EXIT_USAGE;
+    }
+    uint32_t *addrs = calloc((size_t)n, sizeof *addrs);
+    if (!addrs) {
+        pm_cli_error("geo lookup: out of memory");
+        return PM_EXIT_OSERR;
+    }
+    /* Every address is checked before anything is printed. */
+    for (int i = 0; i < n; i++) {
+        if (pm_addr_parse(argv[optind + i], &addrs[i]) != PM_OK) {
+            pm_cli_error("geo lookup: '%.64s' is not an IPv4 address (dotted quad)", argv[optind + i]);
+            free(addrs);
+            return PM_EXIT_USAGE;
+        }
+    }
+    char err[PM_ERRBUF_SIZE] = "";
+    struct pm_geo *g = NULL;
+    int rc = pm_geo_open(asn_db, geo_db, &g, err);
+    if (rc != PM_OK) {
+        pm_cli_error("geo lookup: %s", err);
+        free(addrs);
+        return exit_for(rc);
+    }
+    struct pm_db_info dbs[2];
+    bool have[2];
+    have[0] = pm_geo_describe(g, "asn", &dbs[0]) == PM_OK;
+    have[1] = pm_geo_describe(g, "geo", &dbs[1]) == PM_OK;
+    int status = PM_EXIT_OK;
+    if (json) {
+        json_t *root = json_object(), *jd = json_array(), *ja = json_array();
+        for (int k = 0; k < 2; k++) {
+            if (!have[k])
+                continue;
+            json_t *d = json_object();
+            json_object_set_new(d, "role", json_string(dbs[k].role));
+            json_object_set_new(d, "path", json_string(dbs[k].path));
+            json_object_set_new(d, "build_date", json_string(dbs[k].build_date));
+            json_object_set_new(d, "sha256", json_string(dbs[k].sha256));
+            json_array_append_new(jd, d);
+        }
+        for (int i = 0; i < n; i++) {
+            struct pm_geo_info gi;
+            pm_geo_lookup(g, addrs[i], &gi);
+            json_array_append_new(ja, json_info(addrs[i], &gi));
+        }
+        json_object_set_new(root, "databases", jd);
+        json_object_set_new(root, "addresses", ja);
+        if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', stdout) == EOF)
+            status = PM_EXIT_IOERR;
+        json_decref(root);
+    } else {
+        for (int i = 0; i < n; i++) {
+            struct pm_geo_info gi;
+            pm_geo_lookup(g, addrs[i], &gi);
+            print_text(addrs[i], &gi, have[0], have[1]);
+        }
+        for (int k = 0; k < 2; k++)
+            if (have[k])
+                printf("%s db: %s (built %s, sha256 %s)\n", dbs[k].role, dbs[k].path,
+                       dbs[k].build_date[0] ? dbs[k].build_date : "unknown", dbs[k].sha256);
+        if (!have[0] && !have[1])
+            printf("no database: only special-purpose ranges are known (see 'pathmortem geo lookup --help')\n");
+    }
+    if (fflush(stdout) != 0)
+        status = PM_EXIT_IOERR;
+    pm_geo_close(g);
+    free(addrs);
+    return status;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    if (argc < 2) {
+        pm_cli_error("geo verify: no file given");
+        return PM_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        printf("usage: pathmortem geo verify FILE.mmdb...\n\nWalks every search-tree node and decodes every data "
+               "record; prints nodes, records and seconds, or a one-line error.\n");
+        return PM_EXIT_OK;
+    }
+    int status = PM_EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        char err[PM_ERRBUF_SIZE] = "";
+        uint32_t nodes = 0, records = 0;
+        double t0 = now_s();
+        int rc = pm_geo_verify_file(argv[i], &nodes, &records, err);
+        if (rc != PM_OK) {
+            pm_cli_error("geo verify: %s", err);
+            status = exit_for(rc);
+            continue;
+        }
+        printf("%s: ok, %u nodes, %u data records, %.3f s\n", argv[i], nodes, records, now_s() - t0);
+    }
+    return status;
+}
 
 int pm_cmd_geo(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    pm_cli_error("'geo' is not built yet");
-    return PM_EXIT_SOFTWARE;
+    if (argc < 2) {
+        geo_usage(stderr);
+        return PM_EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        geo_usage(stdout);
+        return PM_EXIT_OK;
+    }
+    if (!strcmp(sub, "build"))
+        return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(sub, "lookup"))
+        return cmd_lookup(argc - 1, argv + 1);
+    if (!strcmp(sub, "verify"))
+        return cmd_verify(argc - 1, argv + 1);
+    pm_cli_error("geo: unknown subcommand '%.32s' (build, lookup or verify)", sub);
+    return PM_EXIT_USAGE;
 }

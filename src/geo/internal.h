@@ -1,0 +1,30 @@
+/* internal.h - the pm_geo handle, shared by the files of the geo module only (holds libmaxminddb types). */
+#ifndef PATHMORTEM_GEO_INTERNAL_H
+#define PATHMORTEM_GEO_INTERNAL_H
+
+#include <maxminddb.h>
+#include <stdbool.h>
+
+#include "pathmortem/geo.h"
+
+/* One direct-mapped cache slot: a new address evicts the old one. */
+struct pm_geo_slot {
+    uint32_t addr;
+    bool used;
+    struct pm_geo_info info;
+};
+
+struct pm_geo {
+    bool has_asn, has_city;
+    MMDB_s asn, city;
+    char *asn_path, *city_path;  /* owned copies for pm_geo_describe */
+    struct pm_geo_slot *cache;   /* PM_GEO_CACHE_MAX slots, owned */
+    struct pm_geo_cache_stats stats;
+};
+
+/* Copies an MMDB string (not NUL-terminated, untrusted) into dst: at most
+ * cap-1 bytes, cut on a UTF-8 boundary, control bytes replaced by '?', so a
+ * database cannot inject newlines or terminal escapes into our output. */
+void pm_geo_copy_str(char *dst, size_t cap, const char *src, size_t len);
+
+#endif

@@ -1,0 +1,231 @@
+/* reader.c - opens ASN and city/country MMDB files with libmaxminddb and answers cached per-address lookups. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "geo/internal.h"
+
+_Static_assert((PM_GEO_CACHE_MAX & (PM_GEO_CACHE_MAX - 1)) == 0, "cache size must be a power of two");
+
+void pm_geo_copy_str(char *dst, size_t cap, const char *src, size_t len)
+{
+    if (cap == 0)
+        return;
+    size_t n = len < cap - 1 ? len : cap - 1;
+    if (n < len) {
+        /* Cut before a partial UTF-8 sequence: back off over continuation bytes
+         * and the lead byte that started them. */
+        size_t k = n;
+        while (k > 0 && ((unsigned char)src[k] & 0xC0) == 0x80)
+            k--;
+        n = k;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
+    }
+    dst[n] = '\0';
+}
+
+static int open_one(const char *path, const char *what, MMDB_s *db, char **path_copy, char *errbuf)
+{
+    int rc = MMDB_open(path, MMDB_MODE_MMAP, db);
+    if (rc != MMDB_SUCCESS) {
+        if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR) {
+            int e = errno;
+            return pm_err(errbuf, e == ENOENT ? PM_ENOTFOUND : PM_EIO, "cannot open %s database %s: %s (%s)",
+                          what, path, MMDB_strerror(rc), strerror(e));
+        }
+        return pm_err(errbuf, PM_ECORRUPT, "%s database %s is not a usable MaxMind DB: %s", what, path,
+                      MMDB_strerror(rc));
+    }
+    if (db->metadata.ip_version != 4 && db->metadata.ip_version != 6) {
+        MMDB_close(db);
+        return pm_err(errbuf, PM_ECORRUPT, "%s database %s has ip_version %u (want 4 or 6)", what, path,
+                      (unsigned)db->metadata.ip_version);
+    }
+    *path_copy = strdup(path);
+    if (!*path_copy) {
+        MMDB_close(db);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory opening %s", path);
+    }
+    return PM_OK;
+}
+
+int pm_geo_open(const char *asn_path, const char *city_path, struct pm_geo **out, char *errbuf)
+{
+    *out = NULL;
+    struct pm_geo *g = calloc(1, sizeof *g);
+    if (!g)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory opening databases");
+    /* calloc of the whole table: untouched pages cost no memory. */
+    g->cache = calloc(PM_GEO_CACHE_MAX, sizeof *g->cache);
+    if (!g->cache) {
+        free(g);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory for the address cache");
+    }
+    int rc;
+    if (asn_path) {
+        if ((rc = open_one(asn_path, "ASN", &g->asn, &g->asn_path, errbuf)) != PM_OK) {
+            pm_geo_close(g);
+            return rc;
+        }
+        g->has_asn = true;
+    }
+    if (city_path) {
+        if ((rc = open_one(city_path, "location", &g->city, &g->city_path, errbuf)) != PM_OK) {
+            pm_geo_close(g);
+            return rc;
+        }
+        g->has_city = true;
+    }
+    *out = g;
+    return PM_OK;
+}
+
+void pm_geo_close(struct pm_geo *g)
+{
+    if (!g)
+        return;
+    if (g->has_asn)
+        MMDB_close(&g->asn);
+    if (g->has_city)
+        MMDB_close(&g->city);
+    free(g->asn_path);
+    free(g->city_path);
+    free(g->cache);
+    free(g);
+}
+
+/* Looks addr up; returns the entry's network length in IPv4 terms, or -1. */
+static int find(MMDB_s *db, uint32_t addr, MMDB_entry_s *entry)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(addr);
+    int mmdb_err = MMDB_SUCCESS;
+    MMDB_lookup_result_s r = MMDB_lookup_sockaddr(db, (const struct sockaddr *)&sin, &mmdb_err);
+    if (mmdb_err != MMDB_SUCCESS || !r.found_entry)
+        return -1;
+    *entry = r.entry;
+    int len = r.netmask;
+    if (db->metadata.ip_version == 6)
+        len -= 96; /* IPv4 lives at ::a.b.c.d/96 in an IPv6 tree */
+    return len < 0 ? 0 : (len > 32 ? 32 : len);
+}
+
+static bool get_uint(MMDB_entry_s *e, uint32_t *out, const char *const *path)
+{
+    MMDB_entry_data_s d;
+    if (MMDB_aget_value(e, &d, path) != MMDB_SUCCESS || !d.has_data)
+        return false;
+    switch (d.type) {
+    case MMDB_DATA_TYPE_UINT16: *out = d.uint16; return true;
+    case MMDB_DATA_TYPE_UINT32: *out = d.uint32; return true;
+    case MMDB_DATA_TYPE_INT32: if (d.int32 < 0) return false; *out = (uint32_t)d.int32; return true;
+    case MMDB_DATA_TYPE_UINT64: if (d.uint64 > UINT32_MAX) return false; *out = (uint32_t)d.uint64; return true;
+    default: return false;
+    }
+}
+
+static bool get_str(MMDB_entry_s *e, char *dst, size_t cap, const char *const *path)
+{
+    MMDB_entry_data_s d;
+    if (MMDB_aget_value(e, &d, path) != MMDB_SUCCESS || !d.has_data || d.type != MMDB_DATA_TYPE_UTF8_STRING)
+        return false;
+    pm_geo_copy_str(dst, cap, d.utf8_string, d.data_size);
+    return true;
+}
+
+static void lookup_asn(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+{
+    MMDB_entry_s e;
+    int len = find(&g->asn, addr, &e);
+    if (len < 0)
+        return;
+    static const char *const asn_key[] = {"autonomous_system_number", NULL};
+    static const char *const org_key[] = {"autonomous_system_organization", NULL};
+    uint32_t asn;
+    if (get_uint(&e, &asn, asn_key)) {
+        out->asn = asn;
+        out->asn_prefix_len = (uint8_t)len;
+        get_str(&e, out->as_name, sizeof out->as_name, org_key);
+    }
+}
+
+static void lookup_city(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+{
+    MMDB_entry_s e;
+    int len = find(&g->city, addr, &e);
+    if (len < 0)
+        return;
+    static const char *const cc_key[] = {"country", "iso_code", NULL};
+    static const char *const rcc_key[] = {"registered_country", "iso_code", NULL};
+    static const char *const city_key[] = {"city", "names", "en", NULL};
+    char cc[8] = "";
+    if (!get_str(&e, cc, sizeof cc, cc_key))
+        get_str(&e, cc, sizeof cc, rcc_key);
+    /* Only a well-formed alpha-2 code is believed. */
+    if (strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')
+        memcpy(out->country, cc, 3);
+    get_str(&e, out->city, sizeof out->city, city_key);
+    if (out->country[0] || out->city[0])
+        out->geo_prefix_len = (uint8_t)len;
+}
+
+static void lookup_uncached(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+{
+    if (g->has_asn)
+        lookup_asn(g, addr, out);
+    if (g->has_city)
+        lookup_city(g, addr, out);
+}
+
+void pm_geo_lookup(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+{
+    memset(out, 0, sizeof *out);
+    /* Special ranges are flagged but still looked up: the lab maps 198.18/15
+     * to real ASNs. */
+    const char *special = pm_geo_special(addr, NULL, NULL);
+    if (special) {
+        out->special = true;
+        pm_geo_copy_str(out->special_name, sizeof out->special_name, special, strlen(special));
+    }
+    if (!g)
+        return;
+    /* Mix high and low bits so addresses that differ only in their first
+     * octets do not share a slot. */
+    uint32_t h = (addr ^ (addr >> 16)) * 0x45D9F3Bu;
+    uint32_t idx = (h ^ (h >> 16)) & (PM_GEO_CACHE_MAX - 1);
+    struct pm_geo_slot *s = &g->cache[idx];
+    if (s->used && s->addr == addr) {
+        g->stats.hits++;
+        *out = s->info;
+        return;
+    }
+    g->stats.misses++;
+    lookup_uncached(g, addr, out);
+    if (s->used)
+        g->stats.evictions++;
+    else
+        g->stats.entries++;
+    s->used = true;
+    s->addr = addr;
+    s->info = *out;
+}
+
+void pm_geo_lookup_cb(void *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    pm_geo_lookup(ctx, addr, out);
+}
+
+void pm_geo_cache_stats(const struct pm_geo *g, struct pm_geo_cache_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (g)
+        *out = g->stats;
+}
