@@ -1,0 +1,42 @@
+/* capture.h - libpcap behind a small interface: live capture of probes and replies, pcap file reading and writing. */
+#ifndef PATHMORTEM_CAPTURE_H
+#define PATHMORTEM_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmortem/common.h"
+
+struct pm_capture;
+
+/* Called for each frame; the frame bytes are borrowed for the call only. */
+typedef void (*pm_capture_cb)(void *ctx, const uint8_t *frame, size_t caplen, size_t wirelen, uint64_t ts_us);
+
+#define PM_CAPTURE_SNAPLEN 1024          /* enough for whole-packet quotes with RFC 4884 extensions */
+#define PM_CAPTURE_BUFFER (64u << 20)    /* kernel ring: bursts of ~100k pps for a second */
+
+/* Opens a live capture on ifname (NULL: the interface routing toward
+ * `route_hint`), filtered to our probes from src and the replies to src. */
+int pm_capture_open_live(const char *ifname, uint32_t src, struct pm_capture **out, char *errbuf);
+/* Opens a pcap (or pcapng) file for reading; garbage gives PM_ECORRUPT with a one-line message. */
+int pm_capture_open_file(const char *path, struct pm_capture **out, char *errbuf);
+void pm_capture_close(struct pm_capture *c);
+
+/* Starts writing every frame delivered to a pcap file (opened now: call
+ * before dropping privileges). */
+int pm_capture_dump_open(struct pm_capture *c, const char *path, char *errbuf);
+int pm_capture_dump_flush(struct pm_capture *c, char *errbuf);
+
+int pm_capture_linktype(const struct pm_capture *c);
+int pm_capture_fd(const struct pm_capture *c);     /* -1 for files */
+
+/* Delivers up to max frames (live: what is ready now, non-blocking).
+ * Returns the number delivered, 0 at end of file / nothing ready, or a
+ * negative PM_E* (errbuf set). */
+int pm_capture_dispatch(struct pm_capture *c, int max, pm_capture_cb cb, void *ctx, char *errbuf);
+/* Frames the kernel dropped (live). */
+uint64_t pm_capture_drops(struct pm_capture *c);
+/* Frames read whose caplen exceeded the file's snaplen or other oddities libpcap refused. */
+bool pm_capture_eof(const struct pm_capture *c);
+
+#endif

@@ -1,0 +1,55 @@
+/* probe.h - the probe engine: opens the raw socket and capture, then sweeps targets with flow-stable TTL-stepped probes. */
+#ifndef PATHMORTEM_PROBE_H
+#define PATHMORTEM_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmortem/common.h"
+#include "pathmortem/match.h"
+#include "pathmortem/trace.h"
+
+struct pm_engine_opts {
+    uint8_t method;          /* enum pm_method */
+    uint16_t dport;          /* udp: 33434 default; tcp: 80 default */
+    uint16_t flow;           /* Paris flow id */
+    bool classic;            /* vary hashed fields per probe */
+    const char *ifname;      /* NULL: the interface that routes toward the first target */
+    uint32_t src;            /* 0: that interface's address */
+    uint8_t first_ttl;       /* default 1 */
+    uint8_t max_ttl;         /* default 30 */
+    uint8_t queries;         /* probes per hop; 0: 3 for one target, 1 for sweeps */
+    uint8_t retries;         /* extra probes for a silent hop (default 1) */
+    uint8_t gaplimit;        /* silent hops in a row that end forward probing (default 5) */
+    uint8_t split_ttl;       /* first TTL tried when nothing is known about a prefix (default 16) */
+    bool no_stopset;         /* probe every hop of every target (no Doubletree stop set) */
+    uint32_t wait_ms;        /* wait for a reply (default 2000) */
+    uint32_t rate_pps;       /* global probe rate (default 1000) */
+    uint32_t target_timeout_ms; /* give up on one target after this (default 60000) */
+    uint32_t run_timeout_ms;    /* give up on the whole run after this (0: none) */
+    bool progress;           /* progress bar on stderr */
+    const char *pcap_path;   /* write every probe and reply here (NULL: none) */
+};
+
+void pm_engine_opts_default(struct pm_engine_opts *o);
+
+struct pm_engine;
+
+/* Privileged part: opens the raw socket (libnet), the capture (libpcap) and
+ * the pcap file. first_dst picks the interface and source when not given.
+ * After this the caller drops privileges. */
+int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct pm_engine **out, char *errbuf);
+
+/* Sweeps the targets (host order, deduplicated by the caller), filling run.
+ * Returns PM_OK (measurement failures are data in run, not errors). */
+int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n_targets, struct pm_run *run,
+                  char *errbuf);
+void pm_engine_close(struct pm_engine *e);
+
+/* Bytes of engine state per target (for the README's memory statement). */
+size_t pm_engine_state_per_target(void);
+
+/* Asks a running sweep to stop at the next loop (from a signal handler). */
+void pm_engine_request_stop(void);
+
+#endif

@@ -1,0 +1,165 @@
+/* capture.c - opening, filtering, reading and writing captures with libpcap; the only file that includes pcap.h. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathmortem/capture.h"
+
+struct pm_capture {
+    pcap_t *p;
+    pcap_dumper_t *dump;
+    bool live;
+    bool eof;
+    pm_capture_cb cb;
+    void *ctx;
+};
+
+int pm_capture_open_live(const char *ifname, uint32_t src, struct pm_capture **out, char *errbuf)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    struct pm_capture *c = calloc(1, sizeof *c);
+    if (!c)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    c->live = true;
+    c->p = pcap_create(ifname ? ifname : "any", perr);
+    if (!c->p) {
+        free(c);
+        return pm_err(errbuf, PM_EIO, "cannot capture on %s: %s", ifname ? ifname : "any", perr);
+    }
+    pcap_set_snaplen(c->p, PM_CAPTURE_SNAPLEN);
+    pcap_set_immediate_mode(c->p, 1);
+    pcap_set_buffer_size(c->p, (int)PM_CAPTURE_BUFFER);
+    pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
+    int rc = pcap_activate(c->p);
+    if (rc < 0) {
+        int code = (rc == PCAP_ERROR_PERM_DENIED) ? PM_EPERM : PM_EIO;
+        pm_err(errbuf, code, "cannot capture on %s: %s", ifname ? ifname : "any", pcap_geterr(c->p));
+        pcap_close(c->p);
+        free(c);
+        return code;
+    }
+    /* Our probes leaving, and what comes back to us: ICMP, and TCP answers. */
+    char filter[256];
+    snprintf(filter, sizeof filter,
+             "ip and ((src host %u.%u.%u.%u and (icmp or udp or tcp)) or "
+             "(dst host %u.%u.%u.%u and (icmp or tcp)))",
+             src >> 24, (src >> 16) & 255, (src >> 8) & 255, src & 255,
+             src >> 24, (src >> 16) & 255, (src >> 8) & 255, src & 255);
+    struct bpf_program prog;
+    if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(c->p, &prog) < 0) {
+        pm_err(errbuf, PM_EIO, "cannot set capture filter: %s", pcap_geterr(c->p));
+        pcap_close(c->p);
+        free(c);
+        return PM_EIO;
+    }
+    pcap_freecode(&prog);
+    if (pcap_setnonblock(c->p, 1, perr) < 0) {
+        pm_err(errbuf, PM_EIO, "cannot make capture non-blocking: %s", perr);
+        pcap_close(c->p);
+        free(c);
+        return PM_EIO;
+    }
+    *out = c;
+    return PM_OK;
+}
+
+int pm_capture_open_file(const char *path, struct pm_capture **out, char *errbuf)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    struct pm_capture *c = calloc(1, sizeof *c);
+    if (!c)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        free(c);
+        return pm_err(errbuf, PM_ENOTFOUND, "cannot open %s: %m", path);
+    }
+    c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (!c->p) {
+        fclose(f);
+        free(c);
+        /* libpcap's messages can span clauses; keep the first line only */
+        perr[strcspn(perr, "\n")] = 0;
+        return pm_err(errbuf, PM_ECORRUPT, "%s is not a readable capture file: %s", path, perr);
+    }
+    *out = c;
+    return PM_OK;
+}
+
+void pm_capture_close(struct pm_capture *c)
+{
+    if (!c)
+        return;
+    if (c->dump)
+        pcap_dump_close(c->dump);
+    if (c->p)
+        pcap_close(c->p);
+    free(c);
+}
+
+int pm_capture_dump_open(struct pm_capture *c, const char *path, char *errbuf)
+{
+    c->dump = pcap_dump_open(c->p, path);
+    if (!c->dump)
+        return pm_err(errbuf, PM_EIO, "cannot write %s: %s", path, pcap_geterr(c->p));
+    return PM_OK;
+}
+
+int pm_capture_dump_flush(struct pm_capture *c, char *errbuf)
+{
+    if (c->dump && pcap_dump_flush(c->dump) != 0)
+        return pm_err(errbuf, PM_EIO, "cannot write the pcap file: %m");
+    return PM_OK;
+}
+
+int pm_capture_linktype(const struct pm_capture *c)
+{
+    return pcap_datalink(c->p);
+}
+
+int pm_capture_fd(const struct pm_capture *c)
+{
+    return c->live ? pcap_get_selectable_fd(c->p) : -1;
+}
+
+bool pm_capture_eof(const struct pm_capture *c)
+{
+    return c->eof;
+}
+
+static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct pm_capture *c = (struct pm_capture *)user;
+    if (c->dump)
+        pcap_dump((u_char *)c->dump, h, bytes);
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+    /* libpcap guarantees caplen <= snaplen, but never trust len >= caplen */
+    c->cb(c->ctx, bytes, h->caplen, h->len, ts);
+}
+
+int pm_capture_dispatch(struct pm_capture *c, int max, pm_capture_cb cb, void *ctx, char *errbuf)
+{
+    c->cb = cb;
+    c->ctx = ctx;
+    int n = pcap_dispatch(c->p, max, on_frame, (u_char *)c);
+    if (n == PCAP_ERROR) {
+        char msg[PCAP_ERRBUF_SIZE];
+        snprintf(msg, sizeof msg, "%s", pcap_geterr(c->p));
+        msg[strcspn(msg, "\n")] = 0;
+        return pm_err(errbuf, c->live ? PM_EIO : PM_ECORRUPT, "capture read failed: %s", msg);
+    }
+    if (n == PCAP_ERROR_BREAK)
+        return 0;
+    if (n == 0 && !c->live)
+        c->eof = true;
+    return n;
+}
+
+uint64_t pm_capture_drops(struct pm_capture *c)
+{
+    struct pcap_stat st;
+    if (!c->live || pcap_stats(c->p, &st) != 0)
+        return 0;
+    return (uint64_t)st.ps_drop + st.ps_ifdrop;
+}

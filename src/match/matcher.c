@@ -1,0 +1,327 @@
+/* matcher.c - turns captured frames into probe send times and accepted replies; rejects anything that does not quote a probe of this run. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/outstanding.h"
+#include "pathmortem/match.h"
+
+/* Per target and TTL: which attempts were sent and which were answered. */
+struct attempt_bits {
+    uint8_t sent, answered;
+};
+
+struct pm_matcher {
+    struct pm_probe_spec spec;
+    bool have_spec;
+    struct pm_run *run;
+    struct pm_outstanding out;
+    struct attempt_bits (*bits)[PM_TTL_MAX];
+    uint32_t bits_cap;       /* targets covered by bits */
+};
+
+int pm_matcher_alloc(const struct pm_probe_spec *spec, struct pm_run *run, struct pm_matcher **out)
+{
+    struct pm_matcher *m = calloc(1, sizeof *m);
+    if (!m)
+        return PM_ENOMEM;
+    if (pm_outstanding_init(&m->out, PM_MATCH_MAX_OUTSTANDING) != PM_OK) {
+        free(m);
+        return PM_ENOMEM;
+    }
+    if (spec) {
+        m->spec = *spec;
+        m->have_spec = true;
+    }
+    m->run = run;
+    *out = m;
+    return PM_OK;
+}
+
+void pm_matcher_free(struct pm_matcher *m)
+{
+    if (!m)
+        return;
+    pm_outstanding_fini(&m->out);
+    free(m->bits);
+    free(m);
+}
+
+const struct pm_probe_spec *pm_matcher_spec(const struct pm_matcher *m)
+{
+    return m->have_spec ? &m->spec : NULL;
+}
+
+uint32_t pm_matcher_outstanding(const struct pm_matcher *m)
+{
+    return m->out.count;
+}
+
+void pm_matcher_expire(struct pm_matcher *m, uint64_t now_us)
+{
+    if (now_us > PM_MATCH_LATE_US)
+        pm_outstanding_expire(&m->out, now_us - PM_MATCH_LATE_US);
+}
+
+static struct attempt_bits *bits_for(struct pm_matcher *m, uint32_t tidx, uint8_t ttl)
+{
+    if (tidx >= m->bits_cap) {
+        uint32_t cap = m->bits_cap ? m->bits_cap : 256;
+        while (cap <= tidx)
+            cap *= 2;
+        void *nb = realloc(m->bits, (size_t)cap * sizeof *m->bits);
+        if (!nb)
+            return NULL;
+        memset((char *)nb + (size_t)m->bits_cap * sizeof *m->bits, 0,
+               (size_t)(cap - m->bits_cap) * sizeof *m->bits);
+        m->bits = nb;
+        m->bits_cap = cap;
+    }
+    return &m->bits[tidx][ttl - 1];
+}
+
+static uint32_t target_index(const struct pm_matcher *m, const struct pm_target *t)
+{
+    return (uint32_t)(t - m->run->targets);
+}
+
+static uint8_t method_proto(uint8_t method)
+{
+    return method == PM_METHOD_ICMP ? PM_PROTO_ICMP : method == PM_METHOD_UDP ? PM_PROTO_UDP : PM_PROTO_TCP;
+}
+
+static uint16_t word_at(const uint8_t raw[8])
+{
+    return (uint16_t)(raw[6] << 8 | raw[7]);
+}
+
+/* Does this outgoing packet look like one of our probes? Learns the spec
+ * from the first one when none was given (pcap analysis). */
+static bool is_probe(struct pm_matcher *m, const struct pm_packet *p, uint8_t *ttl, uint8_t *attempt)
+{
+    const struct pm_l4 *l4 = &p->l4;
+    if (l4->raw_len < 8)
+        return false;
+    uint8_t method;
+    if (l4->proto == PM_PROTO_ICMP && l4->icmp_type == PM_ICMP_ECHO && l4->icmp_code == 0)
+        method = PM_METHOD_ICMP;
+    else if (l4->proto == PM_PROTO_UDP)
+        method = PM_METHOD_UDP;
+    else if (l4->proto == PM_PROTO_TCP && l4->tcp_full && (l4->tcp_flags & (PM_TCP_SYN | PM_TCP_ACK)) == PM_TCP_SYN)
+        method = PM_METHOD_TCP;
+    else
+        return false;
+    pm_probe_word_split(word_at(l4->raw), ttl, attempt);
+    if (*ttl != p->ip.ttl)
+        return false;
+    struct pm_probe_spec cand;
+    if (m->have_spec) {
+        if (p->ip.src != m->spec.src || method != m->spec.method || p->ip.id != m->spec.ident)
+            return false;
+        cand = m->spec;
+    } else {
+        cand = (struct pm_probe_spec){.method = method, .src = p->ip.src, .ident = p->ip.id,
+                                      .dport = method == PM_METHOD_ICMP ? 0 : l4->dport};
+    }
+    if (method == PM_METHOD_ICMP && l4->icmp_id != cand.ident)
+        return false;
+    if (method == PM_METHOD_TCP && (l4->tcp_seq >> 16) != cand.ident)
+        return false;
+    if (word_at(l4->raw) != pm_probe_word(&cand, p->ip.dst, *ttl, *attempt))
+        return false;
+    if (!m->have_spec) {
+        m->spec = cand;
+        m->have_spec = true;
+        m->run->method = method;
+        m->run->source = cand.src;
+        m->run->ident = cand.ident;
+        m->run->dport = cand.dport;
+    }
+    return true;
+}
+
+static enum pm_match_kind on_probe(struct pm_matcher *m, const struct pm_packet *p, uint8_t ttl, uint8_t attempt,
+                                   uint64_t ts_us, struct pm_match_event *ev)
+{
+    struct pm_target *t = pm_run_target(m->run, p->ip.dst, true);
+    if (!t)
+        return PM_MATCH_IGNORED;
+    uint32_t tidx = target_index(m, t);
+    struct attempt_bits *b = bits_for(m, tidx, ttl);
+    if (!b)
+        return PM_MATCH_IGNORED;
+    if (!(b->sent & (1u << attempt))) {
+        b->sent |= (uint8_t)(1u << attempt);
+        pm_target_note_sent(t, ttl);
+        m->run->stats.probes_captured++;
+    }
+    pm_outstanding_add(&m->out, pm_outstanding_key(tidx, ttl, attempt), ts_us, p->l4.raw);
+    ev->target = t;
+    ev->ttl = ttl;
+    ev->attempt = attempt;
+    return PM_MATCH_PROBE;
+}
+
+/* Common acceptance path once a reply names (target, ttl, attempt). */
+static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint8_t ttl, uint8_t attempt,
+                                 const uint8_t *expect_l4, size_t cmp_from, size_t cmp_len,
+                                 struct pm_reply *r, struct pm_match_event *ev)
+{
+    uint32_t tidx = target_index(m, t);
+    struct attempt_bits *b = bits_for(m, tidx, ttl);
+    if (!b || !(b->sent & (1u << attempt)))
+        return PM_MATCH_UNKNOWN;
+    if (b->answered & (1u << attempt))
+        return PM_MATCH_DUPLICATE;
+    uint32_t key = pm_outstanding_key(tidx, ttl, attempt);
+    struct pm_outstanding_entry *e = pm_outstanding_find(&m->out, key);
+    if (!e)
+        return PM_MATCH_LATE;
+    if (memcmp(e->l4 + cmp_from, expect_l4 + cmp_from, cmp_len) != 0)
+        return PM_MATCH_MISMATCH;
+    r->ttl = ttl;
+    r->attempt = attempt;
+    r->sent_us = e->sent_us;
+    if (pm_target_add_reply(t, r) != PM_OK)
+        return PM_MATCH_IGNORED;
+    b->answered |= (uint8_t)(1u << attempt);
+    pm_outstanding_remove(&m->out, key);
+    ev->target = t;
+    ev->ttl = ttl;
+    ev->attempt = attempt;
+    ev->reply = *r;
+    return PM_MATCH_REPLY;
+}
+
+static void fill_reply_base(const struct pm_packet *p, uint64_t ts_us, struct pm_reply *r)
+{
+    memset(r, 0, sizeof *r);
+    r->from = p->ip.src;
+    r->recv_us = ts_us;
+    r->reply_ttl = p->ip.ttl;
+    r->reply_ipid = p->ip.id;
+    r->icmp_type = p->l4.proto == PM_PROTO_ICMP ? p->l4.icmp_type : 0;
+    r->icmp_code = p->l4.proto == PM_PROTO_ICMP ? p->l4.icmp_code : 0;
+}
+
+static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
+                                        struct pm_match_event *ev)
+{
+    const struct pm_ipv4 *q = &p->quoted_ip;
+    if (q->src != m->spec.src)
+        return PM_MATCH_IGNORED;
+    if (q->proto != method_proto(m->spec.method) || p->quoted_l4.raw_len < 8)
+        return PM_MATCH_MISMATCH;
+    struct pm_target *t = pm_run_target(m->run, q->dst, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
+    uint8_t ttl, attempt;
+    pm_probe_word_split(word_at(p->quoted_l4.raw), &ttl, &attempt);
+    struct pm_reply r;
+    fill_reply_base(p, ts_us, &r);
+    r.kind = p->l4.icmp_type == PM_ICMP_TIMXCEED ? PM_REPLY_TIME_EXCEEDED
+             : p->l4.icmp_type == PM_ICMP_UNREACH ? PM_REPLY_UNREACH
+                                                  : PM_REPLY_OTHER_ICMP;
+    r.quoted_ttl = q->ttl;
+    r.quoted_ipid_ok = q->id == m->spec.ident;
+    r.has_ext = p->has_ext;
+    r.n_mpls = p->n_mpls < PM_REPLY_MPLS_MAX ? p->n_mpls : PM_REPLY_MPLS_MAX;
+    memcpy(r.mpls, p->mpls, r.n_mpls * sizeof r.mpls[0]);
+    enum pm_match_kind k = accept(m, t, ttl, attempt, p->quoted_l4.raw, 0, 8, &r, ev);
+    if (k == PM_MATCH_REPLY && !r.quoted_ipid_ok)
+        m->run->stats.ipid_rewritten++;
+    return k;
+}
+
+static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
+                                        struct pm_match_event *ev)
+{
+    if (m->spec.method != PM_METHOD_ICMP || p->l4.icmp_id != m->spec.ident)
+        return PM_MATCH_IGNORED;
+    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
+    uint8_t ttl, attempt;
+    pm_probe_word_split(p->l4.icmp_seq, &ttl, &attempt);
+    struct pm_reply r;
+    fill_reply_base(p, ts_us, &r);
+    r.kind = PM_REPLY_ECHO_REPLY;
+    /* id and seq (bytes 4-7) are echoed back unchanged */
+    return accept(m, t, ttl, attempt, p->l4.raw, 4, 4, &r, ev);
+}
+
+static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
+                                 struct pm_match_event *ev)
+{
+    const struct pm_l4 *l4 = &p->l4;
+    if (m->spec.method != PM_METHOD_TCP || !l4->tcp_full || !(l4->tcp_flags & PM_TCP_ACK))
+        return PM_MATCH_IGNORED;
+    if (!(l4->tcp_flags & (PM_TCP_SYN | PM_TCP_RST)))
+        return PM_MATCH_IGNORED;
+    uint32_t seq = l4->tcp_ack - 1;
+    if ((seq >> 16) != m->spec.ident)
+        return PM_MATCH_IGNORED;
+    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
+    uint8_t ttl, attempt;
+    pm_probe_word_split((uint16_t)seq, &ttl, &attempt);
+    /* rebuild the probe's first 8 bytes from the answer: ports swapped, seq = ack - 1 */
+    uint8_t expect[8] = {(uint8_t)(l4->dport >> 8), (uint8_t)l4->dport, (uint8_t)(l4->sport >> 8), (uint8_t)l4->sport,
+                         (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq};
+    struct pm_reply r;
+    fill_reply_base(p, ts_us, &r);
+    r.kind = (l4->tcp_flags & PM_TCP_RST) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
+    return accept(m, t, ttl, attempt, expect, 0, 8, &r, ev);
+}
+
+static void count(struct pm_matcher *m, enum pm_match_kind k)
+{
+    struct pm_run_stats *s = &m->run->stats;
+    switch (k) {
+    case PM_MATCH_REPLY: s->replies_matched++; break;
+    case PM_MATCH_UNKNOWN: s->rejected_unknown++; break;
+    case PM_MATCH_DUPLICATE: s->rejected_duplicate++; break;
+    case PM_MATCH_LATE: s->rejected_late++; break;
+    case PM_MATCH_MISMATCH: s->rejected_mismatch++; break;
+    case PM_MATCH_MALFORMED: s->dropped_malformed++; break;
+    default: break;
+    }
+}
+
+enum pm_match_kind pm_matcher_packet(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
+                                     struct pm_match_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    pm_matcher_expire(m, ts_us);
+    enum pm_match_kind k = PM_MATCH_IGNORED;
+    uint8_t ttl, attempt;
+    if ((!m->have_spec || p->ip.src == m->spec.src) && is_probe(m, p, &ttl, &attempt))
+        k = on_probe(m, p, ttl, attempt, ts_us, ev);
+    else if (!m->have_spec || p->ip.dst != m->spec.src)
+        k = PM_MATCH_IGNORED;
+    else if (p->has_quote)
+        k = on_icmp_error(m, p, ts_us, ev);
+    else if (p->l4.proto == PM_PROTO_ICMP && p->l4.icmp_type == PM_ICMP_ECHOREPLY && p->l4.raw_len >= 8)
+        k = on_echo_reply(m, p, ts_us, ev);
+    else if (p->l4.proto == PM_PROTO_TCP)
+        k = on_tcp(m, p, ts_us, ev);
+    count(m, k);
+    ev->kind = k;
+    return k;
+}
+
+enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, size_t caplen, int linktype,
+                                    uint64_t ts_us, struct pm_match_event *ev)
+{
+    struct pm_packet p;
+    enum pm_wire_drop why;
+    if (pm_wire_decode(frame, caplen, linktype, &p, &why) != PM_OK) {
+        memset(ev, 0, sizeof *ev);
+        /* frames that are simply not IPv4 are other traffic, not malformed */
+        enum pm_match_kind k = why == PM_DROP_LINK ? PM_MATCH_IGNORED : PM_MATCH_MALFORMED;
+        count(m, k);
+        ev->kind = k;
+        return k;
+    }
+    return pm_matcher_packet(m, &p, ts_us, ev);
+}

@@ -1,0 +1,286 @@
+/* engine.c - the probe engine's loop: paced sending, capture into the matcher, deadlines, progress. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/engine_state.h"
+#include "probe/route.h"
+
+static volatile sig_atomic_t stop_requested;
+
+void pm_engine_request_stop(void)
+{
+    stop_requested = 1;
+}
+
+void pm_engine_opts_default(struct pm_engine_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->method = PM_METHOD_ICMP;
+    o->first_ttl = 1;
+    o->max_ttl = 30;
+    o->retries = 1;
+    o->gaplimit = 5;
+    o->split_ttl = 16;
+    o->wait_ms = 2000;
+    o->rate_pps = 1000;
+    o->target_timeout_ms = 60000;
+}
+
+size_t pm_engine_state_per_target(void)
+{
+    /* engine state + group share + the model's target record + matcher bits */
+    return sizeof(struct tstate) + sizeof(struct group_info) + sizeof(struct pm_target) + 2 * PM_TTL_MAX;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct pm_engine **out, char *errbuf)
+{
+    struct pm_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    e->o = *opts;
+    int rc;
+    uint32_t src = opts->src;
+    if (opts->ifname) {
+        snprintf(e->ifname, sizeof e->ifname, "%s", opts->ifname);
+        if (!src && (rc = pm_route_ifaddr(opts->ifname, &src, errbuf)) != PM_OK)
+            goto fail;
+    } else if (src) {
+        if ((rc = pm_route_ifname(src, e->ifname, errbuf)) != PM_OK)
+            goto fail;
+    } else if ((rc = pm_route_lookup(first_dst, &src, e->ifname, errbuf)) != PM_OK) {
+        goto fail;
+    }
+    uint16_t ident = 0;
+    while (ident == 0)
+        if (getrandom(&ident, sizeof ident, 0) != (ssize_t)sizeof ident)
+            ident = (uint16_t)(wall_us() ^ (uint64_t)getpid());
+    e->spec = (struct pm_probe_spec){.method = opts->method, .src = src, .ident = ident,
+                                     .dport = opts->dport, .flow = opts->flow, .classic = opts->classic};
+    if ((rc = pm_sender_open(e->ifname, &e->sender, errbuf)) != PM_OK)
+        goto fail;
+    if ((rc = pm_capture_open_live(e->ifname, src, &e->cap, errbuf)) != PM_OK)
+        goto fail;
+    if (opts->pcap_path && (rc = pm_capture_dump_open(e->cap, opts->pcap_path, errbuf)) != PM_OK)
+        goto fail;
+    *out = e;
+    return PM_OK;
+fail:
+    pm_engine_close(e);
+    return rc;
+}
+
+void pm_engine_close(struct pm_engine *e)
+{
+    if (!e)
+        return;
+    pm_sender_close(e->sender);
+    pm_capture_close(e->cap);
+    pm_matcher_free(e->matcher);
+    pm_sched_fini(e);
+    free(e);
+}
+
+static void on_frame(void *ctx, const uint8_t *frame, size_t caplen, size_t wirelen, uint64_t ts_us)
+{
+    (void)wirelen;
+    struct pm_engine *e = ctx;
+    struct pm_match_event ev;
+    if (pm_matcher_frame(e->matcher, frame, caplen, pm_capture_linktype(e->cap), ts_us, &ev) == PM_MATCH_REPLY) {
+        uint32_t ti = (uint32_t)(ev.target - e->run->targets);
+        if (ti < e->n)
+            pm_sched_reply(e, ti, &ev.reply, now_us());
+    }
+}
+
+static int read_capture(struct pm_engine *e)
+{
+    for (int rounds = 0; rounds < 64; rounds++) {
+        int n = pm_capture_dispatch(e->cap, 512, on_frame, e, e->errbuf);
+        if (n < 0)
+            return n;
+        if (n == 0)
+            break;
+    }
+    return PM_OK;
+}
+
+static void send_one(struct pm_engine *e, struct send_req r, uint64_t now)
+{
+    if (r.slot == 0xff) {
+        pm_sched_launch(e, r.target, now);
+        return;
+    }
+    struct tstate *t = &e->ts[r.target];
+    struct hop_slot *s = &t->slot[r.slot];
+    if ((t->flags & TS_FINISHED) || !s->ttl || s->sent >= s->want)
+        return; /* the hop completed while this send waited */
+    struct pm_probe p;
+    pm_probe_encode(&e->spec, t->dst, s->ttl, s->sent, &p);
+    char err[PM_ERRBUF_SIZE];
+    if (pm_sender_send(e->sender, &e->spec, &p, err) == PM_OK) {
+        e->run->stats.probes_sent++;
+    } else if (++e->send_errors == 1) {
+        /* keep going (the probe counts as lost) but tell the user once */
+        fprintf(stderr, "pathmortem: %s\n", err);
+    }
+    s->sent++;
+    pm_sched_sent(e, r.target, r.slot, now);
+}
+
+static void refill(struct pm_engine *e, uint64_t now)
+{
+    double burst = e->o.rate_pps / 100.0; /* at most 10 ms worth at once */
+    if (burst < 1)
+        burst = 1;
+    e->tokens += (double)(now - e->last_refill_us) * e->o.rate_pps / 1e6;
+    if (e->tokens > burst)
+        e->tokens = burst;
+    e->last_refill_us = now;
+}
+
+static void progress(const struct pm_engine *e, uint64_t start, bool final)
+{
+    const int width = 30;
+    uint32_t done = e->finished;
+    int fill = e->n ? (int)((uint64_t)done * width / e->n) : width;
+    fprintf(stderr, "\r[%.*s%*s] %u/%u targets  %llu probes  %llu replies  %.1f s%s", fill,
+            "##############################", width - fill, "", done, e->n,
+            (unsigned long long)e->run->stats.probes_sent, (unsigned long long)e->run->stats.replies_matched,
+            (double)(now_us() - start) / 1e6, final ? "\n" : "");
+    fflush(stderr);
+}
+
+/* Fisher-Yates over the launch order, so no router sees a burst from one prefix. */
+static void shuffle(uint32_t *v, uint32_t n)
+{
+    for (uint32_t i = n; i > 1; i--) {
+        uint32_t r;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            r = (uint32_t)rand();
+        uint32_t j = r % i;
+        uint32_t tmp = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = tmp;
+    }
+}
+
+int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, struct pm_run *run, char *errbuf)
+{
+    int rc;
+    e->run = run;
+    if (!e->o.queries)
+        e->o.queries = n == 1 ? 3 : 1;
+    if (e->o.queries + e->o.retries > PM_PROBE_MAX_ATTEMPTS)
+        e->o.retries = (uint8_t)(PM_PROBE_MAX_ATTEMPTS - e->o.queries);
+    run->method = e->spec.method;
+    run->source = e->spec.src;
+    run->ident = e->spec.ident;
+    run->dport = e->spec.dport;
+    run->flow = e->spec.flow;
+    run->classic = e->spec.classic;
+    run->first_ttl = e->o.first_ttl;
+    run->max_ttl = e->o.max_ttl;
+    run->queries = e->o.queries;
+    run->wait_ms = e->o.wait_ms;
+    run->started_us = wall_us();
+    if ((rc = pm_matcher_alloc(&e->spec, run, &e->matcher)) != PM_OK)
+        return pm_err(errbuf, rc, "out of memory");
+    if ((rc = pm_sched_init(e, targets, n)) != PM_OK)
+        return pm_err(errbuf, rc, "out of memory for %u targets", n);
+    for (uint32_t i = 0; i < n; i++)
+        if (!pm_run_target(run, targets[i], true))
+            return pm_err(errbuf, PM_ELIMIT, "too many targets (cap %u)", PM_TRACE_MAX_TARGETS);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    if (n > 1)
+        shuffle(order, n);
+    for (uint32_t i = 0; i < n; i++)
+        pm_queue_push(e, order[i], 0xff);
+    free(order);
+    e->active = n;
+
+    uint64_t start = now_us(), last_progress = 0;
+    e->last_refill_us = start;
+    e->tokens = 1;
+    int fd = pm_capture_fd(e->cap);
+    while (e->active > 0 && !stop_requested) {
+        uint64_t now = now_us();
+        if (e->o.run_timeout_ms && now - start > (uint64_t)e->o.run_timeout_ms * 1000u)
+            break;
+        if ((rc = read_capture(e)) != PM_OK) {
+            pm_err(errbuf, rc, "%s", e->errbuf);
+            return rc;
+        }
+        now = now_us();
+        struct pm_timer tm;
+        while (pm_timerheap_peek(&e->timers, &tm) && tm.at_us <= now) {
+            pm_timerheap_pop(&e->timers);
+            pm_sched_timeout(e, &tm, now);
+        }
+        refill(e, now);
+        while (e->q_len && e->tokens >= 1) {
+            struct send_req r = e->queue[e->q_head];
+            e->q_head = (e->q_head + 1) % e->q_cap;
+            e->q_len--;
+            if (r.slot != 0xff)
+                e->tokens -= 1;
+            send_one(e, r, now);
+        }
+        if (e->o.progress && now - last_progress > 250000) {
+            progress(e, start, false);
+            last_progress = now;
+        }
+        /* sleep until a reply, the next deadline or the next token */
+        int timeout_ms = 100;
+        if (e->q_len)
+            timeout_ms = e->tokens >= 1 ? 0 : 1;
+        else if (pm_timerheap_peek(&e->timers, &tm))
+            timeout_ms = tm.at_us > now ? (int)((tm.at_us - now) / 1000u) + 1 : 0;
+        if (timeout_ms > 100)
+            timeout_ms = 100;
+        if (timeout_ms > 0 && fd >= 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            poll(&pfd, 1, timeout_ms);
+        }
+    }
+    /* the last probes' own captures and stragglers: a short drain */
+    uint64_t drain_until = now_us() + 50000;
+    while (now_us() < drain_until) {
+        if (read_capture(e) != PM_OK)
+            break;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (fd >= 0)
+            poll(&pfd, 1, 10);
+    }
+    if (e->o.progress)
+        progress(e, start, true);
+    run->stats.capture_drops = pm_capture_drops(e->cap);
+    run->ended_us = wall_us();
+    if ((rc = pm_capture_dump_flush(e->cap, errbuf)) != PM_OK)
+        return rc;
+    return PM_OK;
+}

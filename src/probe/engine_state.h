@@ -1,0 +1,100 @@
+/* engine_state.h - the probe engine's per-target and per-prefix state, private to src/probe. */
+#ifndef PATHMORTEM_PROBE_ENGINE_STATE_H
+#define PATHMORTEM_PROBE_ENGINE_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmortem/capture.h"
+#include "pathmortem/match.h"
+#include "pathmortem/probe.h"
+#include "probe/sender.h"
+#include "probe/timerheap.h"
+
+enum { SLOT_FWD = 0, SLOT_BACK = 1 };
+
+/* One hop being probed for one target, in one direction. */
+struct hop_slot {
+    uint8_t ttl;        /* 0: idle */
+    uint8_t want;       /* attempts to send for this hop */
+    uint8_t sent;       /* attempts sent */
+    uint8_t answered;   /* replies received */
+    uint8_t kind;       /* enum pm_reply_kind of the first reply */
+    uint8_t reply_ttl;  /* IP TTL of the first reply (distance estimate) */
+    uint16_t gen;       /* bumped when the slot completes: stale timers are ignored */
+    uint32_t addr;      /* first responder */
+};
+
+#define TS_FWD_DONE 0x01
+#define TS_BACK_DONE 0x02
+#define TS_LAUNCHED 0x04
+#define TS_FINISHED 0x08
+#define TS_UNREACH 0x10
+
+struct tstate {
+    uint32_t dst;
+    uint32_t group;          /* index into the prefix knowledge table */
+    uint8_t flags;
+    uint8_t reached_ttl;     /* lowest TTL the target answered at (0: not yet) */
+    uint8_t gap;             /* silent forward hops in a row */
+    uint8_t last_router_ttl; /* highest TTL a router answered at */
+    uint64_t probed;         /* bit (ttl-1): that TTL has been probed */
+    uint64_t start_us;
+    struct hop_slot slot[2];
+};
+
+/* What one /24 has taught us, to start its other targets at the right TTL. */
+struct group_info {
+    uint32_t prefix;         /* /24 network */
+    uint8_t dist;            /* TTL at which targets of this /24 were reached (0: unknown) */
+    uint8_t last_resp;       /* for unreached targets: highest answering TTL */
+};
+
+struct send_req {
+    uint32_t target;
+    uint8_t slot;            /* 0xff: launch the target */
+};
+
+struct pm_engine {
+    struct pm_engine_opts o;
+    struct pm_probe_spec spec;
+    char ifname[16];
+    struct pm_sender *sender;
+    struct pm_capture *cap;
+    struct pm_matcher *matcher;
+    struct pm_run *run;
+
+    struct tstate *ts;
+    uint32_t n;
+    uint32_t active;         /* launched or queued, not finished */
+    uint32_t finished;
+
+    struct group_info *groups;
+    uint32_t n_groups;
+    uint8_t global_dist;     /* last distance learned anywhere */
+
+    /* stop set: router addresses already discovered (open addressing) */
+    uint32_t *stopset;
+    uint32_t stopset_cap, stopset_n;
+
+    struct send_req *queue;  /* FIFO ring of sends waiting for tokens */
+    uint32_t q_cap, q_head, q_len;
+
+    struct pm_timerheap timers;
+    double tokens;
+    uint64_t last_refill_us;
+    uint64_t send_errors;
+    char errbuf[PM_ERRBUF_SIZE];
+    int fatal;
+};
+
+
+/* schedule.c: per-target decisions */
+int pm_sched_init(struct pm_engine *e, const uint32_t *targets, uint32_t n);
+void pm_sched_fini(struct pm_engine *e);
+void pm_sched_launch(struct pm_engine *e, uint32_t t, uint64_t now);
+void pm_sched_sent(struct pm_engine *e, uint32_t t, uint8_t slot, uint64_t now);
+void pm_sched_reply(struct pm_engine *e, uint32_t t, const struct pm_reply *r, uint64_t now);
+void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t now);
+int pm_queue_push(struct pm_engine *e, uint32_t target, uint8_t slot);
+#endif

@@ -1,0 +1,411 @@
+/* schedule.c - which probe each target sends next: forward from a predicted TTL, backward until the stop set, retries, gap limit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/engine_state.h"
+
+/* ---- stop set: routers already discovered (Doubletree's local stop set) ---- */
+
+#define STOPSET_MAX (1u << 22) /* addresses; past this the set stops growing */
+
+static uint32_t addr_hash(uint32_t a)
+{
+    return (a * 2654435761u) ^ (a >> 15);
+}
+
+static bool stopset_has(const struct pm_engine *e, uint32_t a)
+{
+    if (!e->stopset_cap)
+        return false;
+    for (uint32_t h = addr_hash(a) & (e->stopset_cap - 1); e->stopset[h]; h = (h + 1) & (e->stopset_cap - 1))
+        if (e->stopset[h] == a)
+            return true;
+    return false;
+}
+
+static void stopset_add(struct pm_engine *e, uint32_t a)
+{
+    if (!a || stopset_has(e, a) || e->stopset_n >= STOPSET_MAX)
+        return;
+    if ((e->stopset_n + 1) * 2 > e->stopset_cap) {
+        uint32_t cap = e->stopset_cap ? e->stopset_cap * 2 : 1024;
+        uint32_t *s = calloc(cap, sizeof *s);
+        if (!s)
+            return;
+        for (uint32_t i = 0; i < e->stopset_cap; i++) {
+            uint32_t v = e->stopset[i];
+            if (!v)
+                continue;
+            uint32_t h = addr_hash(v) & (cap - 1);
+            while (s[h])
+                h = (h + 1) & (cap - 1);
+            s[h] = v;
+        }
+        free(e->stopset);
+        e->stopset = s;
+        e->stopset_cap = cap;
+    }
+    uint32_t h = addr_hash(a) & (e->stopset_cap - 1);
+    while (e->stopset[h])
+        h = (h + 1) & (e->stopset_cap - 1);
+    e->stopset[h] = a;
+    e->stopset_n++;
+}
+
+/* ---- send queue ---- */
+
+int pm_queue_push(struct pm_engine *e, uint32_t target, uint8_t slot)
+{
+    if (e->q_len == e->q_cap) {
+        uint32_t cap = e->q_cap ? e->q_cap * 2 : 1024;
+        struct send_req *q = malloc(cap * sizeof *q);
+        if (!q)
+            return PM_ENOMEM;
+        for (uint32_t i = 0; i < e->q_len; i++)
+            q[i] = e->queue[(e->q_head + i) % e->q_cap];
+        free(e->queue);
+        e->queue = q;
+        e->q_cap = cap;
+        e->q_head = 0;
+    }
+    e->queue[(e->q_head + e->q_len) % e->q_cap] = (struct send_req){target, slot};
+    e->q_len++;
+    return PM_OK;
+}
+
+/* ---- prefix knowledge ---- */
+
+static int group_cmp(const void *a, const void *b)
+{
+    const struct group_info *x = a, *y = b;
+    return x->prefix < y->prefix ? -1 : x->prefix > y->prefix;
+}
+
+static struct group_info *group_of(struct pm_engine *e, const struct tstate *t)
+{
+    return &e->groups[t->group];
+}
+
+int pm_sched_init(struct pm_engine *e, const uint32_t *targets, uint32_t n)
+{
+    e->ts = calloc(n ? n : 1, sizeof *e->ts);
+    e->groups = calloc(n ? n : 1, sizeof *e->groups);
+    if (!e->ts || !e->groups)
+        return PM_ENOMEM;
+    e->n = n;
+    /* distinct /24s, sorted, then each target finds its group by bsearch */
+    for (uint32_t i = 0; i < n; i++)
+        e->groups[i].prefix = targets[i] & 0xffffff00u;
+    qsort(e->groups, n, sizeof *e->groups, group_cmp);
+    uint32_t g = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (i == 0 || e->groups[i].prefix != e->groups[g - 1].prefix)
+            e->groups[g++] = e->groups[i];
+    e->n_groups = g;
+    for (uint32_t i = 0; i < n; i++) {
+        struct tstate *t = &e->ts[i];
+        t->dst = targets[i];
+        struct group_info key = {.prefix = targets[i] & 0xffffff00u};
+        struct group_info *gi = bsearch(&key, e->groups, g, sizeof key, group_cmp);
+        t->group = (uint32_t)(gi - e->groups);
+    }
+    return PM_OK;
+}
+
+void pm_sched_fini(struct pm_engine *e)
+{
+    free(e->ts);
+    free(e->groups);
+    free(e->stopset);
+    free(e->queue);
+    pm_timerheap_free(&e->timers);
+    e->ts = NULL;
+    e->groups = NULL;
+    e->stopset = NULL;
+    e->queue = NULL;
+}
+
+/* ---- hop slots ---- */
+
+static uint8_t queries(const struct pm_engine *e)
+{
+    return e->o.queries;
+}
+
+static void start_hop(struct pm_engine *e, uint32_t ti, uint8_t which, uint8_t ttl)
+{
+    struct tstate *t = &e->ts[ti];
+    struct hop_slot *s = &t->slot[which];
+    uint16_t gen = (uint16_t)(s->gen + 1);
+    memset(s, 0, sizeof *s);
+    s->gen = gen;
+    s->ttl = ttl;
+    s->want = queries(e);
+    t->probed |= 1ull << (ttl - 1);
+    for (uint8_t i = 0; i < s->want; i++)
+        pm_queue_push(e, ti, which);
+}
+
+static void finish_target(struct pm_engine *e, uint32_t ti)
+{
+    struct tstate *t = &e->ts[ti];
+    if (t->flags & TS_FINISHED)
+        return;
+    t->flags |= TS_FINISHED;
+    t->slot[0].gen++;
+    t->slot[1].gen++;
+    t->slot[0].ttl = t->slot[1].ttl = 0;
+    e->active--;
+    e->finished++;
+    struct group_info *g = group_of(e, t);
+    if (t->reached_ttl) {
+        g->dist = t->reached_ttl;
+        e->global_dist = t->reached_ttl;
+    } else if (t->last_router_ttl) {
+        g->last_resp = t->last_router_ttl;
+    }
+}
+
+static void maybe_finish(struct pm_engine *e, uint32_t ti)
+{
+    struct tstate *t = &e->ts[ti];
+    if ((t->flags & TS_FWD_DONE) && (t->flags & TS_BACK_DONE) && !t->slot[0].ttl && !t->slot[1].ttl)
+        finish_target(e, ti);
+}
+
+/* Initial TTL of a reply's sender, guessed from the usual defaults. */
+static uint8_t distance_from_reply_ttl(uint8_t reply_ttl)
+{
+    static const uint16_t inits[] = {32, 64, 128, 255};
+    for (size_t i = 0; i < sizeof inits / sizeof inits[0]; i++)
+        if (reply_ttl <= inits[i])
+            return (uint8_t)(inits[i] - reply_ttl + 1);
+    return 0;
+}
+
+static bool probed(const struct tstate *t, uint8_t ttl)
+{
+    return ttl >= 1 && ttl <= 64 && (t->probed >> (ttl - 1)) & 1;
+}
+
+/* Next backward TTL below `from`, or 0 when backward probing is over. */
+static uint8_t next_back(const struct pm_engine *e, const struct tstate *t, uint8_t from)
+{
+    uint8_t ttl = from;
+    while (ttl >= e->o.first_ttl && ttl >= 1) {
+        if (!probed(t, ttl))
+            return ttl;
+        ttl--;
+    }
+    return 0;
+}
+
+static void start_back(struct pm_engine *e, uint32_t ti, uint8_t from)
+{
+    struct tstate *t = &e->ts[ti];
+    uint8_t ttl = next_back(e, t, from);
+    if (!ttl) {
+        t->flags |= TS_BACK_DONE;
+        return;
+    }
+    t->flags &= (uint8_t)~TS_BACK_DONE;
+    start_hop(e, ti, SLOT_BACK, ttl);
+}
+
+void pm_sched_launch(struct pm_engine *e, uint32_t ti, uint64_t now)
+{
+    struct tstate *t = &e->ts[ti];
+    t->flags |= TS_LAUNCHED;
+    t->start_us = now;
+    const struct group_info *g = group_of(e, t);
+    uint8_t s;
+    bool trusted = true;
+    if (e->o.no_stopset || e->n == 1) {
+        s = e->o.first_ttl; /* classic traceroute: walk up from the first TTL */
+    } else if (g->dist) {
+        s = g->dist;
+    } else if (g->last_resp) {
+        s = (uint8_t)(g->last_resp + 1);
+    } else {
+        s = e->global_dist ? e->global_dist : e->o.split_ttl;
+        trusted = false;
+    }
+    if (s < e->o.first_ttl)
+        s = e->o.first_ttl;
+    if (s > e->o.max_ttl)
+        s = e->o.max_ttl;
+    start_hop(e, ti, SLOT_FWD, s);
+    /* With a trusted guess both directions go at once; a blind guess waits
+     * for the first answer, which tells the distance. */
+    if (trusted)
+        start_back(e, ti, (uint8_t)(s - 1));
+}
+
+static void arm(struct pm_engine *e, uint32_t ti, uint8_t which, uint64_t now)
+{
+    struct tstate *t = &e->ts[ti];
+    struct hop_slot *s = &t->slot[which];
+    uint64_t wait = (uint64_t)e->o.wait_ms * 1000u;
+    /* a retry waits longer: rate-limited routers refill about once a second */
+    if (s->want > queries(e))
+        wait *= (uint64_t)(s->want - queries(e) + 1);
+    pm_timerheap_push(&e->timers, (struct pm_timer){.at_us = now + wait, .target = ti, .gen = s->gen, .slot = which});
+}
+
+void pm_sched_sent(struct pm_engine *e, uint32_t ti, uint8_t which, uint64_t now)
+{
+    struct hop_slot *s = &e->ts[ti].slot[which];
+    if (s->sent == s->want)
+        arm(e, ti, which, now);
+}
+
+static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
+{
+    return s->kind == PM_REPLY_ECHO_REPLY || s->kind == PM_REPLY_TCP_SYNACK || s->kind == PM_REPLY_TCP_RST ||
+           (s->kind == PM_REPLY_UNREACH && s->addr == t->dst);
+}
+
+static void complete_fwd(struct pm_engine *e, uint32_t ti)
+{
+    struct tstate *t = &e->ts[ti];
+    struct hop_slot s = t->slot[SLOT_FWD];
+    t->slot[SLOT_FWD].ttl = 0;
+    t->slot[SLOT_FWD].gen++;
+    bool first_fwd = !(t->flags & TS_BACK_DONE) && !t->slot[SLOT_BACK].ttl && !t->last_router_ttl &&
+                     !t->reached_ttl && t->probed == (1ull << (s.ttl - 1));
+    bool stop = false;
+    if (s.answered && is_target_reply(t, &s)) {
+        if (!t->reached_ttl || s.ttl < t->reached_ttl)
+            t->reached_ttl = s.ttl;
+        stop = true;
+        /* overshot: jump straight to the distance the reply's TTL suggests */
+        uint8_t d = distance_from_reply_ttl(s.reply_ttl);
+        uint8_t from = (uint8_t)(s.ttl - 1);
+        if (d && d < s.ttl && !probed(t, d))
+            from = d;
+        if (!t->slot[SLOT_BACK].ttl)
+            start_back(e, ti, from);
+    } else if (s.answered && s.kind == PM_REPLY_UNREACH) {
+        t->flags |= TS_UNREACH;
+        stop = true;
+    } else if (s.answered) {
+        t->gap = 0;
+        if (s.ttl > t->last_router_ttl)
+            t->last_router_ttl = s.ttl;
+        stopset_add(e, s.addr);
+        /* a router already seen lower on this path: a loop, stop going up */
+        for (uint32_t i = 0; i < e->run->targets[ti].n_replies; i++) {
+            const struct pm_reply *r = &e->run->targets[ti].replies[i];
+            if (r->from == s.addr && r->ttl + 1 < s.ttl)
+                stop = true;
+        }
+    } else {
+        t->gap++;
+        if (t->gap >= e->o.gaplimit)
+            stop = true;
+    }
+    uint8_t next = (uint8_t)(s.ttl + 1);
+    if (next > e->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) || probed(t, next))
+        stop = true;
+    if (stop)
+        t->flags |= TS_FWD_DONE;
+    else
+        start_hop(e, ti, SLOT_FWD, next);
+    if (first_fwd && !t->slot[SLOT_BACK].ttl)
+        start_back(e, ti, (uint8_t)(s.ttl - 1));
+    maybe_finish(e, ti);
+}
+
+static void complete_back(struct pm_engine *e, uint32_t ti)
+{
+    struct tstate *t = &e->ts[ti];
+    struct hop_slot s = t->slot[SLOT_BACK];
+    t->slot[SLOT_BACK].ttl = 0;
+    t->slot[SLOT_BACK].gen++;
+    uint8_t from = (uint8_t)(s.ttl - 1);
+    bool done = false;
+    if (s.answered && is_target_reply(t, &s)) {
+        if (!t->reached_ttl || s.ttl < t->reached_ttl)
+            t->reached_ttl = s.ttl;
+        uint8_t d = distance_from_reply_ttl(s.reply_ttl);
+        if (d && d < from && !probed(t, d))
+            from = d;
+    } else if (s.answered) {
+        if (s.ttl > t->last_router_ttl)
+            t->last_router_ttl = s.ttl;
+        if (!e->o.no_stopset && stopset_has(e, s.addr))
+            done = true;
+        stopset_add(e, s.addr);
+        /* a router answered here but the hop above was never probed while
+         * the target is further: fill the hole going forward */
+        uint8_t up = (uint8_t)(s.ttl + 1);
+        if (!probed(t, up) && up <= e->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
+            !t->slot[SLOT_FWD].ttl && !(t->flags & TS_UNREACH)) {
+            t->flags &= (uint8_t)~TS_FWD_DONE;
+            t->gap = 0;
+            start_hop(e, ti, SLOT_FWD, up);
+        }
+    }
+    if (done || from < e->o.first_ttl)
+        t->flags |= TS_BACK_DONE;
+    else
+        start_back(e, ti, from);
+    maybe_finish(e, ti);
+}
+
+static void complete(struct pm_engine *e, uint32_t ti, uint8_t which)
+{
+    if (which == SLOT_FWD)
+        complete_fwd(e, ti);
+    else
+        complete_back(e, ti);
+}
+
+void pm_sched_reply(struct pm_engine *e, uint32_t ti, const struct pm_reply *r, uint64_t now)
+{
+    (void)now;
+    struct tstate *t = &e->ts[ti];
+    if (t->flags & TS_FINISHED)
+        return;
+    for (uint8_t w = 0; w < 2; w++) {
+        struct hop_slot *s = &t->slot[w];
+        if (!s->ttl || s->ttl != r->ttl)
+            continue;
+        if (!s->answered) {
+            s->addr = r->from;
+            s->kind = r->kind;
+            s->reply_ttl = r->reply_ttl;
+        }
+        s->answered++;
+        if (s->sent == s->want && s->answered >= s->sent)
+            complete(e, ti, w);
+        return;
+    }
+}
+
+void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t now)
+{
+    struct tstate *t = &e->ts[tm->target];
+    struct hop_slot *s = &t->slot[tm->slot];
+    if ((t->flags & TS_FINISHED) || !s->ttl || s->gen != tm->gen)
+        return; /* stale */
+    if (e->o.target_timeout_ms && now - t->start_us > (uint64_t)e->o.target_timeout_ms * 1000u) {
+        finish_target(e, tm->target);
+        return;
+    }
+    /* Silent so far: retry. A hop that answered other targets of this run
+     * (its prefix's distance is beyond it) is likely rate limiting, so it
+     * gets two more tries, each waiting longer (see arm()). */
+    uint8_t allowed = (uint8_t)(queries(e) + e->o.retries);
+    const struct group_info *g = group_of(e, t);
+    if (g->dist > s->ttl || g->last_resp >= s->ttl)
+        allowed = (uint8_t)(allowed + 2);
+    if (allowed > PM_PROBE_MAX_ATTEMPTS)
+        allowed = PM_PROBE_MAX_ATTEMPTS;
+    if (!s->answered && s->want < allowed) {
+        s->want++;
+        pm_queue_push(e, tm->target, tm->slot);
+        return;
+    }
+    complete(e, tm->target, tm->slot);
+}
