@@ -1,0 +1,144 @@
+/* map.c - the analyzer's capped open-addressing hash map and small ASN tallies (no nested loops over targets). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/internal.h"
+
+static uint64_t mix(uint64_t k)
+{
+    /* splitmix64 finaliser: neighbouring addresses land far apart */
+    k ^= k >> 30;
+    k *= 0xbf58476d1ce4e5b9ull;
+    k ^= k >> 27;
+    k *= 0x94d049bb133111ebull;
+    k ^= k >> 31;
+    return k;
+}
+
+void az_map_free(struct az_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    free(m->used);
+    memset(m, 0, sizeof *m);
+}
+
+uint32_t *az_map_get(const struct az_map *m, uint64_t key)
+{
+    if (!m->cap)
+        return NULL;
+    uint32_t h = (uint32_t)mix(key) & (m->cap - 1);
+    while (m->used[h]) {
+        if (m->keys[h] == key)
+            return &m->vals[h];
+        h = (h + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+static int grow(struct az_map *m)
+{
+    uint32_t cap = m->cap ? m->cap * 2 : 256;
+    uint64_t *k = calloc(cap, sizeof *k);
+    uint32_t *v = calloc(cap, sizeof *v);
+    uint8_t *u = calloc(cap, 1);
+    if (!k || !v || !u) {
+        free(k);
+        free(v);
+        free(u);
+        return PM_ENOMEM;
+    }
+    for (uint32_t i = 0; i < m->cap; i++) {
+        if (!m->used[i])
+            continue;
+        uint32_t h = (uint32_t)mix(m->keys[i]) & (cap - 1);
+        while (u[h])
+            h = (h + 1) & (cap - 1);
+        u[h] = 1;
+        k[h] = m->keys[i];
+        v[h] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    free(m->used);
+    m->keys = k;
+    m->vals = v;
+    m->used = u;
+    m->cap = cap;
+    return PM_OK;
+}
+
+uint32_t *az_map_put(struct az_map *m, uint64_t key, uint32_t init, bool *created)
+{
+    uint32_t *v = az_map_get(m, key);
+    if (created)
+        *created = false;
+    if (v)
+        return v;
+    if (m->n >= AZ_MAP_MAX)
+        return NULL;
+    if ((m->n + 1) * 2 > m->cap && grow(m) != PM_OK)
+        return NULL;
+    uint32_t h = (uint32_t)mix(key) & (m->cap - 1);
+    while (m->used[h])
+        h = (h + 1) & (m->cap - 1);
+    m->used[h] = 1;
+    m->keys[h] = key;
+    m->vals[h] = init;
+    m->n++;
+    if (created)
+        *created = true;
+    return &m->vals[h];
+}
+
+void az_tally_add(struct az_tally *t, uint32_t asn)
+{
+    for (int i = 0; i < AZ_TALLY_MAX; i++) {
+        if (t->cnt[i] && t->asn[i] == asn) {
+            t->cnt[i]++;
+            return;
+        }
+        if (!t->cnt[i]) {
+            t->asn[i] = asn;
+            t->cnt[i] = 1;
+            return;
+        }
+    }
+    t->overflow++;
+}
+
+uint32_t az_tally_distinct(const struct az_tally *t, uint32_t skip1, uint32_t skip2)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < AZ_TALLY_MAX; i++)
+        if (t->cnt[i] && t->asn[i] != skip1 && t->asn[i] != skip2)
+            n++;
+    return n + (t->overflow ? 1 : 0);
+}
+
+uint32_t az_tally_top(const struct az_tally *t, uint32_t *count)
+{
+    uint32_t best = 0, bc = 0;
+    for (int i = 0; i < AZ_TALLY_MAX; i++) {
+        if (t->cnt[i] > bc) {
+            bc = t->cnt[i];
+            best = t->asn[i];
+        }
+    }
+    if (count)
+        *count = bc;
+    return best;
+}
+
+void az_tally_two(const struct az_tally *t, uint32_t skip, uint32_t *a, uint32_t *b)
+{
+    *a = *b = 0;
+    for (int i = 0; i < AZ_TALLY_MAX; i++) {
+        if (!t->cnt[i] || t->asn[i] == skip || t->asn[i] == 0)
+            continue;
+        if (!*a)
+            *a = t->asn[i];
+        else if (!*b && t->asn[i] != *a)
+            *b = t->asn[i];
+    }
+}

@@ -1,0 +1,228 @@
+/* owners.c - infers who owns each router address from all paths of the run (bdrmap/MAP-IT style rules), plus history facts. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze/internal.h"
+
+static void reason(struct az_router *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reason(struct az_router *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+}
+
+static bool tally_has(const struct az_tally *t, uint32_t asn)
+{
+    for (int i = 0; i < AZ_TALLY_MAX; i++)
+        if (t->cnt[i] && t->asn[i] == asn)
+            return true;
+    return false;
+}
+
+/* Neighbour statistics from the dominant hops of every path (naive mapping only,
+ * so one inference never feeds another: no cascades along a path). */
+static void collect_edges(struct az_ctx *c)
+{
+    uint32_t T = c->target_asn;
+    for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        for (uint32_t i = 0; i < p->n; i++) {
+            const struct az_hop *h = az_path_hop(c, p, i);
+            struct az_router *r = &c->routers[h->router];
+            r->n_paths++;
+            if (i > 0) {
+                uint32_t pm = c->routers[az_path_hop(c, p, i - 1)->router].mapped;
+                if (pm)
+                    az_tally_add(&r->prev, pm);
+            }
+            if (i + 1 < p->n) {
+                uint32_t nm = c->routers[az_path_hop(c, p, i + 1)->router].mapped;
+                if (!nm)
+                    continue;
+                az_tally_add(&r->next, nm);
+                if (T && nm == T)
+                    r->next_tmapped++;
+                else
+                    r->next_other++;
+            } else if (p->reached_ttl) {
+                if (p->reached_ttl == h->ttl + 1)
+                    r->next_dst_adj++;
+                else
+                    r->next_dst_gap++;
+            } else {
+                r->next_none++;
+            }
+        }
+    }
+}
+
+static void apply_history(struct az_ctx *c)
+{
+    const struct pm_analyze_opts *o = c->opts;
+    if (!o || !o->history)
+        return;
+    for (uint32_t i = 0; i < o->n_history; i++) {
+        uint32_t *ri = az_map_get(&c->router_idx, o->history[i].addr);
+        if (!ri)
+            continue;
+        struct az_router *r = &c->routers[*ri];
+        r->hist = o->history[i].followed_by_target ? 1 : 0;
+        r->hist_owner = o->history[i].owner_asn;
+    }
+}
+
+static void infer_one(struct az_ctx *c, struct az_router *r)
+{
+    uint32_t T = c->target_asn, M = r->mapped;
+    char ma[48], ta[48], a1[48], a2[48];
+    az_asfmt(c, M, ma, sizeof ma);
+    az_asfmt(c, T, ta, sizeof ta);
+    bool weak = false;  /* naive or inherited: history may override */
+    r->inferred = true;
+    if (T && M == T) {
+        r->owner = T;
+        r->conf = 0.95;
+        r->inferred = false;
+        reason(r, "address in %s space", ta);
+        return;
+    }
+    uint32_t npre = az_tally_distinct(&r->prev, T, 0);
+    bool t_follow = r->next_dst_adj + r->next_dst_gap + r->next_tmapped > 0 || r->hist == 1;
+    if (T && npre >= 2 && r->next_other == 0 && (t_follow || (M && tally_has(&r->prev, M)))) {
+        uint32_t x, y;
+        az_tally_two(&r->prev, T, &x, &y);
+        r->owner = T;
+        r->conf = 0.85;
+        reason(r, "answers from %s but is seen after both %s and %s with only %s (or nothing) after it: "
+               "the %s border (provider-numbered or third-party address)",
+               M ? ma : "unmapped space", az_asfmt(c, x, a1, sizeof a1), az_asfmt(c, y, a2, sizeof a2), ta, ta);
+        return;
+    }
+    if (T && r->next_dst_adj > 0 && r->next_other == 0 && r->next_tmapped == 0 && r->next_dst_gap == 0) {
+        r->owner = T;
+        r->conf = r->hist == 1 ? 0.75 : 0.65;
+        reason(r, "answers from %s but the %s hosts answer right after it (%u paths) and nothing else does: "
+               "counted as the %s border (interconnect numbered by the provider)",
+               M ? ma : "unmapped space", ta, r->next_dst_adj, ta);
+        return;
+    }
+    if (T && r->hist_owner == T && r->hist == 1) {
+        r->owner = T;
+        r->conf = 0.7;
+        reason(r, "stored history: owned by %s and followed by it while healthy", ta);
+        return;
+    }
+    uint32_t ptop = az_tally_top(&r->prev, NULL), ntop = az_tally_top(&r->next, NULL);
+    if (M && r->next_other > 0 && az_tally_distinct(&r->prev, 0, 0) == 1 && az_tally_distinct(&r->next, 0, 0) == 1 &&
+        ptop == ntop && ptop != M) {
+        r->owner = ptop;
+        r->conf = 0.6;
+        reason(r, "answers from %s between hops of %s on every path: a third-party address, counted as %s",
+               ma, az_asfmt(c, ptop, a1, sizeof a1), a1);
+        return;
+    }
+    if (!M) {
+        weak = true;
+        const char *what = r->ixp ? "an IXP address" : r->special ? "a special-use address" : "an address with no ASN";
+        uint32_t pick = 0;
+        double conf = 0.35;
+        if (r->ixp && ntop) {
+            pick = ntop;   /* an IXP LAN address is the far-side router's ingress */
+            conf = 0.5;
+        } else if (ptop && ptop == ntop) {
+            pick = ptop;
+            conf = 0.5;
+        } else if (ptop) {
+            pick = ptop;
+        } else if (ntop) {
+            pick = ntop;
+        }
+        r->owner = pick;
+        r->conf = pick ? conf : 0.0;
+        if (pick)
+            reason(r, "%s%s: inherits %s from its neighbours", what, r->mpls ? " inside an MPLS tunnel" : "",
+                   az_asfmt(c, pick, a1, sizeof a1));
+        else
+            reason(r, "%s and no mapped neighbour: owner unknown", what);
+    } else {
+        weak = true;
+        r->owner = M;
+        bool consistent = tally_has(&r->prev, M) || tally_has(&r->next, M);
+        r->conf = consistent ? 0.9 : 0.75;
+        r->inferred = false;
+        reason(r, "address in %s space%s", ma, consistent ? " next to other hops of it" : "");
+    }
+    if (weak && r->hist_owner && r->hist_owner != r->owner) {
+        r->owner = r->hist_owner;
+        r->conf = 0.65;
+        r->inferred = true;
+        reason(r, "stored history: owned by %s (the address is in %s)", az_asfmt(c, r->hist_owner, a1, sizeof a1),
+               M ? ma : "no mapped space");
+    }
+}
+
+void az_infer_owners(struct az_ctx *c)
+{
+    collect_edges(c);
+    apply_history(c);
+    for (uint32_t i = 0; i < c->n_routers; i++)
+        infer_one(c, &c->routers[i]);
+}
+
+/* With owners known: the upstream each entering path used, tallied on the
+ * routers before its entry, and what (by owner) follows each router. */
+void az_path_tallies(struct az_ctx *c)
+{
+    for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        uint32_t tas = p->dst_asn ? p->dst_asn : c->target_asn;
+        uint32_t e = AZ_NONE;
+        for (uint32_t i = 0; i < p->n && tas; i++) {
+            if (c->routers[az_path_hop(c, p, i)->router].owner == tas) {
+                e = i;
+                break;
+            }
+        }
+        uint32_t up = 0, lim = e != AZ_NONE ? e : p->n;
+        if (tas && (e != AZ_NONE || p->reached_ttl)) {
+            for (uint32_t i = lim; i-- > 0;) {
+                uint32_t o = c->routers[az_path_hop(c, p, i)->router].owner;
+                if (o && o != tas) {
+                    up = o;
+                    break;
+                }
+            }
+        }
+        for (uint32_t i = 0; i < p->n; i++) {
+            const struct az_hop *h = az_path_hop(c, p, i);
+            struct az_router *r = &c->routers[h->router];
+            if (up && i < lim)
+                az_tally_add(&r->upstream, up);
+            uint32_t so = 0;
+            bool adj;
+            if (i + 1 < p->n) {
+                const struct az_hop *nh = az_path_hop(c, p, i + 1);
+                so = c->routers[nh->router].owner;
+                adj = nh->ttl == h->ttl + 1;
+            } else if (p->reached_ttl) {
+                so = tas;
+                adj = p->reached_ttl == h->ttl + 1;
+            } else {
+                continue;
+            }
+            if (!so)
+                continue;
+            if (so == tas && so != r->owner) {
+                if (adj)
+                    r->succ_t_adj++;
+                else
+                    r->succ_t_gap++;
+            } else if (so != tas) {
+                r->succ_other++;
+            }
+        }
+    }
+}
