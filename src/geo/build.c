@@ -22,7 +22,12 @@ struct ctx {
     struct pm_mmdb_buf rec;     /* scratch for one encoded record */
     FILE *warn;
     struct pm_geo_build_stats *st;
+    struct pm_mmdb_keys keys;   /* map keys stored once, referenced by pointer */
 };
+
+static const char *const asn_keys[] = {"autonomous_system_number", "autonomous_system_organization"};
+static const char *const city_keys[] = {"city", "names", "en", "country", "iso_code", "location", "latitude",
+                                        "longitude", "time_zone", "postal", "code", "subdivisions"};
 
 static void report(struct ctx *c, const char *path, uint64_t line, const char *why)
 {
@@ -68,12 +73,12 @@ static bool parse_coord(const char *s, size_t len, double lim, bool *present, do
     return true;
 }
 
-static void enc_names_en(struct pm_mmdb_buf *b, const char *s, size_t len)
+static void enc_names_en(struct ctx *c, struct pm_mmdb_buf *b, const char *s, size_t len)
 {
     pm_mmdb_enc_map(b, 1);
-    pm_mmdb_enc_str(b, "names");
+    pm_mmdb_enc_key(b, &c->keys, "names");
     pm_mmdb_enc_map(b, 1);
-    pm_mmdb_enc_str(b, "en");
+    pm_mmdb_enc_key(b, &c->keys, "en");
     pm_mmdb_enc_utf8(b, s, len);
 }
 
@@ -88,9 +93,9 @@ static const char *encode_asn(struct ctx *c, char **f, size_t *fl, int nf)
     if (!pm_csv_text_ok(f[3], fl[3]))
         return "autonomous_system_organization is not clean UTF-8";
     pm_mmdb_enc_map(&c->rec, 2);
-    pm_mmdb_enc_str(&c->rec, "autonomous_system_number");
+    pm_mmdb_enc_key(&c->rec, &c->keys, "autonomous_system_number");
     pm_mmdb_enc_uint32(&c->rec, asn);
-    pm_mmdb_enc_str(&c->rec, "autonomous_system_organization");
+    pm_mmdb_enc_key(&c->rec, &c->keys, "autonomous_system_organization");
     pm_mmdb_enc_utf8(&c->rec, f[3], fl[3]);
     return NULL;
 }
@@ -115,43 +120,43 @@ static const char *encode_city(struct ctx *c, char **f, size_t *fl, int nf)
     struct pm_mmdb_buf *b = &c->rec;
     pm_mmdb_enc_map(b, pairs);
     if (fl[5]) {
-        pm_mmdb_enc_str(b, "city");
-        enc_names_en(b, f[5], fl[5]);
+        pm_mmdb_enc_key(b, &c->keys, "city");
+        enc_names_en(c, b, f[5], fl[5]);
     }
     if (fl[2]) {
-        pm_mmdb_enc_str(b, "country");
+        pm_mmdb_enc_key(b, &c->keys, "country");
         pm_mmdb_enc_map(b, 1);
-        pm_mmdb_enc_str(b, "iso_code");
+        pm_mmdb_enc_key(b, &c->keys, "iso_code");
         pm_mmdb_enc_utf8(b, f[2], 2);
     }
     if (has_loc) {
-        pm_mmdb_enc_str(b, "location");
+        pm_mmdb_enc_key(b, &c->keys, "location");
         pm_mmdb_enc_map(b, (uint32_t)has_lat + has_lon + (fl[9] != 0));
         if (has_lat) {
-            pm_mmdb_enc_str(b, "latitude");
+            pm_mmdb_enc_key(b, &c->keys, "latitude");
             pm_mmdb_enc_double(b, lat);
         }
         if (has_lon) {
-            pm_mmdb_enc_str(b, "longitude");
+            pm_mmdb_enc_key(b, &c->keys, "longitude");
             pm_mmdb_enc_double(b, lon);
         }
         if (fl[9]) {
-            pm_mmdb_enc_str(b, "time_zone");
+            pm_mmdb_enc_key(b, &c->keys, "time_zone");
             pm_mmdb_enc_utf8(b, f[9], fl[9]);
         }
     }
     if (fl[6]) {
-        pm_mmdb_enc_str(b, "postal");
+        pm_mmdb_enc_key(b, &c->keys, "postal");
         pm_mmdb_enc_map(b, 1);
-        pm_mmdb_enc_str(b, "code");
+        pm_mmdb_enc_key(b, &c->keys, "code");
         pm_mmdb_enc_utf8(b, f[6], fl[6]);
     }
     if (n_sub) {
-        pm_mmdb_enc_str(b, "subdivisions");
+        pm_mmdb_enc_key(b, &c->keys, "subdivisions");
         pm_mmdb_enc_array(b, n_sub);
         for (int i = 3; i <= 4; i++)
             if (fl[i])
-                enc_names_en(b, f[i], fl[i]);
+                enc_names_en(c, b, f[i], fl[i]);
     }
     return NULL;
 }
@@ -277,6 +282,10 @@ int pm_geo_build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_p
     struct ctx c = {.kind = kind, .warn = warn, .st = st};
     pm_mmdb_buf_init(&c.rec, PM_CSV_LINE_MAX * 4);
     int rc = pm_mmdb_writer_alloc(&c.w, errbuf);
+    if (rc == PM_OK)
+        rc = kind == PM_GEO_KIND_ASN
+                 ? pm_mmdb_writer_keys(c.w, asn_keys, sizeof asn_keys / sizeof asn_keys[0], &c.keys, errbuf)
+                 : pm_mmdb_writer_keys(c.w, city_keys, sizeof city_keys / sizeof city_keys[0], &c.keys, errbuf);
     for (size_t i = 0; rc == PM_OK && i < n_paths; i++)
         rc = read_file(&c, csv_paths[i], errbuf);
     if (rc == PM_OK && st->ranges == 0)

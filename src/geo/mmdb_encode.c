@@ -25,7 +25,7 @@ void pm_mmdb_buf_reset(struct pm_mmdb_buf *b)
 
 void pm_mmdb_put(struct pm_mmdb_buf *b, const void *data, size_t n)
 {
-    if (b->err)
+    if (b->err || n == 0)
         return;
     if (n > b->max - b->len) {
         b->err = PM_ELIMIT;
@@ -121,4 +121,37 @@ void pm_mmdb_enc_double(struct pm_mmdb_buf *b, double v)
         bytes[i] = (uint8_t)(bits >> (56 - 8 * i));
     ctrl(b, PM_MMDB_T_DOUBLE, 8);
     pm_mmdb_put(b, bytes, 8);
+}
+
+/* Pointer: 001SSVVV, then SS+1 bytes; sizes 1..3 carry a bias so that each
+ * width starts where the previous one ended. */
+void pm_mmdb_enc_pointer(struct pm_mmdb_buf *b, uint32_t off)
+{
+    uint8_t out[5];
+    size_t n;
+    if (off < 2048) {
+        out[0] = (uint8_t)(0x20 | (off >> 8)), out[1] = (uint8_t)off, n = 2;
+    } else if (off < 2048 + (1u << 19)) {
+        uint32_t v = off - 2048;
+        out[0] = (uint8_t)(0x20 | 1 << 3 | (v >> 16)), out[1] = (uint8_t)(v >> 8), out[2] = (uint8_t)v, n = 3;
+    } else if (off < 526336 + (1u << 27)) {
+        uint32_t v = off - 526336;
+        out[0] = (uint8_t)(0x20 | 2 << 3 | (v >> 24)), out[1] = (uint8_t)(v >> 16), out[2] = (uint8_t)(v >> 8);
+        out[3] = (uint8_t)v, n = 4;
+    } else {
+        out[0] = 0x20 | 3 << 3, out[1] = (uint8_t)(off >> 24), out[2] = (uint8_t)(off >> 16);
+        out[3] = (uint8_t)(off >> 8), out[4] = (uint8_t)off, n = 5;
+    }
+    pm_mmdb_put(b, out, n);
+}
+
+void pm_mmdb_enc_key(struct pm_mmdb_buf *b, const struct pm_mmdb_keys *keys, const char *s)
+{
+    for (size_t i = 0; keys && i < keys->n; i++) {
+        if (!strcmp(keys->name[i], s)) {
+            pm_mmdb_enc_pointer(b, keys->off[i]);
+            return;
+        }
+    }
+    pm_mmdb_enc_str(b, s);
 }

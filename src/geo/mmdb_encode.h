@@ -24,6 +24,21 @@ enum {
     PM_MMDB_T_MAP = 7, PM_MMDB_T_UINT64 = 9, PM_MMDB_T_ARRAY = 11
 };
 
+/* Map keys stored once at the start of the data section; records refer to
+ * them with 2-byte pointers instead of repeating the text (as MaxMind's own
+ * writer does). Filled by pm_mmdb_writer_keys. */
+#define PM_MMDB_KEYS_MAX 32
+struct pm_mmdb_keys {
+    size_t n;
+    const char *name[PM_MMDB_KEYS_MAX];  /* borrowed: static strings */
+    uint32_t off[PM_MMDB_KEYS_MAX];      /* offset in the data section */
+};
+
+/* A pointer to an offset in the data section. */
+void pm_mmdb_enc_pointer(struct pm_mmdb_buf *b, uint32_t off);
+/* A map key: a pointer when keys holds it, else the string itself. */
+void pm_mmdb_enc_key(struct pm_mmdb_buf *b, const struct pm_mmdb_keys *keys, const char *s);
+
 void pm_mmdb_enc_map(struct pm_mmdb_buf *b, uint32_t pairs);
 void pm_mmdb_enc_array(struct pm_mmdb_buf *b, uint32_t items);
 void pm_mmdb_enc_utf8(struct pm_mmdb_buf *b, const char *s, size_t len);

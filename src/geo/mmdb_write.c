@@ -22,7 +22,37 @@ struct pm_mmdb_writer {
     uint32_t n_recs, cap_recs;
     uint32_t *slots;              /* dedup hash: record id + 1, 0 = free */
     uint32_t n_slots;             /* power of two, kept >= 2 * n_recs */
+    unsigned min_rs;              /* smallest record size allowed */
+    uint32_t prefix_len;          /* shared map keys at the head of data, always written */
 };
+
+int pm_mmdb_writer_keys(struct pm_mmdb_writer *w, const char *const *names, size_t n, struct pm_mmdb_keys *keys,
+                        char *errbuf)
+{
+    if (w->n_recs || w->data.len)
+        return pm_err(errbuf, PM_EINVAL, "keys must be stored before the first record");
+    if (n > PM_MMDB_KEYS_MAX)
+        return pm_err(errbuf, PM_ELIMIT, "more than %d shared keys", PM_MMDB_KEYS_MAX);
+    keys->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        keys->name[i] = names[i];
+        keys->off[i] = (uint32_t)w->data.len;
+        pm_mmdb_enc_str(&w->data, names[i]);
+        keys->n++;
+    }
+    if (w->data.err)
+        return pm_err(errbuf, w->data.err, "cannot store shared keys");
+    w->prefix_len = (uint32_t)w->data.len;
+    return PM_OK;
+}
+
+int pm_mmdb_writer_min_record_size(struct pm_mmdb_writer *w, unsigned bits)
+{
+    if (bits != 24 && bits != 28 && bits != 32)
+        return PM_EINVAL;
+    w->min_rs = bits;
+    return PM_OK;
+}
 
 static int new_node(struct pm_mmdb_writer *w, uint32_t fill, uint32_t *out, char *errbuf)
 {
@@ -246,7 +276,9 @@ static int lay_out(struct pm_mmdb_writer *w, struct layout *L, char *errbuf)
             }
         }
     }
-    /* Only records still referenced after overrides are written. */
+    /* The shared keys come first and never move, so pointers to them stay
+     * valid; then only records still referenced after overrides. */
+    L->data_len = w->prefix_len;
     for (uint32_t id = 0; id < w->n_recs; id++) {
         if (L->out_off[id] == UINT32_MAX)
             continue;
@@ -345,6 +377,7 @@ static int emit(struct pm_mmdb_writer *w, const struct layout *L, unsigned rs, c
     }
     static const uint8_t zeros[16];
     pm_mmdb_put(&b, zeros, sizeof zeros);
+    pm_mmdb_put(&b, w->data.p, w->prefix_len);
     FLUSH();
     for (uint32_t id = 0; id < w->n_recs; id++) {
         if (L->out_off[id] == UINT32_MAX)
@@ -410,6 +443,8 @@ int pm_mmdb_writer_write(struct pm_mmdb_writer *w, const char *path, const struc
     if (rc == PM_OK) {
         uint64_t max_value = (uint64_t)L.n + 16 + L.data_len;
         unsigned rs = max_value < (1u << 24) ? 24 : max_value < (1u << 28) ? 28 : 32;
+        if (rs < w->min_rs)
+            rs = w->min_rs;
         if (max_value > UINT32_MAX) {
             rc = pm_err(errbuf, PM_ELIMIT, "database too large for 32-bit records");
         } else {

@@ -32,6 +32,16 @@ struct pm_mmdb_result {
 int pm_mmdb_writer_alloc(struct pm_mmdb_writer **out, char *errbuf);
 void pm_mmdb_writer_free(struct pm_mmdb_writer *w);
 
+/* Smallest record size to use (24, 28 or 32); the writer still grows it when
+ * the tree and data need more. For tests and for matching other writers. */
+int pm_mmdb_writer_min_record_size(struct pm_mmdb_writer *w, unsigned bits);
+
+/* Stores map keys once at the start of the data section (call before the
+ * first record) and fills *keys for pm_mmdb_enc_key. names must outlive keys. */
+struct pm_mmdb_keys;
+int pm_mmdb_writer_keys(struct pm_mmdb_writer *w, const char *const *names, size_t n, struct pm_mmdb_keys *keys,
+                        char *errbuf);
+
 /* Adds one encoded data value (normally a map); identical bytes give the same
  * id, so a record shared by many networks is stored once. */
 int pm_mmdb_writer_record(struct pm_mmdb_writer *w, const uint8_t *bytes, size_t len, uint32_t *id,
