@@ -20,9 +20,10 @@ int pm_wire_icmp_quote(struct pm_cursor *body, const struct pm_l4 *icmp, struct 
     if (has_length_attr(icmp->icmp_type) && icmp->raw_len >= 8) {
         size_t words = icmp->raw[5];
         if (words) {
-            /* A length beyond the message means a cut capture or a lie:
-             * then the whole body is quote and no extension is sought. */
-            if (words * 4 <= n)
+            /* A length beyond the message means a cut capture or a lie, and
+             * one too small to hold an IPv4 header is a lie: in both cases
+             * the whole body is quote and no extension is sought. */
+            if (words * 4 <= n && words * 4 >= PM_IPV4_MIN)
                 orig = words * 4;
         } else if (n > PM_ICMP_LEGACY_EXT_OFF) {
             struct pm_cursor probe = *body;

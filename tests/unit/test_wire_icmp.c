@@ -326,6 +326,29 @@ static void length_attribute_beyond_message(void **state)
     assert_int_equal(p.quoted_len, 40);
 }
 
+static void length_attribute_too_small(void **state)
+{
+    (void)state;
+    struct tb q = {0}, b = {0};
+    tb_probe_udp(&q, 12);
+    tb_error(&b, PM_ICMP_UNREACH, 3, &q, 0, TB_QUOTE_28, NULL, 0, 0);
+    for (uint8_t words = 1; words < 5; words++) {
+        b.d[20 + 5] = words; /* 4..16 bytes cannot hold the quoted header */
+        tb_icmp_end(&b, 20);
+        struct pm_packet p = decode_ok(&b);
+        check_quote_ip(&p);
+        assert_int_equal(p.quoted_len, 28);
+        assert_int_equal(p.quoted_l4.dport, 33435);
+        assert_false(p.has_ext);
+    }
+    b.d[20 + 5] = 6; /* 24 bytes: trusted, so the quote holds 4 transport bytes */
+    tb_icmp_end(&b, 20);
+    struct pm_packet p = decode_ok(&b);
+    assert_int_equal(p.quoted_len, 24);
+    assert_int_equal(p.quoted_l4.raw_len, 4);
+    assert_true(p.ext_malformed); /* the 4 bytes after it are no extension */
+}
+
 static void other_error_types_quote(void **state)
 {
     (void)state;
@@ -422,6 +445,7 @@ int main(void)
         cmocka_unit_test(malformed_objects),
         cmocka_unit_test(mpls_stack_is_capped),
         cmocka_unit_test(length_attribute_beyond_message),
+        cmocka_unit_test(length_attribute_too_small),
         cmocka_unit_test(other_error_types_quote),
         cmocka_unit_test(short_quotes),
         cmocka_unit_test(bad_quoted_headers),

@@ -162,6 +162,7 @@ CASES = {
     "rfc4884_version_1": rfc4884(probe_udp, ext([mpls_obj([16001])], version=1)),
     "rfc4884_ext_tail_2": rfc4884(probe_udp, b"\x20\x00"),
     "rfc4884_unknown_object": rfc4884(probe_udp, ext([struct.pack("!HBB", 8, 2, 1) + bytes(4), mpls_obj([7])])),
+    "rfc4884_length_too_small": err(11, 0, probe_udp[:28], 1),
     "rfc4884_length_beyond": err(11, 0, probe_udp, 255, ext([mpls_obj([16001])]), pad_to=128),
     "rfc4884_mpls_10_capped": rfc4884(probe_udp, ext([mpls_obj(list(range(100, 110)))])),
     "legacy128_mpls_2": err(11, 0, probe_udp, 0, ext([mpls_obj([100, 200])]), pad_to=128),
