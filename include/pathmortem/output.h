@@ -20,6 +20,8 @@ struct pm_output_ctx {
     void *lookup_ctx;
     bool color;                          /* ANSI colour in text output */
     const char *pcap_path;               /* shown in text output, NULL if none */
+    bool verbose;                        /* text/html: a detail block for every target (see docs/output.md
+                                          * for the default rule: died targets and one per distinct path) */
 };
 
 /* Writes the whole document to f. Returns PM_OK or PM_EIO/PM_ENOMEM with errbuf set. */
@@ -27,5 +29,33 @@ int pm_output_write(FILE *f, enum pm_format fmt, const struct pm_output_ctx *ctx
 
 /* The JSON document (schema "pathmortem/1") as a malloc'd string the caller frees. */
 char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf);
+
+/* Caps the JSON reader enforces (beyond the trace model's own caps). */
+#define PM_OUTPUT_JSON_MAX_BYTES ((size_t)1 << 30)   /* whole document */
+#define PM_OUTPUT_FACTS_MAX (1u << 18)               /* distinct addresses with facts */
+
+/* Address facts (ASN, AS name, country, city) read back from a document, so
+ * an imported run prints as it did without the original databases. */
+struct pm_output_facts;
+
+/* What pm_output_json_read_doc returns; every pointer is owned by the doc. */
+struct pm_output_doc {
+    struct pm_run *run;             /* finished: stop reasons as in the document */
+    struct pm_analysis *analysis;   /* NULL when the document has no verdicts */
+    struct pm_output_facts *facts;  /* never NULL after success */
+};
+
+/* Parses a "pathmortem/1" document with strict validation: every field's
+ * type and range is checked and the caps respected; anything else gives
+ * PM_ECORRUPT (or PM_ENOMEM/PM_ELIMIT) with a one-line message in errbuf.
+ * Writing the result again gives the same text (round trip). */
+int pm_output_json_read_doc(const char *text, size_t len, struct pm_output_doc *doc, char *errbuf);
+void pm_output_doc_free(struct pm_output_doc *doc);   /* accepts a zeroed doc */
+
+/* Only the run (verdicts and facts dropped). *run is owned by the caller. */
+int pm_output_json_read(const char *text, size_t len, struct pm_run **run, char *errbuf);
+
+/* pm_lookup_fn over the facts of a document (ctx is a struct pm_output_facts *). */
+void pm_output_facts_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out);
 
 #endif

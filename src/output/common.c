@@ -1,0 +1,359 @@
+/* common.c - helpers the output writers share: enum names, cleaning hostile strings, marks, lookups, path groups. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/internal.h"
+
+static const char *const status_names[] = {"reached", "died"};
+static const char *const death_names[] = {"none", "silent", "net-unreachable", "host-unreachable",
+                                          "admin-prohibited", "port-unreachable", "loop", "rate-limited"};
+static const char *const reply_kind_names[] = {"time-exceeded", "unreachable", "echo-reply",
+                                               "tcp-synack", "tcp-rst", "other-icmp"};
+static const char *const stop_names[] = {"none", "reached", "unreachable", "gaplimit", "maxttl", "loop"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *pm_output_status_str(unsigned status)
+{
+    return status < NELEM(status_names) ? status_names[status] : NULL;
+}
+
+const char *pm_output_death_str(unsigned kind)
+{
+    return kind < NELEM(death_names) ? death_names[kind] : NULL;
+}
+
+const char *pm_output_reply_kind_str(unsigned kind)
+{
+    return kind < NELEM(reply_kind_names) ? reply_kind_names[kind] : NULL;
+}
+
+static int parse_name(const char *const *names, size_t n, const char *s, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(names[i], s)) {
+            *out = (uint8_t)i;
+            return PM_OK;
+        }
+    }
+    return PM_EINVAL;
+}
+
+int pm_output_status_parse(const char *s, uint8_t *out)
+{
+    return parse_name(status_names, NELEM(status_names), s, out);
+}
+
+int pm_output_death_parse(const char *s, uint8_t *out)
+{
+    return parse_name(death_names, NELEM(death_names), s, out);
+}
+
+int pm_output_reply_kind_parse(const char *s, uint8_t *out)
+{
+    return parse_name(reply_kind_names, NELEM(reply_kind_names), s, out);
+}
+
+int pm_output_stop_parse(const char *s, uint8_t *out)
+{
+    /* "none" is never written: a finished run always has a reason */
+    return parse_name(stop_names + 1, NELEM(stop_names) - 1, s, out) == PM_OK ? (++*out, PM_OK) : PM_EINVAL;
+}
+
+/* Length of a valid UTF-8 sequence at s (1..4) and its code point, 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+    unsigned char b = s[0];
+    size_t n;
+    uint32_t c, min;
+    if (b >= 0xc2 && b <= 0xdf) { n = 2; c = b & 0x1f; min = 0x80; }
+    else if (b >= 0xe0 && b <= 0xef) { n = 3; c = b & 0x0f; min = 0x800; }
+    else if (b >= 0xf0 && b <= 0xf4) { n = 4; c = b & 0x07; min = 0x10000; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL terminator */
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/* Code points that change how a terminal or a page shows the rest of the
+ * line: C1 controls (CSI is U+009B), bidirectional overrides and isolates. */
+static bool dangerous_cp(uint32_t c)
+{
+    return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+           c == 0x200e || c == 0x200f || c == 0x061c;
+}
+
+void pm_output_clean(const char *in, char *out, size_t outlen)
+{
+    if (!outlen)
+        return;
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)(in ? in : "");
+    while (*s && o + 1 < outlen) {
+        if (*s < 0x20 || *s == 0x7f) {
+            out[o++] = '?';
+            s++;
+            continue;
+        }
+        if (*s < 0x80) {
+            out[o++] = (char)*s++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = utf8_seq(s, &cp);
+        if (!n || dangerous_cp(cp)) {
+            out[o++] = '?';
+            s += n ? n : 1;
+            continue;
+        }
+        if (o + n + 1 > outlen) /* never cut a character in half */
+            break;
+        memcpy(out + o, s, n);
+        o += n;
+        s += n;
+    }
+    out[o] = '\0';
+}
+
+void pm_output_mark(const struct pm_target *t, const struct pm_reply *r, char buf[16])
+{
+    buf[0] = '\0';
+    if (r->kind == PM_REPLY_OTHER_ICMP) {
+        snprintf(buf, 16, "!<%u/%u>", r->icmp_type, r->icmp_code);
+        return;
+    }
+    if (r->kind != PM_REPLY_UNREACH)
+        return;
+    const char *m;
+    switch (r->icmp_code) {
+    case 0: m = "!N"; break;
+    case 1: m = "!H"; break;
+    case 2: m = "!P"; break;
+    case 3:
+        if (r->from == t->dst) /* the target answering: traceroute shows nothing */
+            return;
+        m = NULL;
+        break;
+    case 4: m = "!F"; break;
+    case 5: m = "!S"; break;
+    case 6: m = "!U"; break;
+    case 7: m = "!W"; break;
+    case 8: m = "!I"; break;
+    case 9:
+    case 10:
+    case 13: m = "!X"; break;
+    case 14: m = "!V"; break;
+    case 15: m = "!C"; break;
+    default: m = NULL; break;
+    }
+    if (m)
+        snprintf(buf, 16, "%s", m);
+    else
+        snprintf(buf, 16, "!<%u>", r->icmp_code);
+}
+
+uint64_t pm_output_rtt_us(const struct pm_reply *r)
+{
+    return r->recv_us > r->sent_us ? r->recv_us - r->sent_us : 0;
+}
+
+void pm_output_lookup(const struct pm_output_ctx *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ctx->lookup)
+        ctx->lookup(ctx->lookup_ctx, addr, out);
+    /* the callback's strings are untrusted: force termination */
+    out->as_name[sizeof out->as_name - 1] = '\0';
+    out->country[sizeof out->country - 1] = '\0';
+    out->city[sizeof out->city - 1] = '\0';
+    out->special_name[sizeof out->special_name - 1] = '\0';
+}
+
+uint32_t pm_output_owner(const struct pm_analysis *a, uint32_t addr)
+{
+    if (!a || !a->owners)
+        return 0;
+    uint32_t lo = 0, hi = a->n_owners;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->owners[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->n_owners && a->owners[lo].addr == addr ? a->owners[lo].owner_asn : 0;
+}
+
+const struct pm_verdict *pm_output_verdict(const struct pm_output_ctx *ctx, uint32_t i)
+{
+    const struct pm_analysis *a = ctx->analysis;
+    if (!a || !a->verdicts || i >= a->n_targets)
+        return NULL;
+    return &a->verdicts[i];
+}
+
+bool pm_output_died(const struct pm_output_ctx *ctx, uint32_t i)
+{
+    const struct pm_verdict *v = pm_output_verdict(ctx, i);
+    if (v)
+        return v->status == PM_STATUS_DIED;
+    return ctx->run->targets[i].stop != PM_STOP_REACHED;
+}
+
+uint8_t pm_output_first_hop(const struct pm_run *run, const struct pm_target *t)
+{
+    uint8_t first = run->first_ttl ? run->first_ttl : 1;
+    if (t->stopset_ttl > first)
+        first = t->stopset_ttl;
+    for (uint8_t ttl = 1; ttl < first; ttl++) {
+        if (t->sent[ttl]) {
+            first = ttl;
+            break;
+        }
+    }
+    if (t->n_replies && t->replies[0].ttl >= 1 && t->replies[0].ttl < first)
+        first = t->replies[0].ttl; /* replies are sorted by TTL */
+    return first;
+}
+
+uint8_t pm_output_last_hop(const struct pm_target *t)
+{
+    uint8_t last = t->max_ttl_sent;
+    if (t->n_replies && t->replies[t->n_replies - 1].ttl > last)
+        last = t->replies[t->n_replies - 1].ttl;
+    return last > PM_TTL_MAX ? PM_TTL_MAX : last;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    /* splitmix64 finaliser: spreads addresses before they are summed */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t path_hash(const struct pm_output_ctx *ctx, uint32_t i)
+{
+    const struct pm_target *t = &ctx->run->targets[i];
+    const struct pm_verdict *v = pm_output_verdict(ctx, i);
+    uint64_t h = 1469598103934665603ull;
+    h = (h ^ t->stop) * 1099511628211ull;
+    h = (h ^ (v ? 0x100u + v->kind : 0)) * 1099511628211ull;
+    uint8_t last = pm_output_last_hop(t);
+    for (uint8_t ttl = pm_output_first_hop(ctx->run, t); ttl && ttl <= last; ttl++) {
+        const struct pm_reply *r;
+        uint32_t n = pm_target_hop(t, ttl, &r);
+        uint64_t hop = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            if (pm_reply_from_target(t, &r[k]) || r[k].from == t->dst)
+                continue;
+            bool dup = false;
+            for (uint32_t j = 0; j < k && !dup; j++)
+                dup = r[j].from == r[k].from;
+            if (!dup) /* a sum: the order ECMP answers came in does not matter */
+                hop += mix64(r[k].from);
+        }
+        if (hop)
+            h = (h ^ mix64(hop + ttl)) * 1099511628211ull;
+    }
+    return h ? h : 1;
+}
+
+int pm_output_groups_build(const struct pm_output_ctx *ctx, struct pm_output_groups *g, char *errbuf)
+{
+    memset(g, 0, sizeof *g);
+    uint32_t n = ctx->run->n_targets;
+    if (!n)
+        return PM_OK;
+    uint32_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    uint64_t *key = malloc((size_t)n * sizeof *key);
+    g->group_of = malloc((size_t)n * sizeof *g->group_of);
+    g->count = calloc(n, sizeof *g->count);
+    g->first = malloc((size_t)n * sizeof *g->first);
+    if (!slot || !key || !g->group_of || !g->count || !g->first) {
+        free(slot);
+        free(key);
+        pm_output_groups_free(g);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory grouping %u targets by path", n);
+    }
+    g->n_targets = n;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t h = path_hash(ctx, i);
+        uint32_t s = (uint32_t)(h ^ (h >> 32)) & (cap - 1);
+        while (slot[s] && key[slot[s] - 1] != h)
+            s = (s + 1) & (cap - 1);
+        if (!slot[s]) {
+            key[g->n_groups] = h;
+            g->first[g->n_groups] = i;
+            slot[s] = ++g->n_groups;
+        }
+        g->group_of[i] = slot[s] - 1;
+        g->count[slot[s] - 1]++;
+    }
+    free(slot);
+    free(key);
+    return PM_OK;
+}
+
+void pm_output_groups_free(struct pm_output_groups *g)
+{
+    free(g->group_of);
+    free(g->count);
+    free(g->first);
+    memset(g, 0, sizeof *g);
+}
+
+static void put_range(FILE *f, uint32_t a, uint32_t b, bool *any)
+{
+    char x[16], y[16];
+    fputs(*any ? ", " : "", f);
+    if (a == b)
+        fputs(pm_addr_str(a, x), f);
+    else
+        fprintf(f, "%s–%s", pm_addr_str(a, x), pm_addr_str(b, y));
+    *any = true;
+}
+
+void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_output_groups *g,
+                            uint32_t gi, uint32_t skip, unsigned max_ranges)
+{
+    bool any = false, open = false;
+    unsigned ranges = 0;
+    uint32_t a = 0, b = 0, seen = 0;
+    for (uint32_t i = 0; i < g->n_targets; i++) {
+        if (g->group_of[i] != gi || seen++ < skip)
+            continue;
+        uint32_t d = run->targets[i].dst;
+        if (open && d == b + 1) {
+            b = d;
+            continue;
+        }
+        if (open) {
+            if (ranges++ == max_ranges) {
+                fputs(", …", f);
+                return;
+            }
+            put_range(f, a, b, &any);
+        }
+        a = b = d;
+        open = true;
+    }
+    if (open) {
+        if (ranges == max_ranges)
+            fputs(", …", f);
+        else
+            put_range(f, a, b, &any);
+    }
+}

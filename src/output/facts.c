@@ -1,0 +1,92 @@
+/* facts.c - a table of address facts (ASN, names, place) read back from a JSON document, with a pm_lookup_fn. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/facts.h"
+
+struct fact {
+    uint32_t addr;   /* 0: empty slot (0.0.0.0 never answers a probe) */
+    struct pm_geo_info info;
+};
+
+struct pm_output_facts {
+    uint32_t n, cap;   /* cap: power of two, load factor <= 1/2 */
+    struct fact *slots;
+};
+
+struct pm_output_facts *pm_output_facts_alloc(void)
+{
+    return calloc(1, sizeof(struct pm_output_facts));
+}
+
+void pm_output_facts_free(struct pm_output_facts *f)
+{
+    if (!f)
+        return;
+    free(f->slots);
+    free(f);
+}
+
+static uint32_t slot_of(uint32_t addr, uint32_t cap)
+{
+    return ((addr * 2654435761u) ^ (addr >> 16)) & (cap - 1);
+}
+
+static struct fact *find(const struct pm_output_facts *f, uint32_t addr)
+{
+    if (!f->cap)
+        return NULL;
+    uint32_t s = slot_of(addr, f->cap);
+    while (f->slots[s].addr) {
+        if (f->slots[s].addr == addr)
+            return &f->slots[s];
+        s = (s + 1) & (f->cap - 1);
+    }
+    return NULL;
+}
+
+static int grow(struct pm_output_facts *f)
+{
+    uint32_t cap = f->cap ? f->cap * 2 : 256;
+    struct fact *ns = calloc(cap, sizeof *ns);
+    if (!ns)
+        return PM_ENOMEM;
+    for (uint32_t i = 0; i < f->cap; i++) {
+        if (!f->slots[i].addr)
+            continue;
+        uint32_t s = slot_of(f->slots[i].addr, cap);
+        while (ns[s].addr)
+            s = (s + 1) & (cap - 1);
+        ns[s] = f->slots[i];
+    }
+    free(f->slots);
+    f->slots = ns;
+    f->cap = cap;
+    return PM_OK;
+}
+
+int pm_output_facts_add(struct pm_output_facts *f, uint32_t addr, const struct pm_geo_info *info)
+{
+    if (!addr || find(f, addr)) /* the first occurrence wins */
+        return PM_OK;
+    if (f->n >= PM_OUTPUT_FACTS_MAX)
+        return PM_ELIMIT;
+    if ((f->n + 1) * 2 > f->cap && grow(f) != PM_OK)
+        return PM_ENOMEM;
+    uint32_t s = slot_of(addr, f->cap);
+    while (f->slots[s].addr)
+        s = (s + 1) & (f->cap - 1);
+    f->slots[s].addr = addr;
+    f->slots[s].info = *info;
+    f->n++;
+    return PM_OK;
+}
+
+void pm_output_facts_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    const struct fact *e = ctx && addr ? find(ctx, addr) : NULL;
+    if (e)
+        *out = e->info;
+    else
+        memset(out, 0, sizeof *out);
+}

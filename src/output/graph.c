@@ -1,0 +1,458 @@
+/* graph.c - the paths as a graphviz graph: routers clustered by owner AS, targets collapsed per /24 and last hop, deaths marked. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include "output/graph.h"
+#include "output/internal.h"
+
+/* Stable fills per AS: the same ASN gets the same colour in every run. */
+static const char *const palette[] = {"#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc", "#d9d2e9",
+                                      "#fce5cd", "#d0e0e3", "#ead1dc", "#e6f2c2", "#c9daf8"};
+
+struct router {
+    uint32_t addr;
+    Agnode_t *node;
+    unsigned kinds;   /* bit per enum pm_death seen dying here */
+    uint32_t deaths;  /* targets whose path died here */
+};
+
+struct tgroup {
+    char key[64];
+    Agnode_t *node;
+    uint32_t count, one_dst, prefix;
+    bool died, other;
+};
+
+/* Open-addressing indexes over the capped router and group tables. */
+#define INDEX_SLOTS 1024 /* power of two, > 2 * both caps */
+
+struct gb {
+    const struct pm_output_ctx *ctx;
+    uint16_t router_idx[INDEX_SLOTS];  /* position + 1, 0 empty */
+    uint16_t group_idx[INDEX_SLOTS];
+    Agraph_t *g;
+    Agnode_t *vantage;
+    struct router *routers;
+    uint32_t n_routers, routers_skipped;
+    struct tgroup *groups;
+    uint32_t n_groups;
+    bool groups_folded;
+    char *errbuf;
+};
+
+/* Label text: cleaned of control bytes, backslashes doubled because
+ * graphviz reads \n, \N, \G ... in labels as escapes. */
+static void label_text(const char *in, char *out, size_t len)
+{
+    char clean[256];
+    pm_output_clean(in, clean, sizeof clean);
+    size_t o = 0;
+    for (const char *p = clean; *p && o + 2 < len; p++) {
+        if (*p == '\\')
+            out[o++] = '\\';
+        out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+static void set(void *obj, const char *name, const char *value)
+{
+    char n[32], v[512];
+    snprintf(n, sizeof n, "%s", name);
+    snprintf(v, sizeof v, "%s", value);
+    agsafeset(obj, n, v, "");
+}
+
+static uint32_t owner_of(const struct gb *b, uint32_t addr, struct pm_geo_info *gi)
+{
+    pm_output_lookup(b->ctx, addr, gi);
+    uint32_t o = pm_output_owner(b->ctx->analysis, addr);
+    return o ? o : gi->asn;
+}
+
+/* Name of an AS for its cluster label: the router's own database entry when
+ * it maps to that AS, else a verdict naming it. */
+static void as_name_for(const struct gb *b, uint32_t asn, const struct pm_geo_info *gi, char *out, size_t len)
+{
+    const char *name = gi->asn == asn && gi->as_name[0] ? gi->as_name : NULL;
+    const struct pm_analysis *a = b->ctx->analysis;
+    for (uint32_t i = 0; !name && a && a->verdicts && i < a->n_targets; i++) {
+        if (a->verdicts[i].dies_in.asn == asn && a->verdicts[i].dies_in.name[0])
+            name = a->verdicts[i].dies_in.name;
+        else if (a->verdicts[i].upstream.asn == asn && a->verdicts[i].upstream.name[0])
+            name = a->verdicts[i].upstream.name;
+    }
+    char clean[160];
+    pm_output_clean(name ? name : "", clean, sizeof clean);
+    if (strlen(clean) > 28) { /* cut at a character boundary */
+        size_t cut = 28;
+        while (cut && ((unsigned char)clean[cut] & 0xc0) == 0x80)
+            cut--;
+        snprintf(clean + cut, sizeof clean - cut, "…");
+    }
+    label_text(clean, out, len);
+}
+
+static Agraph_t *cluster_for(struct gb *b, uint32_t asn, const struct pm_geo_info *gi)
+{
+    char name[32];
+    snprintf(name, sizeof name, "cluster_AS%u", asn);
+    Agraph_t *sg = agsubg(b->g, name, 0);
+    if (sg)
+        return sg;
+    sg = agsubg(b->g, name, 1);
+    if (!sg)
+        return NULL;
+    char label[96], text[64];
+    as_name_for(b, asn, gi, text, sizeof text);
+    snprintf(label, sizeof label, "AS%u%s%s", asn, text[0] ? " " : "", text);
+    set(sg, "label", label);
+    set(sg, "style", "filled,rounded");
+    set(sg, "color", "#999999");
+    set(sg, "fillcolor", palette[(asn * 2654435761u >> 16) % (sizeof palette / sizeof palette[0])]);
+    return sg;
+}
+
+static uint32_t slot_of(uint32_t h)
+{
+    return (h * 2654435761u >> 8) & (INDEX_SLOTS - 1);
+}
+
+static struct router *router_find(struct gb *b, uint32_t addr)
+{
+    for (uint32_t s = slot_of(addr); b->router_idx[s]; s = (s + 1) & (INDEX_SLOTS - 1))
+        if (b->routers[b->router_idx[s] - 1].addr == addr)
+            return &b->routers[b->router_idx[s] - 1];
+    return NULL;
+}
+
+static struct router *router_get(struct gb *b, uint32_t addr)
+{
+    struct router *r = router_find(b, addr);
+    if (r)
+        return r;
+    if (b->n_routers >= PM_OUTPUT_GRAPH_MAX_ROUTERS) {
+        b->routers_skipped++;
+        return NULL;
+    }
+    char name[24], a[16];
+    snprintf(name, sizeof name, "r%s", pm_addr_str(addr, a));
+    Agnode_t *n = agnode(b->g, name, 1);
+    if (!n)
+        return NULL;
+    struct pm_geo_info gi;
+    uint32_t asn = owner_of(b, addr, &gi);
+    if (asn) {
+        Agraph_t *sg = cluster_for(b, asn, &gi);
+        if (sg)
+            agsubnode(sg, n, 1);
+    }
+    uint32_t slot = slot_of(addr);
+    while (b->router_idx[slot])
+        slot = (slot + 1) & (INDEX_SLOTS - 1);
+    r = &b->routers[b->n_routers++];
+    b->router_idx[slot] = (uint16_t)b->n_routers;
+    memset(r, 0, sizeof *r);
+    r->addr = addr;
+    r->node = n;
+    return r;
+}
+
+static uint32_t key_hash(const char *k)
+{
+    uint32_t h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    return h;
+}
+
+static struct tgroup *group_find(struct gb *b, const char *key)
+{
+    for (uint32_t s = slot_of(key_hash(key)); b->group_idx[s]; s = (s + 1) & (INDEX_SLOTS - 1))
+        if (!strcmp(b->groups[b->group_idx[s] - 1].key, key))
+            return &b->groups[b->group_idx[s] - 1];
+    return NULL;
+}
+
+static Agnode_t *group_node(struct gb *b, uint32_t dst, uint32_t last, bool died, uint8_t kind)
+{
+    char key[64], a[16], l[16];
+    uint32_t prefix = dst & 0xffffff00u;
+    snprintf(key, sizeof key, "t%s/24@%s#%s%u", pm_addr_str(prefix, a), last ? pm_addr_str(last, l) : "-",
+             died ? "d" : "r", kind);
+    bool other = false;
+    struct tgroup *grp = group_find(b, key);
+    if (!grp && b->n_groups >= PM_OUTPUT_GRAPH_MAX_GROUPS - 1) {
+        /* past the cap every further target joins one "other targets" node */
+        b->groups_folded = true;
+        other = true;
+        snprintf(key, sizeof key, "t-other");
+        grp = group_find(b, key);
+    }
+    if (!grp) {
+        Agnode_t *n = agnode(b->g, key, 1);
+        if (!n)
+            return NULL;
+        uint32_t slot = slot_of(key_hash(key));
+        while (b->group_idx[slot])
+            slot = (slot + 1) & (INDEX_SLOTS - 1);
+        grp = &b->groups[b->n_groups++];
+        b->group_idx[slot] = (uint16_t)b->n_groups;
+        memset(grp, 0, sizeof *grp);
+        snprintf(grp->key, sizeof grp->key, "%s", key);
+        grp->node = n;
+        grp->one_dst = dst;
+        grp->prefix = prefix;
+        grp->died = died;
+        grp->other = other;
+    }
+    grp->count++;
+    return grp->node;
+}
+
+static void edge(struct gb *b, Agnode_t *from, Agnode_t *to, unsigned silent, bool death)
+{
+    if (!from || !to || from == to)
+        return;
+    Agedge_t *e = agedge(b->g, from, to, NULL, 0);
+    if (e)
+        return;
+    e = agedge(b->g, from, to, NULL, 1);
+    if (!e)
+        return;
+    char label[32];
+    if (silent) {
+        snprintf(label, sizeof label, "%u silent", silent);
+        set(e, "label", label);
+        set(e, "style", "dashed");
+    }
+    if (death)
+        set(e, "color", "red");
+}
+
+#define HOP_NODES_MAX 4
+
+static void draw_target(struct gb *b, uint32_t idx)
+{
+    const struct pm_run *run = b->ctx->run;
+    const struct pm_target *t = &run->targets[idx];
+    const struct pm_verdict *v = pm_output_verdict(b->ctx, idx);
+    Agnode_t *prev[HOP_NODES_MAX] = {b->vantage};
+    uint32_t n_prev = 1, last_addr = 0;
+    uint8_t prev_ttl = 0, first = pm_output_first_hop(run, t), last = pm_output_last_hop(t);
+    bool truncated = false;
+    if (first > 1)
+        prev_ttl = first - 1; /* shared hops were not re-probed: not silence */
+    for (uint8_t ttl = first; ttl && ttl <= last && !truncated; ttl++) {
+        const struct pm_reply *r;
+        uint32_t n = pm_target_hop(t, ttl, &r);
+        Agnode_t *cur[HOP_NODES_MAX];
+        uint32_t n_cur = 0;
+        for (uint32_t k = 0; k < n && n_cur < HOP_NODES_MAX; k++) {
+            if (pm_reply_from_target(t, &r[k]) || r[k].from == t->dst)
+                continue;
+            struct router *ro = router_get(b, r[k].from);
+            if (!ro) {
+                truncated = true;
+                break;
+            }
+            bool dup = false;
+            for (uint32_t j = 0; j < n_cur && !dup; j++)
+                dup = cur[j] == ro->node;
+            if (!dup) {
+                cur[n_cur++] = ro->node;
+                last_addr = r[k].from;
+            }
+        }
+        if (!n_cur)
+            continue;
+        for (uint32_t i = 0; i < n_prev; i++)
+            for (uint32_t j = 0; j < n_cur; j++)
+                edge(b, prev[i], cur[j], (unsigned)(ttl - prev_ttl - 1), false);
+        memcpy(prev, cur, sizeof cur);
+        n_prev = n_cur;
+        prev_ttl = ttl;
+    }
+    bool died = pm_output_died(b->ctx, idx);
+    uint8_t kind = v ? v->kind : PM_DEATH_NONE;
+    uint32_t death_addr = v ? v->last_addr : last_addr;
+    if (died) {
+        struct router *ro = death_addr ? router_find(b, death_addr) : NULL;
+        if (ro) {
+            ro->deaths++;
+            ro->kinds |= 1u << (kind < 16 ? kind : 0);
+        }
+    }
+    Agnode_t *tn = group_node(b, t->dst, last_addr, died, kind);
+    unsigned silent = 0;
+    if (!died && t->stop_ttl > prev_ttl + 1)
+        silent = (unsigned)(t->stop_ttl - prev_ttl - 1);
+    else if (died && t->max_ttl_sent > prev_ttl)
+        silent = (unsigned)(t->max_ttl_sent - prev_ttl);
+    for (uint32_t i = 0; i < n_prev; i++)
+        edge(b, prev[i], tn, silent, died);
+}
+
+static void finish_labels(struct gb *b)
+{
+    for (uint32_t i = 0; i < b->n_routers; i++) {
+        struct router *r = &b->routers[i];
+        struct pm_geo_info gi;
+        char a[16], label[200], kinds[120] = "";
+        uint32_t asn = owner_of(b, r->addr, &gi);
+        if (asn && gi.asn && asn != gi.asn)
+            snprintf(label, sizeof label, "%s\\n(mapped AS%u)", pm_addr_str(r->addr, a), gi.asn);
+        else
+            snprintf(label, sizeof label, "%s", pm_addr_str(r->addr, a));
+        if (r->deaths) {
+            for (unsigned k = 0; k < 16; k++) {
+                const char *name = pm_output_death_str(k);
+                if ((r->kinds >> k & 1) && name) {
+                    size_t used = strlen(kinds);
+                    snprintf(kinds + used, sizeof kinds - used, "%s%s", used ? ", " : "", name);
+                }
+            }
+            size_t used = strlen(label);
+            snprintf(label + used, sizeof label - used, "\\n✗ %s (%u)", kinds, r->deaths);
+            set(r->node, "shape", "octagon");
+            set(r->node, "color", "red");
+            set(r->node, "penwidth", "2");
+            set(r->node, "fontcolor", "red");
+        }
+        set(r->node, "label", label);
+    }
+    for (uint32_t i = 0; i < b->n_groups; i++) {
+        struct tgroup *g = &b->groups[i];
+        char a[16], label[96];
+        if (g->other)
+            snprintf(label, sizeof label, "other targets (%u)", g->count);
+        else if (g->count == 1)
+            snprintf(label, sizeof label, "%s", pm_addr_str(g->one_dst, a));
+        else
+            snprintf(label, sizeof label, "%s/24 (%u targets)", pm_addr_str(g->prefix, a), g->count);
+        set(g->node, "label", label);
+        set(g->node, "shape", "box");
+        set(g->node, "style", "filled,rounded");
+        set(g->node, "fillcolor", g->died ? "#f4cccc" : "#d9ead3");
+        set(g->node, "color", g->died ? "red" : "darkgreen");
+    }
+}
+
+static void graph_label(struct gb *b)
+{
+    const struct pm_run *run = b->ctx->run;
+    char label[400], src[16], t0[40];
+    pm_format_time(run->started_us, t0, sizeof t0);
+    int n = snprintf(label, sizeof label, "pathmortem: %u targets, %s probes from %s, %s", run->n_targets,
+                     pm_method_name(run->method), pm_addr_str(run->source, src), t0);
+    if (b->routers_skipped && n > 0 && (size_t)n < sizeof label)
+        n += snprintf(label + n, sizeof label - (size_t)n, "\\ncollapsed: at most %d routers drawn, paths cut where more were seen",
+                      PM_OUTPUT_GRAPH_MAX_ROUTERS);
+    if (b->groups_folded && n > 0 && (size_t)n < sizeof label)
+        snprintf(label + n, sizeof label - (size_t)n, "\\ncollapsed: past %d target nodes the rest join \"other targets\"",
+                 PM_OUTPUT_GRAPH_MAX_GROUPS);
+    set(b->g, "label", label);
+}
+
+int pm_output_graph_build(const struct pm_output_ctx *ctx, Agraph_t **out, char *errbuf)
+{
+    static const struct gb zero;
+    struct gb b = zero;
+    b.ctx = ctx;
+    b.errbuf = errbuf;
+    char name[] = "pathmortem";
+    b.g = agopen(name, Agdirected, NULL);
+    b.routers = calloc(PM_OUTPUT_GRAPH_MAX_ROUTERS, sizeof *b.routers);
+    b.groups = calloc(PM_OUTPUT_GRAPH_MAX_GROUPS, sizeof *b.groups);
+    if (!b.g || !b.routers || !b.groups) {
+        if (b.g)
+            agclose(b.g);
+        free(b.routers);
+        free(b.groups);
+        return pm_err(errbuf, PM_ENOMEM, "graph: out of memory");
+    }
+    set(b.g, "rankdir", "LR");
+    set(b.g, "fontname", "Helvetica");
+    set(b.g, "labelloc", "t");
+    char vname[] = "vantage", src[16], vlabel[160], vantage[sizeof ctx->run->vantage + 8];
+    label_text(ctx->run->vantage, vantage, sizeof vantage);
+    b.vantage = agnode(b.g, vname, 1);
+    snprintf(vlabel, sizeof vlabel, "vantage%s%s\\n%s", vantage[0] ? " " : "", vantage,
+             pm_addr_str(ctx->run->source, src));
+    set(b.vantage, "label", vlabel);
+    set(b.vantage, "shape", "house");
+    set(b.vantage, "style", "filled");
+    set(b.vantage, "fillcolor", "#cccccc");
+    for (uint32_t i = 0; i < ctx->run->n_targets; i++)
+        draw_target(&b, i);
+    finish_labels(&b);
+    graph_label(&b);
+    free(b.routers);
+    free(b.groups);
+    *out = b.g;
+    return PM_OK;
+}
+
+int pm_output_dot(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
+{
+    Agraph_t *g;
+    int rc = pm_output_graph_build(ctx, &g, errbuf);
+    if (rc != PM_OK)
+        return rc;
+    rc = agwrite(g, f);
+    agclose(g);
+    return rc == 0 ? PM_OK : pm_err(errbuf, PM_EIO, "dot output: write failed");
+}
+
+int pm_output_svg_render(const struct pm_output_ctx *ctx, char **out, size_t *len, char *errbuf)
+{
+    Agraph_t *g;
+    int rc = pm_output_graph_build(ctx, &g, errbuf);
+    if (rc != PM_OK)
+        return rc;
+    GVC_t *gvc = gvContext();
+    if (!gvc) {
+        agclose(g);
+        return pm_err(errbuf, PM_ENOMEM, "svg output: cannot start graphviz");
+    }
+    char *data = NULL;
+    unsigned int n = 0;
+    if (gvLayout(gvc, g, "dot") != 0) {
+        agclose(g);
+        gvFreeContext(gvc);
+        return pm_err(errbuf, PM_EUNSUPP, "svg output: graphviz 'dot' layout failed (plugins installed?)");
+    }
+    rc = gvRenderData(gvc, g, "svg", &data, &n);
+    gvFreeLayout(gvc, g);
+    agclose(g);
+    if (rc != 0 || !data) {
+        gvFreeRenderData(data);
+        gvFreeContext(gvc);
+        return pm_err(errbuf, PM_EUNSUPP, "svg output: graphviz could not render svg");
+    }
+    /* copy out so callers free with free(), not graphviz's allocator */
+    *out = malloc((size_t)n + 1);
+    if (*out) {
+        memcpy(*out, data, n);
+        (*out)[n] = '\0';
+        *len = n;
+    }
+    gvFreeRenderData(data);
+    gvFreeContext(gvc);
+    return *out ? PM_OK : pm_err(errbuf, PM_ENOMEM, "svg output: out of memory");
+}
+
+int pm_output_svg(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
+{
+    char *svg;
+    size_t len;
+    int rc = pm_output_svg_render(ctx, &svg, &len, errbuf);
+    if (rc != PM_OK)
+        return rc;
+    size_t w = fwrite(svg, 1, len, f);
+    free(svg);
+    return w == len ? PM_OK : pm_err(errbuf, PM_EIO, "svg output: write failed");
+}

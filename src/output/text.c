@@ -1,0 +1,477 @@
+/* text.c - traceroute-like text: run header, verdicts per prefix and upstream, then per-target hop tables. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/internal.h"
+
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+/* Widest AS name column we pad to; longer names are printed whole. */
+#define NAME_PAD_MAX 32
+/* Width of one RTT or '*' cell ("1234.567 ms" plus a space). */
+#define CELL_W 12
+/* Address ranges listed after a collapsed group before "…". */
+#define RANGES_MAX 6
+
+struct tx {
+    FILE *f;
+    const struct pm_output_ctx *ctx;
+    bool color;
+};
+
+static void on(const struct tx *x, const char *code)
+{
+    if (x->color)
+        fputs(code, x->f);
+}
+
+static void off(const struct tx *x)
+{
+    if (x->color)
+        fputs(RESET, x->f);
+}
+
+/* Display width of a cleaned UTF-8 string: continuation bytes take no column. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xc0) != 0x80;
+    return w;
+}
+
+static void pad(FILE *f, const char *s, size_t w)
+{
+    fputs(s, f);
+    for (size_t n = width(s); n < w; n++)
+        fputc(' ', f);
+}
+
+/* "China Unicom (AS4837)", "AS4837", or `unknown` when nothing is known. */
+static void as_label(char *buf, size_t len, const struct pm_as_ref *r, const char *unknown)
+{
+    char name[sizeof r->name];
+    pm_output_clean(r->name, name, sizeof name);
+    if (r->asn && name[0])
+        snprintf(buf, len, "%s (AS%u)", name, r->asn);
+    else if (r->asn)
+        snprintf(buf, len, "AS%u", r->asn);
+    else if (name[0])
+        snprintf(buf, len, "%s", name);
+    else
+        snprintf(buf, len, "%s", unknown);
+}
+
+static void header(const struct tx *x)
+{
+    const struct pm_run *run = x->ctx->run;
+    char src[16], t0[40], t1[40], vantage[sizeof run->vantage];
+    uint32_t died = 0;
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        died += pm_output_died(x->ctx, i);
+    pm_output_clean(run->vantage, vantage, sizeof vantage);
+    pm_format_time(run->started_us, t0, sizeof t0);
+    pm_format_time(run->ended_us, t1, sizeof t1);
+    fprintf(x->f, "pathmortem %s from %s%s%s%s, TTL %u–%u, %u queries, wait %u ms\n", pm_method_name(run->method),
+            pm_addr_str(run->source, src), vantage[0] ? " (" : "", vantage, vantage[0] ? ")" : "", run->first_ttl,
+            run->max_ttl, run->queries, run->wait_ms);
+    fprintf(x->f, "started %s, ended %s; %u targets: ", t0, t1, run->n_targets);
+    on(x, GREEN);
+    fprintf(x->f, "%u reached", run->n_targets - died);
+    off(x);
+    fputs(", ", x->f);
+    on(x, died ? RED : "");
+    fprintf(x->f, "%u died", died);
+    off(x);
+    fputc('\n', x->f);
+}
+
+static unsigned digits(uint32_t v)
+{
+    unsigned d = 1;
+    while (v >= 10) {
+        v /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* ": all die at 219.158.39.42 (AS4837, CN, hop 9), admin-prohibited" */
+static void death_clause(const struct tx *x, const struct pm_rollup *r)
+{
+    uint32_t died = r->total - r->reached;
+    const char *kind = pm_output_death_str(r->death_kind);
+    bool silent = r->death_kind == PM_DEATH_SILENT;
+    char a[16], cc[3], name[sizeof r->dies_in.name], up[sizeof r->upstream.name];
+    fputs(": ", x->f);
+    on(x, RED);
+    if (r->died_same == died && r->reached == 0)
+        fputs("all", x->f);
+    else if (r->died_same == died)
+        fprintf(x->f, "%u", died);
+    else
+        fprintf(x->f, "%u of %u dead", r->died_same, died);
+    if (!r->death_addr) {
+        fprintf(x->f, " die before any hop answers, %s", kind ? kind : "?");
+        off(x);
+        return;
+    }
+    fprintf(x->f, " %s %s (", silent ? "go silent after" : "die at", pm_addr_str(r->death_addr, a));
+    pm_output_clean(r->death_country, cc, sizeof cc);
+    pm_output_clean(r->dies_in.name, name, sizeof name);
+    pm_output_clean(r->upstream.name, up, sizeof up);
+    if (r->dies_in.asn)
+        fprintf(x->f, "AS%u%s%s, ", r->dies_in.asn, name[0] && strcmp(name, up) ? " " : "",
+                name[0] && strcmp(name, up) ? name : "");
+    if (cc[0])
+        fprintf(x->f, "%s, ", cc);
+    fprintf(x->f, "hop %u)", r->death_ttl);
+    if (!silent)
+        fprintf(x->f, ", %s", kind ? kind : "?");
+    off(x);
+}
+
+static void rollup_lines(const struct tx *x, const char *title, const struct pm_rollup *rs, uint32_t n, bool is_prefix)
+{
+    if (!n)
+        return;
+    size_t kw = 0;
+    unsigned rw = 1, tw = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        char key[sizeof rs[i].key];
+        pm_output_clean(rs[i].key, key, sizeof key);
+        if (width(key) > kw)
+            kw = width(key);
+        if (digits(rs[i].reached) > rw)
+            rw = digits(rs[i].reached);
+        if (digits(rs[i].total) > tw)
+            tw = digits(rs[i].total);
+    }
+    fprintf(x->f, "\n%s\n", title);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct pm_rollup *r = &rs[i];
+        char key[sizeof r->key], label[200];
+        pm_output_clean(r->key, key, sizeof key);
+        pad(x->f, key, kw + 2);
+        on(x, r->reached == r->total ? GREEN : r->reached ? YELLOW : RED);
+        fprintf(x->f, "%*u/%-*u reached", (int)rw + 2, r->reached, (int)tw, r->total);
+        off(x);
+        if (is_prefix) {
+            as_label(label, sizeof label, &r->upstream, "unknown upstream");
+            fprintf(x->f, "   via %s", label);
+        } else {
+            char name[sizeof r->upstream.name];
+            pm_output_clean(r->upstream.name, name, sizeof name);
+            if (name[0]) {
+                fputs("   ", x->f);
+                on(x, DIM);
+                fputs(name, x->f);
+                off(x);
+            }
+        }
+        if (r->total > r->reached && r->died_same)
+            death_clause(x, r);
+        fputc('\n', x->f);
+    }
+}
+
+/* Facts for one hop line, cleaned for the terminal. */
+struct facts {
+    char asn[24];
+    char name[128];
+    char place[96];
+};
+
+static void hop_facts(const struct tx *x, uint32_t addr, struct facts *out)
+{
+    struct pm_geo_info gi;
+    char cc[3], city[sizeof gi.city];
+    pm_output_lookup(x->ctx, addr, &gi);
+    if (gi.asn)
+        snprintf(out->asn, sizeof out->asn, "AS%u", gi.asn);
+    else
+        snprintf(out->asn, sizeof out->asn, "-");
+    pm_output_clean(gi.as_name[0] ? gi.as_name : gi.special ? gi.special_name : "", out->name, sizeof out->name);
+    pm_output_clean(gi.country, cc, sizeof cc);
+    pm_output_clean(gi.city, city, sizeof city);
+    snprintf(out->place, sizeof out->place, "%s%s%s", cc, cc[0] && city[0] ? " " : "", city);
+    uint32_t owner = pm_output_owner(x->ctx->analysis, addr);
+    if (owner && owner != gi.asn) {
+        size_t n = strlen(out->place);
+        snprintf(out->place + n, sizeof out->place - n, "%sowner AS%u (inferred)", n ? "  " : "", owner);
+    }
+}
+
+/* Column widths for one target's table. */
+struct cols {
+    unsigned cells;   /* rtt cells per line */
+    size_t marks;     /* 0: no marks column */
+    size_t name;
+};
+
+/* Distinct responders of a hop, in the order they first answered. */
+static uint32_t responders(const struct pm_reply *r, uint32_t n, uint32_t *addrs, uint32_t max)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (uint32_t j = 0; j < k && !seen; j++)
+            seen = addrs[j] == r[i].from;
+        if (!seen && k < max)
+            addrs[k++] = r[i].from;
+    }
+    return k;
+}
+
+/* Marks of the replies from addr at one hop, distinct, space separated. */
+static void marks_of(const struct pm_target *t, const struct pm_reply *r, uint32_t n, uint32_t addr, char *buf,
+                     size_t len)
+{
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < n; i++) {
+        char m[16];
+        if (r[i].from != addr)
+            continue;
+        pm_output_mark(t, &r[i], m);
+        if (m[0] && !strstr(buf, m)) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, len - used, "%s%s", used ? " " : "", m);
+        }
+    }
+}
+
+#define HOP_RESPONDERS_MAX 16
+
+static void measure(const struct tx *x, const struct pm_target *t, uint8_t first, uint8_t last, struct cols *c)
+{
+    memset(c, 0, sizeof *c);
+    c->cells = x->ctx->run->queries ? x->ctx->run->queries : 1;
+    for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
+        const struct pm_reply *r;
+        uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
+        uint32_t k = responders(r, n, addrs, HOP_RESPONDERS_MAX);
+        unsigned silent = t->sent[ttl] > n ? t->sent[ttl] - n : 0;
+        for (uint32_t j = 0; j < k; j++) {
+            unsigned cells = j == 0 ? silent : 0;
+            char m[64];
+            struct facts fa;
+            for (uint32_t i = 0; i < n; i++)
+                cells += r[i].from == addrs[j];
+            if (cells > c->cells)
+                c->cells = cells;
+            marks_of(t, r, n, addrs[j], m, sizeof m);
+            if (strlen(m) > c->marks)
+                c->marks = strlen(m);
+            hop_facts(x, addrs[j], &fa);
+            if (width(fa.name) > c->name)
+                c->name = width(fa.name);
+        }
+        if (!k && silent > c->cells)
+            c->cells = silent;
+    }
+    if (c->name > NAME_PAD_MAX)
+        c->name = NAME_PAD_MAX;
+}
+
+static void hop_line(const struct tx *x, const struct pm_target *t, const struct cols *c, uint8_t ttl,
+                     const struct pm_reply *r, uint32_t n, uint32_t addr, unsigned stars, bool first_line)
+{
+    char a[16], m[64];
+    struct facts fa;
+    if (first_line)
+        fprintf(x->f, "%4u  ", ttl);
+    else
+        fputs("      ", x->f);
+    pad(x->f, pm_addr_str(addr, a), 16);
+    unsigned cells = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (r[i].from != addr)
+            continue;
+        uint64_t us = pm_output_rtt_us(&r[i]);
+        char cell[32];
+        snprintf(cell, sizeof cell, "%llu.%03u ms", (unsigned long long)(us / 1000), (unsigned)(us % 1000));
+        fprintf(x->f, "%*s", CELL_W, cell);
+        cells++;
+    }
+    for (unsigned s = 0; s < stars; s++, cells++)
+        fprintf(x->f, "%*s", CELL_W, "*");
+    for (; cells < c->cells; cells++)
+        fprintf(x->f, "%*s", CELL_W, "");
+    if (c->marks) {
+        marks_of(t, r, n, addr, m, sizeof m);
+        fputs("  ", x->f);
+        pad(x->f, m, c->marks);
+    }
+    hop_facts(x, addr, &fa);
+    fputs("  ", x->f);
+    pad(x->f, fa.asn, 9);
+    on(x, DIM);
+    pad(x->f, fa.name, c->name);
+    off(x);
+    if (fa.place[0])
+        fprintf(x->f, "  %s", fa.place);
+    fputc('\n', x->f);
+    /* MPLS label stacks of this responder, once per distinct stack */
+    for (uint32_t i = 0; i < n; i++) {
+        if (r[i].from != addr || !r[i].n_mpls)
+            continue;
+        bool dup = false;
+        for (uint32_t j = 0; j < i && !dup; j++)
+            dup = r[j].from == addr && r[j].n_mpls == r[i].n_mpls &&
+                  !memcmp(r[j].mpls, r[i].mpls, r[i].n_mpls * sizeof r[i].mpls[0]);
+        if (dup)
+            continue;
+        fputs("      ", x->f);
+        for (uint8_t k = 0; k < r[i].n_mpls && k < PM_REPLY_MPLS_MAX; k++)
+            fprintf(x->f, " [MPLS: L=%u,E=%u,S=%u,T=%u]", r[i].mpls[k].label, r[i].mpls[k].tc, r[i].mpls[k].s,
+                    r[i].mpls[k].ttl);
+        fputc('\n', x->f);
+    }
+}
+
+static void target_header(const struct tx *x, uint32_t idx)
+{
+    const struct pm_target *t = &x->ctx->run->targets[idx];
+    const struct pm_verdict *v = pm_output_verdict(x->ctx, idx);
+    char a[16], label[200];
+    fprintf(x->f, "\nto %s: %s", pm_addr_str(t->dst, a), pm_stop_name(t->stop));
+    switch (t->stop) {
+    case PM_STOP_REACHED:
+    case PM_STOP_UNREACHABLE:
+    case PM_STOP_LOOP: fprintf(x->f, " at hop %u", t->stop_ttl); break;
+    case PM_STOP_GAPLIMIT: fprintf(x->f, " after hop %u", t->stop_ttl); break;
+    default: break;
+    }
+    if (v) {
+        fputs(" — ", x->f);
+        if (v->status == PM_STATUS_DIED) {
+            const char *kind = pm_output_death_str(v->kind);
+            on(x, RED);
+            fprintf(x->f, "died (%s)", kind ? kind : "?");
+            off(x);
+            as_label(label, sizeof label, &v->dies_in, "an unknown network");
+            fprintf(x->f, " in %s", label);
+        } else {
+            on(x, GREEN);
+            fputs("reached", x->f);
+            off(x);
+        }
+        if (v->upstream.asn || v->upstream.name[0]) {
+            as_label(label, sizeof label, &v->upstream, "");
+            fprintf(x->f, " via %s", label);
+        }
+        fprintf(x->f, ", confidence %.2f", v->confidence);
+    }
+    fputc('\n', x->f);
+    for (uint32_t e = 0; v && e < v->n_evidence && e < PM_EVIDENCE_MAX; e++) {
+        char raw[PM_EVIDENCE_LEN], line[PM_EVIDENCE_LEN];
+        memcpy(raw, v->evidence[e], sizeof raw);
+        raw[sizeof raw - 1] = '\0';
+        pm_output_clean(raw, line, sizeof line);
+        fprintf(x->f, "      evidence: %s\n", line);
+    }
+}
+
+static void target_block(const struct tx *x, uint32_t idx)
+{
+    const struct pm_run *run = x->ctx->run;
+    const struct pm_target *t = &run->targets[idx];
+    uint8_t first = pm_output_first_hop(run, t), last = pm_output_last_hop(t);
+    struct cols c;
+    target_header(x, idx);
+    if (first > run->first_ttl)
+        fprintf(x->f, "      hops %u–%u shared with other targets (not re-probed)\n", run->first_ttl, first - 1);
+    measure(x, t, first, last, &c);
+    for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
+        const struct pm_reply *r;
+        uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
+        uint32_t k = responders(r, n, addrs, HOP_RESPONDERS_MAX);
+        unsigned stars = t->sent[ttl] > n ? t->sent[ttl] - n : 0;
+        if (!k && !t->sent[ttl]) {
+            fprintf(x->f, "%4u  (not probed)\n", ttl);
+            continue;
+        }
+        if (!k) {
+            fprintf(x->f, "%4u  ", ttl);
+            pad(x->f, "", 16);
+            for (unsigned s = 0; s < stars; s++)
+                fprintf(x->f, "%*s", CELL_W, "*");
+            fputc('\n', x->f);
+            continue;
+        }
+        for (uint32_t j = 0; j < k; j++)
+            hop_line(x, t, &c, ttl, r, n, addrs[j], j == 0 ? stars : 0, j == 0);
+    }
+}
+
+static void details(const struct tx *x, char *errbuf, int *rc)
+{
+    const struct pm_run *run = x->ctx->run;
+    struct pm_output_groups g;
+    *rc = pm_output_groups_build(x->ctx, &g, errbuf);
+    if (*rc != PM_OK)
+        return;
+    uint32_t *shown = calloc(g.n_groups ? g.n_groups : 1, sizeof *shown);
+    if (!shown) {
+        pm_output_groups_free(&g);
+        *rc = pm_err(errbuf, PM_ENOMEM, "text output: out of memory");
+        return;
+    }
+    if (!x->ctx->verbose && g.n_groups < run->n_targets)
+        fprintf(x->f, "\ndetail: every target that died (up to %d per distinct path) and one target per other "
+                      "distinct path; the rest are listed by address\n",
+                PM_OUTPUT_DIED_PER_PATH);
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        uint32_t gi = g.group_of[i];
+        uint32_t limit = pm_output_died(x->ctx, g.first[gi]) ? PM_OUTPUT_DIED_PER_PATH : PM_OUTPUT_REACHED_PER_PATH;
+        uint32_t k = ++shown[gi];
+        if (x->ctx->verbose || k <= limit)
+            target_block(x, i);
+        if (!x->ctx->verbose && k == limit && g.count[gi] > limit) {
+            fprintf(x->f, "      … and %u more target%s on this same path: ", g.count[gi] - limit,
+                    g.count[gi] - limit == 1 ? "" : "s");
+            pm_output_group_ranges(x->f, run, &g, gi, limit, RANGES_MAX);
+            fputc('\n', x->f);
+        }
+    }
+    free(shown);
+    pm_output_groups_free(&g);
+}
+
+static void footer(const struct tx *x)
+{
+    const struct pm_run_stats *s = &x->ctx->run->stats;
+    fprintf(x->f,
+            "\nprobes sent %llu, replies matched %llu; refused: %llu unknown, %llu duplicate, %llu late, "
+            "%llu mismatched, %llu malformed; capture drops %llu; quoted IP ID rewritten %llu\n",
+            (unsigned long long)s->probes_sent, (unsigned long long)s->replies_matched,
+            (unsigned long long)s->rejected_unknown, (unsigned long long)s->rejected_duplicate,
+            (unsigned long long)s->rejected_late, (unsigned long long)s->rejected_mismatch,
+            (unsigned long long)s->dropped_malformed, (unsigned long long)s->capture_drops,
+            (unsigned long long)s->ipid_rewritten);
+    if (x->ctx->pcap_path) {
+        char path[512];
+        pm_output_clean(x->ctx->pcap_path, path, sizeof path);
+        fprintf(x->f, "pcap: %s\n", path);
+    }
+}
+
+int pm_output_text(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
+{
+    struct tx x = {.f = f, .ctx = ctx, .color = ctx->color};
+    int rc = PM_OK;
+    header(&x);
+    if (ctx->analysis) {
+        rollup_lines(&x, "verdicts per prefix:", ctx->analysis->by_prefix, ctx->analysis->n_prefix, true);
+        rollup_lines(&x, "verdicts per upstream:", ctx->analysis->by_upstream, ctx->analysis->n_upstream, false);
+    }
+    details(&x, errbuf, &rc);
+    if (rc != PM_OK)
+        return rc;
+    footer(&x);
+    return PM_OK;
+}

@@ -1,0 +1,727 @@
+/* test_output.c - the output writers on a run built in code: text marks and columns, JSON fields and round trip, CSV, DOT, SVG, HTML escaping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "pathmortem/output.h"
+
+#define HOSTILE "Evil, \"Inc\" <script>alert(1)</script>\033[31mRED\033]0;title\007"
+
+static uint32_t A(const char *s)
+{
+    uint32_t a = 0;
+    assert_int_equal(pm_addr_parse(s, &a), PM_OK);
+    return a;
+}
+
+/* The table lookup the writers see instead of a database. */
+static void table_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    (void)ctx;
+    memset(out, 0, sizeof *out);
+    char a[16];
+    pm_addr_str(addr, a);
+    if (!strcmp(a, "198.18.0.1")) {
+        out->asn = 64500;
+        strcpy(out->as_name, "Lab Access ISP");
+        strcpy(out->country, "RU");
+        strcpy(out->city, "Moscow");
+    } else if (!strncmp(a, "219.158.", 8)) {
+        out->asn = 4837;
+        strcpy(out->as_name, "CHINA UNICOM China169 Backbone");
+        strcpy(out->country, "CN");
+        strcpy(out->city, "Beijing");
+    } else if (!strcmp(a, "188.43.225.154")) {
+        out->asn = 20485;
+        snprintf(out->as_name, sizeof out->as_name, "%s", HOSTILE);
+        strcpy(out->country, "RU");
+    } else if (!strncmp(a, "188.43.", 7)) {
+        out->asn = 20485;
+        strcpy(out->as_name, "TransTeleCom");
+        strcpy(out->country, "RU");
+        strcpy(out->city, "Vladivostok");
+    } else if (!strncmp(a, "175.45.17", 9)) {
+        out->asn = 131279;
+        strcpy(out->as_name, "Star Joint Venture");
+        strcpy(out->country, "KP");
+        strcpy(out->city, "Pyongyang");
+    }
+}
+
+static const uint64_t T0 = 1764312855123456ull;
+
+static void reply(struct pm_target *t, const char *from, uint8_t ttl, uint8_t attempt, uint8_t kind, uint8_t type,
+                  uint8_t code, uint32_t rtt_us)
+{
+    struct pm_reply r;
+    memset(&r, 0, sizeof r);
+    r.from = A(from);
+    r.ttl = ttl;
+    r.attempt = attempt;
+    r.kind = kind;
+    r.icmp_type = type;
+    r.icmp_code = code;
+    r.sent_us = T0 + ttl * 1000u + attempt;
+    r.recv_us = r.sent_us + rtt_us;
+    r.reply_ttl = (uint8_t)(64 - ttl);
+    r.quoted_ttl = kind == PM_REPLY_ECHO_REPLY ? 0 : 1;
+    r.reply_ipid = (uint16_t)(1000 + ttl);
+    r.quoted_ipid_ok = true;
+    if (ttl == 4 && kind == PM_REPLY_UNREACH) {
+        r.has_ext = true;
+        r.n_mpls = 1;
+        r.mpls[0] = (struct pm_mpls_entry){.label = 24001, .tc = 0, .s = 1, .ttl = 1};
+    }
+    assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+}
+
+static void sent(struct pm_target *t, uint8_t ttl, int n)
+{
+    for (int i = 0; i < n; i++)
+        pm_target_note_sent(t, ttl);
+}
+
+/* China-side death: ISP, a Unicom hop with one silent probe, a silent hop, then !X at hop 4. */
+static void add_china(struct pm_run *run, const char *dst, bool stopset)
+{
+    struct pm_target *t = pm_run_target(run, A(dst), true);
+    assert_non_null(t);
+    if (!stopset) {
+        sent(t, 1, 3);
+        for (uint8_t q = 0; q < 3; q++)
+            reply(t, "198.18.0.1", 1, q, PM_REPLY_TIME_EXCEEDED, 11, 0, 412 + q);
+    } else {
+        t->stopset_ttl = 2;
+    }
+    sent(t, 2, 3);
+    reply(t, "219.158.1.1", 2, 0, PM_REPLY_TIME_EXCEEDED, 11, 0, 30125);
+    reply(t, "219.158.1.1", 2, 2, PM_REPLY_TIME_EXCEEDED, 11, 0, 30250);
+    sent(t, 3, 3);
+    sent(t, 4, 3);
+    for (uint8_t q = 0; q < 3; q++)
+        reply(t, "219.158.39.42", 4, q, PM_REPLY_UNREACH, 3, 13, 41000 + q);
+}
+
+/* Russian side, reached: ECMP at hop 2 (two responders), the target answers at hop 3. */
+static void add_russia(struct pm_run *run, const char *dst)
+{
+    struct pm_target *t = pm_run_target(run, A(dst), true);
+    assert_non_null(t);
+    sent(t, 1, 3);
+    for (uint8_t q = 0; q < 3; q++)
+        reply(t, "198.18.0.1", 1, q, PM_REPLY_TIME_EXCEEDED, 11, 0, 400);
+    sent(t, 2, 3);
+    reply(t, "188.43.225.153", 2, 0, PM_REPLY_TIME_EXCEEDED, 11, 0, 90000);
+    reply(t, "188.43.225.154", 2, 1, PM_REPLY_TIME_EXCEEDED, 11, 0, 90500);
+    reply(t, "188.43.225.153", 2, 2, PM_REPLY_TIME_EXCEEDED, 11, 0, 90250);
+    sent(t, 3, 3);
+    for (uint8_t q = 0; q < 3; q++)
+        reply(t, dst, 3, q, PM_REPLY_ECHO_REPLY, 0, 0, 120000);
+}
+
+struct fixture {
+    struct pm_run *run;
+    struct pm_analysis *an;
+    struct pm_output_ctx ctx;
+};
+
+static void set_ref(struct pm_as_ref *r, uint32_t asn, const char *name)
+{
+    r->asn = asn;
+    snprintf(r->name, sizeof r->name, "%s", name);
+}
+
+static struct pm_analysis *hand_analysis(const struct pm_run *run)
+{
+    struct pm_analysis *a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    a->n_targets = run->n_targets;
+    a->verdicts = calloc(run->n_targets, sizeof *a->verdicts);
+    assert_non_null(a->verdicts);
+    a->target_asn = 131279;
+    uint32_t china = 0, china_all = 0;
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        const struct pm_target *t = &run->targets[i];
+        struct pm_verdict *v = &a->verdicts[i];
+        if (t->stop == PM_STOP_REACHED) {
+            v->status = PM_STATUS_REACHED;
+            v->kind = PM_DEATH_NONE;
+            v->last_addr = A("188.43.225.153");
+            v->last_ttl = 2;
+            v->last_asn = 20485;
+            strcpy(v->last_country, "RU");
+            set_ref(&v->upstream, 20485, HOSTILE);
+            v->confidence = 0.9;
+        } else {
+            v->status = PM_STATUS_DIED;
+            v->kind = PM_DEATH_ADMIN_PROHIB;
+            v->last_addr = A("219.158.39.42");
+            v->last_ttl = 4;
+            v->last_asn = 4837;
+            strcpy(v->last_country, "CN");
+            set_ref(&v->dies_in, 4837, "China Unicom");
+            set_ref(&v->upstream, 4837, "China Unicom");
+            v->confidence = 2.0 / 3.0;
+            v->n_evidence = 2;
+            strcpy(v->evidence[0], "219.158.39.42 answered ICMP 3/13 (administratively prohibited) to every probe");
+            strcpy(v->evidence[1], "AS4837 precedes AS131279 on healthy paths");
+            china++;
+        }
+        china_all++;
+    }
+    (void)china_all;
+    a->n_prefix = 2;
+    a->by_prefix = calloc(2, sizeof *a->by_prefix);
+    assert_non_null(a->by_prefix);
+    struct pm_rollup *p = &a->by_prefix[0];
+    strcpy(p->key, "175.45.176.0/24");
+    p->prefix = A("175.45.176.0");
+    p->prefix_len = 24;
+    set_ref(&p->upstream, 4837, "China Unicom");
+    p->total = china;
+    p->reached = 0;
+    p->died_same = china;
+    p->death_addr = A("219.158.39.42");
+    p->death_ttl = 4;
+    p->death_kind = PM_DEATH_ADMIN_PROHIB;
+    set_ref(&p->dies_in, 4837, "China Unicom");
+    strcpy(p->death_country, "CN");
+    p = &a->by_prefix[1];
+    strcpy(p->key, "175.45.177.0/24");
+    p->prefix = A("175.45.177.0");
+    p->prefix_len = 24;
+    set_ref(&p->upstream, 20485, "TransTeleCom");
+    p->total = p->reached = run->n_targets - china;
+    a->n_upstream = 2;
+    a->by_upstream = calloc(2, sizeof *a->by_upstream);
+    assert_non_null(a->by_upstream);
+    a->by_upstream[0] = a->by_prefix[0];
+    strcpy(a->by_upstream[0].key, "AS4837");
+    a->by_upstream[1] = a->by_prefix[1];
+    strcpy(a->by_upstream[1].key, "AS20485");
+    a->n_owners = 2;
+    a->owners = calloc(2, sizeof *a->owners);
+    assert_non_null(a->owners);
+    a->owners[0] = (struct pm_owner){.addr = A("188.43.225.154"), .mapped_asn = 20485, .owner_asn = 20485, .confidence = 0.8};
+    strcpy(a->owners[0].reason, "followed by AS131279");
+    a->owners[1] = (struct pm_owner){.addr = A("219.158.39.42"), .mapped_asn = 4837, .owner_asn = 131279, .confidence = 0.55};
+    strcpy(a->owners[1].reason, "interconnect numbered from the upstream's space");
+    return a;
+}
+
+static void free_analysis(struct pm_analysis *a)
+{
+    if (!a)
+        return;
+    free(a->verdicts);
+    free(a->owners);
+    free(a->by_prefix);
+    free(a->by_upstream);
+    free(a);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    struct pm_run *run = pm_run_alloc();
+    assert_non_null(run);
+    run->started_us = T0;
+    run->ended_us = T0 + 5000000;
+    run->method = PM_METHOD_ICMP;
+    run->source = A("198.18.0.2");
+    run->ident = 0x4242;
+    run->wait_ms = 1000;
+    strcpy(run->vantage, "lab-vantage");
+    run->stats.probes_sent = 123;
+    run->stats.replies_matched = 100;
+    run->n_dbs = 1;
+    strcpy(run->dbs[0].role, "asn");
+    strcpy(run->dbs[0].path, "/usr/share/pathmortem/asn.mmdb");
+    strcpy(run->dbs[0].build_date, "2026-11-01");
+    memset(run->dbs[0].sha256, 'a', 64);
+    char dst[16];
+    for (int i = 20; i < 32; i++) {
+        snprintf(dst, sizeof dst, "175.45.176.%d", i);
+        add_china(run, dst, false);
+    }
+    add_china(run, "175.45.176.9", true);
+    add_russia(run, "175.45.177.5");
+    add_russia(run, "175.45.177.6");
+    pm_trace_finish(run, 5);
+    fx->run = run;
+    fx->an = hand_analysis(run);
+    fx->ctx.run = run;
+    fx->ctx.analysis = fx->an;
+    fx->ctx.lookup = table_lookup;
+    fx->ctx.pcap_path = "/tmp/run.pcap";
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    free_analysis(fx->an);
+    pm_run_free(fx->run);
+    free(fx);
+    return 0;
+}
+
+/* Writes one format into a malloc'd NUL-terminated string. */
+static char *render(const struct pm_output_ctx *ctx, enum pm_format fmt)
+{
+    char *buf = NULL, err[PM_ERRBUF_SIZE] = "";
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    int rc = pm_output_write(f, fmt, ctx, err);
+    fclose(f);
+    if (rc != PM_OK)
+        fail_msg("pm_output_write(%s): %s", pm_format_name(fmt), err);
+    return buf;
+}
+
+/* The line of s that starts with prefix (after leading spaces), copied. */
+static char *line_with(const char *s, const char *needle)
+{
+    const char *p = strstr(s, needle);
+    if (!p)
+        return NULL;
+    const char *b = p;
+    while (b > s && b[-1] != '\n')
+        b--;
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - b) : strlen(b);
+    char *out = malloc(n + 1);
+    memcpy(out, b, n);
+    out[n] = '\0';
+    return out;
+}
+
+static int count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_format_names(void **state)
+{
+    (void)state;
+    enum pm_format f;
+    assert_int_equal(pm_format_parse("svg", &f), PM_OK);
+    assert_int_equal(f, PM_FMT_SVG);
+    assert_string_equal(pm_format_name(PM_FMT_HTML), "html");
+    assert_int_equal(pm_format_parse("pdf", &f), PM_EINVAL);
+}
+
+static void test_text_verdicts(void **state)
+{
+    struct fixture *fx = *state;
+    char *out = render(&fx->ctx, PM_FMT_TEXT);
+    char *l = line_with(out, "175.45.176.0/24");
+    assert_non_null(l);
+    assert_string_equal(l, "175.45.176.0/24    0/13 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
+                           "(AS4837, CN, hop 4), admin-prohibited");
+    free(l);
+    l = line_with(out, "175.45.177.0/24");
+    assert_string_equal(l, "175.45.177.0/24    2/2  reached   via TransTeleCom (AS20485)");
+    free(l);
+    l = line_with(out, "AS20485  ");
+    assert_non_null(l);
+    free(l);
+    assert_non_null(strstr(out, "pcap: /tmp/run.pcap"));
+    assert_null(strchr(out, '\033')); /* no colour asked, and hostile escapes stripped */
+    assert_null(strchr(out, '\007'));
+    free(out);
+}
+
+static void test_text_hops(void **state)
+{
+    struct fixture *fx = *state;
+    char *out = render(&fx->ctx, PM_FMT_TEXT);
+    /* hop 4 of a China target: three RTTs and the !X mark, ASN, name, place */
+    char *l = line_with(out, "219.158.39.42   ");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "   4  219.158.39.42"));
+    assert_non_null(strstr(l, "41.000 ms"));
+    assert_non_null(strstr(l, "41.002 ms"));
+    assert_non_null(strstr(l, "!X"));
+    assert_non_null(strstr(l, "AS4837"));
+    assert_non_null(strstr(l, "CHINA UNICOM China169 Backbone"));
+    assert_non_null(strstr(l, "CN Beijing"));
+    assert_non_null(strstr(l, "owner AS131279 (inferred)"));
+    free(l);
+    /* hop 2: two answers and one silent probe */
+    l = line_with(out, "   2  219.158.1.1");
+    assert_non_null(l);
+    assert_int_equal(count(l, " ms"), 2);
+    assert_int_equal(count(l, "*"), 1);
+    free(l);
+    /* hop 3: all silent */
+    l = line_with(out, "   3      ");
+    assert_non_null(l);
+    assert_int_equal(count(l, "*"), 3);
+    free(l);
+    /* MPLS stack of the !X reply */
+    assert_non_null(strstr(out, "[MPLS: L=24001,E=0,S=1,T=1]"));
+    /* the stop-set target: hop 1 was shared */
+    assert_non_null(strstr(out, "hops 1–1 shared with other targets (not re-probed)"));
+    /* ECMP: the second responder on its own line without a TTL */
+    l = line_with(out, "188.43.225.154");
+    assert_non_null(l);
+    assert_memory_equal(l, "      188.43.225.154", 20);
+    assert_null(strstr(l, "<script>") ? NULL : NULL);
+    free(l);
+    /* the target's own echo replies carry no mark */
+    l = line_with(out, "   3  175.45.177.5");
+    assert_non_null(l);
+    assert_null(strchr(l, '!'));
+    free(l);
+    /* verdict header and evidence */
+    assert_non_null(strstr(out, "to 175.45.176.9: unreachable at hop 4 — died (admin-prohibited) in China Unicom "
+                                "(AS4837) via China Unicom (AS4837), confidence 0.67"));
+    assert_non_null(strstr(out, "evidence: AS4837 precedes AS131279 on healthy paths"));
+    free(out);
+}
+
+static void test_text_collapse_and_color(void **state)
+{
+    struct fixture *fx = *state;
+    char *out = render(&fx->ctx, PM_FMT_TEXT);
+    /* 12 China targets share one path: 3 shown, 9 listed as a range */
+    assert_non_null(strstr(out, "… and 9 more targets on this same path: 175.45.176.23–175.45.176.31"));
+    assert_int_equal(count(out, "\nto 175.45.176.2"), 3);
+    /* two reached targets on one path: one block */
+    assert_int_equal(count(out, "\nto 175.45.177."), 1);
+    free(out);
+    fx->ctx.verbose = true;
+    out = render(&fx->ctx, PM_FMT_TEXT);
+    assert_int_equal(count(out, "\nto 175.45.17"), 15);
+    free(out);
+    fx->ctx.verbose = false;
+    fx->ctx.color = true;
+    out = render(&fx->ctx, PM_FMT_TEXT);
+    assert_non_null(strstr(out, "\033[31mdied (admin-prohibited)\033[0m"));
+    assert_non_null(strstr(out, "\033[32mreached\033[0m"));
+    assert_non_null(strstr(out, "\033[2m"));
+    assert_null(strstr(out, "\033]0;")); /* the hostile OSC sequence is gone */
+    fx->ctx.color = false;
+    free(out);
+}
+
+static void test_text_no_analysis(void **state)
+{
+    struct fixture *fx = *state;
+    struct pm_output_ctx ctx = fx->ctx;
+    ctx.analysis = NULL;
+    ctx.lookup = NULL;
+    char *out = render(&ctx, PM_FMT_TEXT);
+    assert_null(strstr(out, "verdicts per prefix"));
+    assert_non_null(strstr(out, "15 targets: 2 reached, 13 died"));
+    char *l = line_with(out, "   4  219.158.39.42");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "!X  -"));
+    free(l);
+    free(out);
+}
+
+static json_t *load(const char *s)
+{
+    json_error_t e;
+    json_t *j = json_loads(s, 0, &e);
+    if (!j)
+        fail_msg("invalid JSON: %s", e.text);
+    return j;
+}
+
+static void test_json_fields(void **state)
+{
+    struct fixture *fx = *state;
+    char err[PM_ERRBUF_SIZE];
+    char *s = pm_output_json_string(&fx->ctx, err);
+    assert_non_null(s);
+    json_t *d = load(s), *run = json_object_get(d, "run");
+    assert_string_equal(json_string_value(json_object_get(d, "schema")), "pathmortem/1");
+    assert_string_equal(json_string_value(json_object_get(run, "started")), "2025-11-28T06:54:15.123Z");
+    assert_string_equal(json_string_value(json_object_get(run, "method")), "icmp");
+    assert_string_equal(json_string_value(json_object_get(run, "source")), "198.18.0.2");
+    assert_true(json_is_false(json_object_get(run, "classic")));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(run, "stats"), "probes_sent")), 123);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(run, "databases"), 0), "role")),
+                        "asn");
+    json_t *targets = json_object_get(d, "targets");
+    assert_int_equal(json_array_size(targets), 15);
+    json_t *t9 = json_array_get(targets, 0); /* sorted: 175.45.176.9 first */
+    assert_string_equal(json_string_value(json_object_get(t9, "dst")), "175.45.176.9");
+    assert_int_equal(json_integer_value(json_object_get(t9, "shared_below_ttl")), 2);
+    json_t *hops = json_object_get(t9, "hops");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(hops, 0), "ttl")), 2);
+    json_t *h3 = json_array_get(hops, 1);
+    assert_int_equal(json_integer_value(json_object_get(h3, "ttl")), 3);
+    assert_int_equal(json_integer_value(json_object_get(h3, "probes")), 3);
+    assert_true(json_is_array(json_object_get(h3, "replies")));
+    assert_int_equal(json_array_size(json_object_get(h3, "replies")), 0);
+    json_t *r = json_array_get(json_object_get(json_array_get(hops, 2), "replies"), 1);
+    assert_string_equal(json_string_value(json_object_get(r, "from")), "219.158.39.42");
+    assert_true(json_is_real(json_object_get(r, "rtt_ms")));
+    assert_float_equal(json_real_value(json_object_get(r, "rtt_ms")), 41.001, 1e-9);
+    assert_int_equal(json_integer_value(json_object_get(r, "icmp_type")), 3);
+    assert_int_equal(json_integer_value(json_object_get(r, "icmp_code")), 13);
+    assert_int_equal(json_integer_value(json_object_get(r, "asn")), 4837);
+    assert_string_equal(json_string_value(json_object_get(r, "as_name")), "CHINA UNICOM China169 Backbone");
+    assert_string_equal(json_string_value(json_object_get(r, "country")), "CN");
+    assert_true(json_is_true(json_object_get(r, "extensions")));
+    json_t *m = json_array_get(json_object_get(r, "mpls"), 0);
+    assert_int_equal(json_integer_value(json_object_get(m, "label")), 24001);
+    assert_string_equal(json_string_value(json_object_get(t9, "stop")), "unreachable");
+    json_t *v = json_object_get(t9, "verdict");
+    assert_string_equal(json_string_value(json_object_get(v, "status")), "died");
+    assert_string_equal(json_string_value(json_object_get(v, "kind")), "admin-prohibited");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "last_hop"), "addr")), "219.158.39.42");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "dies_in"), "asn")), 4837);
+    assert_float_equal(json_real_value(json_object_get(v, "confidence")), 0.667, 1e-9);
+    assert_int_equal(json_array_size(json_object_get(v, "evidence")), 2);
+    json_t *sum = json_object_get(d, "summary");
+    json_t *p0 = json_array_get(json_object_get(sum, "by_prefix"), 0);
+    assert_string_equal(json_string_value(json_object_get(p0, "prefix")), "175.45.176.0/24");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(p0, "death"), "kind")), "admin-prohibited");
+    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(sum, "by_prefix"), 1), "death")));
+    assert_int_equal(json_array_size(json_object_get(sum, "by_upstream")), 2);
+    json_t *ow = json_array_get(json_object_get(d, "owners"), 1);
+    assert_int_equal(json_integer_value(json_object_get(ow, "owner_asn")), 131279);
+    /* the hostile AS name survives as data (JSON escapes it), with control bytes cleaned */
+    assert_null(strchr(s, '\033'));
+    json_decref(d);
+    /* deterministic */
+    char *again = pm_output_json_string(&fx->ctx, err);
+    assert_string_equal(s, again);
+    free(again);
+    free(s);
+}
+
+static void test_json_round_trip(void **state)
+{
+    struct fixture *fx = *state;
+    char err[PM_ERRBUF_SIZE] = "";
+    char *s1 = pm_output_json_string(&fx->ctx, err);
+    assert_non_null(s1);
+    struct pm_output_doc doc;
+    int rc = pm_output_json_read_doc(s1, strlen(s1), &doc, err);
+    if (rc != PM_OK)
+        fail_msg("read back: %s", err);
+    assert_non_null(doc.analysis);
+    assert_int_equal(doc.run->n_targets, 15);
+    struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup,
+                                .lookup_ctx = doc.facts};
+    char *s2 = pm_output_json_string(&ctx, err);
+    assert_non_null(s2);
+    assert_string_equal(s1, s2);
+    /* the text of the imported run matches the original's */
+    struct pm_output_ctx orig = fx->ctx;
+    orig.pcap_path = NULL;
+    char *t1 = render(&orig, PM_FMT_TEXT), *t2 = render(&ctx, PM_FMT_TEXT);
+    assert_string_equal(t1, t2);
+    free(t1);
+    free(t2);
+    free(s2);
+    pm_output_doc_free(&doc);
+    /* run-only reader, and a document without analysis */
+    struct pm_output_ctx bare = fx->ctx;
+    bare.analysis = NULL;
+    bare.lookup = NULL;
+    char *b1 = pm_output_json_string(&bare, err);
+    struct pm_run *run = NULL;
+    assert_int_equal(pm_output_json_read(b1, strlen(b1), &run, err), PM_OK);
+    bare.run = run;
+    char *b2 = pm_output_json_string(&bare, err);
+    assert_string_equal(b1, b2);
+    assert_null(strstr(b1, "\"verdict\""));
+    pm_run_free(run);
+    free(b1);
+    free(b2);
+    free(s1);
+}
+
+/* Replaces the first occurrence of `from` in doc by `to`. */
+static char *mutate(const char *doc, const char *from, const char *to)
+{
+    const char *p = strstr(doc, from);
+    assert_non_null(p);
+    size_t n = strlen(doc) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    size_t pre = (size_t)(p - doc);
+    memcpy(out, doc, pre);
+    strcpy(out + pre, to);
+    strcat(out, p + strlen(from));
+    return out;
+}
+
+static void expect_corrupt(const char *text, const char *what)
+{
+    char err[PM_ERRBUF_SIZE] = "";
+    struct pm_output_doc doc;
+    int rc = pm_output_json_read_doc(text, strlen(text), &doc, err);
+    if (rc == PM_OK)
+        fail_msg("accepted a bad document (%s)", what);
+    assert_int_equal(rc, PM_ECORRUPT);
+    assert_true(err[0] != '\0');
+    assert_null(strchr(err, '\n'));
+    assert_null(doc.run);
+}
+
+static void test_json_garbage(void **state)
+{
+    struct fixture *fx = *state;
+    char err[PM_ERRBUF_SIZE];
+    expect_corrupt("", "empty");
+    expect_corrupt("not json", "text");
+    expect_corrupt("[]", "array");
+    expect_corrupt("{\"schema\":\"pathmortem/2\"}", "schema");
+    expect_corrupt("{\"schema\":\"pathmortem/1\",\"run\":{}}", "no started");
+    char *s = pm_output_json_string(&fx->ctx, err);
+    static const struct { const char *from, *to, *what; } cases[] = {
+        {"\"ttl\": 2", "\"ttl\": \"2\"", "ttl as a string"},
+        {"\"ttl\": 2", "\"ttl\": 65", "ttl above the cap"},
+        {"\"ttl\": 2", "\"ttl\": 2.5", "ttl as a real"},
+        {"\"rtt_ms\": 30.125", "\"rtt_ms\": -1", "negative rtt"},
+        {"\"from\": \"219.158.1.1\"", "\"from\": \"219.158.1.300\"", "bad address"},
+        {"\"from\": \"219.158.1.1\"", "\"from\": null", "null address"},
+        {"\"stop\": \"unreachable\"", "\"stop\": \"sideways\"", "unknown stop"},
+        {"\"dst\": \"175.45.176.9\"", "\"dst\": \"175.45.177.9\"", "targets out of order"},
+        {"\"country\": \"CN\"", "\"country\": \"CHN\"", "string too long for its field"},
+        {"\"as_name\": \"CHINA", "\"as_name\": \"\\u0000CHINA", "NUL inside a string"},
+        {"\"status\": \"died\"", "\"status\": \"dead\"", "unknown status"},
+        {"\"confidence\": 0.667", "\"confidence\": 1.5", "confidence above 1"},
+        {"\"label\": 24001", "\"label\": 2000000", "MPLS label above 20 bits"},
+        {"\"hops\": [", "\"hops\": {", "hops not an array"},
+        {"\"method\": \"icmp\"", "\"method\": \"sctp\"", "unknown method"},
+        {"\"schema\": \"pathmortem/1\",", "\"schema\": \"pathmortem/1\", \"schema\": \"x\",", "duplicate key"},
+        {"\"prefix\": \"175.45.176.0/24\"", "\"prefix\": \"175.45.176.0/33\"", "prefix length"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *bad = mutate(s, cases[i].from, cases[i].to);
+        expect_corrupt(bad, cases[i].what);
+        free(bad);
+    }
+    /* truncated at many lengths: never accepted, never a crash */
+    size_t n = strlen(s);
+    for (size_t cut = 0; cut < n; cut += n / 97 + 1) {
+        struct pm_output_doc doc;
+        assert_int_not_equal(pm_output_json_read_doc(s, cut, &doc, err), PM_OK);
+    }
+    free(s);
+}
+
+static void test_csv(void **state)
+{
+    struct fixture *fx = *state;
+    char *out = render(&fx->ctx, PM_FMT_CSV);
+    assert_memory_equal(out,
+                        "dst,status,kind,stop,last_hop_addr,last_hop_ttl,last_hop_asn,dies_in_asn,dies_in_name,"
+                        "upstream_asn,upstream_name,confidence,hops_probed,replies\r\n",
+                        strlen("dst,status,kind,stop,last_hop_addr,last_hop_ttl,last_hop_asn,dies_in_asn,dies_in_name,"
+                               "upstream_asn,upstream_name,confidence,hops_probed,replies\r\n"));
+    char *l = line_with(out, "175.45.176.9,");
+    assert_string_equal(l, "175.45.176.9,died,admin-prohibited,unreachable,219.158.39.42,4,4837,4837,China Unicom,"
+                           "4837,China Unicom,0.667,3,5\r");
+    free(l);
+    /* commas and quotes in an AS name: quoted, quotes doubled, control bytes gone */
+    l = line_with(out, "175.45.177.5,");
+    assert_string_equal(l, "175.45.177.5,reached,,reached,188.43.225.153,2,20485,,,20485,"
+                           "\"Evil, \"\"Inc\"\" <script>alert(1)</script>?[31mRED?]0;title?\",0.900,3,9\r");
+    free(l);
+    assert_int_equal(count(out, "\r\n"), 16);
+    free(out);
+}
+
+static void test_dot(void **state)
+{
+    struct fixture *fx = *state;
+    char *out = render(&fx->ctx, PM_FMT_DOT);
+    assert_non_null(strstr(out, "digraph pathmortem"));
+    assert_non_null(strstr(out, "subgraph cluster_AS4837"));
+    assert_non_null(strstr(out, "subgraph cluster_AS20485"));
+    assert_non_null(strstr(out, "subgraph cluster_AS64500"));
+    /* the router whose owner was inferred sits in the target's AS */
+    assert_non_null(strstr(out, "subgraph cluster_AS131279"));
+    assert_non_null(strstr(out, "AS4837 CHINA UNICOM China169 Backb"));
+    /* 13 China targets with the same last hop collapse into one node */
+    assert_non_null(strstr(out, "175.45.176.0/24 (13 targets)"));
+    assert_non_null(strstr(out, "175.45.177.0/24 (2 targets)"));
+    assert_non_null(strstr(out, "octagon"));
+    assert_non_null(strstr(out, "admin-prohibited"));
+    assert_non_null(strstr(out, "1 silent"));
+    assert_null(strchr(out, '\033'));
+    free(out);
+}
+
+static void test_svg(void **state)
+{
+    struct fixture *fx = *state;
+    strcpy(fx->run->vantage, "<script>v</script>&\\N");
+    char *out = render(&fx->ctx, PM_FMT_SVG);
+    assert_true(!strncmp(out, "<?xml", 5) || !strncmp(out, "<svg", 4));
+    size_t n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+        n--;
+    assert_true(n > 6);
+    assert_memory_equal(out + n - 6, "</svg>", 6);
+    assert_int_equal(count(out, "<svg"), 1);
+    assert_null(strstr(out, "<script"));
+    free(out);
+}
+
+static void test_html(void **state)
+{
+    struct fixture *fx = *state;
+    /* hostile strings in a verdict table, the graph and the run line */
+    snprintf(fx->an->by_prefix[1].upstream.name, sizeof fx->an->by_prefix[1].upstream.name, "%s", HOSTILE);
+    strcpy(fx->run->vantage, "<script>v</script>");
+    char *out = render(&fx->ctx, PM_FMT_HTML);
+    assert_memory_equal(out, "<!DOCTYPE html>", 15);
+    assert_non_null(strstr(out, "</html>"));
+    assert_null(strstr(out, "<script"));
+    assert_null(strstr(out, "<?xml"));
+    assert_non_null(strstr(out, "&lt;script&gt;"));
+    assert_null(strchr(out, '\033'));
+    assert_non_null(strstr(out, "<svg"));
+    assert_non_null(strstr(out, "Verdicts per prefix"));
+    assert_non_null(strstr(out, "175.45.176.0/24"));
+    /* no external resources */
+    assert_null(strstr(out, "src=\"http"));
+    assert_null(strstr(out, "href=\"http"));
+    assert_null(strstr(out, "<link"));
+    /* died targets in detail, 3 per path */
+    assert_int_equal(count(out, "<h3 id=\"t175.45.176."), 4);
+    assert_null(strstr(out, "<h3 id=\"t175.45.177."));
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_names),
+        cmocka_unit_test_setup_teardown(test_text_verdicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_hops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_collapse_and_color, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_no_analysis, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_svg, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_html, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
