@@ -116,7 +116,7 @@ static void expect_dropped(uid_t uid, gid_t gid, int bounding_empty)
 static void child_default_nobody(void)
 {
     char err[PM_ERRBUF_SIZE] = "";
-    gid_t gid;
+    gid_t gid = 0;
     uid_t uid = uid_of("nobody", &gid);
     if (uid == (uid_t)-1)
         child_fail("no user nobody on this system");
@@ -141,7 +141,7 @@ static void drops_root_to_nobody(void **state)
 static void child_named_user(void)
 {
     char err[PM_ERRBUF_SIZE] = "";
-    gid_t gid;
+    gid_t gid = 0;
     uid_t uid = uid_of("daemon", &gid);
     if (uid == (uid_t)-1)
         _exit(0);   /* no such account here: nothing to show */
@@ -185,7 +185,7 @@ static void refuses_bad_and_root_user(void **state)
 static void child_only_net_raw(void)
 {
     char err[PM_ERRBUF_SIZE] = "";
-    gid_t gid;
+    gid_t gid = 0;
     uid_t uid = uid_of("nobody", &gid);
     capng_clear(CAPNG_SELECT_BOTH);
     capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_RAW);
@@ -216,7 +216,7 @@ static void drops_capability_only(void **state)
 static void child_twice(void)
 {
     char err[PM_ERRBUF_SIZE] = "";
-    gid_t gid;
+    gid_t gid = 0;
     uid_t uid = uid_of("nobody", &gid);
     if (pm_priv_drop(NULL, err) != PM_OK)
         child_fail("first drop: %s", err);
