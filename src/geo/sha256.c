@@ -48,7 +48,7 @@ static void compress(uint32_t h[8], const uint8_t b[64])
     h[7] += hh;
 }
 
-void pm_sha256_init(struct pm_sha256 *s)
+void pm_geo_sha256_init(struct pm_geo_sha256 *s)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -57,7 +57,7 @@ void pm_sha256_init(struct pm_sha256 *s)
     s->used = 0;
 }
 
-void pm_sha256_update(struct pm_sha256 *s, const void *data, size_t len)
+void pm_geo_sha256_update(struct pm_geo_sha256 *s, const void *data, size_t len)
 {
     const uint8_t *p = data;
     s->total += len;
@@ -78,7 +78,7 @@ void pm_sha256_update(struct pm_sha256 *s, const void *data, size_t len)
     s->used = len;
 }
 
-void pm_sha256_final(struct pm_sha256 *s, uint8_t digest[32])
+void pm_geo_sha256_final(struct pm_geo_sha256 *s, uint8_t digest[32])
 {
     uint64_t bits = s->total * 8;
     s->block[s->used++] = 0x80;
@@ -99,14 +99,14 @@ void pm_sha256_final(struct pm_sha256 *s, uint8_t digest[32])
     }
 }
 
-void pm_sha256_hex(const void *data, size_t len, char hex[65])
+void pm_geo_sha256_hex(const void *data, size_t len, char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
-    struct pm_sha256 s;
+    struct pm_geo_sha256 s;
     uint8_t d[32];
-    pm_sha256_init(&s);
-    pm_sha256_update(&s, data, len);
-    pm_sha256_final(&s, d);
+    pm_geo_sha256_init(&s);
+    pm_geo_sha256_update(&s, data, len);
+    pm_geo_sha256_final(&s, d);
     for (int i = 0; i < 32; i++) {
         hex[2 * i] = digits[d[i] >> 4];
         hex[2 * i + 1] = digits[d[i] & 15];

@@ -63,6 +63,7 @@ static inline const char *scratch_text(const struct scratch *s, const char *name
 /* Reads a whole (small) file; caller frees. */
 static inline unsigned char *slurp(const char *path, size_t *len)
 {
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
