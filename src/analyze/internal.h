@@ -141,6 +141,15 @@ void az_set_as(const struct az_ctx *c, struct pm_as_ref *r, uint32_t asn);
 void az_evidence(struct pm_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *az_asfmt(const struct az_ctx *c, uint32_t asn, char *buf, size_t len);
 
+/* The AS a target's path is trying to enter: the user's target AS when given,
+ * else the target's own ASN, else the run's majority. */
+static inline uint32_t az_tas(const struct az_ctx *c, const struct az_path *p)
+{
+    if (c->opts && c->opts->target_asn)
+        return c->opts->target_asn;
+    return p->dst_asn ? p->dst_asn : c->target_asn;
+}
+
 static inline const struct az_hop *az_path_hop(const struct az_ctx *c, const struct az_path *p, uint32_t i)
 {
     return &c->hops[p->first + i];

@@ -47,6 +47,9 @@ static void collect_edges(struct az_ctx *c)
                     r->next_tmapped++;
                 else
                     r->next_other++;
+            } else if (p->reached_ttl && T && p->dst_asn && p->dst_asn != T) {
+                az_tally_add(&r->next, p->dst_asn);   /* hosts of another AS answer after it */
+                r->next_other++;
             } else if (p->reached_ttl) {
                 if (p->reached_ttl == h->ttl + 1)
                     r->next_dst_adj++;
@@ -77,7 +80,7 @@ static void apply_history(struct az_ctx *c)
 static void infer_one(struct az_ctx *c, struct az_router *r)
 {
     uint32_t T = c->target_asn, M = r->mapped;
-    char ma[48], ta[48], a1[48], a2[48];
+    char ma[96], ta[96], a1[96];
     az_asfmt(c, M, ma, sizeof ma);
     az_asfmt(c, T, ta, sizeof ta);
     bool weak = false;  /* naive or inherited: history may override */
@@ -96,17 +99,17 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
         az_tally_two(&r->prev, T, &x, &y);
         r->owner = T;
         r->conf = 0.85;
-        reason(r, "answers from %s but is seen after both %s and %s with only %s (or nothing) after it: "
-               "the %s border (provider-numbered or third-party address)",
-               M ? ma : "unmapped space", az_asfmt(c, x, a1, sizeof a1), az_asfmt(c, y, a2, sizeof a2), ta, ta);
+        reason(r, "answers from %s but follows both AS%u and AS%u with only AS%u (or nothing) after it: "
+               "the AS%u border (third-party or provider-numbered address)",
+               M ? ma : "unmapped space", x, y, T, T);
         return;
     }
     if (T && r->next_dst_adj > 0 && r->next_other == 0 && r->next_tmapped == 0 && r->next_dst_gap == 0) {
         r->owner = T;
         r->conf = r->hist == 1 ? 0.75 : 0.65;
-        reason(r, "answers from %s but the %s hosts answer right after it (%u paths) and nothing else does: "
-               "counted as the %s border (interconnect numbered by the provider)",
-               M ? ma : "unmapped space", ta, r->next_dst_adj, ta);
+        reason(r, "answers from %s but only AS%u hosts answer right after it (%u paths): "
+               "the AS%u border (interconnect numbered by the provider)",
+               M ? ma : "unmapped space", T, r->next_dst_adj, T);
         return;
     }
     if (T && r->hist_owner == T && r->hist == 1) {
@@ -120,8 +123,8 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
         ptop == ntop && ptop != M) {
         r->owner = ptop;
         r->conf = 0.6;
-        reason(r, "answers from %s between hops of %s on every path: a third-party address, counted as %s",
-               ma, az_asfmt(c, ptop, a1, sizeof a1), a1);
+        reason(r, "answers from %s between hops of AS%u on every path: a third-party address, counted as %s",
+               ma, ptop, az_asfmt(c, ptop, a1, sizeof a1));
         return;
     }
     if (!M) {
@@ -178,7 +181,7 @@ void az_path_tallies(struct az_ctx *c)
 {
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         const struct az_path *p = &c->paths[ti];
-        uint32_t tas = p->dst_asn ? p->dst_asn : c->target_asn;
+        uint32_t tas = az_tas(c, p);
         uint32_t e = AZ_NONE;
         for (uint32_t i = 0; i < p->n && tas; i++) {
             if (c->routers[az_path_hop(c, p, i)->router].owner == tas) {

@@ -295,7 +295,7 @@ void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const
 {
     const struct pm_target *t = &c->run->targets[ti];
     const struct az_path *p = &c->paths[ti];
-    uint32_t tas = p->dst_asn ? p->dst_asn : c->target_asn;
+    uint32_t tas = az_tas(c, p);
     char b[16], b2[16], a1[160], a2[160];
     memset(v, 0, sizeof *v);
     v->group = p->group;
