@@ -1,0 +1,288 @@
+/* store.h - the snapshot store (SQLite): save runs with their verdicts, read them back, history, diff, export/import, Prometheus. */
+#ifndef PATHMORTEM_STORE_H
+#define PATHMORTEM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pathmortem/analyze.h"
+#include "pathmortem/common.h"
+#include "pathmortem/trace.h"
+
+#define PM_STORE_DEFAULT_PATH "/var/lib/pathmortem/store.db"
+#define PM_STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id of every pathmortem store ("PMRT"): lets a foreign
+ * SQLite file be recognised from its header without opening it. */
+#define PM_STORE_APP_ID 0x504d5254
+
+/* Caps on what one stored snapshot may hold when read back (rows are untrusted). */
+#define PM_STORE_MAX_TARGETS PM_TRACE_MAX_TARGETS
+#define PM_STORE_MAX_HOPS (1u << 24)
+#define PM_STORE_MAX_ROLLUPS 65536
+#define PM_STORE_MAX_JSON (1u << 20)   /* params / databases / evidence text */
+#define PM_STORE_MAX_SNAPSHOTS (1u << 22) /* per history/export query */
+
+/* pm_store_open flags. Without PM_STORE_WRITE the store is opened read-only
+ * and no lock is taken (readers never block the writer: WAL). */
+#define PM_STORE_WRITE 0x1    /* open read-write and take the writer lock */
+#define PM_STORE_CREATE 0x2   /* create the store (and its pcap dir) if missing; implies WRITE */
+
+struct pm_store; /* opaque: the SQLite handle, the lock file, paths */
+
+/* Opens (or creates) the store at path. Before SQLite touches an existing
+ * file its header is checked: not SQLite, truncated, another application's
+ * database or a newer schema give PM_ECORRUPT and the file is left byte for
+ * byte as it was. A writer takes flock(LOCK_EX|LOCK_NB) on "<path>.lock";
+ * a second writer gets PM_EBUSY at once. Missing store without CREATE:
+ * PM_ENOTFOUND. *out is owned by the caller (pm_store_close). */
+int pm_store_open(const char *path, int flags, struct pm_store **out, char *errbuf);
+void pm_store_close(struct pm_store *s);  /* accepts NULL; releases the lock */
+const char *pm_store_path(const struct pm_store *s);
+const char *pm_store_pcap_dir(const struct pm_store *s); /* "<dir of store>/pcaps" */
+
+/* Called after each target row is written during a save (progress, and the
+ * hook the crash test uses to kill the process between two inserts). */
+typedef void (*pm_store_progress_fn)(void *ctx, uint32_t targets_done, uint32_t targets_total);
+void pm_store_set_progress(struct pm_store *s, pm_store_progress_fn fn, void *ctx);
+
+/* ---- a stored snapshot, as read back (store rows, not the live model) ---- */
+
+struct pm_snap_hop {
+    uint32_t dst;
+    uint8_t ttl, attempt;
+    uint32_t from;
+    double rtt_ms;           /* < 0: unknown */
+    uint8_t icmp_type, icmp_code, kind; /* kind: enum pm_reply_kind */
+    uint8_t reply_ttl, quoted_ttl;
+    uint32_t asn;            /* owner inferred by the analysis (0: unknown) */
+};
+
+struct pm_snap_target {
+    uint32_t dst;
+    uint8_t status;          /* enum pm_status */
+    uint8_t kind;            /* enum pm_death */
+    uint8_t stop;            /* enum pm_stop */
+    uint32_t last_addr;
+    uint8_t last_ttl;
+    uint32_t last_asn;
+    struct pm_as_ref dies_in, upstream;
+    double confidence;
+    char *evidence_json;     /* owned; a JSON array of strings */
+    uint32_t first_hop, n_hops; /* slice of pm_snapshot.hops (sorted by dst, ttl, attempt) */
+};
+
+struct pm_snap_rollup {
+    char key[48];            /* "175.45.176.0/24" or "AS4837" */
+    uint32_t prefix;
+    uint8_t prefix_len;
+    struct pm_as_ref upstream;
+    uint32_t total, reached;
+    uint32_t died_same, death_addr;
+    uint8_t death_ttl, death_kind;
+    struct pm_as_ref dies_in;
+};
+
+struct pm_snapshot {
+    int64_t id;
+    uint64_t started_us, ended_us;
+    char vantage[64];
+    uint8_t method;          /* enum pm_method */
+    uint32_t source;
+    uint32_t target_asn;
+    char *params_json;       /* owned; JSON object */
+    char *databases_json;    /* owned; JSON array */
+    char pcap_path[512];     /* "" when none (or pruned) */
+    char pcap_sha256[65];
+    int exit_status;         /* 0 all reached, 1 some died, 2 all died */
+    uint32_t n_targets;
+    struct pm_snap_target *targets;  /* owned, sorted by dst */
+    uint32_t n_hops;
+    struct pm_snap_hop *hops;        /* owned */
+    uint32_t n_prefix;
+    struct pm_snap_rollup *by_prefix; /* owned */
+    uint32_t n_upstream;
+    struct pm_snap_rollup *by_upstream; /* owned */
+};
+
+void pm_snapshot_free(struct pm_snapshot *snap); /* accepts NULL */
+
+/* Builds the stored form of a finished run and its analysis (nothing is
+ * written). analysis may be NULL (then no verdicts: every target "died",
+ * confidence 0). *out owned by the caller. */
+int pm_snapshot_from_run(const struct pm_run *run, const struct pm_analysis *analysis,
+                         struct pm_snapshot **out, char *errbuf);
+
+/* Exit status a snapshot reports: 0 all reached, 1 some died, 2 all died
+ * (no targets: 2). Matches PM_EXIT_* in src/cli/commands.h. */
+int pm_snapshot_exit_status(const struct pm_snapshot *snap);
+
+/* Saves one run in ONE transaction. If pcap_path is not NULL the capture is
+ * copied gzip-compressed into the pcap dir (temp file, fsync, rename, dir
+ * fsync) BEFORE the commit and its sha256 recorded; after a kill -9 or power
+ * loss either the whole snapshot is there or none of it (at worst an
+ * unreferenced .pcap.gz remains, removed by pm_store_prune). Needs WRITE. */
+int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run,
+                           const struct pm_analysis *analysis, const char *pcap_path,
+                           int64_t *snapshot_id, char *errbuf);
+
+/* Inserts an already built snapshot (import uses it; pcap_path is kept as a
+ * string, no file is copied). snap->id is ignored; the new id goes to *id.
+ * PM_EINVAL if a snapshot with the same (started, vantage) exists. */
+int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t *id, char *errbuf);
+
+/* Reads one snapshot with its targets, hops and roll-ups. PM_ENOTFOUND if absent. */
+int pm_store_load(struct pm_store *s, int64_t id, struct pm_snapshot **out, char *errbuf);
+
+/* Resolves "latest", "latest~N" or a decimal id to an existing snapshot id. */
+int pm_store_resolve(struct pm_store *s, const char *ref, int64_t *id, char *errbuf);
+
+/* Ids of snapshots started in [since_us, until_us] (0 = unbounded), oldest
+ * first. *ids malloc'd (caller frees); at most PM_STORE_MAX_SNAPSHOTS. */
+int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us,
+                  int64_t **ids, size_t *n, char *errbuf);
+
+/* Retention of pcaps: removes the .pcap.gz of snapshots older than keep_days
+ * (0: no age limit) and of all but the newest keep_count snapshots (0: no
+ * count limit), clearing their pcap path (the snapshot rows stay), and
+ * removes unreferenced .pcap.gz files left by an interrupted save. */
+int pm_store_prune(struct pm_store *s, uint32_t keep_days, uint32_t keep_count,
+                   uint64_t now_us, uint32_t *n_removed, char *errbuf);
+
+/* ---- history ---- */
+
+enum pm_episode_state { PM_EPISODE_REACHED = 0, PM_EPISODE_DIED = 1 };
+
+/* Consecutive snapshots in which a /24 (or an upstream) was in the same state
+ * - reached (some target reached), or died in the same AS - form an episode. */
+struct pm_episode {
+    char key[48];            /* "175.45.176.0/24" or "AS4837" */
+    bool is_upstream;        /* key names an upstream roll-up */
+    uint8_t state;           /* enum pm_episode_state */
+    struct pm_as_ref dies_in;   /* died: dominant death AS (asn 0: unknown) */
+    struct pm_as_ref upstream;  /* upstream in the episode's first snapshot */
+    uint32_t death_addr;     /* died: dominant death point of the first snapshot */
+    uint8_t death_kind;      /* enum pm_death */
+    uint64_t start_us;       /* start of the episode's first snapshot */
+    uint64_t end_us;         /* start of the next episode's first snapshot; 0 = ongoing */
+    uint64_t last_us;        /* start of the episode's last snapshot */
+    uint32_t snapshots;
+    uint32_t reached, total; /* in the episode's last snapshot */
+};
+
+struct pm_history {
+    size_t n;
+    struct pm_episode *episodes;  /* owned; prefixes then upstreams, each by key then time */
+    uint64_t first_us, last_us;   /* span of the snapshots read */
+    uint32_t n_snapshots;
+};
+
+#define PM_HISTORY_MAX_EPISODES (1u << 20)
+
+/* Episodes over snapshots started in [since_us, until_us] (0 = unbounded);
+ * prefix_filter (NULL: all) keeps /24s inside it ("175.45.176.0/22"). */
+int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us,
+                     const char *prefix_filter, struct pm_history **out, char *errbuf);
+void pm_history_free(struct pm_history *h);
+
+/* Writers; now_us gives the duration of ongoing episodes. PM_EIO on write errors. */
+int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_history_write_json(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_history_write_csv(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_history_write_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+
+/* Parses "2026-11-28T07:10:00Z", "2026-11-28 07:10", "2026-11-28", "now",
+ * or relative "-2h", "-30m", "-7d", "-45s", "-1w" (relative to now_us). */
+int pm_store_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *errbuf);
+/* "2 h 10 min", "3 d 4 h", "45 s" */
+void pm_store_format_duration(uint64_t us, char *buf, size_t len);
+
+/* ---- diff ---- */
+
+/* What changed for one target or /24 between snapshots A and B (bit set). */
+#define PM_DIFF_STATUS 0x01      /* reached <-> died */
+#define PM_DIFF_UPSTREAM 0x02    /* upstream AS switched */
+#define PM_DIFF_DEATH 0x04       /* death point moved (addr, ttl or AS) */
+#define PM_DIFF_HOPS 0x08        /* router addresses appeared or vanished */
+#define PM_DIFF_ADDED 0x10       /* only in B */
+#define PM_DIFF_REMOVED 0x20     /* only in A */
+#define PM_DIFF_REACHED_COUNT 0x40 /* /24: number of reached targets changed */
+
+#define PM_DIFF_ADDRS_MAX 16     /* hop addresses listed per side */
+
+struct pm_diff_entry {
+    char key[48];            /* target address or "a.b.c.0/24" */
+    bool is_prefix;
+    uint32_t changes;        /* PM_DIFF_* */
+    struct pm_snap_target a, b; /* verdict fields (evidence_json NULL); zeroed if absent */
+    uint32_t a_reached, a_total, b_reached, b_total; /* prefixes */
+    uint32_t n_appeared, n_vanished;
+    uint32_t appeared[PM_DIFF_ADDRS_MAX], vanished[PM_DIFF_ADDRS_MAX];
+};
+
+struct pm_diff {
+    int64_t a_id, b_id;
+    uint64_t a_started_us, b_started_us;
+    size_t n;
+    struct pm_diff_entry *entries; /* owned; only entries with changes; prefixes first */
+    uint32_t unchanged_targets;
+};
+
+int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b,
+                  struct pm_diff **out, char *errbuf);
+void pm_diff_free(struct pm_diff *d);
+int pm_diff_write_text(FILE *f, const struct pm_diff *d, char *errbuf);
+int pm_diff_write_json(FILE *f, const struct pm_diff *d, char *errbuf);
+
+/* ---- export / import (JSON Lines, schema "pathmortem-snapshot/1") ---- */
+
+/* One line (no newline) for a snapshot; malloc'd string, caller frees. */
+char *pm_snapshot_to_jsonl(const struct pm_snapshot *snap, char *errbuf);
+/* Strictly validates and converts one line. *out owned by the caller. */
+int pm_snapshot_from_jsonl(const char *line, size_t len, struct pm_snapshot **out, char *errbuf);
+
+/* Writes every snapshot started in [since_us, until_us] to f, one per line. */
+int pm_store_export(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us,
+                    size_t *n_written, char *errbuf);
+
+struct pm_import_stats {
+    size_t lines, imported, duplicates;
+};
+/* Reads JSON Lines from f: each snapshot validated and stored in its own
+ * transaction; a snapshot already there (same started and vantage) is
+ * skipped and counted. A bad line stops the import with "line N: ..." in
+ * errbuf (PM_EINVAL); lines before it stay imported, nothing of it does.
+ * Lines are capped at PM_STORE_MAX_LINE bytes. */
+#define PM_STORE_MAX_LINE (256u << 20)
+int pm_store_import(struct pm_store *s, FILE *f, struct pm_import_stats *st, char *errbuf);
+
+/* ---- Prometheus textfile collector ---- */
+
+/* Writes metrics of the latest snapshot to path atomically (temp file in the
+ * same dir, fsync, rename): reachability per prefix and per upstream,
+ * where they die, the snapshot's timestamp, age (at now_us) and duration.
+ * No snapshot yet: only pathmortem_snapshots_total 0. */
+int pm_store_prom_write(struct pm_store *s, const char *path, uint64_t now_us, char *errbuf);
+
+/* ---- history as evidence for the analyzer ---- */
+
+/* A router address that, on a path that reached its target, was directly
+ * followed (next responding hop) by an address of the target AS: evidence
+ * that it is the border router seen from the upstream side, or the target's
+ * own border numbered from the upstream's space. */
+struct pm_owner_hint {
+    uint32_t addr;           /* the router */
+    uint32_t addr_asn;       /* what the analysis then mapped/inferred it to */
+    uint32_t next_asn;       /* the target AS that followed it */
+    uint32_t n_snapshots;    /* snapshots in which this was seen */
+    uint64_t last_seen_us;
+};
+#define PM_OWNER_HINTS_MAX 65536
+
+/* Hints from snapshots started at or after since_us, sorted by addr.
+ * target_asn 0: each snapshot's own target AS. *out malloc'd (caller frees). */
+int pm_store_owner_hints(struct pm_store *s, uint64_t since_us, uint32_t target_asn,
+                         struct pm_owner_hint **out, size_t *n, char *errbuf);
+
+#endif

@@ -1,0 +1,219 @@
+/* diff.c - what changed between two snapshots, per target and per /24: status, upstream, death point, hops. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+struct diff_builder {
+    struct pm_diff *d;
+    size_t cap;
+};
+
+static struct pm_diff_entry *add_entry(struct diff_builder *bd)
+{
+    if (bd->d->n == bd->cap) {
+        size_t nc = bd->cap ? bd->cap * 2 : 64;
+        struct pm_diff_entry *e = realloc(bd->d->entries, nc * sizeof *e);
+        if (!e)
+            return NULL;
+        bd->d->entries = e;
+        bd->cap = nc;
+    }
+    struct pm_diff_entry *e = &bd->d->entries[bd->d->n++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Distinct responding addresses of a target, sorted; *n of them in a malloc'd array. */
+static uint32_t *hop_set(const struct pm_snapshot *s, const struct pm_snap_target *t, uint32_t *n)
+{
+    uint32_t *v = malloc((t->n_hops ? t->n_hops : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->n_hops && (uint64_t)t->first_hop + i < s->n_hops; i++)
+        v[k++] = s->hops[t->first_hop + i].from;
+    qsort(v, k, sizeof *v, addr_cmp);
+    uint32_t u = 0;
+    for (uint32_t i = 0; i < k; i++)
+        if (!u || v[u - 1] != v[i])
+            v[u++] = v[i];
+    *n = u;
+    return v;
+}
+
+static void copy_verdict(struct pm_snap_target *dst, const struct pm_snap_target *src)
+{
+    *dst = *src;
+    dst->evidence_json = NULL;
+    dst->first_hop = dst->n_hops = 0;
+}
+
+static int compare_target(struct diff_builder *bd, const struct pm_snapshot *A, const struct pm_snap_target *a,
+                          const struct pm_snapshot *B, const struct pm_snap_target *b)
+{
+    uint32_t changes = 0;
+    if (!a)
+        changes |= PM_DIFF_ADDED;
+    if (!b)
+        changes |= PM_DIFF_REMOVED;
+    uint32_t na = 0, nb = 0, *ha = NULL, *hb = NULL;
+    if (a && b) {
+        if (a->status != b->status)
+            changes |= PM_DIFF_STATUS;
+        if (a->upstream.asn != b->upstream.asn)
+            changes |= PM_DIFF_UPSTREAM;
+        if (a->status == PM_STATUS_DIED && b->status == PM_STATUS_DIED &&
+            (a->last_addr != b->last_addr || a->last_ttl != b->last_ttl || a->dies_in.asn != b->dies_in.asn ||
+             a->kind != b->kind))
+            changes |= PM_DIFF_DEATH;
+        ha = hop_set(A, a, &na);
+        hb = hop_set(B, b, &nb);
+        if (!ha || !hb) {
+            free(ha);
+            free(hb);
+            return PM_ENOMEM;
+        }
+    }
+    struct pm_diff_entry tmp;
+    memset(&tmp, 0, sizeof tmp);
+    uint32_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        if (j >= nb || (i < na && ha[i] < hb[j])) {
+            if (tmp.n_vanished < PM_DIFF_ADDRS_MAX)
+                tmp.vanished[tmp.n_vanished] = ha[i];
+            tmp.n_vanished++;
+            i++;
+        } else if (i >= na || hb[j] < ha[i]) {
+            if (tmp.n_appeared < PM_DIFF_ADDRS_MAX)
+                tmp.appeared[tmp.n_appeared] = hb[j];
+            tmp.n_appeared++;
+            j++;
+        } else {
+            i++;
+            j++;
+        }
+    }
+    free(ha);
+    free(hb);
+    if (tmp.n_appeared || tmp.n_vanished)
+        changes |= PM_DIFF_HOPS;
+    if (!changes) {
+        bd->d->unchanged_targets++;
+        return PM_OK;
+    }
+    struct pm_diff_entry *e = add_entry(bd);
+    if (!e)
+        return PM_ENOMEM;
+    *e = tmp;
+    e->changes = changes;
+    pm_addr_str(a ? a->dst : b->dst, e->key);
+    if (a)
+        copy_verdict(&e->a, a);
+    if (b)
+        copy_verdict(&e->b, b);
+    return PM_OK;
+}
+
+static int compare_prefixes(struct diff_builder *bd, const struct pm_snapshot *A, const struct pm_snapshot *B)
+{
+    uint32_t i = 0, j = 0;
+    while (i < A->n_targets || j < B->n_targets) {
+        uint32_t pa = i < A->n_targets ? A->targets[i].dst & 0xffffff00u : UINT32_MAX;
+        uint32_t pb = j < B->n_targets ? B->targets[j].dst & 0xffffff00u : UINT32_MAX;
+        uint32_t p = pa < pb ? pa : pb; /* UINT32_MAX is never a /24 base */
+        uint32_t ia = i, jb = j;
+        while (i < A->n_targets && (A->targets[i].dst & 0xffffff00u) == p && pa == p)
+            i++;
+        while (j < B->n_targets && (B->targets[j].dst & 0xffffff00u) == p && pb == p)
+            j++;
+        struct pm_p24 sa, sb;
+        bool has_a = i > ia, has_b = j > jb;
+        if (has_a)
+            pm_store_summarise_24(&A->targets[ia], i - ia, &sa);
+        if (has_b)
+            pm_store_summarise_24(&B->targets[jb], j - jb, &sb);
+        uint32_t changes = 0;
+        if (!has_a)
+            changes |= PM_DIFF_ADDED;
+        if (!has_b)
+            changes |= PM_DIFF_REMOVED;
+        if (has_a && has_b) {
+            if ((sa.reached > 0) != (sb.reached > 0))
+                changes |= PM_DIFF_STATUS;
+            if (sa.reached != sb.reached || sa.total != sb.total)
+                changes |= PM_DIFF_REACHED_COUNT;
+            if (sa.upstream.asn != sb.upstream.asn)
+                changes |= PM_DIFF_UPSTREAM;
+            if (!sa.reached && !sb.reached && sa.dies_in.asn != sb.dies_in.asn)
+                changes |= PM_DIFF_DEATH;
+        }
+        if (!changes)
+            continue;
+        struct pm_diff_entry *e = add_entry(bd);
+        if (!e)
+            return PM_ENOMEM;
+        e->is_prefix = true;
+        e->changes = changes;
+        char a[16];
+        snprintf(e->key, sizeof e->key, "%s/24", pm_addr_str(p, a));
+        if (has_a) {
+            e->a_reached = sa.reached, e->a_total = sa.total;
+            e->a.status = sa.reached ? PM_STATUS_REACHED : PM_STATUS_DIED;
+            e->a.upstream = sa.upstream, e->a.dies_in = sa.dies_in;
+        }
+        if (has_b) {
+            e->b_reached = sb.reached, e->b_total = sb.total;
+            e->b.status = sb.reached ? PM_STATUS_REACHED : PM_STATUS_DIED;
+            e->b.upstream = sb.upstream, e->b.dies_in = sb.dies_in;
+        }
+    }
+    return PM_OK;
+}
+
+int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b, struct pm_diff **out, char *errbuf)
+{
+    *out = NULL;
+    struct pm_diff *d = calloc(1, sizeof *d);
+    if (!d)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory comparing snapshots");
+    d->a_id = a->id, d->b_id = b->id;
+    d->a_started_us = a->started_us, d->b_started_us = b->started_us;
+    struct diff_builder bd = {.d = d};
+    int rc = compare_prefixes(&bd, a, b);
+    uint32_t i = 0, j = 0;
+    while (!rc && (i < a->n_targets || j < b->n_targets)) {
+        const struct pm_snap_target *ta = i < a->n_targets ? &a->targets[i] : NULL;
+        const struct pm_snap_target *tb = j < b->n_targets ? &b->targets[j] : NULL;
+        if (ta && tb && ta->dst == tb->dst) {
+            rc = compare_target(&bd, a, ta, b, tb);
+            i++, j++;
+        } else if (ta && (!tb || ta->dst < tb->dst)) {
+            rc = compare_target(&bd, a, ta, b, NULL);
+            i++;
+        } else {
+            rc = compare_target(&bd, a, NULL, b, tb);
+            j++;
+        }
+    }
+    if (rc) {
+        pm_diff_free(d);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory comparing snapshots");
+    }
+    *out = d;
+    return PM_OK;
+}
+
+void pm_diff_free(struct pm_diff *d)
+{
+    if (!d)
+        return;
+    free(d->entries);
+    free(d);
+}

@@ -1,0 +1,210 @@
+/* diff_out.c - a diff between two snapshots as text for people and as JSON. */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "store/internal.h"
+#include "store/jsonutil.h"
+
+static const struct {
+    uint32_t bit;
+    const char *name;
+} change_names[] = {
+    {PM_DIFF_STATUS, "status"},   {PM_DIFF_UPSTREAM, "upstream"}, {PM_DIFF_DEATH, "death_point"},
+    {PM_DIFF_HOPS, "hops"},       {PM_DIFF_ADDED, "added"},       {PM_DIFF_REMOVED, "removed"},
+    {PM_DIFF_REACHED_COUNT, "reached_count"},
+};
+
+static void as_str(const struct pm_as_ref *as, char *buf, size_t len)
+{
+    if (!as->asn)
+        snprintf(buf, len, "unknown");
+    else if (as->name[0])
+        snprintf(buf, len, "%.100s (AS%u)", as->name, as->asn);
+    else
+        snprintf(buf, len, "AS%u", as->asn);
+}
+
+static void verdict_str(const struct pm_snap_target *t, char *buf, size_t len)
+{
+    char a[16], as[160];
+    if (t->status == PM_STATUS_REACHED) {
+        as_str(&t->upstream, as, sizeof as);
+        snprintf(buf, len, "reached via %s", as);
+        return;
+    }
+    as_str(&t->dies_in, as, sizeof as);
+    if (t->last_addr)
+        snprintf(buf, len, "died at %s (hop %u) in %s, %s", pm_addr_str(t->last_addr, a), t->last_ttl, as,
+                 pm_store_death_name(t->kind));
+    else
+        snprintf(buf, len, "died in %s, %s", as, pm_store_death_name(t->kind));
+}
+
+static void addr_list(FILE *f, const uint32_t *v, uint32_t n)
+{
+    char a[16];
+    for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++)
+        fprintf(f, "%s%s", i ? ", " : "", pm_addr_str(v[i], a));
+    if (n > PM_DIFF_ADDRS_MAX)
+        fprintf(f, " and %u more", n - PM_DIFF_ADDRS_MAX);
+}
+
+int pm_diff_write_text(FILE *f, const struct pm_diff *d, char *errbuf)
+{
+    char ta[40], tb[40];
+    pm_format_time(d->a_started_us, ta, sizeof ta);
+    pm_format_time(d->b_started_us, tb, sizeof tb);
+    fprintf(f, "snapshot %lld (%s) -> snapshot %lld (%s)\n", (long long)d->a_id, ta, (long long)d->b_id, tb);
+    if (!d->n)
+        fprintf(f, "no change\n");
+    for (size_t i = 0; i < d->n; i++) {
+        const struct pm_diff_entry *e = &d->entries[i];
+        char va[320], vb[320], ua[160], ub[160];
+        if (e->is_prefix) {
+            fprintf(f, "%-18s ", e->key);
+            if (e->changes & PM_DIFF_ADDED) {
+                fprintf(f, "new in B: %u/%u reached\n", e->b_reached, e->b_total);
+                continue;
+            }
+            if (e->changes & PM_DIFF_REMOVED) {
+                fprintf(f, "gone in B (was %u/%u reached)\n", e->a_reached, e->a_total);
+                continue;
+            }
+            fprintf(f, "%u/%u -> %u/%u reached", e->a_reached, e->a_total, e->b_reached, e->b_total);
+            if (e->changes & PM_DIFF_STATUS)
+                fprintf(f, "  [%s -> %s]", e->a_reached ? "reached" : "died", e->b_reached ? "reached" : "died");
+            if (!e->b_reached) {
+                as_str(&e->b.dies_in, vb, sizeof vb);
+                fprintf(f, "  dying in %s", vb);
+            }
+            fputc('\n', f);
+            if (e->changes & PM_DIFF_UPSTREAM) {
+                as_str(&e->a.upstream, ua, sizeof ua);
+                as_str(&e->b.upstream, ub, sizeof ub);
+                fprintf(f, "%-18s upstream switched: %s -> %s\n", "", ua, ub);
+            }
+            if (e->changes & PM_DIFF_DEATH) {
+                as_str(&e->a.dies_in, va, sizeof va);
+                as_str(&e->b.dies_in, vb, sizeof vb);
+                fprintf(f, "%-18s death moved: %s -> %s\n", "", va, vb);
+            }
+            continue;
+        }
+        fprintf(f, "%-18s ", e->key);
+        if (e->changes & PM_DIFF_ADDED) {
+            verdict_str(&e->b, vb, sizeof vb);
+            fprintf(f, "new in B: %s\n", vb);
+            continue;
+        }
+        if (e->changes & PM_DIFF_REMOVED) {
+            verdict_str(&e->a, va, sizeof va);
+            fprintf(f, "gone in B (was: %s)\n", va);
+            continue;
+        }
+        verdict_str(&e->a, va, sizeof va);
+        verdict_str(&e->b, vb, sizeof vb);
+        if (e->changes & (PM_DIFF_STATUS | PM_DIFF_DEATH | PM_DIFF_UPSTREAM))
+            fprintf(f, "%s -> %s\n", va, vb);
+        else
+            fprintf(f, "%s (path changed)\n", vb);
+        if (e->changes & PM_DIFF_UPSTREAM) {
+            as_str(&e->a.upstream, ua, sizeof ua);
+            as_str(&e->b.upstream, ub, sizeof ub);
+            fprintf(f, "%-18s upstream switched: %s -> %s\n", "", ua, ub);
+        }
+        if (e->n_appeared) {
+            fprintf(f, "%-18s hops appeared: ", "");
+            addr_list(f, e->appeared, e->n_appeared);
+            fputc('\n', f);
+        }
+        if (e->n_vanished) {
+            fprintf(f, "%-18s hops vanished: ", "");
+            addr_list(f, e->vanished, e->n_vanished);
+            fputc('\n', f);
+        }
+    }
+    fprintf(f, "%u targets unchanged\n", d->unchanged_targets);
+    if (fflush(f) != 0 || ferror(f))
+        return pm_err(errbuf, PM_EIO, "cannot write the diff");
+    return PM_OK;
+}
+
+static json_t *as_json(const struct pm_as_ref *as)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "asn", json_integer(as->asn));
+    json_object_set_new(o, "name", pm_store_json_str(as->name, sizeof as->name));
+    return o;
+}
+
+static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
+{
+    const struct pm_snap_target *t = b_side ? &e->b : &e->a;
+    json_t *o = json_object();
+    char a[16];
+    json_object_set_new(o, "status", json_string(pm_store_status_name(t->status)));
+    if (e->is_prefix) {
+        json_object_set_new(o, "reached", json_integer(b_side ? e->b_reached : e->a_reached));
+        json_object_set_new(o, "total", json_integer(b_side ? e->b_total : e->a_total));
+    } else {
+        json_object_set_new(o, "kind", json_string(pm_store_death_name(t->kind)));
+        json_t *lh = json_object();
+        json_object_set_new(lh, "addr", t->last_addr ? json_string(pm_addr_str(t->last_addr, a)) : json_null());
+        json_object_set_new(lh, "ttl", json_integer(t->last_ttl));
+        json_object_set_new(lh, "asn", json_integer(t->last_asn));
+        json_object_set_new(o, "last_hop", lh);
+    }
+    json_object_set_new(o, "dies_in", t->status == PM_STATUS_DIED ? as_json(&t->dies_in) : json_null());
+    json_object_set_new(o, "upstream", as_json(&t->upstream));
+    return o;
+}
+
+static json_t *addrs_json(const uint32_t *v, uint32_t n)
+{
+    json_t *arr = json_array();
+    char a[16];
+    for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++)
+        json_array_append_new(arr, json_string(pm_addr_str(v[i], a)));
+    return arr;
+}
+
+int pm_diff_write_json(FILE *f, const struct pm_diff *d, char *errbuf)
+{
+    json_t *root = json_object(), *pre = json_array(), *tg = json_array();
+    char t[40];
+    json_t *ja = json_object(), *jb = json_object();
+    json_object_set_new(ja, "id", json_integer(d->a_id));
+    pm_format_time(d->a_started_us, t, sizeof t);
+    json_object_set_new(ja, "started", json_string(t));
+    json_object_set_new(jb, "id", json_integer(d->b_id));
+    pm_format_time(d->b_started_us, t, sizeof t);
+    json_object_set_new(jb, "started", json_string(t));
+    json_object_set_new(root, "schema", json_string("pathmortem-diff/1"));
+    json_object_set_new(root, "a", ja);
+    json_object_set_new(root, "b", jb);
+    for (size_t i = 0; i < d->n; i++) {
+        const struct pm_diff_entry *e = &d->entries[i];
+        json_t *o = json_object(), *ch = json_array();
+        json_object_set_new(o, e->is_prefix ? "prefix" : "dst", json_string(e->key));
+        for (size_t k = 0; k < sizeof change_names / sizeof change_names[0]; k++)
+            if (e->changes & change_names[k].bit)
+                json_array_append_new(ch, json_string(change_names[k].name));
+        json_object_set_new(o, "changes", ch);
+        json_object_set_new(o, "a", e->changes & PM_DIFF_ADDED ? json_null() : side_json(e, false));
+        json_object_set_new(o, "b", e->changes & PM_DIFF_REMOVED ? json_null() : side_json(e, true));
+        if (!e->is_prefix) {
+            json_object_set_new(o, "hops_appeared", addrs_json(e->appeared, e->n_appeared));
+            json_object_set_new(o, "hops_vanished", addrs_json(e->vanished, e->n_vanished));
+        }
+        json_array_append_new(e->is_prefix ? pre : tg, o);
+    }
+    json_object_set_new(root, "prefixes", pre);
+    json_object_set_new(root, "targets", tg);
+    json_object_set_new(root, "unchanged_targets", json_integer(d->unchanged_targets));
+    int rc = json_dumpf(root, f, JSON_INDENT(2));
+    json_decref(root);
+    fputc('\n', f);
+    if (rc != 0 || fflush(f) != 0 || ferror(f))
+        return pm_err(errbuf, PM_EIO, "cannot write the diff");
+    return PM_OK;
+}

@@ -1,0 +1,199 @@
+/* history_out.c - history as a text table with "unreachable since" lines, as JSON and as CSV. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/internal.h"
+#include "store/jsonutil.h"
+
+static void minute_str(uint64_t us, char *buf, size_t len)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static void as_str(const struct pm_as_ref *as, char *buf, size_t len)
+{
+    if (!as->asn)
+        snprintf(buf, len, "%s", as->name[0] ? as->name : "unknown");
+    else if (as->name[0])
+        snprintf(buf, len, "%.100s (AS%u)", as->name, as->asn);
+    else
+        snprintf(buf, len, "AS%u", as->asn);
+}
+
+static uint64_t duration_us(const struct pm_episode *e, uint64_t now_us)
+{
+    uint64_t end = e->end_us ? e->end_us : now_us;
+    return end > e->start_us ? end - e->start_us : 0;
+}
+
+static int io_result(FILE *f, char *errbuf)
+{
+    if (fflush(f) != 0 || ferror(f))
+        return pm_err(errbuf, PM_EIO, "cannot write the history");
+    return PM_OK;
+}
+
+int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+{
+    if (!h->n_snapshots) {
+        fprintf(f, "no snapshots in this window\n");
+        return io_result(f, errbuf);
+    }
+    char a[32], b[32];
+    minute_str(h->first_us, a, sizeof a);
+    minute_str(h->last_us, b, sizeof b);
+    fprintf(f, "%u snapshots from %s to %s\n", h->n_snapshots, a, b);
+    bool header_upstream = false;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct pm_episode *e = &h->episodes[i];
+        if (i == 0 || (e->is_upstream && !header_upstream)) {
+            header_upstream = e->is_upstream;
+            fprintf(f, "\n%-18s %-8s %-34s %-34s %-21s %-21s %-12s %s\n", e->is_upstream ? "UPSTREAM" : "PREFIX",
+                    "STATE", "DIES IN", "UPSTREAM", "START", "END", "DURATION", "SNAPSHOTS");
+        }
+        char dies[160] = "-", up[160], start[32], end[32] = "ongoing", dur[32];
+        if (e->state == PM_EPISODE_DIED)
+            as_str(&e->dies_in, dies, sizeof dies);
+        as_str(&e->upstream, up, sizeof up);
+        minute_str(e->start_us, start, sizeof start);
+        if (e->end_us)
+            minute_str(e->end_us, end, sizeof end);
+        pm_store_format_duration(duration_us(e, now_us), dur, sizeof dur);
+        fprintf(f, "%-18s %-8s %-34.34s %-34.34s %-21s %-21s %-12s %u\n", e->key,
+                e->state == PM_EPISODE_REACHED ? "reached" : "died", dies, up, start, end, dur, e->snapshots);
+    }
+    /* the answer to "since when": one line per ongoing outage */
+    bool first = true;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct pm_episode *e = &h->episodes[i];
+        if (e->end_us || e->state != PM_EPISODE_DIED)
+            continue;
+        if (first)
+            fputc('\n', f);
+        first = false;
+        char dies[160], start[32], dur[32];
+        as_str(&e->dies_in, dies, sizeof dies);
+        minute_str(e->start_us, start, sizeof start);
+        pm_store_format_duration(duration_us(e, now_us), dur, sizeof dur);
+        fprintf(f, "%s unreachable since %s (%s), dying in %s\n", e->key, start, dur, dies);
+    }
+    return io_result(f, errbuf);
+}
+
+static json_t *as_json(const struct pm_as_ref *as)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "asn", json_integer(as->asn));
+    json_object_set_new(o, "name", pm_store_json_str(as->name, sizeof as->name));
+    return o;
+}
+
+static json_t *time_json(uint64_t us)
+{
+    char t[40];
+    pm_format_time(us, t, sizeof t);
+    return json_string(t);
+}
+
+static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
+{
+    json_t *o = json_object();
+    if (e->is_upstream)
+        json_object_set_new(o, "upstream_key", json_string(e->key));
+    else
+        json_object_set_new(o, "prefix", json_string(e->key));
+    json_object_set_new(o, "state", json_string(e->state == PM_EPISODE_REACHED ? "reached" : "died"));
+    json_object_set_new(o, "dies_in", e->state == PM_EPISODE_DIED ? as_json(&e->dies_in) : json_null());
+    json_object_set_new(o, "upstream", as_json(&e->upstream));
+    if (e->state == PM_EPISODE_DIED) {
+        char a[16];
+        json_t *d = json_object();
+        json_object_set_new(d, "addr", e->death_addr ? json_string(pm_addr_str(e->death_addr, a)) : json_null());
+        json_object_set_new(d, "kind", json_string(pm_store_death_name(e->death_kind)));
+        json_object_set_new(o, "death", d);
+    }
+    json_object_set_new(o, "start", time_json(e->start_us));
+    json_object_set_new(o, "end", e->end_us ? time_json(e->end_us) : json_null());
+    json_object_set_new(o, "ongoing", json_boolean(!e->end_us));
+    json_object_set_new(o, "duration_s", json_integer((json_int_t)(duration_us(e, now_us) / 1000000)));
+    json_object_set_new(o, "last_snapshot", time_json(e->last_us));
+    json_object_set_new(o, "snapshots", json_integer(e->snapshots));
+    json_object_set_new(o, "reached", json_integer(e->reached));
+    json_object_set_new(o, "total", json_integer(e->total));
+    return o;
+}
+
+int pm_history_write_json(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+{
+    json_t *root = json_object(), *eps = json_array(), *ups = json_array();
+    if (!root || !eps || !ups) {
+        json_decref(root);
+        json_decref(eps);
+        json_decref(ups);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory writing history");
+    }
+    json_object_set_new(root, "schema", json_string("pathmortem-history/1"));
+    json_object_set_new(root, "snapshots", json_integer(h->n_snapshots));
+    json_object_set_new(root, "first", h->n_snapshots ? time_json(h->first_us) : json_null());
+    json_object_set_new(root, "last", h->n_snapshots ? time_json(h->last_us) : json_null());
+    json_object_set_new(root, "now", time_json(now_us));
+    for (size_t i = 0; i < h->n; i++)
+        json_array_append_new(h->episodes[i].is_upstream ? ups : eps, episode_json(&h->episodes[i], now_us));
+    json_object_set_new(root, "episodes", eps);
+    json_object_set_new(root, "upstream_episodes", ups);
+    int rc = json_dumpf(root, f, JSON_INDENT(2)) == 0 ? PM_OK : PM_EIO;
+    json_decref(root);
+    if (rc)
+        return pm_err(errbuf, PM_EIO, "cannot write the history");
+    fputc('\n', f);
+    return io_result(f, errbuf);
+}
+
+/* RFC 4180 field: quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int pm_history_write_csv(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+{
+    fputs("scope,key,state,dies_in_asn,dies_in_name,upstream_asn,upstream_name,start,end,duration_s,snapshots,"
+          "reached,total\n",
+          f);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct pm_episode *e = &h->episodes[i];
+        char start[40], end[40] = "";
+        pm_format_time(e->start_us, start, sizeof start);
+        if (e->end_us)
+            pm_format_time(e->end_us, end, sizeof end);
+        fprintf(f, "%s,%s,%s,", e->is_upstream ? "upstream" : "prefix", e->key,
+                e->state == PM_EPISODE_REACHED ? "reached" : "died");
+        if (e->state == PM_EPISODE_DIED) {
+            fprintf(f, "%u,", e->dies_in.asn);
+            csv_field(f, e->dies_in.name);
+        } else {
+            fputc(',', f);
+        }
+        fprintf(f, ",%u,", e->upstream.asn);
+        csv_field(f, e->upstream.name);
+        fprintf(f, ",%s,%s,%llu,%u,%u,%u\n", start, end, (unsigned long long)(duration_us(e, now_us) / 1000000),
+                e->snapshots, e->reached, e->total);
+    }
+    return io_result(f, errbuf);
+}

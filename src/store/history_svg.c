@@ -1,0 +1,154 @@
+/* history_svg.c - the history as an SVG timeline: a row per /24, time across, coloured by state and death AS. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/internal.h"
+
+#define LEFT 150
+#define WIDTH 900
+#define ROW_H 22
+#define TOP 40
+#define MAX_DEATH_COLOURS 8
+
+static const char *const palette[MAX_DEATH_COLOURS] = {"#d62728", "#ff7f0e", "#9467bd", "#8c564b",
+                                                        "#e377c2", "#bcbd22", "#17becf", "#1f77b4"};
+#define REACHED_COLOUR "#2ca02c"
+#define OTHER_COLOUR "#7f7f7f"
+
+/* Writes s with the five XML special characters escaped and control bytes dropped. */
+static void xml_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            if (c >= 0x20 || c == '\t')
+                fputc(c, f);
+        }
+    }
+}
+
+struct legend {
+    uint32_t asn[MAX_DEATH_COLOURS];
+    const struct pm_as_ref *ref[MAX_DEATH_COLOURS];
+    int n;
+};
+
+static const char *death_colour(struct legend *lg, const struct pm_as_ref *as)
+{
+    for (int i = 0; i < lg->n; i++)
+        if (lg->asn[i] == as->asn)
+            return palette[i];
+    if (lg->n < MAX_DEATH_COLOURS) {
+        lg->asn[lg->n] = as->asn;
+        lg->ref[lg->n] = as;
+        return palette[lg->n++];
+    }
+    return OTHER_COLOUR;
+}
+
+static double xpos(uint64_t t, uint64_t t0, uint64_t t1)
+{
+    if (t <= t0)
+        return LEFT;
+    if (t >= t1)
+        return LEFT + WIDTH;
+    return LEFT + (double)(t - t0) / (double)(t1 - t0) * WIDTH;
+}
+
+static void axis(FILE *f, uint64_t t0, uint64_t t1, int y)
+{
+    static const uint64_t steps[] = {60, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 2592000};
+    uint64_t span = (t1 - t0) / 1000000, step = steps[sizeof steps / sizeof steps[0] - 1];
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (span / steps[i] <= 8) {
+            step = steps[i];
+            break;
+        }
+    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", LEFT, y, LEFT + WIDTH, y);
+    uint64_t first = (t0 / 1000000 + step - 1) / step * step;
+    for (uint64_t s = first; s * 1000000 <= t1; s += step) {
+        double x = xpos(s * 1000000, t0, t1);
+        time_t tt = (time_t)s;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        char label[32];
+        strftime(label, sizeof label, step >= 86400 ? "%m-%d" : "%m-%d %H:%M", &tm);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>\n", x, y, x, y + 5);
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, y + 18, label);
+    }
+}
+
+int pm_history_write_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (!h->episodes[i].is_upstream && (i == 0 || strcmp(h->episodes[i].key, h->episodes[i - 1].key)))
+            rows++;
+    uint64_t t0 = h->first_us, t1 = now_us > h->last_us ? now_us : h->last_us + 1;
+    if (t1 <= t0)
+        t1 = t0 + 1;
+    struct legend lg = {.n = 0};
+    int axis_y = TOP + (int)rows * ROW_H + 6;
+    int height = axis_y + 40 + (MAX_DEATH_COLOURS + 2) * 18;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+               "font-size=\"11\">\n",
+            LEFT + WIDTH + 20, height);
+    fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">pathmortem history: reachability per /24 "
+               "(%u snapshots)</text>\n",
+            h->n_snapshots);
+    size_t row = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct pm_episode *e = &h->episodes[i];
+        if (e->is_upstream)
+            continue;
+        if (i > 0 && strcmp(e->key, h->episodes[i - 1].key))
+            row++;
+        int y = TOP + (int)row * ROW_H;
+        if (i == 0 || strcmp(e->key, h->episodes[i - 1].key)) {
+            fprintf(f, "<text x=\"10\" y=\"%d\">", y + 15);
+            xml_text(f, e->key);
+            fputs("</text>\n", f);
+        }
+        double x0 = xpos(e->start_us, t0, t1), x1 = xpos(e->end_us ? e->end_us : t1, t0, t1);
+        const char *fill = e->state == PM_EPISODE_REACHED ? REACHED_COLOUR : death_colour(&lg, &e->dies_in);
+        char start[40], dur[32], title[512];
+        pm_format_time(e->start_us, start, sizeof start);
+        uint64_t end = e->end_us ? e->end_us : now_us;
+        pm_store_format_duration(end > e->start_us ? end - e->start_us : 0, dur, sizeof dur);
+        if (e->state == PM_EPISODE_REACHED)
+            snprintf(title, sizeof title, "%s reached from %s for %s (%u snapshots)", e->key, start, dur, e->snapshots);
+        else
+            snprintf(title, sizeof title, "%s died in %s (AS%u) from %s for %s (%u snapshots)", e->key,
+                     e->dies_in.name[0] ? e->dies_in.name : "unknown", e->dies_in.asn, start, dur, e->snapshots);
+        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>", x0, y + 3,
+                x1 - x0 < 1 ? 1.0 : x1 - x0, ROW_H - 6, fill);
+        xml_text(f, title);
+        fputs("</title></rect>\n", f);
+    }
+    axis(f, t0, t1, axis_y);
+    int ly = axis_y + 40;
+    fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">reached</text>\n",
+            ly, REACHED_COLOUR, ly + 10);
+    for (int i = 0; i < lg.n; i++) {
+        ly += 18;
+        char label[200];
+        snprintf(label, sizeof label, "died in %s (AS%u)", lg.ref[i]->name[0] ? lg.ref[i]->name : "unknown",
+                 lg.asn[i]);
+        fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">", ly,
+                palette[i], ly + 10);
+        xml_text(f, label);
+        fputs("</text>\n", f);
+    }
+    fputs("</svg>\n", f);
+    if (fflush(f) != 0 || ferror(f))
+        return pm_err(errbuf, PM_EIO, "cannot write the timeline");
+    return PM_OK;
+}

@@ -1,0 +1,71 @@
+/* internal.h - what the store's own files share: the store struct, SQLite helpers, checked row readers, enum names on disk. */
+#ifndef PATHMORTEM_STORE_INTERNAL_H
+#define PATHMORTEM_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmortem/store.h"
+
+struct pm_store {
+    sqlite3 *db;
+    bool writable;
+    int lock_fd;                 /* -1 when read-only */
+    char path[4096];
+    char pcap_dir[4096];
+    pm_store_progress_fn progress;
+    void *progress_ctx;
+};
+
+/* Runs SQL without results; on failure formats "what: sqlite message". */
+int pm_store_exec(struct pm_store *s, const char *sql, const char *what, char *errbuf);
+/* Prepares a statement; maps failures to PM_E* with the SQLite message. */
+int pm_store_prepare(struct pm_store *s, const char *sql, sqlite3_stmt **st, char *errbuf);
+/* Maps an SQLite result code to PM_E* and formats errbuf. */
+int pm_store_sqlerr(struct pm_store *s, int rc, const char *what, char *errbuf);
+
+/* Checked readers of untrusted columns: type and range are verified, strings
+ * are length-bounded. Return PM_OK or PM_ECORRUPT (errbuf names the column). */
+int pm_col_i64(sqlite3_stmt *st, int col, int64_t lo, int64_t hi, int64_t *out, char *errbuf);
+int pm_col_u32(sqlite3_stmt *st, int col, uint32_t *out, char *errbuf);
+int pm_col_u8(sqlite3_stmt *st, int col, uint8_t hi, uint8_t *out, char *errbuf);
+int pm_col_double(sqlite3_stmt *st, int col, double *out, char *errbuf);
+/* Text into a fixed buffer; NULL reads as "" when null_ok. Too long: PM_ECORRUPT. */
+int pm_col_text(sqlite3_stmt *st, int col, bool null_ok, char *buf, size_t len, char *errbuf);
+/* Text duplicated with malloc (capped at PM_STORE_MAX_JSON); NULL -> NULL when null_ok. */
+int pm_col_strdup(sqlite3_stmt *st, int col, bool null_ok, char **out, char *errbuf);
+
+/* Names used in the database and in JSON Lines; stable on disk, independent
+ * of display names elsewhere. Parse returns PM_EINVAL for unknown names. */
+const char *pm_store_status_name(uint8_t status);
+int pm_store_status_parse(const char *s, uint8_t *out);
+const char *pm_store_death_name(uint8_t kind);
+int pm_store_death_parse(const char *s, uint8_t *out);
+const char *pm_store_stop_name(uint8_t stop);
+int pm_store_stop_parse(const char *s, uint8_t *out);
+const char *pm_store_method_name(uint8_t m);
+int pm_store_method_parse(const char *s, uint8_t *out);
+
+/* Schema: creates or migrates to PM_STORE_SCHEMA_VERSION inside a transaction. */
+int pm_store_schema_apply(struct pm_store *s, char *errbuf);
+
+/* sha256 of a file, as 64 lowercase hex digits. */
+int pm_store_sha256_file(const char *path, char hex[65], char *errbuf);
+/* Copies src gzip-compressed to dst (temp + fsync + rename + dir fsync) and
+ * returns the sha256 of the compressed file. */
+int pm_store_pcap_copy(const char *src, const char *dst, char sha_hex[65], char *errbuf);
+
+/* Summary of one /24 in one snapshot, recomputed from its targets (n >= 1,
+ * all in the same /24): counts, most frequent known upstream, and among the
+ * died targets the most frequent death AS. */
+struct pm_p24 {
+    uint32_t prefix, total, reached;
+    struct pm_as_ref upstream, dies_in;
+};
+void pm_store_summarise_24(const struct pm_snap_target *t, uint32_t n, struct pm_p24 *p);
+
+/* Strict prefix "a.b.c.d/len" parse. */
+int pm_store_prefix_parse(const char *s, uint32_t *addr, uint8_t *len);
+
+#endif

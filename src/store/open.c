@@ -1,0 +1,297 @@
+/* open.c - opening a store with care: header checks before SQLite writes anything, creation by rename, the writer lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pathmortem/cursor.h"
+#include "store/internal.h"
+
+#define HEADER_LEN 100
+
+/* Reads the 100-byte SQLite header of an existing file and refuses anything
+ * that is not a complete pathmortem store of a schema we know. Only read()
+ * touches the file, so a refused file is left exactly as it was. */
+static int check_header(const char *path, char *errbuf)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return pm_err(errbuf, errno == EACCES ? PM_EPERM : PM_EIO, "cannot read %s: %s", path, strerror(errno));
+    struct stat sb;
+    uint8_t hdr[HEADER_LEN];
+    ssize_t got = -1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+        got = read(fd, hdr, sizeof hdr);
+    close(fd);
+    if (!S_ISREG(sb.st_mode))
+        return pm_err(errbuf, PM_ECORRUPT, "%s is not a regular file", path);
+    if (got < 0)
+        return pm_err(errbuf, PM_EIO, "cannot read %s", path);
+    if (got == 0)
+        return pm_err(errbuf, PM_ECORRUPT, "%s is empty, not a pathmortem store", path);
+
+    struct pm_cursor c;
+    pm_cursor_init(&c, hdr, (size_t)got);
+    uint8_t magic[16];
+    if (pm_cursor_bytes(&c, magic, sizeof magic) || memcmp(magic, "SQLite format 3", 16))
+        return pm_err(errbuf, PM_ECORRUPT, "%s is not an SQLite database (not a pathmortem store)", path);
+    uint16_t psz16;
+    uint8_t wver, rver;
+    uint32_t counter, npages, valid_for, user_version, app_id;
+    if (pm_cursor_be16(&c, &psz16) || pm_cursor_u8(&c, &wver) || pm_cursor_u8(&c, &rver) ||
+        pm_cursor_skip(&c, 4) || pm_cursor_be32(&c, &counter) || pm_cursor_be32(&c, &npages) ||
+        pm_cursor_skip(&c, 60 - 32) || pm_cursor_be32(&c, &user_version) || pm_cursor_skip(&c, 4) ||
+        pm_cursor_be32(&c, &app_id) || pm_cursor_skip(&c, 92 - 72) || pm_cursor_be32(&c, &valid_for))
+        return pm_err(errbuf, PM_ECORRUPT, "%s is truncated (incomplete SQLite header)", path);
+    uint32_t psz = psz16 == 1 ? 65536u : psz16;
+    if (psz < 512 || (psz & (psz - 1)) || wver < 1 || wver > 2 || rver < 1 || rver > 2)
+        return pm_err(errbuf, PM_ECORRUPT, "%s has a corrupt SQLite header", path);
+    if ((uint64_t)sb.st_size % psz)
+        return pm_err(errbuf, PM_ECORRUPT, "%s is truncated (size is not a whole number of pages)", path);
+    if (counter == valid_for && npages && (uint64_t)sb.st_size < (uint64_t)npages * psz)
+        return pm_err(errbuf, PM_ECORRUPT, "%s is truncated (%lld of %llu bytes)", path,
+                      (long long)sb.st_size, (unsigned long long)npages * psz);
+    if (app_id != PM_STORE_APP_ID)
+        return pm_err(errbuf, PM_ECORRUPT, "%s is another application's SQLite database, not a pathmortem store; left untouched",
+                      path);
+    if (user_version > PM_STORE_SCHEMA_VERSION)
+        return pm_err(errbuf, PM_ECORRUPT, "%s has schema version %u, newer than this pathmortem knows (%d); upgrade pathmortem",
+                      path, user_version, PM_STORE_SCHEMA_VERSION);
+    return PM_OK;
+}
+
+/* Confirms through a read-only connection (which never checkpoints or
+ * migrates) that the meta marker and the schema version are ours. */
+static int check_contents(const char *path, char *errbuf)
+{
+    struct pm_store probe = {0};
+    snprintf(probe.path, sizeof probe.path, "%s", path);
+    int rc = sqlite3_open_v2(path, &probe.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        rc = pm_store_sqlerr(&probe, rc, "open", errbuf);
+        sqlite3_close(probe.db);
+        return rc;
+    }
+    sqlite3_busy_timeout(probe.db, 5000);
+    sqlite3_stmt *st = NULL;
+    char app[32] = "";
+    int64_t ver = -1;
+    rc = sqlite3_prepare_v2(probe.db, "SELECT value FROM meta WHERE key = 'application'", -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = pm_col_text(st, 0, false, app, sizeof app, errbuf);
+    else
+        rc = PM_ECORRUPT;
+    sqlite3_finalize(st);
+    if (rc == PM_OK && strcmp(app, "pathmortem"))
+        rc = PM_ECORRUPT;
+    if (rc == PM_OK) {
+        rc = sqlite3_prepare_v2(probe.db, "PRAGMA user_version", -1, &st, NULL);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            rc = pm_col_i64(st, 0, 0, INT32_MAX, &ver, errbuf);
+        else
+            rc = PM_ECORRUPT;
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(probe.db);
+    if (rc)
+        return pm_err(errbuf, PM_ECORRUPT, "%s is not a pathmortem store (no application marker); left untouched", path);
+    if (ver > PM_STORE_SCHEMA_VERSION)
+        return pm_err(errbuf, PM_ECORRUPT, "%s has schema version %lld, newer than this pathmortem knows (%d); upgrade pathmortem",
+                      path, (long long)ver, PM_STORE_SCHEMA_VERSION);
+    return PM_OK;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+static int configure(struct pm_store *s, char *errbuf)
+{
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    int rc = pm_store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", errbuf);
+    if (!rc && s->writable)
+        rc = pm_store_exec(s, "PRAGMA journal_mode = WAL", "switching to WAL", errbuf);
+    /* FULL: a committed snapshot survives a power loss too. */
+    if (!rc)
+        rc = pm_store_exec(s, "PRAGMA synchronous = FULL", "setting synchronous", errbuf);
+    return rc;
+}
+
+/* Builds a new store in a temp file beside path, then renames it into place:
+ * a crash during creation leaves no half-made store behind. */
+static int create_store(struct pm_store *s, char *errbuf)
+{
+    char tmp[4096 + 32];
+    snprintf(tmp, sizeof tmp, "%s.new-%ld", s->path, (long)getpid());
+    unlink(tmp);
+    int rc = sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        rc = pm_store_sqlerr(s, rc, "create", errbuf);
+        goto fail;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", (int)PM_STORE_APP_ID);
+    rc = pm_store_exec(s, sql, "marking the store", errbuf);
+    if (!rc)
+        rc = pm_store_schema_apply(s, errbuf);
+    if (!rc)
+        rc = pm_store_exec(s, "PRAGMA journal_mode = WAL", "switching to WAL", errbuf);
+    if (rc)
+        goto fail;
+    /* closing the last connection checkpoints and removes the -wal file */
+    if (sqlite3_close(s->db) != SQLITE_OK) {
+        s->db = NULL;
+        rc = pm_err(errbuf, PM_EIO, "cannot finish creating %s", s->path);
+        goto fail;
+    }
+    s->db = NULL;
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        if (fd >= 0)
+            close(fd);
+        rc = pm_err(errbuf, PM_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    if (rename(tmp, s->path) != 0) {
+        rc = pm_err(errbuf, PM_EIO, "cannot create %s: %s", s->path, strerror(errno));
+        goto fail;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", s->path);
+    fsync_dir(dirname(dir));
+    return PM_OK;
+fail:
+    if (s->db)
+        sqlite3_close(s->db);
+    s->db = NULL;
+    unlink(tmp);
+    char aux[4096 + 48];
+    snprintf(aux, sizeof aux, "%s-wal", tmp);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", tmp);
+    unlink(aux);
+    return rc;
+}
+
+static int take_lock(struct pm_store *s, char *errbuf)
+{
+    char lp[4096 + 8];
+    snprintf(lp, sizeof lp, "%s.lock", s->path);
+    s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (s->lock_fd < 0)
+        return pm_err(errbuf, errno == EACCES ? PM_EPERM : PM_EIO, "cannot open lock file %s: %s", lp,
+                      strerror(errno));
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(s->lock_fd);
+        s->lock_fd = -1;
+        if (e == EWOULDBLOCK)
+            return pm_err(errbuf, PM_EBUSY, "another pathmortem run holds the lock on %s", s->path);
+        return pm_err(errbuf, PM_EIO, "cannot lock %s: %s", lp, strerror(e));
+    }
+    return PM_OK;
+}
+
+int pm_store_open(const char *path, int flags, struct pm_store **out, char *errbuf)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return pm_err(errbuf, PM_EINVAL, "no store path given");
+    if (strlen(path) >= 4000)
+        return pm_err(errbuf, PM_EINVAL, "store path too long");
+    struct pm_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory opening the store");
+    s->lock_fd = -1;
+    s->writable = (flags & (PM_STORE_WRITE | PM_STORE_CREATE)) != 0;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(s->pcap_dir, sizeof s->pcap_dir, "%s/pcaps", dirname(dir));
+
+    int rc;
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    if (!exists && errno != ENOENT) {
+        rc = pm_err(errbuf, PM_EIO, "cannot reach %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!exists && !(flags & PM_STORE_CREATE)) {
+        rc = pm_err(errbuf, PM_ENOTFOUND, "no store at %s", path);
+        goto fail;
+    }
+    if (exists && (rc = check_header(path, errbuf)))
+        goto fail;
+    if (!exists) {
+        snprintf(dir, sizeof dir, "%s", path);
+        const char *d = dirname(dir);
+        if (mkdir(d, 0750) != 0 && errno != EEXIST) {
+            rc = pm_err(errbuf, PM_EIO, "cannot create %s: %s", d, strerror(errno));
+            goto fail;
+        }
+    }
+    if (s->writable && (rc = take_lock(s, errbuf)))
+        goto fail;
+    /* under the lock: another creator may have finished meanwhile */
+    exists = stat(path, &sb) == 0;
+    if (exists) {
+        if ((rc = check_header(path, errbuf)) || (rc = check_contents(path, errbuf)))
+            goto fail;
+    } else if ((rc = create_store(s, errbuf))) {
+        goto fail;
+    }
+    int oflags = (s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOFOLLOW;
+    rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        rc = pm_store_sqlerr(s, rc, "open", errbuf);
+        goto fail;
+    }
+    if ((rc = configure(s, errbuf)))
+        goto fail;
+    if (s->writable) {
+        if ((rc = pm_store_schema_apply(s, errbuf)))
+            goto fail;
+        if (mkdir(s->pcap_dir, 0750) != 0 && errno != EEXIST) {
+            rc = pm_err(errbuf, PM_EIO, "cannot create %s: %s", s->pcap_dir, strerror(errno));
+            goto fail;
+        }
+    }
+    *out = s;
+    return PM_OK;
+fail:
+    pm_store_close(s);
+    return rc;
+}
+
+void pm_store_close(struct pm_store *s)
+{
+    if (!s)
+        return;
+    if (s->db)
+        sqlite3_close(s->db);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* releases the flock */
+    free(s);
+}
+
+const char *pm_store_path(const struct pm_store *s) { return s->path; }
+const char *pm_store_pcap_dir(const struct pm_store *s) { return s->pcap_dir; }
+
+void pm_store_set_progress(struct pm_store *s, pm_store_progress_fn fn, void *ctx)
+{
+    s->progress = fn;
+    s->progress_ctx = ctx;
+}

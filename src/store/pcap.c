@@ -1,0 +1,97 @@
+/* pcap.c - copying a run's capture into the store's pcap directory, gzip-compressed, durably, with its sha256. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "store/internal.h"
+#include "store/sha256.h"
+
+/* Compresses src into the already open fd; hashes the compressed bytes. */
+static int deflate_into(FILE *in, int fd, struct pm_sha256 *sha, char *errbuf)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    /* 15 + 16: gzip wrapper, so `zcat x.pcap.gz | tcpdump -r -` works */
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return pm_err(errbuf, PM_ENOMEM, "cannot start compression");
+    static const size_t CH = 65536;
+    unsigned char ibuf[65536], obuf[65536];
+    int rc = PM_OK, flush;
+    do {
+        size_t n = fread(ibuf, 1, CH, in);
+        if (ferror(in)) {
+            rc = pm_err(errbuf, PM_EIO, "cannot read the capture");
+            break;
+        }
+        flush = feof(in) ? Z_FINISH : Z_NO_FLUSH;
+        z.next_in = ibuf;
+        z.avail_in = (uInt)n;
+        do {
+            z.next_out = obuf;
+            z.avail_out = (uInt)CH;
+            if (deflate(&z, flush) == Z_STREAM_ERROR) {
+                rc = pm_err(errbuf, PM_EIO, "compression failed");
+                break;
+            }
+            size_t have = CH - z.avail_out;
+            for (size_t off = 0; off < have;) {
+                ssize_t w = write(fd, obuf + off, have - off);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0) {
+                    rc = pm_err(errbuf, PM_EIO, "cannot write the compressed capture: %s", strerror(errno));
+                    break;
+                }
+                off += (size_t)w;
+            }
+            pm_sha256_update(sha, obuf, have);
+        } while (!rc && z.avail_out == 0);
+    } while (!rc && flush != Z_FINISH);
+    deflateEnd(&z);
+    return rc;
+}
+
+int pm_store_pcap_copy(const char *src, const char *dst, char sha_hex[65], char *errbuf)
+{
+    FILE *in = fopen(src, "rbe");
+    if (!in)
+        return pm_err(errbuf, PM_EIO, "cannot read capture %s: %s", src, strerror(errno));
+    char tmp[4096 + 16];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        fclose(in);
+        return pm_err(errbuf, PM_ELIMIT, "pcap path too long");
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0) {
+        fclose(in);
+        return pm_err(errbuf, PM_EIO, "cannot create %s: %s", tmp, strerror(errno));
+    }
+    struct pm_sha256 sha;
+    pm_sha256_init(&sha);
+    int rc = deflate_into(in, fd, &sha, errbuf);
+    fclose(in);
+    if (!rc && fsync(fd) != 0)
+        rc = pm_err(errbuf, PM_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+    if (close(fd) != 0 && !rc)
+        rc = pm_err(errbuf, PM_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    if (!rc && rename(tmp, dst) != 0)
+        rc = pm_err(errbuf, PM_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+    if (rc) {
+        unlink(tmp);
+        return rc;
+    }
+    char dir[4096 + 16];
+    snprintf(dir, sizeof dir, "%s", dst);
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    pm_sha256_hex(&sha, sha_hex);
+    return PM_OK;
+}

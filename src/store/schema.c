@@ -1,0 +1,106 @@
+/* schema.c - the store's schema as a table of migrations, applied in one transaction. */
+#include <stdio.h>
+
+#include "store/internal.h"
+
+/* migrations[i] takes a store from user_version i to i+1. Never edit a
+ * shipped entry: append a new one and bump PM_STORE_SCHEMA_VERSION. */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO meta (key, value) VALUES ('application', 'pathmortem');"
+    "CREATE TABLE snapshots ("
+    "  id INTEGER PRIMARY KEY,"
+    "  started_us INTEGER NOT NULL, ended_us INTEGER NOT NULL,"
+    "  vantage TEXT NOT NULL, method TEXT NOT NULL, source INTEGER NOT NULL,"
+    "  target_asn INTEGER NOT NULL,"
+    "  params TEXT NOT NULL, databases TEXT NOT NULL,"
+    "  pcap_path TEXT, pcap_sha256 TEXT,"
+    "  exit_status INTEGER NOT NULL,"
+    "  UNIQUE (started_us, vantage));"
+    "CREATE INDEX snapshots_by_time ON snapshots (started_us);"
+    "CREATE TABLE targets ("
+    "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+    "  dst INTEGER NOT NULL, prefix24 INTEGER NOT NULL,"
+    "  status TEXT NOT NULL, kind TEXT NOT NULL, stop TEXT NOT NULL,"
+    "  last_addr INTEGER NOT NULL, last_ttl INTEGER NOT NULL, last_asn INTEGER NOT NULL,"
+    "  dies_in_asn INTEGER NOT NULL, dies_in_name TEXT NOT NULL,"
+    "  upstream_asn INTEGER NOT NULL, upstream_name TEXT NOT NULL,"
+    "  confidence REAL NOT NULL, evidence TEXT NOT NULL,"
+    "  PRIMARY KEY (snapshot, dst)) WITHOUT ROWID;"
+    "CREATE INDEX targets_by_prefix ON targets (prefix24, snapshot);"
+    "CREATE TABLE hops ("
+    "  snapshot INTEGER NOT NULL, dst INTEGER NOT NULL,"
+    "  ttl INTEGER NOT NULL, attempt INTEGER NOT NULL, from_addr INTEGER NOT NULL,"
+    "  rtt_ms REAL NOT NULL, icmp_type INTEGER NOT NULL, icmp_code INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL, reply_ttl INTEGER NOT NULL, quoted_ttl INTEGER NOT NULL,"
+    "  asn INTEGER NOT NULL,"
+    "  FOREIGN KEY (snapshot, dst) REFERENCES targets (snapshot, dst) ON DELETE CASCADE);"
+    "CREATE INDEX hops_by_target ON hops (snapshot, dst, ttl, attempt);"
+    "CREATE INDEX hops_by_router ON hops (from_addr);"
+    "CREATE TABLE prefix_rollups ("
+    "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, prefix INTEGER NOT NULL, prefix_len INTEGER NOT NULL,"
+    "  upstream_asn INTEGER NOT NULL, upstream_name TEXT NOT NULL,"
+    "  total INTEGER NOT NULL, reached INTEGER NOT NULL,"
+    "  died_same INTEGER NOT NULL, death_addr INTEGER NOT NULL,"
+    "  death_ttl INTEGER NOT NULL, death_kind TEXT NOT NULL,"
+    "  dies_in_asn INTEGER NOT NULL, dies_in_name TEXT NOT NULL,"
+    "  PRIMARY KEY (snapshot, key)) WITHOUT ROWID;"
+    "CREATE INDEX prefix_rollups_by_key ON prefix_rollups (key, snapshot);"
+    "CREATE TABLE upstream_rollups ("
+    "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, prefix INTEGER NOT NULL, prefix_len INTEGER NOT NULL,"
+    "  upstream_asn INTEGER NOT NULL, upstream_name TEXT NOT NULL,"
+    "  total INTEGER NOT NULL, reached INTEGER NOT NULL,"
+    "  died_same INTEGER NOT NULL, death_addr INTEGER NOT NULL,"
+    "  death_ttl INTEGER NOT NULL, death_kind TEXT NOT NULL,"
+    "  dies_in_asn INTEGER NOT NULL, dies_in_name TEXT NOT NULL,"
+    "  PRIMARY KEY (snapshot, key)) WITHOUT ROWID;"
+    "CREATE INDEX upstream_rollups_by_key ON upstream_rollups (key, snapshot);",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == PM_STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+static int user_version(struct pm_store *s, int *out, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, "PRAGMA user_version", &st, errbuf);
+    if (rc)
+        return rc;
+    int64_t v = 0;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = pm_col_i64(st, 0, 0, INT32_MAX, &v, errbuf);
+    else
+        rc = pm_store_sqlerr(s, rc, "reading the schema version", errbuf);
+    sqlite3_finalize(st);
+    *out = (int)v;
+    return rc;
+}
+
+int pm_store_schema_apply(struct pm_store *s, char *errbuf)
+{
+    int rc = pm_store_exec(s, "BEGIN IMMEDIATE", "starting the schema transaction", errbuf);
+    if (rc)
+        return rc;
+    int v;
+    rc = user_version(s, &v, errbuf);
+    if (!rc && v > PM_STORE_SCHEMA_VERSION)
+        rc = pm_err(errbuf, PM_ECORRUPT, "%s has schema version %d, newer than this pathmortem knows (%d)",
+                    s->path, v, PM_STORE_SCHEMA_VERSION);
+    for (; !rc && v < PM_STORE_SCHEMA_VERSION; v++) {
+        rc = pm_store_exec(s, migrations[v], "migrating the schema", errbuf);
+        if (!rc) {
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+            rc = pm_store_exec(s, sql, "recording the schema version", errbuf);
+        }
+    }
+    if (rc) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return pm_store_exec(s, "COMMIT", "committing the schema", errbuf);
+}

@@ -1,0 +1,264 @@
+/* snapshot.c - the stored form of a run: built from the live model and its analysis, freed, its exit status. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+#include "store/jsonutil.h"
+
+void pm_snapshot_free(struct pm_snapshot *snap)
+{
+    if (!snap)
+        return;
+    for (uint32_t i = 0; i < snap->n_targets; i++)
+        free(snap->targets[i].evidence_json);
+    free(snap->targets);
+    free(snap->hops);
+    free(snap->by_prefix);
+    free(snap->by_upstream);
+    free(snap->params_json);
+    free(snap->databases_json);
+    free(snap);
+}
+
+int pm_snapshot_exit_status(const struct pm_snapshot *snap)
+{
+    uint32_t reached = 0;
+    for (uint32_t i = 0; i < snap->n_targets; i++)
+        reached += snap->targets[i].status == PM_STATUS_REACHED;
+    if (snap->n_targets && reached == snap->n_targets)
+        return 0;
+    return reached ? 1 : 2;
+}
+
+static uint32_t owner_asn(const struct pm_analysis *a, uint32_t addr)
+{
+    if (!a || !a->owners)
+        return 0;
+    size_t lo = 0, hi = a->n_owners;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->owners[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a->n_owners && a->owners[lo].addr == addr)
+        return a->owners[lo].owner_asn ? a->owners[lo].owner_asn : a->owners[lo].mapped_asn;
+    return 0;
+}
+
+static char *params_json(const struct pm_run *run, char *errbuf)
+{
+    json_t *o = json_object();
+    json_t *stats = json_object();
+    if (!o || !stats) {
+        json_decref(o);
+        json_decref(stats);
+        pm_err(errbuf, PM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    json_object_set_new(o, "first_ttl", json_integer(run->first_ttl));
+    json_object_set_new(o, "max_ttl", json_integer(run->max_ttl));
+    json_object_set_new(o, "queries", json_integer(run->queries));
+    json_object_set_new(o, "wait_ms", json_integer(run->wait_ms));
+    json_object_set_new(o, "dport", json_integer(run->dport));
+    json_object_set_new(o, "flow", json_integer(run->flow));
+    json_object_set_new(o, "classic", json_boolean(run->classic));
+    const struct pm_run_stats *st = &run->stats;
+    json_object_set_new(stats, "probes_sent", json_integer((json_int_t)st->probes_sent));
+    json_object_set_new(stats, "replies_matched", json_integer((json_int_t)st->replies_matched));
+    json_object_set_new(stats, "rejected_unknown", json_integer((json_int_t)st->rejected_unknown));
+    json_object_set_new(stats, "rejected_duplicate", json_integer((json_int_t)st->rejected_duplicate));
+    json_object_set_new(stats, "rejected_late", json_integer((json_int_t)st->rejected_late));
+    json_object_set_new(stats, "rejected_mismatch", json_integer((json_int_t)st->rejected_mismatch));
+    json_object_set_new(stats, "dropped_malformed", json_integer((json_int_t)st->dropped_malformed));
+    json_object_set_new(stats, "capture_drops", json_integer((json_int_t)st->capture_drops));
+    json_object_set_new(o, "stats", stats);
+    char *s = pm_store_json_canon(o, errbuf);
+    json_decref(o);
+    return s;
+}
+
+static char *databases_json(const struct pm_run *run, char *errbuf)
+{
+    json_t *a = json_array();
+    if (!a) {
+        pm_err(errbuf, PM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < run->n_dbs && i < PM_RUN_MAX_DBS; i++) {
+        const struct pm_db_info *d = &run->dbs[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "role", pm_store_json_str(d->role, sizeof d->role));
+        json_object_set_new(o, "path", pm_store_json_str(d->path, sizeof d->path));
+        json_object_set_new(o, "build_date", pm_store_json_str(d->build_date, sizeof d->build_date));
+        json_object_set_new(o, "sha256", pm_store_json_str(d->sha256, sizeof d->sha256));
+        json_array_append_new(a, o);
+    }
+    char *s = pm_store_json_canon(a, errbuf);
+    json_decref(a);
+    return s;
+}
+
+static char *evidence_json(const struct pm_verdict *v, char *errbuf)
+{
+    json_t *a = json_array();
+    if (!a) {
+        pm_err(errbuf, PM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; v && i < v->n_evidence && i < PM_EVIDENCE_MAX; i++)
+        json_array_append_new(a, pm_store_json_str(v->evidence[i], PM_EVIDENCE_LEN));
+    char *s = pm_store_json_canon(a, errbuf);
+    json_decref(a);
+    return s;
+}
+
+static void copy_as(struct pm_as_ref *dst, const struct pm_as_ref *src)
+{
+    dst->asn = src->asn;
+    size_t n = strnlen(src->name, sizeof src->name - 1);
+    memcpy(dst->name, src->name, n);
+    dst->name[n] = '\0';
+}
+
+static void copy_rollup(struct pm_snap_rollup *d, const struct pm_rollup *r)
+{
+    size_t n = strnlen(r->key, sizeof r->key - 1);
+    memcpy(d->key, r->key, n);
+    d->key[n] = '\0';
+    d->prefix = r->prefix;
+    d->prefix_len = r->prefix_len;
+    copy_as(&d->upstream, &r->upstream);
+    d->total = r->total;
+    d->reached = r->reached;
+    d->died_same = r->died_same;
+    d->death_addr = r->death_addr;
+    d->death_ttl = r->death_ttl;
+    d->death_kind = r->death_kind;
+    copy_as(&d->dies_in, &r->dies_in);
+}
+
+static int target_cmp(const void *a, const void *b)
+{
+    const struct pm_target *x = *(const struct pm_target *const *)a, *y = *(const struct pm_target *const *)b;
+    return (x->dst > y->dst) - (x->dst < y->dst);
+}
+
+static int fill_targets(struct pm_snapshot *snap, const struct pm_run *run, const struct pm_analysis *an,
+                        char *errbuf)
+{
+    uint64_t n_hops = 0;
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        n_hops += run->targets[i].n_replies;
+    if (n_hops > PM_STORE_MAX_HOPS)
+        return pm_err(errbuf, PM_ELIMIT, "run holds %llu replies, more than a snapshot may (%u)",
+                      (unsigned long long)n_hops, PM_STORE_MAX_HOPS);
+    const struct pm_target **order = malloc((run->n_targets ? run->n_targets : 1) * sizeof *order);
+    snap->targets = calloc(run->n_targets ? run->n_targets : 1, sizeof *snap->targets);
+    snap->hops = calloc(n_hops ? n_hops : 1, sizeof *snap->hops);
+    if (!order || !snap->targets || !snap->hops) {
+        free(order);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory building the snapshot");
+    }
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        order[i] = &run->targets[i];
+    qsort(order, run->n_targets, sizeof *order, target_cmp);
+    for (uint32_t k = 0; k < run->n_targets; k++) {
+        const struct pm_target *t = order[k];
+        size_t idx = (size_t)(t - run->targets);
+        const struct pm_verdict *v = an && an->verdicts && idx < an->n_targets ? &an->verdicts[idx] : NULL;
+        struct pm_snap_target *st = &snap->targets[snap->n_targets++];
+        st->dst = t->dst;
+        st->stop = t->stop;
+        if (v) {
+            st->status = v->status;
+            st->kind = v->kind;
+            st->last_addr = v->last_addr;
+            st->last_ttl = v->last_ttl;
+            st->last_asn = v->last_asn;
+            copy_as(&st->dies_in, &v->dies_in);
+            copy_as(&st->upstream, &v->upstream);
+            st->confidence = v->confidence;
+        } else {
+            st->status = t->stop == PM_STOP_REACHED ? PM_STATUS_REACHED : PM_STATUS_DIED;
+            st->kind = t->stop == PM_STOP_REACHED ? PM_DEATH_NONE : PM_DEATH_SILENT;
+        }
+        if (!(st->evidence_json = evidence_json(v, errbuf))) {
+            free(order);
+            return PM_ENOMEM;
+        }
+        st->first_hop = snap->n_hops;
+        for (uint32_t r = 0; r < t->n_replies; r++) {
+            const struct pm_reply *rp = &t->replies[r];
+            struct pm_snap_hop *h = &snap->hops[snap->n_hops++];
+            h->dst = t->dst;
+            h->ttl = rp->ttl;
+            h->attempt = rp->attempt;
+            h->from = rp->from;
+            h->rtt_ms = rp->sent_us && rp->recv_us >= rp->sent_us ? (double)(rp->recv_us - rp->sent_us) / 1000.0 : -1.0;
+            h->icmp_type = rp->icmp_type;
+            h->icmp_code = rp->icmp_code;
+            h->kind = rp->kind;
+            h->reply_ttl = rp->reply_ttl;
+            h->quoted_ttl = rp->quoted_ttl;
+            h->asn = owner_asn(an, rp->from);
+        }
+        st->n_hops = snap->n_hops - st->first_hop;
+    }
+    free(order);
+    return PM_OK;
+}
+
+static int fill_rollups(struct pm_snapshot *snap, const struct pm_analysis *an, char *errbuf)
+{
+    if (!an)
+        return PM_OK;
+    if (an->n_prefix > PM_STORE_MAX_ROLLUPS || an->n_upstream > PM_STORE_MAX_ROLLUPS)
+        return pm_err(errbuf, PM_ELIMIT, "too many roll-ups to store");
+    snap->by_prefix = calloc(an->n_prefix ? an->n_prefix : 1, sizeof *snap->by_prefix);
+    snap->by_upstream = calloc(an->n_upstream ? an->n_upstream : 1, sizeof *snap->by_upstream);
+    if (!snap->by_prefix || !snap->by_upstream)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory building the snapshot");
+    for (uint32_t i = 0; i < an->n_prefix; i++)
+        copy_rollup(&snap->by_prefix[snap->n_prefix++], &an->by_prefix[i]);
+    for (uint32_t i = 0; i < an->n_upstream; i++)
+        copy_rollup(&snap->by_upstream[snap->n_upstream++], &an->by_upstream[i]);
+    return PM_OK;
+}
+
+int pm_snapshot_from_run(const struct pm_run *run, const struct pm_analysis *analysis,
+                         struct pm_snapshot **out, char *errbuf)
+{
+    *out = NULL;
+    if (!run)
+        return pm_err(errbuf, PM_EINVAL, "no run to store");
+    if (analysis && analysis->n_targets != run->n_targets)
+        return pm_err(errbuf, PM_EINVAL, "analysis has %u verdicts for %u targets", analysis->n_targets,
+                      run->n_targets);
+    struct pm_snapshot *snap = calloc(1, sizeof *snap);
+    if (!snap)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory building the snapshot");
+    snap->started_us = run->started_us;
+    snap->ended_us = run->ended_us;
+    size_t vn = strnlen(run->vantage, sizeof run->vantage - 1);
+    memcpy(snap->vantage, run->vantage, vn);
+    snap->method = run->method;
+    snap->source = run->source;
+    snap->target_asn = analysis ? analysis->target_asn : 0;
+    int rc = PM_OK;
+    if (!(snap->params_json = params_json(run, errbuf)) || !(snap->databases_json = databases_json(run, errbuf)))
+        rc = PM_ENOMEM;
+    if (!rc)
+        rc = fill_targets(snap, run, analysis, errbuf);
+    if (!rc)
+        rc = fill_rollups(snap, analysis, errbuf);
+    if (rc) {
+        pm_snapshot_free(snap);
+        return rc;
+    }
+    snap->exit_status = pm_snapshot_exit_status(snap);
+    *out = snap;
+    return PM_OK;
+}
