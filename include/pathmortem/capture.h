@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pathmortem/common.h"
 
@@ -20,6 +21,8 @@ typedef void (*pm_capture_cb)(void *ctx, const uint8_t *frame, size_t caplen, si
 int pm_capture_open_live(const char *ifname, uint32_t src, struct pm_capture **out, char *errbuf);
 /* Opens a pcap (or pcapng) file for reading; garbage gives PM_ECORRUPT with a one-line message. */
 int pm_capture_open_file(const char *path, struct pm_capture **out, char *errbuf);
+/* Same, from a stream already opened (before privileges were dropped); takes ownership of f. */
+int pm_capture_open_stream(FILE *f, const char *name, struct pm_capture **out, char *errbuf);
 void pm_capture_close(struct pm_capture *c);
 
 /* Starts writing every frame delivered to a pcap file (opened now: call

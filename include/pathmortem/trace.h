@@ -61,7 +61,12 @@ struct pm_target {
     uint8_t max_ttl_sent;             /* highest TTL probed */
     uint8_t stop;                     /* enum pm_stop, set by pm_trace_finish */
     uint8_t stop_ttl;                 /* TTL at which the stop was decided */
-    uint8_t stopset_ttl;              /* backward probing halted here: lower hops are shared with other targets (0: none) */
+    uint8_t stopset_ttl;              /* lowest TTL probed when above the run's first TTL: the hops below are
+                                       * shared with other targets and were not probed again (0: none);
+                                       * derived from the data by pm_trace_finish */
+    uint32_t shared_via;              /* the router answering at stopset_ttl (0: none or silent) */
+    uint32_t donor;                   /* 1 + index of a target that probed the shared hops and has
+                                       * shared_via at stopset_ttl (0: none found) */
     uint32_t n_replies;
     uint32_t cap_replies;
     struct pm_reply *replies;         /* owned; in arrival order */
@@ -131,6 +136,9 @@ int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r);
 void pm_target_sort(struct pm_target *t);
 /* After sorting: replies at one TTL. Returns the count, *first the first. */
 uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_reply **first);
+/* Highest TTL worth showing: the stop TTL for reached/unreachable targets
+ * (probes beyond the target only repeat it), else the highest TTL probed. */
+uint8_t pm_target_last_ttl(const struct pm_target *t);
 /* Does any reply come from the target itself (echo reply, SYN-ACK/RST, port unreachable from dst)? */
 bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r);
 

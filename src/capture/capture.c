@@ -66,14 +66,19 @@ int pm_capture_open_live(const char *ifname, uint32_t src, struct pm_capture **o
 
 int pm_capture_open_file(const char *path, struct pm_capture **out, char *errbuf)
 {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pm_err(errbuf, PM_ENOTFOUND, "cannot open %s: %m", path);
+    return pm_capture_open_stream(f, path, out, errbuf);
+}
+
+int pm_capture_open_stream(FILE *f, const char *path, struct pm_capture **out, char *errbuf)
+{
     char perr[PCAP_ERRBUF_SIZE] = "";
     struct pm_capture *c = calloc(1, sizeof *c);
-    if (!c)
+    if (!c) {
+        fclose(f);
         return pm_err(errbuf, PM_ENOMEM, "out of memory");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        free(c);
-        return pm_err(errbuf, PM_ENOTFOUND, "cannot open %s: %m", path);
     }
     c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
     if (!c->p) {

@@ -1,10 +1,231 @@
-/* cmd_analyze.c - placeholder for the 'analyze' subcommand until its module lands. */
+/* cmd_analyze.c - `pathmortem analyze FILE.pcap`: rebuild a run from its capture alone and print the same verdicts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/commands.h"
+#include "cli/sweep.h"
+#include "pathmortem/capture.h"
+#include "pathmortem/match.h"
+#include "pathmortem/priv.h"
+
+enum { OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_PRESET, OPT_PRESETS, OPT_GAPLIMIT, OPT_USER, OPT_COLOR,
+       OPT_VERBOSE };
+
+static const char usage_text[] =
+    "usage: pathmortem analyze [options] FILE.pcap\n"
+    "\n"
+    "Rebuild a run from a capture written by `pathmortem trace -w` (probes and replies with their\n"
+    "capture timestamps) and print the same verdicts as the live run did. Replies are accepted only\n"
+    "when they quote a probe present in the file.\n"
+    "\n"
+    "  --format FMT         text, json, csv, dot, svg or html (default text)\n"
+    "  -o, --output FILE    write the document to FILE instead of stdout\n"
+    "  --asn-db FILE        GeoLite2-ASN-shaped MMDB (default: the shipped database)\n"
+    "  --geo-db FILE        GeoLite2/DB-IP City- or Country-shaped MMDB\n"
+    "  --preset NAME        target AS and watched upstreams from this preset (default: guessed\n"
+    "                       from the presets whose prefixes hold the targets)\n"
+    "  --presets FILE       preset file instead of the shipped and user ones\n"
+    "  --gaplimit N         silent hops in a row that end a path (default 5)\n"
+    "  --user USER          user to drop to when started as root (default nobody)\n"
+    "  --verbose            detail for every target\n"
+    "  --color auto|never|always\n"
+    "\n"
+    "exit status: 0 every target reached, 1 some died, 2 all died, 64 usage, 65 unreadable or\n"
+    "foreign capture, 66 missing file.\n";
+
+struct feed {
+    struct pm_matcher *m;
+    int linktype;
+};
+
+static void on_frame(void *ctx, const uint8_t *frame, size_t caplen, size_t wirelen, uint64_t ts_us)
+{
+    (void)wirelen;
+    struct feed *f = ctx;
+    struct pm_match_event ev;
+    pm_matcher_frame(f->m, frame, caplen, f->linktype, ts_us, &ev);
+}
+
+/* The preset whose prefixes hold most targets, for the target AS. */
+static const struct pm_preset *guess_preset(const struct pm_presets *ps, const struct pm_run *run)
+{
+    const struct pm_preset *best = NULL;
+    uint32_t best_n = 0;
+    for (uint32_t i = 0; i < ps->n; i++) {
+        uint32_t n = 0;
+        for (uint32_t t = 0; t < run->n_targets; t++)
+            for (uint32_t k = 0; k < ps->items[i].n_prefixes; k++) {
+                const struct pm_prefix *p = &ps->items[i].prefixes[k];
+                uint32_t mask = p->len ? ~0u << (32 - p->len) : 0;
+                if ((run->targets[t].dst & mask) == p->addr) {
+                    n++;
+                    break;
+                }
+            }
+        if (n > best_n) {
+            best = &ps->items[i];
+            best_n = n;
+        }
+    }
+    return best;
+}
+
+static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **preset_name, const char **path)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, 0, OPT_FORMAT}, {"output", required_argument, 0, 'o'},
+        {"asn-db", required_argument, 0, OPT_ASN_DB}, {"geo-db", required_argument, 0, OPT_GEO_DB},
+        {"preset", required_argument, 0, OPT_PRESET}, {"presets", required_argument, 0, OPT_PRESETS},
+        {"gaplimit", required_argument, 0, OPT_GAPLIMIT}, {"user", required_argument, 0, OPT_USER},
+        {"verbose", no_argument, 0, OPT_VERBOSE}, {"color", required_argument, 0, OPT_COLOR},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    optind = 1;
+    opterr = 0;
+    int c;
+    unsigned long v;
+    while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage_text, stdout); return -1;
+        case 'o': s->output = optarg; break;
+        case OPT_FORMAT:
+            if (pm_format_parse(optarg, &s->format) != PM_OK) {
+                pm_cli_error("analyze: --format '%s' is invalid (text, json, csv, dot, svg or html)", optarg);
+                return PM_EXIT_USAGE;
+            }
+            break;
+        case OPT_ASN_DB: s->asn_db = optarg; break;
+        case OPT_GEO_DB: s->geo_db = optarg; break;
+        case OPT_PRESET: *preset_name = optarg; break;
+        case OPT_PRESETS: s->presets_file = optarg; break;
+        case OPT_GAPLIMIT:
+            if (pm_input_uint(optarg, 1, 32, &v) != PM_OK) {
+                pm_cli_error("analyze: --gaplimit '%s' is invalid (1 to 32)", optarg);
+                return PM_EXIT_USAGE;
+            }
+            s->eng.gaplimit = (uint8_t)v;
+            break;
+        case OPT_USER: s->user = optarg; break;
+        case OPT_VERBOSE: s->verbose = true; break;
+        case OPT_COLOR:
+            s->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : -1;
+            if (s->color == -1 && strcmp(optarg, "auto")) {
+                pm_cli_error("analyze: --color '%s' is invalid (auto, never or always)", optarg);
+                return PM_EXIT_USAGE;
+            }
+            break;
+        default:
+            pm_cli_error("analyze: unknown option or missing value: %s (try 'pathmortem analyze --help')",
+                         argv[optind - 1]);
+            return PM_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        pm_cli_error("analyze: exactly one capture file expected (try 'pathmortem analyze --help')");
+        return PM_EXIT_USAGE;
+    }
+    *path = argv[optind];
+    return 0;
+}
+
+static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, const char *preset_name)
+{
+    char err[PM_ERRBUF_SIZE];
+    struct pm_capture *cap = NULL;
+    if (pm_capture_open_stream(in, path, &cap, err) != PM_OK) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_DATAERR;
+    }
+    struct pm_matcher *m = NULL;
+    if (!(s->run = pm_run_alloc()) || pm_matcher_alloc(NULL, s->run, &m) != PM_OK) {
+        pm_capture_close(cap);
+        pm_cli_error("out of memory");
+        return PM_EXIT_OSERR;
+    }
+    struct feed f = {m, pm_capture_linktype(cap)};
+    int n, rc = 0;
+    uint64_t first = 0;
+    while ((n = pm_capture_dispatch(cap, 4096, on_frame, &f, err)) > 0)
+        ;
+    if (n < 0) {
+        pm_cli_error("%s", err);
+        rc = PM_EXIT_DATAERR;
+    }
+    (void)first;
+    const struct pm_probe_spec *spec = pm_matcher_spec(m);
+    pm_matcher_free(m);
+    pm_capture_close(cap);
+    if (rc)
+        return rc;
+    if (!spec || s->run->n_targets == 0) {
+        pm_cli_error("%s holds no pathmortem probes (was it written by 'pathmortem trace -w'?)", path);
+        return PM_EXIT_DATAERR;
+    }
+    /* the run's span is the span of its probes and replies */
+    for (uint32_t i = 0; i < s->run->n_targets; i++)
+        for (uint32_t k = 0; k < s->run->targets[i].n_replies; k++) {
+            const struct pm_reply *r = &s->run->targets[i].replies[k];
+            if (!s->run->started_us || r->sent_us < s->run->started_us)
+                s->run->started_us = r->sent_us;
+            if (r->recv_us > s->run->ended_us)
+                s->run->ended_us = r->recv_us;
+        }
+    if ((rc = pm_cli_open_geo(s->asn_db, s->geo_db, s->run, &s->geo)) != 0)
+        return rc;
+    pm_trace_finish(s->run, s->eng.gaplimit);
+    const struct pm_preset *preset = NULL;
+    if (preset_name && !(preset = pm_presets_find(&s->presets, preset_name))) {
+        pm_cli_error("analyze: no preset named '%s'", preset_name);
+        return PM_EXIT_USAGE;
+    }
+    if (!preset)
+        preset = guess_preset(&s->presets, s->run);
+    struct pm_analyze_opts ao;
+    pm_cli_analyze_opts(preset, s->eng.gaplimit, &ao);
+    if (pm_analyze(s->run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &s->analysis, err) != PM_OK) {
+        pm_cli_error("analysis failed: %s", err);
+        return PM_EXIT_SOFTWARE;
+    }
+    if ((rc = pm_cli_write_output(s, NULL)) != 0)
+        return rc;
+    return pm_cli_reach_status(s->analysis);
+}
 
 int pm_cmd_analyze(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    pm_cli_error("'analyze' is not built yet");
-    return PM_EXIT_SOFTWARE;
+    struct pm_cli_sweep s;
+    memset(&s, 0, sizeof s);
+    s.color = -1;
+    s.eng.gaplimit = 5;
+    const char *preset_name = NULL, *path = NULL;
+    int rc = parse(argc, argv, &s, &preset_name, &path);
+    if (rc)
+        return rc < 0 ? PM_EXIT_OK : rc;
+    char err[PM_ERRBUF_SIZE];
+    rc = s.presets_file ? pm_presets_load(&s.presets, s.presets_file, err) : pm_presets_load_default(&s.presets, err);
+    if (rc != PM_OK) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_DATAERR;
+    }
+    /* open the capture and the output while privileged, then drop before parsing */
+    FILE *in = fopen(path, "rb");
+    if (!in) {
+        pm_cli_error("cannot open %s: %m", path);
+        return PM_EXIT_NOINPUT;
+    }
+    s.out = stdout;
+    if (s.output && !(s.out = fopen(s.output, "w"))) {
+        pm_cli_error("cannot write %s: %m", s.output);
+        fclose(in);
+        return PM_EXIT_CANTCREAT;
+    }
+    if (pm_priv_drop(s.user, err) != PM_OK) {
+        pm_cli_error("refusing to run: %s", err);
+        fclose(in);
+        pm_cli_sweep_free(&s);
+        return PM_EXIT_NOPERM;
+    }
+    rc = analyze_file(&s, in, path, preset_name);
+    pm_cli_sweep_free(&s);
+    return rc;
 }

@@ -1,10 +1,65 @@
-/* cmd_trace.c - placeholder for the 'trace' subcommand until its module lands. */
+/* cmd_trace.c - `pathmortem trace`: sweep targets live and print where their paths die. */
+#include <stdio.h>
+
 #include "cli/commands.h"
+#include "cli/sweep.h"
+
+static const char usage_text[] =
+    "usage: pathmortem trace [options] TARGET...\n"
+    "\n"
+    "Probe TARGETs (addresses, host names, prefixes such as 175.45.176.0/22, or presets such as\n"
+    "'starjv') with TTL-stepped probes from a raw socket, capture every probe and reply, and show\n"
+    "where each path dies, in whose network, and how. Needs root or CAP_NET_RAW; privileges are\n"
+    "dropped once the sockets and output files are open.\n"
+    "\n"
+    "probing:\n"
+    "  -m, --method icmp|udp|tcp  probe protocol (default icmp)\n"
+    "  -p, --port N               udp/tcp destination port (udp 33434, tcp 80)\n"
+    "  -f, --first-ttl N          first TTL (default 1)\n"
+    "  -M, --max-ttl N            highest TTL (default 30, at most 64)\n"
+    "  -q, --queries N            probes per hop (default 3 for one target, 1 for sweeps)\n"
+    "  -W, --wait SECONDS         wait for a reply (default 2)\n"
+    "  -r, --rate PPS             global probe rate (default 1000)\n"
+    "      --flow N               Paris flow id: another constant flow (default 0)\n"
+    "      --classic              classic probes whose hashed fields vary (shows ECMP mixing)\n"
+    "      --retries N            extra probes for a silent hop (default 1; +2 when it looks rate limited)\n"
+    "      --gaplimit N           silent hops in a row that end a path (default 5)\n"
+    "      --split-ttl N          first TTL tried in a prefix nothing is known about (default 16)\n"
+    "      --no-stopset           probe every hop of every target (no Doubletree stop set)\n"
+    "      --target-timeout SEC   give up on one target (default 60)\n"
+    "      --timeout SEC          give up on the whole run (default none)\n"
+    "      --allow-large          allow sweeps larger than a /16\n"
+    "  -i, --interface IFACE      send and capture on IFACE (default: the route to the first target)\n"
+    "  -s, --source ADDR          source address (default: that interface's)\n"
+    "  -T, --targets FILE         read targets from FILE, one per line ('-' for stdin)\n"
+    "      --presets FILE         preset file instead of the shipped and user ones\n"
+    "      --user USER            user to drop to when started as root (default nobody)\n"
+    "\n"
+    "output:\n"
+    "  -w, --write FILE.pcap      every probe and reply (default pathmortem-<UTC time>.pcap)\n"
+    "      --no-pcap              write no pcap file\n"
+    "      --format FMT           text, json, csv, dot, svg or html (default text)\n"
+    "  -o, --output FILE          write the document to FILE instead of stdout\n"
+    "      --asn-db FILE          GeoLite2-ASN-shaped MMDB (default: the shipped database)\n"
+    "      --geo-db FILE          GeoLite2/DB-IP City- or Country-shaped MMDB\n"
+    "      --verbose              detail for every target, not only died ones and one per path\n"
+    "      --color auto|never|always\n"
+    "      --progress, --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
+    "\n"
+    "exit status: 0 every target reached, 1 some died, 2 all died, 64 usage, 65 bad data,\n"
+    "71 system error, 77 missing privilege.\n";
 
 int pm_cmd_trace(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    pm_cli_error("'trace' is not built yet");
-    return PM_EXIT_SOFTWARE;
+    struct pm_cli_sweep s;
+    int rc = pm_cli_sweep_parse(&s, argc, argv, "trace", usage_text, NULL, NULL, NULL, NULL);
+    if (rc == 0)
+        rc = pm_cli_sweep_run(&s);
+    if (rc == 0) {
+        rc = pm_cli_write_output(&s, s.eng.pcap_path);
+        if (rc == 0)
+            rc = pm_cli_reach_status(s.analysis);
+    }
+    pm_cli_sweep_free(&s);
+    return rc < 0 ? PM_EXIT_OK : rc;
 }

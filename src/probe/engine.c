@@ -127,10 +127,6 @@ static int read_capture(struct pm_engine *e)
 
 static void send_one(struct pm_engine *e, struct send_req r, uint64_t now)
 {
-    if (r.slot == 0xff) {
-        pm_sched_launch(e, r.target, now);
-        return;
-    }
     struct tstate *t = &e->ts[r.target];
     struct hop_slot *s = &t->slot[r.slot];
     if ((t->flags & TS_FINISHED) || !s->ttl || s->sent >= s->want)
@@ -211,16 +207,15 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     for (uint32_t i = 0; i < n; i++)
         if (!pm_run_target(run, targets[i], true))
             return pm_err(errbuf, PM_ELIMIT, "too many targets (cap %u)", PM_TRACE_MAX_TARGETS);
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order); /* owned by e->launch from here */
     if (!order)
         return pm_err(errbuf, PM_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++)
         order[i] = i;
     if (n > 1)
         shuffle(order, n);
-    for (uint32_t i = 0; i < n; i++)
-        pm_queue_push(e, order[i], 0xff);
-    free(order);
+    e->launch = order;
+    e->n_launch = n;
     e->active = n;
 
     uint64_t start = now_us(), last_progress = 0;
@@ -242,12 +237,15 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
             pm_sched_timeout(e, &tm, now);
         }
         refill(e, now);
-        while (e->q_len && e->tokens >= 1) {
+        while (e->tokens >= 1 && (e->q_len || e->launch_next < e->n_launch)) {
+            if (!e->q_len) {
+                pm_sched_launch(e, e->launch[e->launch_next++], now);
+                continue;
+            }
             struct send_req r = e->queue[e->q_head];
             e->q_head = (e->q_head + 1) % e->q_cap;
             e->q_len--;
-            if (r.slot != 0xff)
-                e->tokens -= 1;
+            e->tokens -= 1;
             send_one(e, r, now);
         }
         if (e->o.progress && now - last_progress > 250000) {
@@ -256,7 +254,7 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
         }
         /* sleep until a reply, the next deadline or the next token */
         int timeout_ms = 100;
-        if (e->q_len)
+        if (e->q_len || e->launch_next < e->n_launch)
             timeout_ms = e->tokens >= 1 ? 0 : 1;
         else if (pm_timerheap_peek(&e->timers, &tm))
             timeout_ms = tm.at_us > now ? (int)((tm.at_us - now) / 1000u) + 1 : 0;

@@ -52,7 +52,7 @@ struct group_info {
 
 struct send_req {
     uint32_t target;
-    uint8_t slot;            /* 0xff: launch the target */
+    uint8_t slot;            /* SLOT_FWD or SLOT_BACK */
 };
 
 struct pm_engine {
@@ -73,12 +73,17 @@ struct pm_engine {
     uint32_t n_groups;
     uint8_t global_dist;     /* last distance learned anywhere */
 
-    /* stop set: router addresses already discovered (open addressing) */
-    uint32_t *stopset;
+    /* stop set: (target /24, router) pairs already discovered (open addressing) */
+    uint64_t *stopset;
     uint32_t stopset_cap, stopset_n;
 
     struct send_req *queue;  /* FIFO ring of sends waiting for tokens */
     uint32_t q_cap, q_head, q_len;
+    /* targets not launched yet, in random order: a target is launched only
+     * when no launched target has a probe waiting, so later targets start
+     * with what earlier ones taught about their prefix */
+    uint32_t *launch;
+    uint32_t n_launch, launch_next;
 
     struct pm_timerheap timers;
     double tokens;

@@ -4,39 +4,51 @@
 
 #include "probe/engine_state.h"
 
-/* ---- stop set: routers already discovered (Doubletree's local stop set) ---- */
+/* ---- stop set: routers already discovered (Doubletree's local stop set) ----
+ * Keyed by (router, /24 of the target), not by router alone: routing is per
+ * destination prefix, so two prefixes can reach one router over different
+ * upstreams (the lab's Star JV border router answers with the same address
+ * on the China Unicom and the TransTeleCom paths). Sharing the hops below a
+ * router is only safe between targets of one /24. */
 
-#define STOPSET_MAX (1u << 22) /* addresses; past this the set stops growing */
+#define STOPSET_MAX (1u << 22) /* entries; past this the set stops growing */
 
-static uint32_t addr_hash(uint32_t a)
+static uint64_t stop_key(const struct pm_engine *e, const struct tstate *t, uint32_t addr)
 {
-    return (a * 2654435761u) ^ (a >> 15);
+    return (uint64_t)e->groups[t->group].prefix << 32 | addr;
 }
 
-static bool stopset_has(const struct pm_engine *e, uint32_t a)
+static uint32_t key_hash(uint64_t k)
+{
+    k *= 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(k >> 32);
+}
+
+static bool stopset_has(const struct pm_engine *e, const struct tstate *t, uint32_t a)
 {
     if (!e->stopset_cap)
         return false;
-    for (uint32_t h = addr_hash(a) & (e->stopset_cap - 1); e->stopset[h]; h = (h + 1) & (e->stopset_cap - 1))
-        if (e->stopset[h] == a)
+    uint64_t k = stop_key(e, t, a);
+    for (uint32_t h = key_hash(k) & (e->stopset_cap - 1); e->stopset[h]; h = (h + 1) & (e->stopset_cap - 1))
+        if (e->stopset[h] == k)
             return true;
     return false;
 }
 
-static void stopset_add(struct pm_engine *e, uint32_t a)
+static void stopset_add(struct pm_engine *e, const struct tstate *t, uint32_t a)
 {
-    if (!a || stopset_has(e, a) || e->stopset_n >= STOPSET_MAX)
+    if (!a || stopset_has(e, t, a) || e->stopset_n >= STOPSET_MAX)
         return;
     if ((e->stopset_n + 1) * 2 > e->stopset_cap) {
         uint32_t cap = e->stopset_cap ? e->stopset_cap * 2 : 1024;
-        uint32_t *s = calloc(cap, sizeof *s);
+        uint64_t *s = calloc(cap, sizeof *s);
         if (!s)
             return;
         for (uint32_t i = 0; i < e->stopset_cap; i++) {
-            uint32_t v = e->stopset[i];
+            uint64_t v = e->stopset[i];
             if (!v)
                 continue;
-            uint32_t h = addr_hash(v) & (cap - 1);
+            uint32_t h = key_hash(v) & (cap - 1);
             while (s[h])
                 h = (h + 1) & (cap - 1);
             s[h] = v;
@@ -45,10 +57,11 @@ static void stopset_add(struct pm_engine *e, uint32_t a)
         e->stopset = s;
         e->stopset_cap = cap;
     }
-    uint32_t h = addr_hash(a) & (e->stopset_cap - 1);
+    uint64_t k = stop_key(e, t, a);
+    uint32_t h = key_hash(k) & (e->stopset_cap - 1);
     while (e->stopset[h])
         h = (h + 1) & (e->stopset_cap - 1);
-    e->stopset[h] = a;
+    e->stopset[h] = k;
     e->stopset_n++;
 }
 
@@ -118,11 +131,13 @@ void pm_sched_fini(struct pm_engine *e)
     free(e->groups);
     free(e->stopset);
     free(e->queue);
+    free(e->launch);
     pm_timerheap_free(&e->timers);
     e->ts = NULL;
     e->groups = NULL;
     e->stopset = NULL;
     e->queue = NULL;
+    e->launch = NULL;
 }
 
 /* ---- hop slots ---- */
@@ -158,12 +173,8 @@ static void finish_target(struct pm_engine *e, uint32_t ti)
     e->active--;
     e->finished++;
     struct group_info *g = group_of(e, t);
-    if (t->reached_ttl) {
-        g->dist = t->reached_ttl;
-        e->global_dist = t->reached_ttl;
-    } else if (t->last_router_ttl) {
+    if (!t->reached_ttl && t->last_router_ttl)
         g->last_resp = t->last_router_ttl;
-    }
 }
 
 static void maybe_finish(struct pm_engine *e, uint32_t ti)
@@ -265,6 +276,17 @@ static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
            (s->kind == PM_REPLY_UNREACH && s->addr == t->dst);
 }
 
+/* The prefix learns the distance as soon as one of its targets answers. */
+static void note_reached(struct pm_engine *e, struct tstate *t, uint8_t ttl)
+{
+    if (!t->reached_ttl || ttl < t->reached_ttl)
+        t->reached_ttl = ttl;
+    struct group_info *g = group_of(e, t);
+    if (!g->dist || t->reached_ttl < g->dist)
+        g->dist = t->reached_ttl;
+    e->global_dist = t->reached_ttl;
+}
+
 static void complete_fwd(struct pm_engine *e, uint32_t ti)
 {
     struct tstate *t = &e->ts[ti];
@@ -275,8 +297,7 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
                      !t->reached_ttl && t->probed == (1ull << (s.ttl - 1));
     bool stop = false;
     if (s.answered && is_target_reply(t, &s)) {
-        if (!t->reached_ttl || s.ttl < t->reached_ttl)
-            t->reached_ttl = s.ttl;
+        note_reached(e, t, s.ttl);
         stop = true;
         /* overshot: jump straight to the distance the reply's TTL suggests */
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
@@ -292,7 +313,7 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
         t->gap = 0;
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
-        stopset_add(e, s.addr);
+        stopset_add(e, t, s.addr);
         /* a router already seen lower on this path: a loop, stop going up */
         for (uint32_t i = 0; i < e->run->targets[ti].n_replies; i++) {
             const struct pm_reply *r = &e->run->targets[ti].replies[i];
@@ -325,17 +346,16 @@ static void complete_back(struct pm_engine *e, uint32_t ti)
     uint8_t from = (uint8_t)(s.ttl - 1);
     bool done = false;
     if (s.answered && is_target_reply(t, &s)) {
-        if (!t->reached_ttl || s.ttl < t->reached_ttl)
-            t->reached_ttl = s.ttl;
+        note_reached(e, t, s.ttl);
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
         if (d && d < from && !probed(t, d))
             from = d;
     } else if (s.answered) {
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
-        if (!e->o.no_stopset && stopset_has(e, s.addr))
+        if (!e->o.no_stopset && stopset_has(e, t, s.addr))
             done = true;
-        stopset_add(e, s.addr);
+        stopset_add(e, t, s.addr);
         /* a router answered here but the hop above was never probed while
          * the target is further: fill the hole going forward */
         uint8_t up = (uint8_t)(s.ttl + 1);

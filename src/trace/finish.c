@@ -1,5 +1,6 @@
 /* finish.c - decides each target's stop reason from the recorded data alone, so live runs and pcap analysis agree. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pathmortem/trace.h"
 
@@ -73,6 +74,89 @@ static void decide(struct pm_target *t, uint8_t gaplimit)
     t->stop_ttl = t->max_ttl_sent;
 }
 
+uint8_t pm_target_last_ttl(const struct pm_target *t)
+{
+    if ((t->stop == PM_STOP_REACHED || t->stop == PM_STOP_UNREACHABLE) && t->stop_ttl)
+        return t->stop_ttl;
+    return t->max_ttl_sent;
+}
+
+static uint8_t lowest_probed(const struct pm_target *t)
+{
+    for (uint8_t ttl = 1; ttl <= PM_TTL_MAX; ttl++)
+        if (t->sent[ttl])
+            return ttl;
+    return 0;
+}
+
+/* Map (router, ttl) -> the target that saw it there with the lowest first
+ * probed TTL: that target's lower hops stand for targets that stopped
+ * probing at this router (Doubletree stop set). */
+struct seen_slot {
+    uint32_t addr;
+    uint32_t net;       /* /24 of the target: hops are shared within one /24 only, as the engine does */
+    uint8_t ttl;
+    uint8_t low;        /* lowest TTL probed by the target */
+    uint32_t target;    /* index + 1 */
+};
+
+static uint32_t seen_hash(uint32_t addr, uint32_t net, uint8_t ttl)
+{
+    return (addr * 2654435761u) ^ ((uint32_t)ttl * 40503u) ^ ((net >> 8) * 2246822519u);
+}
+
+static void derive_shared(struct pm_run *run, uint8_t first_ttl)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        total += run->targets[i].n_replies;
+    uint32_t cap = 64;
+    while (cap < total * 2 && cap < (1u << 26))
+        cap *= 2;
+    struct seen_slot *seen = calloc(cap, sizeof *seen);
+    if (!seen)
+        return; /* sharing is a presentation aid; without memory it is simply not derived */
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        const struct pm_target *t = &run->targets[i];
+        uint8_t low = lowest_probed(t);
+        for (uint32_t k = 0; k < t->n_replies; k++) {
+            const struct pm_reply *r = &t->replies[k];
+            if (r->kind != PM_REPLY_TIME_EXCEEDED)
+                continue;
+            uint32_t net = t->dst & 0xffffff00u;
+            uint32_t h = seen_hash(r->from, net, r->ttl) & (cap - 1);
+            while (seen[h].target && !(seen[h].addr == r->from && seen[h].net == net && seen[h].ttl == r->ttl))
+                h = (h + 1) & (cap - 1);
+            if (!seen[h].target || low < seen[h].low)
+                seen[h] = (struct seen_slot){r->from, net, r->ttl, low, i + 1};
+        }
+    }
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        struct pm_target *t = &run->targets[i];
+        uint8_t low = lowest_probed(t);
+        t->stopset_ttl = 0;
+        t->shared_via = 0;
+        t->donor = 0;
+        if (!low || low <= first_ttl)
+            continue;
+        t->stopset_ttl = low;
+        const struct pm_reply *r;
+        uint32_t n = pm_target_hop(t, low, &r);
+        for (uint32_t k = 0; k < n && !t->shared_via; k++)
+            if (r[k].kind == PM_REPLY_TIME_EXCEEDED)
+                t->shared_via = r[k].from;
+        if (!t->shared_via)
+            continue;
+        uint32_t net = t->dst & 0xffffff00u;
+        uint32_t h = seen_hash(t->shared_via, net, low) & (cap - 1);
+        while (seen[h].target && !(seen[h].addr == t->shared_via && seen[h].net == net && seen[h].ttl == low))
+            h = (h + 1) & (cap - 1);
+        if (seen[h].target && seen[h].low < low && seen[h].target != i + 1)
+            t->donor = seen[h].target;
+    }
+    free(seen);
+}
+
 void pm_trace_finish(struct pm_run *run, uint8_t gaplimit)
 {
     if (run->n_targets > 1) {
@@ -97,4 +181,5 @@ void pm_trace_finish(struct pm_run *run, uint8_t gaplimit)
         t->stop_ttl = 0;
         decide(t, gaplimit ? gaplimit : 5);
     }
+    derive_shared(run, run->first_ttl ? run->first_ttl : 1);
 }

@@ -1,0 +1,60 @@
+/* sweep.h - what `trace` and `snapshot` share: their options, the privileged open, the sweep, the analysis. */
+#ifndef PATHMORTEM_CLI_SWEEP_H
+#define PATHMORTEM_CLI_SWEEP_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pathmortem/analyze.h"
+#include "pathmortem/geo.h"
+#include "pathmortem/input.h"
+#include "pathmortem/output.h"
+#include "pathmortem/probe.h"
+
+struct pm_cli_sweep {
+    struct pm_engine_opts eng;
+    enum pm_format format;
+    const char *output;        /* -o FILE (NULL: stdout) */
+    const char *asn_db, *geo_db;
+    const char *user;          /* --user */
+    const char *presets_file;
+    bool allow_large;
+    bool no_pcap;
+    bool verbose;
+    int color;                 /* -1 auto, 0 never, 1 always */
+    bool compare_methods;
+    char pcap_default[96];     /* generated name when -w is not given */
+    struct pm_presets presets;
+    struct pm_targets targets;
+    uint32_t *addrs;
+    uint32_t n_addrs;
+    /* after the run */
+    struct pm_run *run;
+    struct pm_geo *geo;
+    struct pm_analysis *analysis;
+    FILE *out;
+};
+
+/* Extra options a subcommand adds: its handler returns 0, or an exit status. */
+typedef int (*pm_cli_extra_fn)(void *ctx, int opt, const char *arg);
+
+/* Parses the trace options and targets. Returns 0 or an exit status (after
+ * printing a one-line error or the help). */
+int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char *cmd, const char *usage_text,
+                       const struct option *extra, const char *extra_short, pm_cli_extra_fn extra_fn, void *ctx);
+/* Opens the raw socket, capture, pcap and output file; drops privileges;
+ * opens the databases; sweeps; analyzes. Returns 0 or an exit status. */
+int pm_cli_sweep_run(struct pm_cli_sweep *s);
+/* Exit status by reachability: 0 all reached, 1 some died, 2 all died. */
+int pm_cli_reach_status(const struct pm_analysis *a);
+void pm_cli_sweep_free(struct pm_cli_sweep *s);
+
+/* Shared by trace and analyze: writes the document to s->out. */
+int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path);
+/* Opens the geo databases (explicit paths or the defaults) and records them in run. */
+int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, struct pm_geo **out);
+/* Fills analysis options from the preset (if any). */
+void pm_cli_analyze_opts(const struct pm_preset *preset, uint8_t gaplimit, struct pm_analyze_opts *ao);
+
+#endif

@@ -1,0 +1,255 @@
+/* sweep_opts.c - parsing of the options shared by `trace` and `snapshot`, every number with bounds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/sweep.h"
+
+enum {
+    OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_VERSION, OPT_FLOW, OPT_CLASSIC, OPT_PORT, OPT_USER,
+    OPT_GAPLIMIT, OPT_RETRIES, OPT_SPLIT, OPT_NO_STOPSET, OPT_TARGET_TIMEOUT, OPT_TIMEOUT, OPT_ALLOW_LARGE,
+    OPT_PRESETS, OPT_NO_PCAP, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_COLOR, OPT_VERBOSE, OPT_COMPARE
+};
+
+static const struct option base_opts[] = {
+    {"method", required_argument, 0, 'm'},     {"first-ttl", required_argument, 0, 'f'},
+    {"max-ttl", required_argument, 0, 'M'},    {"queries", required_argument, 0, 'q'},
+    {"wait", required_argument, 0, 'W'},       {"interface", required_argument, 0, 'i'},
+    {"source", required_argument, 0, 's'},     {"write", required_argument, 0, 'w'},
+    {"rate", required_argument, 0, 'r'},       {"targets", required_argument, 0, 'T'},
+    {"output", required_argument, 0, 'o'},     {"port", required_argument, 0, 'p'},
+    {"asn-db", required_argument, 0, OPT_ASN_DB}, {"geo-db", required_argument, 0, OPT_GEO_DB},
+    {"format", required_argument, 0, OPT_FORMAT}, {"flow", required_argument, 0, OPT_FLOW},
+    {"classic", no_argument, 0, OPT_CLASSIC},  {"user", required_argument, 0, OPT_USER},
+    {"gaplimit", required_argument, 0, OPT_GAPLIMIT}, {"retries", required_argument, 0, OPT_RETRIES},
+    {"split-ttl", required_argument, 0, OPT_SPLIT}, {"no-stopset", no_argument, 0, OPT_NO_STOPSET},
+    {"target-timeout", required_argument, 0, OPT_TARGET_TIMEOUT},
+    {"timeout", required_argument, 0, OPT_TIMEOUT}, {"allow-large", no_argument, 0, OPT_ALLOW_LARGE},
+    {"presets", required_argument, 0, OPT_PRESETS}, {"no-pcap", no_argument, 0, OPT_NO_PCAP},
+    {"progress", no_argument, 0, OPT_PROGRESS}, {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
+    {"color", required_argument, 0, OPT_COLOR}, {"verbose", no_argument, 0, OPT_VERBOSE},
+    {"compare-methods", no_argument, 0, OPT_COMPARE},
+    {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, OPT_VERSION},
+};
+#define N_BASE (sizeof base_opts / sizeof base_opts[0])
+
+static int bad(const char *cmd, const char *opt, const char *arg, const char *range)
+{
+    pm_cli_error("%s: %s '%s' is invalid (%s)", cmd, opt, arg, range);
+    return PM_EXIT_USAGE;
+}
+
+static int seconds_ms(const char *cmd, const char *opt, const char *arg, double min, double max, uint32_t *out)
+{
+    double v;
+    if (pm_input_double(arg, min, max, &v) != PM_OK) {
+        char range[64];
+        snprintf(range, sizeof range, "seconds, %g to %g", min, max);
+        return bad(cmd, opt, arg, range);
+    }
+    *out = (uint32_t)(v * 1000.0 + 0.5);
+    return 0;
+}
+
+static int parse_one(struct pm_cli_sweep *s, const char *cmd, int c, const char *arg, const char **target_files,
+                     int *n_files)
+{
+    unsigned long v;
+    switch (c) {
+    case 'm': {
+        enum pm_method m;
+        if (pm_method_parse(arg, &m) != PM_OK)
+            return bad(cmd, "--method", arg, "icmp, udp or tcp");
+        s->eng.method = (uint8_t)m;
+        return 0;
+    }
+    case 'f':
+        if (pm_input_uint(arg, 1, PM_TTL_MAX, &v))
+            return bad(cmd, "--first-ttl", arg, "1 to 64");
+        s->eng.first_ttl = (uint8_t)v;
+        return 0;
+    case 'M':
+        if (pm_input_uint(arg, 1, PM_TTL_MAX, &v))
+            return bad(cmd, "--max-ttl", arg, "1 to 64");
+        s->eng.max_ttl = (uint8_t)v;
+        return 0;
+    case 'q':
+        if (pm_input_uint(arg, 1, 6, &v))
+            return bad(cmd, "--queries", arg, "1 to 6");
+        s->eng.queries = (uint8_t)v;
+        return 0;
+    case 'W':
+        return seconds_ms(cmd, "--wait", arg, 0.01, 60, &s->eng.wait_ms);
+    case 'i':
+        if (strlen(arg) >= 16)
+            return bad(cmd, "--interface", arg, "an interface name, at most 15 characters");
+        s->eng.ifname = arg;
+        return 0;
+    case 's':
+        if (pm_addr_parse(arg, &s->eng.src) != PM_OK)
+            return bad(cmd, "--source", arg, "an IPv4 address of this host");
+        return 0;
+    case 'w':
+        s->eng.pcap_path = arg;
+        return 0;
+    case 'r':
+        if (pm_input_uint(arg, 1, 1000000, &v))
+            return bad(cmd, "--rate", arg, "probes per second, 1 to 1000000");
+        s->eng.rate_pps = (uint32_t)v;
+        return 0;
+    case 'T':
+        if (*n_files >= 16)
+            return bad(cmd, "--targets", arg, "at most 16 target files");
+        target_files[(*n_files)++] = arg;
+        return 0;
+    case 'o':
+        s->output = arg;
+        return 0;
+    case 'p':
+        if (pm_input_uint(arg, 1, 65535, &v))
+            return bad(cmd, "--port", arg, "1 to 65535");
+        s->eng.dport = (uint16_t)v;
+        return 0;
+    case OPT_ASN_DB: s->asn_db = arg; return 0;
+    case OPT_GEO_DB: s->geo_db = arg; return 0;
+    case OPT_FORMAT:
+        if (pm_format_parse(arg, &s->format) != PM_OK)
+            return bad(cmd, "--format", arg, "text, json, csv, dot, svg or html");
+        return 0;
+    case OPT_FLOW:
+        if (pm_input_uint(arg, 0, 65535, &v))
+            return bad(cmd, "--flow", arg, "0 to 65535");
+        s->eng.flow = (uint16_t)v;
+        return 0;
+    case OPT_CLASSIC: s->eng.classic = true; return 0;
+    case OPT_USER: s->user = arg; return 0;
+    case OPT_GAPLIMIT:
+        if (pm_input_uint(arg, 1, 32, &v))
+            return bad(cmd, "--gaplimit", arg, "1 to 32");
+        s->eng.gaplimit = (uint8_t)v;
+        return 0;
+    case OPT_RETRIES:
+        if (pm_input_uint(arg, 0, 5, &v))
+            return bad(cmd, "--retries", arg, "0 to 5");
+        s->eng.retries = (uint8_t)v;
+        return 0;
+    case OPT_SPLIT:
+        if (pm_input_uint(arg, 1, PM_TTL_MAX, &v))
+            return bad(cmd, "--split-ttl", arg, "1 to 64");
+        s->eng.split_ttl = (uint8_t)v;
+        return 0;
+    case OPT_NO_STOPSET: s->eng.no_stopset = true; return 0;
+    case OPT_TARGET_TIMEOUT:
+        return seconds_ms(cmd, "--target-timeout", arg, 0.1, 3600, &s->eng.target_timeout_ms);
+    case OPT_TIMEOUT:
+        return seconds_ms(cmd, "--timeout", arg, 0.1, 86400, &s->eng.run_timeout_ms);
+    case OPT_ALLOW_LARGE: s->allow_large = true; return 0;
+    case OPT_PRESETS: s->presets_file = arg; return 0;
+    case OPT_NO_PCAP: s->no_pcap = true; return 0;
+    case OPT_PROGRESS: s->eng.progress = true; return 0;
+    case OPT_NO_PROGRESS: s->eng.progress = false; return 0;
+    case OPT_COLOR:
+        if (!strcmp(arg, "auto")) s->color = -1;
+        else if (!strcmp(arg, "never")) s->color = 0;
+        else if (!strcmp(arg, "always")) s->color = 1;
+        else return bad(cmd, "--color", arg, "auto, never or always");
+        return 0;
+    case OPT_VERBOSE: s->verbose = true; return 0;
+    case OPT_COMPARE: s->compare_methods = true; return 0;
+    }
+    return -1;
+}
+
+int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char *cmd, const char *usage_text,
+                       const struct option *extra, const char *extra_short, pm_cli_extra_fn extra_fn, void *ctx)
+{
+    memset(s, 0, sizeof *s);
+    pm_engine_opts_default(&s->eng);
+    s->eng.progress = isatty(2);
+    s->color = -1;
+    struct option opts[N_BASE + 16 + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < N_BASE; i++)
+        opts[n++] = base_opts[i];
+    for (size_t i = 0; extra && extra[i].name && n < N_BASE + 16; i++)
+        opts[n++] = extra[i];
+    memset(&opts[n], 0, sizeof opts[n]);
+    char shorts[64];
+    snprintf(shorts, sizeof shorts, "+m:f:M:q:W:i:s:w:r:T:o:p:h%s", extra_short ? extra_short : "");
+    const char *files[16];
+    int n_files = 0;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_text, stdout);
+            return -1; /* help printed: exit 0 */
+        }
+        if (c == OPT_VERSION) {
+            printf("pathmortem %s\n", PM_VERSION);
+            return -1;
+        }
+        if (c == '?' || c == ':') {
+            if (optopt)
+                pm_cli_error("%s: unknown option or missing value for -%c (try '%s --help')", cmd, optopt, cmd);
+            else
+                pm_cli_error("%s: unknown option or missing value: %s (try '%s --help')", cmd, argv[optind - 1],
+                             cmd);
+            return PM_EXIT_USAGE;
+        }
+        int rc = parse_one(s, cmd, c, optarg, files, &n_files);
+        if (rc == -1 && extra_fn)
+            rc = extra_fn(ctx, c, optarg);
+        if (rc != 0)
+            return rc == -1 ? PM_EXIT_USAGE : rc;
+    }
+    if (s->eng.first_ttl > s->eng.max_ttl) {
+        pm_cli_error("%s: --first-ttl %u is above --max-ttl %u", cmd, s->eng.first_ttl, s->eng.max_ttl);
+        return PM_EXIT_USAGE;
+    }
+    if (!s->eng.dport)
+        s->eng.dport = s->eng.method == PM_METHOD_TCP ? 80 : 33434;
+    char err[PM_ERRBUF_SIZE];
+    int rc = s->presets_file ? pm_presets_load(&s->presets, s->presets_file, err)
+                             : pm_presets_load_default(&s->presets, err);
+    if (rc != PM_OK) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_DATAERR;
+    }
+    for (int i = optind; i < argc; i++)
+        if (pm_targets_add(&s->targets, argv[i], &s->presets, true, err) != PM_OK) {
+            pm_cli_error("%s: %s", cmd, err);
+            return PM_EXIT_USAGE;
+        }
+    for (int i = 0; i < n_files; i++)
+        if (pm_targets_add_file(&s->targets, files[i], &s->presets, err) != PM_OK) {
+            pm_cli_error("%s: %s", cmd, err);
+            return PM_EXIT_DATAERR;
+        }
+    if (!s->targets.n) {
+        pm_cli_error("%s: no target given (an address, prefix, preset such as 'starjv', or -T FILE)", cmd);
+        return PM_EXIT_USAGE;
+    }
+    if (pm_targets_expand(&s->targets, &s->addrs, &s->n_addrs, err) != PM_OK) {
+        pm_cli_error("%s: %s", cmd, err);
+        return PM_EXIT_USAGE;
+    }
+    if (s->n_addrs > PM_TARGETS_BIG && !s->allow_large) {
+        pm_cli_error("%s: %u addresses is more than a /16; add --allow-large if you mean it", cmd, s->n_addrs);
+        return PM_EXIT_USAGE;
+    }
+    if (!s->eng.pcap_path && !s->no_pcap) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(s->pcap_default, sizeof s->pcap_default, "pathmortem-%Y%m%dT%H%M%SZ.pcap", &tm);
+        s->eng.pcap_path = s->pcap_default;
+    }
+    if (s->no_pcap)
+        s->eng.pcap_path = NULL;
+    return 0;
+}
