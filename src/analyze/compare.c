@@ -79,7 +79,7 @@ void pm_compare_methods(const struct pm_cmp_input *in, struct pm_cmp_result *out
                  "(a filter; the route behind it is unknown)", where);
     } else if (stopped == n) {
         out->verdict = PM_CMP_DEAD_ROUTE;
-        out->confidence = cnt[PM_CMP_UNREACH_ADMIN] ? 0.6 : 0.85;
+        out->confidence = cnt[PM_CMP_UNREACH_ADMIN] ? 0.6 : n >= 2 ? 0.85 : 0.5;
         say(out, "Every method (%s) dies at %s: a dead route, not a protocol filter",
                  stop, where);
     } else {
