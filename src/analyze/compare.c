@@ -5,13 +5,19 @@
 
 #include "pathmortem/analyze.h"
 
+/* Unknown outcome values count as not probed (callers are other modules). */
+static uint8_t norm(uint8_t o)
+{
+    return o > PM_CMP_UNREACH_OTHER ? PM_CMP_NOT_PROBED : o;
+}
+
 /* "icmp, udp" for the methods whose outcome is in the mask. */
 static void list(const struct pm_cmp_input *in, unsigned mask, char *buf, size_t len)
 {
     size_t off = 0;
     buf[0] = '\0';
     for (int m = 0; m < PM_CMP__N; m++) {
-        if (!(mask & (1u << in->outcome[m])))
+        if (!(mask & (1u << norm(in->outcome[m]))))
             continue;
         int w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", pm_cmp_probe_name((enum pm_cmp_probe)m));
         if (w < 0 || (size_t)w >= len - off)
@@ -37,9 +43,7 @@ void pm_compare_methods(const struct pm_cmp_input *in, struct pm_cmp_result *out
     unsigned n = 0, cnt[8] = {0};
     memset(out, 0, sizeof *out);
     for (int m = 0; m < PM_CMP__N; m++) {
-        uint8_t o = in->outcome[m];
-        if (o > PM_CMP_UNREACH_OTHER)
-            o = PM_CMP_NOT_PROBED;   /* unknown values count as not probed */
+        uint8_t o = norm(in->outcome[m]);
         cnt[o]++;
         n += o != PM_CMP_NOT_PROBED;
     }
