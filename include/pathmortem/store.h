@@ -29,6 +29,10 @@
 #define PM_STORE_WRITE 0x1    /* open read-write and take the writer lock */
 #define PM_STORE_CREATE 0x2   /* create the store (and its pcap dir) if missing; implies WRITE */
 
+/* The store a command uses when --store is not given: $PATHMORTEM_STORE if
+ * set and not empty, else PM_STORE_DEFAULT_PATH. */
+const char *pm_store_default_path(void);
+
 struct pm_store; /* opaque: the SQLite handle, the lock file, paths */
 
 /* Opens (or creates) the store at path. Before SQLite touches an existing
@@ -252,7 +256,9 @@ struct pm_import_stats {
 /* Reads JSON Lines from f: each snapshot validated and stored in its own
  * transaction; a snapshot already there (same started and vantage) is
  * skipped and counted. A bad line stops the import with "line N: ..." in
- * errbuf (PM_EINVAL); lines before it stay imported, nothing of it does.
+ * errbuf (PM_EINVAL). A seekable f is validated whole before anything is
+ * stored, so then nothing at all is imported; from a pipe the lines before
+ * the bad one stay imported. Never part of a snapshot.
  * Lines are capped at PM_STORE_MAX_LINE bytes. */
 #define PM_STORE_MAX_LINE (256u << 20)
 int pm_store_import(struct pm_store *s, FILE *f, struct pm_import_stats *st, char *errbuf);
@@ -284,5 +290,11 @@ struct pm_owner_hint {
  * target_asn 0: each snapshot's own target AS. *out malloc'd (caller frees). */
 int pm_store_owner_hints(struct pm_store *s, uint64_t since_us, uint32_t target_asn,
                          struct pm_owner_hint **out, size_t *n, char *errbuf);
+
+/* The same hints in the analyzer's input form (pm_analyze_opts.history):
+ * followed_by_target true, owner_asn the owner inferred when last seen.
+ * *out malloc'd (caller frees), at most PM_OWNER_HINTS_MAX entries. */
+int pm_store_history_facts(struct pm_store *s, uint64_t since_us, uint32_t target_asn,
+                           struct pm_history_fact **out, uint32_t *n, char *errbuf);
 
 #endif

@@ -1,10 +1,89 @@
-/* cmd_diff.c - placeholder for the 'diff' subcommand until its module lands. */
+/* cmd_diff.c - `pathmortem diff A B`: what changed between two stored snapshots. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cli/commands.h"
+#include "pathmortem/store.h"
+
+static const char usage_text[] =
+    "usage: pathmortem diff [--store PATH] [--format text|json] [A [B]]\n"
+    "\n"
+    "What changed from snapshot A to snapshot B, per /24 and per target: reached <-> died, upstream\n"
+    "switched, death point moved (address, hop or AS), router addresses that appeared or vanished.\n"
+    "A and B are snapshot ids, 'latest' or 'latest~N' (default: latest~1 latest).\n"
+    "\n"
+    "  --store PATH     snapshot store (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
+    "  --format FMT     text (default) or json\n"
+    "\n"
+    "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store or no such snapshot.\n";
+
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
+    case PM_ECORRUPT: return PM_EXIT_DATAERR;
+    case PM_EPERM: return PM_EXIT_NOPERM;
+    case PM_EINVAL: return PM_EXIT_USAGE;
+    case PM_EIO: return PM_EXIT_IOERR;
+    default: return PM_EXIT_SOFTWARE;
+    }
+}
 
 int pm_cmd_diff(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    pm_cli_error("'diff' is not built yet");
-    return PM_EXIT_SOFTWARE;
+    static const struct option opts[] = {{"store", required_argument, 0, 's'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *store_path = pm_store_default_path(), *format = "text";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': store_path = optarg; break;
+        case 'f': format = optarg; break;
+        case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
+        default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "json")) {
+        pm_cli_error("unknown diff format '%s' (text or json)", format);
+        return PM_EXIT_USAGE;
+    }
+    int nargs = argc - optind;
+    if (nargs > 2) {
+        pm_cli_error("diff takes at most two snapshots; see --help");
+        return PM_EXIT_USAGE;
+    }
+    const char *ra = nargs >= 1 ? argv[optind] : "latest~1";
+    const char *rb = nargs == 2 ? argv[optind + 1] : "latest";
+    if (nargs == 1) {
+        /* one snapshot given: compare it with the latest */
+        rb = "latest";
+    }
+    char err[PM_ERRBUF_SIZE];
+    struct pm_store *s;
+    int rc = pm_store_open(store_path, 0, &s, err);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return exit_for(rc);
+    }
+    int64_t ia, ib;
+    struct pm_snapshot *a = NULL, *b = NULL;
+    struct pm_diff *d = NULL;
+    if (!(rc = pm_store_resolve(s, ra, &ia, err)) && !(rc = pm_store_resolve(s, rb, &ib, err)) &&
+        !(rc = pm_store_load(s, ia, &a, err)) && !(rc = pm_store_load(s, ib, &b, err)))
+        rc = pm_store_diff(a, b, &d, err);
+    pm_store_close(s);
+    pm_snapshot_free(a);
+    pm_snapshot_free(b);
+    if (!rc)
+        rc = strcmp(format, "json") ? pm_diff_write_text(stdout, d, err) : pm_diff_write_json(stdout, d, err);
+    pm_diff_free(d);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return rc == PM_EINVAL ? PM_EXIT_USAGE : exit_for(rc);
+    }
+    return PM_EXIT_OK;
 }

@@ -1,10 +1,88 @@
-/* cmd_export.c - placeholder for the 'export' subcommand until its module lands. */
+/* cmd_export.c - `pathmortem export`: stored snapshots as JSON Lines on stdout or in a file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <sys/time.h>
+
 #include "cli/commands.h"
+#include "pathmortem/store.h"
+
+static const char usage_text[] =
+    "usage: pathmortem export [--store PATH] [--since T] [--until T] [-o FILE] > snapshots.jsonl\n"
+    "\n"
+    "Writes every stored snapshot in the window as one JSON object per line (schema\n"
+    "pathmortem-snapshot/1: run metadata, databases, pcap path and sha256, per-target verdicts with\n"
+    "their hops, roll-ups), oldest first. `pathmortem import` reads it back.\n"
+    "\n"
+    "  --store PATH     snapshot store (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
+    "  --since T, --until T   window (2026-11-28T07:10:00Z, -2h, -7d, ...)\n"
+    "  -o, --output F   write to F instead of stdout\n"
+    "\n"
+    "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
+
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
+    case PM_ECORRUPT: return PM_EXIT_DATAERR;
+    case PM_EPERM: return PM_EXIT_NOPERM;
+    case PM_EIO: return PM_EXIT_IOERR;
+    default: return PM_EXIT_SOFTWARE;
+    }
+}
 
 int pm_cmd_export(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    pm_cli_error("'export' is not built yet");
-    return PM_EXIT_SOFTWARE;
+    static const struct option opts[] = {
+        {"store", required_argument, 0, 's'}, {"since", required_argument, 0, 'S'},
+        {"until", required_argument, 0, 'U'}, {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *output = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': store_path = optarg; break;
+        case 'S': since = optarg; break;
+        case 'U': until = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
+        default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        pm_cli_error("export takes no arguments ('%s'); see --help", argv[optind]);
+        return PM_EXIT_USAGE;
+    }
+    char err[PM_ERRBUF_SIZE];
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    uint64_t now = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec, t_since = 0, t_until = 0;
+    if ((since && pm_store_parse_time(since, now, &t_since, err)) ||
+        (until && pm_store_parse_time(until, now, &t_until, err))) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_USAGE;
+    }
+    struct pm_store *s;
+    int rc = pm_store_open(store_path, 0, &s, err);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return exit_for(rc);
+    }
+    FILE *f = output ? fopen(output, "we") : stdout;
+    if (!f) {
+        pm_store_close(s);
+        pm_cli_error("cannot create %s", output);
+        return PM_EXIT_CANTCREAT;
+    }
+    size_t n = 0;
+    rc = pm_store_export(s, f, t_since, t_until, &n, err);
+    pm_store_close(s);
+    if (output && fclose(f) != 0 && !rc)
+        rc = pm_err(err, PM_EIO, "cannot write %s", output);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return exit_for(rc);
+    }
+    fprintf(stderr, "pathmortem: exported %zu snapshot%s\n", n, n == 1 ? "" : "s");
+    return PM_EXIT_OK;
 }

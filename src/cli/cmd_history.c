@@ -1,10 +1,124 @@
-/* cmd_history.c - placeholder for the 'history' subcommand until its module lands. */
+/* cmd_history.c - `pathmortem history`: outage episodes per /24 and per upstream from the snapshot store. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
 #include "cli/commands.h"
+#include "pathmortem/store.h"
+
+static const char usage_text[] =
+    "usage: pathmortem history [--store PATH] [--since T] [--until T] [--prefix P]\n"
+    "                          [--format text|json|csv|svg] [-o FILE]\n"
+    "\n"
+    "Episodes of reachability per /24 and per upstream: consecutive snapshots in the same state\n"
+    "(reached, or died in the same AS) form one episode, with its start, end, duration, where the\n"
+    "paths died and through which upstream. Ongoing outages are summed up as\n"
+    "\"unreachable since ...\".\n"
+    "\n"
+    "  --store PATH     snapshot store (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
+    "  --since T        first snapshot time: 2026-11-28T07:10:00Z, '2026-11-28 07:10', -2h, -7d\n"
+    "  --until T        last snapshot time (same forms; default now)\n"
+    "  --prefix P       only /24s inside P (e.g. 175.45.176.0/22)\n"
+    "  --format FMT     text (default), json, csv or svg (a timeline)\n"
+    "  -o, --output F   write to F instead of stdout\n"
+    "\n"
+    "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
+
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
+    case PM_ECORRUPT: return PM_EXIT_DATAERR;
+    case PM_EBUSY: return PM_EXIT_LOCKED;
+    case PM_EPERM: return PM_EXIT_NOPERM;
+    case PM_EINVAL: return PM_EXIT_USAGE;
+    case PM_EIO: return PM_EXIT_IOERR;
+    default: return PM_EXIT_SOFTWARE;
+    }
+}
+
+static uint64_t now_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
 
 int pm_cmd_history(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    pm_cli_error("'history' is not built yet");
-    return PM_EXIT_SOFTWARE;
+    static const struct option opts[] = {
+        {"store", required_argument, 0, 's'}, {"since", required_argument, 0, 'S'},
+        {"until", required_argument, 0, 'U'}, {"prefix", required_argument, 0, 'p'},
+        {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *prefix = NULL;
+    const char *format = "text", *output = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': store_path = optarg; break;
+        case 'S': since = optarg; break;
+        case 'U': until = optarg; break;
+        case 'p': prefix = optarg; break;
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
+        default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        pm_cli_error("history takes no arguments ('%s'); see --help", argv[optind]);
+        return PM_EXIT_USAGE;
+    }
+    int (*writer)(FILE *, const struct pm_history *, uint64_t, char *);
+    if (!strcmp(format, "text")) writer = pm_history_write_text;
+    else if (!strcmp(format, "json")) writer = pm_history_write_json;
+    else if (!strcmp(format, "csv")) writer = pm_history_write_csv;
+    else if (!strcmp(format, "svg")) writer = pm_history_write_svg;
+    else {
+        pm_cli_error("unknown history format '%s' (text, json, csv or svg)", format);
+        return PM_EXIT_USAGE;
+    }
+    char err[PM_ERRBUF_SIZE];
+    uint64_t now = now_us(), t_since = 0, t_until = 0;
+    if ((since && pm_store_parse_time(since, now, &t_since, err)) ||
+        (until && pm_store_parse_time(until, now, &t_until, err))) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_USAGE;
+    }
+    if (t_until && t_since > t_until) {
+        pm_cli_error("--since is after --until");
+        return PM_EXIT_USAGE;
+    }
+    struct pm_store *s;
+    int rc = pm_store_open(store_path, 0, &s, err);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return exit_for(rc);
+    }
+    struct pm_history *h;
+    rc = pm_store_history(s, t_since, t_until, prefix, &h, err);
+    pm_store_close(s);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return exit_for(rc);
+    }
+    FILE *f = output ? fopen(output, "we") : stdout;
+    if (!f) {
+        pm_cli_error("cannot create %s", output);
+        pm_history_free(h);
+        return PM_EXIT_CANTCREAT;
+    }
+    /* durations of ongoing episodes run to --until when given, else to now */
+    rc = writer(f, h, t_until ? t_until : now, err);
+    if (output && fclose(f) != 0 && !rc)
+        rc = pm_err(err, PM_EIO, "cannot write %s", output);
+    pm_history_free(h);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return exit_for(rc);
+    }
+    return PM_EXIT_OK;
 }

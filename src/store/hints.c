@@ -131,3 +131,34 @@ int pm_store_owner_hints(struct pm_store *s, uint64_t since_us, uint32_t target_
     *n = a.n;
     return PM_OK;
 }
+
+int pm_store_history_facts(struct pm_store *s, uint64_t since_us, uint32_t target_asn, struct pm_history_fact **out,
+                           uint32_t *n, char *errbuf)
+{
+    *out = NULL;
+    *n = 0;
+    struct pm_owner_hint *h;
+    size_t nh;
+    int rc = pm_store_owner_hints(s, since_us, target_asn, &h, &nh, errbuf);
+    if (rc)
+        return rc;
+    struct pm_history_fact *f = calloc(nh ? nh : 1, sizeof *f);
+    if (!f) {
+        free(h);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    }
+    /* hints are sorted by (addr, next AS): one fact per address */
+    uint32_t k = 0;
+    for (size_t i = 0; i < nh; i++) {
+        if (k && f[k - 1].addr == h[i].addr)
+            continue;
+        f[k].addr = h[i].addr;
+        f[k].followed_by_target = true;
+        f[k].owner_asn = h[i].addr_asn;
+        k++;
+    }
+    free(h);
+    *out = f;
+    *n = k;
+    return PM_OK;
+}

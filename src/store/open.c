@@ -295,3 +295,9 @@ void pm_store_set_progress(struct pm_store *s, pm_store_progress_fn fn, void *ct
     s->progress = fn;
     s->progress_ctx = ctx;
 }
+
+const char *pm_store_default_path(void)
+{
+    const char *e = getenv("PATHMORTEM_STORE");
+    return e && *e ? e : PM_STORE_DEFAULT_PATH;
+}

@@ -1,0 +1,534 @@
+/* test_store.c - the store's file handling: save/load round trip with pcap, corrupt/foreign/newer files refused untouched, lock, kill -9 mid-save, retention, Prometheus. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include "store/internal.h"
+#include "test_store_util.h"
+
+static void file_sha(const char *path, char hex[65])
+{
+    char err[PM_ERRBUF_SIZE];
+    assert_int_equal(pm_store_sha256_file(path, hex, err), PM_OK);
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static void assert_no_sidecars(const char *path)
+{
+    const char *suffix[] = {"-wal", "-shm", "-journal"};
+    for (int i = 0; i < 3; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        assert_false(exists(p));
+    }
+}
+
+/* Opening must fail with PM_ECORRUPT, a one-line message, and leave the bytes as they were. */
+static void assert_refused_untouched(const char *path, int flags, const char *needle)
+{
+    char before[65], after[65], err[PM_ERRBUF_SIZE] = "";
+    file_sha(path, before);
+    struct pm_store *s = NULL;
+    assert_int_equal(pm_store_open(path, flags, &s, err), PM_ECORRUPT);
+    assert_null(s);
+    assert_null(strchr(err, '\n'));
+    if (needle && !strstr(err, needle))
+        fail_msg("message '%s' lacks '%s'", err, needle);
+    file_sha(path, after);
+    assert_string_equal(before, after);
+    assert_no_sidecars(path);
+}
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void save_fixture(struct pm_store *s, uint64_t t, enum tstate a, enum tstate b, unsigned n, const char *pcap,
+                         int64_t *id)
+{
+    char err[PM_ERRBUF_SIZE];
+    struct fixture fx = make_fixture(t, a, b, n);
+    int rc = pm_store_save_snapshot(s, fx.run, fx.an, pcap, id, err);
+    if (rc)
+        fail_msg("save: %s", err);
+    free_fixture(&fx);
+}
+
+static void round_trip_with_pcap(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    /* any bytes do: the store copies the capture, it does not parse it */
+    char pcap[160];
+    snprintf(pcap, sizeof pcap, "%s/run.pcap", dir);
+    uint8_t raw[5000];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = (uint8_t)(i * 7 + i / 100);
+    write_bytes(pcap, raw, sizeof raw);
+
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    int64_t id = 0;
+    save_fixture(s, T0_US, TS_DIED_4837, TS_REACHED, 3, pcap, &id);
+    assert_true(id > 0);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, id, &snap, err), PM_OK);
+    assert_int_equal(snap->started_us, T0_US);
+    assert_int_equal(snap->ended_us, T0_US + 4200000u);
+    assert_string_equal(snap->vantage, "lab-vantage");
+    assert_int_equal(snap->method, PM_METHOD_ICMP);
+    assert_int_equal(snap->source, ip(198, 18, 0, 2));
+    assert_int_equal(snap->target_asn, 131279);
+    assert_int_equal(snap->exit_status, 1);
+    assert_non_null(strstr(snap->databases_json, "\"role\":\"asn\""));
+    assert_non_null(strstr(snap->params_json, "\"max_ttl\":30"));
+    assert_int_equal(snap->n_targets, 6);
+    /* targets by address, verdicts intact */
+    const struct pm_snap_target *t = &snap->targets[0];
+    assert_int_equal(t->dst, ip(175, 45, 176, 1));
+    assert_int_equal(t->status, PM_STATUS_DIED);
+    assert_int_equal(t->kind, PM_DEATH_ADMIN_PROHIB);
+    assert_int_equal(t->stop, PM_STOP_UNREACHABLE);
+    assert_int_equal(t->last_addr, ip(219, 158, 39, 42));
+    assert_int_equal(t->last_ttl, 3);
+    assert_int_equal(t->dies_in.asn, 4837);
+    assert_string_equal(t->dies_in.name, "China Unicom");
+    assert_int_equal(t->upstream.asn, 4837);
+    assert_true(t->confidence == 0.875);
+    assert_string_equal(t->evidence_json, "[\"last hop 219.158.39.42\",\"quote \\\" and backslash \\\\ survive\"]");
+    assert_int_equal(t->n_hops, 3);
+    const struct pm_snap_hop *h = &snap->hops[t->first_hop + 2];
+    assert_int_equal(h->ttl, 3);
+    assert_int_equal(h->from, ip(219, 158, 39, 42));
+    assert_int_equal(h->icmp_type, 3);
+    assert_int_equal(h->icmp_code, 13);
+    assert_int_equal(h->asn, 4837);
+    assert_true(h->rtt_ms == 2.25);
+    const struct pm_snap_target *r = &snap->targets[3];
+    assert_int_equal(r->dst, ip(175, 45, 177, 1));
+    assert_int_equal(r->status, PM_STATUS_REACHED);
+    assert_int_equal(r->n_hops, 5);
+    assert_int_equal(snap->hops[r->first_hop + 3].asn, 131279);
+    assert_int_equal(snap->n_prefix, 2);
+    assert_string_equal(snap->by_prefix[0].key, "175.45.176.0/24");
+    assert_int_equal(snap->by_prefix[0].death_kind, PM_DEATH_ADMIN_PROHIB);
+    assert_int_equal(snap->n_upstream, 1);
+
+    /* the pcap: in the pcap dir, gzip, same bytes, sha256 of the .gz recorded */
+    assert_non_null(strstr(snap->pcap_path, "/pcaps/"));
+    assert_non_null(strstr(snap->pcap_path, ".pcap.gz"));
+    char sha[65];
+    file_sha(snap->pcap_path, sha);
+    assert_string_equal(sha, snap->pcap_sha256);
+    gzFile gz = gzopen(snap->pcap_path, "rb");
+    assert_non_null(gz);
+    uint8_t back[6000];
+    assert_int_equal(gzread(gz, back, sizeof back), (int)sizeof raw);
+    gzclose(gz);
+    assert_memory_equal(back, raw, sizeof raw);
+
+    /* the same start and vantage again is refused, the first stays */
+    struct fixture fx = make_fixture(T0_US, TS_REACHED, TS_REACHED, 1);
+    int64_t id2;
+    assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id2, err), PM_EINVAL);
+    free_fixture(&fx);
+    int64_t latest;
+    assert_int_equal(pm_store_resolve(s, "latest", &latest, err), PM_OK);
+    assert_int_equal(latest, id);
+    assert_int_equal(pm_store_resolve(s, "latest~1", &latest, err), PM_ENOTFOUND);
+    assert_int_equal(pm_store_resolve(s, "latest~x", &latest, err), PM_EINVAL);
+    assert_int_equal(pm_store_resolve(s, "12abc", &latest, err), PM_EINVAL);
+    pm_snapshot_free(snap);
+    pm_store_close(s);
+
+    /* read-only reopen sees it; SQLite itself finds the file sound */
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    assert_int_equal(pm_store_load(s, id, &snap, err), PM_OK);
+    assert_int_equal(snap->n_hops, 3 * 3 + 3 * 5);
+    pm_snapshot_free(snap);
+    assert_int_equal(pm_store_load(s, id + 100, &snap, err), PM_ENOTFOUND);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+static void refuses_random_empty_and_truncated(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    uint8_t junk[4096];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof junk; i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (uint8_t)(x >> 16);
+    }
+    write_bytes(path, junk, sizeof junk);
+    assert_refused_untouched(path, PM_STORE_CREATE, "not an SQLite database");
+    assert_refused_untouched(path, 0, "not an SQLite database");
+    write_bytes(path, "", 0);
+    assert_refused_untouched(path, PM_STORE_WRITE, "empty");
+    unlink(path);
+
+    /* a real store with data, then cut short two ways */
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    int64_t id;
+    save_fixture(s, T0_US, TS_REACHED, TS_REACHED, 40, NULL, &id);
+    pm_store_close(s);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t whole[1 << 20];
+    size_t n = fread(whole, 1, sizeof whole, f);
+    fclose(f);
+    assert_true(n >= 4 * 4096);
+    write_bytes(path, whole, n / 2 - (n / 2) % 4096);
+    assert_refused_untouched(path, PM_STORE_WRITE, "truncated");
+    write_bytes(path, whole, 1000);
+    assert_refused_untouched(path, 0, "truncated");
+    write_bytes(path, whole, 60);
+    assert_refused_untouched(path, 0, "truncated");
+    rm_rf(dir);
+}
+
+static void refuses_foreign_and_newer(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('alice');", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_refused_untouched(path, PM_STORE_CREATE, "another application");
+    assert_refused_untouched(path, 0, "another application");
+
+    /* our application id but no marker table: still not ours */
+    unlink(path);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; CREATE TABLE t (x);", (int)PM_STORE_APP_ID);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_refused_untouched(path, PM_STORE_WRITE, "no application marker");
+
+    /* a real store from a newer pathmortem */
+    unlink(path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    pm_store_close(s);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_refused_untouched(path, PM_STORE_WRITE, "newer");
+    assert_refused_untouched(path, 0, "schema version 99");
+
+    assert_int_equal(pm_store_open("/nonexistent-dir-pm/store.db", 0, &s, err), PM_ENOTFOUND);
+    rm_rf(dir);
+}
+
+static void second_writer_gets_busy(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    pm_store_close(s);
+    int ready[2], release[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(release), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct pm_store *c;
+        char e[PM_ERRBUF_SIZE];
+        int rc = pm_store_open(path, PM_STORE_WRITE, &c, e);
+        char b = rc == PM_OK ? 'y' : 'n';
+        if (write(ready[1], &b, 1) != 1)
+            _exit(3);
+        if (read(release[0], &b, 1) < 0)
+            _exit(4);
+        pm_store_close(c);
+        _exit(rc == PM_OK ? 0 : 1);
+    }
+    char b = 0;
+    assert_int_equal(read(ready[0], &b, 1), 1);
+    assert_int_equal(b, 'y');
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_EBUSY);
+    assert_non_null(strstr(err, "lock"));
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_EBUSY);
+    /* readers are never blocked */
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    pm_store_close(s);
+    assert_int_equal(write(release[1], "x", 1), 1);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    pm_store_close(s);
+    close(ready[0]), close(ready[1]), close(release[0]), close(release[1]);
+    rm_rf(dir);
+}
+
+/* The progress hook runs between two target inserts: the child dies there. */
+static void die_half_way(void *ctx, uint32_t done, uint32_t total)
+{
+    (void)ctx;
+    if (done == total / 2)
+        raise(SIGKILL);
+}
+
+static void kill_during_save_leaves_earlier_snapshots(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    char pcap[160];
+    snprintf(pcap, sizeof pcap, "%s/run.pcap", dir);
+    write_bytes(pcap, "not really a pcap but bytes", 27);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    int64_t id1, id2;
+    save_fixture(s, T0_US, TS_REACHED, TS_REACHED, 5, NULL, &id1);
+    save_fixture(s, T0_US + STEP_US, TS_DIED_4837, TS_REACHED, 5, NULL, &id2);
+    pm_store_close(s);
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct pm_store *c;
+        char e[PM_ERRBUF_SIZE];
+        if (pm_store_open(path, PM_STORE_WRITE, &c, e))
+            _exit(3);
+        pm_store_set_progress(c, die_half_way, NULL);
+        struct fixture fx = make_fixture(T0_US + 2 * STEP_US, TS_DIED_20485, TS_DIED_4837, 200);
+        int64_t id;
+        pm_store_save_snapshot(c, fx.run, fx.an, pcap, &id, e);
+        _exit(4); /* not reached: killed half way */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+
+    /* the lock died with the child; the store holds exactly the two earlier snapshots */
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(pm_store_list(s, 0, 0, &ids, &n, err), PM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], id1);
+    assert_int_equal(ids[1], id2);
+    free(ids);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, id2, &snap, err), PM_OK);
+    assert_int_equal(snap->n_targets, 10);
+    pm_snapshot_free(snap);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM targets", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 20); /* 2 snapshots x 10, none of the dead save */
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    /* the pcap the dead save had written is unreferenced: retention removes it */
+    uint32_t removed = 0;
+    assert_int_equal(pm_store_prune(s, 0, 0, T0_US, &removed, err), PM_OK);
+    assert_int_equal(removed, 1);
+    /* and a later save works */
+    int64_t id3;
+    save_fixture(s, T0_US + 3 * STEP_US, TS_REACHED, TS_REACHED, 5, NULL, &id3);
+    assert_true(id3 > id2);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+static void retention_by_count_and_age(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    char pcap[160];
+    snprintf(pcap, sizeof pcap, "%s/run.pcap", dir);
+    write_bytes(pcap, "pcap bytes", 10);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    int64_t id[4];
+    char kept[4][512];
+    for (int i = 0; i < 4; i++) {
+        save_fixture(s, T0_US + (uint64_t)i * 86400000000ull, TS_REACHED, TS_REACHED, 1, pcap, &id[i]);
+        struct pm_snapshot *snap;
+        assert_int_equal(pm_store_load(s, id[i], &snap, err), PM_OK);
+        snprintf(kept[i], sizeof kept[i], "%s", snap->pcap_path);
+        pm_snapshot_free(snap);
+        assert_true(exists(kept[i]));
+    }
+    uint32_t removed;
+    /* keep the newest 3: the oldest pcap goes, its snapshot stays */
+    assert_int_equal(pm_store_prune(s, 0, 3, T0_US, &removed, err), PM_OK);
+    assert_int_equal(removed, 1);
+    assert_false(exists(kept[0]));
+    assert_true(exists(kept[1]));
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, id[0], &snap, err), PM_OK);
+    assert_string_equal(snap->pcap_path, "");
+    pm_snapshot_free(snap);
+    /* keep 2 days as of day 3 (+1 h): pcaps of day 0 and 1 are older than that */
+    assert_int_equal(pm_store_prune(s, 2, 0, T0_US + 3 * 86400000000ull + 3600000000ull, &removed, err), PM_OK);
+    assert_int_equal(removed, 1);
+    assert_false(exists(kept[1]));
+    assert_true(exists(kept[2]));
+    assert_true(exists(kept[3]));
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)); p++)
+        if ((p == text || p[-1] == '\n') && p[n] == '\n')
+            return true;
+    return false;
+}
+
+static void prometheus_textfile(void **state)
+{
+    (void)state;
+    char dir[64], path[128], prom[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    snprintf(prom, sizeof prom, "%s/pathmortem.prom", dir);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    assert_int_equal(pm_store_prom_write(s, prom, T0_US, err), PM_OK);
+    FILE *f = fopen(prom, "r");
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    assert_true(has_line(buf, "pathmortem_snapshots_total 0"));
+    assert_null(strstr(buf, "pathmortem_prefix_reachable"));
+
+    struct fixture fx = make_fixture(T0_US, TS_DIED_4837, TS_REACHED, 2);
+    /* an AS name with a quote and a backslash must be escaped in the label */
+    for (uint32_t k = 0; k < fx.run->n_targets; k++)
+        if (fx.an->verdicts[k].status == PM_STATUS_DIED)
+            snprintf(fx.an->verdicts[k].dies_in.name, sizeof fx.an->verdicts[k].dies_in.name, "China \"CU\" \\ 169");
+    int64_t id;
+    assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err), PM_OK);
+    free_fixture(&fx);
+    assert_int_equal(pm_store_prom_write(s, prom, T0_US + 90000000u, err), PM_OK);
+    f = fopen(prom, "r");
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    static const char *const want[] = {
+        "# HELP pathmortem_snapshots_total Snapshots held in the store.",
+        "# TYPE pathmortem_snapshots_total gauge",
+        "pathmortem_snapshots_total 1",
+        "# TYPE pathmortem_last_snapshot_timestamp_seconds gauge",
+        "pathmortem_last_snapshot_timestamp_seconds 1764316800.000",
+        "pathmortem_last_snapshot_age_seconds 90.000",
+        "pathmortem_last_snapshot_duration_seconds 4.200",
+        "pathmortem_last_snapshot_exit_status 1",
+        "# TYPE pathmortem_prefix_reachable gauge",
+        "pathmortem_prefix_reachable{prefix=\"175.45.176.0/24\"} 0",
+        "pathmortem_prefix_reachable{prefix=\"175.45.177.0/24\"} 1",
+        "pathmortem_prefix_targets_reached{prefix=\"175.45.177.0/24\"} 2",
+        "pathmortem_prefix_targets{prefix=\"175.45.176.0/24\"} 2",
+        "pathmortem_prefix_dies_in{prefix=\"175.45.176.0/24\",asn=\"4837\",as_name=\"China \\\"CU\\\" \\\\ 169\"} 1",
+        "pathmortem_upstream_reachable{upstream_asn=\"4837\",upstream=\"China Unicom\"} 1",
+        "pathmortem_upstream_targets_reached{upstream_asn=\"4837\",upstream=\"China Unicom\"} 2",
+        "pathmortem_upstream_targets{upstream_asn=\"4837\",upstream=\"China Unicom\"} 4",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!has_line(buf, want[i]))
+            fail_msg("missing line: %s\n---\n%s", want[i], buf);
+    /* a reached /24 has no dies_in sample */
+    assert_null(strstr(buf, "pathmortem_prefix_dies_in{prefix=\"175.45.177.0/24\""));
+    /* every sample's metric was introduced by HELP and TYPE */
+    char *save, *line;
+    char copy[8192];
+    memcpy(copy, buf, n + 1);
+    char seen[32][64];
+    int nseen = 0;
+    for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "# TYPE ", 7)) {
+            sscanf(line + 7, "%63s", seen[nseen++]);
+            continue;
+        }
+        if (line[0] == '#')
+            continue;
+        char name[64];
+        sscanf(line, "%63[a-z_]", name);
+        bool ok = false;
+        for (int k = 0; k < nseen; k++)
+            ok |= !strcmp(seen[k], name);
+        if (!ok)
+            fail_msg("sample before its TYPE: %s", line);
+    }
+    /* no temp file left beside it */
+    char tmp[200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", prom, (long)getpid());
+    assert_false(exists(tmp));
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+static void read_only_store_refuses_writes(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    pm_store_close(s);
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    struct fixture fx = make_fixture(T0_US, TS_REACHED, TS_REACHED, 1);
+    int64_t id;
+    assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err), PM_EPERM);
+    free_fixture(&fx);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip_with_pcap),
+        cmocka_unit_test(refuses_random_empty_and_truncated),
+        cmocka_unit_test(refuses_foreign_and_newer),
+        cmocka_unit_test(second_writer_gets_busy),
+        cmocka_unit_test(kill_during_save_leaves_earlier_snapshots),
+        cmocka_unit_test(retention_by_count_and_age),
+        cmocka_unit_test(prometheus_textfile),
+        cmocka_unit_test(read_only_store_refuses_writes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
