@@ -236,7 +236,9 @@ static int read_file(struct ctx *c, const char *path, char *errbuf)
             report(c, path, lineno, too_long ? "line longer than 4096 bytes" : "NUL byte in line");
             continue;
         }
-        if (len == 0)
+        /* Blank lines and '#' comments (no address starts with '#') are
+         * skipped, so curated files can carry notes. */
+        if (len == 0 || line[0] == '#')
             continue;
         rc = row(c, path, lineno, line, len, &fc, errbuf);
     }

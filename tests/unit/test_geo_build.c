@@ -42,7 +42,8 @@ static void bad_rows_are_counted_and_reported_with_line_numbers(void **state)
                       "14.0.0.0,14.0.0.255,64513,bad\xff\n"                  /* 14 not UTF-8 */
                       "15.0.0.0,15.0.0.255,64514,ok\n"
                       "16.0.0.0,16.0.0.255,64515,ok2\n"
-                      "17.0.0.0,17.0.0.255,64516,ok3\n";
+                      "17.0.0.0,17.0.0.255,64516,ok3\n"
+                      "# a comment line is skipped, not a bad row\n";
     scratch_text(&s, "rows.csv", csv, in);
     scratch_path(&s, "rows.mmdb", out);
     char *report = NULL;
@@ -56,7 +57,7 @@ static void bad_rows_are_counted_and_reported_with_line_numbers(void **state)
     if (rc != PM_OK)
         print_error("%s\n", err);
     assert_int_equal(rc, PM_OK);
-    assert_int_equal(st.lines, 17);
+    assert_int_equal(st.lines, 18);
     assert_int_equal(st.ranges, 8);
     assert_int_equal(st.ipv6_skipped, 1);
     assert_int_equal(st.bad_rows, 7);
@@ -244,27 +245,14 @@ static bool have_perl_writer(void)
     return system("perl -MMaxMind::DB::Writer::Tree -e 1 >/dev/null 2>&1") == 0;
 }
 
-/* Builds csv with both writers and compares lookups at every range boundary. */
-static void compare_with_perl(const char *csv_path, const char *dir)
+/* Reads the first two fields of each row of a CSV into ranges. */
+static size_t read_ranges(const char *csv_path, uint32_t (*r)[2], size_t cap)
 {
-    char ours[600], theirs[600], cmd[2048], err[PM_ERRBUF_SIZE] = "";
-    snprintf(ours, sizeof ours, "%s/ours.mmdb", dir);
-    snprintf(theirs, sizeof theirs, "%s/perl.mmdb", dir);
-    snprintf(cmd, sizeof cmd, "perl %s/geo/tools/perl-asn-build.pl '%s' '%s'", PM_SOURCE_DIR, csv_path, theirs);
-    assert_int_equal(system(cmd), 0);
-    const char *paths[1] = {csv_path};
-    struct pm_geo_build_stats st;
-    int rc = pm_geo_build(PM_GEO_KIND_ASN, paths, 1, ours, 1, NULL, &st, err);
-    if (rc != PM_OK)
-        print_error("%s\n", err);
-    assert_int_equal(rc, PM_OK);
-    struct pm_geo *a = open_dbs(ours, NULL), *b = open_dbs(theirs, NULL);
-    /* Probe every range's first and last address and their neighbours. */
     FILE *f = fopen(csv_path, "r");
     assert_non_null(f);
     char line[PM_CSV_LINE_MAX + 2];
-    unsigned compared = 0;
-    while (fgets(line, sizeof line, f)) {
+    size_t n = 0;
+    while (n < cap && fgets(line, sizeof line, f)) {
         char *comma = strchr(line, ',');
         if (!comma || strchr(line, ':'))
             continue;
@@ -273,25 +261,61 @@ static void compare_with_perl(const char *csv_path, const char *dir)
         if (!comma2)
             continue;
         *comma2 = '\0';
-        uint32_t lo, hi;
-        if (pm_addr_parse(line, &lo) != PM_OK || pm_addr_parse(end, &hi) != PM_OK)
-            continue;
+        if (pm_addr_parse(line, &r[n][0]) == PM_OK && pm_addr_parse(end, &r[n][1]) == PM_OK)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Compares two opened database sets at every range's edges, neighbours and middle. */
+static void compare_at_edges(struct pm_geo *a, struct pm_geo *b, const char *csv_path)
+{
+    static uint32_t r[4096][2];
+    size_t n = read_ranges(csv_path, r, 4096);
+    assert_true(n > 0);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t lo = r[k][0], hi = r[k][1];
         uint32_t probes[6] = {lo, hi, lo - 1, hi + 1, lo + (hi - lo) / 2, lo + 1};
         for (int i = 0; i < 6; i++) {
             struct pm_geo_info x, y;
             pm_geo_lookup(a, probes[i], &x);
             pm_geo_lookup(b, probes[i], &y);
-            if (x.asn != y.asn || strcmp(x.as_name, y.as_name) || x.asn_prefix_len != y.asn_prefix_len) {
+            if (x.asn != y.asn || strcmp(x.as_name, y.as_name) || x.asn_prefix_len != y.asn_prefix_len ||
+                strcmp(x.country, y.country) || strcmp(x.city, y.city) || x.geo_prefix_len != y.geo_prefix_len) {
                 char t[16];
-                print_error("%s: ours AS%u '%s' /%u, perl AS%u '%s' /%u\n", pm_addr_str(probes[i], t), x.asn,
-                            x.as_name, x.asn_prefix_len, y.asn, y.as_name, y.asn_prefix_len);
+                print_error("%s: ours AS%u '%s' /%u %s '%s' /%u; perl AS%u '%s' /%u %s '%s' /%u\n",
+                            pm_addr_str(probes[i], t), x.asn, x.as_name, x.asn_prefix_len, x.country, x.city,
+                            x.geo_prefix_len, y.asn, y.as_name, y.asn_prefix_len, y.country, y.city,
+                            y.geo_prefix_len);
                 fail();
             }
-            compared++;
         }
     }
-    fclose(f);
-    assert_true(compared > 0);
+}
+
+static int build_one(enum pm_geo_kind kind, const char *csv, const char *out)
+{
+    char err[PM_ERRBUF_SIZE] = "";
+    const char *paths[1] = {csv};
+    struct pm_geo_build_stats st;
+    int rc = pm_geo_build(kind, paths, 1, out, 1, NULL, &st, err);
+    if (rc != PM_OK)
+        print_error("%s\n", err);
+    return rc;
+}
+
+/* Builds an ASN csv with both writers and compares lookups. */
+static void compare_with_perl(const char *csv_path, const char *dir)
+{
+    char ours[600], theirs[600], cmd[2048];
+    snprintf(ours, sizeof ours, "%s/ours.mmdb", dir);
+    snprintf(theirs, sizeof theirs, "%s/perl.mmdb", dir);
+    snprintf(cmd, sizeof cmd, "perl %s/geo/tools/perl-asn-build.pl '%s' '%s'", PM_SOURCE_DIR, csv_path, theirs);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(build_one(PM_GEO_KIND_ASN, csv_path, ours), PM_OK);
+    struct pm_geo *a = open_dbs(ours, NULL), *b = open_dbs(theirs, NULL);
+    compare_at_edges(a, b, csv_path);
     pm_geo_close(a);
     pm_geo_close(b);
 }
@@ -325,16 +349,38 @@ static void agrees_with_maxmind_perl_writer(void **state)
     scratch_close(&s);
 }
 
-static void lab_csv_agrees_with_perl_writer(void **state)
+/* The lab builds its databases with MaxMind's perl writer (tests/lab/build-mmdb.pl);
+ * `geo build` on the same CSVs must answer the same for ASN, country and city. */
+static void lab_csvs_agree_with_the_labs_perl_build(void **state)
 {
     (void)state;
-    char lab[600];
-    snprintf(lab, sizeof lab, "%s/tests/lab/lab-asn.csv", PM_SOURCE_DIR);
-    if (access(lab, R_OK) != 0 || !have_perl_writer())
+    char asn_csv[600], city_csv[600], script[600];
+    snprintf(asn_csv, sizeof asn_csv, "%s/tests/lab/lab-asn.csv", PM_SOURCE_DIR);
+    snprintf(city_csv, sizeof city_csv, "%s/tests/lab/lab-city.csv", PM_SOURCE_DIR);
+    snprintf(script, sizeof script, "%s/tests/lab/build-mmdb.pl", PM_SOURCE_DIR);
+    if (access(asn_csv, R_OK) || access(city_csv, R_OK) || access(script, R_OK) || !have_perl_writer())
         skip();
     struct scratch s;
     scratch_open(&s);
-    compare_with_perl(lab, s.dir);
+    char cmd[2048], p_asn[600], p_city[600], o_asn[600], o_city[600];
+    snprintf(cmd, sizeof cmd, "perl '%s' '%s' >/dev/null", script, s.dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(p_asn, sizeof p_asn, "%s/lab-asn.mmdb", s.dir);
+    snprintf(p_city, sizeof p_city, "%s/lab-city.mmdb", s.dir);
+    snprintf(o_asn, sizeof o_asn, "%s/ours-asn.mmdb", s.dir);
+    snprintf(o_city, sizeof o_city, "%s/ours-city.mmdb", s.dir);
+    assert_int_equal(build_one(PM_GEO_KIND_ASN, asn_csv, o_asn), PM_OK);
+    assert_int_equal(build_one(PM_GEO_KIND_CITY, city_csv, o_city), PM_OK);
+    struct pm_geo *a = open_dbs(o_asn, o_city), *b = open_dbs(p_asn, p_city);
+    compare_at_edges(a, b, asn_csv);
+    compare_at_edges(a, b, city_csv);
+    /* And the lab's space maps to the real networks, flagged as benchmarking. */
+    struct pm_geo_info gi;
+    pm_geo_lookup(a, ip(198, 18, 20, 5), &gi);
+    assert_int_equal(gi.asn, 4837);
+    assert_true(gi.special);
+    pm_geo_close(a);
+    pm_geo_close(b);
     scratch_close(&s);
 }
 
@@ -347,7 +393,7 @@ int main(void)
         cmocka_unit_test(csv_splitter_rules),
         cmocka_unit_test(city_layout_round_trip),
         cmocka_unit_test(agrees_with_maxmind_perl_writer),
-        cmocka_unit_test(lab_csv_agrees_with_perl_writer),
+        cmocka_unit_test(lab_csvs_agree_with_the_labs_perl_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
