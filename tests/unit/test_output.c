@@ -247,9 +247,9 @@ static int setup(void **state)
     strcpy(run->dbs[0].path, "/usr/share/pathmortem/asn.mmdb");
     strcpy(run->dbs[0].build_date, "2026-11-01");
     memset(run->dbs[0].sha256, 'a', 64);
-    char dst[16];
-    for (int i = 20; i < 32; i++) {
-        snprintf(dst, sizeof dst, "175.45.176.%d", i);
+    char dst[24];
+    for (unsigned i = 20; i < 32; i++) {
+        snprintf(dst, sizeof dst, "175.45.176.%u", i);
         add_china(run, dst, false);
     }
     add_china(run, "175.45.176.9", true);
