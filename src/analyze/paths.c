@@ -4,6 +4,9 @@
 
 #include "analyze/internal.h"
 
+/* Replies examined per TTL when picking the dominant responder (bounds the pairwise count). */
+#define AZ_HOP_SCAN 32
+
 void az_lookup(struct az_ctx *c, uint32_t addr, struct pm_geo_info *gi)
 {
     memset(gi, 0, sizeof *gi);
@@ -136,6 +139,8 @@ static int own_hops(struct az_ctx *c, uint32_t ti, struct az_hop *out, uint32_t 
         }
         /* dominant address: the most replies at this TTL (classic ECMP mixes several) */
         uint32_t best = AZ_NONE, bestn = 0;
+        if (k > AZ_HOP_SCAN)
+            k = AZ_HOP_SCAN;  /* more replies than queries at one TTL: the first ones decide */
         for (uint32_t i = 0; i < k; i++) {
             if (pm_reply_from_target(t, &r[i]) || r[i].from == 0)
                 continue;

@@ -118,20 +118,21 @@ static uint8_t death_of_code(uint8_t code)
     }
 }
 
-/* A loop: one router at two hops with another between. Returns the index of the second sighting. */
+/* A loop: one router at two hops with another between. Scans back to the most
+ * recent sighting only (paths have at most PM_TTL_MAX hops: bounded work).
+ * Returns the index of the second sighting. */
 static uint32_t find_loop(const struct az_ctx *c, const struct az_path *p, uint32_t *first)
 {
-    for (uint32_t j = 2; j < p->n; j++) {
+    for (uint32_t j = 1; j < p->n; j++) {
         uint32_t rj = az_path_hop(c, p, j)->router;
-        for (uint32_t i = 0; i + 1 < j; i++) {
+        for (uint32_t i = j; i-- > 0;) {
             if (az_path_hop(c, p, i)->router != rj)
                 continue;
-            for (uint32_t k = i + 1; k < j; k++) {
-                if (az_path_hop(c, p, k)->router != rj) {
-                    *first = i;
-                    return j;
-                }
+            if (j - i >= 2) {
+                *first = i;
+                return j;
             }
+            break;
         }
     }
     return AZ_NONE;
