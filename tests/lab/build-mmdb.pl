@@ -92,6 +92,8 @@ sub write_tree {
     binmode $fh;
     $tree->write_tree($fh);
     close $fh or die "build-mmdb.pl: writing $tmp: $!\n";
+    # pathmortem reads databases after dropping to an unprivileged user.
+    chmod 0644, $tmp or die "build-mmdb.pl: chmod $tmp: $!\n";
     rename $tmp, $path or die "build-mmdb.pl: rename to $path: $!\n";
 }
 

@@ -196,7 +196,7 @@ fault_repair() {
       ip -n "$(ns ttk2)" link set kpbr up
       for x in cu3 ttk2; do restore_routes "$x" "$PM_BLK_KP"; done
       for x in kpbr cu3 ttk2 kp; do routes_apply "$x"; done ;;
-    ratelimit) icmp_sysctls "$2" 0 100000 100000 ;;
+    ratelimit) icmp_sysctls "$2" 0 1000000 1000000 ;;
     ecmp)
       routes_apply cu1 "$PM_BLK_KP"
       nsx cu1 sysctl -q -w net.ipv4.fib_multipath_hash_policy=0 >/dev/null ;;

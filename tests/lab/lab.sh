@@ -57,8 +57,8 @@ node_sysctls() {
   ip netns exec "$(ns "$1")" sysctl -q -w \
     net.ipv4.ip_forward=1 \
     net.ipv4.icmp_ratelimit=0 \
-    net.ipv4.icmp_msgs_per_sec=100000 \
-    net.ipv4.icmp_msgs_burst=100000 \
+    net.ipv4.icmp_msgs_per_sec=1000000 \
+    net.ipv4.icmp_msgs_burst=1000000 \
     net.ipv4.icmp_errors_use_inbound_ifaddr=0 \
     net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
     net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 \

@@ -6,6 +6,7 @@
 #   lab_exec vp pathmortem trace 198.19.176.1
 #   lab_fault withdraw cu2a; lab_repair withdraw cu2a
 #   lab_expect_hops upstream 198.19.177.5   # prints the expected hop list from paths.tsv
+#   lab_geo                     # builds lab MMDBs: LAB_ASN_DB, LAB_CITY_DB
 #
 # Teardown runs from an EXIT trap, so it also happens after a failure or a
 # caught SIGINT/SIGTERM. A SIGKILL (ctest timeout) cannot be trapped: the lab
@@ -33,7 +34,11 @@ lab_down_all() {
 
 # lab_tmpdir: a scratch directory (LAB_TMP) removed with the labs at exit.
 lab_tmpdir() {
-  [ -n "$LAB_TMP" ] || LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pmlab.XXXXXX")
+  if [ -z "$LAB_TMP" ]; then
+    LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pmlab.XXXXXX")
+    # pathmortem reads its databases after dropping to nobody: let it in.
+    chmod 755 "$LAB_TMP"
+  fi
   trap 'lab_cleanup' EXIT
 }
 
@@ -58,6 +63,15 @@ lab_down() { # [PREFIX]: tear one lab down now (default: the latest)
   for q in "${LAB_ALL[@]}"; do [ "$q" = "$p" ] || keep+=("$q"); done
   LAB_ALL=("${keep[@]}")
   [ "$p" != "$LAB_PREFIX" ] || LAB_PREFIX=
+}
+
+# lab_geo: builds the lab MMDBs into LAB_TMP; sets LAB_ASN_DB and LAB_CITY_DB
+# (for pathmortem --asn-db/--geo-db).
+lab_geo() {
+  lab_tmpdir
+  "$LAB_HOME/build-mmdb.pl" "$LAB_TMP" >/dev/null || { echo "lab_geo: building the lab MMDBs failed" >&2; return 1; }
+  LAB_ASN_DB=$LAB_TMP/lab-asn.mmdb
+  LAB_CITY_DB=$LAB_TMP/lab-city.mmdb
 }
 
 lab_exec() { "$LAB_SH" exec "$LAB_PREFIX" "$@"; }

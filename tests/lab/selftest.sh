@@ -58,8 +58,7 @@ sweep_targets() { # 64 addresses spread over the /22, away from kpbr's own addre
 }
 
 echo "# MMDB files built from lab-asn.csv and lab-city.csv"
-lab_tmpdir
-"$LAB_HOME/build-mmdb.pl" "$LAB_TMP" >/dev/null
+lab_geo
 mmdb() { mmdblookup -f "$LAB_TMP/$1" -i "$2" "${@:3}" 2>/dev/null | awk 'NF { sub(/^ +/, ""); sub(/ <[a-z0-9_]+>$/, ""); gsub(/"/, ""); print; exit }'; }
 expect "asn of 198.18.20.5" "$(mmdb lab-asn.mmdb 198.18.20.5 autonomous_system_number)" 4837
 expect "as name of 198.18.20.5" "$(mmdb lab-asn.mmdb 198.18.20.5 autonomous_system_organization)" "CHINA UNICOM China169 Backbone"
