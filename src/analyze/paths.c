@@ -124,7 +124,8 @@ static int own_hops(struct az_ctx *c, uint32_t ti, struct az_hop *out, uint32_t 
         top = PM_TTL_MAX;
     for (uint32_t i = 0; i < t->n_replies; i++) {
         const struct pm_reply *r = &t->replies[i];
-        if (r->ttl && pm_reply_from_target(t, r) && (!p->reached_ttl || r->ttl < p->reached_ttl))
+        if (r->ttl && r->ttl <= PM_TTL_MAX && pm_reply_from_target(t, r) &&
+            (!p->reached_ttl || r->ttl < p->reached_ttl))
             p->reached_ttl = r->ttl;
     }
     for (uint8_t ttl = 1; ttl <= top && ttl > 0; ttl++) {
@@ -204,6 +205,7 @@ static int count_stats(struct az_ctx *c, uint32_t ti)
 
 static int append(struct az_ctx *c, uint32_t ti, const struct az_hop *h, uint32_t n)
 {
+    /* cap: at most PM_TTL_MAX hops per target, targets capped by the trace model */
     if (c->n_hops + n > c->cap_hops) {
         uint32_t cap = c->cap_hops ? c->cap_hops : 1024;
         while (cap < c->n_hops + n)
@@ -216,6 +218,8 @@ static int append(struct az_ctx *c, uint32_t ti, const struct az_hop *h, uint32_
     }
     c->paths[ti].first = c->n_hops;
     c->paths[ti].n = n;
+    if (!n)
+        return PM_OK;   /* no hop answered: nothing to copy (hops may still be NULL) */
     memcpy(&c->hops[c->n_hops], h, (size_t)n * sizeof *h);
     c->n_hops += n;
     return PM_OK;

@@ -237,6 +237,97 @@ static void scale_65536_targets(void **state)
     pm_run_free(run);
 }
 
+static uint32_t rnd_state = 0x9e3779b9u;
+static uint32_t rnd(void)
+{
+    /* xorshift32: a fixed sequence, so a failure is reproducible */
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 17;
+    rnd_state ^= rnd_state << 5;
+    return rnd_state;
+}
+
+static void garbage_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    (void)ctx;
+    /* a hostile callback: unterminated strings, lying prefix length */
+    memset(out, 'A', sizeof *out);
+    out->asn = (addr >> 8) % 7 == 0 ? 0 : 64512 + (addr >> 8) % 5;
+    out->asn_prefix_len = (uint8_t)(addr % 40);
+    out->special = (addr & 1) != 0;
+}
+
+/* Random runs (as a lying pcap could produce): no crash, invariants hold. */
+static void random_runs_keep_invariants(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 20; round++) {
+        struct pm_run *run = pm_run_alloc();
+        uint32_t nt = 1 + rnd() % 300;
+        for (uint32_t i = 0; i < nt; i++) {
+            uint32_t dst = A(10, 0, (rnd() % 4), rnd() % 256);
+            struct pm_target *t = pm_run_target(run, dst, true);
+            assert_non_null(t);
+            uint32_t nr = rnd() % 40;
+            for (uint32_t k = 0; k < 12; k++)
+                pm_target_note_sent(t, (uint8_t)(rnd() % 70));
+            for (uint32_t k = 0; k < nr; k++) {
+                struct pm_reply r;
+                memset(&r, 0, sizeof r);
+                r.ttl = (uint8_t)(rnd() % 80);
+                r.kind = (uint8_t)(rnd() % 7);
+                r.icmp_code = (uint8_t)(rnd() % 20);
+                r.from = rnd() % 3 == 0 ? dst : A(10, 9, rnd() % 4, rnd() % 16);
+                r.n_mpls = (uint8_t)(rnd() % 3);
+                r.quoted_ttl = (uint8_t)(rnd() % 4);
+                r.attempt = (uint8_t)(rnd() % 4);
+                (void)pm_target_add_reply(t, &r);
+            }
+            if (rnd() % 4 == 0)
+                t->stopset_ttl = (uint8_t)(rnd() % 70);
+        }
+        pm_trace_finish(run, 5);
+        struct pm_analysis *a = NULL;
+        char err[PM_ERRBUF_SIZE];
+        struct pm_history_fact hist[3] = {{A(10, 9, 0, 1), true, 64513}, {A(10, 9, 1, 2), false, 0},
+                                          {A(10, 9, 2, 3), true, 0}};
+        struct pm_analyze_opts o;
+        memset(&o, 0, sizeof o);
+        o.history = hist;
+        o.n_history = 3;
+        assert_int_equal(pm_analyze(run, round % 2 ? garbage_lookup : NULL, NULL, &o, &a, err), PM_OK);
+        uint32_t total = 0, utotal = 0;
+        for (uint32_t i = 0; i < a->n_prefix; i++)
+            total += a->by_prefix[i].total;
+        for (uint32_t i = 0; i < a->n_upstream; i++)
+            utotal += a->by_upstream[i].total;
+        assert_int_equal(total, run->n_targets);
+        assert_int_equal(utotal, run->n_targets);
+        for (uint32_t i = 0; i < run->n_targets; i++) {
+            const struct pm_verdict *v = &a->verdicts[i];
+            assert_true(v->confidence >= 0 && v->confidence <= 1);
+            assert_true((v->status == PM_STATUS_REACHED) == (v->kind == PM_DEATH_NONE));
+            assert_true(v->n_evidence <= PM_EVIDENCE_MAX);
+            assert_true(v->group < a->n_prefix);
+            for (uint32_t e = 0; e < v->n_evidence; e++)
+                assert_true(strlen(v->evidence[e]) < PM_EVIDENCE_LEN);
+            assert_true(strlen(v->dies_in.name) < sizeof v->dies_in.name);
+        }
+        for (uint32_t i = 1; i < a->n_owners; i++)
+            assert_true(a->owners[i - 1].addr < a->owners[i].addr);
+        char line[400];
+        for (uint32_t i = 0; i < a->n_prefix; i++)
+            assert_true(pm_rollup_format(&a->by_prefix[i], line, sizeof line) > 0);
+        struct pm_history_fact *f = NULL;
+        uint32_t nf = 0;
+        assert_int_equal(pm_analysis_history_facts(run, a, &f, &nf, err), PM_OK);
+        assert_true(nf <= a->n_owners);
+        free(f);
+        pm_analysis_free(a);
+        pm_run_free(run);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +335,7 @@ int main(void)
         cmocka_unit_test(issue_example_line),
         cmocka_unit_test(rollup_format_is_bounded),
         cmocka_unit_test(scale_65536_targets),
+        cmocka_unit_test(random_runs_keep_invariants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
