@@ -48,6 +48,7 @@ struct group_info {
     uint32_t prefix;         /* /24 network */
     uint8_t dist;            /* TTL at which targets of this /24 were reached (0: unknown) */
     uint8_t last_resp;       /* for unreached targets: highest answering TTL */
+    uint8_t unreach_ttl;     /* lowest TTL at which a router refused (ICMP unreachable) */
 };
 
 struct send_req {

@@ -235,6 +235,8 @@ void pm_sched_launch(struct pm_engine *e, uint32_t ti, uint64_t now)
         s = e->o.first_ttl; /* classic traceroute: walk up from the first TTL */
     } else if (g->dist) {
         s = g->dist;
+    } else if (g->unreach_ttl) {
+        s = g->unreach_ttl;
     } else if (g->last_resp) {
         s = (uint8_t)(g->last_resp + 1);
     } else {
@@ -276,6 +278,15 @@ static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
            (s->kind == PM_REPLY_UNREACH && s->addr == t->dst);
 }
 
+/* The prefix learns where its paths are refused (ICMP unreachable), so its
+ * other targets start right there. */
+static void note_unreach(struct pm_engine *e, struct tstate *t, uint8_t ttl)
+{
+    struct group_info *g = group_of(e, t);
+    if (!g->unreach_ttl || ttl < g->unreach_ttl)
+        g->unreach_ttl = ttl;
+}
+
 /* The prefix learns the distance as soon as one of its targets answers. */
 static void note_reached(struct pm_engine *e, struct tstate *t, uint8_t ttl)
 {
@@ -307,8 +318,18 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
         if (!t->slot[SLOT_BACK].ttl)
             start_back(e, ti, from);
     } else if (s.answered && s.kind == PM_REPLY_UNREACH) {
+        /* a router refused: it sits at this TTL or below. Walk back from the
+         * distance its reply's TTL suggests until time-exceeded answers
+         * again; the lowest refusing TTL is the death point. */
         t->flags |= TS_UNREACH;
         stop = true;
+        note_unreach(e, t, s.ttl);
+        uint8_t d = distance_from_reply_ttl(s.reply_ttl);
+        uint8_t from = (uint8_t)(s.ttl - 1);
+        if (d && d < s.ttl && !probed(t, d))
+            from = d;
+        if (!t->slot[SLOT_BACK].ttl)
+            start_back(e, ti, from);
     } else if (s.answered) {
         t->gap = 0;
         if (s.ttl > t->last_router_ttl)
@@ -345,8 +366,12 @@ static void complete_back(struct pm_engine *e, uint32_t ti)
     t->slot[SLOT_BACK].gen++;
     uint8_t from = (uint8_t)(s.ttl - 1);
     bool done = false;
-    if (s.answered && is_target_reply(t, &s)) {
-        note_reached(e, t, s.ttl);
+    if (s.answered && (is_target_reply(t, &s) || s.kind == PM_REPLY_UNREACH)) {
+        /* still beyond the target or the refusing router: keep walking down */
+        if (is_target_reply(t, &s))
+            note_reached(e, t, s.ttl);
+        else
+            note_unreach(e, t, s.ttl);
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
         if (d && d < from && !probed(t, d))
             from = d;
@@ -418,7 +443,7 @@ void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t n
      * gets two more tries, each waiting longer (see arm()). */
     uint8_t allowed = (uint8_t)(queries(e) + e->o.retries);
     const struct group_info *g = group_of(e, t);
-    if (g->dist > s->ttl || g->last_resp >= s->ttl)
+    if (g->dist > s->ttl || g->last_resp >= s->ttl || (g->unreach_ttl && g->unreach_ttl <= s->ttl))
         allowed = (uint8_t)(allowed + 2);
     if (allowed > PM_PROBE_MAX_ATTEMPTS)
         allowed = PM_PROBE_MAX_ATTEMPTS;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# analyze_pcap.sh - the pcap of a live run, analyzed later, gives the same targets, hops, verdicts and roll-ups.
+. "$(dirname "$0")/common.sh" "$1"
+lab_up
+lab_fault withdraw cu2a 198.19.176.0/24
+sweep live lab-starjv
+pm analyze --format json -o "$LAB_TMP/replay.json" "$LAB_TMP/live.pcap" || [ $? -le 2 ]
+$CHECK same "$LAB_TMP/live.json" "$LAB_TMP/replay.json"
+# and a pcap file that is not ours is refused with one line, non-zero
+printf 'not a pcap file at all' > "$LAB_TMP/garbage.pcap"
+set +e
+out=$("$BUILD/pathmortem" analyze "$LAB_TMP/garbage.pcap" 2>&1); rc=$?
+set -e
+[ $rc -eq 65 ] || { echo "FAIL: garbage pcap gave exit $rc"; exit 1; }
+[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || { echo "FAIL: more than one line: $out"; exit 1; }
+echo "ok: garbage pcap refused: $out"

@@ -1,0 +1,29 @@
+# common.sh - shared setup for the lab integration tests: lab up, lab databases, the binary under test.
+# Usage: . common.sh BUILD_DIR   (then $PM runs pathmortem inside the vantage namespace)
+set -euo pipefail
+INT_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=$(cd "$INT_HOME/../.." && pwd)
+BUILD=${1:?build directory}
+. "$SRC/tests/lab/lib.sh"
+lab_require_root
+lab_tmpdir
+chmod 755 "$LAB_TMP"   # pathmortem reads databases after dropping to 'nobody'
+perl "$SRC/tests/lab/build-mmdb.pl" "$LAB_TMP" >/dev/null
+chmod 644 "$LAB_TMP"/*.mmdb
+CHECK="python3 $INT_HOME/labcheck.py"
+PATHS=$SRC/tests/lab/paths.tsv
+
+# pm ARGS...: the real binary in the vantage namespace with the lab's databases.
+pm() {
+  lab_exec vp timeout 300 "$BUILD/pathmortem" "$1" --asn-db "$LAB_TMP/lab-asn.mmdb" --geo-db "$LAB_TMP/lab-city.mmdb" "${@:2}"
+}
+
+# sweep NAME ARGS...: trace lab-starjv (or the targets given) to $LAB_TMP/NAME.json and NAME.pcap.
+# Exit statuses 0-2 are verdicts; anything else fails the test.
+sweep() {
+  local name=$1; shift
+  local rc=0
+  pm trace --no-progress --format json -o "$LAB_TMP/$name.json" -w "$LAB_TMP/$name.pcap" --rate 5000 --wait 1 "$@" || rc=$?
+  if [ $rc -gt 2 ]; then echo "FAIL: pathmortem trace exited $rc" >&2; exit 1; fi
+  return 0
+}
