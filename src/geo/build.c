@@ -161,6 +161,23 @@ static const char *encode_city(struct ctx *c, char **f, size_t *fl, int nf)
     return NULL;
 }
 
+/* An IPv6 address in text: hex digits, colons and (for ::a.b.c.d) dots, with
+ * at least one colon. Only the shape is checked; such rows are skipped. */
+static bool looks_v6(const char *s, size_t len)
+{
+    bool colon = false;
+    if (len < 2 || len > 45)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (ch == ':')
+            colon = true;
+        else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') || ch == '.'))
+            return false;
+    }
+    return colon;
+}
+
 /* One row. Returns PM_OK (row taken, skipped or reported) or a fatal code. */
 static int row(struct ctx *c, const char *path, uint64_t lineno, char *line, size_t len, struct file_count *fc,
                char *errbuf)
@@ -174,7 +191,7 @@ static int row(struct ctx *c, const char *path, uint64_t lineno, char *line, siz
         report(c, path, lineno, why);
         return PM_OK;
     }
-    if (nf >= 2 && (memchr(f[0], ':', fl[0]) || memchr(f[1], ':', fl[1]))) {
+    if (nf >= 2 && looks_v6(f[0], fl[0]) && looks_v6(f[1], fl[1])) {
         fc->v6++;
         c->st->ipv6_skipped++;
         return PM_OK;
@@ -250,7 +267,7 @@ static int read_file(struct ctx *c, const char *path, char *errbuf)
         return rc;
     /* A file that is mostly not what we expect is refused, not half-used. */
     if (fc.good == 0 && fc.v6 == 0)
-        return pm_err(errbuf, PM_ECORRUPT, "%s: no usable row (%llu bad of %llu lines): not a %s range CSV", path,
+        return pm_err(errbuf, PM_ECORRUPT, "%s: no usable row (%llu bad of %llu lines): not a range CSV in the %s layout", path,
                       (unsigned long long)fc.bad, (unsigned long long)lineno,
                       c->kind == PM_GEO_KIND_ASN ? "asn" : "dbip-city");
     if (fc.bad > fc.good)

@@ -118,6 +118,12 @@ static void garbage_files_are_refused(void **state)
     /* An ASN file given as a city file is garbage for that layout. */
     assert_int_equal(build_from_text(&s, PM_GEO_KIND_CITY, "1.0.0.0,1.0.0.255,1,A\n", "c.mmdb", &st, err, out),
                      PM_ECORRUPT);
+    /* Colons alone do not make a row IPv6: /etc/passwd-like text is garbage. */
+    assert_int_equal(build_from_text(&s, PM_GEO_KIND_ASN, "gnats:x:41:41:Gnats,,,:/var/lib/gnats:/usr/sbin/nologin\n",
+                                     "pw.mmdb", &st, err, out),
+                     PM_ECORRUPT);
+    assert_int_equal(st.ipv6_skipped, 0);
+    assert_non_null(strstr(err, "no usable row"));
     /* Only IPv6 rows: nothing to write. */
     assert_int_equal(build_from_text(&s, PM_GEO_KIND_ASN, "::1,::2,1,A\n", "v6.mmdb", &st, err, out), PM_ECORRUPT);
     assert_int_equal(st.ipv6_skipped, 1);
