@@ -76,7 +76,7 @@ static void healthy_paths_get_the_right_upstream(void **state)
         assert_int_equal(v->entry_ttl, 6);
         assert_int_equal(v->reached_ttl, 7);
         assert_true(v->confidence > 0.8);
-        assert_true(lab_evidence_has(v, "Border 198.18.31.2"));
+        assert_true(lab_evidence_has(v, "Border 198.18.20.5"));
     }
     assert_string_equal(lab_verdict(run, a, A(198, 19, 177, 1))->upstream.name, "TransTeleCom");
     assert_int_equal(a->n_prefix, 4);
@@ -278,7 +278,7 @@ static void filter_inside_the_target_as(void **state)
     char line[300];
     pm_rollup_format(lab_rollup(a, "198.19.178.0/24"), line, sizeof line);
     assert_string_equal(line, "198.19.178.0/24       0/3 reached   via TransTeleCom (AS20485): all die at "
-                              "198.18.31.2 (AS131279, CN, hop 6), admin-prohibited");
+                              "198.18.20.5 (AS131279, CN, hop 6), admin-prohibited");
     pm_analysis_free(a);
     pm_run_free(run);
 }
@@ -536,11 +536,31 @@ static void history_facts_from_a_healthy_run(void **state)
     pm_run_free(run);
 }
 
+/* "own" numbering: kpbr answers from Star JV space; nothing to infer, same upstreams. */
+static void own_numbering(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 2, "acc tr cu1 cu2a cu3 kpown DST");
+    lab_hosts(run, 178, 2, "acc tr rt1 ttk1 ttk2 kpown DST");
+    struct pm_analysis *a = run_analysis(run, NULL, true);
+    const struct pm_owner *ow = pm_analysis_find_owner(a, lab_addr("kpown"));
+    assert_int_equal(ow->owner_asn, T_AS);
+    assert_int_equal(ow->mapped_asn, T_AS);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 176, 1))->upstream.asn, CU);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 178, 2))->upstream.asn, TTK);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("cu3")), CU);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("ttk2")), TTK);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(healthy_paths_get_the_right_upstream),
         cmocka_unit_test(russian_third_party_alone),
+        cmocka_unit_test(own_numbering),
         cmocka_unit_test(withdrawal_inside_china_unicom),
         cmocka_unit_test(withdrawal_on_the_russian_side),
         cmocka_unit_test(silent_drop_inside_an_upstream),

@@ -20,8 +20,8 @@ struct lab_block {
     const char *special;
 };
 static const struct lab_block lab_blocks[] = {
-    {A(198, 18, 0, 0), 24, 64500, "Lab Access ISP", "DE", NULL},
-    {A(198, 18, 1, 0), 24, 64501, "Lab Transit", "DE", NULL},
+    {A(198, 18, 0, 0), 21, 64500, "LAB-ACCESS", "DE", NULL},
+    {A(198, 18, 8, 0), 21, 64501, "LAB-TRANSIT", "DE", NULL},
     {A(198, 18, 16, 0), 20, 4837, "China Unicom", "CN", NULL},
     {A(198, 18, 32, 0), 20, 12389, "Rostelecom", "RU", NULL},
     {A(198, 18, 48, 0), 20, 20485, "TransTeleCom", "RU", NULL},
@@ -29,7 +29,7 @@ static const struct lab_block lab_blocks[] = {
     {A(198, 19, 177, 0), 24, 131279, "Star JV", "KP", NULL},
     {A(198, 19, 178, 0), 24, 131279, "Star JV", "KP", NULL},
     {A(198, 19, 179, 0), 24, 131279, "Star JV", "KP", NULL},
-    {A(198, 18, 200, 0), 24, 0, "", "", "IXP"},
+    {A(198, 18, 200, 0), 24, 0, "", "", "IXP"},   /* not in the lab: an IXP LAN for the unit tests */
 };
 
 static int lab_lookups; /* test-side counter only */
@@ -55,16 +55,19 @@ static inline void lab_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
     }
 }
 
-/* Lab routers. kpbr answers from its China Unicom-facing address on both paths. */
+/* Lab routers as tests/lab/topo.sh numbers them, with the address each answers
+ * from toward the vantage 198.18.0.2 (tests/lab/paths.tsv). In the default
+ * "upstream" numbering kpbr answers from its China Unicom-facing address
+ * 198.18.20.5 on both paths; in "own" numbering from 198.19.179.250. */
 struct lab_name {
     const char *name;
     uint32_t addr;
 };
 static const struct lab_name lab_names[] = {
-    {"acc", A(198, 18, 0, 1)},     {"tr", A(198, 18, 1, 1)},       {"cu1", A(198, 18, 16, 1)},
-    {"cu2a", A(198, 18, 17, 1)},   {"cu2b", A(198, 18, 17, 129)},  {"cu3", A(198, 18, 18, 1)},
-    {"kpbr", A(198, 18, 31, 2)},   {"rt1", A(198, 18, 32, 1)},     {"ttk1", A(198, 18, 48, 1)},
-    {"ttk2", A(198, 18, 49, 1)},   {"kpbrr", A(198, 18, 63, 2)},   {"kpin", A(198, 19, 176, 1)},
+    {"acc", A(198, 18, 0, 1)},     {"tr", A(198, 18, 8, 0)},       {"cu1", A(198, 18, 16, 0)},
+    {"cu2a", A(198, 18, 17, 1)},   {"cu2b", A(198, 18, 17, 3)},    {"cu3", A(198, 18, 20, 1)},
+    {"kpbr", A(198, 18, 20, 5)},   {"rt1", A(198, 18, 32, 0)},     {"ttk1", A(198, 18, 48, 0)},
+    {"ttk2", A(198, 18, 52, 1)},   {"kpown", A(198, 19, 179, 250)},
     {"nomap", A(10, 0, 0, 1)},     {"ixp", A(198, 18, 200, 7)},
 };
 
