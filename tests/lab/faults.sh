@@ -32,16 +32,16 @@ need_full() { [ "$TOPO" = full ] || die "fault '$1' needs the full topology, lab
 
 # baseline_dsts NODE PREFIX: NODE's baseline destinations lying inside PREFIX.
 baseline_dsts() {
-  local n d peer
-  while read -r n d peer; do
+  local n d _peer
+  while read -r n d _peer; do
     [ "$n" = "$1" ] && prefix_within "$d" "$2" && echo "$d"
   done <"$STATE/routes" || true
 }
 
 # baseline_covers NODE PREFIX: true when a baseline route of NODE contains PREFIX.
 baseline_covers() {
-  local n d peer
-  while read -r n d peer; do
+  local n d _peer
+  while read -r n d _peer; do
     [ "$n" = "$1" ] && prefix_within "$2" "$d" && return 0
   done <"$STATE/routes"
   return 1

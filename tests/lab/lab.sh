@@ -110,6 +110,7 @@ cmd_up() {
   # mkdir is the lock: two runs can never claim the same prefix.
   mkdir "$STATE" 2>/dev/null || die "lab prefix '$P' already in use"
   # From here on, any failure tears down what was built.
+  # shellcheck disable=SC2154 # rc is assigned inside the trap string
   trap 'rc=$?; if [ $rc -ne 0 ]; then say "bring-up failed, tearing down $P"; teardown "$P" || true; fi' EXIT
   echo "$topo" >"$STATE/topo"
   echo "$numbering" >"$STATE/numbering"

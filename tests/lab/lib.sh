@@ -70,8 +70,8 @@ lab_down() { # [PREFIX]: tear one lab down now (default: the latest)
 lab_geo() {
   lab_tmpdir
   "$LAB_HOME/build-mmdb.pl" "$LAB_TMP" >/dev/null || { echo "lab_geo: building the lab MMDBs failed" >&2; return 1; }
-  LAB_ASN_DB=$LAB_TMP/lab-asn.mmdb
-  LAB_CITY_DB=$LAB_TMP/lab-city.mmdb
+  export LAB_ASN_DB=$LAB_TMP/lab-asn.mmdb
+  export LAB_CITY_DB=$LAB_TMP/lab-city.mmdb
 }
 
 lab_exec() { "$LAB_SH" exec "$LAB_PREFIX" "$@"; }

@@ -73,12 +73,12 @@ expect "no asn outside the lab blocks" "$(mmdb lab-asn.mmdb 198.18.200.1 autonom
 # Every hop address in paths.tsv maps to the ASN the table claims.
 mism=0
 while IFS=$'\t' read -r m p up hops routers aa oa; do
-  IFS=, read -ra H <<<"$hops"
-  IFS=, read -ra A <<<"$aa"
-  for i in "${!H[@]}"; do
-    [ "${H[$i]}" != target ] || continue
-    got=$(mmdb lab-asn.mmdb "${H[$i]}" autonomous_system_number)
-    [ "$got" = "${A[$i]}" ] || { mism=$((mism + 1)); echo "  paths.tsv $m $p hop $((i + 1)) ${H[$i]}: mmdb $got, table ${A[$i]}" >&2; }
+  IFS=, read -ra HOPS <<<"$hops"
+  IFS=, read -ra ASNS <<<"$aa"
+  for i in "${!HOPS[@]}"; do
+    [ "${HOPS[$i]}" != target ] || continue
+    got=$(mmdb lab-asn.mmdb "${HOPS[$i]}" autonomous_system_number)
+    [ "$got" = "${ASNS[$i]}" ] || { mism=$((mism + 1)); echo "  paths.tsv $m $p hop $((i + 1)) ${HOPS[$i]}: mmdb $got, table ${ASNS[$i]}" >&2; }
   done
 done < <(grep -v '^#' "$LAB_HOME/paths.tsv")
 expect "paths.tsv addr_asns agree with lab-asn.mmdb" "$mism" 0
@@ -98,7 +98,8 @@ expect "third-party address: kpbr answers on the Russian path from China Unicom 
 expect "udp-paris reaches 198.19.178.9" "$(trace "-P udp-paris" 198.19.178.9)" "$(lab_expect_hops upstream 198.19.178.9)"
 t=$(trace "-P tcp -d 80" 198.19.176.9)
 expect "tcp SYN to port 80 answered by 198.19.176.9 (RST)" "$(hop 7 "$t")" 198.19.176.9
-expect "all 64 sweep targets answer ping" "$(ping_reached $(sweep_targets))" 64
+mapfile -t SWEEP < <(sweep_targets)
+expect "all 64 sweep targets answer ping" "$(ping_reached "${SWEEP[@]}")" 64
 
 echo "# faults on lab A"
 lab_fault withdraw cu2a
