@@ -248,7 +248,7 @@ static uint64_t path_hash(const struct pm_output_ctx *ctx, uint32_t i)
     uint64_t h = 1469598103934665603ull;
     h = (h ^ t->stop) * 1099511628211ull;
     h = (h ^ (v ? 0x100u + v->kind : 0)) * 1099511628211ull;
-    uint8_t last = pm_output_last_hop(t);
+    uint8_t last = pm_output_shown_last(t);
     for (uint8_t ttl = pm_output_first_hop(ctx->run, t); ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;
         uint32_t n = pm_target_hop(t, ttl, &r);
@@ -356,4 +356,10 @@ void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_o
         else
             put_range(f, a, b, &any);
     }
+}
+
+uint8_t pm_output_shown_last(const struct pm_target *t)
+{
+    uint8_t last = pm_target_last_ttl(t);
+    return last > PM_TTL_MAX ? PM_TTL_MAX : last;
 }

@@ -251,13 +251,16 @@ static void draw_target(struct gb *b, uint32_t idx)
     const struct pm_verdict *v = pm_output_verdict(b->ctx, idx);
     Agnode_t *prev[HOP_NODES_MAX] = {b->vantage};
     uint32_t n_prev = 1, last_addr = 0;
-    uint8_t prev_ttl = 0, first = pm_output_first_hop(run, t), last = pm_output_last_hop(t);
+    uint8_t prev_ttl = 0, first = pm_output_first_hop(run, t), last = pm_output_shown_last(t);
     bool truncated = false;
     char shared_buf[48], *shared = NULL;
     if (first > run->first_ttl) {
         prev_ttl = first - 1; /* shared hops were not re-probed: not silence */
         snprintf(shared_buf, sizeof shared_buf, "hops %u–%u shared", run->first_ttl, first - 1);
         shared = shared_buf;
+        /* the donor target's path already leads to the shared router */
+        if (t->shared_via && t->donor)
+            n_prev = 0;
     }
     for (uint8_t ttl = first; ttl && ttl <= last && !truncated; ttl++) {
         const struct pm_reply *r;

@@ -84,7 +84,7 @@ static void hop_rows(FILE *f, const struct pm_output_ctx *ctx, const struct pm_t
     fputs("<table><tr><th>TTL</th><th>address</th><th>RTT</th><th>marks</th><th>ASN</th><th>AS name</th>"
           "<th>country</th><th>city</th></tr>\n",
           f);
-    uint8_t first = pm_output_first_hop(ctx->run, t), last = pm_output_last_hop(t);
+    uint8_t first = pm_output_first_hop(ctx->run, t), last = pm_output_shown_last(t);
     if (first > ctx->run->first_ttl)
         fprintf(f, "<tr><td colspan=\"8\" class=\"dim\">hops %u–%u shared with other targets (not re-probed)</td></tr>\n",
                 ctx->run->first_ttl, first - 1);

@@ -45,8 +45,11 @@ bool pm_output_died(const struct pm_output_ctx *ctx, uint32_t i);
 /* First TTL listed for a target: first_ttl, or stopset_ttl when backward
  * probing stopped there, lowered if anything was sent or heard below it. */
 uint8_t pm_output_first_hop(const struct pm_run *run, const struct pm_target *t);
-/* Last TTL listed: max_ttl_sent, raised if a reply came from above it. */
+/* Last TTL listed in JSON: max_ttl_sent, raised if a reply came from above it. */
 uint8_t pm_output_last_hop(const struct pm_target *t);
+/* Last TTL shown to people (text, html, graph, path groups): the stop TTL of
+ * a reached or unreachable target, since later probes only repeat it. */
+uint8_t pm_output_shown_last(const struct pm_target *t);
 
 /* Grouping of targets by path, so thousands of targets stay readable.
  * A path is the set of responders (other than the target) at every TTL, the

@@ -427,8 +427,19 @@ static int read_verdict(struct rd *r, json_t *o, struct pm_verdict *v)
     }
     if ((rc = read_as_ref(r, o, "dies_in", &v->dies_in)) < 0 || (rc = read_as_ref(r, o, "upstream", &v->upstream)) < 0)
         return rc;
+    json_t *up;
+    if ((rc = get_object(r, o, "upstream", false, true, &up)) < 0)
+        return rc;
+    if (rc == PM_OK && (rc = get_addr(r, up, "addr", false, &v->upstream_addr)) < 0)
+        return rc;
     if ((rc = get_real(r, o, "confidence", false, 0, 1, &v->confidence)) < 0)
         return rc;
+    GET_INT0(r, o, "entry_ttl", 0, 255, v->entry_ttl);
+    GET_INT0(r, o, "reached_ttl", 0, 255, v->reached_ttl);
+    GET_INT0(r, o, "first_silent_ttl", 0, 255, v->first_silent_ttl);
+    if ((rc = get_bool(r, o, "mpls", &v->mpls)) < 0)
+        return rc;
+    GET_INT(r, o, "group", false, 0, PM_TRACE_MAX_TARGETS, v->group);
     json_t *ev;
     if ((rc = get_array(r, o, "evidence", false, PM_EVIDENCE_MAX, &ev)) < 0)
         return rc;
@@ -498,6 +509,28 @@ static int read_target(struct rd *r, json_t *o, size_t idx, struct pm_run *run, 
         return bad(r, "stop", "not reached, unreachable, gaplimit, maxttl or loop");
     GET_INT(r, o, "stop_ttl", false, 0, 255, t->stop_ttl);
     GET_INT(r, o, "shared_below_ttl", false, 1, PM_TTL_MAX, t->stopset_ttl);
+    if ((rc = get_addr(r, o, "shared_via", false, &t->shared_via)) < 0)
+        return rc;
+    return PM_OK;
+}
+
+/* "shared_with" names the donor target by address; it becomes an index once
+ * every target is read (the model keeps 1 + index). */
+static int resolve_donors(struct rd *r, json_t *targets, struct pm_run *run)
+{
+    for (size_t i = 0; i < json_array_size(targets); i++) {
+        uint32_t donor;
+        int rc;
+        at(r, "targets[%zu]", i);
+        if ((rc = get_addr(r, json_array_get(targets, i), "shared_with", false, &donor)) < 0)
+            return rc;
+        if (rc == ABSENT)
+            continue;
+        struct pm_target *d = pm_run_target(run, donor, false);
+        if (!d || d == &run->targets[i])
+            return bad(r, "shared_with", "names no other target of the run");
+        run->targets[i].donor = (uint32_t)(d - run->targets) + 1;
+    }
     return PM_OK;
 }
 
@@ -526,6 +559,10 @@ static int read_rollup(struct rd *r, json_t *o, bool is_prefix, struct pm_rollup
     GET_INT(r, o, "reached", true, 0, PM_TRACE_MAX_TARGETS, ru->reached);
     if (ru->reached > ru->total)
         return bad(r, "reached", "more than total");
+    GET_INT(r, o, "died", false, 0, ru->total - ru->reached, ru->died);
+    GET_INT(r, o, "rate_limited", false, 0, ru->total - ru->reached - ru->died, ru->rate_limited);
+    if ((rc = get_real(r, o, "confidence", false, 0, 1, &ru->confidence)) < 0)
+        return rc;
     if ((rc = read_as_ref(r, o, "upstream", &ru->upstream)) < 0)
         return rc;
     json_t *d;
@@ -541,6 +578,7 @@ static int read_rollup(struct rd *r, json_t *o, bool is_prefix, struct pm_rollup
         if (pm_output_death_parse(kind, &ru->death_kind) != PM_OK)
             return bad(r, "kind", "unknown kind of death");
         GET_INT0(r, d, "asn", 0, UINT32_MAX, ru->dies_in.asn);
+        GET_INT0(r, d, "owner_asn", 0, UINT32_MAX, ru->death_owner_asn);
         if ((rc = get_str(r, d, "name", false, ru->dies_in.name, sizeof ru->dies_in.name)) < 0 ||
             (rc = get_str(r, d, "country", false, ru->death_country, sizeof ru->death_country)) < 0)
             return rc;
@@ -657,6 +695,8 @@ static int read_doc(struct rd *r, json_t *root, struct pm_output_doc *doc)
         if ((rc = read_verdict(r, jv, &doc->analysis->verdicts[i])) < 0)
             return rc;
     }
+    if ((rc = resolve_donors(r, targets, doc->run)) < 0)
+        return rc;
     if (summary) {
         at(r, "summary");
         GET_INT0(r, summary, "target_asn", 0, UINT32_MAX, doc->analysis->target_asn);
@@ -667,6 +707,12 @@ static int read_doc(struct rd *r, json_t *root, struct pm_output_doc *doc)
     }
     if (owners && (rc = read_owners(r, owners, doc->analysis)) < 0)
         return rc;
+    for (size_t i = 0; doc->analysis && i < nt; i++) {
+        if (doc->analysis->verdicts[i].group >= (doc->analysis->n_prefix ? doc->analysis->n_prefix : 1)) {
+            at(r, "targets[%zu].verdict", i);
+            return bad(r, "group", "no such entry in summary.by_prefix");
+        }
+    }
     return PM_OK;
 }
 

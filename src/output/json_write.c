@@ -185,8 +185,16 @@ static json_t *verdict_json(const struct pm_verdict *v)
     SET(lh, "asn", asn_json(v->last_asn));
     SET(lh, "country", str_json(v->last_country));
     SET(o, "dies_in", as_ref_json(&v->dies_in));
-    SET(o, "upstream", as_ref_json(&v->upstream));
+    json_t *up = as_ref_json(&v->upstream);
+    if (!up || json_object_set_new(o, "upstream", up))
+        goto fail;
+    SET(up, "addr", v->upstream_addr ? addr_json(v->upstream_addr) : json_null());
     SET(o, "confidence", round3(v->confidence));
+    SET(o, "entry_ttl", v->entry_ttl ? json_integer(v->entry_ttl) : json_null());
+    SET(o, "reached_ttl", v->reached_ttl ? json_integer(v->reached_ttl) : json_null());
+    SET(o, "first_silent_ttl", v->first_silent_ttl ? json_integer(v->first_silent_ttl) : json_null());
+    SET(o, "mpls", json_boolean(v->mpls));
+    SET(o, "group", json_integer(v->group));
     json_t *ev = json_array();
     if (!ev || json_object_set_new(o, "evidence", ev))
         goto fail;
@@ -233,8 +241,13 @@ static json_t *target_json(const struct pm_output_ctx *ctx, uint32_t idx)
     const char *stop = pm_stop_name(t->stop);
     SET(o, "stop", json_string(stop));
     SET(o, "stop_ttl", json_integer(t->stop_ttl));
-    if (t->stopset_ttl)
+    if (t->stopset_ttl) {
         SET(o, "shared_below_ttl", json_integer(t->stopset_ttl));
+        if (t->shared_via)
+            SET(o, "shared_via", addr_json(t->shared_via));
+        if (t->donor && t->donor <= run->n_targets)
+            SET(o, "shared_with", addr_json(run->targets[t->donor - 1].dst));
+    }
     const struct pm_verdict *v = pm_output_verdict(ctx, idx);
     if (v)
         SET(o, "verdict", verdict_json(v));
@@ -260,6 +273,9 @@ static json_t *rollup_json(const struct pm_rollup *r, bool is_prefix)
     }
     SET(o, "total", json_integer(r->total));
     SET(o, "reached", json_integer(r->reached));
+    SET(o, "died", json_integer(r->died));
+    SET(o, "rate_limited", json_integer(r->rate_limited));
+    SET(o, "confidence", round3(r->confidence));
     SET(o, "upstream", as_ref_json(&r->upstream));
     if (r->total > r->reached && r->died_same) {
         const char *kd = pm_output_death_str(r->death_kind);
@@ -271,6 +287,7 @@ static json_t *rollup_json(const struct pm_rollup *r, bool is_prefix)
         SET(d, "kind", json_string(kd ? kd : "silent"));
         SET(d, "asn", asn_json(r->dies_in.asn));
         SET(d, "name", str_json(r->dies_in.name));
+        SET(d, "owner_asn", asn_json(r->death_owner_asn));
         SET(d, "country", str_json(r->death_country));
         SET(d, "count", json_integer(r->died_same));
     } else {

@@ -100,16 +100,25 @@ static unsigned digits(uint32_t v)
     return d;
 }
 
+/* Real deaths of a roll-up: the analyzer counts rate-limited silence apart;
+ * a roll-up filled without those counters falls back to total - reached. */
+static uint32_t rollup_died(const struct pm_rollup *r)
+{
+    if (r->died || r->rate_limited)
+        return r->died;
+    return r->total - r->reached;
+}
+
 /* ": all die at 219.158.39.42 (AS4837, CN, hop 9), admin-prohibited" */
 static void death_clause(const struct tx *x, const struct pm_rollup *r)
 {
-    uint32_t died = r->total - r->reached;
+    uint32_t died = rollup_died(r);
     const char *kind = pm_output_death_str(r->death_kind);
     bool silent = r->death_kind == PM_DEATH_SILENT;
-    char a[16], cc[3], name[sizeof r->dies_in.name], up[sizeof r->upstream.name];
+    char a[16], cc[3], name[sizeof r->dies_in.name], label[200];
     fputs(": ", x->f);
     on(x, RED);
-    if (r->died_same == died && r->reached == 0)
+    if (r->died_same == died && died == r->total)
         fputs("all", x->f);
     else if (r->died_same == died)
         fprintf(x->f, "%u", died);
@@ -121,17 +130,21 @@ static void death_clause(const struct tx *x, const struct pm_rollup *r)
         return;
     }
     fprintf(x->f, " %s %s (", silent ? "go silent after" : "die at", pm_addr_str(r->death_addr, a));
+    /* the router's inferred owner; the network blamed follows when it differs */
+    uint32_t owner = r->death_owner_asn ? r->death_owner_asn : r->dies_in.asn;
     pm_output_clean(r->death_country, cc, sizeof cc);
-    pm_output_clean(r->dies_in.name, name, sizeof name);
-    pm_output_clean(r->upstream.name, up, sizeof up);
-    if (r->dies_in.asn)
-        fprintf(x->f, "AS%u%s%s, ", r->dies_in.asn, name[0] && strcmp(name, up) ? " " : "",
-                name[0] && strcmp(name, up) ? name : "");
+    if (owner)
+        fprintf(x->f, "AS%u, ", owner);
     if (cc[0])
         fprintf(x->f, "%s, ", cc);
     fprintf(x->f, "hop %u)", r->death_ttl);
     if (!silent)
         fprintf(x->f, ", %s", kind ? kind : "?");
+    pm_output_clean(r->dies_in.name, name, sizeof name);
+    if (r->dies_in.asn && r->dies_in.asn != owner) {
+        as_label(label, sizeof label, &r->dies_in, "");
+        fprintf(x->f, "; dies in %s", label);
+    }
     off(x);
 }
 
@@ -173,8 +186,11 @@ static void rollup_lines(const struct tx *x, const char *title, const struct pm_
                 off(x);
             }
         }
-        if (r->total > r->reached && r->died_same)
+        if (rollup_died(r) && r->died_same)
             death_clause(x, r);
+        if (r->rate_limited)
+            fprintf(x->f, " (%u more silent where neighbours answered: rate-limited, not counted as deaths)",
+                    r->rate_limited);
         fputc('\n', x->f);
     }
 }
@@ -380,11 +396,16 @@ static void target_block(const struct tx *x, uint32_t idx)
 {
     const struct pm_run *run = x->ctx->run;
     const struct pm_target *t = &run->targets[idx];
-    uint8_t first = pm_output_first_hop(run, t), last = pm_output_last_hop(t);
+    uint8_t first = pm_output_first_hop(run, t), last = pm_output_shown_last(t);
     struct cols c;
     target_header(x, idx);
-    if (first > run->first_ttl)
-        fprintf(x->f, "      hops %u–%u shared with other targets (not re-probed)\n", run->first_ttl, first - 1);
+    if (first > run->first_ttl) {
+        char d[16];
+        fprintf(x->f, "      hops %u–%u shared with other targets (not re-probed)", run->first_ttl, first - 1);
+        if (t->donor && t->donor <= run->n_targets)
+            fprintf(x->f, ": as on the path to %s", pm_addr_str(run->targets[t->donor - 1].dst, d));
+        fputc('\n', x->f);
+    }
     measure(x, t, first, last, &c);
     for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;

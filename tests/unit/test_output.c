@@ -159,6 +159,9 @@ static struct pm_analysis *hand_analysis(const struct pm_run *run)
             strcpy(v->last_country, "RU");
             set_ref(&v->upstream, 20485, HOSTILE);
             v->confidence = 0.9;
+            v->upstream_addr = A("188.43.225.153");
+            v->entry_ttl = 3;
+            v->reached_ttl = 3;
         } else {
             v->status = PM_STATUS_DIED;
             v->kind = PM_DEATH_ADMIN_PROHIB;
@@ -169,6 +172,9 @@ static struct pm_analysis *hand_analysis(const struct pm_run *run)
             set_ref(&v->dies_in, 4837, "China Unicom");
             set_ref(&v->upstream, 4837, "China Unicom");
             v->confidence = 2.0 / 3.0;
+            v->upstream_addr = A("219.158.39.42");
+            v->first_silent_ttl = 3;
+            v->mpls = true;
             v->n_evidence = 2;
             strcpy(v->evidence[0], "219.158.39.42 answered ICMP 3/13 (administratively prohibited) to every probe");
             strcpy(v->evidence[1], "AS4837 precedes AS131279 on healthy paths");
@@ -187,7 +193,10 @@ static struct pm_analysis *hand_analysis(const struct pm_run *run)
     set_ref(&p->upstream, 4837, "China Unicom");
     p->total = china;
     p->reached = 0;
+    p->died = china;
     p->died_same = china;
+    p->death_owner_asn = 4837;
+    p->confidence = 0.667;
     p->death_addr = A("219.158.39.42");
     p->death_ttl = 4;
     p->death_kind = PM_DEATH_ADMIN_PROHIB;
@@ -199,6 +208,9 @@ static struct pm_analysis *hand_analysis(const struct pm_run *run)
     p->prefix_len = 24;
     set_ref(&p->upstream, 20485, "TransTeleCom");
     p->total = p->reached = run->n_targets - china;
+    p->confidence = 0.9;
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        a->verdicts[i].group = run->targets[i].dst >> 8 == (A("175.45.177.0") >> 8);
     a->n_upstream = 2;
     a->by_upstream = calloc(2, sizeof *a->by_upstream);
     assert_non_null(a->by_upstream);
@@ -375,7 +387,7 @@ static void test_text_hops(void **state)
     /* MPLS stack of the !X reply */
     assert_non_null(strstr(out, "[MPLS: L=24001,E=0,S=1,T=1]"));
     /* the stop-set target: hop 1 was shared */
-    assert_non_null(strstr(out, "hops 1–1 shared with other targets (not re-probed)"));
+    assert_non_null(strstr(out, "hops 1–1 shared with other targets (not re-probed): as on the path to 175.45.176.20"));
     /* ECMP: the second responder on its own line without a TTL */
     l = line_with(out, "188.43.225.154");
     assert_non_null(l);
@@ -416,6 +428,25 @@ static void test_text_collapse_and_color(void **state)
     assert_non_null(strstr(out, "\033[2m"));
     assert_null(strstr(out, "\033]0;")); /* the hostile OSC sequence is gone */
     fx->ctx.color = false;
+    free(out);
+}
+
+static void test_text_rate_limited_rollup(void **state)
+{
+    struct fixture *fx = *state;
+    struct pm_rollup *p = &fx->an->by_prefix[0];
+    /* 13 targets: 10 died at the !X router, 2 elsewhere, 1 rate-limited; blamed on the target AS */
+    p->died = 12;
+    p->died_same = 10;
+    p->rate_limited = 1;
+    p->death_owner_asn = 4837;
+    set_ref(&p->dies_in, 131279, "Star JV");
+    char *out = render(&fx->ctx, PM_FMT_TEXT);
+    char *l = line_with(out, "175.45.176.0/24");
+    assert_string_equal(l, "175.45.176.0/24    0/13 reached   via China Unicom (AS4837): 10 of 12 dead die at "
+                           "219.158.39.42 (AS4837, CN, hop 4), admin-prohibited; dies in Star JV (AS131279) (1 more "
+                           "silent where neighbours answered: rate-limited, not counted as deaths)");
+    free(l);
     free(out);
 }
 
@@ -491,6 +522,11 @@ static void test_json_fields(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "dies_in"), "asn")), 4837);
     assert_float_equal(json_real_value(json_object_get(v, "confidence")), 0.667, 1e-9);
     assert_int_equal(json_array_size(json_object_get(v, "evidence")), 2);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "upstream"), "addr")), "219.158.39.42");
+    assert_int_equal(json_integer_value(json_object_get(v, "first_silent_ttl")), 3);
+    assert_true(json_is_null(json_object_get(v, "reached_ttl")));
+    assert_string_equal(json_string_value(json_object_get(t9, "shared_via")), "219.158.1.1");
+    assert_string_equal(json_string_value(json_object_get(t9, "shared_with")), "175.45.176.20");
     json_t *sum = json_object_get(d, "summary");
     json_t *p0 = json_array_get(json_object_get(sum, "by_prefix"), 0);
     assert_string_equal(json_string_value(json_object_get(p0, "prefix")), "175.45.176.0/24");
@@ -607,6 +643,9 @@ static void test_json_garbage(void **state)
         {"\"method\": \"icmp\"", "\"method\": \"sctp\"", "unknown method"},
         {"\"schema\": \"pathmortem/1\",", "\"schema\": \"pathmortem/1\", \"schema\": \"x\",", "duplicate key"},
         {"\"prefix\": \"175.45.176.0/24\"", "\"prefix\": \"175.45.176.0/33\"", "prefix length"},
+        {"\"shared_with\": \"175.45.176.20\"", "\"shared_with\": \"175.45.176.99\"", "donor not in the run"},
+        {"\"group\": 0", "\"group\": 7", "group beyond by_prefix"},
+        {"\"died\": 13", "\"died\": 14", "more died than total"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *bad = mutate(s, cases[i].from, cases[i].to);
@@ -714,6 +753,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_verdicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_collapse_and_color, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_rate_limited_rollup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_no_analysis, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
