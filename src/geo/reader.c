@@ -166,13 +166,18 @@ static void lookup_city(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out
     static const char *const cc_key[] = {"country", "iso_code", NULL};
     static const char *const rcc_key[] = {"registered_country", "iso_code", NULL};
     static const char *const city_key[] = {"city", "names", "en", NULL};
+    /* The flat layout of the @ip-location-db MMDB packages (DB-IP Lite data):
+     * {"country_code": "KP", "city": "Pyongyang", "state1": ...}. */
+    static const char *const flat_cc_key[] = {"country_code", NULL};
+    static const char *const flat_city_key[] = {"city", NULL};
     char cc[8] = "";
-    if (!get_str(&e, cc, sizeof cc, cc_key))
-        get_str(&e, cc, sizeof cc, rcc_key);
+    if (!get_str(&e, cc, sizeof cc, cc_key) && !get_str(&e, cc, sizeof cc, rcc_key))
+        get_str(&e, cc, sizeof cc, flat_cc_key);
     /* Only a well-formed alpha-2 code is believed. */
     if (strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')
         memcpy(out->country, cc, 3);
-    get_str(&e, out->city, sizeof out->city, city_key);
+    if (!get_str(&e, out->city, sizeof out->city, city_key))
+        get_str(&e, out->city, sizeof out->city, flat_city_key);
     if (out->country[0] || out->city[0])
         out->geo_prefix_len = (uint8_t)len;
 }

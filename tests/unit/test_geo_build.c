@@ -390,6 +390,55 @@ static void lab_csvs_agree_with_the_labs_perl_build(void **state)
     scratch_close(&s);
 }
 
+/* GeoLite2 and DB-IP files are IPv6 trees with IPv4 under ::/96; the reader
+ * must give IPv4 prefix lengths. Also the flat layout of the @ip-location-db
+ * MMDB packages (country_code/city at the top level). Built with perl. */
+static void ipv6_trees_and_flat_layout_are_read(void **state)
+{
+    (void)state;
+    if (!have_perl_writer())
+        skip();
+    struct scratch s;
+    scratch_open(&s);
+    char script[512], asn6[512], flat6[512], cmd[2048];
+    scratch_path(&s, "v6-asn.mmdb", asn6);
+    scratch_path(&s, "v6-flat.mmdb", flat6);
+    scratch_text(&s, "mk.pl",
+                 "use strict; use warnings; use MaxMind::DB::Writer::Tree;\n"
+                 "my ($asn, $flat) = @ARGV;\n"
+                 "my %t = (autonomous_system_number => 'uint32', autonomous_system_organization => 'utf8_string',\n"
+                 "         country_code => 'utf8_string', city => 'utf8_string', latitude => 'float');\n"
+                 "for my $spec ([$asn, {autonomous_system_number => 131279,\n"
+                 "                      autonomous_system_organization => 'Star Joint Venture Co. Ltd.'}],\n"
+                 "              [$flat, {country_code => 'KP', city => 'Pyongyang (Ryugyong-dong)', latitude => 39.0}]) {\n"
+                 "  my $tree = MaxMind::DB::Writer::Tree->new(ip_version => 6, record_size => 28,\n"
+                 "    database_type => 'test', languages => ['en'], description => {en => 't'},\n"
+                 "    remove_reserved_networks => 0, map_key_type_callback => sub { $t{$_[0]} });\n"
+                 "  $tree->insert_network('::175.45.176.0/118', $spec->[1]);\n"
+                 "  $tree->insert_network('2001:db8::/32', $spec->[1]);\n"
+                 "  open my $fh, '>:raw', $spec->[0] or die; $tree->write_tree($fh); close $fh or die;\n"
+                 "}\n",
+                 script);
+    snprintf(cmd, sizeof cmd, "perl '%s' '%s' '%s'", script, asn6, flat6);
+    assert_int_equal(system(cmd), 0);
+    char err[PM_ERRBUF_SIZE] = "";
+    assert_int_equal(pm_geo_verify_file(asn6, NULL, NULL, err), PM_OK);
+    assert_int_equal(pm_geo_verify_file(flat6, NULL, NULL, err), PM_OK);
+    struct pm_geo *g = open_dbs(asn6, flat6);
+    struct pm_geo_info gi;
+    pm_geo_lookup(g, ip(175, 45, 179, 200), &gi);
+    assert_int_equal(gi.asn, 131279);
+    assert_int_equal(gi.asn_prefix_len, 22);
+    assert_string_equal(gi.country, "KP");
+    assert_string_equal(gi.city, "Pyongyang (Ryugyong-dong)");
+    assert_int_equal(gi.geo_prefix_len, 22);
+    pm_geo_lookup(g, ip(175, 45, 180, 1), &gi);
+    assert_int_equal(gi.asn, 0);
+    assert_string_equal(gi.country, "");
+    pm_geo_close(g);
+    scratch_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +449,7 @@ int main(void)
         cmocka_unit_test(city_layout_round_trip),
         cmocka_unit_test(agrees_with_maxmind_perl_writer),
         cmocka_unit_test(lab_csvs_agree_with_the_labs_perl_build),
+        cmocka_unit_test(ipv6_trees_and_flat_layout_are_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
