@@ -27,6 +27,8 @@ struct group_snap {
 
 struct builder {
     struct pm_history *h;
+    const uint64_t *times;   /* start of every snapshot in the window, ascending */
+    size_t n_times;
     size_t cap;
     bool is_upstream;
     bool open;               /* h->episodes[h->n - 1] may still grow */
@@ -88,7 +90,31 @@ static void group_key(uint32_t group, bool is_upstream, char *key, size_t len)
         snprintf(key, len, "unknown");
 }
 
+/* Start of the first snapshot after t, or 0 when t is the last one: the
+ * moment the episode's state was no longer seen (changed, or the group was
+ * absent from that snapshot). */
+static uint64_t next_after(const struct builder *bd, uint64_t t)
+{
+    size_t lo = 0, hi = bd->n_times;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bd->times[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < bd->n_times ? bd->times[lo] : 0;
+}
+
 /* Closes one (group, snapshot) and merges it into the open episode or opens a new one. */
+/* The group's last episode: ongoing only if the group was in the latest snapshot. */
+static void close_open(struct builder *bd)
+{
+    if (bd->open && bd->h->n)
+        bd->h->episodes[bd->h->n - 1].end_us = next_after(bd, bd->h->episodes[bd->h->n - 1].last_us);
+    bd->open = false;
+}
+
 static int flush(struct builder *bd, const struct group_snap *g, char *errbuf)
 {
     if (!g->total)
@@ -104,15 +130,19 @@ static int flush(struct builder *bd, const struct group_snap *g, char *errbuf)
         struct pm_episode *last = &h->episodes[h->n - 1];
         bool same = last->state == cur.state &&
                     (cur.state == PM_EPISODE_REACHED || last->dies_in.asn == cur.dies_in.asn);
-        if (same) {
+        /* a snapshot in which the group was absent ends the episode too */
+        bool adjacent = g->started_us == last->last_us || next_after(bd, last->last_us) == g->started_us;
+        if (same && adjacent) {
             last->snapshots++;
             last->last_us = g->started_us;
             last->reached = g->reached;
             last->total = g->total;
             return PM_OK;
         }
-        last->end_us = g->started_us;
+        last->end_us = next_after(bd, last->last_us);
     }
+    if (bd->open && bd->open_group != g->group)
+        close_open(bd);
     if (h->n >= PM_HISTORY_MAX_EPISODES)
         return pm_err(errbuf, PM_ELIMIT, "more than %u episodes; narrow the window", PM_HISTORY_MAX_EPISODES);
     if (h->n == bd->cap) {
@@ -213,10 +243,56 @@ static int build(struct pm_store *s, struct builder *bd, uint64_t since, uint64_
         rc = pm_store_sqlerr(s, sr, "reading history", errbuf);
     if (!rc && have)
         rc = flush(bd, g, errbuf);
-    bd->open = false;
+    close_open(bd);
     free(g);
     sqlite3_finalize(st);
     return rc;
+}
+
+static int load_times(struct pm_store *s, struct builder *bd, uint64_t since, uint64_t until, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s,
+                              "SELECT DISTINCT started_us FROM snapshots WHERE started_us >= ? AND started_us <= ?"
+                              " ORDER BY started_us",
+                              &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)since);
+    sqlite3_bind_int64(st, 2, until ? (int64_t)until : INT64_MAX);
+    uint64_t *v = NULL;
+    size_t n = 0, cap = 0;
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            if (nc > PM_STORE_MAX_SNAPSHOTS) {
+                rc = pm_err(errbuf, PM_ELIMIT, "more than %u snapshots in the window; narrow it with --since/--until",
+                            PM_STORE_MAX_SNAPSHOTS);
+                break;
+            }
+            uint64_t *g = realloc(v, nc * sizeof *g);
+            if (!g) {
+                rc = pm_err(errbuf, PM_ENOMEM, "out of memory building history");
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        int64_t t;
+        if (!(rc = pm_col_i64(st, 0, 0, INT64_MAX, &t, errbuf)))
+            v[n++] = (uint64_t)t;
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, "reading snapshot times", errbuf);
+    sqlite3_finalize(st);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    bd->times = v;
+    bd->n_times = n;
+    return PM_OK;
 }
 
 static int span(struct pm_store *s, struct pm_history *h, uint64_t since, uint64_t until, char *errbuf)
@@ -267,11 +343,14 @@ int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us, c
         struct builder bd = {.h = h};
         rc = span(s, h, since_us, until_us, errbuf);
         if (!rc)
+            rc = load_times(s, &bd, since_us, until_us, errbuf);
+        if (!rc)
             rc = build(s, &bd, since_us, until_us, lo, hi, errbuf);
         bd.is_upstream = true;
         if (!rc)
             rc = build(s, &bd, since_us, until_us, lo, hi, errbuf);
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        free((void *)bd.times);
     }
     if (rc) {
         pm_history_free(h);

@@ -81,7 +81,13 @@ int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, 
         as_str(&e->dies_in, dies, sizeof dies);
         minute_str(e->start_us, start, sizeof start);
         pm_store_format_duration(duration_us(e, now_us), dur, sizeof dur);
-        fprintf(f, "%s unreachable since %s (%s), dying in %s\n", e->key, start, dur, dies);
+        if (e->is_upstream) {
+            char up[160];
+            as_str(&e->upstream, up, sizeof up);
+            fprintf(f, "paths via %s dead since %s (%s), dying in %s\n", up, start, dur, dies);
+        } else {
+            fprintf(f, "%s unreachable since %s (%s), dying in %s\n", e->key, start, dur, dies);
+        }
     }
     return io_result(f, errbuf);
 }

@@ -118,6 +118,8 @@ static void episodes_merge_exactly(void **state)
     assert_true(e->is_upstream);
     assert_int_equal(e->state, PM_EPISODE_DIED);
     assert_int_equal(e->snapshots, 1);
+    /* absent from the next snapshot: the episode ended there, it is not ongoing */
+    assert_int_equal(e->end_us, T0_US + 6 * STEP_US);
     /* AS4837 stays reached: 177 is reached through it in every snapshot */
     assert_int_equal(count(h, "AS4837"), 1);
     assert_int_equal(find(h, "AS4837", 0)->snapshots, NSEQ);
