@@ -59,7 +59,8 @@ struct az_router {
     char reason[PM_EVIDENCE_LEN];
     bool inferred;             /* owner differs from a plain mapping or came from a rule */
     struct az_tally upstream;  /* upstream of entered paths that cross it before the entry */
-    uint32_t succ_t_adj, succ_t_gap, succ_other; /* inferred owner of what follows it */
+    struct az_tally succ;      /* inferred owner of the next responsive hop (or the target) on paths that go on */
+    uint32_t succ_adj, succ_gap; /* ... at the adjacent TTL / after silent hops */
     int8_t hist;               /* -1 no fact, 0/1 followed_by_target from history */
     uint32_t hist_owner;
 };

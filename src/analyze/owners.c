@@ -218,14 +218,11 @@ void az_path_tallies(struct az_ctx *c)
             }
             if (!so)
                 continue;
-            if (so == tas && so != r->owner) {
-                if (adj)
-                    r->succ_t_adj++;
-                else
-                    r->succ_t_gap++;
-            } else if (so != tas) {
-                r->succ_other++;
-            }
+            az_tally_add(&r->succ, so);
+            if (adj)
+                r->succ_adj++;
+            else
+                r->succ_gap++;
         }
     }
 }

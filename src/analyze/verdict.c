@@ -260,24 +260,33 @@ static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32
         }
         return;
     }
-    uint32_t st = L->succ_t_adj + L->succ_t_gap;
-    if (st && st >= L->succ_other) {
-        bool adj = L->succ_t_adj >= L->succ_t_gap;
-        double conf = (adj ? 0.7 : 0.45) * (L->succ_other ? 0.8 : 1.0);
-        blame(c, v, tas, conf);
-        if (adj)
-            az_evidence(v, "Silent after %s (%s, hop %u); on working paths the next hop after it is the %s border: "
-                        "the border is silent, blamed on %s", pm_addr_str(la, b), a1, l, a2, a2);
-        else
-            az_evidence(v, "Silent after %s (%s, hop %u); working paths also cross silent hops after it before %s: "
-                        "died in that stretch, blamed on %s (it may be the last hops of the upstream)",
-                        pm_addr_str(la, b), a1, l, a2, a2);
-        return;
-    }
-    if (L->succ_other) {
-        blame(c, v, L->owner, 0.75 * L->conf);
-        az_evidence(v, "Silent after %s (hop %u); on working paths more hops of %s follow it: died inside %s",
-                    pm_addr_str(la, b), l, a1, a1);
+    uint32_t cs, total = 0, S = az_tally_top(&L->succ, &cs);
+    for (int i = 0; i < AZ_TALLY_MAX; i++)
+        total += L->succ.cnt[i];
+    total += L->succ.overflow;
+    if (S) {
+        bool adj = L->succ_adj >= L->succ_gap;
+        double mixed = cs < total ? 0.8 : 1.0;
+        if (S == tas) {
+            blame(c, v, tas, (adj ? 0.7 : 0.45) * mixed);
+            if (adj)
+                az_evidence(v, "Silent after %s (%s, hop %u); on working paths the next hop after it is the %s border: "
+                            "the border is silent, blamed on %s", pm_addr_str(la, b), a1, l, a2, a2);
+            else
+                az_evidence(v, "Silent after %s (%s, hop %u); working paths also cross silent hops after it before %s: "
+                            "died in that stretch, blamed on %s (it may be the last hops of the upstream)",
+                            pm_addr_str(la, b), a1, l, a2, a2);
+        } else if (S == L->owner) {
+            blame(c, v, S, 0.75 * L->conf * mixed);
+            az_evidence(v, "Silent after %s (hop %u); on working paths more hops of %s follow it: died inside %s",
+                        pm_addr_str(la, b), l, a1, a1);
+        } else {
+            char a3[160];
+            blame(c, v, S, (adj ? 0.6 : 0.4) * mixed);
+            az_evidence(v, "Silent after %s (%s, hop %u); on working paths the next hop is in %s: that hop is silent, "
+                        "blamed on %s (the border between the two)", pm_addr_str(la, b), a1, l,
+                        az_asfmt(c, S, a3, sizeof a3), a3);
+        }
         return;
     }
     if (L->hist == 1 && tas) {
@@ -347,11 +356,25 @@ void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const
         if (lh && lh->kind == PM_REPLY_UNREACH) {
             v->kind = death_of_code(lh->code);
             uint32_t who = L->addr == t->dst ? tas : L->owner;
-            blame(c, v, who, 0.95 * (L->addr == t->dst ? 1.0 : L->conf));
+            double conf = 0.95 * (L->addr == t->dst ? 1.0 : L->conf);
+            uint32_t cs, S = az_tally_top(&L->succ, &cs);
+            bool hands_over = (S == tas && L->succ_adj >= L->succ_gap) || (!S && L->hist == 1);
+            if (tas && who != tas && hands_over &&
+                (v->kind == PM_DEATH_NET_UNREACH || v->kind == PM_DEATH_HOST_UNREACH)) {
+                /* the upstream's border router toward the target lost its route:
+                 * the far side (border router or announcement) is gone */
+                who = tas;
+                conf = 0.6;
+            }
+            blame(c, v, who, conf);
             az_evidence(v, "%s (%s, hop %u) answered %s (ICMP unreachable code %u)%s", pm_addr_str(L->addr, b),
                         az_asfmt(c, who, a1, sizeof a1), lh->ttl, pm_death_name(v->kind), lh->code,
                         v->kind == PM_DEATH_ADMIN_PROHIB ? ": a filter here; compare probe methods to tell a "
                                                            "protocol filter from a dead route" : "");
+            if (who != L->owner && who == tas)
+                az_evidence(v, "%s is the last router before %s on %s: its route toward the target is gone, "
+                            "so the target's border or announcement is: blamed on %s", pm_addr_str(L->addr, b),
+                            az_asfmt(c, tas, a2, sizeof a2), S ? "working paths" : "stored history", a2);
             if (L->inferred && L->owner != L->mapped)
                 az_evidence(v, "%s: %s", pm_addr_str(L->addr, b), L->reason);
         } else if (lj != AZ_NONE || t->stop == PM_STOP_LOOP) {

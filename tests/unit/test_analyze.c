@@ -256,6 +256,75 @@ static void border_router_down(void **state)
     pm_run_free(ok);
 }
 
+/* The lab's border-down fault: with kpbr's links down cu3 and ttk2 have no
+ * route left and answer net unreachable. */
+static void border_router_down_unreachable(void **state)
+{
+    (void)state;
+    struct pm_run *ok = pm_run_alloc();
+    add_healthy(ok, 2);
+    struct pm_analysis *ha = run_analysis(ok, NULL, true);
+    struct pm_history_fact *facts = NULL;
+    uint32_t n_facts = 0;
+    char err[PM_ERRBUF_SIZE];
+    assert_int_equal(pm_analysis_history_facts(ok, ha, &facts, &n_facts, err), PM_OK);
+
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 2, "acc tr cu1 cu2a cu3!N");
+    lab_hosts(run, 178, 2, "acc tr rt1 ttk1 ttk2!N");
+    struct pm_analysis *a = run_analysis(run, NULL, true);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 1));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->dies_in.asn, CU);   /* alone, the data says China Unicom has no route */
+    pm_analysis_free(a);
+
+    struct pm_analyze_opts o = starjv_opts();
+    o.history = facts;
+    o.n_history = n_facts;
+    a = run_analysis(run, &o, true);
+    v = lab_verdict(run, a, A(198, 19, 176, 1));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->dies_in.asn, T_AS);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_true(lab_evidence_has(v, "its route toward the target is gone"));
+    v = lab_verdict(run, a, A(198, 19, 178, 2));
+    assert_int_equal(v->dies_in.asn, T_AS);
+    assert_int_equal(v->upstream.asn, TTK);
+    pm_analysis_free(a);
+
+    /* the same run with one side still working: the other side's evidence is in the run itself */
+    lab_hosts(run, 179, 2, CN_OK);
+    a = run_analysis(run, NULL, true);
+    v = lab_verdict(run, a, A(198, 19, 176, 1));
+    assert_int_equal(v->dies_in.asn, T_AS);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 178, 1))->dies_in.asn, TTK);
+    pm_analysis_free(a);
+    free(facts);
+    pm_analysis_free(ha);
+    pm_run_free(run);
+    pm_run_free(ok);
+}
+
+/* A blackhole at the first China Unicom router: the transit hop is the last to
+ * answer, but working paths show the next hop is China Unicom's. */
+static void silent_at_a_network_border(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 3, "acc tr * * * * *");
+    lab_hosts(run, 179, 3, CN_OK);
+    lab_hosts(run, 177, 3, RU_OK);
+    struct pm_analysis *a = run_analysis(run, NULL, true);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 2));
+    assert_int_equal(v->kind, PM_DEATH_SILENT);
+    assert_int_equal(v->last_addr, lab_addr("tr"));
+    /* tr is followed by China Unicom on some working paths and Rostelecom on others: China Unicom in this /24 */
+    assert_true(v->dies_in.asn == CU || v->dies_in.asn == RT);
+    assert_true(v->confidence < 0.6);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 static void filter_inside_the_target_as(void **state)
 {
     (void)state;
@@ -566,6 +635,8 @@ int main(void)
         cmocka_unit_test(silent_drop_inside_an_upstream),
         cmocka_unit_test(routing_loop),
         cmocka_unit_test(border_router_down),
+        cmocka_unit_test(border_router_down_unreachable),
+        cmocka_unit_test(silent_at_a_network_border),
         cmocka_unit_test(filter_inside_the_target_as),
         cmocka_unit_test(rate_limited_hops_are_not_deaths),
         cmocka_unit_test(silent_host_is_not_rate_limited),
