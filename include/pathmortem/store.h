@@ -44,6 +44,12 @@ struct pm_store; /* opaque: the SQLite handle, the lock file, paths */
 int pm_store_open(const char *path, int flags, struct pm_store **out, char *errbuf);
 void pm_store_close(struct pm_store *s);  /* accepts NULL; releases the lock */
 const char *pm_store_path(const struct pm_store *s);
+
+/* For a root run that drops privileges after opening the store: hands the
+ * store's files (database, -wal, -shm, lock file) and its pcap directory to
+ * uid:gid, so the dropped process can still write snapshots and pcaps.
+ * Call before the drop; needs a writable store. */
+int pm_store_chown(struct pm_store *s, unsigned uid, unsigned gid, char *errbuf);
 const char *pm_store_pcap_dir(const struct pm_store *s); /* "<dir of store>/pcaps" */
 
 /* Called after each target row is written during a save (progress, and the
