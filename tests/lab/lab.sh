@@ -137,7 +137,20 @@ cmd_up() {
 
 # teardown P: delete every namespace of lab P and its state; true if anything existed.
 teardown() {
-  local p=$1 st=$PM_LAB_RUN/$1 found=1 n
+  local p=$1 st=$PM_LAB_RUN/$1 found=1 n pids
+  # A process still running inside a lab namespace (a test killed midway)
+  # would keep that namespace alive after its name is gone: end those
+  # processes first, by pid, and only those inside this lab's namespaces.
+  pids=$(for n in $(ip netns list | awk '{print $1}'); do
+    case "$n" in "$p"-*) ip netns pids "$n" 2>/dev/null ;; esac
+  done)
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086 # one pid per word
+    kill -TERM $pids 2>/dev/null || true
+    sleep 0.3
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+  fi
   if [ -f "$st/nodes" ]; then
     for n in $(cat "$st/nodes"); do
       if ip netns del "$p-$n" 2>/dev/null; then found=0; fi

@@ -199,7 +199,19 @@ O=$LAB_PREFIX
 mapfile -t T50 < <(for i in $(seq 1 50); do echo "198.19.$((176 + i % 4)).$i"; done)
 expect "onehop: r1 answers 50 of 50 TTL-1 probes" "$(replies_at_ttl 1 198.18.0.1 "${T50[@]}")" 50
 expect "onehop: path" "$(trace "-P icmp-paris" 198.19.177.7)" "$(lab_expect_hops onehop 198.19.177.7)"
+# A process left running inside the lab is ended by the teardown.
+lab_exec kp sleep 60 &
+spid=$!
+sleep 0.5
 lab_down "$O"
+sleep 0.2
+if kill -0 "$spid" 2>/dev/null && [ "$(ps -o stat= -p "$spid" | cut -c1)" != Z ]; then
+  bad "process $spid inside the lab survived teardown"
+  kill "$spid"
+else
+  ok "teardown ended the process left inside the lab"
+fi
+wait "$spid" 2>/dev/null || true
 
 echo "# teardown"
 for p in "$A" "$B" "$O"; do
