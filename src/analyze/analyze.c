@@ -103,6 +103,8 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
     }
     for (uint32_t ti = 0; rc == PM_OK && ti < run->n_targets; ti++)
         az_verdict(&c, ti, &a->verdicts[ti], &rl);
+    if (rc == PM_OK)
+        az_common_cause(&c, a->verdicts);
     if (rc == PM_OK && (rc = export_owners(&c, a)) != PM_OK)
         pm_err(errbuf, rc, "analyze: out of memory");
     if (rc == PM_OK && (rc = az_rollups(&c, a)) != PM_OK)

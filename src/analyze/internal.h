@@ -135,6 +135,8 @@ struct az_rl {
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);
 void az_rl_free(struct az_rl *rl);
 void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl);
+/* common_cause.c */
+void az_common_cause(const struct az_ctx *c, struct pm_verdict *v);
 /* rollup.c */
 int az_rollups(const struct az_ctx *c, struct pm_analysis *a);
 /* helpers */

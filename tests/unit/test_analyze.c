@@ -226,14 +226,27 @@ static void border_router_down(void **state)
     struct pm_run *run = pm_run_alloc();
     lab_hosts(run, 176, 2, "acc tr cu1 cu2a cu3 * * * * *");
     lab_hosts(run, 177, 2, "acc tr rt1 ttk1 ttk2 * * * * *");
-    /* without history: nothing says what follows cu3; blamed on the last network, weakly */
+    /* without history: both upstreams die at once and nothing enters Star JV: the common cause */
     struct pm_analysis *a = run_analysis(run, NULL, true);
     const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 1));
     assert_int_equal(v->kind, PM_DEATH_SILENT);
+    assert_int_equal(v->dies_in.asn, T_AS);
+    assert_true(v->confidence <= 0.5);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_true(lab_evidence_has(v, "the common cause is on the target side"));
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 177, 1))->upstream.asn, TTK);
+    pm_analysis_free(a);
+
+    /* one side only, no history: nothing says what follows cu3; blamed on China Unicom, weakly */
+    struct pm_run *cn = pm_run_alloc();
+    lab_hosts(cn, 176, 2, "acc tr cu1 cu2a cu3 * * * * *");
+    a = run_analysis(cn, NULL, true);
+    v = lab_verdict(cn, a, A(198, 19, 176, 1));
     assert_int_equal(v->dies_in.asn, CU);
     assert_true(v->confidence < 0.5);
-    assert_int_equal(v->upstream.asn, CU);
+    assert_true(lab_evidence_has(v, "nothing in this run shows what follows it"));
     pm_analysis_free(a);
+    pm_run_free(cn);
 
     /* with history: cu3 and ttk2 hand over to Star JV when healthy: the border is silent */
     struct pm_analyze_opts o = starjv_opts();
@@ -275,8 +288,16 @@ static void border_router_down_unreachable(void **state)
     struct pm_analysis *a = run_analysis(run, NULL, true);
     const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 1));
     assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
-    assert_int_equal(v->dies_in.asn, CU);   /* alone, the data says China Unicom has no route */
+    assert_int_equal(v->dies_in.asn, T_AS);   /* both upstreams lost their route at once */
+    assert_true(lab_evidence_has(v, "common cause"));
     pm_analysis_free(a);
+    struct pm_run *cn = pm_run_alloc();
+    lab_hosts(cn, 176, 2, "acc tr cu1 cu2a cu3!N");
+    a = run_analysis(cn, NULL, true);
+    /* alone, the data says China Unicom has no route */
+    assert_int_equal(lab_verdict(cn, a, A(198, 19, 176, 1))->dies_in.asn, CU);
+    pm_analysis_free(a);
+    pm_run_free(cn);
 
     struct pm_analyze_opts o = starjv_opts();
     o.history = facts;
