@@ -29,6 +29,11 @@ struct pm_cli_sweep {
     struct pm_targets targets;
     uint32_t *addrs;
     uint32_t n_addrs;
+    /* called once privileges are dropped, before sweeping (snapshot reads its history there) */
+    int (*after_drop)(void *ctx, struct pm_cli_sweep *s);
+    void *after_drop_ctx;
+    const struct pm_history_fact *history;   /* extra ownership evidence (borrowed) */
+    uint32_t n_history;
     /* after the run */
     struct pm_run *run;
     struct pm_geo *geo;

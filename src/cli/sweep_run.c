@@ -108,6 +108,10 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         return PM_EXIT_OSERR;
     }
     gethostname(s->run->vantage, sizeof s->run->vantage - 1);
+    if (s->after_drop && (rc = s->after_drop(s->after_drop_ctx, s)) != 0) {
+        pm_engine_close(eng);
+        return rc;
+    }
     if ((rc = pm_cli_open_geo(s->asn_db, s->geo_db, s->run, &s->geo)) != 0) {
         pm_engine_close(eng);
         return rc;
@@ -124,6 +128,8 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
     pm_trace_finish(s->run, s->eng.gaplimit);
     struct pm_analyze_opts ao;
     pm_cli_analyze_opts(s->targets.preset, s->eng.gaplimit, &ao);
+    ao.history = s->history;
+    ao.n_history = s->n_history;
     if (pm_analyze(s->run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &s->analysis, err) != PM_OK) {
         pm_cli_error("analysis failed: %s", err);
         return PM_EXIT_SOFTWARE;
