@@ -225,13 +225,22 @@ static int append(struct az_ctx *c, uint32_t ti, const struct az_hop *h, uint32_
     return PM_OK;
 }
 
-/* Registers (ttl, addr) -> target so stop-set targets can borrow the hops below. */
+/* Donor key: (target /24, ttl, router). Hops are borrowed within one /24
+ * only, as the engine's stop set shares them: routing is per destination
+ * prefix, and two /24s can reach one border router over different upstreams. */
+static uint64_t donor_key(uint32_t dst, uint8_t ttl, uint32_t addr)
+{
+    return (uint64_t)(dst >> 8) << 38 | (uint64_t)((ttl - 1u) & 63u) << 32 | addr;
+}
+
+/* Registers (/24, ttl, addr) -> target so stop-set targets can borrow the hops below. */
 static int register_donor(struct az_ctx *c, struct az_map *donors, uint32_t ti)
 {
     const struct az_path *p = &c->paths[ti];
+    uint32_t dst = c->run->targets[ti].dst;
     for (uint32_t i = 0; i < p->n; i++) {
         const struct az_hop *h = az_path_hop(c, p, i);
-        uint64_t key = ((uint64_t)h->ttl << 32) | c->routers[h->router].addr;
+        uint64_t key = donor_key(dst, h->ttl, c->routers[h->router].addr);
         if (!az_map_put(donors, key, ti, NULL))
             return PM_ENOMEM;
     }
@@ -254,7 +263,7 @@ static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bo
     for (uint32_t i = 0; i < n_own; i++) {
         if (own[i].ttl != t->stopset_ttl)
             continue;
-        uint32_t *d = az_map_get(donors, ((uint64_t)own[i].ttl << 32) | c->routers[own[i].router].addr);
+        uint32_t *d = az_map_get(donors, donor_key(t->dst, own[i].ttl, c->routers[own[i].router].addr));
         if (d)
             donor = *d;
     }
