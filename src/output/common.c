@@ -241,29 +241,59 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* The target whose replies stand for t at ttl: t itself, or for hops below
+ * its stop set the donor that probed them (followed a few steps at most). */
+static const struct pm_target *source_at(const struct pm_run *run, const struct pm_target *t, uint8_t ttl)
+{
+    for (int depth = 0; depth < 8 && t->stopset_ttl && ttl < t->stopset_ttl; depth++) {
+        if (!t->donor || t->donor > run->n_targets)
+            return NULL;
+        t = &run->targets[t->donor - 1];
+    }
+    return t;
+}
+
+/* Responders of one hop as an order-free value (a sum of mixed addresses,
+ * with the ICMP unreachable code folded in so !X differs from a router that
+ * merely forwards). 0 when only silence or the target itself answered. */
+static uint64_t hop_value(const struct pm_target *src, uint8_t ttl)
+{
+    const struct pm_reply *r;
+    uint32_t n = pm_target_hop(src, ttl, &r);
+    uint64_t hop = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        if (pm_reply_from_target(src, &r[k]) || r[k].from == src->dst)
+            continue;
+        bool dup = false;
+        for (uint32_t j = 0; j < k && !dup; j++)
+            dup = r[j].from == r[k].from && r[j].kind == r[k].kind && r[j].icmp_code == r[k].icmp_code;
+        if (!dup)
+            hop += mix64(r[k].from ^ ((uint64_t)(r[k].kind * 256u + r[k].icmp_code) << 32));
+    }
+    return hop;
+}
+
+/* A path is the sequence of responder sets in TTL order with repeats and
+ * silent or unprobed TTLs left out: when every TTL is in flight at once the
+ * TTL at which a filter's !X is first heard varies from target to target,
+ * and those targets still share one path. */
 static uint64_t path_hash(const struct pm_output_ctx *ctx, uint32_t i)
 {
-    const struct pm_target *t = &ctx->run->targets[i];
+    const struct pm_run *run = ctx->run;
+    const struct pm_target *t = &run->targets[i];
     const struct pm_verdict *v = pm_output_verdict(ctx, i);
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ull, prev = 0;
     h = (h ^ t->stop) * 1099511628211ull;
     h = (h ^ (v ? 0x100u + v->kind : 0)) * 1099511628211ull;
     uint8_t last = pm_output_shown_last(t);
-    for (uint8_t ttl = pm_output_first_hop(ctx->run, t); ttl && ttl <= last; ttl++) {
-        const struct pm_reply *r;
-        uint32_t n = pm_target_hop(t, ttl, &r);
-        uint64_t hop = 0;
-        for (uint32_t k = 0; k < n; k++) {
-            if (pm_reply_from_target(t, &r[k]) || r[k].from == t->dst)
-                continue;
-            bool dup = false;
-            for (uint32_t j = 0; j < k && !dup; j++)
-                dup = r[j].from == r[k].from;
-            if (!dup) /* a sum: the order ECMP answers came in does not matter */
-                hop += mix64(r[k].from);
-        }
+    /* the whole path: hops below a stop set come from the donor target */
+    for (uint8_t ttl = 1; ttl <= last; ttl++) {
+        const struct pm_target *src = source_at(run, t, ttl);
+        uint64_t hop = src ? hop_value(src, ttl) : 0;
+        if (hop && hop != prev)
+            h = (h ^ mix64(hop)) * 1099511628211ull;
         if (hop)
-            h = (h ^ mix64(hop + ttl)) * 1099511628211ull;
+            prev = hop;
     }
     return h ? h : 1;
 }

@@ -87,6 +87,13 @@ static void as_name_for(const struct gb *b, uint32_t asn, const struct pm_geo_in
         else if (a->verdicts[i].upstream.asn == asn && a->verdicts[i].upstream.name[0])
             name = a->verdicts[i].upstream.name;
     }
+    /* the target AS often has no router of its own on the path: ask about a few targets */
+    struct pm_geo_info tg;
+    for (uint32_t i = 0; !name && i < b->ctx->run->n_targets && i < 64; i++) {
+        pm_output_lookup(b->ctx, b->ctx->run->targets[i].dst, &tg);
+        if (tg.asn == asn && tg.as_name[0])
+            name = tg.as_name;
+    }
     char clean[160];
     pm_output_clean(name ? name : "", clean, sizeof clean);
     if (strlen(clean) > 28) { /* cut at a character boundary */

@@ -265,7 +265,7 @@ static void marks_of(const struct pm_target *t, const struct pm_reply *r, uint32
 static void measure(const struct tx *x, const struct pm_target *t, uint8_t first, uint8_t last, struct cols *c)
 {
     memset(c, 0, sizeof *c);
-    c->cells = x->ctx->run->queries ? x->ctx->run->queries : 1;
+    c->cells = 1; /* the widest line of this target sets the column, not run->queries (unknown from a pcap) */
     for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;
         uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
@@ -412,8 +412,16 @@ static void target_block(const struct tx *x, uint32_t idx)
         uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
         uint32_t k = responders(r, n, addrs, HOP_RESPONDERS_MAX);
         unsigned stars = t->sent[ttl] > n ? t->sent[ttl] - n : 0;
-        if (!k && !t->sent[ttl]) {
-            fprintf(x->f, "%4u  (not probed)\n", ttl);
+        if (!k && !t->sent[ttl]) { /* one line for a run of TTLs never probed */
+            uint8_t end = ttl;
+            const struct pm_reply *rr;
+            while (end < last && !t->sent[end + 1] && !pm_target_hop(t, (uint8_t)(end + 1), &rr))
+                end++;
+            if (end > ttl)
+                fprintf(x->f, "%4u–%u  (not probed)\n", ttl, end);
+            else
+                fprintf(x->f, "%4u  (not probed)\n", ttl);
+            ttl = end;
             continue;
         }
         if (!k) {
