@@ -52,6 +52,14 @@ static void lookup_usage(FILE *f)
                "  --format F     text (default) or json\n");
 }
 
+/* For lookup and verify, where every file is an input. */
+static int exit_for_input(int rc)
+{
+    return rc == PM_EIO ? PM_EXIT_NOINPUT : rc == PM_ECORRUPT ? PM_EXIT_DATAERR : rc == PM_ENOTFOUND ? PM_EXIT_NOINPUT
+                                                                                                    : PM_EXIT_SOFTWARE;
+}
+
+/* For build: inputs that cannot be read are PM_ENOTFOUND, PM_EIO is the output. */
 static int exit_for(int rc)
 {
     switch (rc) {
@@ -254,7 +262,7 @@ static int cmd_lookup(int argc, char **argv)
     if (rc != PM_OK) {
         pm_cli_error("geo lookup: %s", err);
         free(addrs);
-        return exit_for(rc);
+        return exit_for_input(rc);
     }
     struct pm_db_info dbs[2];
     bool have[2];
@@ -322,7 +330,7 @@ static int cmd_verify(int argc, char **argv)
         int rc = pm_geo_verify_file(argv[i], &nodes, &records, err);
         if (rc != PM_OK) {
             pm_cli_error("geo verify: %s", err);
-            status = exit_for(rc);
+            status = exit_for_input(rc);
             continue;
         }
         printf("%s: ok, %u nodes, %u data records, %.3f s\n", argv[i], nodes, records, now_s() - t0);

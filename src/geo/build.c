@@ -234,7 +234,7 @@ static int read_file(struct ctx *c, const char *path, char *errbuf)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return pm_err(errbuf, errno == ENOENT ? PM_ENOTFOUND : PM_EIO, "cannot open %s: %s", path, strerror(errno));
+        return pm_err(errbuf, PM_ENOTFOUND, "cannot open %s: %s", path, strerror(errno)); /* missing or unreadable */
     char *line = malloc(PM_CSV_LINE_MAX + 1);
     if (!line) {
         fclose(f);

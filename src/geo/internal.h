@@ -22,6 +22,11 @@ struct pm_geo {
     struct pm_geo_cache_stats stats;
 };
 
+/* Refuses anything but a regular file before libmaxminddb opens it: open()
+ * on a FIFO would block forever and devices cannot be mapped. what names the
+ * role in the message ("ASN", "location", ...). */
+int pm_geo_check_file(const char *path, const char *what, char *errbuf);
+
 /* Copies an MMDB string (not NUL-terminated, untrusted) into dst: at most
  * cap-1 bytes, cut on a UTF-8 boundary, control bytes replaced by '?', so a
  * database cannot inject newlines or terminal escapes into our output. */

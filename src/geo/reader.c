@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "geo/internal.h"
 
@@ -30,9 +31,23 @@ void pm_geo_copy_str(char *dst, size_t cap, const char *src, size_t len)
     dst[n] = '\0';
 }
 
+int pm_geo_check_file(const char *path, const char *what, char *errbuf)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pm_err(errbuf, errno == ENOENT ? PM_ENOTFOUND : PM_EIO, "cannot open %s database %s: %s", what, path,
+                      strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return pm_err(errbuf, PM_ECORRUPT, "%s database %s is not a regular file", what, path);
+    return PM_OK;
+}
+
 static int open_one(const char *path, const char *what, MMDB_s *db, char **path_copy, char *errbuf)
 {
-    int rc = MMDB_open(path, MMDB_MODE_MMAP, db);
+    int rc = pm_geo_check_file(path, what, errbuf);
+    if (rc != PM_OK)
+        return rc;
+    rc = MMDB_open(path, MMDB_MODE_MMAP, db);
     if (rc != MMDB_SUCCESS) {
         if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR) {
             int e = errno;

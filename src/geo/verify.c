@@ -64,7 +64,10 @@ static int walk(MMDB_s *db, uint32_t *n_records, char *errbuf)
 int pm_geo_verify_file(const char *path, uint32_t *n_nodes, uint32_t *n_records, char *errbuf)
 {
     MMDB_s db;
-    int rc = MMDB_open(path, MMDB_MODE_MMAP, &db);
+    int rc = pm_geo_check_file(path, "MaxMind", errbuf);
+    if (rc != PM_OK)
+        return rc;
+    rc = MMDB_open(path, MMDB_MODE_MMAP, &db);
     if (rc != MMDB_SUCCESS)
         return pm_err(errbuf, rc == MMDB_FILE_OPEN_ERROR ? PM_ENOTFOUND : PM_ECORRUPT, "%s: %s", path,
                       MMDB_strerror(rc));

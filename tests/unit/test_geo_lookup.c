@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/stat.h>
 
 #include "geo/internal.h"
 #include "geo/sha256.h"
@@ -183,6 +184,13 @@ static void corrupt_files_give_clean_errors(void **state)
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)rand();
     expect_open_fails(scratch_write(&s, "junk.mmdb", junk, sizeof junk, p), "random bytes");
+    /* A FIFO would block open() forever; a directory or device cannot be mapped. */
+    char fifo[512];
+    scratch_path(&s, "fifo.mmdb", fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    expect_open_fails(fifo, "fifo");
+    expect_open_fails(s.dir, "directory");
+    expect_open_fails("/dev/null", "device");
     char missing[600];
     snprintf(missing, sizeof missing, "%s/missing.mmdb", s.dir);
     char err[PM_ERRBUF_SIZE] = "";
