@@ -9,6 +9,8 @@ static void ctx_free(struct az_ctx *c)
     az_map_free(&c->router_idx);
     az_map_free(&c->group_idx);
     az_map_free(&c->asname_idx);
+    az_map_free(&c->follow_idx);
+    free(c->follows);
     free(c->routers);
     free(c->hops);
     free(c->paths);
@@ -90,8 +92,7 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
     }
     if (rc == PM_OK) {
         az_infer_owners(&c);
-        az_path_tallies(&c);
-        if ((rc = az_rate_limit_index(&c, &rl)) != PM_OK)
+        if ((rc = az_path_tallies(&c)) != PM_OK || (rc = az_rate_limit_index(&c, &rl)) != PM_OK)
             pm_err(errbuf, rc, "analyze: out of memory");
     }
     if (rc == PM_OK) {

@@ -37,6 +37,13 @@ uint32_t az_tally_top(const struct az_tally *t, uint32_t *count);
 /* First two distinct ASNs other than skip (for evidence text). */
 void az_tally_two(const struct az_tally *t, uint32_t skip, uint32_t *a, uint32_t *b);
 
+/* What paths through a router show after it (inferred owners). */
+struct az_follow {
+    struct az_tally up;        /* upstream of entered paths that cross it before the entry */
+    struct az_tally succ;      /* owner of the next responsive hop (or the target) on paths that go on */
+    uint32_t succ_adj, succ_gap; /* ... at the adjacent TTL / after silent hops */
+};
+
 /* What the analysis knows about one responding address across the run. */
 struct az_router {
     uint32_t addr;
@@ -58,9 +65,7 @@ struct az_router {
     double conf;
     char reason[PM_EVIDENCE_LEN];
     bool inferred;             /* owner differs from a plain mapping or came from a rule */
-    struct az_tally upstream;  /* upstream of entered paths that cross it before the entry */
-    struct az_tally succ;      /* inferred owner of the next responsive hop (or the target) on paths that go on */
-    uint32_t succ_adj, succ_gap; /* ... at the adjacent TTL / after silent hops */
+    struct az_follow all;      /* what working paths show after it, over every prefix */
     int8_t hist;               /* -1 no fact, 0/1 followed_by_target from history */
     uint32_t hist_owner;
 };
@@ -115,6 +120,11 @@ struct az_ctx {
     struct az_map asname_idx;  /* asn -> asnames index */
     struct az_asname *asnames;
     uint32_t n_asnames, cap_asnames;
+    /* the same per (router, prefix group), only for last hops of dead paths:
+     * routing is per prefix, so a dead prefix first asks its own working paths */
+    struct az_map follow_idx;  /* router << 32 | group -> follows index */
+    struct az_follow *follows;
+    uint32_t n_follows;
     char *errbuf;
 };
 
@@ -125,7 +135,9 @@ int az_note_asname(struct az_ctx *c, uint32_t asn, const char *name);
 const char *az_asname(const struct az_ctx *c, uint32_t asn);
 /* owners.c */
 void az_infer_owners(struct az_ctx *c);
-void az_path_tallies(struct az_ctx *c);
+int az_path_tallies(struct az_ctx *c);
+/* The per-prefix tallies of router ri for group g, or NULL. */
+const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uint32_t g);
 /* verdict.c: (group, ttl, addr) of a silent death -> TTLs where neighbours sharing that hop got time-exceeded */
 struct az_rl {
     struct az_map idx;

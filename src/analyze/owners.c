@@ -1,6 +1,7 @@
 /* owners.c - infers who owns each router address from all paths of the run (bdrmap/MAP-IT style rules), plus history facts. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze/internal.h"
@@ -175,10 +176,48 @@ void az_infer_owners(struct az_ctx *c)
         infer_one(c, &c->routers[i]);
 }
 
+const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uint32_t g)
+{
+    uint32_t *i = az_map_get(&c->follow_idx, ((uint64_t)ri << 32) | g);
+    return i ? &c->follows[*i] : NULL;
+}
+
+static void follow_add(struct az_follow *f, uint32_t up, uint32_t so, bool adj)
+{
+    if (up)
+        az_tally_add(&f->up, up);
+    if (!so)
+        return;
+    az_tally_add(&f->succ, so);
+    if (adj)
+        f->succ_adj++;
+    else
+        f->succ_gap++;
+}
+
+/* Registers (last hop, group) of every path that did not reach its target. */
+static int follow_keys(struct az_ctx *c)
+{
+    for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        if (p->reached_ttl || !p->n)
+            continue;
+        uint64_t key = ((uint64_t)az_path_hop(c, p, p->n - 1)->router << 32) | p->group;
+        if (!az_map_put(&c->follow_idx, key, c->follow_idx.n, NULL))
+            return PM_ENOMEM;
+    }
+    c->n_follows = c->follow_idx.n;
+    c->follows = calloc(c->n_follows ? c->n_follows : 1, sizeof *c->follows);
+    return c->follows ? PM_OK : PM_ENOMEM;
+}
+
 /* With owners known: the upstream each entering path used, tallied on the
  * routers before its entry, and what (by owner) follows each router. */
-void az_path_tallies(struct az_ctx *c)
+int az_path_tallies(struct az_ctx *c)
 {
+    int rc = follow_keys(c);
+    if (rc != PM_OK)
+        return rc;
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         const struct az_path *p = &c->paths[ti];
         uint32_t tas = az_tas(c, p);
@@ -202,10 +241,8 @@ void az_path_tallies(struct az_ctx *c)
         for (uint32_t i = 0; i < p->n; i++) {
             const struct az_hop *h = az_path_hop(c, p, i);
             struct az_router *r = &c->routers[h->router];
-            if (up && i < lim)
-                az_tally_add(&r->upstream, up);
             uint32_t so = 0;
-            bool adj;
+            bool adj = false;
             if (i + 1 < p->n) {
                 const struct az_hop *nh = az_path_hop(c, p, i + 1);
                 so = c->routers[nh->router].owner;
@@ -213,16 +250,13 @@ void az_path_tallies(struct az_ctx *c)
             } else if (p->reached_ttl) {
                 so = tas;
                 adj = p->reached_ttl == h->ttl + 1;
-            } else {
-                continue;
             }
-            if (!so)
-                continue;
-            az_tally_add(&r->succ, so);
-            if (adj)
-                r->succ_adj++;
-            else
-                r->succ_gap++;
+            uint32_t u = up && i < lim ? up : 0;
+            follow_add(&r->all, u, so, adj);
+            uint32_t *fi = c->n_follows ? az_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;
+            if (fi)
+                follow_add(&c->follows[*fi], u, so, adj);
         }
     }
+    return PM_OK;
 }

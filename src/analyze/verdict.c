@@ -138,6 +138,27 @@ static uint32_t find_loop(const struct az_ctx *c, const struct az_path *p, uint3
     return AZ_NONE;
 }
 
+static bool tally_empty(const struct az_tally *t)
+{
+    return !t->cnt[0] && !t->overflow;
+}
+
+/* Upstreams / successors seen after the last hop of a dead path: its own
+ * prefix's working paths first, then every path through the router. */
+static const struct az_tally *follow_up(const struct az_ctx *c, const struct az_path *p, uint32_t ri, bool *same)
+{
+    const struct az_follow *f = az_follow_group(c, ri, p->group);
+    *same = f && !tally_empty(&f->up);
+    return *same ? &f->up : &c->routers[ri].all.up;
+}
+
+static const struct az_follow *follow_succ(const struct az_ctx *c, const struct az_path *p, uint32_t ri, bool *same)
+{
+    const struct az_follow *f = az_follow_group(c, ri, p->group);
+    *same = f && !tally_empty(&f->succ);
+    return *same ? f : &c->routers[ri].all;
+}
+
 static bool watched(const struct az_ctx *c, uint32_t asn)
 {
     const struct pm_analyze_opts *o = c->opts;
@@ -175,14 +196,16 @@ static void find_upstream(const struct az_ctx *c, const struct az_path *p, uint3
     }
     if (!p->n)
         return;
-    const struct az_router *last = &c->routers[az_path_hop(c, p, p->n - 1)->router];
-    uint32_t cnt, top = az_tally_top(&last->upstream, &cnt);
+    uint32_t lri = az_path_hop(c, p, p->n - 1)->router;
+    const struct az_router *last = &c->routers[lri];
+    bool same;
+    uint32_t cnt, top = az_tally_top(follow_up(c, p, lri, &same), &cnt);
     if (top && top != tas) {
         az_set_as(c, &v->upstream, top);
-        *conf = 0.7;
-        az_evidence(v, "Working paths through %s enter %s via %s: counted as this path's upstream",
-                    pm_addr_str(last->addr, b), az_asname(c, tas)[0] ? az_asname(c, tas) : "the target AS",
-                    az_asfmt(c, top, a1, sizeof a1));
+        *conf = same ? 0.75 : 0.6;
+        az_evidence(v, "Working paths%s through %s enter %s via %s: counted as this path's upstream",
+                    same ? " of this prefix" : "", pm_addr_str(last->addr, b),
+                    az_asname(c, tas)[0] ? az_asname(c, tas) : "the target AS", az_asfmt(c, top, a1, sizeof a1));
         return;
     }
     for (uint32_t i = p->n; i-- > 0;) {
@@ -260,13 +283,15 @@ static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32
         }
         return;
     }
-    uint32_t cs, total = 0, S = az_tally_top(&L->succ, &cs);
+    bool same;
+    const struct az_follow *F = follow_succ(c, p, az_path_hop(c, p, p->n - 1)->router, &same);
+    uint32_t cs, total = 0, S = az_tally_top(&F->succ, &cs);
     for (int i = 0; i < AZ_TALLY_MAX; i++)
-        total += L->succ.cnt[i];
-    total += L->succ.overflow;
+        total += F->succ.cnt[i];
+    total += F->succ.overflow;
     if (S) {
-        bool adj = L->succ_adj >= L->succ_gap;
-        double mixed = cs < total ? 0.8 : 1.0;
+        bool adj = F->succ_adj >= F->succ_gap;
+        double mixed = (cs < total ? 0.8 : 1.0) * (same ? 1.0 : 0.9);
         if (S == tas) {
             blame(c, v, tas, (adj ? 0.7 : 0.45) * mixed);
             if (adj)
@@ -357,8 +382,10 @@ void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const
             v->kind = death_of_code(lh->code);
             uint32_t who = L->addr == t->dst ? tas : L->owner;
             double conf = 0.95 * (L->addr == t->dst ? 1.0 : L->conf);
-            uint32_t cs, S = az_tally_top(&L->succ, &cs);
-            bool hands_over = (S == tas && L->succ_adj >= L->succ_gap) || (!S && L->hist == 1);
+            bool same;
+            const struct az_follow *F = follow_succ(c, p, az_path_hop(c, p, p->n - 1)->router, &same);
+            uint32_t cs, S = az_tally_top(&F->succ, &cs);
+            bool hands_over = (S == tas && F->succ_adj >= F->succ_gap) || (!S && L->hist == 1);
             if (tas && who != tas && hands_over &&
                 (v->kind == PM_DEATH_NET_UNREACH || v->kind == PM_DEATH_HOST_UNREACH)) {
                 /* the upstream's border router toward the target lost its route:
@@ -372,9 +399,10 @@ void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const
                         v->kind == PM_DEATH_ADMIN_PROHIB ? ": a filter here; compare probe methods to tell a "
                                                            "protocol filter from a dead route" : "");
             if (who != L->owner && who == tas)
-                az_evidence(v, "%s is the last router before %s on %s: its route toward the target is gone, "
-                            "so the target's border or announcement is: blamed on %s", pm_addr_str(L->addr, b),
-                            az_asfmt(c, tas, a2, sizeof a2), S ? "working paths" : "stored history", a2);
+                az_evidence(v, "%s is the last hop before %s on %s and its route toward the target is gone: "
+                            "the target's border or announcement is gone (or the upstream filtered it there)",
+                            pm_addr_str(L->addr, b), az_asfmt(c, tas, a2, sizeof a2),
+                            S ? "working paths" : "stored history");
             if (L->inferred && L->owner != L->mapped)
                 az_evidence(v, "%s: %s", pm_addr_str(L->addr, b), L->reason);
         } else if (lj != AZ_NONE || t->stop == PM_STOP_LOOP) {

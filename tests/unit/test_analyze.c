@@ -166,8 +166,9 @@ static void withdrawal_on_the_russian_side(void **state)
     v = lab_verdict(run, a, A(198, 19, 178, 2));
     assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
     assert_int_equal(v->dies_in.asn, RT);
-    /* rt1 carries working paths that enter Star JV via TransTeleCom */
+    /* rt1 carries working paths of this /24 that enter Star JV via TransTeleCom */
     assert_int_equal(v->upstream.asn, TTK);
+    assert_true(lab_evidence_has(v, "Working paths of this prefix through 198.18.32.0"));
     assert_true(lab_evidence_has(v, "Died in Rostelecom (AS12389) before reaching TransTeleCom (AS20485)"));
     pm_analysis_free(a);
     pm_run_free(run);
@@ -339,9 +340,21 @@ static void silent_at_a_network_border(void **state)
     const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 2));
     assert_int_equal(v->kind, PM_DEATH_SILENT);
     assert_int_equal(v->last_addr, lab_addr("tr"));
-    /* tr is followed by China Unicom on some working paths and Rostelecom on others: China Unicom in this /24 */
+    /* tr is followed by China Unicom on some working paths and Rostelecom on others, none of this /24 */
     assert_true(v->dies_in.asn == CU || v->dies_in.asn == RT);
     assert_true(v->confidence < 0.6);
+    pm_analysis_free(a);
+    /* with working paths of the same /24 through tr, they decide the upstream (routing is per
+     * prefix) even though more paths through tr go to Rostelecom; and since cu1 answered them at
+     * hop 3 where these got nothing, the silence is not a death */
+    lab_trace(run, A(198, 19, 176, 77), CN_OK);
+    lab_trace(run, A(198, 19, 176, 78), CN_OK);
+    lab_hosts(run, 178, 6, RU_OK);
+    a = run_analysis(run, NULL, true);
+    v = lab_verdict(run, a, A(198, 19, 176, 2));
+    assert_int_equal(v->kind, PM_DEATH_RATE_LIMITED);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_true(lab_evidence_has(v, "Working paths of this prefix through 198.18.8.0"));
     pm_analysis_free(a);
     pm_run_free(run);
 }
