@@ -439,6 +439,39 @@ static void ipv6_trees_and_flat_layout_are_read(void **state)
     scratch_close(&s);
 }
 
+/* Several files are read in order: a later file overrides an earlier one,
+ * and one garbage file refuses the whole build. */
+static void several_files_in_order(void **state)
+{
+    (void)state;
+    struct scratch s;
+    scratch_open(&s);
+    char a[512], b[512], junk[512], out[512], err[PM_ERRBUF_SIZE] = "";
+    scratch_text(&s, "a.csv", "60.0.0.0,60.0.255.255,1,First\n61.0.0.0,61.0.0.255,3,Kept\n", a);
+    scratch_text(&s, "b.csv", "60.0.1.0,60.0.1.255,2,Second\n", b);
+    scratch_text(&s, "junk.csv", "not,a,range,file\n", junk);
+    scratch_path(&s, "two.mmdb", out);
+    struct pm_geo_build_stats st;
+    const char *two[2] = {a, b};
+    assert_int_equal(pm_geo_build(PM_GEO_KIND_ASN, two, 2, out, 1, NULL, &st, err), PM_OK);
+    assert_int_equal(st.ranges, 3);
+    struct pm_geo *g = open_dbs(out, NULL);
+    struct pm_geo_info gi;
+    pm_geo_lookup(g, ip(60, 0, 1, 1), &gi);
+    assert_int_equal(gi.asn, 2);
+    pm_geo_lookup(g, ip(60, 0, 2, 1), &gi);
+    assert_int_equal(gi.asn, 1);
+    pm_geo_lookup(g, ip(61, 0, 0, 1), &gi);
+    assert_int_equal(gi.asn, 3);
+    pm_geo_close(g);
+    const char *three[3] = {a, junk, b};
+    scratch_path(&s, "three.mmdb", out);
+    assert_int_equal(pm_geo_build(PM_GEO_KIND_ASN, three, 3, out, 1, NULL, &st, err), PM_ECORRUPT);
+    assert_non_null(strstr(err, "junk.csv"));
+    assert_int_equal(access(out, F_OK), -1);
+    scratch_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +483,7 @@ int main(void)
         cmocka_unit_test(agrees_with_maxmind_perl_writer),
         cmocka_unit_test(lab_csvs_agree_with_the_labs_perl_build),
         cmocka_unit_test(ipv6_trees_and_flat_layout_are_read),
+        cmocka_unit_test(several_files_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
