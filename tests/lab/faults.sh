@@ -165,7 +165,12 @@ fault_inject() {
         ip -n "$(ns cu1)" route replace "$d" proto static \
           nexthop via "$(gw_of cu1 cu2a)" nexthop via "$(gw_of cu1 cu2b)"
       done
-      nsx cu1 sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 >/dev/null ;;
+      nsx cu1 sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 >/dev/null
+      # A fixed hash seed (Linux >= 6.11) makes "which port takes which
+      # branch" the same in every run; older kernels seed at random.
+      if nsx cu1 test -e /proc/sys/net/ipv4/fib_multipath_hash_seed; then
+        nsx cu1 sysctl -q -w net.ipv4.fib_multipath_hash_seed=20171001 >/dev/null
+      fi ;;
     loop)
       for x in "$2" "$3"; do
         y=$2
