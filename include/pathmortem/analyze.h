@@ -129,7 +129,8 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx,
                const struct pm_analyze_opts *opts, struct pm_analysis **out, char *errbuf);
 void pm_analysis_free(struct pm_analysis *a);
 
-/* Owner inferred for an address (falls back to naive mapping). */
+/* Owner inferred for an address that answered in the run (0 for an address
+ * that never answered, or whose owner could not be inferred nor mapped). */
 uint32_t pm_analysis_owner(const struct pm_analysis *a, uint32_t addr);
 
 /* The pm_owner record of addr, or NULL when addr never answered (binary search). */
