@@ -12,7 +12,7 @@
 #include "pathmortem/trace.h"
 
 #define PM_STORE_DEFAULT_PATH "/var/lib/pathmortem/store.db"
-#define PM_STORE_SCHEMA_VERSION 1
+#define PM_STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of every pathmortem store ("PMRT"): lets a foreign
  * SQLite file be recognised from its header without opening it. */
 #define PM_STORE_APP_ID 0x504d5254
@@ -159,6 +159,13 @@ int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us,
  * removes unreferenced .pcap.gz files left by an interrupted save. */
 int pm_store_prune(struct pm_store *s, uint32_t keep_days, uint32_t keep_count,
                    uint64_t now_us, uint32_t *n_removed, char *errbuf);
+
+/* Retention of hop rows: deletes the hops of snapshots older than
+ * keep_days (their verdicts, roll-ups and states stay, so history, diff of
+ * verdicts and Prometheus are unaffected; export then carries no hops for
+ * them). Freed pages are reused by later snapshots. *n_removed = rows. */
+int pm_store_prune_hops(struct pm_store *s, uint32_t keep_days, uint64_t now_us, uint64_t *n_removed,
+                        char *errbuf);
 
 /* ---- history ---- */
 

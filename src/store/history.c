@@ -5,26 +5,6 @@
 
 #include "store/internal.h"
 
-/* Targets of one group (a /24 or an upstream) in one snapshot, bucketed by
- * their verdict. A /24 is "reached" when any target in it was reached: in a
- * real /24 most addresses hold no host and die silently inside the target AS,
- * so "some answered" is what tells the space is reachable. */
-#define BUCKETS_MAX 256
-
-struct bucket {
-    uint8_t status, kind;
-    uint32_t dies_asn, up_asn, addr, count;
-    char dies_name[128], up_name[128];
-};
-
-struct group_snap {
-    uint32_t group;
-    int64_t snap;
-    uint64_t started_us;
-    uint32_t total, reached, n;
-    struct bucket b[BUCKETS_MAX];
-};
-
 struct builder {
     struct pm_history *h;
     const uint64_t *times;   /* start of every snapshot in the window, ascending */
@@ -34,50 +14,6 @@ struct builder {
     bool open;               /* h->episodes[h->n - 1] may still grow */
     uint32_t open_group;
 };
-
-static void dominant(const struct group_snap *g, struct pm_episode *e)
-{
-    /* upstream: a known ASN before an unknown one, then most targets */
-    uint32_t best = 0;
-    bool best_known = false;
-    for (uint32_t i = 0; i < g->n; i++) {
-        uint32_t sum = 0;
-        for (uint32_t j = 0; j < g->n; j++)
-            if (g->b[j].up_asn == g->b[i].up_asn)
-                sum += g->b[j].count;
-        bool known = g->b[i].up_asn != 0;
-        if (i == 0 || (known && !best_known) || (known == best_known && sum > best)) {
-            best = sum;
-            best_known = known;
-            e->upstream.asn = g->b[i].up_asn;
-            snprintf(e->upstream.name, sizeof e->upstream.name, "%s", g->b[i].up_name);
-        }
-    }
-    if (e->state != PM_EPISODE_DIED)
-        return;
-    /* death AS: most died targets; then the biggest death point inside it */
-    best = 0;
-    for (uint32_t i = 0; i < g->n; i++) {
-        if (g->b[i].status != PM_STATUS_DIED)
-            continue;
-        uint32_t sum = 0;
-        for (uint32_t j = 0; j < g->n; j++)
-            if (g->b[j].status == PM_STATUS_DIED && g->b[j].dies_asn == g->b[i].dies_asn)
-                sum += g->b[j].count;
-        if (sum > best || (sum == best && g->b[i].dies_asn < e->dies_in.asn)) {
-            best = sum;
-            e->dies_in.asn = g->b[i].dies_asn;
-            snprintf(e->dies_in.name, sizeof e->dies_in.name, "%s", g->b[i].dies_name);
-        }
-    }
-    best = 0;
-    for (uint32_t i = 0; i < g->n; i++)
-        if (g->b[i].status == PM_STATUS_DIED && g->b[i].dies_asn == e->dies_in.asn && g->b[i].count > best) {
-            best = g->b[i].count;
-            e->death_addr = g->b[i].addr;
-            e->death_kind = g->b[i].kind;
-        }
-}
 
 static void group_key(uint32_t group, bool is_upstream, char *key, size_t len)
 {
@@ -115,8 +51,9 @@ static void close_open(struct builder *bd)
     bd->open = false;
 }
 
-static int flush(struct builder *bd, const struct group_snap *g, char *errbuf)
+static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
 {
+    struct builder *bd = ctx;
     if (!g->total)
         return PM_OK;
     struct pm_episode cur;
@@ -124,7 +61,12 @@ static int flush(struct builder *bd, const struct group_snap *g, char *errbuf)
     cur.is_upstream = bd->is_upstream;
     group_key(g->group, bd->is_upstream, cur.key, sizeof cur.key);
     cur.state = g->reached ? PM_EPISODE_REACHED : PM_EPISODE_DIED;
-    dominant(g, &cur);
+    cur.upstream = g->upstream;
+    if (cur.state == PM_EPISODE_DIED) {
+        cur.dies_in = g->dies_in;
+        cur.death_addr = g->death_addr;
+        cur.death_kind = g->death_kind;
+    }
     struct pm_history *h = bd->h;
     if (bd->open && bd->open_group == g->group) {
         struct pm_episode *last = &h->episodes[h->n - 1];
@@ -163,89 +105,18 @@ static int flush(struct builder *bd, const struct group_snap *g, char *errbuf)
     return PM_OK;
 }
 
+/* Prefix episodes from the stored states; upstream episodes too, unless a
+ * prefix filter asks for the upstreams of some targets only: then they are
+ * aggregated from those targets' rows. */
 static int build(struct pm_store *s, struct builder *bd, uint64_t since, uint64_t until, uint32_t lo, uint32_t hi,
-                 char *errbuf)
+                 bool filtered, char *errbuf)
 {
-    char sql[1024];
-    const char *gcol = bd->is_upstream ? "t.upstream_asn" : "t.prefix24";
-    snprintf(sql, sizeof sql,
-             "SELECT %s AS g, s.started_us, s.id, t.status, t.kind, t.dies_in_asn, MAX(t.dies_in_name),"
-             " t.upstream_asn, MAX(t.upstream_name), t.last_addr, COUNT(*)"
-             " FROM targets t JOIN snapshots s ON s.id = t.snapshot"
-             " WHERE s.started_us >= ? AND s.started_us <= ? AND t.dst >= ? AND t.dst <= ?"
-             " GROUP BY g, s.id, t.status, t.kind, t.dies_in_asn, t.upstream_asn, t.last_addr"
-             " ORDER BY g, s.started_us, s.id",
-             gcol);
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s, sql, &st, errbuf);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, (int64_t)since);
-    sqlite3_bind_int64(st, 2, until ? (int64_t)until : INT64_MAX);
-    sqlite3_bind_int64(st, 3, lo);
-    sqlite3_bind_int64(st, 4, hi);
-    struct group_snap *g = calloc(1, sizeof *g);
-    if (!g) {
-        sqlite3_finalize(st);
-        return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
-    }
-    bool have = false;
-    int sr;
-    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        uint32_t group, count;
-        int64_t started, sid;
-        struct bucket b;
-        char name[32];
-        memset(&b, 0, sizeof b);
-        rc = pm_col_u32(st, 0, &group, errbuf);
-        if (!rc)
-            rc = pm_col_i64(st, 1, 0, INT64_MAX, &started, errbuf);
-        if (!rc)
-            rc = pm_col_i64(st, 2, 1, INT64_MAX, &sid, errbuf);
-        if (!rc && !(rc = pm_col_text(st, 3, false, name, sizeof name, errbuf)) && pm_store_status_parse(name, &b.status))
-            rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown status '%s'", name);
-        if (!rc && !(rc = pm_col_text(st, 4, false, name, sizeof name, errbuf)) && pm_store_death_parse(name, &b.kind))
-            rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown kind '%s'", name);
-        if (!rc)
-            rc = pm_col_u32(st, 5, &b.dies_asn, errbuf);
-        if (!rc)
-            rc = pm_col_text(st, 6, false, b.dies_name, sizeof b.dies_name, errbuf);
-        if (!rc)
-            rc = pm_col_u32(st, 7, &b.up_asn, errbuf);
-        if (!rc)
-            rc = pm_col_text(st, 8, false, b.up_name, sizeof b.up_name, errbuf);
-        if (!rc)
-            rc = pm_col_u32(st, 9, &b.addr, errbuf);
-        if (!rc)
-            rc = pm_col_u32(st, 10, &count, errbuf);
-        if (rc)
-            break;
-        b.count = count;
-        if (have && (g->group != group || g->snap != sid)) {
-            if ((rc = flush(bd, g, errbuf)))
-                break;
-            have = false;
-        }
-        if (!have) {
-            memset(g, 0, sizeof *g);
-            g->group = group;
-            g->snap = sid;
-            g->started_us = (uint64_t)started;
-            have = true;
-        }
-        g->total += count;
-        if (b.status == PM_STATUS_REACHED)
-            g->reached += count;
-        if (g->n < BUCKETS_MAX)
-            g->b[g->n++] = b; /* past the cap only the counts are kept */
-    }
-    if (!rc && sr != SQLITE_DONE)
-        rc = pm_store_sqlerr(s, sr, "reading history", errbuf);
-    if (!rc && have)
-        rc = flush(bd, g, errbuf);
+    int rc;
+    if (bd->is_upstream && filtered)
+        rc = pm_store_aggregate(s, true, 0, since, until, lo, hi, flush, bd, errbuf);
+    else
+        rc = pm_store_states_read(s, bd->is_upstream, since, until, lo, hi, flush, bd, errbuf);
     close_open(bd);
-    free(g);
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -345,10 +216,10 @@ int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us, c
         if (!rc)
             rc = load_times(s, &bd, since_us, until_us, errbuf);
         if (!rc)
-            rc = build(s, &bd, since_us, until_us, lo, hi, errbuf);
+            rc = build(s, &bd, since_us, until_us, lo, hi, prefix_filter != NULL, errbuf);
         bd.is_upstream = true;
         if (!rc)
-            rc = build(s, &bd, since_us, until_us, lo, hi, errbuf);
+            rc = build(s, &bd, since_us, until_us, lo, hi, prefix_filter != NULL, errbuf);
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
         free((void *)bd.times);
     }

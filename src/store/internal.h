@@ -50,6 +50,9 @@ int pm_store_method_parse(const char *s, uint8_t *out);
 /* Schema: creates or migrates to PM_STORE_SCHEMA_VERSION inside a transaction. */
 int pm_store_schema_apply(struct pm_store *s, char *errbuf);
 
+/* The SQL of the migration from from_version to from_version + 1 (tests build old stores with it). */
+const char *pm_store_migration_sql(int from_version);
+
 /* sha256 of a file, as 64 lowercase hex digits. */
 int pm_store_sha256_file(const char *path, char hex[65], char *errbuf);
 /* Copies src gzip-compressed to dst (temp + fsync + rename + dir fsync) and
@@ -64,6 +67,30 @@ struct pm_p24 {
     struct pm_as_ref upstream, dies_in;
 };
 void pm_store_summarise_24(const struct pm_snap_target *t, uint32_t n, struct pm_p24 *p);
+
+/* The state of one group (a /24, or an upstream AS) in one snapshot. */
+struct pm_group_state {
+    uint32_t group;          /* /24 base address, or upstream ASN */
+    int64_t snap;
+    uint64_t started_us;
+    uint32_t total, reached;
+    struct pm_as_ref dies_in, upstream;
+    uint32_t death_addr;
+    uint8_t death_kind;
+};
+typedef int (*pm_state_fn)(void *ctx, const struct pm_group_state *st, char *errbuf);
+
+/* Aggregates target rows into group states, ordered by group then time:
+ * one snapshot (snapshot_id > 0) or a window and a dst range [lo, hi]. */
+int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
+                       uint32_t lo, uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf);
+/* Stores the states of one snapshot (part of its save transaction). */
+int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf);
+/* Migration hook: states for every stored snapshot. */
+int pm_store_states_backfill(struct pm_store *s, char *errbuf);
+/* Reads stored states in a window (prefix groups within [lo, hi]), ordered by group then time. */
+int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
+                         uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf);
 
 /* Strict prefix "a.b.c.d/len" parse. */
 int pm_store_prefix_parse(const char *s, uint32_t *addr, uint8_t *len);

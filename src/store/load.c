@@ -147,7 +147,7 @@ static int read_hops(struct pm_store *s, struct pm_snapshot *snap, char *errbuf)
     sqlite3_stmt *st;
     rc = pm_store_prepare(s,
                           "SELECT dst, ttl, attempt, from_addr, rtt_ms, icmp_type, icmp_code, kind, reply_ttl,"
-                          " quoted_ttl, asn FROM hops WHERE snapshot = ? ORDER BY dst, ttl, attempt, rowid",
+                          " quoted_ttl, asn FROM hops WHERE snapshot = ? ORDER BY dst, ttl, attempt, from_addr",
                           &st, errbuf);
     if (rc)
         return rc;

@@ -17,7 +17,7 @@
 /* Reads the 100-byte SQLite header of an existing file and refuses anything
  * that is not a complete pathmortem store of a schema we know. Only read()
  * touches the file, so a refused file is left exactly as it was. */
-static int check_header(const char *path, char *errbuf)
+static int check_header(const char *path, uint32_t *version, char *errbuf)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
@@ -62,6 +62,8 @@ static int check_header(const char *path, char *errbuf)
     if (user_version > PM_STORE_SCHEMA_VERSION)
         return pm_err(errbuf, PM_ECORRUPT, "%s has schema version %u, newer than this pathmortem knows (%d); upgrade pathmortem",
                       path, user_version, PM_STORE_SCHEMA_VERSION);
+    if (version)
+        *version = user_version;
     return PM_OK;
 }
 
@@ -233,8 +235,17 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
         rc = pm_err(errbuf, PM_ENOTFOUND, "no store at %s", path);
         goto fail;
     }
-    if (exists && (rc = check_header(path, errbuf)))
+    uint32_t version = 0;
+    if (exists && (rc = check_header(path, &version, errbuf)))
         goto fail;
+    /* a reader of an older store: upgrade it once through a writer (the
+     * migration is one transaction), then read as asked */
+    if (exists && !s->writable && version < PM_STORE_SCHEMA_VERSION) {
+        struct pm_store *w;
+        if ((rc = pm_store_open(path, PM_STORE_WRITE, &w, errbuf)))
+            goto fail;
+        pm_store_close(w);
+    }
     if (!exists) {
         snprintf(dir, sizeof dir, "%s", path);
         const char *d = dirname(dir);
@@ -248,7 +259,7 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
     /* under the lock: another creator may have finished meanwhile */
     exists = stat(path, &sb) == 0;
     if (exists) {
-        if ((rc = check_header(path, errbuf)) || (rc = check_contents(path, errbuf)))
+        if ((rc = check_header(path, NULL, errbuf)) || (rc = check_contents(path, errbuf)))
             goto fail;
     } else if ((rc = create_store(s, errbuf))) {
         goto fail;

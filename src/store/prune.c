@@ -138,3 +138,29 @@ int pm_store_prune(struct pm_store *s, uint32_t keep_days, uint32_t keep_count, 
         rc = sweep_orphans(s, n_removed, errbuf);
     return rc;
 }
+
+int pm_store_prune_hops(struct pm_store *s, uint32_t keep_days, uint64_t now_us, uint64_t *n_removed, char *errbuf)
+{
+    *n_removed = 0;
+    if (!s->writable)
+        return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
+    if (!keep_days)
+        return PM_OK;
+    uint64_t age = (uint64_t)keep_days * 86400u * 1000000u;
+    if (now_us <= age)
+        return PM_OK;
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s,
+                              "DELETE FROM hops WHERE snapshot IN (SELECT id FROM snapshots WHERE started_us < ?)",
+                              &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)(now_us - age));
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_DONE)
+        *n_removed = (uint64_t)sqlite3_changes64(s->db);
+    else
+        rc = pm_store_sqlerr(s, sr, "removing old hops", errbuf);
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -96,7 +96,7 @@ static int insert_targets(struct pm_store *s, const struct pm_snapshot *snap, in
                               &tt, errbuf);
     if (!rc)
         rc = pm_store_prepare(s,
-                              "INSERT INTO hops (snapshot, dst, ttl, attempt, from_addr, rtt_ms, icmp_type,"
+                              "INSERT OR IGNORE INTO hops (snapshot, dst, ttl, attempt, from_addr, rtt_ms, icmp_type,"
                               " icmp_code, kind, reply_ttl, quoted_ttl, asn) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                               &hh, errbuf);
     for (uint32_t i = 0; !rc && i < snap->n_targets; i++) {
@@ -169,6 +169,8 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
         rc = insert_rollups(s, new_id, "prefix_rollups", snap->by_prefix, snap->n_prefix, errbuf);
     if (!rc)
         rc = insert_rollups(s, new_id, "upstream_rollups", snap->by_upstream, snap->n_upstream, errbuf);
+    if (!rc)
+        rc = pm_store_states_write(s, new_id, errbuf);
     if (!rc)
         rc = pm_store_exec(s, "COMMIT", "committing the snapshot", errbuf);
     if (rc) {

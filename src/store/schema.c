@@ -3,10 +3,17 @@
 
 #include "store/internal.h"
 
-/* migrations[i] takes a store from user_version i to i+1. Never edit a
- * shipped entry: append a new one and bump PM_STORE_SCHEMA_VERSION. */
-static const char *const migrations[] = {
+/* migrations[i] takes a store from user_version i to i+1: SQL, then an
+ * optional C step for what SQL cannot compute. Never edit a shipped entry:
+ * append a new one and bump PM_STORE_SCHEMA_VERSION. */
+struct migration {
+    const char *sql;
+    int (*after)(struct pm_store *s, char *errbuf);
+};
+
+static const struct migration migrations[] = {
     /* 0 -> 1 */
+    {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "INSERT INTO meta (key, value) VALUES ('application', 'pathmortem');"
     "CREATE TABLE snapshots ("
@@ -58,6 +65,37 @@ static const char *const migrations[] = {
     "  dies_in_asn INTEGER NOT NULL, dies_in_name TEXT NOT NULL,"
     "  PRIMARY KEY (snapshot, key)) WITHOUT ROWID;"
     "CREATE INDEX upstream_rollups_by_key ON upstream_rollups (key, snapshot);",
+     NULL},
+    /* 1 -> 2: hops keyed by probe without a rowid (half the size), no index
+     * by router; per-snapshot states of each /24 and upstream so history
+     * reads a few rows per snapshot instead of every target */
+    {"CREATE TABLE hops2 ("
+     "  snapshot INTEGER NOT NULL, dst INTEGER NOT NULL,"
+     "  ttl INTEGER NOT NULL, attempt INTEGER NOT NULL, from_addr INTEGER NOT NULL,"
+     "  rtt_ms REAL NOT NULL, icmp_type INTEGER NOT NULL, icmp_code INTEGER NOT NULL,"
+     "  kind INTEGER NOT NULL, reply_ttl INTEGER NOT NULL, quoted_ttl INTEGER NOT NULL,"
+     "  asn INTEGER NOT NULL,"
+     "  PRIMARY KEY (snapshot, dst, ttl, attempt, from_addr),"
+     "  FOREIGN KEY (snapshot, dst) REFERENCES targets (snapshot, dst) ON DELETE CASCADE) WITHOUT ROWID;"
+     "INSERT OR IGNORE INTO hops2 SELECT snapshot, dst, ttl, attempt, from_addr, rtt_ms, icmp_type, icmp_code,"
+     "  kind, reply_ttl, quoted_ttl, asn FROM hops;"
+     "DROP TABLE hops;"
+     "ALTER TABLE hops2 RENAME TO hops;"
+     "CREATE TABLE prefix_states ("
+     "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+     "  grp INTEGER NOT NULL, total INTEGER NOT NULL, reached INTEGER NOT NULL,"
+     "  dies_in_asn INTEGER NOT NULL, dies_in_name TEXT NOT NULL,"
+     "  upstream_asn INTEGER NOT NULL, upstream_name TEXT NOT NULL,"
+     "  death_addr INTEGER NOT NULL, death_kind TEXT NOT NULL,"
+     "  PRIMARY KEY (grp, snapshot)) WITHOUT ROWID;"
+     "CREATE TABLE upstream_states ("
+     "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+     "  grp INTEGER NOT NULL, total INTEGER NOT NULL, reached INTEGER NOT NULL,"
+     "  dies_in_asn INTEGER NOT NULL, dies_in_name TEXT NOT NULL,"
+     "  upstream_asn INTEGER NOT NULL, upstream_name TEXT NOT NULL,"
+     "  death_addr INTEGER NOT NULL, death_kind TEXT NOT NULL,"
+     "  PRIMARY KEY (grp, snapshot)) WITHOUT ROWID;",
+     pm_store_states_backfill},
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == PM_STORE_SCHEMA_VERSION,
@@ -91,7 +129,9 @@ int pm_store_schema_apply(struct pm_store *s, char *errbuf)
         rc = pm_err(errbuf, PM_ECORRUPT, "%s has schema version %d, newer than this pathmortem knows (%d)",
                     s->path, v, PM_STORE_SCHEMA_VERSION);
     for (; !rc && v < PM_STORE_SCHEMA_VERSION; v++) {
-        rc = pm_store_exec(s, migrations[v], "migrating the schema", errbuf);
+        rc = pm_store_exec(s, migrations[v].sql, "migrating the schema", errbuf);
+        if (!rc && migrations[v].after)
+            rc = migrations[v].after(s, errbuf);
         if (!rc) {
             char sql[64];
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
@@ -103,4 +143,11 @@ int pm_store_schema_apply(struct pm_store *s, char *errbuf)
         return rc;
     }
     return pm_store_exec(s, "COMMIT", "committing the schema", errbuf);
+}
+
+const char *pm_store_migration_sql(int from_version)
+{
+    if (from_version < 0 || from_version >= PM_STORE_SCHEMA_VERSION)
+        return NULL;
+    return migrations[from_version].sql;
 }

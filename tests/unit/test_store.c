@@ -405,6 +405,22 @@ static void retention_by_count_and_age(void **state)
     assert_false(exists(kept[1]));
     assert_true(exists(kept[2]));
     assert_true(exists(kept[3]));
+    /* hops older than 2 days go; verdicts and history stay */
+    uint64_t rows;
+    assert_int_equal(pm_store_prune_hops(s, 2, T0_US + 3 * 86400000000ull + 3600000000ull, &rows, err), PM_OK);
+    assert_int_equal(rows, 2 * 2 * 5); /* 2 snapshots x 2 targets x 5 replies */
+    assert_int_equal(pm_store_load(s, id[1], &snap, err), PM_OK);
+    assert_int_equal(snap->n_hops, 0);
+    assert_int_equal(snap->n_targets, 2);
+    assert_int_equal(snap->targets[0].status, PM_STATUS_REACHED);
+    pm_snapshot_free(snap);
+    assert_int_equal(pm_store_load(s, id[2], &snap, err), PM_OK);
+    assert_int_equal(snap->n_hops, 10);
+    pm_snapshot_free(snap);
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
+    assert_int_equal(h->episodes[0].snapshots, 4);
+    pm_history_free(h);
     pm_store_close(s);
     rm_rf(dir);
 }
@@ -544,6 +560,63 @@ static void chown_hands_files_over(void **state)
     rm_rf(dir);
 }
 
+/* A store as schema version 1 left it: built with that migration's SQL and raw rows. */
+static void migrates_version_1(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "PRAGMA application_id = %d; BEGIN; %s;"
+             "INSERT INTO snapshots VALUES (1, %llu, %llu, 'v', 'icmp', 1, 131279, '{}', '[]', NULL, NULL, 1);"
+             "INSERT INTO snapshots VALUES (2, %llu, %llu, 'v', 'icmp', 1, 131279, '{}', '[]', NULL, NULL, 0);"
+             "INSERT INTO targets VALUES (1, %u, %u, 'died', 'silent', 'gaplimit', %u, 2, 4837, 4837, 'CU', 4837, 'CU', 0.5, '[]');"
+             "INSERT INTO targets VALUES (2, %u, %u, 'reached', 'none', 'reached', %u, 3, 131279, 0, '', 4837, 'CU', 0.9, '[]');"
+             "INSERT INTO hops VALUES (1, %u, 1, 0, %u, 1.5, 11, 0, 0, 63, 1, 4837);"
+             "INSERT INTO hops VALUES (1, %u, 2, 0, %u, 2.5, 11, 0, 0, 62, 1, 4837);"
+             "INSERT INTO hops VALUES (2, %u, 3, 0, %u, 3.5, 0, 0, 2, 61, 0, 131279);"
+             "PRAGMA user_version = 1; COMMIT;",
+             (int)PM_STORE_APP_ID, pm_store_migration_sql(0), (unsigned long long)T0_US,
+             (unsigned long long)T0_US + 1000, (unsigned long long)(T0_US + STEP_US),
+             (unsigned long long)(T0_US + STEP_US + 1000), ip(175, 45, 176, 9), ip(175, 45, 176, 0),
+             ip(219, 158, 1, 1), ip(175, 45, 176, 9), ip(175, 45, 176, 0), ip(175, 45, 176, 9), ip(175, 45, 176, 9),
+             ip(198, 18, 0, 1), ip(175, 45, 176, 9), ip(219, 158, 1, 1), ip(175, 45, 176, 9), ip(175, 45, 176, 9));
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("building a v1 store: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+
+    /* a reader upgrades it on the way (one transaction), then reads */
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
+    assert_int_equal(h->n_snapshots, 2);
+    const struct pm_episode *e = &h->episodes[0];
+    assert_string_equal(e->key, "175.45.176.0/24");
+    assert_int_equal(e->state, PM_EPISODE_DIED);
+    assert_int_equal(e->dies_in.asn, 4837);
+    assert_int_equal(e->end_us, T0_US + STEP_US);
+    assert_int_equal(h->episodes[1].state, PM_EPISODE_REACHED);
+    pm_history_free(h);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, 1, &snap, err), PM_OK);
+    assert_int_equal(snap->n_hops, 2);
+    assert_true(snap->hops[1].rtt_ms == 2.5);
+    pm_snapshot_free(snap);
+    pm_store_close(s);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), PM_STORE_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +629,7 @@ int main(void)
         cmocka_unit_test(prometheus_textfile),
         cmocka_unit_test(read_only_store_refuses_writes),
         cmocka_unit_test(chown_hands_files_over),
+        cmocka_unit_test(migrates_version_1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

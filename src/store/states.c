@@ -1,0 +1,291 @@
+/* states.c - the state of each /24 and each upstream in each snapshot (reached, or died in which AS), computed once at save time for fast history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+/* Targets of one group in one snapshot, bucketed by verdict. A group is
+ * "reached" when any target in it was reached: in a real /24 most addresses
+ * hold no host and die silently inside the target AS, so "some answered" is
+ * what tells the space is reachable. */
+#define BUCKETS_MAX 256
+
+struct bucket {
+    uint8_t status, kind;
+    uint32_t dies_asn, up_asn, addr, count;
+    char dies_name[128], up_name[128];
+};
+
+struct group_snap {
+    uint32_t group;
+    int64_t snap;
+    uint64_t started_us;
+    uint32_t total, reached, n;
+    struct bucket b[BUCKETS_MAX];
+};
+
+/* Reduces the buckets to one state: upstream with most targets (a known ASN
+ * first); if nothing was reached, the AS where most died and its biggest
+ * death point. */
+static void reduce(const struct group_snap *g, struct pm_group_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->group = g->group;
+    st->snap = g->snap;
+    st->started_us = g->started_us;
+    st->total = g->total;
+    st->reached = g->reached;
+    uint32_t best = 0;
+    bool best_known = false;
+    for (uint32_t i = 0; i < g->n; i++) {
+        uint32_t sum = 0;
+        for (uint32_t j = 0; j < g->n; j++)
+            if (g->b[j].up_asn == g->b[i].up_asn)
+                sum += g->b[j].count;
+        bool known = g->b[i].up_asn != 0;
+        if (i == 0 || (known && !best_known) || (known == best_known && sum > best)) {
+            best = sum;
+            best_known = known;
+            st->upstream.asn = g->b[i].up_asn;
+            snprintf(st->upstream.name, sizeof st->upstream.name, "%s", g->b[i].up_name);
+        }
+    }
+    if (g->reached)
+        return;
+    best = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        if (g->b[i].status != PM_STATUS_DIED)
+            continue;
+        uint32_t sum = 0;
+        for (uint32_t j = 0; j < g->n; j++)
+            if (g->b[j].status == PM_STATUS_DIED && g->b[j].dies_asn == g->b[i].dies_asn)
+                sum += g->b[j].count;
+        if (sum > best || (sum == best && g->b[i].dies_asn < st->dies_in.asn)) {
+            best = sum;
+            st->dies_in.asn = g->b[i].dies_asn;
+            snprintf(st->dies_in.name, sizeof st->dies_in.name, "%s", g->b[i].dies_name);
+        }
+    }
+    best = 0;
+    for (uint32_t i = 0; i < g->n; i++)
+        if (g->b[i].status == PM_STATUS_DIED && g->b[i].dies_asn == st->dies_in.asn && g->b[i].count > best) {
+            best = g->b[i].count;
+            st->death_addr = g->b[i].addr;
+            st->death_kind = g->b[i].kind;
+        }
+}
+
+static int read_bucket(sqlite3_stmt *st, uint32_t *group, int64_t *started, int64_t *sid, struct bucket *b,
+                       char *errbuf)
+{
+    char name[32];
+    memset(b, 0, sizeof *b);
+    int rc = pm_col_u32(st, 0, group, errbuf);
+    if (!rc)
+        rc = pm_col_i64(st, 1, 0, INT64_MAX, started, errbuf);
+    if (!rc)
+        rc = pm_col_i64(st, 2, 1, INT64_MAX, sid, errbuf);
+    if (!rc && !(rc = pm_col_text(st, 3, false, name, sizeof name, errbuf)) && pm_store_status_parse(name, &b->status))
+        rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown status '%s'", name);
+    if (!rc && !(rc = pm_col_text(st, 4, false, name, sizeof name, errbuf)) && pm_store_death_parse(name, &b->kind))
+        rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown kind '%s'", name);
+    if (!rc)
+        rc = pm_col_u32(st, 5, &b->dies_asn, errbuf);
+    if (!rc)
+        rc = pm_col_text(st, 6, false, b->dies_name, sizeof b->dies_name, errbuf);
+    if (!rc)
+        rc = pm_col_u32(st, 7, &b->up_asn, errbuf);
+    if (!rc)
+        rc = pm_col_text(st, 8, false, b->up_name, sizeof b->up_name, errbuf);
+    if (!rc)
+        rc = pm_col_u32(st, 9, &b->addr, errbuf);
+    if (!rc)
+        rc = pm_col_u32(st, 10, &b->count, errbuf);
+    return rc;
+}
+
+int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
+                       uint32_t lo, uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT %s AS g, s.started_us, s.id, t.status, t.kind, t.dies_in_asn, MAX(t.dies_in_name),"
+             " t.upstream_asn, MAX(t.upstream_name), t.last_addr, COUNT(*)"
+             " FROM targets t JOIN snapshots s ON s.id = t.snapshot WHERE %s"
+             " GROUP BY g, s.id, t.status, t.kind, t.dies_in_asn, t.upstream_asn, t.last_addr"
+             " ORDER BY g, s.started_us, s.id",
+             upstream ? "t.upstream_asn" : "t.prefix24",
+             snapshot_id > 0 ? "t.snapshot = ?1"
+                             : "s.started_us >= ?2 AND s.started_us <= ?3 AND t.prefix24 >= ?4 AND t.prefix24 <= ?5"
+                               " AND t.dst >= ?4 AND t.dst <= ?5");
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, sql, &st, errbuf);
+    if (rc)
+        return rc;
+    if (snapshot_id > 0) {
+        sqlite3_bind_int64(st, 1, snapshot_id);
+    } else {
+        sqlite3_bind_int64(st, 2, (int64_t)since);
+        sqlite3_bind_int64(st, 3, until ? (int64_t)until : INT64_MAX);
+        sqlite3_bind_int64(st, 4, lo & 0xffffff00u);
+        sqlite3_bind_int64(st, 5, hi);
+    }
+    struct group_snap *g = calloc(1, sizeof *g);
+    if (!g) {
+        sqlite3_finalize(st);
+        return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
+    }
+    bool have = false;
+    struct pm_group_state state;
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t group;
+        int64_t started, sid;
+        struct bucket b;
+        if ((rc = read_bucket(st, &group, &started, &sid, &b, errbuf)))
+            break;
+        if (have && (g->group != group || g->snap != sid)) {
+            reduce(g, &state);
+            if ((rc = fn(ctx, &state, errbuf)))
+                break;
+            have = false;
+        }
+        if (!have) {
+            memset(g, 0, sizeof *g);
+            g->group = group;
+            g->snap = sid;
+            g->started_us = (uint64_t)started;
+            have = true;
+        }
+        g->total += b.count;
+        if (b.status == PM_STATUS_REACHED)
+            g->reached += b.count;
+        if (g->n < BUCKETS_MAX)
+            g->b[g->n++] = b; /* past the cap only the counts are kept */
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, "aggregating targets", errbuf);
+    if (!rc && have) {
+        reduce(g, &state);
+        rc = fn(ctx, &state, errbuf);
+    }
+    free(g);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int write_state(void *ctx, const struct pm_group_state *g, char *errbuf)
+{
+    sqlite3_stmt *st = ctx;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, g->snap);
+    sqlite3_bind_int64(st, 2, g->group);
+    sqlite3_bind_int64(st, 3, g->total);
+    sqlite3_bind_int64(st, 4, g->reached);
+    sqlite3_bind_int64(st, 5, g->dies_in.asn);
+    sqlite3_bind_text(st, 6, g->dies_in.name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, g->upstream.asn);
+    sqlite3_bind_text(st, 8, g->upstream.name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 9, g->death_addr);
+    sqlite3_bind_text(st, 10, pm_store_death_name(g->death_kind), -1, SQLITE_STATIC);
+    int sr = sqlite3_step(st);
+    if (sr != SQLITE_DONE)
+        return pm_err(errbuf, PM_EIO, "store: cannot write a state row (%s)", sqlite3_errstr(sr));
+    return PM_OK;
+}
+
+int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf)
+{
+    static const char *const tables[2] = {"prefix_states", "upstream_states"};
+    int rc = PM_OK;
+    for (int u = 0; !rc && u < 2; u++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO %s (snapshot, grp, total, reached, dies_in_asn, dies_in_name, upstream_asn,"
+                 " upstream_name, death_addr, death_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                 tables[u]);
+        sqlite3_stmt *st;
+        if ((rc = pm_store_prepare(s, sql, &st, errbuf)))
+            break;
+        rc = pm_store_aggregate(s, u == 1, id, 0, 0, 0, 0, write_state, st, errbuf);
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+int pm_store_states_backfill(struct pm_store *s, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, "SELECT id FROM snapshots ORDER BY id", &st, errbuf);
+    if (rc)
+        return rc;
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id;
+        if (!(rc = pm_col_i64(st, 0, 1, INT64_MAX, &id, errbuf)))
+            rc = pm_store_states_write(s, id, errbuf);
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, "filling the state tables", errbuf);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
+                         uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT st.grp, s.started_us, s.id, st.total, st.reached, st.dies_in_asn, st.dies_in_name,"
+             " st.upstream_asn, st.upstream_name, st.death_addr, st.death_kind"
+             " FROM %s st JOIN snapshots s ON s.id = st.snapshot"
+             " WHERE s.started_us >= ? AND s.started_us <= ? AND st.grp >= ? AND st.grp <= ?"
+             " ORDER BY st.grp, s.started_us, s.id",
+             upstream ? "upstream_states" : "prefix_states");
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, sql, &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)since);
+    sqlite3_bind_int64(st, 2, until ? (int64_t)until : INT64_MAX);
+    sqlite3_bind_int64(st, 3, upstream ? 0 : (lo & 0xffffff00u));
+    sqlite3_bind_int64(st, 4, upstream ? UINT32_MAX : hi);
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        struct pm_group_state g;
+        memset(&g, 0, sizeof g);
+        int64_t started;
+        char kind[32];
+        rc = pm_col_u32(st, 0, &g.group, errbuf);
+        if (!rc && !(rc = pm_col_i64(st, 1, 0, INT64_MAX, &started, errbuf)))
+            g.started_us = (uint64_t)started;
+        if (!rc)
+            rc = pm_col_i64(st, 2, 1, INT64_MAX, &g.snap, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 3, &g.total, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 4, &g.reached, errbuf);
+        if (!rc && g.reached > g.total)
+            rc = pm_err(errbuf, PM_ECORRUPT, "store row: state with reached > total");
+        if (!rc)
+            rc = pm_col_u32(st, 5, &g.dies_in.asn, errbuf);
+        if (!rc)
+            rc = pm_col_text(st, 6, false, g.dies_in.name, sizeof g.dies_in.name, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 7, &g.upstream.asn, errbuf);
+        if (!rc)
+            rc = pm_col_text(st, 8, false, g.upstream.name, sizeof g.upstream.name, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 9, &g.death_addr, errbuf);
+        if (!rc && !(rc = pm_col_text(st, 10, false, kind, sizeof kind, errbuf)) &&
+            pm_store_death_parse(kind, &g.death_kind))
+            rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown death kind '%s'", kind);
+        if (!rc && g.total)
+            rc = fn(ctx, &g, errbuf);
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, "reading history", errbuf);
+    sqlite3_finalize(st);
+    return rc;
+}
