@@ -261,7 +261,7 @@ static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bo
         return rc;
     uint32_t donor = AZ_NONE;
     for (uint32_t i = 0; i < n_own; i++) {
-        if (own[i].ttl != t->stopset_ttl)
+        if (own[i].ttl != p->stopset)
             continue;
         uint32_t *d = az_map_get(donors, donor_key(t->dst, own[i].ttl, c->routers[own[i].router].addr));
         if (d)
@@ -271,10 +271,10 @@ static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bo
         return 0;
     if (donor != AZ_NONE) {
         const struct az_path *dp = &c->paths[donor];
-        uint8_t lim = n_own ? own[0].ttl : t->stopset_ttl;
+        uint8_t lim = n_own ? own[0].ttl : p->stopset;
         for (uint32_t i = 0; i < dp->n; i++) {
             struct az_hop h = *az_path_hop(c, dp, i);
-            if (h.ttl >= lim || h.ttl >= t->stopset_ttl)
+            if (h.ttl >= lim || h.ttl >= p->stopset)
                 break;
             h.borrowed = true;
             merged[n++] = h;
@@ -287,6 +287,21 @@ static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bo
     if (rc == PM_OK)
         rc = count_stats(c, ti);
     return rc != PM_OK ? rc : 1;
+}
+
+/* The stop-set TTL, also when the model does not carry it (a run rebuilt from
+ * a pcap): a target whose lowest probed TTL is above the run's first TTL was
+ * probed backward down to a hop already known, so the live run and the pcap
+ * give the same paths. */
+static uint8_t effective_stopset(const struct pm_run *run, const struct pm_target *t)
+{
+    if (t->stopset_ttl)
+        return t->stopset_ttl;
+    uint8_t first = run->first_ttl ? run->first_ttl : 1;
+    for (uint8_t ttl = 1; ttl <= PM_TTL_MAX && ttl <= t->max_ttl_sent; ttl++)
+        if (t->sent[ttl])
+            return ttl > first ? ttl : 0;
+    return 0;
 }
 
 int az_build_paths(struct az_ctx *c)
@@ -303,13 +318,13 @@ int az_build_paths(struct az_ctx *c)
         struct pm_geo_info gi;
         az_lookup(c, t->dst, &gi);
         p->dst_asn = gi.asn;
-        p->stopset = t->stopset_ttl;
+        p->stopset = effective_stopset(run, t);
         p->group = group_get(c, t->dst, gi.asn_prefix_len);
         if (p->group == AZ_NONE || az_note_asname(c, gi.asn, gi.as_name) != PM_OK) {
             rc = PM_ENOMEM;
             break;
         }
-        if (t->stopset_ttl) {
+        if (p->stopset) {
             pending[ti] = 1;
             continue;
         }

@@ -526,6 +526,23 @@ static void stop_set_targets_borrow_lower_hops(void **state)
     v = lab_verdict(run, a, A(198, 19, 179, 41));
     assert_int_equal(v->status, PM_STATUS_REACHED);
     assert_true(lab_evidence_has(v, "stop set"));
+    /* a run rebuilt from a pcap does not carry stopset_ttl: the lowest probed TTL
+     * stands for it, so the verdicts are the same, evidence included */
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        run->targets[i].stopset_ttl = 0;
+    struct pm_analysis *b = run_analysis(run, NULL, true);
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        const struct pm_verdict *x = &a->verdicts[i], *y = &b->verdicts[i];
+        assert_int_equal(x->status, y->status);
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->upstream.asn, y->upstream.asn);
+        assert_int_equal(x->dies_in.asn, y->dies_in.asn);
+        assert_true(x->confidence == y->confidence);
+        assert_int_equal(x->n_evidence, y->n_evidence);
+        for (uint32_t e = 0; e < x->n_evidence; e++)
+            assert_string_equal(x->evidence[e], y->evidence[e]);
+    }
+    pm_analysis_free(b);
     pm_analysis_free(a);
     pm_run_free(run);
 }
