@@ -27,9 +27,10 @@ int pm_geo_describe(const struct pm_geo *g, const char *role, struct pm_db_info 
     memset(out, 0, sizeof *out);
     snprintf(out->role, sizeof out->role, "%s", role);
     snprintf(out->path, sizeof out->path, "%s", path);
-    time_t t = (time_t)db->metadata.build_epoch;
+    /* Years up to 9999 only: the field is untrusted and the buffer small. */
+    time_t t = (time_t)(db->metadata.build_epoch < 253402300800ull ? db->metadata.build_epoch : 0);
     struct tm tm;
-    if (db->metadata.build_epoch <= (uint64_t)INT32_MAX * 4 && gmtime_r(&t, &tm))
+    if (db->metadata.build_epoch < 253402300800ull && gmtime_r(&t, &tm))
         strftime(out->build_date, sizeof out->build_date, "%Y-%m-%dT%H:%M:%SZ", &tm);
     /* Hash the mapped bytes libmaxminddb reads, not the path: the file could
      * have been replaced since it was opened. */

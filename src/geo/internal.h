@@ -28,8 +28,9 @@ struct pm_geo {
 int pm_geo_check_file(const char *path, const char *what, char *errbuf);
 
 /* Copies an MMDB string (not NUL-terminated, untrusted) into dst: at most
- * cap-1 bytes, cut on a UTF-8 boundary, control bytes replaced by '?', so a
- * database cannot inject newlines or terminal escapes into our output. */
+ * cap-1 bytes, cut on a character boundary, control bytes and bytes that are
+ * not UTF-8 replaced by '?', so a database cannot inject newlines, terminal
+ * escapes or invalid UTF-8 (which JSON writers refuse) into our output. */
 void pm_geo_copy_str(char *dst, size_t cap, const char *src, size_t len);
 
 #endif

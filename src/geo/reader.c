@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "geo/csv.h"
 #include "geo/internal.h"
 
 _Static_assert((PM_GEO_CACHE_MAX & (PM_GEO_CACHE_MAX - 1)) == 0, "cache size must be a power of two");
@@ -15,20 +16,26 @@ void pm_geo_copy_str(char *dst, size_t cap, const char *src, size_t len)
 {
     if (cap == 0)
         return;
-    size_t n = len < cap - 1 ? len : cap - 1;
-    if (n < len) {
-        /* Cut before a partial UTF-8 sequence: back off over continuation bytes
-         * and the lead byte that started them. */
-        size_t k = n;
-        while (k > 0 && ((unsigned char)src[k] & 0xC0) == 0x80)
-            k--;
-        n = k;
+    const unsigned char *p = (const unsigned char *)src;
+    size_t i = 0, o = 0;
+    while (i < len) {
+        size_t k = pm_geo_utf8_seq(p + i, len - i);
+        if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
+            /* Not UTF-8, or a control byte: one '?' per byte, so output
+             * (text or JSON) stays one line and valid UTF-8. */
+            if (o + 1 > cap - 1)
+                break;
+            dst[o++] = '?';
+            i++;
+            continue;
+        }
+        if (o + k > cap - 1)
+            break; /* never cut a character in half */
+        memcpy(dst + o, p + i, k);
+        o += k;
+        i += k;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
-    }
-    dst[n] = '\0';
+    dst[o] = '\0';
 }
 
 int pm_geo_check_file(const char *path, const char *what, char *errbuf)

@@ -353,6 +353,12 @@ static void strings_from_databases_are_sanitised(void **state)
     assert_string_equal(out, "abcdefg");
     pm_geo_copy_str(out, sizeof out, "", 0);
     assert_string_equal(out, "");
+    pm_geo_copy_str(out, sizeof out, "a\xff" "b", 3); /* not UTF-8 */
+    assert_string_equal(out, "a?b");
+    pm_geo_copy_str(out, sizeof out, "x\xc3", 2); /* cut sequence at the end */
+    assert_string_equal(out, "x?");
+    pm_geo_copy_str(out, sizeof out, "\xed\xa0\x80", 3); /* surrogate */
+    assert_string_equal(out, "???");
 }
 
 static void the_lab_space_is_looked_up_despite_being_special(void **state)
