@@ -1,4 +1,5 @@
 # tests/lab/safety.cmake - the safety lab tests (privilege drop, forged-reply flood); include() it from tests/lab/CMakeLists.txt.
+include_guard(GLOBAL)
 # Both need root and a lab; skipped with code 77 otherwise. RUN_SERIAL: they load the machine.
 add_test(NAME lab.priv_drop
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_priv_drop.sh $<TARGET_FILE:pathmortem>)
