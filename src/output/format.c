@@ -25,13 +25,10 @@ const char *pm_format_name(enum pm_format f)
 
 static int write_json(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
 {
-    char *s = pm_output_json_string(ctx, errbuf);
-    if (!s)
-        return PM_ENOMEM;
-    size_t n = strlen(s);
-    int ok = fwrite(s, 1, n, f) == n && fputc('\n', f) != EOF;
-    free(s);
-    return ok ? PM_OK : pm_err(errbuf, PM_EIO, "json output: write failed");
+    int rc = pm_output_json_stream(f, ctx, errbuf);
+    if (rc == PM_OK && fputc('\n', f) == EOF)
+        rc = pm_err(errbuf, PM_EIO, "json output: write failed");
+    return rc;
 }
 
 int pm_output_write(FILE *f, enum pm_format fmt, const struct pm_output_ctx *ctx, char *errbuf)

@@ -74,6 +74,7 @@ void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_o
 
 /* Writers. Each returns PM_OK or a negative code with errbuf set. */
 int pm_output_text(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
+int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf); /* no trailing newline */
 int pm_output_csv(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
 int pm_output_dot(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
 int pm_output_svg(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);

@@ -1,392 +1,291 @@
-/* json_write.c - the "pathmortem/1" JSON document (jansson): run, targets with hops and verdicts, summary, owners. */
+/* json_write.c - the "pathmortem/1" JSON document: run, targets with hops and verdicts, summary, owners, streamed target by target. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "output/internal.h"
+#include "output/jw.h"
 
-/* Builders return NULL on allocation failure; json_object_set_new steals
- * references and tolerates a NULL value by failing, which we propagate. */
-#define SET(obj, key, val)                                   \
-    do {                                                     \
-        if (json_object_set_new((obj), (key), (val)) != 0)   \
-            goto fail;                                       \
+/* Three decimals, as the schema says, computed in integers so the same run
+ * always gives the same text and a read-back value writes out unchanged. */
+static long long milli(double x)
+{
+    return isfinite(x) ? llround(x * 1000.0) : 0;
+}
+
+static void as_ref(struct jw *w, const char *key, const struct pm_as_ref *r, uint32_t addr, bool with_addr)
+{
+    char name[sizeof r->name];
+    memcpy(name, r->name, sizeof name);
+    name[sizeof name - 1] = '\0';
+    jw_obj(w, key);
+    jw_uint0(w, "asn", r->asn);
+    jw_str(w, "name", name);
+    if (with_addr)
+        jw_addr(w, "addr", addr, true);
+    jw_end(w, '}');
+}
+
+/* Fixed-size strings from structs filled by others: never trust the NUL. */
+#define FIELD_STR(w, key, field)                      \
+    do {                                              \
+        char tmp_[sizeof(field)];                     \
+        memcpy(tmp_, (field), sizeof tmp_);           \
+        tmp_[sizeof tmp_ - 1] = '\0';                 \
+        jw_str((w), (key), tmp_);                     \
     } while (0)
 
-static json_t *addr_json(uint32_t a)
-{
-    char buf[16];
-    return json_string(pm_addr_str(a, buf));
-}
-
-/* Unknown facts are null rather than 0 or "" so consumers can tell. */
-static json_t *asn_json(uint32_t asn)
-{
-    return asn ? json_integer(asn) : json_null();
-}
-
-/* Strings from databases may be any bytes: jansson refuses invalid UTF-8,
- * so such a string is cleaned first rather than dropped. */
-static json_t *str_json(const char *s)
-{
-    if (!s || !*s)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j)
-        return j;
-    char clean[256];
-    pm_output_clean(s, clean, sizeof clean);
-    return json_string(clean);
-}
-
-/* Three decimals, as the schema says; printed with 15 significant digits so
- * the value reads back to the same bits and writes out the same text. */
-static json_t *round3(double x)
-{
-    return json_real(round(x * 1000.0) / 1000.0);
-}
-
-static json_t *as_ref_json(const struct pm_as_ref *r)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    SET(o, "asn", asn_json(r->asn));
-    SET(o, "name", str_json(r->name));
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
-}
-
-static json_t *stats_json(const struct pm_run_stats *s)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    SET(o, "probes_sent", json_integer((json_int_t)s->probes_sent));
-    SET(o, "probes_captured", json_integer((json_int_t)s->probes_captured));
-    SET(o, "replies_matched", json_integer((json_int_t)s->replies_matched));
-    SET(o, "rejected_unknown", json_integer((json_int_t)s->rejected_unknown));
-    SET(o, "rejected_duplicate", json_integer((json_int_t)s->rejected_duplicate));
-    SET(o, "rejected_late", json_integer((json_int_t)s->rejected_late));
-    SET(o, "rejected_mismatch", json_integer((json_int_t)s->rejected_mismatch));
-    SET(o, "dropped_malformed", json_integer((json_int_t)s->dropped_malformed));
-    SET(o, "capture_drops", json_integer((json_int_t)s->capture_drops));
-    SET(o, "ipid_rewritten", json_integer((json_int_t)s->ipid_rewritten));
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
-}
-
-static json_t *run_json(const struct pm_run *run)
+static void run_json(struct jw *w, const struct pm_run *run)
 {
     char buf[40];
-    json_t *o = json_object(), *dbs = NULL;
-    if (!o)
-        return NULL;
+    const struct pm_run_stats *s = &run->stats;
+    jw_obj(w, "run");
     pm_format_time(run->started_us, buf, sizeof buf);
-    SET(o, "started", json_string(buf));
+    jw_str(w, "started", buf);
     pm_format_time(run->ended_us, buf, sizeof buf);
-    SET(o, "ended", json_string(buf));
+    jw_str(w, "ended", buf);
     /* exact times too: ISO-8601 keeps milliseconds only */
-    SET(o, "started_us", json_integer((json_int_t)run->started_us));
-    SET(o, "ended_us", json_integer((json_int_t)run->ended_us));
-    SET(o, "method", json_string(pm_method_name(run->method)));
-    SET(o, "source", addr_json(run->source));
-    SET(o, "ident", json_integer(run->ident));
-    SET(o, "dport", json_integer(run->dport));
-    SET(o, "flow", json_integer(run->flow));
-    SET(o, "classic", json_boolean(run->classic));
-    SET(o, "first_ttl", json_integer(run->first_ttl));
-    SET(o, "max_ttl", json_integer(run->max_ttl));
-    SET(o, "queries", json_integer(run->queries));
-    SET(o, "wait_ms", json_integer(run->wait_ms));
-    SET(o, "vantage", str_json(run->vantage[0] ? run->vantage : NULL));
-    SET(o, "stats", stats_json(&run->stats));
-    dbs = json_array();
-    if (!dbs)
-        goto fail;
+    jw_uint(w, "started_us", run->started_us);
+    jw_uint(w, "ended_us", run->ended_us);
+    jw_str(w, "method", pm_method_name(run->method));
+    jw_addr(w, "source", run->source, false);
+    jw_uint(w, "ident", run->ident);
+    jw_uint(w, "dport", run->dport);
+    jw_uint(w, "flow", run->flow);
+    jw_bool(w, "classic", run->classic);
+    jw_uint(w, "first_ttl", run->first_ttl);
+    jw_uint(w, "max_ttl", run->max_ttl);
+    jw_uint(w, "queries", run->queries);
+    jw_uint(w, "wait_ms", run->wait_ms);
+    FIELD_STR(w, "vantage", run->vantage);
+    jw_obj(w, "stats");
+    jw_uint(w, "probes_sent", s->probes_sent);
+    jw_uint(w, "probes_captured", s->probes_captured);
+    jw_uint(w, "replies_matched", s->replies_matched);
+    jw_uint(w, "rejected_unknown", s->rejected_unknown);
+    jw_uint(w, "rejected_duplicate", s->rejected_duplicate);
+    jw_uint(w, "rejected_late", s->rejected_late);
+    jw_uint(w, "rejected_mismatch", s->rejected_mismatch);
+    jw_uint(w, "dropped_malformed", s->dropped_malformed);
+    jw_uint(w, "capture_drops", s->capture_drops);
+    jw_uint(w, "ipid_rewritten", s->ipid_rewritten);
+    jw_end(w, '}');
+    jw_arr(w, "databases");
     for (uint32_t i = 0; i < run->n_dbs && i < PM_RUN_MAX_DBS; i++) {
         const struct pm_db_info *d = &run->dbs[i];
-        json_t *e = json_object();
-        if (!e || json_array_append_new(dbs, e))
-            goto fail;
-        SET(e, "role", str_json(d->role));
-        SET(e, "path", str_json(d->path));
-        SET(e, "build_date", str_json(d->build_date));
-        SET(e, "sha256", str_json(d->sha256));
+        jw_obj(w, NULL);
+        FIELD_STR(w, "role", d->role);
+        FIELD_STR(w, "path", d->path);
+        FIELD_STR(w, "build_date", d->build_date);
+        FIELD_STR(w, "sha256", d->sha256);
+        jw_end(w, '}');
     }
-    SET(o, "databases", dbs);
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
+    jw_end(w, ']');
+    jw_end(w, '}');
 }
 
-static json_t *reply_json(const struct pm_output_ctx *ctx, const struct pm_reply *r)
+static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const struct pm_reply *r)
 {
     struct pm_geo_info gi;
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
     pm_output_lookup(ctx, r->from, &gi);
     bool tcp = r->kind == PM_REPLY_TCP_SYNACK || r->kind == PM_REPLY_TCP_RST;
-    SET(o, "from", addr_json(r->from));
-    SET(o, "rtt_ms", round3((double)pm_output_rtt_us(r) / 1000.0));
-    SET(o, "kind", json_string(pm_output_reply_kind_str(r->kind) ? pm_output_reply_kind_str(r->kind) : "other-icmp"));
-    /* a TCP answer carries no ICMP type */
-    SET(o, "icmp_type", tcp ? json_null() : json_integer(r->icmp_type));
-    SET(o, "icmp_code", tcp ? json_null() : json_integer(r->icmp_code));
-    SET(o, "asn", asn_json(gi.asn));
-    SET(o, "as_name", str_json(gi.as_name));
-    SET(o, "country", str_json(gi.country));
-    SET(o, "city", str_json(gi.city));
-    SET(o, "reply_ttl", json_integer(r->reply_ttl));
-    SET(o, "quoted_ttl", json_integer(r->quoted_ttl));
-    SET(o, "attempt", json_integer(r->attempt));
-    SET(o, "reply_ipid", json_integer(r->reply_ipid));
-    SET(o, "quoted_ipid_ok", json_boolean(r->quoted_ipid_ok));
-    json_t *mpls = json_array();
-    if (!mpls || json_object_set_new(o, "mpls", mpls))
-        goto fail;
+    const char *kind = pm_output_reply_kind_str(r->kind);
+    jw_obj(w, NULL);
+    jw_addr(w, "from", r->from, false);
+    jw_milli(w, "rtt_ms", (long long)pm_output_rtt_us(r));
+    jw_str(w, "kind", kind ? kind : "other-icmp");
+    if (tcp) { /* a TCP answer carries no ICMP type */
+        jw_null(w, "icmp_type");
+        jw_null(w, "icmp_code");
+    } else {
+        jw_uint(w, "icmp_type", r->icmp_type);
+        jw_uint(w, "icmp_code", r->icmp_code);
+    }
+    jw_uint0(w, "asn", gi.asn);
+    jw_str(w, "as_name", gi.as_name);
+    jw_str(w, "country", gi.country);
+    jw_str(w, "city", gi.city);
+    jw_uint(w, "reply_ttl", r->reply_ttl);
+    jw_uint(w, "quoted_ttl", r->quoted_ttl);
+    jw_uint(w, "attempt", r->attempt);
+    jw_uint(w, "reply_ipid", r->reply_ipid);
+    jw_bool(w, "quoted_ipid_ok", r->quoted_ipid_ok);
+    jw_arr(w, "mpls");
     for (uint8_t i = 0; i < r->n_mpls && i < PM_REPLY_MPLS_MAX; i++) {
-        json_t *e = json_object();
-        if (!e || json_array_append_new(mpls, e))
-            goto fail;
-        SET(e, "label", json_integer(r->mpls[i].label));
-        SET(e, "tc", json_integer(r->mpls[i].tc));
-        SET(e, "s", json_integer(r->mpls[i].s));
-        SET(e, "ttl", json_integer(r->mpls[i].ttl));
+        jw_obj(w, NULL);
+        jw_uint(w, "label", r->mpls[i].label);
+        jw_uint(w, "tc", r->mpls[i].tc);
+        jw_uint(w, "s", r->mpls[i].s);
+        jw_uint(w, "ttl", r->mpls[i].ttl);
+        jw_end(w, '}');
     }
-    SET(o, "extensions", json_boolean(r->has_ext));
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
+    jw_end(w, ']');
+    jw_bool(w, "extensions", r->has_ext);
+    jw_end(w, '}');
 }
 
-static json_t *verdict_json(const struct pm_verdict *v)
+static void verdict_json(struct jw *w, const struct pm_verdict *v)
 {
-    json_t *o = json_object(), *lh;
-    if (!o)
-        return NULL;
     const char *st = pm_output_status_str(v->status), *kd = pm_output_death_str(v->kind);
-    SET(o, "status", json_string(st ? st : "died"));
-    SET(o, "kind", v->kind == PM_DEATH_NONE ? json_null() : json_string(kd ? kd : "silent"));
-    lh = json_object();
-    if (!lh || json_object_set_new(o, "last_hop", lh))
-        goto fail;
-    SET(lh, "addr", v->last_addr ? addr_json(v->last_addr) : json_null());
-    SET(lh, "ttl", v->last_addr ? json_integer(v->last_ttl) : json_null());
-    SET(lh, "asn", asn_json(v->last_asn));
-    SET(lh, "country", str_json(v->last_country));
-    SET(o, "dies_in", as_ref_json(&v->dies_in));
-    json_t *up = as_ref_json(&v->upstream);
-    if (!up || json_object_set_new(o, "upstream", up))
-        goto fail;
-    SET(up, "addr", v->upstream_addr ? addr_json(v->upstream_addr) : json_null());
-    SET(o, "confidence", round3(v->confidence));
-    SET(o, "entry_ttl", v->entry_ttl ? json_integer(v->entry_ttl) : json_null());
-    SET(o, "reached_ttl", v->reached_ttl ? json_integer(v->reached_ttl) : json_null());
-    SET(o, "first_silent_ttl", v->first_silent_ttl ? json_integer(v->first_silent_ttl) : json_null());
-    SET(o, "mpls", json_boolean(v->mpls));
-    SET(o, "group", json_integer(v->group));
-    json_t *ev = json_array();
-    if (!ev || json_object_set_new(o, "evidence", ev))
-        goto fail;
-    for (uint32_t i = 0; i < v->n_evidence && i < PM_EVIDENCE_MAX; i++) {
-        char line[PM_EVIDENCE_LEN];
-        memcpy(line, v->evidence[i], sizeof line);
-        line[sizeof line - 1] = '\0';
-        if (json_array_append_new(ev, str_json(line)))
-            goto fail;
-    }
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
+    jw_obj(w, "verdict");
+    jw_str(w, "status", st ? st : "died");
+    if (v->kind == PM_DEATH_NONE)
+        jw_null(w, "kind");
+    else
+        jw_str(w, "kind", kd ? kd : "silent");
+    jw_obj(w, "last_hop");
+    jw_addr(w, "addr", v->last_addr, true);
+    jw_uint0(w, "ttl", v->last_addr ? v->last_ttl : 0);
+    jw_uint0(w, "asn", v->last_asn);
+    FIELD_STR(w, "country", v->last_country);
+    jw_end(w, '}');
+    as_ref(w, "dies_in", &v->dies_in, 0, false);
+    as_ref(w, "upstream", &v->upstream, v->upstream_addr, true);
+    jw_milli(w, "confidence", milli(v->confidence));
+    jw_uint0(w, "entry_ttl", v->entry_ttl);
+    jw_uint0(w, "reached_ttl", v->reached_ttl);
+    jw_uint0(w, "first_silent_ttl", v->first_silent_ttl);
+    jw_bool(w, "mpls", v->mpls);
+    jw_uint(w, "group", v->group);
+    jw_arr(w, "evidence");
+    for (uint32_t i = 0; i < v->n_evidence && i < PM_EVIDENCE_MAX; i++)
+        FIELD_STR(w, NULL, v->evidence[i]);
+    jw_end(w, ']');
+    jw_end(w, '}');
 }
 
-static json_t *target_json(const struct pm_output_ctx *ctx, uint32_t idx)
+static void target_json(struct jw *w, const struct pm_output_ctx *ctx, uint32_t idx)
 {
     const struct pm_run *run = ctx->run;
     const struct pm_target *t = &run->targets[idx];
-    json_t *o = json_object(), *hops;
-    if (!o)
-        return NULL;
-    SET(o, "dst", addr_json(t->dst));
-    hops = json_array();
-    if (!hops || json_object_set_new(o, "hops", hops))
-        goto fail;
+    jw_obj(w, NULL);
+    jw_addr(w, "dst", t->dst, false);
+    jw_arr(w, "hops");
     uint8_t last = pm_output_last_hop(t);
     for (uint8_t ttl = pm_output_first_hop(run, t); ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;
         uint32_t n = pm_target_hop(t, ttl, &r);
-        json_t *hop = json_object(), *reps;
-        if (!hop || json_array_append_new(hops, hop))
-            goto fail;
-        SET(hop, "ttl", json_integer(ttl));
-        SET(hop, "probes", json_integer(t->sent[ttl]));
-        reps = json_array();
-        if (!reps || json_object_set_new(hop, "replies", reps))
-            goto fail;
+        jw_obj(w, NULL);
+        jw_uint(w, "ttl", ttl);
+        jw_uint(w, "probes", t->sent[ttl]);
+        jw_arr(w, "replies");
         for (uint32_t k = 0; k < n; k++)
-            if (json_array_append_new(reps, reply_json(ctx, &r[k])))
-                goto fail;
+            reply_json(w, ctx, &r[k]);
+        jw_end(w, ']');
+        jw_end(w, '}');
     }
-    const char *stop = pm_stop_name(t->stop);
-    SET(o, "stop", json_string(stop));
-    SET(o, "stop_ttl", json_integer(t->stop_ttl));
+    jw_end(w, ']');
+    jw_str(w, "stop", pm_stop_name(t->stop));
+    jw_uint(w, "stop_ttl", t->stop_ttl);
     if (t->stopset_ttl) {
-        SET(o, "shared_below_ttl", json_integer(t->stopset_ttl));
+        jw_uint(w, "shared_below_ttl", t->stopset_ttl);
         if (t->shared_via)
-            SET(o, "shared_via", addr_json(t->shared_via));
+            jw_addr(w, "shared_via", t->shared_via, false);
         if (t->donor && t->donor <= run->n_targets)
-            SET(o, "shared_with", addr_json(run->targets[t->donor - 1].dst));
+            jw_addr(w, "shared_with", run->targets[t->donor - 1].dst, false);
     }
     const struct pm_verdict *v = pm_output_verdict(ctx, idx);
     if (v)
-        SET(o, "verdict", verdict_json(v));
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
+        verdict_json(w, v);
+    jw_end(w, '}');
 }
 
-static json_t *rollup_json(const struct pm_rollup *r, bool is_prefix)
+static void rollup_json(struct jw *w, const struct pm_rollup *r, bool is_prefix)
 {
-    json_t *o = json_object(), *d;
-    if (!o)
-        return NULL;
-    char key[sizeof r->key];
-    memcpy(key, r->key, sizeof key);
-    key[sizeof key - 1] = '\0';
-    SET(o, "key", str_json(key));
+    jw_obj(w, NULL);
+    FIELD_STR(w, "key", r->key);
     if (is_prefix) {
         char buf[16], pfx[24];
         snprintf(pfx, sizeof pfx, "%s/%u", pm_addr_str(r->prefix, buf), r->prefix_len);
-        SET(o, "prefix", json_string(pfx));
+        jw_str(w, "prefix", pfx);
     }
-    SET(o, "total", json_integer(r->total));
-    SET(o, "reached", json_integer(r->reached));
-    SET(o, "died", json_integer(r->died));
-    SET(o, "rate_limited", json_integer(r->rate_limited));
-    SET(o, "confidence", round3(r->confidence));
-    SET(o, "upstream", as_ref_json(&r->upstream));
+    jw_uint(w, "total", r->total);
+    jw_uint(w, "reached", r->reached);
+    jw_uint(w, "died", r->died);
+    jw_uint(w, "rate_limited", r->rate_limited);
+    jw_milli(w, "confidence", milli(r->confidence));
+    as_ref(w, "upstream", &r->upstream, 0, false);
     if (r->total > r->reached && r->died_same) {
         const char *kd = pm_output_death_str(r->death_kind);
-        d = json_object();
-        if (!d || json_object_set_new(o, "death", d))
-            goto fail;
-        SET(d, "addr", r->death_addr ? addr_json(r->death_addr) : json_null());
-        SET(d, "ttl", r->death_addr ? json_integer(r->death_ttl) : json_null());
-        SET(d, "kind", json_string(kd ? kd : "silent"));
-        SET(d, "asn", asn_json(r->dies_in.asn));
-        SET(d, "name", str_json(r->dies_in.name));
-        SET(d, "owner_asn", asn_json(r->death_owner_asn));
-        SET(d, "country", str_json(r->death_country));
-        SET(d, "count", json_integer(r->died_same));
+        jw_obj(w, "death");
+        jw_addr(w, "addr", r->death_addr, true);
+        jw_uint0(w, "ttl", r->death_addr ? r->death_ttl : 0);
+        jw_str(w, "kind", kd ? kd : "silent");
+        jw_uint0(w, "asn", r->dies_in.asn);
+        FIELD_STR(w, "name", r->dies_in.name);
+        jw_uint0(w, "owner_asn", r->death_owner_asn);
+        FIELD_STR(w, "country", r->death_country);
+        jw_uint(w, "count", r->died_same);
+        jw_end(w, '}');
     } else {
-        SET(o, "death", json_null());
+        jw_null(w, "death");
     }
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
+    jw_end(w, '}');
 }
 
-static json_t *summary_json(const struct pm_analysis *a)
+static void analysis_json(struct jw *w, const struct pm_analysis *a)
 {
-    json_t *o = json_object(), *arr;
-    if (!o)
-        return NULL;
-    SET(o, "target_asn", asn_json(a->target_asn));
-    arr = json_array();
-    if (!arr || json_object_set_new(o, "by_prefix", arr))
-        goto fail;
+    jw_obj(w, "summary");
+    jw_uint0(w, "target_asn", a->target_asn);
+    jw_arr(w, "by_prefix");
     for (uint32_t i = 0; i < a->n_prefix; i++)
-        if (json_array_append_new(arr, rollup_json(&a->by_prefix[i], true)))
-            goto fail;
-    arr = json_array();
-    if (!arr || json_object_set_new(o, "by_upstream", arr))
-        goto fail;
+        rollup_json(w, &a->by_prefix[i], true);
+    jw_end(w, ']');
+    jw_arr(w, "by_upstream");
     for (uint32_t i = 0; i < a->n_upstream; i++)
-        if (json_array_append_new(arr, rollup_json(&a->by_upstream[i], false)))
-            goto fail;
-    return o;
-fail:
-    json_decref(o);
-    return NULL;
-}
-
-static json_t *owners_json(const struct pm_analysis *a)
-{
-    json_t *arr = json_array();
-    if (!arr)
-        return NULL;
+        rollup_json(w, &a->by_upstream[i], false);
+    jw_end(w, ']');
+    jw_end(w, '}');
+    jw_arr(w, "owners");
     for (uint32_t i = 0; i < a->n_owners; i++) {
-        const struct pm_owner *w = &a->owners[i];
-        json_t *o = json_object();
-        if (!o || json_array_append_new(arr, o))
-            goto fail;
-        char reason[PM_EVIDENCE_LEN];
-        memcpy(reason, w->reason, sizeof reason);
-        reason[sizeof reason - 1] = '\0';
-        SET(o, "addr", addr_json(w->addr));
-        SET(o, "mapped_asn", asn_json(w->mapped_asn));
-        SET(o, "owner_asn", asn_json(w->owner_asn));
-        SET(o, "confidence", round3(w->confidence));
-        SET(o, "reason", str_json(reason));
+        const struct pm_owner *o = &a->owners[i];
+        jw_obj(w, NULL);
+        jw_addr(w, "addr", o->addr, false);
+        jw_uint0(w, "mapped_asn", o->mapped_asn);
+        jw_uint0(w, "owner_asn", o->owner_asn);
+        jw_milli(w, "confidence", milli(o->confidence));
+        FIELD_STR(w, "reason", o->reason);
+        jw_end(w, '}');
     }
-    return arr;
-fail:
-    json_decref(arr);
-    return NULL;
+    jw_end(w, ']');
 }
 
-static json_t *document(const struct pm_output_ctx *ctx)
+/* The document without a trailing newline. Memory stays flat: each target
+ * is written as soon as it is formatted. */
+int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
 {
-    json_t *doc = json_object(), *targets;
-    if (!doc)
-        return NULL;
-    SET(doc, "schema", json_string("pathmortem/1"));
-    SET(doc, "run", run_json(ctx->run));
-    targets = json_array();
-    if (!targets || json_object_set_new(doc, "targets", targets))
-        goto fail;
+    if (!f || !ctx || !ctx->run)
+        return pm_err(errbuf, PM_EINVAL, "json output: no run");
+    struct jw w;
+    jw_init(&w, f);
+    jw_obj(&w, NULL);
+    jw_str(&w, "schema", "pathmortem/1");
+    run_json(&w, ctx->run);
+    jw_arr(&w, "targets");
     for (uint32_t i = 0; i < ctx->run->n_targets; i++)
-        if (json_array_append_new(targets, target_json(ctx, i)))
-            goto fail;
-    if (ctx->analysis) {
-        SET(doc, "summary", summary_json(ctx->analysis));
-        SET(doc, "owners", owners_json(ctx->analysis));
-    }
-    return doc;
-fail:
-    json_decref(doc);
-    return NULL;
+        target_json(&w, ctx, i);
+    jw_end(&w, ']');
+    if (ctx->analysis)
+        analysis_json(&w, ctx->analysis);
+    jw_end(&w, '}');
+    return ferror(f) ? pm_err(errbuf, PM_EIO, "json output: write failed") : PM_OK;
 }
-
-#define DUMP_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER)
 
 char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf)
 {
-    if (!ctx || !ctx->run) {
-        pm_err(errbuf, PM_EINVAL, "json output: no run");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        pm_err(errbuf, PM_ENOMEM, "json output: out of memory");
         return NULL;
     }
-    json_t *doc = document(ctx);
-    if (!doc) {
-        pm_err(errbuf, PM_ENOMEM, "json output: out of memory building the document");
+    int rc = pm_output_json_stream(f, ctx, errbuf);
+    if (fclose(f) != 0 && rc == PM_OK)
+        rc = pm_err(errbuf, PM_ENOMEM, "json output: out of memory");
+    if (rc != PM_OK) {
+        free(buf);
         return NULL;
     }
-    char *s = json_dumps(doc, DUMP_FLAGS);
-    json_decref(doc);
-    if (!s)
-        pm_err(errbuf, PM_ENOMEM, "json output: out of memory writing the document");
-    return s;
+    return buf;
 }

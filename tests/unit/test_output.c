@@ -37,7 +37,8 @@ static void table_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
         out->asn = 4837;
         strcpy(out->as_name, "CHINA UNICOM China169 Backbone");
         strcpy(out->country, "CN");
-        strcpy(out->city, "Beijing");
+        /* a database may hold bytes that are not UTF-8 */
+        strcpy(out->city, strcmp(a, "219.158.1.1") ? "Beijing" : "Bei\xffjing");
     } else if (!strcmp(a, "188.43.225.154")) {
         out->asn = 20485;
         snprintf(out->as_name, sizeof out->as_name, "%s", HOSTILE);
@@ -376,6 +377,7 @@ static void test_text_hops(void **state)
     /* hop 2: two answers and one silent probe */
     l = line_with(out, "   2  219.158.1.1");
     assert_non_null(l);
+    assert_non_null(strstr(l, "CN Bei?jing"));
     assert_int_equal(count(l, " ms"), 2);
     assert_int_equal(count(l, "*"), 1);
     free(l);
@@ -536,8 +538,11 @@ static void test_json_fields(void **state)
     assert_int_equal(json_array_size(json_object_get(sum, "by_upstream")), 2);
     json_t *ow = json_array_get(json_object_get(d, "owners"), 1);
     assert_int_equal(json_integer_value(json_object_get(ow, "owner_asn")), 131279);
-    /* the hostile AS name survives as data (JSON escapes it), with control bytes cleaned */
+    /* the hostile AS name survives as data, its control bytes escaped */
     assert_null(strchr(s, '\033'));
+    assert_non_null(strstr(s, "\\u001b[31mRED"));
+    /* bytes that are not UTF-8 are cleaned, so the document stays valid JSON */
+    assert_non_null(strstr(s, "\"city\": \"Bei?jing\""));
     json_decref(d);
     /* deterministic */
     char *again = pm_output_json_string(&fx->ctx, err);
