@@ -60,6 +60,7 @@ struct az_router {
     uint32_t next_tmapped;     /* next responsive router is in target space */
     uint32_t next_other;       /* next responsive router is in another known AS */
     uint32_t next_none;        /* last answer of its path */
+    uint32_t after_handover;   /* paths where the adjacent previous hop handed over to the target AS in history */
     /* after ownership inference */
     uint32_t owner;
     double conf;

@@ -35,9 +35,12 @@ static void collect_edges(struct az_ctx *c)
             struct az_router *r = &c->routers[h->router];
             r->n_paths++;
             if (i > 0) {
-                uint32_t pm = c->routers[az_path_hop(c, p, i - 1)->router].mapped;
-                if (pm)
-                    az_tally_add(&r->prev, pm);
+                const struct az_hop *ph = az_path_hop(c, p, i - 1);
+                const struct az_router *pr = &c->routers[ph->router];
+                if (pr->mapped)
+                    az_tally_add(&r->prev, pr->mapped);
+                if (T && pr->hist == 1 && pr->hist_owner != T && ph->ttl + 1 == h->ttl)
+                    r->after_handover++;
             }
             if (i + 1 < p->n) {
                 uint32_t nm = c->routers[az_path_hop(c, p, i + 1)->router].mapped;
@@ -119,6 +122,13 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
         reason(r, "stored history: owned by %s and followed by it while healthy", ta);
         return;
     }
+    if (T && r->after_handover && r->next_other == 0) {
+        r->owner = T;
+        r->conf = 0.65;
+        reason(r, "right after a router that handed over to AS%u on earlier healthy runs (stored history), "
+               "with no other network after it: the AS%u border", T, T);
+        return;
+    }
     uint32_t ptop = az_tally_top(&r->prev, NULL), ntop = az_tally_top(&r->next, NULL);
     if (M && r->next_other > 0 && az_tally_distinct(&r->prev, 0, 0) == 1 && az_tally_distinct(&r->next, 0, 0) == 1 &&
         ptop == ntop && ptop != M) {
@@ -170,8 +180,8 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
 
 void az_infer_owners(struct az_ctx *c)
 {
-    collect_edges(c);
     apply_history(c);
+    collect_edges(c);
     for (uint32_t i = 0; i < c->n_routers; i++)
         infer_one(c, &c->routers[i]);
 }

@@ -649,6 +649,18 @@ static void history_facts_from_a_healthy_run(void **state)
     assert_int_equal(pm_analysis_owner(d1, lab_addr("kpbr")), T_AS);
     assert_int_equal(lab_verdict(dead, d1, A(198, 19, 176, 1))->dies_in.asn, T_AS);
     assert_int_equal(lab_verdict(dead, d0, A(198, 19, 176, 1))->dies_in.asn, CU);
+    /* the store keeps only the hop before the first target-AS hop (cu3, owned by
+     * China Unicom): what comes right after it is the border */
+    struct pm_history_fact sf = {.addr = lab_addr("cu3"), .followed_by_target = true, .owner_asn = CU};
+    o.history = &sf;
+    struct pm_analysis *d2 = run_analysis(dead, &o, true);
+    const struct pm_owner *ow = pm_analysis_find_owner(d2, lab_addr("kpbr"));
+    assert_int_equal(ow->owner_asn, T_AS);
+    assert_non_null(strstr(ow->reason, "stored history"));
+    assert_int_equal(pm_analysis_owner(d2, lab_addr("cu3")), CU);
+    assert_int_equal(lab_verdict(dead, d2, A(198, 19, 176, 1))->dies_in.asn, T_AS);
+    assert_int_equal(lab_verdict(dead, d2, A(198, 19, 176, 1))->upstream.asn, CU);
+    pm_analysis_free(d2);
     pm_analysis_free(d0);
     pm_analysis_free(d1);
     pm_analysis_free(a);
