@@ -667,6 +667,51 @@ static void test_json_garbage(void **state)
     free(s);
 }
 
+/* Deterministic byte mutations of a valid document: every result is either
+ * a clean read (which must then write out without trouble) or a one-line
+ * error; under the sanitizer build this also proves no overread or leak. */
+static void test_json_mutations(void **state)
+{
+    struct fixture *fx = *state;
+    char err[PM_ERRBUF_SIZE];
+    char *s = pm_output_json_string(&fx->ctx, err);
+    size_t n = strlen(s);
+    char *m = malloc(n + 1);
+    uint32_t x = 12345;
+    unsigned ok = 0, bad = 0;
+    static const char junk[] = "{}[]\",:0123456789-.eEtrufalsn \\\xff\x01";
+    for (int round = 0; round < 1500; round++) {
+        memcpy(m, s, n + 1);
+        for (int k = 0; k < 1 + round % 4; k++) {
+            x = x * 1103515245u + 12345u;
+            size_t at = (x >> 8) % n;
+            x = x * 1103515245u + 12345u;
+            m[at] = junk[(x >> 8) % (sizeof junk - 1)];
+        }
+        struct pm_output_doc doc;
+        err[0] = '\0';
+        int rc = pm_output_json_read_doc(m, n, &doc, err);
+        if (rc == PM_OK) {
+            struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis,
+                                        .lookup = pm_output_facts_lookup, .lookup_ctx = doc.facts};
+            char *again = pm_output_json_string(&ctx, err);
+            assert_non_null(again);
+            free(again);
+            pm_output_doc_free(&doc);
+            ok++;
+        } else {
+            assert_true(rc < 0);
+            assert_true(err[0] != '\0');
+            assert_null(strchr(err, '\n'));
+            bad++;
+        }
+    }
+    assert_true(bad > 500); /* the mutations do break documents */
+    free(m);
+    free(s);
+    (void)ok;
+}
+
 static void test_csv(void **state)
 {
     struct fixture *fx = *state;
@@ -764,6 +809,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_mutations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_svg, setup, teardown),
