@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "output/internal.h"
 #include "pathmortem/output.h"
 
 #define HOSTILE "Evil, \"Inc\" <script>alert(1)</script>\033[31mRED\033]0;title\007"
@@ -335,6 +336,60 @@ static void test_format_names(void **state)
     assert_int_equal(f, PM_FMT_SVG);
     assert_string_equal(pm_format_name(PM_FMT_HTML), "html");
     assert_int_equal(pm_format_parse("pdf", &f), PM_EINVAL);
+}
+
+static void test_marks(void **state)
+{
+    (void)state;
+    struct pm_target t = {.dst = 0x0a000009};
+    struct pm_reply r = {.from = 0x0a000001, .kind = PM_REPLY_UNREACH, .icmp_type = 3};
+    static const struct { uint8_t code; const char *mark; } cases[] = {
+        {0, "!N"}, {1, "!H"}, {2, "!P"}, {3, "!<3>"}, {4, "!F"}, {5, "!S"}, {9, "!X"},
+        {10, "!X"}, {13, "!X"}, {14, "!V"}, {15, "!C"}, {12, "!<12>"}, {200, "!<200>"},
+    };
+    char m[16];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        r.icmp_code = cases[i].code;
+        pm_output_mark(&t, &r, m);
+        assert_string_equal(m, cases[i].mark);
+    }
+    /* port unreachable from the target itself: its answer, no mark */
+    r.from = t.dst;
+    r.icmp_code = 3;
+    pm_output_mark(&t, &r, m);
+    assert_string_equal(m, "");
+    r.kind = PM_REPLY_TIME_EXCEEDED;
+    r.icmp_type = 11;
+    r.icmp_code = 0;
+    pm_output_mark(&t, &r, m);
+    assert_string_equal(m, "");
+    r.kind = PM_REPLY_OTHER_ICMP;
+    r.icmp_type = 12;
+    pm_output_mark(&t, &r, m);
+    assert_string_equal(m, "!<12/0>");
+}
+
+static void test_clean(void **state)
+{
+    (void)state;
+    char out[64];
+    pm_output_clean("a\033[2Jb\007c\x7f", out, sizeof out);
+    assert_string_equal(out, "a?[2Jb?c?");
+    pm_output_clean("csi\xc2\x9b" "31m", out, sizeof out); /* C1 CSI in UTF-8 */
+    assert_string_equal(out, "csi?31m");
+    pm_output_clean("rtl\xe2\x80\xae" "evil", out, sizeof out); /* U+202E */
+    assert_string_equal(out, "rtl?evil");
+    pm_output_clean("bad\xff\xc3" "x\xe2\x82", out, sizeof out);
+    assert_string_equal(out, "bad?" "?x?" "?");
+    pm_output_clean("overlong\xc0\xaf", out, sizeof out);
+    assert_string_equal(out, "overlong?" "?");
+    pm_output_clean("P\xc3\xb6ngyang \xed\x8f\x89\xec\x96\x91", out, sizeof out); /* Pöngyang 평양 kept */
+    assert_string_equal(out, "P\xc3\xb6ngyang \xed\x8f\x89\xec\x96\x91");
+    char small[5];
+    pm_output_clean("ab\xed\x8f\x89", small, sizeof small); /* never cut a character */
+    assert_string_equal(small, "ab");
+    pm_output_clean(NULL, small, sizeof small);
+    assert_string_equal(small, "");
 }
 
 static void test_text_verdicts(void **state)
@@ -732,6 +787,11 @@ static void test_csv(void **state)
     free(l);
     assert_int_equal(count(out, "\r\n"), 16);
     free(out);
+    /* a name that a spreadsheet would run as a formula is neutralised */
+    snprintf(fx->an->verdicts[0].dies_in.name, sizeof fx->an->verdicts[0].dies_in.name, "=HYPERLINK(\"x\")");
+    out = render(&fx->ctx, PM_FMT_CSV);
+    assert_non_null(strstr(out, ",\"'=HYPERLINK(\"\"x\"\")\","));
+    free(out);
 }
 
 static void test_dot(void **state)
@@ -801,6 +861,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_names),
+        cmocka_unit_test(test_marks),
+        cmocka_unit_test(test_clean),
         cmocka_unit_test_setup_teardown(test_text_verdicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_collapse_and_color, setup, teardown),
