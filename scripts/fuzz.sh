@@ -41,6 +41,8 @@ work="$build/corpus/$target"
 crashes="$build/crashes/$target"
 mkdir -p "$work" "$crashes"
 export TMPDIR=${TMPDIR:-/tmp}
+# Leaks inside third-party libraries only (see the file).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/fuzz/lsan.supp}
 # Bounded in time and memory; one job, so a shared machine stays usable.
 exec "$build/tests/fuzz/fuzz_$target" "$work" "$here/tests/fuzz/corpus/$target" \
   -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
