@@ -169,9 +169,10 @@ static void rollup_lines(const struct tx *x, const char *title, const struct pm_
         const struct pm_rollup *r = &rs[i];
         char key[sizeof r->key], label[200];
         pm_output_clean(r->key, key, sizeof key);
-        pad(x->f, key, kw + 2);
+        /* "175.45.176.0/24    0/256 reached", "175.45.177.0/24  256/256 reached" */
+        pad(x->f, key, kw + 1);
         on(x, r->reached == r->total ? GREEN : r->reached ? YELLOW : RED);
-        fprintf(x->f, "%*u/%-*u reached", (int)rw + 2, r->reached, (int)tw, r->total);
+        fprintf(x->f, "%*u/%-*u reached", (int)rw + 1, r->reached, (int)tw, r->total);
         off(x);
         if (is_prefix) {
             as_label(label, sizeof label, &r->upstream, "unknown upstream");

@@ -398,11 +398,11 @@ static void test_text_verdicts(void **state)
     char *out = render(&fx->ctx, PM_FMT_TEXT);
     char *l = line_with(out, "175.45.176.0/24");
     assert_non_null(l);
-    assert_string_equal(l, "175.45.176.0/24    0/13 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
+    assert_string_equal(l, "175.45.176.0/24  0/13 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
                            "(AS4837, CN, hop 4), admin-prohibited");
     free(l);
     l = line_with(out, "175.45.177.0/24");
-    assert_string_equal(l, "175.45.177.0/24    2/2  reached   via TransTeleCom (AS20485)");
+    assert_string_equal(l, "175.45.177.0/24  2/2  reached   via TransTeleCom (AS20485)");
     free(l);
     l = line_with(out, "AS20485  ");
     assert_non_null(l);
@@ -411,6 +411,45 @@ static void test_text_verdicts(void **state)
     assert_null(strchr(out, '\033')); /* no colour asked, and hostile escapes stripped */
     assert_null(strchr(out, '\007'));
     free(out);
+}
+
+/* The two lines of issue 4, byte for byte. */
+static void test_issue4_example(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    assert_non_null(run);
+    for (uint32_t i = 0; i < 512; i++) {
+        struct pm_target *t = pm_run_target(run, A("175.45.176.0") + i, true);
+        assert_non_null(t);
+        pm_target_note_sent(t, 1);
+    }
+    pm_trace_finish(run, 5);
+    struct pm_verdict *v = calloc(512, sizeof *v);
+    struct pm_rollup r[2];
+    memset(r, 0, sizeof r);
+    strcpy(r[0].key, "175.45.176.0/24");
+    r[0].total = 256;
+    r[0].died = r[0].died_same = 256;
+    set_ref(&r[0].upstream, 4837, "China Unicom");
+    r[0].death_addr = A("219.158.39.42");
+    r[0].death_ttl = 9;
+    r[0].death_kind = PM_DEATH_ADMIN_PROHIB;
+    r[0].dies_in.asn = 4837;
+    strcpy(r[0].death_country, "CN");
+    strcpy(r[1].key, "175.45.177.0/24");
+    r[1].total = r[1].reached = 256;
+    set_ref(&r[1].upstream, 20485, "TransTeleCom");
+    struct pm_analysis a = {.n_targets = 512, .verdicts = v, .n_prefix = 2, .by_prefix = r};
+    struct pm_output_ctx ctx = {.run = run, .analysis = &a};
+    char *out = render(&ctx, PM_FMT_TEXT);
+    assert_non_null(strstr(out, "\nverdicts per prefix:\n"
+                                "175.45.176.0/24    0/256 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
+                                "(AS4837, CN, hop 9), admin-prohibited\n"
+                                "175.45.177.0/24  256/256 reached   via TransTeleCom (AS20485)\n"));
+    free(out);
+    free(v);
+    pm_run_free(run);
 }
 
 static void test_text_hops(void **state)
@@ -501,7 +540,7 @@ static void test_text_rate_limited_rollup(void **state)
     set_ref(&p->dies_in, 131279, "Star JV");
     char *out = render(&fx->ctx, PM_FMT_TEXT);
     char *l = line_with(out, "175.45.176.0/24");
-    assert_string_equal(l, "175.45.176.0/24    0/13 reached   via China Unicom (AS4837): 10 of 12 dead die at "
+    assert_string_equal(l, "175.45.176.0/24  0/13 reached   via China Unicom (AS4837): 10 of 12 dead die at "
                            "219.158.39.42 (AS4837, CN, hop 4), admin-prohibited; dies in Star JV (AS131279) (1 more "
                            "silent where neighbours answered: rate-limited, not counted as deaths)");
     free(l);
@@ -864,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_marks),
         cmocka_unit_test(test_clean),
         cmocka_unit_test_setup_teardown(test_text_verdicts, setup, teardown),
+        cmocka_unit_test(test_issue4_example),
         cmocka_unit_test_setup_teardown(test_text_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_collapse_and_color, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_rate_limited_rollup, setup, teardown),
