@@ -81,7 +81,7 @@ static void as_name_for(const struct gb *b, uint32_t asn, const struct pm_geo_in
 {
     const char *name = gi->asn == asn && gi->as_name[0] ? gi->as_name : NULL;
     const struct pm_analysis *a = b->ctx->analysis;
-    for (uint32_t i = 0; !name && a && a->verdicts && i < a->n_targets; i++) {
+    for (uint32_t i = 0; !name && a && a->verdicts && i < a->n_targets && i < 65536; i++) { /* bounded per cluster */
         if (a->verdicts[i].dies_in.asn == asn && a->verdicts[i].dies_in.name[0])
             name = a->verdicts[i].dies_in.name;
         else if (a->verdicts[i].upstream.asn == asn && a->verdicts[i].upstream.name[0])
