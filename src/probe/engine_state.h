@@ -30,6 +30,7 @@ struct hop_slot {
 #define TS_LAUNCHED 0x04
 #define TS_FINISHED 0x08
 #define TS_UNREACH 0x10
+#define TS_LOOP 0x20
 
 struct tstate {
     uint32_t dst;
@@ -49,6 +50,7 @@ struct group_info {
     uint8_t dist;            /* TTL at which targets of this /24 were reached (0: unknown) */
     uint8_t last_resp;       /* for unreached targets: highest answering TTL */
     uint8_t unreach_ttl;     /* lowest TTL at which a router refused (ICMP unreachable) */
+    uint8_t loop_ttl;        /* TTL at which a routing loop begins */
 };
 
 struct send_req {

@@ -173,7 +173,7 @@ static void finish_target(struct pm_engine *e, uint32_t ti)
     e->active--;
     e->finished++;
     struct group_info *g = group_of(e, t);
-    if (!t->reached_ttl && t->last_router_ttl)
+    if (!t->reached_ttl && t->last_router_ttl && !(t->flags & TS_LOOP))
         g->last_resp = t->last_router_ttl;
 }
 
@@ -237,6 +237,8 @@ void pm_sched_launch(struct pm_engine *e, uint32_t ti, uint64_t now)
         s = g->dist;
     } else if (g->unreach_ttl) {
         s = g->unreach_ttl;
+    } else if (g->loop_ttl) {
+        s = g->loop_ttl;
     } else if (g->last_resp) {
         s = (uint8_t)(g->last_resp + 1);
     } else {
@@ -335,11 +337,18 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
         stopset_add(e, t, s.addr);
-        /* a router already seen lower on this path: a loop, stop going up */
+        /* a router already seen lower on this path: a loop, stop going up;
+         * the prefix's other targets start where the loop begins, so three
+         * probes show it to them too */
         for (uint32_t i = 0; i < e->run->targets[ti].n_replies; i++) {
             const struct pm_reply *r = &e->run->targets[ti].replies[i];
-            if (r->from == s.addr && r->ttl + 1 < s.ttl)
+            if (r->from == s.addr && r->ttl + 1 < s.ttl) {
                 stop = true;
+                t->flags |= TS_LOOP;
+                struct group_info *g = group_of(e, t);
+                if (!g->loop_ttl || r->ttl < g->loop_ttl)
+                    g->loop_ttl = r->ttl;
+            }
         }
     } else {
         t->gap++;

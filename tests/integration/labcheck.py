@@ -128,9 +128,9 @@ def cmd_paths_per_target(path, want_max, want_min_total):
         for ttl, addrs in per_ttl.items():
             total.update((ttl, a) for a in addrs)
     print(f'max responders at one hop of one target: {worst}; distinct (hop, router) pairs: {len(total)}')
-    if want_max and worst > int(want_max):
+    if int(want_max) and worst > int(want_max):
         fail(f'a target shows {worst} different routers at one hop (flow-stable probes must show 1)')
-    if want_min_total and worst < int(want_min_total):
+    if int(want_min_total) and worst < int(want_min_total):
         fail(f'no target shows mixing ({worst} < {want_min_total})')
     print('ok')
 
