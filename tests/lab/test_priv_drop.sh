@@ -122,6 +122,19 @@ else
   echo "unprivileged: exit $rc: $msg"
 fi
 
+# 5. A failed drop aborts the run before anything is sent: unknown --user.
+set +e
+lab_exec vp "$BIN" "${SWEEP[@]}" --user no-such-user-pm "$TARGET" >"$LAB_TMP/baduser.out" 2>"$LAB_TMP/baduser.err"
+rc=$?
+set -e
+msg=$(head -1 "$LAB_TMP/baduser.err")
+if [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ] || [ "$(wc -l <"$LAB_TMP/baduser.err")" -ne 1 ] ||
+   [[ "$msg" != *"unknown user 'no-such-user-pm'"* ]] || [ -s "$LAB_TMP/baduser.out" ]; then
+  fail "--user no-such-user-pm: exit $rc: $msg"
+else
+  echo "bad --user: exit $rc: $msg"
+fi
+
 if [ $fails -ne 0 ]; then
   echo "test_priv_drop: $fails failure(s)" >&2
   exit 1
