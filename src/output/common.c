@@ -393,3 +393,21 @@ uint8_t pm_output_shown_last(const struct pm_target *t)
     uint8_t last = pm_target_last_ttl(t);
     return last > PM_TTL_MAX ? PM_TTL_MAX : last;
 }
+
+uint32_t pm_output_rollup_died(const struct pm_rollup *r)
+{
+    if (r->died || r->rate_limited)
+        return r->died;
+    return r->total > r->reached ? r->total - r->reached : 0;
+}
+
+void pm_output_stop_phrase(const struct pm_target *t, char *buf, size_t len)
+{
+    switch (t->stop) {
+    case PM_STOP_REACHED:
+    case PM_STOP_UNREACHABLE:
+    case PM_STOP_LOOP: snprintf(buf, len, "%s at hop %u", pm_stop_name(t->stop), t->stop_ttl); break;
+    case PM_STOP_GAPLIMIT: snprintf(buf, len, "%s after hop %u", pm_stop_name(t->stop), t->stop_ttl); break;
+    default: snprintf(buf, len, "%s", pm_stop_name(t->stop)); break;
+    }
+}

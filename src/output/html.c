@@ -56,9 +56,13 @@ static void rollup_table(FILE *f, const char *title, const struct pm_rollup *rs,
         const char *cls = r->reached == r->total ? "reached" : r->reached ? "partial" : "died";
         fputs("<tr><td>", f);
         pm_output_html_escape(f, key);
-        fprintf(f, "</td><td class=\"num %s\">%u/%u</td>", cls, r->reached, r->total);
+        fprintf(f, "</td><td class=\"num %s\">%u/%u", cls, r->reached, r->total);
+        if (r->rate_limited)
+            fprintf(f, " <span class=\"dim\">(+%u rate-limited)</span>", r->rate_limited);
+        fputs("</td>", f);
         as_cell(f, &r->upstream);
-        if (r->total > r->reached && r->died_same) {
+        uint32_t died = pm_output_rollup_died(r);
+        if (died && r->died_same) {
             const char *kind = pm_output_death_str(r->death_kind);
             memcpy(cc, r->death_country, sizeof cc);
             cc[2] = '\0';
@@ -70,7 +74,7 @@ static void rollup_table(FILE *f, const char *title, const struct pm_rollup *rs,
             }
             fprintf(f, "</td><td class=\"num\">%u</td><td class=\"died\">%s</td>", r->death_ttl, kind ? kind : "?");
             as_cell(f, &r->dies_in);
-            fprintf(f, "<td class=\"num\">%u of %u</td>", r->died_same, r->total - r->reached);
+            fprintf(f, "<td class=\"num\">%u of %u</td>", r->died_same, died);
         } else {
             fputs("<td></td><td></td><td></td><td></td><td></td>", f);
         }
@@ -152,7 +156,9 @@ static void target_section(FILE *f, const struct pm_output_ctx *ctx, uint32_t id
     const struct pm_target *t = &ctx->run->targets[idx];
     const struct pm_verdict *v = pm_output_verdict(ctx, idx);
     char a[16];
-    fprintf(f, "<h3 id=\"t%s\">%s: %s at hop %u", pm_addr_str(t->dst, a), a, pm_stop_name(t->stop), t->stop_ttl);
+    char stop[48];
+    pm_output_stop_phrase(t, stop, sizeof stop);
+    fprintf(f, "<h3 id=\"t%s\">%s: %s", pm_addr_str(t->dst, a), a, stop);
     if (v) {
         const char *kind = pm_output_death_str(v->kind);
         if (v->status == PM_STATUS_DIED)

@@ -72,6 +72,13 @@ void pm_output_groups_free(struct pm_output_groups *g);
 void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_output_groups *g,
                             uint32_t gi, uint32_t skip, unsigned max_ranges);
 
+/* Real deaths of a roll-up: the analyzer counts rate-limited silence apart;
+ * a roll-up filled without those counters falls back to total - reached. */
+uint32_t pm_output_rollup_died(const struct pm_rollup *r);
+
+/* "reached at hop 7", "gaplimit after hop 5", "maxttl". */
+void pm_output_stop_phrase(const struct pm_target *t, char *buf, size_t len);
+
 /* Writers. Each returns PM_OK or a negative code with errbuf set. */
 int pm_output_text(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
 int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf); /* no trailing newline */

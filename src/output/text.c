@@ -100,19 +100,10 @@ static unsigned digits(uint32_t v)
     return d;
 }
 
-/* Real deaths of a roll-up: the analyzer counts rate-limited silence apart;
- * a roll-up filled without those counters falls back to total - reached. */
-static uint32_t rollup_died(const struct pm_rollup *r)
-{
-    if (r->died || r->rate_limited)
-        return r->died;
-    return r->total - r->reached;
-}
-
 /* ": all die at 219.158.39.42 (AS4837, CN, hop 9), admin-prohibited" */
 static void death_clause(const struct tx *x, const struct pm_rollup *r)
 {
-    uint32_t died = rollup_died(r);
+    uint32_t died = pm_output_rollup_died(r);
     const char *kind = pm_output_death_str(r->death_kind);
     bool silent = r->death_kind == PM_DEATH_SILENT;
     char a[16], cc[3], name[sizeof r->dies_in.name], label[200];
@@ -187,7 +178,7 @@ static void rollup_lines(const struct tx *x, const char *title, const struct pm_
                 off(x);
             }
         }
-        if (rollup_died(r) && r->died_same)
+        if (pm_output_rollup_died(r) && r->died_same)
             death_clause(x, r);
         if (r->rate_limited)
             fprintf(x->f, " (%u more silent where neighbours answered: rate-limited, not counted as deaths)",
@@ -355,14 +346,9 @@ static void target_header(const struct tx *x, uint32_t idx)
     const struct pm_target *t = &x->ctx->run->targets[idx];
     const struct pm_verdict *v = pm_output_verdict(x->ctx, idx);
     char a[16], label[200];
-    fprintf(x->f, "\nto %s: %s", pm_addr_str(t->dst, a), pm_stop_name(t->stop));
-    switch (t->stop) {
-    case PM_STOP_REACHED:
-    case PM_STOP_UNREACHABLE:
-    case PM_STOP_LOOP: fprintf(x->f, " at hop %u", t->stop_ttl); break;
-    case PM_STOP_GAPLIMIT: fprintf(x->f, " after hop %u", t->stop_ttl); break;
-    default: break;
-    }
+    char stop[48];
+    pm_output_stop_phrase(t, stop, sizeof stop);
+    fprintf(x->f, "\nto %s: %s", pm_addr_str(t->dst, a), stop);
     if (v) {
         fputs(" — ", x->f);
         if (v->status == PM_STATUS_DIED) {
