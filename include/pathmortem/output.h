@@ -30,6 +30,10 @@ int pm_output_write(FILE *f, enum pm_format fmt, const struct pm_output_ctx *ctx
 /* The JSON document (schema "pathmortem/1") as a malloc'd string the caller frees. */
 char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf);
 
+/* The same document on one line without spaces (for JSON Lines: export,
+ * store rows); malloc'd, the caller frees. pm_output_json_read_doc reads both. */
+char *pm_output_json_line(const struct pm_output_ctx *ctx, char *errbuf);
+
 /* Caps the JSON reader enforces (beyond the trace model's own caps). */
 #define PM_OUTPUT_JSON_MAX_BYTES ((size_t)1 << 30)   /* whole document */
 #define PM_OUTPUT_FACTS_MAX (1u << 18)               /* distinct addresses with facts */

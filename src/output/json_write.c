@@ -252,12 +252,12 @@ static void analysis_json(struct jw *w, const struct pm_analysis *a)
 
 /* The document without a trailing newline. Memory stays flat: each target
  * is written as soon as it is formatted. */
-int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
+static int stream(FILE *f, const struct pm_output_ctx *ctx, bool compact, char *errbuf)
 {
     if (!f || !ctx || !ctx->run)
         return pm_err(errbuf, PM_EINVAL, "json output: no run");
     struct jw w;
-    jw_init(&w, f);
+    jw_init(&w, f, compact);
     jw_obj(&w, NULL);
     jw_str(&w, "schema", "pathmortem/1");
     run_json(&w, ctx->run);
@@ -271,7 +271,12 @@ int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf
     return ferror(f) ? pm_err(errbuf, PM_EIO, "json output: write failed") : PM_OK;
 }
 
-char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf)
+int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
+{
+    return stream(f, ctx, false, errbuf);
+}
+
+static char *to_string(const struct pm_output_ctx *ctx, bool compact, char *errbuf)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -280,7 +285,7 @@ char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf)
         pm_err(errbuf, PM_ENOMEM, "json output: out of memory");
         return NULL;
     }
-    int rc = pm_output_json_stream(f, ctx, errbuf);
+    int rc = stream(f, ctx, compact, errbuf);
     if (fclose(f) != 0 && rc == PM_OK)
         rc = pm_err(errbuf, PM_ENOMEM, "json output: out of memory");
     if (rc != PM_OK) {
@@ -288,4 +293,14 @@ char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf)
         return NULL;
     }
     return buf;
+}
+
+char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf)
+{
+    return to_string(ctx, false, errbuf);
+}
+
+char *pm_output_json_line(const struct pm_output_ctx *ctx, char *errbuf)
+{
+    return to_string(ctx, true, errbuf);
 }

@@ -4,15 +4,18 @@
 #include "output/internal.h"
 #include "output/jw.h"
 
-void jw_init(struct jw *w, FILE *f)
+void jw_init(struct jw *w, FILE *f, bool compact)
 {
     memset(w, 0, sizeof *w);
     w->f = f;
+    w->compact = compact;
     w->first[0] = true;
 }
 
 static void indent(struct jw *w)
 {
+    if (w->compact)
+        return;
     fputc('\n', w->f);
     for (int i = 0; i < w->depth; i++)
         fputc(' ', w->f);
@@ -51,7 +54,7 @@ static void item(struct jw *w, const char *key)
     w->first[w->depth] = false;
     if (key) {
         put_string(w->f, key);
-        fputs(": ", w->f);
+        fputs(w->compact ? ":" : ": ", w->f);
     }
 }
 

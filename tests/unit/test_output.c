@@ -671,6 +671,20 @@ static void test_json_round_trip(void **state)
     free(t2);
     free(s2);
     pm_output_doc_free(&doc);
+    /* the one-line form reads back to the same run */
+    char *line = pm_output_json_line(&fx->ctx, err);
+    assert_non_null(line);
+    assert_null(strchr(line, '\n'));
+    assert_true(strlen(line) < strlen(s1));
+    assert_int_equal(pm_output_json_read_doc(line, strlen(line), &doc, err), PM_OK);
+    ctx.run = doc.run;
+    ctx.analysis = doc.analysis;
+    ctx.lookup_ctx = doc.facts;
+    s2 = pm_output_json_string(&ctx, err);
+    assert_string_equal(s1, s2);
+    free(s2);
+    free(line);
+    pm_output_doc_free(&doc);
     /* run-only reader, and a document without analysis */
     struct pm_output_ctx bare = fx->ctx;
     bare.analysis = NULL;
