@@ -5,10 +5,11 @@
 #include "output/internal.h"
 
 static const char *const status_names[] = {"reached", "died"};
-static const char *const death_names[] = {"none", "silent", "net-unreachable", "host-unreachable",
-                                          "admin-prohibited", "port-unreachable", "loop", "rate-limited"};
+static const char *const death_names[] = {
+    "none", "silent",      "net-unreachable", "host-unreachable", "admin-prohibited", "port-unreachable",
+    "loop", "rate-limited"};
 static const char *const reply_kind_names[] = {"time-exceeded", "unreachable", "echo-reply",
-                                               "tcp-synack", "tcp-rst", "other-icmp"};
+                                               "tcp-synack",    "tcp-rst",     "other-icmp"};
 static const char *const stop_names[] = {"none", "reached", "unreachable", "gaplimit", "maxttl", "loop"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -66,10 +67,20 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
     unsigned char b = s[0];
     size_t n;
     uint32_t c, min;
-    if (b >= 0xc2 && b <= 0xdf) { n = 2; c = b & 0x1f; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { n = 3; c = b & 0x0f; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { n = 4; c = b & 0x07; min = 0x10000; }
-    else return 0;
+    if (b >= 0xc2 && b <= 0xdf) {
+        n = 2;
+        c = b & 0x1f;
+        min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        c = b & 0x0f;
+        min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        c = b & 0x07;
+        min = 0x10000;
+    } else
+        return 0;
     for (size_t i = 1; i < n; i++) {
         if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL terminator */
             return 0;
@@ -85,8 +96,8 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
  * line: C1 controls (CSI is U+009B), bidirectional overrides and isolates. */
 static bool dangerous_cp(uint32_t c)
 {
-    return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-           c == 0x200e || c == 0x200f || c == 0x061c;
+    return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
+           c == 0x200f || c == 0x061c;
 }
 
 void pm_output_clean(const char *in, char *out, size_t outlen)
@@ -356,8 +367,8 @@ static void put_range(FILE *f, uint32_t a, uint32_t b, bool *any)
     *any = true;
 }
 
-void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_output_groups *g,
-                            uint32_t gi, uint32_t skip, unsigned max_ranges)
+void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_output_groups *g, uint32_t gi,
+                            uint32_t skip, unsigned max_ranges)
 {
     bool any = false, open = false;
     unsigned ranges = 0;

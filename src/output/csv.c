@@ -37,9 +37,9 @@ static void num(FILE *f, unsigned long long v, bool present)
         fputc(',', f);
 }
 
-static const char *const columns[] = {"dst", "status", "kind", "stop", "last_hop_addr", "last_hop_ttl",
-                                      "last_hop_asn", "dies_in_asn", "dies_in_name", "upstream_asn",
-                                      "upstream_name", "confidence", "hops_probed", "replies"};
+static const char *const columns[] = {"dst",           "status",       "kind",        "stop",         "last_hop_addr",
+                                      "last_hop_ttl",  "last_hop_asn", "dies_in_asn", "dies_in_name", "upstream_asn",
+                                      "upstream_name", "confidence",   "hops_probed", "replies"};
 
 /* Without analysis the last hop is the last responder that is not the target. */
 static const struct pm_reply *last_router(const struct pm_target *t)

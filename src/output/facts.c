@@ -5,12 +5,12 @@
 #include "output/facts.h"
 
 struct fact {
-    uint32_t addr;   /* 0: empty slot (0.0.0.0 never answers a probe) */
+    uint32_t addr; /* 0: empty slot (0.0.0.0 never answers a probe) */
     struct pm_geo_info info;
 };
 
 struct pm_output_facts {
-    uint32_t n, cap;   /* cap: power of two, load factor <= 1/2 */
+    uint32_t n, cap; /* cap: power of two, load factor <= 1/2 */
     struct fact *slots;
 };
 

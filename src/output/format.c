@@ -36,8 +36,8 @@ int pm_output_write(FILE *f, enum pm_format fmt, const struct pm_output_ctx *ctx
     if (!f || !ctx || !ctx->run)
         return pm_err(errbuf, PM_EINVAL, "output: no run to write");
     if (ctx->analysis && ctx->analysis->n_targets != ctx->run->n_targets)
-        return pm_err(errbuf, PM_EINVAL, "output: analysis has %u verdicts for %u targets",
-                      ctx->analysis->n_targets, ctx->run->n_targets);
+        return pm_err(errbuf, PM_EINVAL, "output: analysis has %u verdicts for %u targets", ctx->analysis->n_targets,
+                      ctx->run->n_targets);
     int rc;
     switch (fmt) {
     case PM_FMT_TEXT: rc = pm_output_text(f, ctx, errbuf); break;

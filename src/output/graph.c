@@ -17,8 +17,8 @@ static const char *const palette[] = {"#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc"
 struct router {
     uint32_t addr;
     Agnode_t *node;
-    unsigned kinds;   /* bit per enum pm_death seen dying here */
-    uint32_t deaths;  /* targets whose path died here */
+    unsigned kinds;  /* bit per enum pm_death seen dying here */
+    uint32_t deaths; /* targets whose path died here */
 };
 
 struct tgroup {
@@ -33,7 +33,7 @@ struct tgroup {
 
 struct gb {
     const struct pm_output_ctx *ctx;
-    uint16_t router_idx[INDEX_SLOTS];  /* position + 1, 0 empty */
+    uint16_t router_idx[INDEX_SLOTS]; /* position + 1, 0 empty */
     uint16_t group_idx[INDEX_SLOTS];
     Agraph_t *g;
     Agnode_t *vantage;
@@ -372,11 +372,12 @@ static void graph_label(struct gb *b)
     int n = snprintf(label, sizeof label, "pathmortem: %u targets, %s probes from %s, %s", run->n_targets,
                      pm_method_name(run->method), pm_addr_str(run->source, src), t0);
     if (b->routers_skipped && n > 0 && (size_t)n < sizeof label)
-        n += snprintf(label + n, sizeof label - (size_t)n, "\\ncollapsed: at most %d routers drawn, paths cut where more were seen",
+        n += snprintf(label + n, sizeof label - (size_t)n,
+                      "\\ncollapsed: at most %d routers drawn, paths cut where more were seen",
                       PM_OUTPUT_GRAPH_MAX_ROUTERS);
     if (b->groups_folded && n > 0 && (size_t)n < sizeof label)
-        snprintf(label + n, sizeof label - (size_t)n, "\\ncollapsed: past %d target nodes the rest join \"other targets\"",
-                 PM_OUTPUT_GRAPH_MAX_GROUPS);
+        snprintf(label + n, sizeof label - (size_t)n,
+                 "\\ncollapsed: past %d target nodes the rest join \"other targets\"", PM_OUTPUT_GRAPH_MAX_GROUPS);
     set(b->g, "label", label);
 }
 

@@ -45,8 +45,9 @@ static void as_cell(FILE *f, const struct pm_as_ref *r)
 
 static void rollup_table(FILE *f, const char *title, const struct pm_rollup *rs, uint32_t n)
 {
-    fprintf(f, "<h2>%s</h2>\n<table><tr><th>group</th><th>reached</th><th>upstream</th><th>death point</th>"
-               "<th>hop</th><th>kind</th><th>dies in</th><th>same death</th></tr>\n",
+    fprintf(f,
+            "<h2>%s</h2>\n<table><tr><th>group</th><th>reached</th><th>upstream</th><th>death point</th>"
+            "<th>hop</th><th>kind</th><th>dies in</th><th>same death</th></tr>\n",
             title);
     for (uint32_t i = 0; i < n; i++) {
         const struct pm_rollup *r = &rs[i];
@@ -90,7 +91,8 @@ static void hop_rows(FILE *f, const struct pm_output_ctx *ctx, const struct pm_t
           f);
     uint8_t first = pm_output_first_hop(ctx->run, t), last = pm_output_shown_last(t);
     if (first > ctx->run->first_ttl)
-        fprintf(f, "<tr><td colspan=\"8\" class=\"dim\">hops %u–%u shared with other targets (not re-probed)</td></tr>\n",
+        fprintf(f,
+                "<tr><td colspan=\"8\" class=\"dim\">hops %u–%u shared with other targets (not re-probed)</td></tr>\n",
                 ctx->run->first_ttl, first - 1);
     for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;
@@ -208,8 +210,9 @@ static int died_details(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
     }
     fputs("<h2>Targets that died</h2>\n", f);
     if (!ctx->verbose)
-        fprintf(f, "<p class=\"dim\">Up to %d targets per distinct path; the others on that path are listed by "
-                   "address.</p>\n",
+        fprintf(f,
+                "<p class=\"dim\">Up to %d targets per distinct path; the others on that path are listed by "
+                "address.</p>\n",
                 PM_OUTPUT_DIED_PER_PATH);
     for (uint32_t i = 0; i < ctx->run->n_targets; i++) {
         if (!pm_output_died(ctx, i))
@@ -240,8 +243,9 @@ int pm_output_html(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
         died += pm_output_died(ctx, i);
     pm_format_time(run->started_us, t0, sizeof t0);
     pm_format_time(run->ended_us, t1, sizeof t1);
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>pathmortem report %s</title>\n"
-               "<style>%s</style></head>\n<body>\n<h1>pathmortem report</h1>\n",
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>pathmortem report %s</title>\n"
+            "<style>%s</style></head>\n<body>\n<h1>pathmortem report</h1>\n",
             t0, css);
     fprintf(f, "<p>%s probes from %s", pm_method_name(run->method), pm_addr_str(run->source, src));
     if (run->vantage[0]) {
@@ -252,8 +256,9 @@ int pm_output_html(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
         pm_output_html_escape(f, v);
         fputs(")", f);
     }
-    fprintf(f, ", %s to %s; TTL %u–%u, %u queries, wait %u ms.<br>%u targets: <span class=\"reached\">%u "
-               "reached</span>, <span class=\"died\">%u died</span>.</p>\n",
+    fprintf(f,
+            ", %s to %s; TTL %u–%u, %u queries, wait %u ms.<br>%u targets: <span class=\"reached\">%u "
+            "reached</span>, <span class=\"died\">%u died</span>.</p>\n",
             t0, t1, run->first_ttl, run->max_ttl, run->queries, run->wait_ms, run->n_targets, run->n_targets - died,
             died);
     if (ctx->analysis) {

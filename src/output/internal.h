@@ -56,10 +56,10 @@ uint8_t pm_output_shown_last(const struct pm_target *t);
  * stop reason and, with analysis, the death kind. */
 struct pm_output_groups {
     uint32_t n_targets;
-    uint32_t *group_of;    /* per target: group index */
+    uint32_t *group_of; /* per target: group index */
     uint32_t n_groups;
-    uint32_t *count;       /* per group: members */
-    uint32_t *first;       /* per group: first member (lowest address) */
+    uint32_t *count; /* per group: members */
+    uint32_t *first; /* per group: first member (lowest address) */
 };
 int pm_output_groups_build(const struct pm_output_ctx *ctx, struct pm_output_groups *g, char *errbuf);
 void pm_output_groups_free(struct pm_output_groups *g);
@@ -69,8 +69,8 @@ void pm_output_groups_free(struct pm_output_groups *g);
 #define PM_OUTPUT_REACHED_PER_PATH 1
 /* Writes "a.b.c.d–e.f.g.h, ..." for members of group gi other than the
  * first `skip` ones, at most max_ranges ranges then "…". */
-void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_output_groups *g,
-                            uint32_t gi, uint32_t skip, unsigned max_ranges);
+void pm_output_group_ranges(FILE *f, const struct pm_run *run, const struct pm_output_groups *g, uint32_t gi,
+                            uint32_t skip, unsigned max_ranges);
 
 /* Real deaths of a roll-up: the analyzer counts rate-limited silence apart;
  * a roll-up filled without those counters falls back to total - reached. */

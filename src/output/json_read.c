@@ -8,223 +8,15 @@
 #include <jansson.h>
 
 #include "output/facts.h"
+#include "output/json_get.h"
 #include "output/internal.h"
 
-/* Reader state: where we are in the document, for one-line error messages. */
-struct rd {
-    char *errbuf;
-    char where[96];
-};
-
-#define ABSENT 1 /* returned by getters for a missing optional (or null) member */
-
-static int bad(struct rd *r, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(struct rd *r, const char *key, const char *fmt, ...)
+static int read_stats(struct pm_output_rd *r, json_t *o, struct pm_run_stats *s)
 {
-    char msg[128];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return pm_err(r->errbuf, PM_ECORRUPT, "json: %s%s%s: %s", r->where, *r->where && key ? "." : "",
-                  key ? key : "", msg);
-}
-
-static void at(struct rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void at(struct rd *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->where, sizeof r->where, fmt, ap);
-    va_end(ap);
-}
-
-/* A member that may be missing (ABSENT unless required) or null (ABSENT when nullable). */
-static int member(struct rd *r, json_t *obj, const char *key, bool required, bool nullable, json_t **out)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!v)
-        return required ? bad(r, key, "missing") : ABSENT;
-    if (json_is_null(v)) {
-        if (nullable)
-            return ABSENT;
-        return bad(r, key, "must not be null");
-    }
-    *out = v;
-    return PM_OK;
-}
-
-static int get_int(struct rd *r, json_t *obj, const char *key, bool required, bool nullable, int64_t min,
-                   int64_t max, int64_t *out)
-{
-    json_t *v = NULL;
-    int rc = member(r, obj, key, required, nullable, &v);
-    if (rc)
-        return rc;
-    if (!json_is_integer(v))
-        return bad(r, key, "expected an integer");
-    json_int_t x = json_integer_value(v);
-    if (x < min || x > max)
-        return bad(r, key, "%lld out of range %lld..%lld", (long long)x, (long long)min, (long long)max);
-    *out = x;
-    return PM_OK;
-}
-
-/* Integer fields into narrow struct members. */
-#define GET_INT(r, obj, key, req, min, max, dst)                          \
-    do {                                                                  \
-        int64_t v_;                                                       \
-        int rc_ = get_int((r), (obj), (key), (req), false, (min), (max), &v_); \
-        if (rc_ < 0)                                                      \
-            return rc_;                                                   \
-        if (rc_ == PM_OK)                                                 \
-            (dst) = (__typeof__(dst))v_;                                  \
-    } while (0)
-
-/* Nullable integer (an unknown ASN, TTL of no hop): null reads as 0. */
-#define GET_INT0(r, obj, key, min, max, dst)                              \
-    do {                                                                  \
-        int64_t v_ = 0;                                                   \
-        int rc_ = get_int((r), (obj), (key), false, true, (min), (max), &v_); \
-        if (rc_ < 0)                                                      \
-            return rc_;                                                   \
-        (dst) = (__typeof__(dst))v_;                                      \
-    } while (0)
-
-static int get_real(struct rd *r, json_t *obj, const char *key, bool required, double min, double max, double *out)
-{
-    json_t *v = NULL;
-    int rc = member(r, obj, key, required, false, &v);
-    if (rc)
-        return rc;
-    if (!json_is_number(v))
-        return bad(r, key, "expected a number");
-    double x = json_number_value(v);
-    if (!isfinite(x) || x < min || x > max)
-        return bad(r, key, "%g out of range %g..%g", x, min, max);
-    *out = x;
-    return PM_OK;
-}
-
-static int get_bool(struct rd *r, json_t *obj, const char *key, bool *out)
-{
-    json_t *v = NULL;
-    int rc = member(r, obj, key, false, false, &v);
-    if (rc)
-        return rc;
-    if (!json_is_boolean(v))
-        return bad(r, key, "expected true or false");
-    *out = json_is_true(v);
-    return PM_OK;
-}
-
-/* Strings must fit their buffer (no silent truncation) and hold no NUL. */
-static int get_str(struct rd *r, json_t *obj, const char *key, bool required, char *dst, size_t cap)
-{
-    json_t *v = NULL;
-    int rc = member(r, obj, key, required, !required, &v);
-    if (rc == ABSENT)
-        dst[0] = '\0';
-    if (rc)
-        return rc;
-    if (!json_is_string(v))
-        return bad(r, key, "expected a string");
-    size_t n = json_string_length(v);
-    const char *s = json_string_value(v);
-    if (n >= cap)
-        return bad(r, key, "string longer than %zu bytes", cap - 1);
-    if (strlen(s) != n)
-        return bad(r, key, "string contains a NUL byte");
-    memcpy(dst, s, n + 1);
-    return PM_OK;
-}
-
-static int get_addr(struct rd *r, json_t *obj, const char *key, bool required, uint32_t *out)
-{
-    char buf[16];
-    int rc = get_str(r, obj, key, required, buf, sizeof buf);
-    if (rc == ABSENT) {
-        *out = 0;
-        return ABSENT;
-    }
-    if (rc)
-        return rc;
-    if (pm_addr_parse(buf, out) != PM_OK)
-        return bad(r, key, "not a dotted-quad IPv4 address");
-    return PM_OK;
-}
-
-static int get_array(struct rd *r, json_t *obj, const char *key, bool required, size_t max, json_t **out)
-{
-    json_t *v = NULL;
-    int rc = member(r, obj, key, required, false, &v);
-    if (rc)
-        return rc;
-    if (!json_is_array(v))
-        return bad(r, key, "expected an array");
-    if (json_array_size(v) > max)
-        return bad(r, key, "more than %zu entries", max);
-    *out = v;
-    return PM_OK;
-}
-
-static int get_object(struct rd *r, json_t *obj, const char *key, bool required, bool nullable, json_t **out)
-{
-    json_t *v = NULL;
-    int rc = member(r, obj, key, required, nullable, &v);
-    if (rc)
-        return rc;
-    if (!json_is_object(v))
-        return bad(r, key, "expected an object");
-    *out = v;
-    return PM_OK;
-}
-
-/* "2026-11-28T06:54:15.123Z" (milliseconds optional) to µs since the epoch. */
-static int parse_time(const char *s, uint64_t *out)
-{
-    int y, mo, d, h, mi, sec, ms = 0, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-        return PM_EINVAL;
-    s += n;
-    if (*s == '.') {
-        if (s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' || s[3] < '0' || s[3] > '9')
-            return PM_EINVAL;
-        ms = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-        s += 4;
-    }
-    if (strcmp(s, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return PM_EINVAL;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
-    time_t t = timegm(&tm);
-    if (t < 0)
-        return PM_EINVAL;
-    *out = (uint64_t)t * 1000000u + (uint64_t)ms * 1000u;
-    return PM_OK;
-}
-
-static int read_time(struct rd *r, json_t *obj, const char *key, const char *us_key, bool required, uint64_t *out)
-{
-    int64_t us;
-    int rc = get_int(r, obj, us_key, false, false, 0, INT64_MAX, &us);
-    if (rc < 0)
-        return rc;
-    if (rc == PM_OK) {
-        *out = (uint64_t)us;
-        return PM_OK;
-    }
-    char buf[40];
-    rc = get_str(r, obj, key, required, buf, sizeof buf);
-    if (rc)
-        return rc;
-    if (parse_time(buf, out) != PM_OK)
-        return bad(r, key, "not an ISO-8601 UTC time like 2026-11-28T06:54:15.123Z");
-    return PM_OK;
-}
-
-static int read_stats(struct rd *r, json_t *o, struct pm_run_stats *s)
-{
-    static const struct { const char *key; size_t off; } f[] = {
+    static const struct {
+        const char *key;
+        size_t off;
+    } f[] = {
         {"probes_sent", offsetof(struct pm_run_stats, probes_sent)},
         {"probes_captured", offsetof(struct pm_run_stats, probes_captured)},
         {"replies_matched", offsetof(struct pm_run_stats, replies_matched)},
@@ -238,7 +30,7 @@ static int read_stats(struct rd *r, json_t *o, struct pm_run_stats *s)
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         int64_t v;
-        int rc = get_int(r, o, f[i].key, false, false, 0, INT64_MAX, &v);
+        int rc = pm_output_jr_get_int(r, o, f[i].key, false, false, 0, INT64_MAX, &v);
         if (rc < 0)
             return rc;
         if (rc == PM_OK) {
@@ -249,56 +41,56 @@ static int read_stats(struct rd *r, json_t *o, struct pm_run_stats *s)
     return PM_OK;
 }
 
-static int read_run(struct rd *r, json_t *o, struct pm_run *run)
+static int read_run(struct pm_output_rd *r, json_t *o, struct pm_run *run)
 {
     int rc;
     json_t *v = NULL;
     char method[8];
-    at(r, "run");
-    if ((rc = read_time(r, o, "started", "started_us", true, &run->started_us)) < 0)
+    pm_output_jr_at(r, "run");
+    if ((rc = pm_output_jr_read_time(r, o, "started", "started_us", true, &run->started_us)) < 0)
         return rc;
-    if ((rc = read_time(r, o, "ended", "ended_us", false, &run->ended_us)) < 0)
+    if ((rc = pm_output_jr_read_time(r, o, "ended", "ended_us", false, &run->ended_us)) < 0)
         return rc;
-    if ((rc = get_str(r, o, "method", true, method, sizeof method)) < 0)
+    if ((rc = pm_output_jr_get_str(r, o, "method", true, method, sizeof method)) < 0)
         return rc;
     enum pm_method m;
     if (pm_method_parse(method, &m) != PM_OK)
-        return bad(r, "method", "not icmp, udp or tcp");
+        return pm_output_jr_bad(r, "method", "not icmp, udp or tcp");
     run->method = (uint8_t)m;
-    if ((rc = get_addr(r, o, "source", true, &run->source)) < 0)
+    if ((rc = pm_output_jr_get_addr(r, o, "source", true, &run->source)) < 0)
         return rc;
     GET_INT(r, o, "ident", false, 0, UINT16_MAX, run->ident);
     GET_INT(r, o, "dport", false, 0, UINT16_MAX, run->dport);
     GET_INT(r, o, "flow", false, 0, UINT16_MAX, run->flow);
-    if ((rc = get_bool(r, o, "classic", &run->classic)) < 0)
+    if ((rc = pm_output_jr_get_bool(r, o, "classic", &run->classic)) < 0)
         return rc;
     GET_INT(r, o, "first_ttl", false, 1, PM_TTL_MAX, run->first_ttl);
     GET_INT(r, o, "max_ttl", false, 1, 255, run->max_ttl);
     GET_INT(r, o, "queries", false, 0, 255, run->queries);
     GET_INT(r, o, "wait_ms", false, 0, UINT32_MAX, run->wait_ms);
-    if ((rc = get_str(r, o, "vantage", false, run->vantage, sizeof run->vantage)) < 0)
+    if ((rc = pm_output_jr_get_str(r, o, "vantage", false, run->vantage, sizeof run->vantage)) < 0)
         return rc;
-    if ((rc = get_object(r, o, "stats", false, false, &v)) < 0)
+    if ((rc = pm_output_jr_get_object(r, o, "stats", false, false, &v)) < 0)
         return rc;
     if (rc == PM_OK) {
-        at(r, "run.stats");
+        pm_output_jr_at(r, "run.stats");
         if ((rc = read_stats(r, v, &run->stats)) < 0)
             return rc;
     }
-    at(r, "run");
-    if ((rc = get_array(r, o, "databases", false, PM_RUN_MAX_DBS, &v)) < 0)
+    pm_output_jr_at(r, "run");
+    if ((rc = pm_output_jr_get_array(r, o, "databases", false, PM_RUN_MAX_DBS, &v)) < 0)
         return rc;
     if (rc == PM_OK) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *e = json_array_get(v, i);
             struct pm_db_info *d = &run->dbs[i];
-            at(r, "run.databases[%zu]", i);
+            pm_output_jr_at(r, "run.databases[%zu]", i);
             if (!json_is_object(e))
-                return bad(r, NULL, "expected an object");
-            if ((rc = get_str(r, e, "role", true, d->role, sizeof d->role)) < 0 ||
-                (rc = get_str(r, e, "path", false, d->path, sizeof d->path)) < 0 ||
-                (rc = get_str(r, e, "build_date", false, d->build_date, sizeof d->build_date)) < 0 ||
-                (rc = get_str(r, e, "sha256", false, d->sha256, sizeof d->sha256)) < 0)
+                return pm_output_jr_bad(r, NULL, "expected an object");
+            if ((rc = pm_output_jr_get_str(r, e, "role", true, d->role, sizeof d->role)) < 0 ||
+                (rc = pm_output_jr_get_str(r, e, "path", false, d->path, sizeof d->path)) < 0 ||
+                (rc = pm_output_jr_get_str(r, e, "build_date", false, d->build_date, sizeof d->build_date)) < 0 ||
+                (rc = pm_output_jr_get_str(r, e, "sha256", false, d->sha256, sizeof d->sha256)) < 0)
                 return rc;
             run->n_dbs = (uint32_t)i + 1;
         }
@@ -306,7 +98,7 @@ static int read_run(struct rd *r, json_t *o, struct pm_run *run)
     return PM_OK;
 }
 
-static int read_reply(struct rd *r, json_t *o, const struct pm_run *run, uint8_t ttl, struct pm_reply *rep,
+static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *run, uint8_t ttl, struct pm_reply *rep,
                       struct pm_output_facts *facts)
 {
     int rc;
@@ -314,24 +106,24 @@ static int read_reply(struct rd *r, json_t *o, const struct pm_run *run, uint8_t
     memset(rep, 0, sizeof *rep);
     rep->ttl = ttl;
     if (!json_is_object(o))
-        return bad(r, NULL, "expected an object");
-    if ((rc = get_addr(r, o, "from", true, &rep->from)) < 0)
+        return pm_output_jr_bad(r, NULL, "expected an object");
+    if ((rc = pm_output_jr_get_addr(r, o, "from", true, &rep->from)) < 0)
         return rc;
     double rtt = 0;
-    if ((rc = get_real(r, o, "rtt_ms", true, 0, 3600e3, &rtt)) < 0)
+    if ((rc = pm_output_jr_get_real(r, o, "rtt_ms", true, 0, 3600e3, &rtt)) < 0)
         return rc;
     rep->sent_us = run->started_us;
     rep->recv_us = rep->sent_us + (uint64_t)llround(rtt * 1000.0);
     int64_t type = -1, code = -1;
-    if ((rc = get_int(r, o, "icmp_type", false, true, 0, 255, &type)) < 0 ||
-        (rc = get_int(r, o, "icmp_code", false, true, 0, 255, &code)) < 0)
+    if ((rc = pm_output_jr_get_int(r, o, "icmp_type", false, true, 0, 255, &type)) < 0 ||
+        (rc = pm_output_jr_get_int(r, o, "icmp_code", false, true, 0, 255, &code)) < 0)
         return rc;
-    rc = get_str(r, o, "kind", false, kind, sizeof kind);
+    rc = pm_output_jr_get_str(r, o, "kind", false, kind, sizeof kind);
     if (rc < 0)
         return rc;
     if (rc == PM_OK) {
         if (pm_output_reply_kind_parse(kind, &rep->kind) != PM_OK)
-            return bad(r, "kind", "unknown reply kind");
+            return pm_output_jr_bad(r, "kind", "unknown reply kind");
     } else if (type == PM_ICMP_TIMXCEED) { /* documents that predate "kind" */
         rep->kind = PM_REPLY_TIME_EXCEEDED;
     } else if (type == PM_ICMP_UNREACH) {
@@ -341,29 +133,29 @@ static int read_reply(struct rd *r, json_t *o, const struct pm_run *run, uint8_t
     } else if (type >= 0) {
         rep->kind = PM_REPLY_OTHER_ICMP;
     } else {
-        return bad(r, "kind", "missing, and no icmp_type to infer it from");
+        return pm_output_jr_bad(r, "kind", "missing, and no icmp_type to infer it from");
     }
     bool tcp = rep->kind == PM_REPLY_TCP_SYNACK || rep->kind == PM_REPLY_TCP_RST;
     if (!tcp && (type < 0 || code < 0))
-        return bad(r, "icmp_type", "missing for an ICMP reply");
+        return pm_output_jr_bad(r, "icmp_type", "missing for an ICMP reply");
     rep->icmp_type = type < 0 ? 0 : (uint8_t)type;
     rep->icmp_code = code < 0 ? 0 : (uint8_t)code;
     GET_INT(r, o, "reply_ttl", false, 0, 255, rep->reply_ttl);
     GET_INT(r, o, "quoted_ttl", false, 0, 255, rep->quoted_ttl);
     GET_INT(r, o, "attempt", false, 0, 255, rep->attempt);
     GET_INT(r, o, "reply_ipid", false, 0, UINT16_MAX, rep->reply_ipid);
-    if ((rc = get_bool(r, o, "quoted_ipid_ok", &rep->quoted_ipid_ok)) < 0 ||
-        (rc = get_bool(r, o, "extensions", &rep->has_ext)) < 0)
+    if ((rc = pm_output_jr_get_bool(r, o, "quoted_ipid_ok", &rep->quoted_ipid_ok)) < 0 ||
+        (rc = pm_output_jr_get_bool(r, o, "extensions", &rep->has_ext)) < 0)
         return rc;
     json_t *mpls;
-    if ((rc = get_array(r, o, "mpls", false, PM_REPLY_MPLS_MAX, &mpls)) < 0)
+    if ((rc = pm_output_jr_get_array(r, o, "mpls", false, PM_REPLY_MPLS_MAX, &mpls)) < 0)
         return rc;
     if (rc == PM_OK) {
         for (size_t i = 0; i < json_array_size(mpls); i++) {
             json_t *e = json_array_get(mpls, i);
             struct pm_mpls_entry *m = &rep->mpls[i];
             if (!json_is_object(e))
-                return bad(r, "mpls", "entry %zu is not an object", i);
+                return pm_output_jr_bad(r, "mpls", "entry %zu is not an object", i);
             GET_INT(r, e, "label", true, 0, 0xfffff, m->label);
             GET_INT(r, e, "tc", true, 0, 7, m->tc);
             GET_INT(r, e, "s", true, 0, 1, m->s);
@@ -374,9 +166,9 @@ static int read_reply(struct rd *r, json_t *o, const struct pm_run *run, uint8_t
     struct pm_geo_info gi;
     memset(&gi, 0, sizeof gi);
     GET_INT0(r, o, "asn", 0, UINT32_MAX, gi.asn);
-    if ((rc = get_str(r, o, "as_name", false, gi.as_name, sizeof gi.as_name)) < 0 ||
-        (rc = get_str(r, o, "country", false, gi.country, sizeof gi.country)) < 0 ||
-        (rc = get_str(r, o, "city", false, gi.city, sizeof gi.city)) < 0)
+    if ((rc = pm_output_jr_get_str(r, o, "as_name", false, gi.as_name, sizeof gi.as_name)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "country", false, gi.country, sizeof gi.country)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "city", false, gi.city, sizeof gi.city)) < 0)
         return rc;
     if (gi.asn || gi.as_name[0] || gi.country[0] || gi.city[0]) {
         rc = pm_output_facts_add(facts, rep->from, &gi);
@@ -389,111 +181,111 @@ static int read_reply(struct rd *r, json_t *o, const struct pm_run *run, uint8_t
     return PM_OK;
 }
 
-static int read_as_ref(struct rd *r, json_t *obj, const char *key, struct pm_as_ref *ref)
+static int read_as_ref(struct pm_output_rd *r, json_t *obj, const char *key, struct pm_as_ref *ref)
 {
     json_t *o;
-    int rc = get_object(r, obj, key, false, true, &o);
+    int rc = pm_output_jr_get_object(r, obj, key, false, true, &o);
     memset(ref, 0, sizeof *ref);
     if (rc)
         return rc < 0 ? rc : PM_OK;
     GET_INT0(r, o, "asn", 0, UINT32_MAX, ref->asn);
-    rc = get_str(r, o, "name", false, ref->name, sizeof ref->name);
+    rc = pm_output_jr_get_str(r, o, "name", false, ref->name, sizeof ref->name);
     return rc < 0 ? rc : PM_OK;
 }
 
-static int read_verdict(struct rd *r, json_t *o, struct pm_verdict *v)
+static int read_verdict(struct pm_output_rd *r, json_t *o, struct pm_verdict *v)
 {
     int rc;
     char s[24];
     memset(v, 0, sizeof *v);
-    if ((rc = get_str(r, o, "status", true, s, sizeof s)) < 0)
+    if ((rc = pm_output_jr_get_str(r, o, "status", true, s, sizeof s)) < 0)
         return rc;
     if (pm_output_status_parse(s, &v->status) != PM_OK)
-        return bad(r, "status", "not reached or died");
-    if ((rc = get_str(r, o, "kind", false, s, sizeof s)) < 0)
+        return pm_output_jr_bad(r, "status", "not reached or died");
+    if ((rc = pm_output_jr_get_str(r, o, "kind", false, s, sizeof s)) < 0)
         return rc;
     if (rc == PM_OK && pm_output_death_parse(s, &v->kind) != PM_OK)
-        return bad(r, "kind", "unknown kind of death");
+        return pm_output_jr_bad(r, "kind", "unknown kind of death");
     json_t *lh;
-    if ((rc = get_object(r, o, "last_hop", false, true, &lh)) < 0)
+    if ((rc = pm_output_jr_get_object(r, o, "last_hop", false, true, &lh)) < 0)
         return rc;
     if (rc == PM_OK) {
-        if ((rc = get_addr(r, lh, "addr", false, &v->last_addr)) < 0)
+        if ((rc = pm_output_jr_get_addr(r, lh, "addr", false, &v->last_addr)) < 0)
             return rc;
         GET_INT0(r, lh, "ttl", 0, 255, v->last_ttl);
         GET_INT0(r, lh, "asn", 0, UINT32_MAX, v->last_asn);
-        if ((rc = get_str(r, lh, "country", false, v->last_country, sizeof v->last_country)) < 0)
+        if ((rc = pm_output_jr_get_str(r, lh, "country", false, v->last_country, sizeof v->last_country)) < 0)
             return rc;
     }
     if ((rc = read_as_ref(r, o, "dies_in", &v->dies_in)) < 0 || (rc = read_as_ref(r, o, "upstream", &v->upstream)) < 0)
         return rc;
     json_t *up;
-    if ((rc = get_object(r, o, "upstream", false, true, &up)) < 0)
+    if ((rc = pm_output_jr_get_object(r, o, "upstream", false, true, &up)) < 0)
         return rc;
-    if (rc == PM_OK && (rc = get_addr(r, up, "addr", false, &v->upstream_addr)) < 0)
+    if (rc == PM_OK && (rc = pm_output_jr_get_addr(r, up, "addr", false, &v->upstream_addr)) < 0)
         return rc;
-    if ((rc = get_real(r, o, "confidence", false, 0, 1, &v->confidence)) < 0)
+    if ((rc = pm_output_jr_get_real(r, o, "confidence", false, 0, 1, &v->confidence)) < 0)
         return rc;
     GET_INT0(r, o, "entry_ttl", 0, 255, v->entry_ttl);
     GET_INT0(r, o, "reached_ttl", 0, 255, v->reached_ttl);
     GET_INT0(r, o, "first_silent_ttl", 0, 255, v->first_silent_ttl);
-    if ((rc = get_bool(r, o, "mpls", &v->mpls)) < 0)
+    if ((rc = pm_output_jr_get_bool(r, o, "mpls", &v->mpls)) < 0)
         return rc;
     GET_INT(r, o, "group", false, 0, PM_TRACE_MAX_TARGETS, v->group);
     json_t *ev;
-    if ((rc = get_array(r, o, "evidence", false, PM_EVIDENCE_MAX, &ev)) < 0)
+    if ((rc = pm_output_jr_get_array(r, o, "evidence", false, PM_EVIDENCE_MAX, &ev)) < 0)
         return rc;
     for (size_t i = 0; rc == PM_OK && i < json_array_size(ev); i++) {
         json_t *e = json_array_get(ev, i);
         if (!json_is_string(e) || json_string_length(e) >= PM_EVIDENCE_LEN ||
             strlen(json_string_value(e)) != json_string_length(e))
-            return bad(r, "evidence", "entry %zu is not a string under %d bytes", i, PM_EVIDENCE_LEN);
+            return pm_output_jr_bad(r, "evidence", "entry %zu is not a string under %d bytes", i, PM_EVIDENCE_LEN);
         memcpy(v->evidence[i], json_string_value(e), json_string_length(e) + 1);
         v->n_evidence = (uint32_t)i + 1;
     }
     return PM_OK;
 }
 
-static int read_target(struct rd *r, json_t *o, size_t idx, struct pm_run *run, struct pm_output_facts *facts,
+static int read_target(struct pm_output_rd *r, json_t *o, size_t idx, struct pm_run *run, struct pm_output_facts *facts,
                        uint32_t prev_dst, struct pm_target **out)
 {
     int rc;
     uint32_t dst;
-    at(r, "targets[%zu]", idx);
+    pm_output_jr_at(r, "targets[%zu]", idx);
     if (!json_is_object(o))
-        return bad(r, NULL, "expected an object");
-    if ((rc = get_addr(r, o, "dst", true, &dst)) < 0)
+        return pm_output_jr_bad(r, NULL, "expected an object");
+    if ((rc = pm_output_jr_get_addr(r, o, "dst", true, &dst)) < 0)
         return rc;
     if (idx > 0 && dst <= prev_dst)
-        return bad(r, "dst", "targets must be sorted by address without repeats");
+        return pm_output_jr_bad(r, "dst", "targets must be sorted by address without repeats");
     struct pm_target *t = pm_run_target(run, dst, true);
     if (!t)
         return pm_err(r->errbuf, PM_ELIMIT, "json: targets[%zu]: cannot add target (cap %u)", idx,
                       PM_TRACE_MAX_TARGETS);
     *out = t;
     json_t *hops;
-    if ((rc = get_array(r, o, "hops", true, PM_TTL_MAX, &hops)) < 0)
+    if ((rc = pm_output_jr_get_array(r, o, "hops", true, PM_TTL_MAX, &hops)) < 0)
         return rc;
     int prev_ttl = 0;
     for (size_t h = 0; h < json_array_size(hops); h++) {
         json_t *hop = json_array_get(hops, h), *reps;
         uint8_t ttl = 0, probes = 0;
-        at(r, "targets[%zu].hops[%zu]", idx, h);
+        pm_output_jr_at(r, "targets[%zu].hops[%zu]", idx, h);
         if (!json_is_object(hop))
-            return bad(r, NULL, "expected an object");
+            return pm_output_jr_bad(r, NULL, "expected an object");
         GET_INT(r, hop, "ttl", true, 1, PM_TTL_MAX, ttl);
         if (ttl <= prev_ttl)
-            return bad(r, "ttl", "hops must be in increasing TTL order");
+            return pm_output_jr_bad(r, "ttl", "hops must be in increasing TTL order");
         prev_ttl = ttl;
         GET_INT(r, hop, "probes", false, 0, 255, probes);
         t->sent[ttl] = probes;
         if (probes && ttl > t->max_ttl_sent)
             t->max_ttl_sent = ttl;
-        if ((rc = get_array(r, hop, "replies", true, PM_TRACE_MAX_REPLIES_PER_TARGET, &reps)) < 0)
+        if ((rc = pm_output_jr_get_array(r, hop, "replies", true, PM_TRACE_MAX_REPLIES_PER_TARGET, &reps)) < 0)
             return rc;
         for (size_t k = 0; k < json_array_size(reps); k++) {
             struct pm_reply rep;
-            at(r, "targets[%zu].hops[%zu].replies[%zu]", idx, h, k);
+            pm_output_jr_at(r, "targets[%zu].hops[%zu].replies[%zu]", idx, h, k);
             if ((rc = read_reply(r, json_array_get(reps, k), run, ttl, &rep, facts)) < 0)
                 return rc;
             if (pm_target_add_reply(t, &rep) != PM_OK)
@@ -501,98 +293,98 @@ static int read_target(struct rd *r, json_t *o, size_t idx, struct pm_run *run, 
                               PM_TRACE_MAX_REPLIES_PER_TARGET);
         }
     }
-    at(r, "targets[%zu]", idx);
+    pm_output_jr_at(r, "targets[%zu]", idx);
     char stop[16];
-    if ((rc = get_str(r, o, "stop", true, stop, sizeof stop)) < 0)
+    if ((rc = pm_output_jr_get_str(r, o, "stop", true, stop, sizeof stop)) < 0)
         return rc;
     if (pm_output_stop_parse(stop, &t->stop) != PM_OK)
-        return bad(r, "stop", "not reached, unreachable, gaplimit, maxttl or loop");
+        return pm_output_jr_bad(r, "stop", "not reached, unreachable, gaplimit, maxttl or loop");
     GET_INT(r, o, "stop_ttl", false, 0, 255, t->stop_ttl);
     GET_INT(r, o, "shared_below_ttl", false, 1, PM_TTL_MAX, t->stopset_ttl);
-    if ((rc = get_addr(r, o, "shared_via", false, &t->shared_via)) < 0)
+    if ((rc = pm_output_jr_get_addr(r, o, "shared_via", false, &t->shared_via)) < 0)
         return rc;
     return PM_OK;
 }
 
 /* "shared_with" names the donor target by address; it becomes an index once
  * every target is read (the model keeps 1 + index). */
-static int resolve_donors(struct rd *r, json_t *targets, struct pm_run *run)
+static int resolve_donors(struct pm_output_rd *r, json_t *targets, struct pm_run *run)
 {
     for (size_t i = 0; i < json_array_size(targets); i++) {
         uint32_t donor;
         int rc;
-        at(r, "targets[%zu]", i);
-        if ((rc = get_addr(r, json_array_get(targets, i), "shared_with", false, &donor)) < 0)
+        pm_output_jr_at(r, "targets[%zu]", i);
+        if ((rc = pm_output_jr_get_addr(r, json_array_get(targets, i), "shared_with", false, &donor)) < 0)
             return rc;
-        if (rc == ABSENT)
+        if (rc == PM_OUTPUT_ABSENT)
             continue;
         struct pm_target *d = pm_run_target(run, donor, false);
         if (!d || d == &run->targets[i])
-            return bad(r, "shared_with", "names no other target of the run");
+            return pm_output_jr_bad(r, "shared_with", "names no other target of the run");
         run->targets[i].donor = (uint32_t)(d - run->targets) + 1;
     }
     return PM_OK;
 }
 
-static int read_rollup(struct rd *r, json_t *o, bool is_prefix, struct pm_rollup *ru)
+static int read_rollup(struct pm_output_rd *r, json_t *o, bool is_prefix, struct pm_rollup *ru)
 {
     int rc;
     memset(ru, 0, sizeof *ru);
     if (!json_is_object(o))
-        return bad(r, NULL, "expected an object");
+        return pm_output_jr_bad(r, NULL, "expected an object");
     if (is_prefix) {
         char pfx[24], *end;
-        if ((rc = get_str(r, o, "prefix", true, pfx, sizeof pfx)) < 0)
+        if ((rc = pm_output_jr_get_str(r, o, "prefix", true, pfx, sizeof pfx)) < 0)
             return rc;
         char *slash = strchr(pfx, '/');
         if (!slash || slash[1] < '0' || slash[1] > '9')
-            return bad(r, "prefix", "not a.b.c.d/len");
+            return pm_output_jr_bad(r, "prefix", "not a.b.c.d/len");
         unsigned long len = strtoul(slash + 1, &end, 10);
         *slash = '\0';
         if (*end || len > 32 || pm_addr_parse(pfx, &ru->prefix) != PM_OK)
-            return bad(r, "prefix", "not a.b.c.d/len");
+            return pm_output_jr_bad(r, "prefix", "not a.b.c.d/len");
         ru->prefix_len = (uint8_t)len;
     }
-    if ((rc = get_str(r, o, "key", false, ru->key, sizeof ru->key)) < 0)
+    if ((rc = pm_output_jr_get_str(r, o, "key", false, ru->key, sizeof ru->key)) < 0)
         return rc;
     GET_INT(r, o, "total", true, 0, PM_TRACE_MAX_TARGETS, ru->total);
     GET_INT(r, o, "reached", true, 0, PM_TRACE_MAX_TARGETS, ru->reached);
     if (ru->reached > ru->total)
-        return bad(r, "reached", "more than total");
+        return pm_output_jr_bad(r, "reached", "more than total");
     GET_INT(r, o, "died", false, 0, ru->total - ru->reached, ru->died);
     GET_INT(r, o, "rate_limited", false, 0, ru->total - ru->reached - ru->died, ru->rate_limited);
-    if ((rc = get_real(r, o, "confidence", false, 0, 1, &ru->confidence)) < 0)
+    if ((rc = pm_output_jr_get_real(r, o, "confidence", false, 0, 1, &ru->confidence)) < 0)
         return rc;
     if ((rc = read_as_ref(r, o, "upstream", &ru->upstream)) < 0)
         return rc;
     json_t *d;
-    if ((rc = get_object(r, o, "death", false, true, &d)) < 0)
+    if ((rc = pm_output_jr_get_object(r, o, "death", false, true, &d)) < 0)
         return rc;
     if (rc == PM_OK) {
         char kind[24];
-        if ((rc = get_addr(r, d, "addr", false, &ru->death_addr)) < 0)
+        if ((rc = pm_output_jr_get_addr(r, d, "addr", false, &ru->death_addr)) < 0)
             return rc;
         GET_INT0(r, d, "ttl", 0, 255, ru->death_ttl);
-        if ((rc = get_str(r, d, "kind", true, kind, sizeof kind)) < 0)
+        if ((rc = pm_output_jr_get_str(r, d, "kind", true, kind, sizeof kind)) < 0)
             return rc;
         if (pm_output_death_parse(kind, &ru->death_kind) != PM_OK)
-            return bad(r, "kind", "unknown kind of death");
+            return pm_output_jr_bad(r, "kind", "unknown kind of death");
         GET_INT0(r, d, "asn", 0, UINT32_MAX, ru->dies_in.asn);
         GET_INT0(r, d, "owner_asn", 0, UINT32_MAX, ru->death_owner_asn);
-        if ((rc = get_str(r, d, "name", false, ru->dies_in.name, sizeof ru->dies_in.name)) < 0 ||
-            (rc = get_str(r, d, "country", false, ru->death_country, sizeof ru->death_country)) < 0)
+        if ((rc = pm_output_jr_get_str(r, d, "name", false, ru->dies_in.name, sizeof ru->dies_in.name)) < 0 ||
+            (rc = pm_output_jr_get_str(r, d, "country", false, ru->death_country, sizeof ru->death_country)) < 0)
             return rc;
         GET_INT(r, d, "count", true, 0, ru->total, ru->died_same);
     }
     return PM_OK;
 }
 
-static int read_rollups(struct rd *r, json_t *sum, const char *key, bool is_prefix, struct pm_rollup **out,
+static int read_rollups(struct pm_output_rd *r, json_t *sum, const char *key, bool is_prefix, struct pm_rollup **out,
                         uint32_t *n)
 {
     json_t *arr;
-    at(r, "summary");
-    int rc = get_array(r, sum, key, false, PM_TRACE_MAX_TARGETS, &arr);
+    pm_output_jr_at(r, "summary");
+    int rc = pm_output_jr_get_array(r, sum, key, false, PM_TRACE_MAX_TARGETS, &arr);
     if (rc)
         return rc < 0 ? rc : PM_OK;
     size_t cnt = json_array_size(arr);
@@ -602,7 +394,7 @@ static int read_rollups(struct rd *r, json_t *sum, const char *key, bool is_pref
     if (!*out)
         return pm_err(r->errbuf, PM_ENOMEM, "json: out of memory");
     for (size_t i = 0; i < cnt; i++) {
-        at(r, "summary.%s[%zu]", key, i);
+        pm_output_jr_at(r, "summary.%s[%zu]", key, i);
         if ((rc = read_rollup(r, json_array_get(arr, i), is_prefix, &(*out)[i])) < 0)
             return rc;
         *n = (uint32_t)i + 1;
@@ -610,7 +402,7 @@ static int read_rollups(struct rd *r, json_t *sum, const char *key, bool is_pref
     return PM_OK;
 }
 
-static int read_owners(struct rd *r, json_t *arr, struct pm_analysis *a)
+static int read_owners(struct pm_output_rd *r, json_t *arr, struct pm_analysis *a)
 {
     size_t cnt = json_array_size(arr);
     if (!cnt)
@@ -622,17 +414,17 @@ static int read_owners(struct rd *r, json_t *arr, struct pm_analysis *a)
         json_t *o = json_array_get(arr, i);
         struct pm_owner *w = &a->owners[i];
         int rc;
-        at(r, "owners[%zu]", i);
+        pm_output_jr_at(r, "owners[%zu]", i);
         if (!json_is_object(o))
-            return bad(r, NULL, "expected an object");
-        if ((rc = get_addr(r, o, "addr", true, &w->addr)) < 0)
+            return pm_output_jr_bad(r, NULL, "expected an object");
+        if ((rc = pm_output_jr_get_addr(r, o, "addr", true, &w->addr)) < 0)
             return rc;
         if (i && w->addr <= a->owners[i - 1].addr)
-            return bad(r, "addr", "owners must be sorted by address without repeats");
+            return pm_output_jr_bad(r, "addr", "owners must be sorted by address without repeats");
         GET_INT0(r, o, "mapped_asn", 0, UINT32_MAX, w->mapped_asn);
         GET_INT0(r, o, "owner_asn", 0, UINT32_MAX, w->owner_asn);
-        if ((rc = get_real(r, o, "confidence", false, 0, 1, &w->confidence)) < 0 ||
-            (rc = get_str(r, o, "reason", false, w->reason, sizeof w->reason)) < 0)
+        if ((rc = pm_output_jr_get_real(r, o, "confidence", false, 0, 1, &w->confidence)) < 0 ||
+            (rc = pm_output_jr_get_str(r, o, "reason", false, w->reason, sizeof w->reason)) < 0)
             return rc;
         a->n_owners = (uint32_t)i + 1;
     }
@@ -650,26 +442,26 @@ static void analysis_free(struct pm_analysis *a)
     free(a);
 }
 
-static int read_doc(struct rd *r, json_t *root, struct pm_output_doc *doc)
+static int read_doc(struct pm_output_rd *r, json_t *root, struct pm_output_doc *doc)
 {
     int rc;
     char schema[32];
     json_t *o, *targets;
     if (!json_is_object(root))
-        return bad(r, NULL, "the document is not a JSON object");
-    if ((rc = get_str(r, root, "schema", true, schema, sizeof schema)) < 0)
+        return pm_output_jr_bad(r, NULL, "the document is not a JSON object");
+    if ((rc = pm_output_jr_get_str(r, root, "schema", true, schema, sizeof schema)) < 0)
         return rc;
     if (strcmp(schema, "pathmortem/1"))
-        return bad(r, "schema", "not pathmortem/1");
-    if ((rc = get_object(r, root, "run", true, false, &o)) < 0 || (rc = read_run(r, o, doc->run)) < 0)
+        return pm_output_jr_bad(r, "schema", "not pathmortem/1");
+    if ((rc = pm_output_jr_get_object(r, root, "run", true, false, &o)) < 0 || (rc = read_run(r, o, doc->run)) < 0)
         return rc;
-    at(r, "%s", "");
-    if ((rc = get_array(r, root, "targets", true, PM_TRACE_MAX_TARGETS, &targets)) < 0)
+    pm_output_jr_at(r, "%s", "");
+    if ((rc = pm_output_jr_get_array(r, root, "targets", true, PM_TRACE_MAX_TARGETS, &targets)) < 0)
         return rc;
     size_t nt = json_array_size(targets);
     json_t *summary = NULL, *owners = NULL;
-    if ((rc = get_object(r, root, "summary", false, true, &summary)) < 0 ||
-        (rc = get_array(r, root, "owners", false, PM_OUTPUT_FACTS_MAX, &owners)) < 0)
+    if ((rc = pm_output_jr_get_object(r, root, "summary", false, true, &summary)) < 0 ||
+        (rc = pm_output_jr_get_array(r, root, "owners", false, PM_OUTPUT_FACTS_MAX, &owners)) < 0)
         return rc;
     bool any_verdict = summary || owners;
     for (size_t i = 0; i < nt && !any_verdict; i++)
@@ -689,18 +481,19 @@ static int read_doc(struct rd *r, json_t *root, struct pm_output_doc *doc)
         prev = t->dst;
         if (!doc->analysis)
             continue;
-        if ((rc = get_object(r, jt, "verdict", true, false, &jv)) < 0)
+        if ((rc = pm_output_jr_get_object(r, jt, "verdict", true, false, &jv)) < 0)
             return rc;
-        at(r, "targets[%zu].verdict", i);
+        pm_output_jr_at(r, "targets[%zu].verdict", i);
         if ((rc = read_verdict(r, jv, &doc->analysis->verdicts[i])) < 0)
             return rc;
     }
     if ((rc = resolve_donors(r, targets, doc->run)) < 0)
         return rc;
     if (summary) {
-        at(r, "summary");
+        pm_output_jr_at(r, "summary");
         GET_INT0(r, summary, "target_asn", 0, UINT32_MAX, doc->analysis->target_asn);
-        if ((rc = read_rollups(r, summary, "by_prefix", true, &doc->analysis->by_prefix, &doc->analysis->n_prefix)) < 0 ||
+        if ((rc = read_rollups(r, summary, "by_prefix", true, &doc->analysis->by_prefix, &doc->analysis->n_prefix)) <
+                0 ||
             (rc = read_rollups(r, summary, "by_upstream", false, &doc->analysis->by_upstream,
                                &doc->analysis->n_upstream)) < 0)
             return rc;
@@ -709,8 +502,8 @@ static int read_doc(struct rd *r, json_t *root, struct pm_output_doc *doc)
         return rc;
     for (size_t i = 0; doc->analysis && i < nt; i++) {
         if (doc->analysis->verdicts[i].group >= (doc->analysis->n_prefix ? doc->analysis->n_prefix : 1)) {
-            at(r, "targets[%zu].verdict", i);
-            return bad(r, "group", "no such entry in summary.by_prefix");
+            pm_output_jr_at(r, "targets[%zu].verdict", i);
+            return pm_output_jr_bad(r, "group", "no such entry in summary.by_prefix");
         }
     }
     return PM_OK;
@@ -718,7 +511,7 @@ static int read_doc(struct rd *r, json_t *root, struct pm_output_doc *doc)
 
 int pm_output_json_read_doc(const char *text, size_t len, struct pm_output_doc *doc, char *errbuf)
 {
-    struct rd r = {.errbuf = errbuf};
+    struct pm_output_rd r = {.errbuf = errbuf};
     memset(doc, 0, sizeof *doc);
     if (!text)
         return pm_err(errbuf, PM_EINVAL, "json: no input");

@@ -27,12 +27,12 @@ static void as_ref(struct jw *w, const char *key, const struct pm_as_ref *r, uin
 }
 
 /* Fixed-size strings from structs filled by others: never trust the NUL. */
-#define FIELD_STR(w, key, field)                      \
-    do {                                              \
-        char tmp_[sizeof(field)];                     \
-        memcpy(tmp_, (field), sizeof tmp_);           \
-        tmp_[sizeof tmp_ - 1] = '\0';                 \
-        jw_str((w), (key), tmp_);                     \
+#define FIELD_STR(w, key, field)            \
+    do {                                    \
+        char tmp_[sizeof(field)];           \
+        memcpy(tmp_, (field), sizeof tmp_); \
+        tmp_[sizeof tmp_ - 1] = '\0';       \
+        jw_str((w), (key), tmp_);           \
     } while (0)
 
 static void run_json(struct jw *w, const struct pm_run *run)

@@ -129,10 +129,20 @@ static bool valid_utf8(const unsigned char *s)
             s++;
             continue;
         }
-        if (b >= 0xc2 && b <= 0xdf) { n = 2; c = b & 0x1f; min = 0x80; }
-        else if (b >= 0xe0 && b <= 0xef) { n = 3; c = b & 0x0f; min = 0x800; }
-        else if (b >= 0xf0 && b <= 0xf4) { n = 4; c = b & 0x07; min = 0x10000; }
-        else return false;
+        if (b >= 0xc2 && b <= 0xdf) {
+            n = 2;
+            c = b & 0x1f;
+            min = 0x80;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            n = 3;
+            c = b & 0x0f;
+            min = 0x800;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            n = 4;
+            c = b & 0x07;
+            min = 0x10000;
+        } else
+            return false;
         for (size_t i = 1; i < n; i++) {
             if ((s[i] & 0xc0) != 0x80)
                 return false;

@@ -11,14 +11,14 @@
 struct jw {
     FILE *f;
     int depth;
-    bool compact; /* one line, no spaces: for JSON Lines */
+    bool compact;             /* one line, no spaces: for JSON Lines */
     bool first[JW_DEPTH_MAX]; /* no item written yet at this depth */
 };
 
 void jw_init(struct jw *w, FILE *f, bool compact);
-void jw_obj(struct jw *w, const char *key);   /* key NULL inside arrays or at top */
+void jw_obj(struct jw *w, const char *key); /* key NULL inside arrays or at top */
 void jw_arr(struct jw *w, const char *key);
-void jw_end(struct jw *w, char close);        /* '}' or ']' */
+void jw_end(struct jw *w, char close); /* '}' or ']' */
 void jw_int(struct jw *w, const char *key, long long v);
 void jw_uint(struct jw *w, const char *key, unsigned long long v);
 void jw_null(struct jw *w, const char *key);

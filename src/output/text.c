@@ -216,8 +216,8 @@ static void hop_facts(const struct tx *x, uint32_t addr, struct facts *out)
 
 /* Column widths for one target's table. */
 struct cols {
-    unsigned cells;   /* rtt cells per line */
-    size_t marks;     /* 0: no marks column */
+    unsigned cells; /* rtt cells per line */
+    size_t marks;   /* 0: no marks column */
     size_t name;
 };
 
@@ -438,8 +438,9 @@ static void details(const struct tx *x, char *errbuf, int *rc)
         return;
     }
     if (!x->ctx->verbose && g.n_groups < run->n_targets)
-        fprintf(x->f, "\ndetail: every target that died (up to %d per distinct path) and one target per other "
-                      "distinct path; the rest are listed by address\n",
+        fprintf(x->f,
+                "\ndetail: every target that died (up to %d per distinct path) and one target per other "
+                "distinct path; the rest are listed by address\n",
                 PM_OUTPUT_DIED_PER_PATH);
     for (uint32_t i = 0; i < run->n_targets; i++) {
         uint32_t gi = g.group_of[i];

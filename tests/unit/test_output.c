@@ -223,9 +223,11 @@ static struct pm_analysis *hand_analysis(const struct pm_run *run)
     a->n_owners = 2;
     a->owners = calloc(2, sizeof *a->owners);
     assert_non_null(a->owners);
-    a->owners[0] = (struct pm_owner){.addr = A("188.43.225.154"), .mapped_asn = 20485, .owner_asn = 20485, .confidence = 0.8};
+    a->owners[0] =
+        (struct pm_owner){.addr = A("188.43.225.154"), .mapped_asn = 20485, .owner_asn = 20485, .confidence = 0.8};
     strcpy(a->owners[0].reason, "followed by AS131279");
-    a->owners[1] = (struct pm_owner){.addr = A("219.158.39.42"), .mapped_asn = 4837, .owner_asn = 131279, .confidence = 0.55};
+    a->owners[1] =
+        (struct pm_owner){.addr = A("219.158.39.42"), .mapped_asn = 4837, .owner_asn = 131279, .confidence = 0.55};
     strcpy(a->owners[1].reason, "interconnect numbered from the upstream's space");
     return a;
 }
@@ -343,9 +345,12 @@ static void test_marks(void **state)
     (void)state;
     struct pm_target t = {.dst = 0x0a000009};
     struct pm_reply r = {.from = 0x0a000001, .kind = PM_REPLY_UNREACH, .icmp_type = 3};
-    static const struct { uint8_t code; const char *mark; } cases[] = {
-        {0, "!N"}, {1, "!H"}, {2, "!P"}, {3, "!<3>"}, {4, "!F"}, {5, "!S"}, {9, "!X"},
-        {10, "!X"}, {13, "!X"}, {14, "!V"}, {15, "!C"}, {12, "!<12>"}, {200, "!<200>"},
+    static const struct {
+        uint8_t code;
+        const char *mark;
+    } cases[] = {
+        {0, "!N"},  {1, "!H"},  {2, "!P"},  {3, "!<3>"}, {4, "!F"},     {5, "!S"},       {9, "!X"},
+        {10, "!X"}, {13, "!X"}, {14, "!V"}, {15, "!C"},  {12, "!<12>"}, {200, "!<200>"},
     };
     char m[16];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -375,14 +380,23 @@ static void test_clean(void **state)
     char out[64];
     pm_output_clean("a\033[2Jb\007c\x7f", out, sizeof out);
     assert_string_equal(out, "a?[2Jb?c?");
-    pm_output_clean("csi\xc2\x9b" "31m", out, sizeof out); /* C1 CSI in UTF-8 */
+    pm_output_clean("csi\xc2\x9b"
+                    "31m",
+                    out, sizeof out); /* C1 CSI in UTF-8 */
     assert_string_equal(out, "csi?31m");
-    pm_output_clean("rtl\xe2\x80\xae" "evil", out, sizeof out); /* U+202E */
+    pm_output_clean("rtl\xe2\x80\xae"
+                    "evil",
+                    out, sizeof out); /* U+202E */
     assert_string_equal(out, "rtl?evil");
-    pm_output_clean("bad\xff\xc3" "x\xe2\x82", out, sizeof out);
-    assert_string_equal(out, "bad?" "?x?" "?");
+    pm_output_clean("bad\xff\xc3"
+                    "x\xe2\x82",
+                    out, sizeof out);
+    assert_string_equal(out, "bad?"
+                             "?x?"
+                             "?");
     pm_output_clean("overlong\xc0\xaf", out, sizeof out);
-    assert_string_equal(out, "overlong?" "?");
+    assert_string_equal(out, "overlong?"
+                             "?");
     pm_output_clean("P\xc3\xb6ngyang \xed\x8f\x89\xec\x96\x91", out, sizeof out); /* Pöngyang 평양 kept */
     assert_string_equal(out, "P\xc3\xb6ngyang \xed\x8f\x89\xec\x96\x91");
     char small[5];
@@ -443,10 +457,11 @@ static void test_issue4_example(void **state)
     struct pm_analysis a = {.n_targets = 512, .verdicts = v, .n_prefix = 2, .by_prefix = r};
     struct pm_output_ctx ctx = {.run = run, .analysis = &a};
     char *out = render(&ctx, PM_FMT_TEXT);
-    assert_non_null(strstr(out, "\nverdicts per prefix:\n"
-                                "175.45.176.0/24    0/256 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
-                                "(AS4837, CN, hop 9), admin-prohibited\n"
-                                "175.45.177.0/24  256/256 reached   via TransTeleCom (AS20485)\n"));
+    assert_non_null(strstr(out,
+                           "\nverdicts per prefix:\n"
+                           "175.45.176.0/24    0/256 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
+                           "(AS4837, CN, hop 9), admin-prohibited\n"
+                           "175.45.177.0/24  256/256 reached   via TransTeleCom (AS20485)\n"));
     free(out);
     free(v);
     pm_run_free(run);
@@ -585,8 +600,8 @@ static void test_json_fields(void **state)
     assert_string_equal(json_string_value(json_object_get(run, "source")), "198.18.0.2");
     assert_true(json_is_false(json_object_get(run, "classic")));
     assert_int_equal(json_integer_value(json_object_get(json_object_get(run, "stats"), "probes_sent")), 123);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(run, "databases"), 0), "role")),
-                        "asn");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(run, "databases"), 0), "role")), "asn");
     json_t *targets = json_object_get(d, "targets");
     assert_int_equal(json_array_size(targets), 15);
     json_t *t9 = json_array_get(targets, 0); /* sorted: 175.45.176.9 first */
@@ -657,8 +672,8 @@ static void test_json_round_trip(void **state)
         fail_msg("read back: %s", err);
     assert_non_null(doc.analysis);
     assert_int_equal(doc.run->n_targets, 15);
-    struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup,
-                                .lookup_ctx = doc.facts};
+    struct pm_output_ctx ctx = {
+        .run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup, .lookup_ctx = doc.facts};
     char *s2 = pm_output_json_string(&ctx, err);
     assert_non_null(s2);
     assert_string_equal(s1, s2);
@@ -739,7 +754,9 @@ static void test_json_garbage(void **state)
     expect_corrupt("{\"schema\":\"pathmortem/2\"}", "schema");
     expect_corrupt("{\"schema\":\"pathmortem/1\",\"run\":{}}", "no started");
     char *s = pm_output_json_string(&fx->ctx, err);
-    static const struct { const char *from, *to, *what; } cases[] = {
+    static const struct {
+        const char *from, *to, *what;
+    } cases[] = {
         {"\"ttl\": 2", "\"ttl\": \"2\"", "ttl as a string"},
         {"\"ttl\": 2", "\"ttl\": 65", "ttl above the cap"},
         {"\"ttl\": 2", "\"ttl\": 2.5", "ttl as a real"},
@@ -800,8 +817,8 @@ static void test_json_mutations(void **state)
         err[0] = '\0';
         int rc = pm_output_json_read_doc(m, n, &doc, err);
         if (rc == PM_OK) {
-            struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis,
-                                        .lookup = pm_output_facts_lookup, .lookup_ctx = doc.facts};
+            struct pm_output_ctx ctx = {
+                .run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup, .lookup_ctx = doc.facts};
             char *again = pm_output_json_string(&ctx, err);
             assert_non_null(again);
             free(again);
