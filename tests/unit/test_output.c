@@ -885,6 +885,36 @@ static void test_dot(void **state)
     free(out);
 }
 
+/* Many routers and many /24s: the caps hold and the graph says so. */
+static void test_dot_caps(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    assert_non_null(run);
+    for (uint32_t i = 0; i < 400; i++) {
+        struct pm_target *t = pm_run_target(run, A("198.19.0.1") + (i << 8), true);
+        assert_non_null(t);
+        pm_target_note_sent(t, 1);
+        pm_target_note_sent(t, 2);
+        struct pm_reply r = {.from = A("198.18.0.1") + i, .ttl = 1, .kind = PM_REPLY_TIME_EXCEEDED, .icmp_type = 11};
+        assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+        r.from = t->dst;
+        r.ttl = 2;
+        r.kind = PM_REPLY_ECHO_REPLY;
+        r.icmp_type = 0;
+        assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+    }
+    pm_trace_finish(run, 5);
+    struct pm_output_ctx ctx = {.run = run};
+    char *out = render(&ctx, PM_FMT_DOT);
+    assert_non_null(strstr(out, "collapsed: at most 300 routers drawn"));
+    assert_non_null(strstr(out, "other targets ("));
+    assert_int_equal(count(out, "\"r198.18."), 300 * 3); /* each drawn router: its node, one edge in, one out */
+    assert_true(count(out, "label=\"198.19.") <= 200);
+    free(out);
+    pm_run_free(run);
+}
+
 static void test_svg(void **state)
 {
     struct fixture *fx = *state;
@@ -945,6 +975,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_mutations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot, setup, teardown),
+        cmocka_unit_test(test_dot_caps),
         cmocka_unit_test_setup_teardown(test_svg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_html, setup, teardown),
     };
