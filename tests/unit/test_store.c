@@ -617,6 +617,54 @@ static void migrates_version_1(void **state)
     rm_rf(dir);
 }
 
+/* Rows are untrusted: a tampered store gives PM_ECORRUPT with a message, never a crash. */
+static void tampered_rows_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *needle;
+        bool history;
+    } cases[] = {
+        {"UPDATE targets SET status = 'zombie'", "unknown status", false},
+        {"UPDATE hops SET ttl = 300", "out of range", false},
+        {"UPDATE hops SET from_addr = 'x'", "not an integer", false},
+        {"UPDATE snapshots SET vantage = randomblob(10)", "not text", false},
+        {"UPDATE targets SET dies_in_name = printf('%.500c', 'x')", "too long", false},
+        {"UPDATE targets SET confidence = 'high'", "not a number", false},
+        {"UPDATE prefix_states SET reached = total + 1", "reached > total", true},
+        {"UPDATE upstream_states SET death_kind = 'meteor'", "unknown death kind", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[64], path[128], err[PM_ERRBUF_SIZE] = "";
+        temp_store(dir, sizeof dir, path, sizeof path);
+        struct pm_store *s;
+        assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+        int64_t id;
+        save_fixture(s, T0_US, TS_DIED_4837, TS_REACHED, 2, NULL, &id);
+        pm_store_close(s);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        if (sqlite3_exec(db, cases[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", cases[i].sql, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+        int rc;
+        if (cases[i].history) {
+            struct pm_history *h = NULL;
+            rc = pm_store_history(s, 0, 0, NULL, &h, err);
+            pm_history_free(h);
+        } else {
+            struct pm_snapshot *snap = NULL;
+            rc = pm_store_load(s, id, &snap, err);
+            pm_snapshot_free(snap);
+        }
+        if (rc != PM_ECORRUPT || !strstr(err, cases[i].needle))
+            fail_msg("%s: rc %d, message '%s'", cases[i].sql, rc, err);
+        pm_store_close(s);
+        rm_rf(dir);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -630,6 +678,7 @@ int main(void)
         cmocka_unit_test(read_only_store_refuses_writes),
         cmocka_unit_test(chown_hands_files_over),
         cmocka_unit_test(migrates_version_1),
+        cmocka_unit_test(tampered_rows_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
