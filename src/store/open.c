@@ -67,13 +67,49 @@ static int check_header(const char *path, uint32_t *version, char *errbuf)
     return PM_OK;
 }
 
+/* Opens read-only. A WAL store needs its -shm file; a reader that may not
+ * create it (store directory not writable) can still read a store no writer
+ * is using - no -wal file, so every page is in the main file - as an
+ * immutable file. */
+static int open_readonly(const char *path, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(*db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return SQLITE_OK;
+    int primary = rc & 0xff;
+    char wal[4096 + 8];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat sb;
+    if ((primary != SQLITE_CANTOPEN && primary != SQLITE_READONLY) || stat(wal, &sb) == 0)
+        return rc;
+    sqlite3_close(*db);
+    *db = NULL;
+    /* file: URI with the path percent-encoded where URI syntax needs it */
+    char uri[3 * 4096 + 32] = "file:";
+    size_t n = strlen(uri);
+    for (const char *p = path; *p && n + 4 < sizeof uri - 16; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '%' || c == '?' || c == '#' || c < 0x21 || c > 0x7e)
+            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", c);
+        else
+            uri[n++] = (char)c;
+    }
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(*db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
+    return rc;
+}
+
 /* Confirms through a read-only connection (which never checkpoints or
  * migrates) that the meta marker and the schema version are ours. */
 static int check_contents(const char *path, char *errbuf)
 {
     struct pm_store probe = {0};
     snprintf(probe.path, sizeof probe.path, "%s", path);
-    int rc = sqlite3_open_v2(path, &probe.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+    int rc = open_readonly(path, &probe.db);
     if (rc != SQLITE_OK) {
         rc = pm_store_sqlerr(&probe, rc, "open", errbuf);
         sqlite3_close(probe.db);
@@ -84,6 +120,12 @@ static int check_contents(const char *path, char *errbuf)
     char app[32] = "";
     int64_t ver = -1;
     rc = sqlite3_prepare_v2(probe.db, "SELECT value FROM meta WHERE key = 'application'", -1, &st, NULL);
+    if (rc != SQLITE_OK && !strstr(sqlite3_errmsg(probe.db), "no such table")) {
+        /* not a verdict on the file: say what SQLite could not do */
+        rc = pm_store_sqlerr(&probe, rc, "read", errbuf);
+        sqlite3_close(probe.db);
+        return rc;
+    }
     if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         rc = pm_col_text(st, 0, false, app, sizeof app, errbuf);
     else
@@ -264,8 +306,8 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
     } else if ((rc = create_store(s, errbuf))) {
         goto fail;
     }
-    int oflags = (s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOFOLLOW;
-    rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    rc = s->writable ? sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL)
+                     : open_readonly(path, &s->db);
     if (rc != SQLITE_OK) {
         rc = pm_store_sqlerr(s, rc, "open", errbuf);
         goto fail;

@@ -665,6 +665,46 @@ static void tampered_rows_are_refused(void **state)
     }
 }
 
+/* history as a user who may read the store but not write its directory */
+static void reader_without_write_access(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    int64_t id;
+    save_fixture(s, T0_US, TS_DIED_4837, TS_REACHED, 2, NULL, &id);
+    pm_store_close(s);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(chmod(dir, 0555), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(3);
+        char e[PM_ERRBUF_SIZE];
+        struct pm_store *r;
+        if (pm_store_open(path, 0, &r, e)) {
+            fprintf(stderr, "child: %s\n", e);
+            _exit(4);
+        }
+        struct pm_history *h;
+        int rc = pm_store_history(r, 0, 0, NULL, &h, e);
+        bool ok = !rc && h->n >= 2 && h->episodes[0].state == PM_EPISODE_DIED;
+        pm_history_free(h);
+        pm_store_close(r);
+        _exit(ok ? 0 : 5);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_false(exists(strcat(strcpy((char[160]){0}, path), "-shm")));
+    chmod(dir, 0755);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -679,6 +719,7 @@ int main(void)
         cmocka_unit_test(chown_hands_files_over),
         cmocka_unit_test(migrates_version_1),
         cmocka_unit_test(tampered_rows_are_refused),
+        cmocka_unit_test(reader_without_write_access),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
