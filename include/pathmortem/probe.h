@@ -45,6 +45,9 @@ int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n_targets, struct pm_run *run,
                   char *errbuf);
 void pm_engine_close(struct pm_engine *e);
+/* Changes the probe method for the next pm_engine_run (each run also gets a
+ * fresh identity), so one privileged open serves several sweeps. */
+void pm_engine_set_method(struct pm_engine *e, uint8_t method, uint16_t dport);
 
 /* Bytes of engine state per target (for the README's memory statement). */
 size_t pm_engine_state_per_target(void);

@@ -120,8 +120,8 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = pm_engine_run(eng, s->addrs, s->n_addrs, s->run, err);
-    pm_engine_close(eng);
     if (rc != PM_OK) {
+        pm_engine_close(eng);
         pm_cli_error("%s", err);
         return PM_EXIT_OSERR;
     }
@@ -131,10 +131,13 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
     ao.history = s->history;
     ao.n_history = s->n_history;
     if (pm_analyze(s->run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &s->analysis, err) != PM_OK) {
+        pm_engine_close(eng);
         pm_cli_error("analysis failed: %s", err);
         return PM_EXIT_SOFTWARE;
     }
-    return 0;
+    rc = s->compare_methods ? pm_cli_compare_methods(eng, s) : 0;
+    pm_engine_close(eng);
+    return rc;
 }
 
 void pm_cli_sweep_free(struct pm_cli_sweep *s)

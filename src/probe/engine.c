@@ -181,9 +181,40 @@ static void shuffle(uint32_t *v, uint32_t n)
     }
 }
 
+void pm_engine_set_method(struct pm_engine *e, uint8_t method, uint16_t dport)
+{
+    e->o.method = method;
+    e->o.dport = dport;
+    e->spec.method = method;
+    e->spec.dport = dport;
+}
+
+/* Forgets the previous run's state so one engine (one socket, one capture,
+ * opened while privileged) can run several sweeps, e.g. --compare-methods. */
+static void reset(struct pm_engine *e)
+{
+    pm_matcher_free(e->matcher);
+    e->matcher = NULL;
+    pm_sched_fini(e);
+    e->n = e->active = e->finished = e->n_groups = 0;
+    e->global_dist = 0;
+    e->stopset_cap = e->stopset_n = 0;
+    e->q_cap = e->q_head = e->q_len = 0;
+    e->n_launch = e->launch_next = 0;
+    e->send_errors = 0;
+    /* a fresh identity: answers to the previous sweep are not this one's */
+    uint16_t ident = e->spec.ident;
+    while (ident == e->spec.ident || ident == 0)
+        if (getrandom(&ident, sizeof ident, 0) != (ssize_t)sizeof ident)
+            ident = (uint16_t)(ident * 31u + 7u);
+    e->spec.ident = ident;
+}
+
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, struct pm_run *run, char *errbuf)
 {
     int rc;
+    if (e->run)
+        reset(e);
     e->run = run;
     if (!e->o.queries)
         e->o.queries = n == 1 ? 3 : 1;

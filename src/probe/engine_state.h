@@ -39,6 +39,7 @@ struct tstate {
     uint8_t reached_ttl;     /* lowest TTL the target answered at (0: not yet) */
     uint8_t gap;             /* silent forward hops in a row */
     uint8_t last_router_ttl; /* highest TTL a router answered at */
+    uint8_t unreach_ttl;     /* lowest TTL a router refused at (ICMP unreachable), 0: none */
     uint64_t probed;         /* bit (ttl-1): that TTL has been probed */
     uint64_t start_us;
     struct hop_slot slot[2];

@@ -284,6 +284,8 @@ static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
  * other targets start right there. */
 static void note_unreach(struct pm_engine *e, struct tstate *t, uint8_t ttl)
 {
+    if (!t->unreach_ttl || ttl < t->unreach_ttl)
+        t->unreach_ttl = ttl;
     struct group_info *g = group_of(e, t);
     if (!g->unreach_ttl || ttl < g->unreach_ttl)
         g->unreach_ttl = ttl;
@@ -356,7 +358,8 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
             stop = true;
     }
     uint8_t next = (uint8_t)(s.ttl + 1);
-    if (next > e->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) || probed(t, next))
+    if (next > e->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) ||
+        (t->unreach_ttl && next >= t->unreach_ttl) || probed(t, next))
         stop = true;
     if (stop)
         t->flags |= TS_FWD_DONE;
@@ -394,7 +397,7 @@ static void complete_back(struct pm_engine *e, uint32_t ti)
          * the target is further: fill the hole going forward */
         uint8_t up = (uint8_t)(s.ttl + 1);
         if (!probed(t, up) && up <= e->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
-            !t->slot[SLOT_FWD].ttl && !(t->flags & TS_UNREACH)) {
+            (!t->unreach_ttl || up < t->unreach_ttl) && !t->slot[SLOT_FWD].ttl) {
             t->flags &= (uint8_t)~TS_FWD_DONE;
             t->gap = 0;
             start_hop(e, ti, SLOT_FWD, up);
