@@ -55,9 +55,11 @@ const char *pm_store_migration_sql(int from_version);
 
 /* sha256 of a file, as 64 lowercase hex digits. */
 int pm_store_sha256_file(const char *path, char hex[65], char *errbuf);
-/* Copies src gzip-compressed to dst (temp + fsync + rename + dir fsync) and
- * returns the sha256 of the compressed file. */
-int pm_store_pcap_copy(const char *src, const char *dst, char sha_hex[65], char *errbuf);
+/* Copies src gzip-compressed to "<stem>.pcap.gz" (or "<stem>-N.pcap.gz" if
+ * taken; the name goes to dst) via a temp file, fsync, link and dir fsync,
+ * and returns the sha256 of the compressed file. */
+int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
+                       char *errbuf);
 
 /* Summary of one /24 in one snapshot, recomputed from its targets (n >= 1,
  * all in the same /24): counts, most frequent known upstream, and among the

@@ -55,13 +55,32 @@ static int deflate_into(FILE *in, int fd, struct pm_sha256 *sha, char *errbuf)
     return rc;
 }
 
-int pm_store_pcap_copy(const char *src, const char *dst, char sha_hex[65], char *errbuf)
+/* Gives the finished temp file its final name without ever replacing a
+ * file: link() fails on an existing name, then the next suffix is tried. */
+static int place(const char *tmp, const char *stem, char *dst, size_t dst_len, char *errbuf)
+{
+    for (int k = 0; k < 100; k++) {
+        int n = k ? snprintf(dst, dst_len, "%s-%d.pcap.gz", stem, k) : snprintf(dst, dst_len, "%s.pcap.gz", stem);
+        if (n < 0 || (size_t)n >= dst_len)
+            return pm_err(errbuf, PM_ELIMIT, "pcap path too long");
+        if (link(tmp, dst) == 0) {
+            unlink(tmp);
+            return PM_OK;
+        }
+        if (errno != EEXIST)
+            return pm_err(errbuf, PM_EIO, "cannot create %s: %s", dst, strerror(errno));
+    }
+    return pm_err(errbuf, PM_EIO, "cannot find a free name for %s.pcap.gz", stem);
+}
+
+int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
+                       char *errbuf)
 {
     FILE *in = fopen(src, "rbe");
     if (!in)
         return pm_err(errbuf, PM_EIO, "cannot read capture %s: %s", src, strerror(errno));
     char tmp[4096 + 16];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    int n = snprintf(tmp, sizeof tmp, "%s.pcap.gz.tmp", stem);
     if (n < 0 || (size_t)n >= sizeof tmp) {
         fclose(in);
         return pm_err(errbuf, PM_ELIMIT, "pcap path too long");
@@ -79,8 +98,8 @@ int pm_store_pcap_copy(const char *src, const char *dst, char sha_hex[65], char 
         rc = pm_err(errbuf, PM_EIO, "cannot sync %s: %s", tmp, strerror(errno));
     if (close(fd) != 0 && !rc)
         rc = pm_err(errbuf, PM_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    if (!rc && rename(tmp, dst) != 0)
-        rc = pm_err(errbuf, PM_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+    if (!rc)
+        rc = place(tmp, stem, dst, dst_len, errbuf);
     if (rc) {
         unlink(tmp);
         return rc;

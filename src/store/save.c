@@ -198,12 +198,13 @@ int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run, const s
         struct tm tm;
         gmtime_r(&secs, &tm);
         strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-        int n = snprintf(snap->pcap_path, sizeof snap->pcap_path, "%s/%s-%ld.pcap.gz", s->pcap_dir, stamp,
-                         (long)getpid());
-        if (n < 0 || (size_t)n >= sizeof snap->pcap_path)
+        char stem[sizeof snap->pcap_path];
+        int n = snprintf(stem, sizeof stem, "%s/%s-%ld", s->pcap_dir, stamp, (long)getpid());
+        if (n < 0 || (size_t)n + 16 >= sizeof stem)
             rc = pm_err(errbuf, PM_ELIMIT, "pcap path too long");
         if (!rc)
-            rc = pm_store_pcap_copy(pcap_path, snap->pcap_path, snap->pcap_sha256, errbuf);
+            rc = pm_store_pcap_copy(pcap_path, stem, snap->pcap_path, sizeof snap->pcap_path, snap->pcap_sha256,
+                                    errbuf);
         if (rc) {
             pm_snapshot_free(snap);
             return rc;
