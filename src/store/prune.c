@@ -47,6 +47,14 @@ static int sweep_orphans(struct pm_store *s, uint32_t *removed, char *errbuf)
         size_t nl = strlen(de->d_name);
         bool tmp = nl > 12 && !strcmp(de->d_name + nl - 12, ".pcap.gz.tmp");
         bool gz = nl > 8 && !strcmp(de->d_name + nl - 8, ".pcap.gz");
+        /* `snapshot` captures into .capture-PID.pcap beside the store; one of
+         * another PID is left by a run that was killed (ours is in use) */
+        long pid = 0;
+        int used_chars = 0;
+        bool capture = sscanf(de->d_name, ".capture-%ld.pcap%n", &pid, &used_chars) == 1 &&
+                       (size_t)used_chars == nl && pid != (long)getpid();
+        if (capture)
+            tmp = true;
         if (!tmp && !gz)
             continue;
         snprintf(path, sizeof path, "%s/%s", s->pcap_dir, de->d_name);

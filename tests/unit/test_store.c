@@ -377,10 +377,22 @@ static void kill_during_save_leaves_earlier_snapshots(void **state)
     sqlite3_finalize(st);
     sqlite3_close(db);
 
-    /* the pcap the dead save had written is unreferenced: retention removes it */
+    /* the pcap the dead save had written is unreferenced, and so is the live
+     * capture a killed `snapshot` leaves (another pid): retention removes
+     * both, and leaves this process's own capture and foreign files alone */
+    char dead_capture[200], own_capture[200], other[200];
+    snprintf(dead_capture, sizeof dead_capture, "%s/.capture-999999999.pcap", pm_store_pcap_dir(s));
+    snprintf(own_capture, sizeof own_capture, "%s/.capture-%ld.pcap", pm_store_pcap_dir(s), (long)getpid());
+    snprintf(other, sizeof other, "%s/notes.txt", pm_store_pcap_dir(s));
+    write_bytes(dead_capture, "x", 1);
+    write_bytes(own_capture, "x", 1);
+    write_bytes(other, "x", 1);
     uint32_t removed = 0;
     assert_int_equal(pm_store_prune(s, 0, 0, T0_US, &removed, err), PM_OK);
-    assert_int_equal(removed, 1);
+    assert_int_equal(removed, 2);
+    assert_false(exists(dead_capture));
+    assert_true(exists(own_capture));
+    assert_true(exists(other));
     /* and a later save works */
     int64_t id3;
     save_fixture(s, T0_US + 3 * STEP_US, TS_REACHED, TS_REACHED, 5, NULL, &id3);
