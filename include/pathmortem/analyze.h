@@ -109,6 +109,10 @@ struct pm_analyze_opts {
      * Borrowed for the duration of pm_analyze only. */
     const struct pm_history_fact *history;
     uint32_t n_history;
+    /* Roll up per announced prefix (the ASN database's network for the target,
+     * when shorter than /24) instead of per /24. Off by default: databases merge
+     * adjacent ranges with equal data (four announced /24s become one /22). */
+    bool group_announced;
 };
 
 struct pm_analysis {

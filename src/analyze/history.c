@@ -38,7 +38,7 @@ int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis
             uint32_t cur = ttl == v->reached_ttl ? t->dst : router_at(t, ttl);
             if (!cur)
                 continue;
-            if (prev) {
+            if (prev && prev != cur) {
                 const struct pm_owner *o = pm_analysis_find_owner(a, prev);
                 if (!o)
                     return free(f), az_map_free(&idx), pm_err(errbuf, PM_EINVAL, "history facts: unknown router");

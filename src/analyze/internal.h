@@ -90,7 +90,8 @@ struct az_path {
     uint8_t stopset;
     bool donor_found;
     uint64_t silent_mask;      /* bit ttl-1: probed, nothing at all came back */
-    uint64_t te_mask;          /* bit ttl-1: a router answered */
+    uint64_t te_mask;          /* bit ttl-1: a router answered time-exceeded */
+    uint64_t un_mask;          /* bit ttl-1: a router answered unreachable */
 };
 
 struct az_group {
@@ -140,9 +141,16 @@ int az_path_tallies(struct az_ctx *c);
 /* The per-prefix tallies of router ri for group g, or NULL. */
 const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uint32_t g);
 /* verdict.c: (group, ttl, addr) of a silent death -> TTLs where neighbours sharing that hop got time-exceeded */
+struct az_rl_entry {
+    uint64_t te;               /* TTLs where neighbours got time-exceeded */
+    uint64_t un;               /* TTLs where neighbours got unreachable from a router */
+    uint32_t un_router;        /* the first such router (routers index) */
+    uint8_t un_ttl, un_code;
+    uint32_t un_count;         /* neighbours that got it */
+};
 struct az_rl {
     struct az_map idx;
-    uint64_t *masks;
+    struct az_rl_entry *e;
     uint32_t n, cap;
 };
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);

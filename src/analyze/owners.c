@@ -34,7 +34,9 @@ static void collect_edges(struct az_ctx *c)
             const struct az_hop *h = az_path_hop(c, p, i);
             struct az_router *r = &c->routers[h->router];
             r->n_paths++;
-            if (i > 0) {
+            /* a router answering time-exceeded and then unreachable at the next TTL
+             * (a filter lets the TTL check run first) is one hop, not its own neighbour */
+            if (i > 0 && az_path_hop(c, p, i - 1)->router != h->router) {
                 const struct az_hop *ph = az_path_hop(c, p, i - 1);
                 const struct az_router *pr = &c->routers[ph->router];
                 if (pr->mapped)
@@ -42,7 +44,9 @@ static void collect_edges(struct az_ctx *c)
                 if (T && pr->hist == 1 && pr->hist_owner != T && ph->ttl + 1 == h->ttl)
                     r->after_handover++;
             }
-            if (i + 1 < p->n) {
+            if (i + 1 < p->n && az_path_hop(c, p, i + 1)->router == h->router) {
+                continue;
+            } else if (i + 1 < p->n) {
                 uint32_t nm = c->routers[az_path_hop(c, p, i + 1)->router].mapped;
                 if (!nm)
                     continue;
@@ -255,7 +259,7 @@ int az_path_tallies(struct az_ctx *c)
             bool adj = false;
             if (i + 1 < p->n) {
                 const struct az_hop *nh = az_path_hop(c, p, i + 1);
-                so = c->routers[nh->router].owner;
+                so = nh->router == h->router ? 0 : c->routers[nh->router].owner;
                 adj = nh->ttl == h->ttl + 1;
             } else if (p->reached_ttl) {
                 so = tas;

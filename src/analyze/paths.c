@@ -89,8 +89,9 @@ static uint32_t router_get(struct az_ctx *c, uint32_t addr)
 
 static uint32_t group_get(struct az_ctx *c, uint32_t dst, uint8_t plen)
 {
-    /* announced prefixes longer than /24 and unknown ones roll up per /24 */
-    uint8_t len = (plen == 0 || plen >= 24) ? 24 : plen;
+    /* per /24, or per announced prefix when asked and shorter than /24 */
+    bool announced = c->opts && c->opts->group_announced;
+    uint8_t len = (!announced || plen == 0 || plen >= 24) ? 24 : plen;
     uint32_t prefix = dst & (uint32_t)(0xffffffffull << (32 - len));
     bool created;
     uint32_t *slot = az_map_put(&c->group_idx, ((uint64_t)prefix << 8) | len, c->n_groups, &created);
@@ -155,7 +156,11 @@ static int own_hops(struct az_ctx *c, uint32_t ti, struct az_hop *out, uint32_t 
         }
         if (best == AZ_NONE)
             continue;
-        p->te_mask |= 1ull << (ttl - 1);
+        for (uint32_t i = 0; i < k; i++)
+            if (r[i].kind == PM_REPLY_TIME_EXCEEDED && r[i].from && !pm_reply_from_target(t, &r[i]))
+                p->te_mask |= 1ull << (ttl - 1);
+        if (r[best].kind == PM_REPLY_UNREACH)
+            p->un_mask |= 1ull << (ttl - 1);
         uint32_t ri = router_get(c, r[best].from);
         if (ri == AZ_NONE)
             return PM_ENOMEM;
@@ -255,7 +260,7 @@ static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bo
     struct az_path *p = &c->paths[ti];
     const struct pm_target *t = &c->run->targets[ti];
     p->reached_ttl = 0;
-    p->silent_mask = p->te_mask = 0;
+    p->silent_mask = p->te_mask = p->un_mask = 0;
     int rc = own_hops(c, ti, own, &n_own);
     if (rc != PM_OK)
         return rc;

@@ -55,13 +55,31 @@ static bool silent_end(const struct az_ctx *c, const struct az_path *p)
 void az_rl_free(struct az_rl *rl)
 {
     az_map_free(&rl->idx);
-    free(rl->masks);
+    free(rl->e);
     memset(rl, 0, sizeof *rl);
 }
 
+/* Neighbour u of a key at hop l contributes what it got beyond l. */
+static void rl_note(const struct az_ctx *c, struct az_rl_entry *e, const struct az_path *u, uint8_t l)
+{
+    e->te |= u->te_mask & above(l);
+    uint64_t un = u->un_mask & above(l);
+    if (!un)
+        return;
+    e->un |= un;
+    e->un_count++;
+    if (!e->un_ttl) {
+        /* the unreachable ends u's path: it is u's last hop */
+        const struct az_hop *h = az_path_hop(c, u, u->n - 1);
+        e->un_router = h->router;
+        e->un_ttl = h->ttl;
+        e->un_code = h->code;
+    }
+}
+
 /* Two passes over the targets (no pairwise comparison): register the last
- * hop of every silent death, then let every target OR in the TTLs where it got
- * time-exceeded beyond each of its hops that is such a key. */
+ * hop of every silent death, then let every target OR in what it got beyond
+ * each of its hops that is such a key. */
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl)
 {
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
@@ -83,13 +101,13 @@ int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl)
             continue;
         if (rl->n == rl->cap) {
             uint32_t cap = rl->cap ? rl->cap * 2 : 64;
-            uint64_t *m = realloc(rl->masks, (size_t)cap * sizeof *m);
+            struct az_rl_entry *m = realloc(rl->e, (size_t)cap * sizeof *m);
             if (!m)
                 return PM_ENOMEM;
-            rl->masks = m;
+            rl->e = m;
             rl->cap = cap;
         }
-        rl->masks[rl->n++] = 0;
+        memset(&rl->e[rl->n++], 0, sizeof *rl->e);
     }
     if (!rl->n)
         return PM_OK;
@@ -97,12 +115,12 @@ int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl)
         const struct az_path *p = &c->paths[ti];
         uint32_t *slot = az_map_get(&rl->idx, rl_key(p->group, 0, 0));
         if (slot)
-            rl->masks[*slot] |= p->te_mask;
+            rl_note(c, &rl->e[*slot], p, 0);
         for (uint32_t i = 0; i < p->n; i++) {
             const struct az_hop *h = az_path_hop(c, p, i);
             slot = az_map_get(&rl->idx, rl_key(p->group, h->ttl, c->routers[h->router].addr));
             if (slot)
-                rl->masks[*slot] |= p->te_mask & above(h->ttl);
+                rl_note(c, &rl->e[*slot], p, h->ttl);
         }
     }
     return PM_OK;
@@ -234,10 +252,41 @@ static void blame(const struct az_ctx *c, struct pm_verdict *v, uint32_t asn, do
     v->confidence = conf;
 }
 
+/* Blame for an unreachable from router R (index ri) with code: its owner, or
+ * the target side when R is the upstream's last hop before the target AS. */
+static void unreach_blame(const struct az_ctx *c, const struct az_path *p, uint32_t tas, struct pm_verdict *v,
+                          const struct az_router *R, uint32_t ri, uint8_t code, bool from_dst)
+{
+    char b[16], a1[160], a2[160];
+    uint32_t who = from_dst ? tas : R->owner;
+    double conf = 0.95 * (from_dst ? 1.0 : R->conf);
+    bool same;
+    const struct az_follow *F = follow_succ(c, p, ri, &same);
+    uint32_t cs, S = az_tally_top(&F->succ, &cs);
+    bool hands_over = (S == tas && F->succ_adj >= F->succ_gap) || (!S && R->hist == 1);
+    if (tas && who != tas && hands_over && (v->kind == PM_DEATH_NET_UNREACH || v->kind == PM_DEATH_HOST_UNREACH)) {
+        /* the upstream's border router toward the target lost its route:
+         * the far side (border router or announcement) is gone */
+        who = tas;
+        conf = 0.6;
+    }
+    blame(c, v, who, conf);
+    az_evidence(v, "%s (%s, hop %u) answered %s (ICMP unreachable code %u)%s", pm_addr_str(R->addr, b),
+                az_asfmt(c, R->owner, a1, sizeof a1), v->last_ttl, pm_death_name((enum pm_death)v->kind), code,
+                v->kind == PM_DEATH_ADMIN_PROHIB ? ": a filter here; compare probe methods to tell a "
+                                                   "protocol filter from a dead route" : "");
+    if (who != R->owner && who == tas && !from_dst)
+        az_evidence(v, "%s is the last hop before %s on %s and its route toward the target is gone: "
+                    "the target's border or announcement is gone (or the upstream filtered it there)",
+                    pm_addr_str(R->addr, b), az_asfmt(c, tas, a2, sizeof a2), S ? "working paths" : "stored history");
+    if (R->inferred && R->owner != R->mapped)
+        az_evidence(v, "%s: %s", pm_addr_str(R->addr, b), R->reason);
+}
+
 static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32_t tas, struct pm_verdict *v,
                          const struct az_rl *rl, const struct pm_target *t)
 {
-    char b[16], a1[160], a2[160];
+    char b[16], b2[16], a1[160], a2[160];
     v->kind = PM_DEATH_SILENT;
     uint8_t l = 0;
     uint32_t la = 0;
@@ -255,7 +304,8 @@ static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32
         }
     }
     uint32_t *slot = az_map_get(&rl->idx, rl_key(p->group, l, la));
-    uint64_t both = slot ? rl->masks[*slot] & p->silent_mask : 0;
+    const struct az_rl_entry *re = slot ? &rl->e[*slot] : NULL;
+    uint64_t both = re ? re->te & p->silent_mask : 0;
     if (both) {
         uint8_t m = (uint8_t)(__builtin_ctzll(both) + 1);
         v->kind = PM_DEATH_RATE_LIMITED;
@@ -263,6 +313,24 @@ static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32
         az_evidence(v, "Not a death: neighbours in the same prefix%s%s got time-exceeded at hop %u where this "
                     "target's %u probe(s) got nothing - ICMP rate limiting or loss, not a broken route",
                     L ? " sharing hop " : "", L ? pm_addr_str(la, b) : "", m, t->sent[m]);
+        return;
+    }
+    if (re && (re->un & p->silent_mask) && re->un_ttl > l) {
+        /* the neighbours' unreachable came from the next router; this target's
+         * copy was suppressed (routers rate-limit ICMP errors): same death */
+        const struct az_router *U = &c->routers[re->un_router];
+        v->kind = death_of_code(re->un_code);
+        v->last_addr = U->addr;
+        v->last_ttl = re->un_ttl;
+        v->last_asn = U->owner;
+        memcpy(v->last_country, U->country, sizeof v->last_country);
+        v->first_silent_ttl = 0;
+        unreach_blame(c, p, tas, v, U, re->un_router, re->un_code, false);
+        v->confidence *= 0.8;
+        az_evidence(v, "No reply of its own: %u neighbour(s) in the same prefix%s%s got %s from %s at hop %u; "
+                    "this target's copy was rate-limited", re->un_count, L ? " sharing hop " : "",
+                    L ? pm_addr_str(la, b) : "", pm_death_name((enum pm_death)v->kind), pm_addr_str(U->addr, b2),
+                    re->un_ttl);
         return;
     }
     if (!L) {
@@ -380,31 +448,7 @@ void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const
         const struct az_hop *lh = p->n ? az_path_hop(c, p, p->n - 1) : NULL;
         if (lh && lh->kind == PM_REPLY_UNREACH) {
             v->kind = death_of_code(lh->code);
-            uint32_t who = L->addr == t->dst ? tas : L->owner;
-            double conf = 0.95 * (L->addr == t->dst ? 1.0 : L->conf);
-            bool same;
-            const struct az_follow *F = follow_succ(c, p, az_path_hop(c, p, p->n - 1)->router, &same);
-            uint32_t cs, S = az_tally_top(&F->succ, &cs);
-            bool hands_over = (S == tas && F->succ_adj >= F->succ_gap) || (!S && L->hist == 1);
-            if (tas && who != tas && hands_over &&
-                (v->kind == PM_DEATH_NET_UNREACH || v->kind == PM_DEATH_HOST_UNREACH)) {
-                /* the upstream's border router toward the target lost its route:
-                 * the far side (border router or announcement) is gone */
-                who = tas;
-                conf = 0.6;
-            }
-            blame(c, v, who, conf);
-            az_evidence(v, "%s (%s, hop %u) answered %s (ICMP unreachable code %u)%s", pm_addr_str(L->addr, b),
-                        az_asfmt(c, who, a1, sizeof a1), lh->ttl, pm_death_name(v->kind), lh->code,
-                        v->kind == PM_DEATH_ADMIN_PROHIB ? ": a filter here; compare probe methods to tell a "
-                                                           "protocol filter from a dead route" : "");
-            if (who != L->owner && who == tas)
-                az_evidence(v, "%s is the last hop before %s on %s and its route toward the target is gone: "
-                            "the target's border or announcement is gone (or the upstream filtered it there)",
-                            pm_addr_str(L->addr, b), az_asfmt(c, tas, a2, sizeof a2),
-                            S ? "working paths" : "stored history");
-            if (L->inferred && L->owner != L->mapped)
-                az_evidence(v, "%s: %s", pm_addr_str(L->addr, b), L->reason);
+            unreach_blame(c, p, tas, v, L, lh->router, lh->code, L->addr == t->dst);
         } else if (lj != AZ_NONE || t->stop == PM_STOP_LOOP) {
             v->kind = PM_DEATH_LOOP;
             if (lj != AZ_NONE) {

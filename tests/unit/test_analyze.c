@@ -687,6 +687,70 @@ static void own_numbering(void **state)
     pm_run_free(run);
 }
 
+/* What the lab really shows for its filter fault: kpbr answers time-exceeded at
+ * hop 6 (the TTL check runs before the filter) and !X at hop 7; stop-set
+ * targets start at hop 6. */
+static void lab_filter_shape(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 2, "acc tr cu1 cu2a cu3 kpbr kpbr!X");
+    lab_hosts(run, 178, 2, "acc tr rt1 ttk1 ttk2 kpbr kpbr!X");
+    struct pm_target *t = lab_trace(run, A(198, 19, 176, 77), "- - - - - kpbr kpbr!X");
+    t->stopset_ttl = 6;
+    t = lab_trace(run, A(198, 19, 178, 77), "- - - - - kpbr kpbr!X");
+    t->stopset_ttl = 6;
+    struct pm_analysis *a = run_analysis(run, NULL, true);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("kpbr")), T_AS);
+    const uint32_t dsts[] = {A(198, 19, 176, 1), A(198, 19, 176, 77), A(198, 19, 178, 2), A(198, 19, 178, 77)};
+    for (int i = 0; i < 4; i++) {
+        const struct pm_verdict *v = lab_verdict(run, a, dsts[i]);
+        assert_int_equal(v->kind, PM_DEATH_ADMIN_PROHIB);
+        assert_int_equal(v->dies_in.asn, T_AS);
+        assert_int_equal(v->upstream.asn, i < 2 ? CU : TTK);
+        assert_int_equal(v->last_ttl, 7);
+    }
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* The lab's border-down fault under a fast sweep: cu3 and ttk2 have no route
+ * and answer !N, but routers rate-limit ICMP errors, so most targets get
+ * silence where their neighbours got the !N. */
+static void suppressed_unreachables_inherit_the_death(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 2, "acc tr cu1 cu2a cu3!N");
+    lab_trace(run, A(198, 19, 176, 50), "acc tr cu1 cu2a * * * * *");
+    struct pm_target *t = lab_trace(run, A(198, 19, 176, 51), "- - - cu2a * * * * *");
+    t->stopset_ttl = 4;
+    lab_hosts(run, 177, 1, "acc tr rt1 ttk1 ttk2!N");
+    lab_trace(run, A(198, 19, 177, 50), "acc tr rt1 ttk1 * * * * *");
+    struct pm_analysis *a = run_analysis(run, NULL, true);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 50));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->last_addr, lab_addr("cu3"));
+    assert_int_equal(v->last_ttl, 5);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_int_equal(v->dies_in.asn, T_AS);   /* both sides at once: the common cause */
+    assert_true(lab_evidence_has(v, "this target's copy was rate-limited"));
+    v = lab_verdict(run, a, A(198, 19, 176, 51));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->last_addr, lab_addr("cu3"));
+    v = lab_verdict(run, a, A(198, 19, 177, 50));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->last_addr, lab_addr("ttk2"));
+    assert_int_equal(v->upstream.asn, TTK);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->died, 4);
+    assert_int_equal(r->died_same, 4);
+    assert_int_equal(r->rate_limited, 0);
+    assert_int_equal(r->death_addr, lab_addr("cu3"));
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -701,6 +765,8 @@ int main(void)
         cmocka_unit_test(border_router_down_unreachable),
         cmocka_unit_test(silent_at_a_network_border),
         cmocka_unit_test(filter_inside_the_target_as),
+        cmocka_unit_test(lab_filter_shape),
+        cmocka_unit_test(suppressed_unreachables_inherit_the_death),
         cmocka_unit_test(rate_limited_hops_are_not_deaths),
         cmocka_unit_test(silent_host_is_not_rate_limited),
         cmocka_unit_test(ecmp_mixtures),

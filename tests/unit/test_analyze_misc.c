@@ -122,16 +122,24 @@ static void issue_example_line(void **state)
     assert_int_equal(a->verdicts[0].dies_in.asn, 4837);
     pm_analysis_free(a);
 
-    /* announced as a /22: the roll-up follows the announcement */
+    /* the database says /22 (it merged the four /24s): still per /24 by default */
     uint8_t announced = 22;
     assert_int_equal(pm_analyze(run, real_lookup, &announced, NULL, &a, err), PM_OK);
+    assert_int_equal(a->n_prefix, 1);
+    assert_string_equal(a->by_prefix[0].key, "175.45.176.0/24");
+    pm_analysis_free(a);
+    /* asked for announced prefixes: the roll-up follows the database */
+    struct pm_analyze_opts o;
+    memset(&o, 0, sizeof o);
+    o.group_announced = true;
+    assert_int_equal(pm_analyze(run, real_lookup, &announced, &o, &a, err), PM_OK);
     assert_int_equal(a->n_prefix, 1);
     assert_string_equal(a->by_prefix[0].key, "175.45.176.0/22");
     assert_int_equal(a->by_prefix[0].prefix_len, 22);
     pm_analysis_free(a);
     /* longer than /24: rolled up per /24 */
     announced = 28;
-    assert_int_equal(pm_analyze(run, real_lookup, &announced, NULL, &a, err), PM_OK);
+    assert_int_equal(pm_analyze(run, real_lookup, &announced, &o, &a, err), PM_OK);
     assert_string_equal(a->by_prefix[0].key, "175.45.176.0/24");
     pm_analysis_free(a);
     pm_run_free(run);
