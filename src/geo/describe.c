@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "geo/internal.h"
-#include "geo/sha256.h"
+#include "util/sha256.h"
 #include "pathmortem/trace.h"
 
 int pm_geo_describe(const struct pm_geo *g, const char *role, struct pm_db_info *out)
@@ -35,7 +35,7 @@ int pm_geo_describe(const struct pm_geo *g, const char *role, struct pm_db_info 
     /* Hash the mapped bytes libmaxminddb reads, not the path: the file could
      * have been replaced since it was opened. */
     if (db->file_content && db->file_size > 0)
-        pm_geo_sha256_hex(db->file_content, (size_t)db->file_size, out->sha256);
+        pm_sha256_digest_hex(db->file_content, (size_t)db->file_size, out->sha256);
     return PM_OK;
 }
 

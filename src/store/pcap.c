@@ -8,7 +8,7 @@
 #include <zlib.h>
 
 #include "store/internal.h"
-#include "store/sha256.h"
+#include "util/sha256.h"
 
 /* Compresses src into the already open fd; hashes the compressed bytes. */
 static int deflate_into(FILE *in, int fd, struct pm_sha256 *sha, char *errbuf)

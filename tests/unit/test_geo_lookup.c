@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "geo/internal.h"
-#include "geo/sha256.h"
+#include "util/sha256.h"
 #include "pathmortem/trace.h"
 #include "test_geo_util.h"
 
@@ -115,7 +115,7 @@ static void describe_records_path_date_and_digest(void **state)
     unsigned char *bytes = slurp(DEFAULT_ASN, &n);
     assert_non_null(bytes);
     char hex[65];
-    pm_geo_sha256_hex(bytes, n, hex);
+    pm_sha256_digest_hex(bytes, n, hex);
     free(bytes);
     assert_string_equal(d.sha256, hex);
     assert_int_equal(pm_geo_describe(g, "geo", &d), PM_ENOTFOUND);
@@ -127,26 +127,26 @@ static void sha256_known_answers(void **state)
 {
     (void)state;
     char hex[65];
-    pm_geo_sha256_hex("", 0, hex);
+    pm_sha256_digest_hex("", 0, hex);
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    pm_geo_sha256_hex("abc", 3, hex);
+    pm_sha256_digest_hex("abc", 3, hex);
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-    pm_geo_sha256_hex(two, strlen(two), hex);
+    pm_sha256_digest_hex(two, strlen(two), hex);
     assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     /* One million 'a', fed in uneven pieces through the streaming interface. */
-    struct pm_geo_sha256 s;
-    pm_geo_sha256_init(&s);
+    struct pm_sha256 s;
+    pm_sha256_init(&s);
     char chunk[997];
     memset(chunk, 'a', sizeof chunk);
     size_t left = 1000000;
     while (left) {
         size_t k = left < sizeof chunk ? left : sizeof chunk;
-        pm_geo_sha256_update(&s, chunk, k);
+        pm_sha256_update(&s, chunk, k);
         left -= k;
     }
     uint8_t d[32];
-    pm_geo_sha256_final(&s, d);
+    pm_sha256_final(&s, d);
     static const uint8_t want[4] = {0xcd, 0xc7, 0x6e, 0x5c};
     assert_memory_equal(d, want, 4);
 }

@@ -1,7 +1,7 @@
 /* sha256.c - a plain SHA-256 (FIPS 180-4); small enough to carry instead of a crypto library dependency. */
 #include <string.h>
 
-#include "geo/sha256.h"
+#include "util/sha256.h"
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -48,7 +48,7 @@ static void compress(uint32_t h[8], const uint8_t b[64])
     h[7] += hh;
 }
 
-void pm_geo_sha256_init(struct pm_geo_sha256 *s)
+void pm_sha256_init(struct pm_sha256 *s)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -57,7 +57,7 @@ void pm_geo_sha256_init(struct pm_geo_sha256 *s)
     s->used = 0;
 }
 
-void pm_geo_sha256_update(struct pm_geo_sha256 *s, const void *data, size_t len)
+void pm_sha256_update(struct pm_sha256 *s, const void *data, size_t len)
 {
     const uint8_t *p = data;
     s->total += len;
@@ -78,7 +78,7 @@ void pm_geo_sha256_update(struct pm_geo_sha256 *s, const void *data, size_t len)
     s->used = len;
 }
 
-void pm_geo_sha256_final(struct pm_geo_sha256 *s, uint8_t digest[32])
+void pm_sha256_final(struct pm_sha256 *s, uint8_t digest[32])
 {
     uint64_t bits = s->total * 8;
     s->block[s->used++] = 0x80;
@@ -99,17 +99,22 @@ void pm_geo_sha256_final(struct pm_geo_sha256 *s, uint8_t digest[32])
     }
 }
 
-void pm_geo_sha256_hex(const void *data, size_t len, char hex[65])
+void pm_sha256_hex(struct pm_sha256 *s, char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
-    struct pm_geo_sha256 s;
     uint8_t d[32];
-    pm_geo_sha256_init(&s);
-    pm_geo_sha256_update(&s, data, len);
-    pm_geo_sha256_final(&s, d);
+    pm_sha256_final(s, d);
     for (int i = 0; i < 32; i++) {
         hex[2 * i] = digits[d[i] >> 4];
         hex[2 * i + 1] = digits[d[i] & 15];
     }
     hex[64] = '\0';
+}
+
+void pm_sha256_digest_hex(const void *data, size_t len, char hex[65])
+{
+    struct pm_sha256 s;
+    pm_sha256_init(&s);
+    pm_sha256_update(&s, data, len);
+    pm_sha256_hex(&s, hex);
 }
