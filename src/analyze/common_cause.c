@@ -34,16 +34,12 @@ void az_common_cause(const struct az_ctx *c, struct pm_verdict *v)
     }
     if (!ups[1])
         return;
-    char a0[160], a1[160], at[160];
-    az_asfmt(c, ups[0], a0, sizeof a0);
-    az_asfmt(c, ups[1], a1, sizeof a1);
-    az_asfmt(c, T, at, sizeof at);
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         if (az_tas(c, &c->paths[ti]) != T || !in_own_upstream(&v[ti]))
             continue;
         az_set_as(c, &v[ti].dies_in, T);
         v[ti].confidence = 0.5;
-        az_evidence(&v[ti], "No path enters %s and paths die inside %s and %s at once: the common cause is "
-                    "on the target side, blamed on %s", at, a0, a1, at);
+        az_evidence(&v[ti], "No path enters AS%u and paths die inside AS%u and AS%u at once: the common cause is "
+                    "on the target side (border or announcement), blamed on AS%u", T, ups[0], ups[1], T);
     }
 }

@@ -53,6 +53,7 @@ struct az_router {
     uint32_t n_paths;          /* paths where it is a dominant hop */
     uint32_t replies, probes;  /* for partial answering (rate limiting) */
     uint32_t mpls, qttl_hint;  /* replies with RFC 4950 labels / quoted TTL > 1 */
+    uint8_t min_ttl;           /* lowest TTL it answered at (its distance when unreachables are rate-limited) */
     struct az_tally prev;      /* mapped ASN of the previous responsive hop */
     struct az_tally next;      /* mapped ASN of the next responsive router */
     uint32_t next_dst_adj;     /* next answer is the destination, at the adjacent TTL */

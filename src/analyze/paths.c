@@ -198,6 +198,8 @@ static int count_stats(struct az_ctx *c, uint32_t ti)
             rt->mpls++;
         if (r->kind == PM_REPLY_TIME_EXCEEDED && r->quoted_ttl > 1)
             rt->qttl_hint++;
+        if (r->ttl && (!rt->min_ttl || r->ttl < rt->min_ttl))
+            rt->min_ttl = r->ttl;
     }
     const struct az_path *p = &c->paths[ti];
     for (uint32_t i = 0; i < p->n; i++) {

@@ -62,6 +62,8 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
             dps[n_dps++].ti = ti;
         }
         dps[*d].count++;
+        if (x->last_ttl && x->last_ttl < v[dps[*d].ti].last_ttl)
+            dps[*d].ti = ti;   /* the nearest sighting names the hop */
     }
     /* dominant upstream per group: walk the map's slots once */
     for (uint32_t s = 0; s < ups.cap && rc == PM_OK; s++) {

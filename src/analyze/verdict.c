@@ -283,6 +283,20 @@ static void unreach_blame(const struct az_ctx *c, const struct az_path *p, uint3
         az_evidence(v, "%s: %s", pm_addr_str(R->addr, b), R->reason);
 }
 
+/* Upstream of a path known only by the router that killed its neighbours. */
+static void upstream_from(const struct az_ctx *c, const struct az_path *p, uint32_t tas, const struct az_router *U,
+                          uint32_t ri, struct pm_verdict *v)
+{
+    bool same;
+    uint32_t top = az_tally_top(follow_up(c, p, ri, &same), NULL);
+    if (!top && U->owner != tas)
+        top = U->owner;
+    if (top && top != tas) {
+        az_set_as(c, &v->upstream, top);
+        v->upstream_addr = U->addr;
+    }
+}
+
 static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32_t tas, struct pm_verdict *v,
                          const struct az_rl *rl, const struct pm_target *t)
 {
@@ -315,14 +329,19 @@ static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32
                     L ? " sharing hop " : "", L ? pm_addr_str(la, b) : "", m, t->sent[m]);
         return;
     }
-    if (re && (re->un & p->silent_mask) && re->un_ttl > l) {
+    /* every probe that gets as far as a router without a route draws the
+     * unreachable, so any silent TTL at or beyond its nearest sighting counts */
+    uint64_t un_reach = re && re->un ? ~0ull << __builtin_ctzll(re->un) : 0;
+    if (re && (un_reach & p->silent_mask) && re->un_ttl > l) {
         /* the neighbours' unreachable came from the next router; this target's
          * copy was suppressed (routers rate-limit ICMP errors): same death */
         const struct az_router *U = &c->routers[re->un_router];
         v->kind = death_of_code(re->un_code);
         v->last_addr = U->addr;
-        v->last_ttl = re->un_ttl;
+        v->last_ttl = U->min_ttl && U->min_ttl < re->un_ttl && U->min_ttl > l ? U->min_ttl : re->un_ttl;
         v->last_asn = U->owner;
+        if (!v->upstream.asn)
+            upstream_from(c, p, tas, U, re->un_router, v);
         memcpy(v->last_country, U->country, sizeof v->last_country);
         v->first_silent_ttl = 0;
         unreach_blame(c, p, tas, v, U, re->un_router, re->un_code, false);
@@ -407,6 +426,13 @@ void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const
     if (L) {
         v->last_addr = L->addr;
         v->last_ttl = az_path_hop(c, p, p->n - 1)->ttl;
+        /* an unreachable is sent for every probe that reaches the router, so when
+         * the first ones were rate-limited it shows up late: its distance is the
+         * lowest TTL it answered at in the run, if that fits this path */
+        uint8_t prev = p->n > 1 ? az_path_hop(c, p, p->n - 2)->ttl : 0;
+        if (az_path_hop(c, p, p->n - 1)->kind == PM_REPLY_UNREACH && L->min_ttl && L->min_ttl < v->last_ttl &&
+            L->min_ttl > prev)
+            v->last_ttl = L->min_ttl;
         v->last_asn = L->owner;
         memcpy(v->last_country, L->country, sizeof v->last_country);
     }

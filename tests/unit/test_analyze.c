@@ -748,6 +748,26 @@ static void suppressed_unreachables_inherit_the_death(void **state)
     assert_int_equal(r->rate_limited, 0);
     assert_int_equal(r->death_addr, lab_addr("cu3"));
     pm_analysis_free(a);
+
+    /* as the lab shows it: a stop-set target with nothing of its own, and an
+     * unreachable that only got through at hop 16 */
+    t = lab_trace(run, A(198, 19, 177, 60), "- - - - - - - - - * * * * *");
+    t->stopset_ttl = 10;
+    lab_trace(run, A(198, 19, 177, 61), "acc tr rt1 ttk1 * * * * * * * * * * * ttk2!N");
+    a = run_analysis(run, NULL, true);
+    v = lab_verdict(run, a, A(198, 19, 177, 60));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->last_addr, lab_addr("ttk2"));
+    assert_int_equal(v->last_ttl, 5);
+    assert_int_equal(v->upstream.asn, TTK);
+    assert_int_equal(v->dies_in.asn, T_AS);
+    v = lab_verdict(run, a, A(198, 19, 177, 61));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->last_ttl, 5);   /* its distance, not the TTL that got through */
+    r = lab_rollup(a, "198.19.177.0/24");
+    assert_int_equal(r->death_ttl, 5);
+    assert_int_equal(r->died_same, 4);
+    pm_analysis_free(a);
     pm_run_free(run);
 }
 
