@@ -18,7 +18,8 @@
  *                               2 answer  t ttl att dt flags pos xor
  *                               3 raw     len linksel bytes[len]
  * t picks one of 8 targets, dt advances the clock (255: jump past the late
- * window), pos/xor damage one byte (xor 0: intact), sel picks type/code.
+ * window; 254/253: an hour back/forward), pos/xor damage one byte (xor 0:
+ * intact), sel picks type/code.
  */
 
 #define N_TARGETS 8
@@ -64,9 +65,19 @@ static uint32_t target_addr(uint8_t t)
     return 0xaf2db000u + (uint32_t)(t % N_TARGETS) * 37u;   /* 175.45.176.x: parsed, never sent to */
 }
 
+/* Capture clocks are not monotonic (files can hold anything, live clocks
+ * step): 253 and 254 jump an hour forward and back. */
+#define HOUR_US 3600000000ull
 static void advance(uint64_t *now, uint8_t dt)
 {
-    *now += dt == 255 ? PM_MATCH_LATE_US + 1000000u : (uint64_t)dt * 1000u;
+    if (dt == 255)
+        *now += PM_MATCH_LATE_US + 1000000u;
+    else if (dt == 254)
+        *now -= HOUR_US;
+    else if (dt == 253)
+        *now += HOUR_US;
+    else
+        *now += (uint64_t)dt * 1000u;
 }
 
 static void check_event(struct seen *s, enum pm_match_kind k, const struct pm_match_event *ev, uint64_t now)

@@ -146,7 +146,10 @@ static void gen_match(void)
             pb(&p, 10, 1 | 4, 2, 2, 1, 1, 0, 0, 0, 0, 98);                       /* to someone else */
             pb(&p, 5, 0, 4, 6, 0, 1);                                            /* probe, then late answer */
             pb(&p, 10, 1, 4, 6, 0, 255, 2, 0, 0, 0, 97);
-            pb(&p, 5, 3, 4, 2, 0x45, 0x00, 0x00, 0x14);                           /* raw: short IPv4 */
+            pb(&p, 7, 3, 4, 2, 0x45, 0x00, 0x00, 0x14);                           /* raw: short IPv4 */
+            pb(&p, 5, 0, 5, 1, 0, 1);                                            /* probe A now */
+            pb(&p, 5, 0, 5, 2, 0, 254);                                          /* probe B an hour earlier */
+            pb(&p, 10, 1, 5, 2, 0, 253, 2, 0, 0, 0, 96);                         /* B answered an hour later: late */
             snprintf(name, sizeof name, "run-m%d%s", method, learn ? "-learn" : "");
             write_file("match", name, p.b, p.n);
         }
