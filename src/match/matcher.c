@@ -176,6 +176,12 @@ static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint
     struct pm_outstanding_entry *e = pm_outstanding_find(&m->out, key);
     if (!e)
         return PM_MATCH_LATE;
+    /* Expiry walks the ring in send order and so trusts timestamps to grow;
+     * a capture file's need not (nor a live clock that steps): judge this
+     * reply by its own timestamps too, so no reply is accepted outside the
+     * window or before its probe. */
+    if (r->recv_us < e->sent_us || r->recv_us - e->sent_us > PM_MATCH_LATE_US)
+        return PM_MATCH_LATE;
     if (memcmp(e->l4 + cmp_from, expect_l4 + cmp_from, cmp_len) != 0)
         return PM_MATCH_MISMATCH;
     r->ttl = ttl;
