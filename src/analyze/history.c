@@ -40,14 +40,13 @@ int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis
                 continue;
             if (prev && prev != cur) {
                 const struct pm_owner *o = pm_analysis_find_owner(a, prev);
-                if (!o)
-                    return free(f), az_map_free(&idx), pm_err(errbuf, PM_EINVAL, "history facts: unknown router");
-                bool created;
-                uint32_t *slot = az_map_put(&idx, prev, n, &created);
+                bool created = false;
+                uint32_t *slot = o ? az_map_put(&idx, prev, n, &created) : NULL;
                 if (!slot || (created && n >= a->n_owners)) {
                     free(f);
                     az_map_free(&idx);
-                    return pm_err(errbuf, PM_ENOMEM, "history facts: out of memory");
+                    return o ? pm_err(errbuf, PM_ENOMEM, "history facts: out of memory")
+                             : pm_err(errbuf, PM_EINVAL, "history facts: router not in the analysis");
                 }
                 if (created) {
                     f[n].addr = prev;
