@@ -356,6 +356,11 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
         t->gap++;
         if (t->gap >= e->o.gaplimit)
             stop = true;
+        /* silent where the prefix's other targets were refused: the refusal
+         * was rate limited away; going further up would only repeat it */
+        const struct group_info *g = group_of(e, t);
+        if (g->unreach_ttl && s.ttl >= g->unreach_ttl)
+            stop = true;
     }
     uint8_t next = (uint8_t)(s.ttl + 1);
     if (next > e->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) ||
@@ -455,7 +460,9 @@ void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t n
      * gets two more tries, each waiting longer (see arm()). */
     uint8_t allowed = (uint8_t)(queries(e) + e->o.retries);
     const struct group_info *g = group_of(e, t);
-    if (g->dist > s->ttl || g->last_resp >= s->ttl || (g->unreach_ttl && g->unreach_ttl <= s->ttl))
+    /* (not where the prefix is refused: there the silence is the refusal
+     * itself, rate limited, and the analysis reads it from the neighbours) */
+    if ((g->dist > s->ttl || g->last_resp >= s->ttl) && !(g->unreach_ttl && g->unreach_ttl <= s->ttl))
         allowed = (uint8_t)(allowed + 2);
     if (allowed > PM_PROBE_MAX_ATTEMPTS)
         allowed = PM_PROBE_MAX_ATTEMPTS;
