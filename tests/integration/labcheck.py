@@ -107,13 +107,31 @@ def strip_run(doc):
     return doc
 
 
+def first_diff(x, y, path=''):
+    """Where two JSON values first differ, as a path."""
+    if type(x) != type(y):
+        return f'{path}: {json.dumps(x)[:200]} != {json.dumps(y)[:200]}'
+    if isinstance(x, dict):
+        for k in sorted(set(x) | set(y)):
+            if k not in x or k not in y:
+                return f'{path}.{k}: only in one of them'
+            d = first_diff(x[k], y[k], f'{path}.{k}')
+            if d:
+                return d
+        return None
+    if isinstance(x, list):
+        for i, (u, v) in enumerate(zip(x, y)):
+            d = first_diff(u, v, f'{path}[{i}]')
+            if d:
+                return d
+        return f'{path}: {len(x)} != {len(y)} items' if len(x) != len(y) else None
+    return None if x == y else f'{path}: {json.dumps(x)[:200]} != {json.dumps(y)[:200]}'
+
+
 def cmd_same(a, b):
     da, db = strip_run(json.load(open(a))), strip_run(json.load(open(b)))
     if da != db:
-        for ta, tb in zip(da.get('targets', []), db.get('targets', [])):
-            if ta != tb:
-                fail(f"live and pcap analysis differ first at {ta['dst']}:\n{json.dumps(ta)[:600]}\n{json.dumps(tb)[:600]}")
-        fail('live and pcap analysis differ outside the targets (summary or owners)')
+        fail(f'live and pcap analysis differ at {first_diff(da, db)}')
     print(f"ok: live and pcap analysis agree on {len(da['targets'])} targets, their verdicts and the roll-ups")
 
 
