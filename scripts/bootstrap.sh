@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev sqlite3 libcap-ng-dev libgraphviz-dev graphviz zlib1g-dev
   libmaxmind-db-writer-perl
   iproute2 iptables procps python3 tcpdump scamper valgrind libcap2-bin
+  time tshark linux-perf
 )
 
 missing=()
