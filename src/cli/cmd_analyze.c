@@ -144,14 +144,12 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
     }
     struct feed f = {m, pm_capture_linktype(cap)};
     int n, rc = 0;
-    uint64_t first = 0;
     while ((n = pm_capture_dispatch(cap, 4096, on_frame, &f, err)) > 0)
         ;
     if (n < 0) {
         pm_cli_error("%s", err);
         rc = PM_EXIT_DATAERR;
     }
-    (void)first;
     const struct pm_probe_spec *spec = pm_matcher_spec(m);
     pm_matcher_free(m);
     pm_capture_close(cap);
