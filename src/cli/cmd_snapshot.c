@@ -11,7 +11,7 @@
 #include "pathmortem/priv.h"
 #include "pathmortem/store.h"
 
-enum { OPT_STORE = 2000, OPT_PROM, OPT_KEEP_DAYS, OPT_KEEP_COUNT, OPT_QUIET, OPT_HISTORY_DAYS };
+enum { OPT_STORE = 2000, OPT_PROM, OPT_KEEP_DAYS, OPT_KEEP_COUNT, OPT_QUIET, OPT_HISTORY_DAYS, OPT_KEEP_HOPS };
 
 static const char usage_text[] =
     "usage: pathmortem snapshot [trace options] [--store PATH] [--prom FILE] TARGET...\n"
@@ -25,6 +25,8 @@ static const char usage_text[] =
     "  --prom FILE           also write Prometheus textfile-collector metrics (atomically)\n"
     "  --keep-pcaps DAYS     delete stored pcaps older than DAYS (default 30; 0 keeps all)\n"
     "  --keep-count N        keep the pcaps of the newest N snapshots only (default 0: no limit)\n"
+    "  --keep-hops DAYS      drop the hop rows of snapshots older than DAYS, keeping their verdicts\n"
+    "                        (default 90; 0 keeps all; about 200 KB per /22 snapshot)\n"
     "  --history-days N      use snapshots of the last N days as router-ownership evidence (default 30)\n"
     "  --quiet               print nothing but errors\n"
     "  (every `pathmortem trace` option: see 'pathmortem trace --help')\n"
@@ -35,7 +37,7 @@ static const char usage_text[] =
 struct snap_opts {
     const char *store_path;
     const char *prom;
-    unsigned long keep_days, keep_count, history_days;
+    unsigned long keep_days, keep_count, history_days, keep_hops;
     bool quiet;
     struct pm_store *store;
     struct pm_history_fact *facts;
@@ -58,6 +60,10 @@ static int extra(void *ctx, int opt, const char *arg)
         return 0;
     case OPT_HISTORY_DAYS:
         if (pm_input_uint(arg, 0, 3650, &o->history_days) != PM_OK)
+            break;
+        return 0;
+    case OPT_KEEP_HOPS:
+        if (pm_input_uint(arg, 0, 36500, &o->keep_hops) != PM_OK)
             break;
         return 0;
     default:
@@ -125,8 +131,9 @@ int pm_cmd_snapshot(int argc, char **argv)
         {"store", required_argument, 0, OPT_STORE},       {"prom", required_argument, 0, OPT_PROM},
         {"keep-pcaps", required_argument, 0, OPT_KEEP_DAYS}, {"keep-count", required_argument, 0, OPT_KEEP_COUNT},
         {"history-days", required_argument, 0, OPT_HISTORY_DAYS}, {"quiet", no_argument, 0, OPT_QUIET},
+        {"keep-hops", required_argument, 0, OPT_KEEP_HOPS},
         {0, 0, 0, 0}};
-    struct snap_opts o = {.keep_days = 30, .history_days = 30};
+    struct snap_opts o = {.keep_days = 30, .history_days = 30, .keep_hops = 90};
     struct pm_cli_sweep s;
     char err[PM_ERRBUF_SIZE];
     char tmp_pcap[600] = "";
@@ -159,6 +166,9 @@ int pm_cmd_snapshot(int argc, char **argv)
     if ((o.keep_days || o.keep_count) &&
         pm_store_prune(o.store, (uint32_t)o.keep_days, (uint32_t)o.keep_count, now, &removed, err) != PM_OK)
         pm_cli_error("snapshot: retention: %s (snapshot %lld is stored)", err, (long long)id);
+    uint64_t hop_rows = 0;
+    if (o.keep_hops && pm_store_prune_hops(o.store, (uint32_t)o.keep_hops, now, &hop_rows, err) != PM_OK)
+        pm_cli_error("snapshot: hop retention: %s (snapshot %lld is stored)", err, (long long)id);
     if (o.prom && pm_store_prom_write(o.store, o.prom, now, err) != PM_OK) {
         /* written after the drop, atomically (temp + rename in its directory) */
         pm_cli_error("snapshot: %s (snapshot %lld is stored)%s", err, (long long)id,
