@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pathmortem/capture.h"
+#include "pathmortem/wire.h"
 
 struct pm_capture {
     pcap_t *p;
@@ -125,7 +126,13 @@ int pm_capture_dump_flush(struct pm_capture *c, char *errbuf)
 
 int pm_capture_linktype(const struct pm_capture *c)
 {
-    return pcap_datalink(c->p);
+    /* pcap_datalink() answers DLT_* values; the decoders take the LINKTYPE_*
+     * numbers of the file format. They agree except for raw IP, whose DLT
+     * differs between platforms (12 on Linux, 14 on OpenBSD). */
+    int dlt = pcap_datalink(c->p);
+    if (dlt == DLT_RAW)
+        return PM_LINK_RAW;
+    return dlt;
 }
 
 int pm_capture_fd(const struct pm_capture *c)
