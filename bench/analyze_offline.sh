@@ -61,13 +61,16 @@ gen() {
 field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
 
 # measure NAME CMD...: runs CMD with stdout to /dev/null, killed after LIMIT s;
-# sets M_SECS, M_KB (peak RSS of CMD, which wait4 reports through timeout)
+# sets M_SECS, M_CPU (user + system seconds), M_KB (peak RSS of CMD, which
+# wait4 reports through timeout)
 # and M_KILLED=1 when the limit was hit.
 measure() {
   local name=$1 rc=0; shift
   M_KILLED=0
-  /usr/bin/time -f '%e %M' -o "$T/time" timeout -s KILL "$LIMIT" "$@" >/dev/null 2>"$T/$name.err" || rc=$?
-  read -r M_SECS M_KB < <(tail -1 "$T/time")
+  /usr/bin/time -f '%e %M %U %S' -o "$T/time" timeout -s KILL "$LIMIT" "$@" >/dev/null 2>"$T/$name.err" || rc=$?
+  local u sy
+  read -r M_SECS M_KB u sy < <(tail -1 "$T/time")
+  M_CPU=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')
   if [ "$rc" = 137 ]; then
     M_KILLED=1
   elif [ "$rc" != 0 ]; then
@@ -113,33 +116,35 @@ check "$F" "$pairs"
 echo "      pathmortem analyze --format json: $CHECK"
 echo
 
-printf '%-36s %8s %12s %12s\n' reader seconds packets/s peak_RSS_MB
+printf '%-36s %8s %12s %7s %12s %12s\n' reader seconds packets/s cpu_s pkts/cpu_s peak_RSS_MB
 row() {
   if [ "$M_KILLED" = 1 ]; then
-    printf '%-36s %8s %12s %12.1f   (killed at the %s s limit: rate below this)\n' "$1" ">$2" \
-      "<$(printf '%.0f' "$(bench_ratio "$pkts" "$2")")" "$(awk -v k="$3" 'BEGIN { print k / 1024 }')" "$LIMIT"
+    printf '%-36s %8s %12s %7s %12s %12.1f   (killed at the %s s limit: rate below this)\n' "$1" ">$2" \
+      "<$(printf '%.0f' "$(bench_ratio "$pkts" "$2")")" "$4" - "$(awk -v k="$3" 'BEGIN { print k / 1024 }')" "$LIMIT"
   else
-    printf '%-36s %8s %12.0f %12.1f\n' "$1" "$2" "$(bench_ratio "$pkts" "$2")" "$(awk -v k="$3" 'BEGIN { print k / 1024 }')"
+    printf '%-36s %8s %12.0f %7s %12.0f %12.1f\n' "$1" "$2" "$(bench_ratio "$pkts" "$2")" "$4" \
+      "$(bench_ratio "$pkts" "$4")" "$(awk -v k="$3" 'BEGIN { print k / 1024 }')"
   fi
 }
 
 M_KILLED=0
-measure pcapcount "$T/pcapcount" "$F"; row "libpcap read loop (floor)" "$M_SECS" "$M_KB"; PC=$M_SECS
+measure pcapcount "$T/pcapcount" "$F"; row "libpcap read loop (floor)" "$M_SECS" "$M_KB" "$M_CPU"; PC=$M_SECS
 best=
 for _ in $(seq "$RUNS"); do
   measure pathmortem "$PM_BIN" analyze --format csv -o /dev/null "$F"
-  if [ -z "$best" ] || awk -v a="$M_SECS" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$M_SECS PM_KB=$M_KB; fi
+  if [ -z "$best" ] || awk -v a="$M_SECS" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$M_SECS PM_KB=$M_KB PM_CPU=$M_CPU; fi
 done
-row "pathmortem analyze (best of $RUNS)" "$best" "$PM_KB"; PM=$best
+row "pathmortem analyze (best of $RUNS)" "$best" "$PM_KB" "$PM_CPU"; PM=$best
 TD_K= TS_K=
-measure tcpdump tcpdump -nr "$F"; row "tcpdump -nr" "$M_SECS" "$M_KB"; TD=$M_SECS TD_KB=$M_KB
+measure tcpdump tcpdump -nr "$F"; row "tcpdump -nr" "$M_SECS" "$M_KB" "$M_CPU"; TD=$M_SECS TD_KB=$M_KB
 [ "$M_KILLED" = 0 ] || TD_K=1
-measure tshark tshark -r "$F"; row "tshark -r" "$M_SECS" "$M_KB"; TS=$M_SECS TS_KB=$M_KB
+measure tshark tshark -r "$F"; row "tshark -r" "$M_SECS" "$M_KB" "$M_CPU"; TS=$M_SECS TS_KB=$M_KB
 [ "$M_KILLED" = 0 ] || TS_K=1
 echo
 echo "speed ratios (pathmortem is N times faster): vs tshark $(bench_ratio "$TS" "$PM")${TS_K:+ or more}," \
   "vs tcpdump $(bench_ratio "$TD" "$PM")${TD_K:+ or more}; pathmortem / libpcap floor $(bench_ratio "$PC" "$PM")"
-echo "pathmortem: $(awk -v p="$pkts" -v s="$PM" 'BEGIN { printf "%.2f", p / s / 1e6 }') million packets/s end to end (goal >= 2)"
+echo "pathmortem: $(awk -v p="$pkts" -v s="$PM" 'BEGIN { printf "%.2f", p / s / 1e6 }') million packets/s end to end," \
+  "$(awk -v p="$pkts" -v s="$PM_CPU" 'BEGIN { printf "%.2f", p / s / 1e6 }') million per CPU-second (goal >= 2)"
 echo "memory ratios (pathmortem / peer): vs tshark $(bench_ratio "$PM_KB" "$TS_KB"), vs tcpdump $(bench_ratio "$PM_KB" "$TD_KB")"
 rm -f "$F"
 
@@ -147,14 +152,14 @@ echo
 MT=$((TARGETS / 4))
 [ "$MT" -ge 1024 ] || MT=1024
 echo "memory vs packets: $MT targets x $HOPS TTLs = $((MT * HOPS)) pairs in every file"
-printf '%-44s %9s %8s %12s %12s\n' file packets seconds packets/s peak_RSS_MB
+printf '%-44s %9s %8s %12s %7s %12s\n' file packets seconds packets/s cpu_s peak_RSS_MB
 for v in "1 1 1x: one probe, one reply" "1 7 4x: one probe, 7 copies of its reply" "4 1 4x: 4 attempts, each answered"; do
   read -r a d label <<<"$v"
   info=$(gen "$T/m.pcap" "$MT" "$HOPS" "$a" "$d")
   n=$(field packets "$info")
   check "$T/m.pcap" "$((MT * HOPS * a))"
   measure pathmortem "$PM_BIN" analyze --format csv -o /dev/null "$T/m.pcap"
-  printf '%-44s %9s %8s %12.0f %12.1f\n' "$label" "$n" "$M_SECS" "$(bench_ratio "$n" "$M_SECS")" \
+  printf '%-44s %9s %8s %12.0f %7s %12.1f\n' "$label" "$n" "$M_SECS" "$(bench_ratio "$n" "$M_SECS")" "$M_CPU" \
     "$(awk -v k="$M_KB" 'BEGIN { print k / 1024 }')"
   echo "    ($CHECK)"
   rm -f "$T/m.pcap"
