@@ -22,6 +22,9 @@ struct pm_geo_info {
     uint8_t geo_prefix_len;    /* length of the matching network in the city/country db (0: none) */
 };
 
+/* Files up to this size are verified whole (pm_geo_verify_file) when opened. */
+#define PM_GEO_VERIFY_MAX_BYTES (64 * 1024 * 1024)
+
 /* Opens the databases. Either path may be NULL (then that part is absent).
  * Fails with a one-line message in errbuf for a missing or corrupt file. */
 int pm_geo_open(const char *asn_path, const char *city_path, struct pm_geo **out, char *errbuf);

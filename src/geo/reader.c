@@ -69,6 +69,17 @@ static int open_one(const char *path, const char *what, MMDB_s *db, char **path_
         return pm_err(errbuf, PM_ECORRUPT, "%s database %s has ip_version %u (want 4 or 6)", what, path,
                       (unsigned)db->metadata.ip_version);
     }
+    /* A corrupt search tree only shows as "no network" at lookup time, which
+     * would read as "unknown AS" in every verdict: walk the whole file once
+     * when it is small enough (the full Internet ASN table: 7 MB, 25-65 ms;
+     * see docs/geo.md). Larger files rely on libmaxminddb's own checks. */
+    struct stat st;
+    char verr[PM_ERRBUF_SIZE];
+    if (stat(path, &st) == 0 && st.st_size <= PM_GEO_VERIFY_MAX_BYTES &&
+        pm_geo_verify_file(path, NULL, NULL, verr) != PM_OK) {
+        MMDB_close(db);
+        return pm_err(errbuf, PM_ECORRUPT, "%s database %s is corrupt: %s", what, path, verr);
+    }
     *path_copy = strdup(path);
     if (!*path_copy) {
         MMDB_close(db);
