@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# snapshot_history.sh - snapshots taken while a fault is injected and repaired give the right outage episodes;
+# overlapping runs never both write; a kill -9 mid-snapshot leaves the store as it was; bad stores are refused untouched.
+. "$(dirname "$0")/common.sh" "$1"
+lab_up
+STORE=$LAB_TMP/store/store.db
+mkdir -p "$LAB_TMP/store" "$LAB_TMP/prom"
+chown nobody "$LAB_TMP/prom"   # the metrics are written after the drop to 'nobody'
+snap() { # [extra args]: one snapshot of the lab's /22; prints the exit status
+  local rc=0
+  pm snapshot --store "$STORE" --prom "$LAB_TMP/prom/pm.prom" --no-progress --quiet --rate 5000 --wait 0.5 \
+    "$@" lab-starjv || rc=$?
+  echo $rc
+}
+fail() { echo "FAIL: $*"; exit 1; }
+
+# reached, reached, China Unicom withdraws twice, repaired
+[ "$(snap)" = 0 ] || fail "healthy snapshot did not exit 0"
+[ "$(snap)" = 0 ] || fail "healthy snapshot did not exit 0"
+lab_fault withdraw cu2a
+[ "$(snap)" = 1 ] || fail "snapshot with half the prefixes dead did not exit 1 (some died)"
+[ "$(snap)" = 1 ] || fail "second outage snapshot did not exit 1"
+lab_repair withdraw cu2a
+[ "$(snap)" = 0 ] || fail "repaired snapshot did not exit 0"
+
+"$BUILD/pathmortem" history --store "$STORE" --format json >"$LAB_TMP/history.json"
+python3 - "$LAB_TMP/history.json" <<'PY'
+import json, sys
+eps = json.load(open(sys.argv[1]))['episodes']
+def of(prefix):
+    return [e for e in eps if e['prefix'] == prefix]
+cu = of('198.19.176.0/24')
+states = [(e['state'], e['snapshots'], (e.get('dies_in') or {}).get('asn')) for e in cu]
+assert [s[:2] for s in states] == [('reached', 2), ('died', 2), ('reached', 1)], states
+assert states[1][2] == 4837, f'the outage must be placed in AS4837, got {states[1]}'
+assert cu[1]['start'] and cu[1]['end'] == cu[2]['start'] and cu[2]['end'] is None, cu
+ru = of('198.19.177.0/24')
+assert [(e['state'], e['snapshots']) for e in ru] == [('reached', 5)], ru
+assert ru[0]['upstream']['asn'] == 20485, ru[0]
+print(f'ok: 198.19.176.0/24 reached x2 -> died in AS4837 x2 -> reached; 198.19.177.0/24 reached x5 via AS20485')
+PY
+grep -q '^pathmortem_prefix_reachable{prefix="198.19.176.0/24"} 1$' "$LAB_TMP/prom/pm.prom" || fail "prometheus file"
+"$BUILD/pathmortem" history --store "$STORE" --format svg >"$LAB_TMP/history.svg"
+grep -q '</svg>' "$LAB_TMP/history.svg" || fail "history svg"
+
+count() { "$BUILD/pathmortem" export --store "$STORE" | wc -l; }
+before=$(count)
+[ "$before" = 5 ] || fail "export shows $before snapshots, expected 5"
+
+# overlapping runs: the second one exits 75 at once and writes nothing
+pm snapshot --store "$STORE" --no-progress --quiet --rate 200 --wait 0.5 lab-starjv >/dev/null 2>&1 &
+first=$!
+sleep 1.5
+set +e
+out=$(pm snapshot --store "$STORE" --no-progress --quiet lab-starjv 2>&1); rc=$?
+set -e
+[ $rc -eq 75 ] || fail "overlapping snapshot exited $rc, expected 75 ($out)"
+echo "ok: overlapping run refused: $out"
+wait $first || [ $? -le 2 ] || fail "the first snapshot failed"
+[ "$(count)" = 6 ] || fail "expected 6 snapshots after the overlap test"
+
+# kill -9 in the middle of a snapshot: the store opens and holds exactly what it held
+sum_before=$("$BUILD/pathmortem" export --store "$STORE" | sha256sum)
+pm snapshot --store "$STORE" --no-progress --quiet --rate 300 --wait 0.5 lab-starjv >/dev/null 2>&1 &
+sleep 2
+pkill -9 -f "pathmortem snapshot --asn-db" || true
+wait || true
+sum_after=$("$BUILD/pathmortem" export --store "$STORE" | sha256sum)
+[ "$sum_before" = "$sum_after" ] || fail "the store changed after a kill -9"
+[ "$(snap)" = 0 ] || fail "snapshot after the kill failed"
+[ "$(count)" = 7 ] || fail "expected 7 snapshots after the kill test"
+echo "ok: kill -9 left the store as it was; the next snapshot is stored"
+
+# a corrupt store and a foreign SQLite file are refused, with one line, untouched
+head -c 4096 /dev/urandom >"$LAB_TMP/corrupt.db"
+sqlite3 "$LAB_TMP/foreign.db" 'create table customers(id integer primary key, name text); insert into customers values (1, "x");'
+for f in corrupt.db foreign.db; do
+  sum=$(sha256sum <"$LAB_TMP/$f")
+  set +e
+  out=$("$BUILD/pathmortem" history --store "$LAB_TMP/$f" 2>&1); rc=$?
+  set -e
+  [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "$f: exit $rc"
+  [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "$f: not one line: $out"
+  [ "$sum" = "$(sha256sum <"$LAB_TMP/$f")" ] || fail "$f was modified"
+  [ ! -e "$LAB_TMP/$f-wal" ] || fail "$f got a WAL file"
+  echo "ok: $f refused: $out"
+done
