@@ -19,7 +19,7 @@
 # (duplicate replies; answered retries) should give similar peak memory.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=common.sh
+# shellcheck source=bench/common.sh
 . "$HERE/common.sh"
 
 TARGETS=65536 HOPS=16 RUNS=3 LIMIT=150
@@ -33,10 +33,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $RUNS =~ ^[1-9]$ ]] || { echo "analyze_offline: --runs must be 1..9" >&2; exit 64; }
-[[ $LIMIT =~ ^[1-9][0-9]*$ ]] && [ "$LIMIT" -le 900 ] || { echo "analyze_offline: --limit must be 1..900 s" >&2; exit 64; }
-[[ $TARGETS =~ ^[0-9]+$ ]] && [ "$TARGETS" -ge 1024 ] && [ "$TARGETS" -le 1048576 ] &&
-  [ $((TARGETS & (TARGETS - 1))) -eq 0 ] || { echo "analyze_offline: --targets must be a power of two in 1024..1048576" >&2; exit 64; }
-[[ $HOPS =~ ^[0-9]+$ ]] && [ "$HOPS" -ge 2 ] && [ "$HOPS" -le 30 ] || { echo "analyze_offline: --hops must be 2..30" >&2; exit 64; }
+if ! [[ $LIMIT =~ ^[1-9][0-9]*$ ]] || [ "$LIMIT" -gt 900 ]; then echo "analyze_offline: --limit must be 1..900 s" >&2; exit 64; fi
+if ! [[ $TARGETS =~ ^[0-9]+$ ]] || [ "$TARGETS" -lt 1024 ] || [ "$TARGETS" -gt 1048576 ] ||
+  [ $((TARGETS & (TARGETS - 1))) -ne 0 ]; then
+  echo "analyze_offline: --targets must be a power of two in 1024..1048576" >&2
+  exit 64
+fi
+if ! [[ $HOPS =~ ^[0-9]+$ ]] || [ "$HOPS" -lt 2 ] || [ "$HOPS" -gt 30 ]; then echo "analyze_offline: --hops must be 2..30" >&2; exit 64; fi
 
 bench_bin
 bench_need cc python3 tcpdump tshark timeout /usr/bin/time
@@ -117,16 +120,17 @@ echo "      pathmortem analyze --format json: $CHECK"
 echo
 
 printf '%-36s %8s %12s %7s %12s %12s\n' reader seconds packets/s cpu_s pkts/cpu_s peak_RSS_MB
+# per N SECS: N / SECS rounded ("n/a" when SECS rounds to 0, as for tiny files)
+per() { awk -v n="$1" -v s="$2" 'BEGIN { if (s + 0 == 0) print "n/a"; else printf "%.0f", n / s }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 row() {
   if [ "$M_KILLED" = 1 ]; then
-    printf '%-36s %8s %12s %7s %12s %12.1f   (killed at the %s s limit: rate below this)\n' "$1" ">$2" \
-      "<$(printf '%.0f' "$(bench_ratio "$pkts" "$2")")" "$4" - "$(awk -v k="$3" 'BEGIN { print k / 1024 }')" "$LIMIT"
+    printf '%-36s %8s %12s %7s %12s %12s   (killed at the %s s limit: rate below this)\n' "$1" ">$2" \
+      "<$(per "$pkts" "$2")" "$4" - "$(mb "$3")" "$LIMIT"
   else
-    printf '%-36s %8s %12.0f %7s %12.0f %12.1f\n' "$1" "$2" "$(bench_ratio "$pkts" "$2")" "$4" \
-      "$(bench_ratio "$pkts" "$4")" "$(awk -v k="$3" 'BEGIN { print k / 1024 }')"
+    printf '%-36s %8s %12s %7s %12s %12s\n' "$1" "$2" "$(per "$pkts" "$2")" "$4" "$(per "$pkts" "$4")" "$(mb "$3")"
   fi
 }
-
 M_KILLED=0
 measure pcapcount "$T/pcapcount" "$F"; row "libpcap read loop (floor)" "$M_SECS" "$M_KB" "$M_CPU"; PC=$M_SECS
 best=
@@ -135,7 +139,7 @@ for _ in $(seq "$RUNS"); do
   if [ -z "$best" ] || awk -v a="$M_SECS" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$M_SECS PM_KB=$M_KB PM_CPU=$M_CPU; fi
 done
 row "pathmortem analyze (best of $RUNS)" "$best" "$PM_KB" "$PM_CPU"; PM=$best
-TD_K= TS_K=
+TD_K='' TS_K=''
 measure tcpdump tcpdump -nr "$F"; row "tcpdump -nr" "$M_SECS" "$M_KB" "$M_CPU"; TD=$M_SECS TD_KB=$M_KB
 [ "$M_KILLED" = 0 ] || TD_K=1
 measure tshark tshark -r "$F"; row "tshark -r" "$M_SECS" "$M_KB" "$M_CPU"; TS=$M_SECS TS_KB=$M_KB
@@ -159,8 +163,7 @@ for v in "1 1 1x: one probe, one reply" "1 7 4x: one probe, 7 copies of its repl
   n=$(field packets "$info")
   check "$T/m.pcap" "$((MT * HOPS * a))"
   measure pathmortem "$PM_BIN" analyze --format csv -o /dev/null "$T/m.pcap"
-  printf '%-44s %9s %8s %12.0f %7s %12.1f\n' "$label" "$n" "$M_SECS" "$(bench_ratio "$n" "$M_SECS")" "$M_CPU" \
-    "$(awk -v k="$M_KB" 'BEGIN { print k / 1024 }')"
+  printf '%-44s %9s %8s %12s %7s %12s\n' "$label" "$n" "$M_SECS" "$(per "$n" "$M_SECS")" "$M_CPU" "$(mb "$M_KB")"
   echo "    ($CHECK)"
   rm -f "$T/m.pcap"
 done

@@ -1,4 +1,5 @@
 # common.sh - shared helpers for the bench/ scripts: find the binary, time a command, read run figures from pathmortem's JSON.
+# shellcheck shell=bash
 # Sourced by bench/*.sh after tests/lab/lib.sh. Benchmarks print figures; they are never ctest tests.
 
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

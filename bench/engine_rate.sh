@@ -13,9 +13,9 @@
 # --perf: record the engine of round 1 with perf and print where it spends time.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../tests/lab/lib.sh
+# shellcheck source=tests/lab/lib.sh
 . "$HERE/../tests/lab/lib.sh"
-# shellcheck source=common.sh
+# shellcheck source=bench/common.sh
 . "$HERE/common.sh"
 
 ROUNDS=3 SECS=4 PERF=0
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $ROUNDS =~ ^[1-9]$ ]] || { echo "engine_rate: --rounds must be 1..9" >&2; exit 64; }
-[[ $SECS =~ ^[1-9][0-9]?$ ]] && [ "$SECS" -le 30 ] || { echo "engine_rate: --seconds must be 1..30" >&2; exit 64; }
+if ! [[ $SECS =~ ^[1-9][0-9]?$ ]] || [ "$SECS" -gt 30 ]; then echo "engine_rate: --seconds must be 1..30" >&2; exit 64; fi
 
 lab_require_root
 bench_bin
@@ -60,13 +60,13 @@ RES=$T/results.tsv
 
 engine() { # ROUND NAME EXTRA...: one pathmortem sweep; appends a result row
   local r=$1 name=$2 json=$T/$2.$1.json; shift 2
-  local perf_pid= t0
+  local perf_pid='' t0
   t0=$(bench_now)
   lab_exec vp "$PM_BIN" "${PM_ARGS[@]}" -o "$json" "$@" "${PM_TARGETS[@]}" 2>"$T/$name.$r.err" &
   local job=$!
   if [ "$PERF" = 1 ] && [ "$r" = 1 ] && [ "$name" = pathmortem ]; then
-    local pid= i
-    for i in $(seq 50); do
+    local pid='' _
+    for _ in $(seq 50); do
       pid=$(ip netns pids "$LAB_PREFIX-vp" 2>/dev/null | head -1)
       [ -z "$pid" ] || break
       sleep 0.02

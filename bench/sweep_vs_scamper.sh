@@ -19,9 +19,9 @@
 # time-exceeded or unreachable that are not targets), targets reached.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../tests/lab/lib.sh
+# shellcheck source=tests/lab/lib.sh
 . "$HERE/../tests/lab/lib.sh"
-# shellcheck source=common.sh
+# shellcheck source=bench/common.sh
 . "$HERE/common.sh"
 
 RATES="1000 5000" WAIT=1 FAULT=1
@@ -34,13 +34,17 @@ while [ $# -gt 0 ]; do
   esac
 done
 for r in $RATES; do
-  [[ $r =~ ^[1-9][0-9]*$ ]] && [ "$r" -le 10000 ] || { echo "sweep_vs_scamper: each rate must be 1..10000 pps (scamper's range)" >&2; exit 64; }
+  if ! [[ $r =~ ^[1-9][0-9]*$ ]] || [ "$r" -gt 10000 ]; then
+    echo "sweep_vs_scamper: each rate must be 1..10000 pps (scamper's range)" >&2
+    exit 64
+  fi
 done
 [[ $WAIT =~ ^[1-9]$ ]] || { echo "sweep_vs_scamper: --wait must be 1..9 s (scamper takes whole seconds)" >&2; exit 64; }
 
 lab_require_root
 bench_bin
 bench_need scamper sc_warts2json python3
+# shellcheck disable=SC2119 # lab_up takes lab options, not the script's
 lab_up
 lab_geo
 T=$LAB_TMP
@@ -54,7 +58,8 @@ echo "binary: $PM_BIN; $(scamper -v 2>&1 | head -1)"
 echo "targets: 198.19.176.0/22 (1024 addresses), wait $WAIT s"
 echo
 
-declare -A RES
+# kv LINE KEY: the value of KEY=VALUE in a sweep_count.py line
+kv() { local s=${1#*"$2"=}; echo "${s%% *}"; }
 one_round() { # LABEL PPS
   local label=$1 pps=$2 t0 pm_wall sc_wall pm sc rc
   t0=$(bench_now)
@@ -78,10 +83,8 @@ one_round() { # LABEL PPS
   sc_warts2json "$T/sc.warts" >"$T/sc.jsonl"
   sc=$(python3 "$HERE/sweep_count.py" scamper "$T/sc.jsonl" "$T/targets.txt")
   local pp pi pr sp si sr span
-  pp=$(sed 's/.*probes=\([0-9]*\).*/\1/' <<<"$pm"); pi=$(sed 's/.*interfaces=\([0-9]*\).*/\1/' <<<"$pm")
-  pr=$(sed 's/.*reached=\([0-9]*\).*/\1/' <<<"$pm")
-  sp=$(sed 's/.*probes=\([0-9]*\).*/\1/' <<<"$sc"); si=$(sed 's/.*interfaces=\([0-9]*\).*/\1/' <<<"$sc")
-  sr=$(sed 's/.*reached=\([0-9]*\).*/\1/' <<<"$sc")
+  pp=$(kv "$pm" probes) pi=$(kv "$pm" interfaces) pr=$(kv "$pm" reached)
+  sp=$(kv "$sc" probes) si=$(kv "$sc" interfaces) sr=$(kv "$sc" reached)
   span=$(bench_run_field "$T/pm.json" span)
   echo "== $label: $pps pps"
   printf '  %-11s %8s %8s %11s %8s\n' tool wall_s probes interfaces reached
@@ -90,7 +93,7 @@ one_round() { # LABEL PPS
   echo "  ratios pathmortem/scamper: wall $(bench_ratio "$pm_wall" "$sc_wall") (goal <= 0.50)," \
     "probes $(bench_ratio "$pp" "$sp") (goal <= 0.50), interfaces $(bench_ratio "$pi" "$si") (goal >= 1.00)"
   local pl sl
-  pl=$(sed 's/.*list=//' <<<"$pm"); sl=$(sed 's/.*list=//' <<<"$sc")
+  pl=$(kv "$pm" list) sl=$(kv "$sc" list)
   if [ "$pl" != "$sl" ]; then
     echo "  interfaces only pathmortem found: $(comm -23 <(tr , '\n' <<<"$pl" | sort) <(tr , '\n' <<<"$sl" | sort) | paste -sd, -)"
     echo "  interfaces only scamper found:    $(comm -13 <(tr , '\n' <<<"$pl" | sort) <(tr , '\n' <<<"$sl" | sort) | paste -sd, -)"
