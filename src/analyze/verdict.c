@@ -340,8 +340,9 @@ static void silent_death(const struct az_ctx *c, const struct az_path *p, uint32
         v->last_addr = U->addr;
         v->last_ttl = U->min_ttl && U->min_ttl < re->un_ttl && U->min_ttl > l ? U->min_ttl : re->un_ttl;
         v->last_asn = U->owner;
-        if (!v->upstream.asn)
-            upstream_from(c, p, tas, U, re->un_router, v);
+        /* the path got as far as U (its copy of U's refusal was lost), so it
+         * was entering through U's side, not through its last answering hop's */
+        upstream_from(c, p, tas, U, re->un_router, v);
         memcpy(v->last_country, U->country, sizeof v->last_country);
         v->first_silent_ttl = 0;
         unreach_blame(c, p, tas, v, U, re->un_router, re->un_code, false);

@@ -79,20 +79,22 @@ def cmd_healthy(tsv, mode, path, want_n):
 
 
 def cmd_verdicts(path, spec):
-    """spec: PREFIX=status:kind:dies_in_asn:upstream_asn (fields may be '*')."""
+    """spec: PREFIX=status:kind:dies_in_asn:upstream_asn[:last_hop_addr] (fields may be '*')."""
     doc = json.load(open(path))
     want = {}
     for item in spec:
         pfx, rule = item.split('=')
-        want[ipaddress.ip_network(pfx)] = rule.split(':')
+        fields = rule.split(':')
+        want[ipaddress.ip_network(pfx)] = fields + ['*'] * (5 - len(fields))
     checked = 0
     for t in doc['targets']:
-        for net, (status, kind, dies, up) in want.items():
+        for net, rule in want.items():
             if ipaddress.ip_address(t['dst']) not in net:
                 continue
             v = t['verdict']
-            got = [v['status'], v['kind'], str(v['dies_in']['asn']), str(v['upstream']['asn'])]
-            for g, w, name in zip(got, (status, kind, dies, up), ('status', 'kind', 'dies_in', 'upstream')):
+            got = [v['status'], v['kind'], str(v['dies_in']['asn']), str(v['upstream']['asn']),
+                   str((v.get('last_hop') or {}).get('addr'))]
+            for g, w, name in zip(got, rule, ('status', 'kind', 'dies_in', 'upstream', 'last_hop')):
                 if w != '*' and g != w:
                     fail(f"{t['dst']}: {name} {g}, expected {w} (verdict {json.dumps(v)[:400]})")
             checked += 1
