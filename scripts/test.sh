@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh - README command 2 (and what CI runs): installs what is missing, builds with warnings fatal,
-# runs the whole suite through ctest, then again under ASan+UBSan, then the unit tests under valgrind.
+# runs the whole suite through ctest, then again under ASan+UBSan, then valgrind memcheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh

@@ -66,6 +66,23 @@ if [ -x "$build/pathmortem" ]; then
   fi
 fi
 
+# The real binary in the network lab (root only): live sweeps with every
+# method, the pcap analysis, snapshots and the store, each run under memcheck
+# (tests/integration/common.sh prefixes PM_WRAP to every pathmortem it starts).
+if [ "$(id -u)" -eq 0 ] && [ -x "$build/pathmortem" ]; then
+  for t in trace_healthy analyze_pcap snapshot_history; do
+    runs=$((runs + 1))
+    if PM_WRAP="${vg[*]} --log-fd=2" bash "$here/tests/integration/$t.sh" "$build" >"$logdir/lab.$t.out" 2>&1; then
+      echo "ok   lab.$t"
+    else
+      echo "FAIL lab.$t (see $logdir/lab.$t.out)"
+      grep -E '^FAIL|==[0-9]+==' "$logdir/lab.$t.out" | head -40
+      fail=$((fail + 1))
+      failed+=("lab.$t")
+    fi
+  done
+fi
+
 echo "valgrind: $((runs - fail)) of $runs clean${failed:+; failed: ${failed[*]}}"
 [ $fail -eq 0 ] && rm -rf "$logdir"
 [ $fail -eq 0 ]

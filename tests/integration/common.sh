@@ -14,8 +14,11 @@ CHECK="python3 $INT_HOME/labcheck.py"
 PATHS=$SRC/tests/lab/paths.tsv
 
 # pm ARGS...: the real binary in the vantage namespace with the lab's databases.
+# PM_WRAP (e.g. "valgrind --error-exitcode=99 ...") runs it under a checker.
 pm() {
-  lab_exec vp timeout 300 "$BUILD/pathmortem" "$1" --asn-db "$LAB_TMP/lab-asn.mmdb" --geo-db "$LAB_TMP/lab-city.mmdb" "${@:2}"
+  # shellcheck disable=SC2086
+  lab_exec vp timeout 600 ${PM_WRAP:-} "$BUILD/pathmortem" "$1" --asn-db "$LAB_TMP/lab-asn.mmdb" \
+    --geo-db "$LAB_TMP/lab-city.mmdb" "${@:2}"
 }
 
 # sweep NAME ARGS...: trace lab-starjv (or the targets given) to $LAB_TMP/NAME.json and NAME.pcap.
