@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "geo/csv.h"
+#include "util/utf8.h"
 
 int pm_csv_read_line(FILE *f, char *buf, size_t *len, bool *too_long, bool *has_nul)
 {
@@ -90,43 +91,13 @@ int pm_csv_split(char *line, size_t len, char *fields[PM_CSV_FIELDS_MAX], size_t
     return nf;
 }
 
-size_t pm_geo_utf8_seq(const unsigned char *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    unsigned c = p[0];
-    size_t need;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        need = 2, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        need = 3, cp = c & 0x07;
-    else
-        return 0;
-    if (n - 1 < need)
-        return 0;
-    for (size_t k = 1; k <= need; k++) {
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[k] & 0x3F);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return need + 1;
-}
-
 bool pm_csv_text_ok(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         if (p[i] < 0x20 || p[i] == 0x7F)
             return false;
-        size_t k = pm_geo_utf8_seq(p + i, len - i);
+        size_t k = pm_utf8_seq(p + i, len - i, NULL);
         if (k == 0)
             return false;
         i += k;

@@ -22,9 +22,6 @@ int pm_csv_read_line(FILE *f, char *buf, size_t *len, bool *too_long, bool *has_
 int pm_csv_split(char *line, size_t len, char *fields[PM_CSV_FIELDS_MAX], size_t flen[PM_CSV_FIELDS_MAX],
                  const char **why);
 
-/* Length (1-4) of the well-formed UTF-8 sequence at p[0..n), or 0 when the
- * bytes there are not UTF-8 (bad lead, cut, overlong, surrogate, > U+10FFFF). */
-size_t pm_geo_utf8_seq(const unsigned char *p, size_t n);
 
 /* Is s[0..len) well-formed UTF-8 without control characters? */
 bool pm_csv_text_ok(const char *s, size_t len);

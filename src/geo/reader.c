@@ -9,6 +9,7 @@
 
 #include "geo/csv.h"
 #include "geo/internal.h"
+#include "util/utf8.h"
 
 _Static_assert((PM_GEO_CACHE_MAX & (PM_GEO_CACHE_MAX - 1)) == 0, "cache size must be a power of two");
 
@@ -19,7 +20,7 @@ void pm_geo_copy_str(char *dst, size_t cap, const char *src, size_t len)
     const unsigned char *p = (const unsigned char *)src;
     size_t i = 0, o = 0;
     while (i < len) {
-        size_t k = pm_geo_utf8_seq(p + i, len - i);
+        size_t k = pm_utf8_seq(p + i, len - i, NULL);
         if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
             /* Not UTF-8, or a control byte: one '?' per byte, so output
              * (text or JSON) stays one line and valid UTF-8. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "output/internal.h"
+#include "util/utf8.h"
 
 static const char *const status_names[] = {"reached", "died"};
 static const char *const death_names[] = {
@@ -61,37 +62,6 @@ int pm_output_stop_parse(const char *s, uint8_t *out)
     return parse_name(stop_names + 1, NELEM(stop_names) - 1, s, out) == PM_OK ? (++*out, PM_OK) : PM_EINVAL;
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4) and its code point, 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-    unsigned char b = s[0];
-    size_t n;
-    uint32_t c, min;
-    if (b >= 0xc2 && b <= 0xdf) {
-        n = 2;
-        c = b & 0x1f;
-        min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        n = 3;
-        c = b & 0x0f;
-        min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        n = 4;
-        c = b & 0x07;
-        min = 0x10000;
-    } else
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL terminator */
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
-
 /* Code points that change how a terminal or a page shows the rest of the
  * line: C1 controls (CSI is U+009B), bidirectional overrides and isolates. */
 static bool dangerous_cp(uint32_t c)
@@ -117,7 +87,7 @@ void pm_output_clean(const char *in, char *out, size_t outlen)
             continue;
         }
         uint32_t cp;
-        size_t n = utf8_seq(s, &cp);
+        size_t n = pm_utf8_seq(s, 4, &cp); /* stops at the NUL terminator */
         if (!n || dangerous_cp(cp)) {
             out[o++] = '?';
             s += n ? n : 1;

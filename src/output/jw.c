@@ -3,6 +3,7 @@
 
 #include "output/internal.h"
 #include "output/jw.h"
+#include "util/utf8.h"
 
 void jw_init(struct jw *w, FILE *f, bool compact)
 {
@@ -122,33 +123,8 @@ void jw_bool(struct jw *w, const char *key, bool v)
 static bool valid_utf8(const unsigned char *s)
 {
     while (*s) {
-        unsigned char b = *s;
-        size_t n;
-        uint32_t c, min;
-        if (b < 0x80) {
-            s++;
-            continue;
-        }
-        if (b >= 0xc2 && b <= 0xdf) {
-            n = 2;
-            c = b & 0x1f;
-            min = 0x80;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            n = 3;
-            c = b & 0x0f;
-            min = 0x800;
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            n = 4;
-            c = b & 0x07;
-            min = 0x10000;
-        } else
-            return false;
-        for (size_t i = 1; i < n; i++) {
-            if ((s[i] & 0xc0) != 0x80)
-                return false;
-            c = (c << 6) | (s[i] & 0x3f);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        size_t n = pm_utf8_seq(s, 4, NULL); /* a NUL ends a sequence as invalid */
+        if (!n)
             return false;
         s += n;
     }
