@@ -18,18 +18,6 @@ static const char usage_text[] =
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store or no such snapshot.\n";
 
-static int exit_for(int rc)
-{
-    switch (rc) {
-    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
-    case PM_ECORRUPT: return PM_EXIT_DATAERR;
-    case PM_EPERM: return PM_EXIT_NOPERM;
-    case PM_EINVAL: return PM_EXIT_USAGE;
-    case PM_EIO: return PM_EXIT_IOERR;
-    default: return PM_EXIT_SOFTWARE;
-    }
-}
-
 int pm_cmd_diff(int argc, char **argv)
 {
     static const struct option opts[] = {{"store", required_argument, 0, 's'},
@@ -67,7 +55,7 @@ int pm_cmd_diff(int argc, char **argv)
     int rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return pm_cli_exit_for(rc);
     }
     int64_t ia, ib;
     struct pm_snapshot *a = NULL, *b = NULL;
@@ -83,7 +71,7 @@ int pm_cmd_diff(int argc, char **argv)
     pm_diff_free(d);
     if (rc) {
         pm_cli_error("%s", err);
-        return rc == PM_EINVAL ? PM_EXIT_USAGE : exit_for(rc);
+        return rc == PM_EINVAL ? PM_EXIT_USAGE : pm_cli_exit_for(rc);
     }
     return PM_EXIT_OK;
 }

@@ -1,7 +1,6 @@
 /* cmd_export.c - `pathmortem export`: stored snapshots as JSON Lines on stdout or in a file. */
 #include <getopt.h>
 #include <stdio.h>
-#include <sys/time.h>
 
 #include "cli/commands.h"
 #include "pathmortem/store.h"
@@ -18,17 +17,6 @@ static const char usage_text[] =
     "  -o, --output F   write to F instead of stdout\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
-
-static int exit_for(int rc)
-{
-    switch (rc) {
-    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
-    case PM_ECORRUPT: return PM_EXIT_DATAERR;
-    case PM_EPERM: return PM_EXIT_NOPERM;
-    case PM_EIO: return PM_EXIT_IOERR;
-    default: return PM_EXIT_SOFTWARE;
-    }
-}
 
 int pm_cmd_export(int argc, char **argv)
 {
@@ -54,9 +42,7 @@ int pm_cmd_export(int argc, char **argv)
         return PM_EXIT_USAGE;
     }
     char err[PM_ERRBUF_SIZE];
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    uint64_t now = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec, t_since = 0, t_until = 0;
+    uint64_t now = pm_cli_now_us(), t_since = 0, t_until = 0;
     if ((since && pm_store_parse_time(since, now, &t_since, err)) ||
         (until && pm_store_parse_time(until, now, &t_until, err))) {
         pm_cli_error("%s", err);
@@ -66,7 +52,7 @@ int pm_cmd_export(int argc, char **argv)
     int rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return pm_cli_exit_for(rc);
     }
     FILE *f = output ? fopen(output, "we") : stdout;
     if (!f) {
@@ -81,7 +67,7 @@ int pm_cmd_export(int argc, char **argv)
         rc = pm_err(err, PM_EIO, "cannot write %s", output);
     if (rc) {
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return pm_cli_exit_for(rc);
     }
     fprintf(stderr, "pathmortem: exported %zu snapshot%s\n", n, n == 1 ? "" : "s");
     return PM_EXIT_OK;

@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli/commands.h"
 #include "pathmortem/store.h"
@@ -24,26 +23,6 @@ static const char usage_text[] =
     "  -o, --output F   write to F instead of stdout\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
-
-static int exit_for(int rc)
-{
-    switch (rc) {
-    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
-    case PM_ECORRUPT: return PM_EXIT_DATAERR;
-    case PM_EBUSY: return PM_EXIT_LOCKED;
-    case PM_EPERM: return PM_EXIT_NOPERM;
-    case PM_EINVAL: return PM_EXIT_USAGE;
-    case PM_EIO: return PM_EXIT_IOERR;
-    default: return PM_EXIT_SOFTWARE;
-    }
-}
-
-static uint64_t now_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
 
 int pm_cmd_history(int argc, char **argv)
 {
@@ -82,7 +61,7 @@ int pm_cmd_history(int argc, char **argv)
         return PM_EXIT_USAGE;
     }
     char err[PM_ERRBUF_SIZE];
-    uint64_t now = now_us(), t_since = 0, t_until = 0;
+    uint64_t now = pm_cli_now_us(), t_since = 0, t_until = 0;
     if ((since && pm_store_parse_time(since, now, &t_since, err)) ||
         (until && pm_store_parse_time(until, now, &t_until, err))) {
         pm_cli_error("%s", err);
@@ -96,14 +75,14 @@ int pm_cmd_history(int argc, char **argv)
     int rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return pm_cli_exit_for(rc);
     }
     struct pm_history *h;
     rc = pm_store_history(s, t_since, t_until, prefix, &h, err);
     pm_store_close(s);
     if (rc) {
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return pm_cli_exit_for(rc);
     }
     FILE *f = output ? fopen(output, "we") : stdout;
     if (!f) {
@@ -118,7 +97,7 @@ int pm_cmd_history(int argc, char **argv)
     pm_history_free(h);
     if (rc) {
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return pm_cli_exit_for(rc);
     }
     return PM_EXIT_OK;
 }

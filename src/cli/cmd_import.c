@@ -20,18 +20,10 @@ static const char usage_text[] =
     "exit status: 0 done, 64 usage, 65 bad line or corrupt/foreign store, 66 missing file,\n"
     "75 another run holds the store's lock.\n";
 
-static int exit_for(int rc)
+/* A bad line is bad data here, not a usage error. */
+static int import_exit(int rc)
 {
-    switch (rc) {
-    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
-    case PM_ECORRUPT:
-    case PM_EINVAL:
-    case PM_ELIMIT: return PM_EXIT_DATAERR;
-    case PM_EBUSY: return PM_EXIT_LOCKED;
-    case PM_EPERM: return PM_EXIT_NOPERM;
-    case PM_EIO: return PM_EXIT_IOERR;
-    default: return PM_EXIT_SOFTWARE;
-    }
+    return rc == PM_EINVAL || rc == PM_ELIMIT ? PM_EXIT_DATAERR : pm_cli_exit_for(rc);
 }
 
 int pm_cmd_import(int argc, char **argv)
@@ -65,7 +57,7 @@ int pm_cmd_import(int argc, char **argv)
         if (in != stdin)
             fclose(in);
         pm_cli_error("%s", err);
-        return exit_for(rc);
+        return import_exit(rc);
     }
     struct pm_import_stats st;
     rc = pm_store_import(s, in, &st, err);
@@ -74,7 +66,7 @@ int pm_cmd_import(int argc, char **argv)
         fclose(in);
     if (rc) {
         pm_cli_error("%s: %s", path, err);
-        return exit_for(rc);
+        return import_exit(rc);
     }
     fprintf(stderr, "pathmortem: imported %zu snapshot%s, skipped %zu already stored (%zu lines)\n", st.imported,
             st.imported == 1 ? "" : "s", st.duplicates, st.lines);

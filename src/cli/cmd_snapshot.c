@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -73,20 +72,13 @@ static int extra(void *ctx, int opt, const char *arg)
     return PM_EXIT_USAGE;
 }
 
-static uint64_t wall_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
 /* Once unprivileged: the store's history becomes evidence for the analysis. */
 static int load_history(void *ctx, struct pm_cli_sweep *s)
 {
     struct snap_opts *o = ctx;
     char err[PM_ERRBUF_SIZE];
     uint32_t n = 0;
-    uint64_t since = o->history_days ? wall_us() - (uint64_t)o->history_days * 86400u * 1000000u : 0;
+    uint64_t since = o->history_days ? pm_cli_now_us() - (uint64_t)o->history_days * 86400u * 1000000u : 0;
     uint32_t target_asn = s->targets.preset ? s->targets.preset->target_asn : 0;
     if (pm_store_history_facts(o->store, since, target_asn, &o->facts, &n, err) != PM_OK) {
         pm_cli_error("snapshot: cannot read the store's history: %s", err);
@@ -161,7 +153,7 @@ int pm_cmd_snapshot(int argc, char **argv)
         rc = PM_EXIT_IOERR;
         goto out;
     }
-    uint64_t now = wall_us();
+    uint64_t now = pm_cli_now_us();
     uint32_t removed = 0;
     if ((o.keep_days || o.keep_count) &&
         pm_store_prune(o.store, (uint32_t)o.keep_days, (uint32_t)o.keep_count, now, &removed, err) != PM_OK)

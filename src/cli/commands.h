@@ -2,6 +2,8 @@
 #ifndef PATHMORTEM_CLI_COMMANDS_H
 #define PATHMORTEM_CLI_COMMANDS_H
 
+#include <stdint.h>
+
 /* Exit statuses shared by every subcommand. */
 #define PM_EXIT_OK 0          /* done; for trace/snapshot: every target reached */
 #define PM_EXIT_SOME_DIED 1   /* trace/snapshot: some targets died */
@@ -24,6 +26,12 @@ int pm_cmd_history(int argc, char **argv);
 int pm_cmd_diff(int argc, char **argv);
 int pm_cmd_export(int argc, char **argv);
 int pm_cmd_import(int argc, char **argv);
+
+/* Exit status for a PM_E* code (PM_ENOTFOUND 66, PM_ECORRUPT 65, PM_EBUSY 75,
+ * PM_EPERM 77, PM_EINVAL 64, PM_EIO 74, anything else 70). */
+int pm_cli_exit_for(int rc);
+/* Wall clock in µs since the epoch. */
+uint64_t pm_cli_now_us(void);
 
 /* Prints "pathmortem: <msg>" on stderr (one line). */
 void pm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
