@@ -159,6 +159,16 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
         pm_cli_error("%s holds no pathmortem probes (was it written by 'pathmortem trace -w'?)", path);
         return PM_EXIT_DATAERR;
     }
+    /* The live run's --first-ttl is not in the file: the lowest TTL probed
+     * anywhere is (every /24's first target walks down to it), and shared
+     * hops are judged against it as the live run did. */
+    s->run->first_ttl = PM_TTL_MAX;
+    for (uint32_t i = 0; i < s->run->n_targets; i++)
+        for (uint8_t ttl = 1; ttl < s->run->first_ttl; ttl++)
+            if (s->run->targets[i].sent[ttl]) {
+                s->run->first_ttl = ttl;
+                break;
+            }
     /* the run's span is the span of its probes and replies */
     for (uint32_t i = 0; i < s->run->n_targets; i++)
         for (uint32_t k = 0; k < s->run->targets[i].n_replies; k++) {
