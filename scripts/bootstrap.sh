@@ -9,6 +9,11 @@ packages=(
   libmaxmind-db-writer-perl
   iproute2 iptables procps python3 tcpdump scamper valgrind libcap2-bin
   time tshark linux-perf
+  libsodium-dev libseccomp-dev
+  bird2 bgpdump libbz2-dev
+  postgresql libpq-dev
+  libscamperfile0-dev
+  libncurses-dev tmux nsd bind9-dnsutils
 )
 
 missing=()
