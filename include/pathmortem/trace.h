@@ -34,6 +34,17 @@ enum pm_stop {
 };
 const char *pm_stop_name(enum pm_stop s);
 
+/* Why a whole run ended (issues 9 and 10): a run cut short must never be read
+ * as an outage, so the cause travels with the run into JSON, pcap and store. */
+enum pm_run_end {
+    PM_RUN_COMPLETE = 0, /* every target was probed to its end */
+    PM_RUN_SIGINT,
+    PM_RUN_SIGTERM,
+    PM_RUN_SIGHUP,
+    PM_RUN_TIMEOUT       /* --timeout ran out */
+};
+const char *pm_run_end_name(enum pm_run_end e); /* "complete", "SIGINT", ..., "timeout" */
+
 #define PM_REPLY_MPLS_MAX 4
 
 struct pm_reply {
@@ -110,6 +121,7 @@ struct pm_run {
     uint8_t first_ttl, max_ttl, queries;
     uint32_t wait_ms;
     char vantage[64];       /* free-form label (hostname) */
+    uint8_t end;            /* enum pm_run_end; PM_RUN_COMPLETE unless cut short */
     struct pm_run_stats stats;
     uint32_t n_dbs;
     struct pm_db_info dbs[PM_RUN_MAX_DBS];

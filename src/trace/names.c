@@ -37,6 +37,18 @@ const char *pm_stop_name(enum pm_stop s)
     return "?";
 }
 
+const char *pm_run_end_name(enum pm_run_end e)
+{
+    switch (e) {
+    case PM_RUN_COMPLETE: return "complete";
+    case PM_RUN_SIGINT: return "SIGINT";
+    case PM_RUN_SIGTERM: return "SIGTERM";
+    case PM_RUN_SIGHUP: return "SIGHUP";
+    case PM_RUN_TIMEOUT: return "timeout";
+    }
+    return "?";
+}
+
 void pm_format_time(uint64_t us, char *buf, size_t len)
 {
     time_t secs = (time_t)(us / 1000000);
