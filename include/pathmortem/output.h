@@ -1,4 +1,4 @@
-/* output.h - writers for a run and its analysis: text, json, csv, dot, svg, html. */
+/* output.h - writers for a run and its analysis (text, json, csv, dot, svg, html) and for the store's history and diff. */
 #ifndef PATHMORTEM_OUTPUT_H
 #define PATHMORTEM_OUTPUT_H
 
@@ -13,6 +13,11 @@ enum pm_format { PM_FMT_TEXT = 0, PM_FMT_JSON, PM_FMT_CSV, PM_FMT_DOT, PM_FMT_SV
 int pm_format_parse(const char *s, enum pm_format *out);
 const char *pm_format_name(enum pm_format f);
 
+/* What a format can write: a run (every format), the store's history
+ * (text, json, csv, svg) or a diff of two snapshots (text, json). */
+enum pm_output_kind { PM_OUT_RUN, PM_OUT_HISTORY, PM_OUT_DIFF };
+bool pm_format_supports(enum pm_format f, enum pm_output_kind kind);
+
 struct pm_output_ctx {
     const struct pm_run *run;            /* required, finished (pm_trace_finish) */
     const struct pm_analysis *analysis;  /* may be NULL: no verdicts section */
@@ -26,6 +31,16 @@ struct pm_output_ctx {
 
 /* Writes the whole document to f. Returns PM_OK or PM_EIO/PM_ENOMEM with errbuf set. */
 int pm_output_write(FILE *f, enum pm_format fmt, const struct pm_output_ctx *ctx, char *errbuf);
+
+struct pm_history; /* pathmortem/store.h */
+struct pm_diff;
+
+/* The store's outage episodes in fmt (see pm_format_supports); now_us gives
+ * the duration of ongoing episodes. PM_EUNSUPP for a format history has not,
+ * PM_EIO on write errors. */
+int pm_output_history(FILE *f, enum pm_format fmt, const struct pm_history *h, uint64_t now_us, char *errbuf);
+/* A diff of two stored snapshots in fmt (text or json). */
+int pm_output_diff(FILE *f, enum pm_format fmt, const struct pm_diff *d, char *errbuf);
 
 /* The JSON document (schema "pathmortem/1") as a malloc'd string the caller frees. */
 char *pm_output_json_string(const struct pm_output_ctx *ctx, char *errbuf);

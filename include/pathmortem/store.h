@@ -203,17 +203,8 @@ int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us,
                      const char *prefix_filter, struct pm_history **out, char *errbuf);
 void pm_history_free(struct pm_history *h);
 
-/* Writers; now_us gives the duration of ongoing episodes. PM_EIO on write errors. */
-int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
-int pm_history_write_json(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
-int pm_history_write_csv(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
-int pm_history_write_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+/* Writers: pm_output_history in output.h (times typed by users: pm_parse_time in util.h). */
 
-/* Parses "2026-11-28T07:10:00Z", "2026-11-28 07:10", "2026-11-28", "now",
- * or relative "-2h", "-30m", "-7d", "-45s", "-1w" (relative to now_us). */
-int pm_store_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *errbuf);
-/* "2 h 10 min", "3 d 4 h", "45 s" */
-void pm_store_format_duration(uint64_t us, char *buf, size_t len);
 
 /* ---- diff ---- */
 
@@ -249,8 +240,7 @@ struct pm_diff {
 int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b,
                   struct pm_diff **out, char *errbuf);
 void pm_diff_free(struct pm_diff *d);
-int pm_diff_write_text(FILE *f, const struct pm_diff *d, char *errbuf);
-int pm_diff_write_json(FILE *f, const struct pm_diff *d, char *errbuf);
+/* Writers: pm_output_diff in output.h. */
 
 /* ---- export / import (JSON Lines, schema "pathmortem-snapshot/1") ---- */
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pathmortem/common.h"
+#include "pathmortem/util.h"
 #include "pathmortem/wire.h"
 
 enum pm_method { PM_METHOD_ICMP = 0, PM_METHOD_UDP = 1, PM_METHOD_TCP = 2 };
@@ -159,11 +160,5 @@ bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r);
  * loop (one address at two TTLs separated by another), gaplimit (trailing
  * silent hops >= gaplimit), else maxttl. Targets are ordered by address. */
 void pm_trace_finish(struct pm_run *run, uint8_t gaplimit);
-
-/* "2026-11-28T06:54:15.123Z" */
-void pm_format_time(uint64_t us, char *buf, size_t len);
-/* dotted quad of a host-order address */
-const char *pm_addr_str(uint32_t addr, char buf[16]);
-int pm_addr_parse(const char *s, uint32_t *out);
 
 #endif

@@ -1,9 +1,9 @@
 /* cmd_diff.c - `pathmortem diff A B`: what changed between two stored snapshots. */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/commands.h"
+#include "pathmortem/output.h"
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
@@ -35,7 +35,8 @@ int pm_cmd_diff(int argc, char **argv)
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
     }
-    if (strcmp(format, "text") && strcmp(format, "json")) {
+    enum pm_format fmt;
+    if (pm_format_parse(format, &fmt) != PM_OK || !pm_format_supports(fmt, PM_OUT_DIFF)) {
         pm_cli_error("unknown diff format '%s' (text or json)", format);
         return PM_EXIT_USAGE;
     }
@@ -67,7 +68,7 @@ int pm_cmd_diff(int argc, char **argv)
     pm_snapshot_free(a);
     pm_snapshot_free(b);
     if (!rc)
-        rc = strcmp(format, "json") ? pm_diff_write_text(stdout, d, err) : pm_diff_write_json(stdout, d, err);
+        rc = pm_output_diff(stdout, fmt, d, err);
     pm_diff_free(d);
     if (rc) {
         pm_cli_error("%s", err);

@@ -43,8 +43,8 @@ int pm_cmd_export(int argc, char **argv)
     }
     char err[PM_ERRBUF_SIZE];
     uint64_t now = pm_cli_now_us(), t_since = 0, t_until = 0;
-    if ((since && pm_store_parse_time(since, now, &t_since, err)) ||
-        (until && pm_store_parse_time(until, now, &t_until, err))) {
+    if ((since && pm_parse_time(since, now, &t_since, err)) ||
+        (until && pm_parse_time(until, now, &t_until, err))) {
         pm_cli_error("%s", err);
         return PM_EXIT_USAGE;
     }

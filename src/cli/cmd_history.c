@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "pathmortem/output.h"
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
@@ -51,19 +52,15 @@ int pm_cmd_history(int argc, char **argv)
         pm_cli_error("history takes no arguments ('%s'); see --help", argv[optind]);
         return PM_EXIT_USAGE;
     }
-    int (*writer)(FILE *, const struct pm_history *, uint64_t, char *);
-    if (!strcmp(format, "text")) writer = pm_history_write_text;
-    else if (!strcmp(format, "json")) writer = pm_history_write_json;
-    else if (!strcmp(format, "csv")) writer = pm_history_write_csv;
-    else if (!strcmp(format, "svg")) writer = pm_history_write_svg;
-    else {
+    enum pm_format fmt;
+    if (pm_format_parse(format, &fmt) != PM_OK || !pm_format_supports(fmt, PM_OUT_HISTORY)) {
         pm_cli_error("unknown history format '%s' (text, json, csv or svg)", format);
         return PM_EXIT_USAGE;
     }
     char err[PM_ERRBUF_SIZE];
     uint64_t now = pm_cli_now_us(), t_since = 0, t_until = 0;
-    if ((since && pm_store_parse_time(since, now, &t_since, err)) ||
-        (until && pm_store_parse_time(until, now, &t_until, err))) {
+    if ((since && pm_parse_time(since, now, &t_since, err)) ||
+        (until && pm_parse_time(until, now, &t_until, err))) {
         pm_cli_error("%s", err);
         return PM_EXIT_USAGE;
     }
@@ -91,7 +88,7 @@ int pm_cmd_history(int argc, char **argv)
         return PM_EXIT_CANTCREAT;
     }
     /* durations of ongoing episodes run to --until when given, else to now */
-    rc = writer(f, h, t_until ? t_until : now, err);
+    rc = pm_output_history(f, fmt, h, t_until ? t_until : now, err);
     if (output && fclose(f) != 0 && !rc)
         rc = pm_err(err, PM_EIO, "cannot write %s", output);
     pm_history_free(h);

@@ -87,6 +87,14 @@ int pm_output_dot(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
 int pm_output_svg(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
 int pm_output_html(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
 
+/* Writers of the store's history and diff (the format table in format.c picks them). */
+int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_output_history_json(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_output_history_csv(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf);
+int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf);
+int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf);
+
 /* The SVG picture as a malloc'd buffer (caller frees); *len its length. */
 int pm_output_svg_render(const struct pm_output_ctx *ctx, char **out, size_t *len, char *errbuf);
 

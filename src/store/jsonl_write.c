@@ -35,7 +35,7 @@ static json_t *as_json(const struct pm_as_ref *as)
 {
     json_t *o = json_object();
     json_object_set_new(o, "asn", json_integer(as->asn));
-    json_object_set_new(o, "name", pm_store_json_str(as->name, sizeof as->name));
+    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
     return o;
 }
 
@@ -92,7 +92,7 @@ static json_t *target_json(const struct pm_snapshot *s, const struct pm_snap_tar
 static json_t *rollup_json(const struct pm_snap_rollup *r)
 {
     json_t *o = json_object(), *d = json_object();
-    json_object_set_new(o, "key", pm_store_json_str(r->key, sizeof r->key));
+    json_object_set_new(o, "key", pm_json_str(r->key, sizeof r->key));
     json_object_set_new(o, "prefix", addr_json(r->prefix));
     json_object_set_new(o, "prefix_len", json_integer(r->prefix_len));
     json_object_set_new(o, "upstream", as_json(&r->upstream));
@@ -123,7 +123,7 @@ char *pm_snapshot_to_jsonl(const struct pm_snapshot *s, char *errbuf)
     json_object_set_new(o, "started_us", json_integer((json_int_t)s->started_us));
     json_object_set_new(o, "ended", time_json(s->ended_us));
     json_object_set_new(o, "ended_us", json_integer((json_int_t)s->ended_us));
-    json_object_set_new(o, "vantage", pm_store_json_str(s->vantage, sizeof s->vantage));
+    json_object_set_new(o, "vantage", pm_json_str(s->vantage, sizeof s->vantage));
     json_object_set_new(o, "method", json_string(pm_store_method_name(s->method)));
     json_object_set_new(o, "source", addr_json(s->source));
     json_object_set_new(o, "target_asn", json_integer(s->target_asn));
@@ -131,8 +131,8 @@ char *pm_snapshot_to_jsonl(const struct pm_snapshot *s, char *errbuf)
     json_object_set_new(o, "databases", dbs);
     if (s->pcap_path[0]) {
         json_t *p = json_object();
-        json_object_set_new(p, "path", pm_store_json_str(s->pcap_path, sizeof s->pcap_path));
-        json_object_set_new(p, "sha256", pm_store_json_str(s->pcap_sha256, sizeof s->pcap_sha256));
+        json_object_set_new(p, "path", pm_json_str(s->pcap_path, sizeof s->pcap_path));
+        json_object_set_new(p, "sha256", pm_json_str(s->pcap_sha256, sizeof s->pcap_sha256));
         json_object_set_new(o, "pcap", p);
     } else {
         json_object_set_new(o, "pcap", json_null());

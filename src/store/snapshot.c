@@ -90,10 +90,10 @@ static char *databases_json(const struct pm_run *run, char *errbuf)
     for (uint32_t i = 0; i < run->n_dbs && i < PM_RUN_MAX_DBS; i++) {
         const struct pm_db_info *d = &run->dbs[i];
         json_t *o = json_object();
-        json_object_set_new(o, "role", pm_store_json_str(d->role, sizeof d->role));
-        json_object_set_new(o, "path", pm_store_json_str(d->path, sizeof d->path));
-        json_object_set_new(o, "build_date", pm_store_json_str(d->build_date, sizeof d->build_date));
-        json_object_set_new(o, "sha256", pm_store_json_str(d->sha256, sizeof d->sha256));
+        json_object_set_new(o, "role", pm_json_str(d->role, sizeof d->role));
+        json_object_set_new(o, "path", pm_json_str(d->path, sizeof d->path));
+        json_object_set_new(o, "build_date", pm_json_str(d->build_date, sizeof d->build_date));
+        json_object_set_new(o, "sha256", pm_json_str(d->sha256, sizeof d->sha256));
         json_array_append_new(a, o);
     }
     char *s = pm_store_json_canon(a, errbuf);
@@ -109,7 +109,7 @@ static char *evidence_json(const struct pm_verdict *v, char *errbuf)
         return NULL;
     }
     for (uint32_t i = 0; v && i < v->n_evidence && i < PM_EVIDENCE_MAX; i++)
-        json_array_append_new(a, pm_store_json_str(v->evidence[i], PM_EVIDENCE_LEN));
+        json_array_append_new(a, pm_json_str(v->evidence[i], PM_EVIDENCE_LEN));
     char *s = pm_store_json_canon(a, errbuf);
     json_decref(a);
     return s;

@@ -1,7 +1,5 @@
-/* names.c - text forms of methods, stop reasons, times and addresses. */
-#include <stdio.h>
+/* names.c - text forms of methods, stop reasons and run ends (addresses and times: util/addr.c, util/timefmt.c). */
 #include <string.h>
-#include <time.h>
 
 #include "pathmortem/trace.h"
 
@@ -47,44 +45,4 @@ const char *pm_run_end_name(enum pm_run_end e)
     case PM_RUN_TIMEOUT: return "timeout";
     }
     return "?";
-}
-
-void pm_format_time(uint64_t us, char *buf, size_t len)
-{
-    time_t secs = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%03uZ", base, (unsigned)((us / 1000) % 1000));
-}
-
-const char *pm_addr_str(uint32_t a, char buf[16])
-{
-    snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-    return buf;
-}
-
-/* Strict dotted quad: four decimal parts 0..255, no leading junk or trailing bytes. */
-int pm_addr_parse(const char *s, uint32_t *out)
-{
-    uint32_t a = 0;
-    for (int part = 0; part < 4; part++) {
-        if (*s < '0' || *s > '9')
-            return PM_EINVAL;
-        unsigned v = 0;
-        int digits = 0;
-        while (*s >= '0' && *s <= '9') {
-            v = v * 10 + (unsigned)(*s++ - '0');
-            if (++digits > 3 || v > 255)
-                return PM_EINVAL;
-        }
-        a = (a << 8) | v;
-        if (part < 3 && *s++ != '.')
-            return PM_EINVAL;
-    }
-    if (*s)
-        return PM_EINVAL;
-    *out = a;
-    return PM_OK;
 }

@@ -5,7 +5,7 @@
 #include "fuzz.h"
 #include "pathmortem/input.h"
 #include "pathmortem/output.h"
-#include "pathmortem/store.h"
+#include "pathmortem/util.h"
 #include "pathmortem/trace.h"
 
 /* Longest argument tried: longer command-line words are cut. */
@@ -28,7 +28,7 @@ static void parse_word(const char *w)
     if (pm_format_parse(w, &f) == PM_OK)
         PM_FUZZ_CHECK(pm_format_name(f) != NULL);
     uint64_t t;
-    int rc = pm_store_parse_time(w, 1764316800000000ull, &t, err);
+    int rc = pm_parse_time(w, 1764316800000000ull, &t, err);
     PM_FUZZ_CHECK(rc == PM_OK || (rc < 0 && err[0] != '\0' && strchr(err, '\n') == NULL));
     unsigned long u;
     if (pm_input_uint(w, 1, 64, &u) == PM_OK)

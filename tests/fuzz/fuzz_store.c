@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "pathmortem/output.h"
 #include "pathmortem/store.h"
 
 /* Snapshots loaded per input at most. */
@@ -44,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pm_store_history(s, 0, 0, NULL, &h, err) == PM_OK) {
         FILE *devnull = fopen("/dev/null", "w");
         if (devnull) {
-            pm_history_write_json(devnull, h, 1764316800000000ull, err);
-            pm_history_write_text(devnull, h, 1764316800000000ull, err);
+            pm_output_history(devnull, PM_FMT_JSON, h, 1764316800000000ull, err);
+            pm_output_history(devnull, PM_FMT_TEXT, h, 1764316800000000ull, err);
             fclose(devnull);
         }
         pm_history_free(h);

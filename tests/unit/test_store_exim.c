@@ -69,7 +69,7 @@ static void diff_reports_changes(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(pm_diff_write_text(f, d, err), PM_OK);
+    assert_int_equal(pm_output_diff(f, PM_FMT_TEXT, d, err), PM_OK);
     fclose(f);
     assert_non_null(strstr(buf, "175.45.176.0/24    2/2 -> 0/2 reached  [reached -> died]  dying in China Unicom (AS4837)"));
     assert_non_null(strstr(buf, "upstream switched: China Unicom (AS4837) -> TransTeleCom (AS20485)"));
@@ -78,7 +78,7 @@ static void diff_reports_changes(void **state)
     assert_non_null(strstr(buf, "hops vanished: 175.45.176.1, 175.45.176.254"));
     free(buf);
     f = open_memstream(&buf, &len);
-    assert_int_equal(pm_diff_write_json(f, d, err), PM_OK);
+    assert_int_equal(pm_output_diff(f, PM_FMT_JSON, d, err), PM_OK);
     fclose(f);
     assert_non_null(strstr(buf, "\"changes\": [\n        \"status\",\n        \"hops\"\n      ]"));
     free(buf);

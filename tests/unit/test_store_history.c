@@ -139,13 +139,12 @@ static void episodes_merge_exactly(void **state)
     assert_int_equal(pm_store_history(c->s, 0, 0, "175.45.176.0/33", &h, err), PM_EINVAL);
 }
 
-static char *capture(int (*w)(FILE *, const struct pm_history *, uint64_t, char *), const struct pm_history *h,
-                     uint64_t now)
+static char *capture(enum pm_format fmt, const struct pm_history *h, uint64_t now)
 {
     char *buf = NULL, err[PM_ERRBUF_SIZE];
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(w(f, h, now, err), PM_OK);
+    assert_int_equal(pm_output_history(f, fmt, h, now, err), PM_OK);
     fclose(f);
     return buf;
 }
@@ -158,7 +157,7 @@ static void writers(void **state)
     struct pm_history *h;
     assert_int_equal(pm_store_history(c->s, 0, T0_US + 5 * STEP_US, NULL, &h, err), PM_OK);
     uint64_t now = T0_US + 5 * STEP_US + 130 * 60000000ull;
-    char *text = capture(pm_history_write_text, h, now);
+    char *text = capture(PM_FMT_TEXT, h, now);
     if (!strstr(text, "175.45.176.0/24 unreachable since 2025-11-28 08:50 UTC (2 h 10 min), dying in TransTeleCom "
                       "(AS20485)\n"))
         fail_msg("text lacks the since line:\n%s", text);
@@ -166,7 +165,7 @@ static void writers(void **state)
     assert_null(strstr(text, "175.45.177.0/24 unreachable"));
     free(text);
 
-    char *js = capture(pm_history_write_json, h, now);
+    char *js = capture(PM_FMT_JSON, h, now);
     json_error_t je;
     json_t *root = json_loads(js, 0, &je);
     assert_non_null(root);
@@ -196,13 +195,13 @@ static void writers(void **state)
     json_decref(root);
     free(js);
 
-    char *csv = capture(pm_history_write_csv, h, now);
+    char *csv = capture(PM_FMT_CSV, h, now);
     assert_non_null(strstr(csv, "scope,key,state,dies_in_asn"));
     assert_non_null(strstr(csv, "prefix,175.45.176.0/24,died,4837,China Unicom,4837,China Unicom,"
                                 "2025-11-28T08:20:00.000Z,2025-11-28T08:50:00.000Z,1800,3,0,3\n"));
     free(csv);
 
-    char *svg = capture(pm_history_write_svg, h, now);
+    char *svg = capture(PM_FMT_SVG, h, now);
     assert_non_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert_non_null(strstr(svg, ">175.45.176.0/24</text>"));
     assert_non_null(strstr(svg, ">175.45.177.0/24</text>"));
@@ -232,7 +231,7 @@ static void svg_escapes_names(void **state)
     e.last_us = T0_US;
     e.snapshots = 1;
     struct pm_history h = {.n = 1, .episodes = &e, .first_us = T0_US, .last_us = T0_US, .n_snapshots = 1};
-    char *svg = capture(pm_history_write_svg, &h, T0_US + STEP_US);
+    char *svg = capture(PM_FMT_SVG, &h, T0_US + STEP_US);
     assert_null(strstr(svg, "<script>"));
     assert_non_null(strstr(svg, "&lt;script&gt;&amp;&quot;evil&apos;&lt;/script&gt;"));
     free(svg);
@@ -243,36 +242,36 @@ static void parses_times(void **state)
     (void)state;
     char err[PM_ERRBUF_SIZE];
     uint64_t t, now = T0_US;
-    assert_int_equal(pm_store_parse_time("2025-11-28T08:00:00Z", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("2025-11-28T08:00:00Z", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US);
-    assert_int_equal(pm_store_parse_time("2025-11-28 08:10", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("2025-11-28 08:10", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US + STEP_US);
-    assert_int_equal(pm_store_parse_time("2025-11-28", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("2025-11-28", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US - 8 * 3600000000ull);
-    assert_int_equal(pm_store_parse_time("2025-11-28T17:00:00+09:00", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("2025-11-28T17:00:00+09:00", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US);
-    assert_int_equal(pm_store_parse_time("2025-11-28T08:00:00.250Z", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("2025-11-28T08:00:00.250Z", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US + 250000);
-    assert_int_equal(pm_store_parse_time("-2h", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("-2h", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US - 7200000000ull);
-    assert_int_equal(pm_store_parse_time("-7d", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("-7d", now, &t, err), PM_OK);
     assert_int_equal(t, T0_US - 7 * 86400000000ull);
-    assert_int_equal(pm_store_parse_time("now", now, &t, err), PM_OK);
+    assert_int_equal(pm_parse_time("now", now, &t, err), PM_OK);
     assert_int_equal(t, now);
     const char *bad[] = {"", "-", "-2", "-2x", "2h", "2025-02-30", "2025-13-01", "2025-11-28T25:00", "2025-11-28T08",
                          "2025-11-28T08:00Zjunk", "1969-12-31", "-99999999999d", "2025-11-28 08:00:61"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
-        if (pm_store_parse_time(bad[i], now, &t, err) != PM_EINVAL)
+        if (pm_parse_time(bad[i], now, &t, err) != PM_EINVAL)
             fail_msg("accepted bad time '%s'", bad[i]);
         assert_non_null(strstr(err, "bad time"));
     }
     char d[32];
-    pm_store_format_duration(130 * 60000000ull, d, sizeof d);
+    pm_format_duration(130 * 60000000ull, d, sizeof d);
     assert_string_equal(d, "2 h 10 min");
-    pm_store_format_duration(45000000ull, d, sizeof d);
+    pm_format_duration(45000000ull, d, sizeof d);
     assert_string_equal(d, "45 s");
-    pm_store_format_duration((3 * 86400ull + 4 * 3600) * 1000000ull, d, sizeof d);
+    pm_format_duration((3 * 86400ull + 4 * 3600) * 1000000ull, d, sizeof d);
     assert_string_equal(d, "3 d 4 h");
 }
 

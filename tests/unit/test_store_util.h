@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pathmortem/analyze.h"
+#include "pathmortem/output.h"
 #include "pathmortem/store.h"
 #include "pathmortem/trace.h"
 

@@ -1,9 +1,10 @@
-/* diff_out.c - a diff between two snapshots as text for people and as JSON. */
+/* diff.c - a diff between two stored snapshots as text for people and as JSON. */
 #include <jansson.h>
 #include <stdio.h>
 
-#include "store/internal.h"
-#include "store/jsonutil.h"
+#include "output/internal.h"
+#include "pathmortem/store.h"
+#include "util/json_str.h"
 
 static const struct {
     uint32_t bit;
@@ -35,9 +36,9 @@ static void verdict_str(const struct pm_snap_target *t, char *buf, size_t len)
     as_str(&t->dies_in, as, sizeof as);
     if (t->last_addr)
         snprintf(buf, len, "died at %s (hop %u) in %s, %s", pm_addr_str(t->last_addr, a), t->last_ttl, as,
-                 pm_store_death_name(t->kind));
+                 pm_death_name(t->kind));
     else
-        snprintf(buf, len, "died in %s, %s", as, pm_store_death_name(t->kind));
+        snprintf(buf, len, "died in %s, %s", as, pm_death_name(t->kind));
 }
 
 static void addr_list(FILE *f, const uint32_t *v, uint32_t n)
@@ -49,7 +50,7 @@ static void addr_list(FILE *f, const uint32_t *v, uint32_t n)
         fprintf(f, " and %u more", n - PM_DIFF_ADDRS_MAX);
 }
 
-int pm_diff_write_text(FILE *f, const struct pm_diff *d, char *errbuf)
+int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
 {
     char ta[40], tb[40];
     pm_format_time(d->a_started_us, ta, sizeof ta);
@@ -133,7 +134,7 @@ static json_t *as_json(const struct pm_as_ref *as)
 {
     json_t *o = json_object();
     json_object_set_new(o, "asn", json_integer(as->asn));
-    json_object_set_new(o, "name", pm_store_json_str(as->name, sizeof as->name));
+    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
     return o;
 }
 
@@ -142,12 +143,12 @@ static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
     const struct pm_snap_target *t = b_side ? &e->b : &e->a;
     json_t *o = json_object();
     char a[16];
-    json_object_set_new(o, "status", json_string(pm_store_status_name(t->status)));
+    json_object_set_new(o, "status", json_string(pm_status_name(t->status)));
     if (e->is_prefix) {
         json_object_set_new(o, "reached", json_integer(b_side ? e->b_reached : e->a_reached));
         json_object_set_new(o, "total", json_integer(b_side ? e->b_total : e->a_total));
     } else {
-        json_object_set_new(o, "kind", json_string(pm_store_death_name(t->kind)));
+        json_object_set_new(o, "kind", json_string(pm_death_name(t->kind)));
         json_t *lh = json_object();
         json_object_set_new(lh, "addr", t->last_addr ? json_string(pm_addr_str(t->last_addr, a)) : json_null());
         json_object_set_new(lh, "ttl", json_integer(t->last_ttl));
@@ -168,7 +169,7 @@ static json_t *addrs_json(const uint32_t *v, uint32_t n)
     return arr;
 }
 
-int pm_diff_write_json(FILE *f, const struct pm_diff *d, char *errbuf)
+int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf)
 {
     json_t *root = json_object(), *pre = json_array(), *tg = json_array();
     char t[40];

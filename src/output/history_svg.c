@@ -3,7 +3,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/internal.h"
+#include "output/internal.h"
+#include "pathmortem/store.h"
 
 #define LEFT 150
 #define WIDTH 900
@@ -85,7 +86,7 @@ static void axis(FILE *f, uint64_t t0, uint64_t t1, int y)
     }
 }
 
-int pm_history_write_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
 {
     size_t rows = 0;
     for (size_t i = 0; i < h->n; i++)
@@ -122,7 +123,7 @@ int pm_history_write_svg(FILE *f, const struct pm_history *h, uint64_t now_us, c
         char start[40], dur[32], title[512];
         pm_format_time(e->start_us, start, sizeof start);
         uint64_t end = e->end_us ? e->end_us : now_us;
-        pm_store_format_duration(end > e->start_us ? end - e->start_us : 0, dur, sizeof dur);
+        pm_format_duration(end > e->start_us ? end - e->start_us : 0, dur, sizeof dur);
         if (e->state == PM_EPISODE_REACHED)
             snprintf(title, sizeof title, "%s reached from %s for %s (%u snapshots)", e->key, start, dur, e->snapshots);
         else

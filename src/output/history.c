@@ -1,12 +1,13 @@
-/* history_out.c - history as a text table with "unreachable since" lines, as JSON and as CSV. */
+/* history.c - the store's history (outage episodes) as a text table with "unreachable since" lines, as JSON and as CSV. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "store/internal.h"
-#include "store/jsonutil.h"
+#include "output/internal.h"
+#include "pathmortem/store.h"
+#include "util/json_str.h"
 
 static void minute_str(uint64_t us, char *buf, size_t len)
 {
@@ -39,7 +40,7 @@ static int io_result(FILE *f, char *errbuf)
     return PM_OK;
 }
 
-int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
 {
     if (!h->n_snapshots) {
         fprintf(f, "no snapshots in this window\n");
@@ -64,7 +65,7 @@ int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, 
         minute_str(e->start_us, start, sizeof start);
         if (e->end_us)
             minute_str(e->end_us, end, sizeof end);
-        pm_store_format_duration(duration_us(e, now_us), dur, sizeof dur);
+        pm_format_duration(duration_us(e, now_us), dur, sizeof dur);
         fprintf(f, "%-18s %-8s %-34.34s %-34.34s %-21s %-21s %-12s %u\n", e->key,
                 e->state == PM_EPISODE_REACHED ? "reached" : "died", dies, up, start, end, dur, e->snapshots);
     }
@@ -80,7 +81,7 @@ int pm_history_write_text(FILE *f, const struct pm_history *h, uint64_t now_us, 
         char dies[160], start[32], dur[32];
         as_str(&e->dies_in, dies, sizeof dies);
         minute_str(e->start_us, start, sizeof start);
-        pm_store_format_duration(duration_us(e, now_us), dur, sizeof dur);
+        pm_format_duration(duration_us(e, now_us), dur, sizeof dur);
         if (e->is_upstream) {
             char up[160];
             as_str(&e->upstream, up, sizeof up);
@@ -96,7 +97,7 @@ static json_t *as_json(const struct pm_as_ref *as)
 {
     json_t *o = json_object();
     json_object_set_new(o, "asn", json_integer(as->asn));
-    json_object_set_new(o, "name", pm_store_json_str(as->name, sizeof as->name));
+    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
     return o;
 }
 
@@ -121,7 +122,7 @@ static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
         char a[16];
         json_t *d = json_object();
         json_object_set_new(d, "addr", e->death_addr ? json_string(pm_addr_str(e->death_addr, a)) : json_null());
-        json_object_set_new(d, "kind", json_string(pm_store_death_name(e->death_kind)));
+        json_object_set_new(d, "kind", json_string(pm_death_name(e->death_kind)));
         json_object_set_new(o, "death", d);
     }
     json_object_set_new(o, "start", time_json(e->start_us));
@@ -135,7 +136,7 @@ static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
     return o;
 }
 
-int pm_history_write_json(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+int pm_output_history_json(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
 {
     json_t *root = json_object(), *eps = json_array(), *ups = json_array();
     if (!root || !eps || !ups) {
@@ -177,7 +178,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int pm_history_write_csv(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
+int pm_output_history_csv(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
 {
     fputs("scope,key,state,dies_in_asn,dies_in_name,upstream_asn,upstream_name,start,end,duration_s,snapshots,"
           "reached,total\n",

@@ -1,9 +1,20 @@
-/* timefmt.c - times a user types (ISO-8601 or relative like -2h) and durations as people read them. */
+/* timefmt.c - times as UTC text, times a user types (ISO-8601 or relative like -2h), durations as people read them. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "store/internal.h"
+#include "pathmortem/util.h"
+
+void pm_format_time(uint64_t us, char *buf, size_t len)
+{
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%03uZ", base, (unsigned)((us / 1000) % 1000));
+}
 
 /* Reads exactly n decimal digits. */
 static bool digits(const char **p, int n, int *out)
@@ -105,7 +116,7 @@ static int parse_iso(const char *s, uint64_t *out)
     return PM_OK;
 }
 
-int pm_store_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *errbuf)
+int pm_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *errbuf)
 {
     int rc;
     if (!s || strlen(s) > 40)
@@ -122,7 +133,7 @@ int pm_store_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *err
     return PM_OK;
 }
 
-void pm_store_format_duration(uint64_t us, char *buf, size_t len)
+void pm_format_duration(uint64_t us, char *buf, size_t len)
 {
     uint64_t s = us / 1000000;
     uint64_t d = s / 86400, h = (s % 86400) / 3600, m = (s % 3600) / 60;

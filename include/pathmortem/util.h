@@ -1,0 +1,23 @@
+/* util.h - text forms every module shares: dotted quads, UTC times, user-typed times, durations (src/util). */
+#ifndef PATHMORTEM_UTIL_H
+#define PATHMORTEM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pathmortem/common.h"
+
+/* dotted quad of a host-order address */
+const char *pm_addr_str(uint32_t addr, char buf[16]);
+/* Strict dotted quad: four decimal parts 0..255, nothing before or after. */
+int pm_addr_parse(const char *s, uint32_t *out);
+
+/* "2026-11-28T06:54:15.123Z" */
+void pm_format_time(uint64_t us, char *buf, size_t len);
+/* Parses "2026-11-28T07:10:00Z", "2026-11-28 07:10", "2026-11-28", "now",
+ * or relative "-2h", "-30m", "-7d", "-45s", "-1w" (relative to now_us). */
+int pm_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *errbuf);
+/* "2 h 10 min", "3 d 4 h", "45 s" */
+void pm_format_duration(uint64_t us, char *buf, size_t len);
+
+#endif
