@@ -36,7 +36,10 @@ struct pm_as_ref {
 };
 
 #define PM_EVIDENCE_MAX 8
-#define PM_EVIDENCE_LEN 200
+/* Bound on one evidence sentence or ownership reason. The analyzer's own
+ * sentences are allocated to their length (never cut); readers of files
+ * refuse longer ones. */
+#define PM_EVIDENCE_LEN 1024
 
 struct pm_verdict {
     uint8_t status;           /* enum pm_status */
@@ -49,7 +52,7 @@ struct pm_verdict {
     struct pm_as_ref upstream; /* network through which the path entered the target AS */
     double confidence;        /* 0..1 */
     uint32_t n_evidence;
-    char evidence[PM_EVIDENCE_MAX][PM_EVIDENCE_LEN];
+    char *evidence[PM_EVIDENCE_MAX]; /* owned by the verdict: freed by pm_verdict_clear / pm_analysis_free */
     /* added by the analyzer module (additive): */
     uint32_t upstream_addr;   /* last hop of the upstream before the target AS (0: none seen) */
     uint8_t entry_ttl;        /* first hop owned by the target AS (0: never entered) */
@@ -132,6 +135,13 @@ struct pm_analysis {
 int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx,
                const struct pm_analyze_opts *opts, struct pm_analysis **out, char *errbuf);
 void pm_analysis_free(struct pm_analysis *a);
+
+/* Appends one evidence sentence (formatted, copied) to v. PM_ELIMIT when v
+ * already holds PM_EVIDENCE_MAX sentences or the sentence is PM_EVIDENCE_LEN
+ * bytes or longer, PM_ENOMEM; v is unchanged on error. */
+int pm_verdict_add_evidence(struct pm_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Frees the evidence v owns and zeroes its count (v itself is the caller's). */
+void pm_verdict_clear(struct pm_verdict *v);
 
 /* Owner inferred for an address that answered in the run (0 for an address
  * that never answered, or whose owner could not be inferred nor mapped). */

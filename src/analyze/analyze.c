@@ -103,9 +103,10 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
             rc = pm_err(errbuf, PM_ENOMEM, "analyze: out of memory");
     }
     for (uint32_t ti = 0; rc == PM_OK && ti < run->n_targets; ti++)
-        az_verdict(&c, ti, &a->verdicts[ti], &rl);
-    if (rc == PM_OK)
-        az_common_cause(&c, a->verdicts);
+        if ((rc = az_verdict(&c, ti, &a->verdicts[ti], &rl)) != PM_OK)
+            pm_err(errbuf, rc, "analyze: out of memory for evidence");
+    if (rc == PM_OK && (rc = az_common_cause(&c, a->verdicts)) != PM_OK)
+        pm_err(errbuf, rc, "analyze: out of memory for evidence");
     if (rc == PM_OK && (rc = export_owners(&c, a)) != PM_OK)
         pm_err(errbuf, rc, "analyze: out of memory");
     if (rc == PM_OK && (rc = az_rollups(&c, a)) != PM_OK)
@@ -124,6 +125,8 @@ void pm_analysis_free(struct pm_analysis *a)
 {
     if (!a)
         return;
+    for (uint32_t i = 0; a->verdicts && i < a->n_targets; i++)
+        pm_verdict_clear(&a->verdicts[i]);
     free(a->verdicts);
     free(a->owners);
     free(a->by_prefix);

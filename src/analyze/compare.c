@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pathmortem/analyze.h"
+#include "analyze/rules.h"
 
 /* Unknown outcome values count as not probed (callers are other modules). */
 static uint8_t norm(uint8_t o)
@@ -62,33 +63,33 @@ void pm_compare_methods(const struct pm_cmp_input *in, struct pm_cmp_result *out
         say(out, "No method was probed at %s", where);
     } else if (cnt[PM_CMP_REACHED] == n) {
         out->verdict = PM_CMP_NOT_DEAD;
-        out->confidence = 0.9;
+        out->confidence = AZ_CMP_NOT_DEAD;
         say(out, "Every method probed (%s) reaches the target now: not dead", pass);
     } else if (passing && stopped) {
         out->verdict = PM_CMP_FILTER;
-        out->confidence = 0.9;
+        out->confidence = AZ_CMP_FILTER_PASS;
         say(out, "%s get%s past %s while %s stop there: a protocol filter, not a dead route",
                  pass, passing == 1 ? "s" : "", where, stop);
     } else if (cnt[PM_CMP_UNREACH_ADMIN] && cnt[PM_CMP_UNREACH_ADMIN] < n && !cnt[PM_CMP_DIED_EARLIER]) {
         char adm[64];
         list(in, BIT(PM_CMP_UNREACH_ADMIN), adm, sizeof adm);
         out->verdict = PM_CMP_FILTER;
-        out->confidence = 0.75;
+        out->confidence = AZ_CMP_FILTER_ADMIN;
         say(out, "Only %s get administratively prohibited (!X) at %s: a filter for "
                  "some protocols", adm, where);
     } else if (cnt[PM_CMP_UNREACH_ADMIN] == n) {
         out->verdict = PM_CMP_FILTER;
-        out->confidence = 0.6;
+        out->confidence = AZ_CMP_ALL_ADMIN;
         say(out, "Every method gets !X at %s: an explicit block of all protocols "
                  "(a filter; the route behind it is unknown)", where);
     } else if (stopped == n) {
         out->verdict = PM_CMP_DEAD_ROUTE;
-        out->confidence = cnt[PM_CMP_UNREACH_ADMIN] ? 0.6 : n >= 2 ? 0.85 : 0.5;
+        out->confidence = cnt[PM_CMP_UNREACH_ADMIN] ? AZ_CMP_DEAD_ADMIN : n >= 2 ? AZ_CMP_DEAD_MANY : AZ_CMP_DEAD_ONE;
         say(out, "Every method (%s) dies at %s: a dead route, not a protocol filter",
                  stop, where);
     } else {
         out->verdict = PM_CMP_INCONCLUSIVE;
-        out->confidence = 0.3;
+        out->confidence = AZ_CMP_INCONCLUSIVE;
         say(out, "Methods disagree (%u died before %s): the path is unstable, "
                  "no conclusion", cnt[PM_CMP_DIED_EARLIER], where);
     }

@@ -154,17 +154,76 @@ struct az_rl {
     struct az_rl_entry *e;
     uint32_t n, cap;
 };
+/* ratelimit.c */
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);
+/* The entry for a silent death whose last hop is (ttl, addr) in group, or NULL. */
+const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uint8_t ttl, uint32_t addr);
 void az_rl_free(struct az_rl *rl);
-void az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl);
+
+/* What a decision rests on, recorded while deciding and worded afterwards
+ * (explain.c): the verdict code never formats text, and the wording of every
+ * fact lives in one file. */
+enum az_note_kind {
+    AZ_N_REASON = 0,      /* "<prefix><addr>: <router's ownership reason>" (flag: enum az_reason_prefix) */
+    AZ_N_UP_WORKING,      /* working paths through addr enter the target via asn2 (flag: same prefix) */
+    AZ_N_REACHED,         /* dst answered at ttl (asn: upstream) */
+    AZ_N_SILENT_HOPS,     /* n silent hops before the target */
+    AZ_N_UNREACH,         /* addr (owner asn) answered dkind with code at ttl */
+    AZ_N_UNREACH_BORDER,  /* addr is the last hop before asn and lost its route (flag: from working paths) */
+    AZ_N_LOOP,            /* addr (asn) at ttl and ttl2 with addr2 (asn2) between */
+    AZ_N_LOOP_STOP,
+    AZ_N_RL_NOT_DEATH,    /* neighbours sharing addr (flag: a hop) got time-exceeded at ttl; n probes here */
+    AZ_N_RL_UNREACH,      /* n neighbours sharing addr (flag) got dkind from addr2 at ttl */
+    AZ_N_NO_HOP,
+    AZ_N_SILENT_TARGET_HOSTS, /* silent after addr (asn) at ttl, other hosts of asn2 answer behind it */
+    AZ_N_SILENT_IN_TARGET,    /* silent after addr (asn) at ttl inside the target */
+    AZ_N_SILENT_BORDER_ADJ,   /* ... working paths: the asn2 border follows at once */
+    AZ_N_SILENT_BORDER_GAP,   /* ... working paths: silent hops, then asn2 */
+    AZ_N_SILENT_INSIDE,       /* ... working paths: more hops of asn follow */
+    AZ_N_SILENT_NEXT_AS,      /* ... working paths: asn2 follows */
+    AZ_N_SILENT_HISTORY,      /* ... stored history: asn2 follows */
+    AZ_N_SILENT_LAST,         /* ... nothing shows what follows */
+    AZ_N_DIED_BEFORE,         /* died in asn before reaching the upstream asn2 */
+    AZ_N_RATE,                /* addr answered n of n2 probes */
+    AZ_N_MPLS,                /* addr at ttl quotes MPLS labels (flag: quoted TTL > 1), owner asn */
+    AZ_N_STOPSET,             /* hops below ttl skipped, no donor */
+    AZ_N_COMMON_CAUSE         /* no path enters asn; deaths inside asn2 and n at once */
+};
+enum az_reason_prefix { AZ_RP_NONE = 0, AZ_RP_UPSTREAM, AZ_RP_BORDER, AZ_RP_LAST };
+
+struct az_note {
+    uint8_t kind;             /* enum az_note_kind */
+    uint8_t flag;
+    uint8_t ttl, ttl2, code, dkind;
+    uint32_t addr, addr2;
+    uint32_t asn, asn2;
+    uint32_t n, n2;
+    const char *text;         /* borrowed: a router's ownership reason */
+};
+
+struct az_notes {
+    uint32_t n;
+    struct az_note e[PM_EVIDENCE_MAX + 1];  /* the last one takes notes past the cap, never worded */
+};
+
+/* Records a note (dropped past PM_EVIDENCE_MAX, as the verdict holds no more). */
+struct az_note *az_note(struct az_notes *ns, enum az_note_kind kind);
+/* Words the notes as v's evidence. PM_ENOMEM. */
+int az_explain(const struct az_ctx *c, const struct az_notes *ns, struct pm_verdict *v);
+
+/* verdict.c */
+int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl);
 /* common_cause.c */
-void az_common_cause(const struct az_ctx *c, struct pm_verdict *v);
+int az_common_cause(const struct az_ctx *c, struct pm_verdict *v);
 /* rollup.c */
 int az_rollups(const struct az_ctx *c, struct pm_analysis *a);
 /* helpers */
 void az_set_as(const struct az_ctx *c, struct pm_as_ref *r, uint32_t asn);
-void az_evidence(struct pm_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *az_asfmt(const struct az_ctx *c, uint32_t asn, char *buf, size_t len);
+/* "Name (AS1)", "AS1" or "an unknown network"; big enough for any AS name */
+struct az_asbuf {
+    char s[sizeof ((struct pm_as_ref *)0)->name + 24];
+};
+const char *az_asfmt(const struct az_ctx *c, uint32_t asn, struct az_asbuf *buf);
 
 /* The AS a target's path is trying to enter: the user's target AS when given,
  * else the target's own ASN, else the run's majority. */

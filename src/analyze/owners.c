@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "analyze/rules.h"
 
 static void reason(struct az_router *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reason(struct az_router *r, const char *fmt, ...)
@@ -88,14 +89,13 @@ static void apply_history(struct az_ctx *c)
 static void infer_one(struct az_ctx *c, struct az_router *r)
 {
     uint32_t T = c->target_asn, M = r->mapped;
-    char ma[96], ta[96], a1[96];
-    az_asfmt(c, M, ma, sizeof ma);
-    az_asfmt(c, T, ta, sizeof ta);
+    struct az_asbuf mb, tb, ab;
+    const char *ma = az_asfmt(c, M, &mb), *ta = az_asfmt(c, T, &tb);
     bool weak = false;  /* naive or inherited: history may override */
     r->inferred = true;
     if (T && M == T) {
         r->owner = T;
-        r->conf = 0.95;
+        r->conf = AZ_OWN_MAPPED_TARGET;
         r->inferred = false;
         reason(r, "address in %s space", ta);
         return;
@@ -106,7 +106,7 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
         uint32_t x, y;
         az_tally_two(&r->prev, T, &x, &y);
         r->owner = T;
-        r->conf = 0.85;
+        r->conf = AZ_OWN_CONVERGE;
         reason(r, "answers from %s but follows both AS%u and AS%u with only AS%u (or nothing) after it: "
                "the AS%u border (third-party or provider-numbered address)",
                M ? ma : "unmapped space", x, y, T, T);
@@ -114,7 +114,7 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
     }
     if (T && r->next_dst_adj > 0 && r->next_other == 0 && r->next_tmapped == 0 && r->next_dst_gap == 0) {
         r->owner = T;
-        r->conf = r->hist == 1 ? 0.75 : 0.65;
+        r->conf = r->hist == 1 ? AZ_OWN_DST_NEXT_HIST : AZ_OWN_DST_NEXT;
         reason(r, "answers from %s but only AS%u hosts answer right after it (%u paths): "
                "the AS%u border (interconnect numbered by the provider)",
                M ? ma : "unmapped space", T, r->next_dst_adj, T);
@@ -122,13 +122,13 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
     }
     if (T && r->hist_owner == T && r->hist == 1) {
         r->owner = T;
-        r->conf = 0.7;
+        r->conf = AZ_OWN_HISTORY;
         reason(r, "stored history: owned by %s and followed by it while healthy", ta);
         return;
     }
     if (T && r->after_handover && r->next_other == 0) {
         r->owner = T;
-        r->conf = 0.65;
+        r->conf = AZ_OWN_AFTER_HANDOVER;
         reason(r, "right after a router that handed over to AS%u on earlier healthy runs (stored history), "
                "with no other network after it: the AS%u border", T, T);
         return;
@@ -137,22 +137,22 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
     if (M && r->next_other > 0 && az_tally_distinct(&r->prev, 0, 0) == 1 && az_tally_distinct(&r->next, 0, 0) == 1 &&
         ptop == ntop && ptop != M) {
         r->owner = ptop;
-        r->conf = 0.6;
+        r->conf = AZ_OWN_THIRD_PARTY;
         reason(r, "answers from %s between hops of AS%u on every path: a third-party address, counted as %s",
-               ma, ptop, az_asfmt(c, ptop, a1, sizeof a1));
+               ma, ptop, az_asfmt(c, ptop, &ab));
         return;
     }
     if (!M) {
         weak = true;
         const char *what = r->ixp ? "an IXP address" : r->special ? "a special-use address" : "an address with no ASN";
         uint32_t pick = 0;
-        double conf = 0.35;
+        double conf = AZ_OWN_INHERIT;
         if (r->ixp && ntop) {
             pick = ntop;   /* an IXP LAN address is the far-side router's ingress */
-            conf = 0.5;
+            conf = AZ_OWN_INHERIT_BOTH;
         } else if (ptop && ptop == ntop) {
             pick = ptop;
-            conf = 0.5;
+            conf = AZ_OWN_INHERIT_BOTH;
         } else if (ptop) {
             pick = ptop;
         } else if (ntop) {
@@ -162,22 +162,22 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
         r->conf = pick ? conf : 0.0;
         if (pick)
             reason(r, "%s%s: inherits %s from its neighbours", what, r->mpls ? " inside an MPLS tunnel" : "",
-                   az_asfmt(c, pick, a1, sizeof a1));
+                   az_asfmt(c, pick, &ab));
         else
             reason(r, "%s and no mapped neighbour: owner unknown", what);
     } else {
         weak = true;
         r->owner = M;
         bool consistent = tally_has(&r->prev, M) || tally_has(&r->next, M);
-        r->conf = consistent ? 0.9 : 0.75;
+        r->conf = consistent ? AZ_OWN_MAPPED_CONSISTENT : AZ_OWN_MAPPED;
         r->inferred = false;
         reason(r, "address in %s space%s", ma, consistent ? " next to other hops of it" : "");
     }
     if (weak && r->hist_owner && r->hist_owner != r->owner) {
         r->owner = r->hist_owner;
-        r->conf = 0.65;
+        r->conf = AZ_OWN_HISTORY_OVERRIDE;
         r->inferred = true;
-        reason(r, "stored history: owned by %s (the address is in %s)", az_asfmt(c, r->hist_owner, a1, sizeof a1),
+        reason(r, "stored history: owned by %s (the address is in %s)", az_asfmt(c, r->hist_owner, &ab),
                M ? ma : "no mapped space");
     }
 }

@@ -49,9 +49,8 @@ static uint8_t outcome(const struct pm_run *run, uint32_t dst, const struct deat
 
 static void add_evidence(struct pm_verdict *v, const char *text)
 {
-    if (v->n_evidence >= PM_EVIDENCE_MAX)
-        return;
-    snprintf(v->evidence[v->n_evidence++], PM_EVIDENCE_LEN, "compare-methods: %.*s", PM_EVIDENCE_LEN - 18, text);
+    /* a full verdict keeps its own evidence first (PM_ELIMIT); ENOMEM loses one sentence */
+    (void)pm_verdict_add_evidence(v, "compare-methods: %s", text);
 }
 
 int pm_cli_compare_methods(struct pm_engine *eng, struct pm_cli_sweep *s)

@@ -185,11 +185,8 @@ static void target_section(FILE *f, const struct pm_output_ctx *ctx, uint32_t id
     if (v && v->n_evidence) {
         fputs("<ul class=\"evidence\">", f);
         for (uint32_t e = 0; e < v->n_evidence && e < PM_EVIDENCE_MAX; e++) {
-            char line[PM_EVIDENCE_LEN];
-            memcpy(line, v->evidence[e], sizeof line);
-            line[sizeof line - 1] = '\0';
             fputs("<li>", f);
-            pm_output_html_escape(f, line);
+            pm_output_html_escape(f, v->evidence[e] ? v->evidence[e] : "");
             fputs("</li>", f);
         }
         fputs("</ul>\n", f);

@@ -240,8 +240,8 @@ static int read_verdict(struct pm_output_rd *r, json_t *o, struct pm_verdict *v)
         if (!json_is_string(e) || json_string_length(e) >= PM_EVIDENCE_LEN ||
             strlen(json_string_value(e)) != json_string_length(e))
             return pm_output_jr_bad(r, "evidence", "entry %zu is not a string under %d bytes", i, PM_EVIDENCE_LEN);
-        memcpy(v->evidence[i], json_string_value(e), json_string_length(e) + 1);
-        v->n_evidence = (uint32_t)i + 1;
+        if ((rc = pm_verdict_add_evidence(v, "%s", json_string_value(e))) != PM_OK)
+            return pm_output_jr_bad(r, "evidence", "entry %zu: %s", i, pm_strerror(rc));
     }
     return PM_OK;
 }
@@ -435,6 +435,8 @@ static void analysis_free(struct pm_analysis *a)
 {
     if (!a)
         return;
+    for (uint32_t i = 0; a->verdicts && i < a->n_targets; i++)
+        pm_verdict_clear(&a->verdicts[i]);
     free(a->verdicts);
     free(a->owners);
     free(a->by_prefix);

@@ -149,7 +149,7 @@ static void verdict_json(struct jw *w, const struct pm_verdict *v)
     jw_uint(w, "group", v->group);
     jw_arr(w, "evidence");
     for (uint32_t i = 0; i < v->n_evidence && i < PM_EVIDENCE_MAX; i++)
-        FIELD_STR(w, NULL, v->evidence[i]);
+        jw_str(w, NULL, v->evidence[i] ? v->evidence[i] : ""); /* heap strings, NUL-terminated by their owner */
     jw_end(w, ']');
     jw_end(w, '}');
 }

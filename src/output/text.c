@@ -371,10 +371,8 @@ static void target_header(const struct tx *x, uint32_t idx)
     }
     fputc('\n', x->f);
     for (uint32_t e = 0; v && e < v->n_evidence && e < PM_EVIDENCE_MAX; e++) {
-        char raw[PM_EVIDENCE_LEN], line[PM_EVIDENCE_LEN];
-        memcpy(raw, v->evidence[e], sizeof raw);
-        raw[sizeof raw - 1] = '\0';
-        pm_output_clean(raw, line, sizeof line);
+        char line[PM_EVIDENCE_LEN];
+        pm_output_clean(v->evidence[e], line, sizeof line);
         fprintf(x->f, "      evidence: %s\n", line);
     }
 }

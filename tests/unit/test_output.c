@@ -177,9 +177,8 @@ static struct pm_analysis *hand_analysis(const struct pm_run *run)
             v->upstream_addr = A("219.158.39.42");
             v->first_silent_ttl = 3;
             v->mpls = true;
-            v->n_evidence = 2;
-            strcpy(v->evidence[0], "219.158.39.42 answered ICMP 3/13 (administratively prohibited) to every probe");
-            strcpy(v->evidence[1], "AS4837 precedes AS131279 on healthy paths");
+            pm_verdict_add_evidence(v, "219.158.39.42 answered ICMP 3/13 (administratively prohibited) to every probe");
+            pm_verdict_add_evidence(v, "AS4837 precedes AS131279 on healthy paths");
             china++;
         }
         china_all++;
@@ -236,6 +235,8 @@ static void free_analysis(struct pm_analysis *a)
 {
     if (!a)
         return;
+    for (uint32_t i = 0; a->verdicts && i < a->n_targets; i++)
+        pm_verdict_clear(&a->verdicts[i]);
     free(a->verdicts);
     free(a->owners);
     free(a->by_prefix);

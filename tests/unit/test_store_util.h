@@ -109,9 +109,8 @@ static struct fixture make_fixture(uint64_t started, enum tstate s176, enum tsta
         else
             set_as(&v->upstream, 4837, "China Unicom");
         v->confidence = 0.875;
-        v->n_evidence = 2;
-        snprintf(v->evidence[0], PM_EVIDENCE_LEN, "last hop %s", russian ? "188.43.225.153" : "219.158.39.42");
-        snprintf(v->evidence[1], PM_EVIDENCE_LEN, "quote \" and backslash \\ survive");
+        pm_verdict_add_evidence(v, "last hop %s", russian ? "188.43.225.153" : "219.158.39.42");
+        pm_verdict_add_evidence(v, "quote \" and backslash \\ survive");
         if (st == TS_DIED_4837) {
             v->status = PM_STATUS_DIED;
             v->kind = PM_DEATH_ADMIN_PROHIB;
@@ -176,11 +175,7 @@ static struct fixture make_fixture(uint64_t started, enum tstate s176, enum tsta
 static void free_fixture(struct fixture *fx)
 {
     pm_run_free(fx->run);
-    free(fx->an->verdicts);
-    free(fx->an->owners);
-    free(fx->an->by_prefix);
-    free(fx->an->by_upstream);
-    free(fx->an);
+    pm_analysis_free(fx->an);
 }
 
 /* A fresh temp directory; the store path inside it goes to path. */

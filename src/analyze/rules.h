@@ -1,0 +1,67 @@
+/* rules.h - every confidence the analyzer assigns, named in one place (docs/analyze.md states the rule behind each). */
+#ifndef PATHMORTEM_ANALYZE_RULES_H
+#define PATHMORTEM_ANALYZE_RULES_H
+
+/* Router ownership (owners.c). */
+#define AZ_OWN_MAPPED_TARGET 0.95   /* the address is in the target AS's own space */
+#define AZ_OWN_CONVERGE 0.85        /* follows two upstreams, only the target after it */
+#define AZ_OWN_DST_NEXT 0.65        /* only target hosts answer right after it */
+#define AZ_OWN_DST_NEXT_HIST 0.75   /* ... and stored history agrees */
+#define AZ_OWN_HISTORY 0.7          /* stored history: owned by and followed by the target */
+#define AZ_OWN_AFTER_HANDOVER 0.65  /* right after a router that handed over in history */
+#define AZ_OWN_THIRD_PARTY 0.6      /* foreign address between hops of one AS */
+#define AZ_OWN_INHERIT 0.35         /* unmapped, inherits one neighbour's AS */
+#define AZ_OWN_INHERIT_BOTH 0.5     /* unmapped, both neighbours (or the IXP far side) agree */
+#define AZ_OWN_MAPPED_CONSISTENT 0.9 /* mapped, next to other hops of the same AS */
+#define AZ_OWN_MAPPED 0.75          /* mapped, no neighbour of the same AS */
+#define AZ_OWN_HISTORY_OVERRIDE 0.65 /* a weak owner replaced by the stored one */
+
+/* The upstream of a path that never entered the target AS (verdict.c). */
+#define AZ_UP_WORKING_SAME 0.75     /* working paths of the same prefix through its last hop */
+#define AZ_UP_WORKING_ANY 0.6       /* working paths of any prefix through its last hop */
+#define AZ_UP_WATCHED 0.6           /* the last watched upstream on the path */
+#define AZ_UP_ANY_OWNER 0.4         /* the last foreign owner on the path */
+
+/* Reached targets: no upstream known, or 0.6 + 0.35 x the upstream's confidence. */
+#define AZ_REACHED_NO_UPSTREAM 0.9
+#define AZ_REACHED_BASE 0.6
+#define AZ_REACHED_UP_WEIGHT 0.35
+
+/* Deaths answered by an unreachable. */
+#define AZ_UNREACH 0.95             /* x the sending router's ownership confidence */
+#define AZ_UNREACH_BORDER 0.6       /* the upstream's last hop lost its route toward the target */
+
+/* Loops. */
+#define AZ_LOOP 0.85                /* x the looping router's ownership confidence */
+#define AZ_LOOP_STOP_ONLY 0.5       /* known only from the stop reason */
+
+/* Silence and rate limiting. */
+#define AZ_RATE_LIMITED 0.6         /* neighbours got time-exceeded where this target got nothing */
+#define AZ_RL_UNREACH_FACTOR 0.8    /* neighbours' unreachable stands for this target's lost copy */
+#define AZ_NO_HOP 0.2               /* nothing answered at all */
+#define AZ_SILENT_TARGET_HOSTS 0.7  /* silent inside the target AS where other hosts answer; x (0.5 + 0.5 conf) */
+#define AZ_SILENT_IN_TARGET 0.75    /* silent inside the target AS; x (0.5 + 0.5 conf) */
+#define AZ_SILENT_BORDER_ADJ 0.7    /* working paths: the target border follows at once */
+#define AZ_SILENT_BORDER_GAP 0.45   /* working paths: silent hops, then the target */
+#define AZ_SILENT_INSIDE 0.75       /* working paths: more hops of the same AS follow; x conf */
+#define AZ_SILENT_NEXT_AS_ADJ 0.6   /* working paths: another AS follows at once */
+#define AZ_SILENT_NEXT_AS_GAP 0.4   /* ... after silent hops */
+#define AZ_SILENT_MIXED 0.8         /* factor: working paths disagree on what follows */
+#define AZ_SILENT_OTHER_PREFIX 0.9  /* factor: only other prefixes' paths show what follows */
+#define AZ_SILENT_HISTORY 0.6       /* stored history shows the target after it */
+#define AZ_SILENT_LAST 0.5          /* nothing shows what follows: the last answering network; x conf */
+
+/* Every path dies inside two upstreams at once (common_cause.c). */
+#define AZ_COMMON_CAUSE 0.5
+
+/* --compare-methods (compare.c). */
+#define AZ_CMP_NOT_DEAD 0.9
+#define AZ_CMP_FILTER_PASS 0.9      /* some protocol gets past the death point */
+#define AZ_CMP_FILTER_ADMIN 0.75    /* only some protocols get !X */
+#define AZ_CMP_ALL_ADMIN 0.6        /* every protocol gets !X: a block, route unknown */
+#define AZ_CMP_DEAD_ADMIN 0.6       /* every protocol dies there, some with !X */
+#define AZ_CMP_DEAD_MANY 0.85       /* two or more protocols die there */
+#define AZ_CMP_DEAD_ONE 0.5         /* one protocol dies there */
+#define AZ_CMP_INCONCLUSIVE 0.3
+
+#endif
