@@ -24,6 +24,15 @@
 /* Highest TTL the engine probes and the model stores. */
 #define PM_TTL_MAX 64
 
+/* A database a run used, as geo describes it and the trace model, the
+ * outputs and the store record it (here because all four share it). */
+struct pm_db_info {
+    char role[16];          /* "asn" or "geo" */
+    char path[256];
+    char build_date[32];    /* ISO-8601 date of the MMDB build epoch */
+    char sha256[65];
+};
+
 /* Returns a static English description of a PM_E* code. */
 const char *pm_strerror(int code);
 

@@ -40,7 +40,6 @@ void pm_geo_lookup_cb(void *ctx, uint32_t addr, struct pm_geo_info *out);
 
 /* Describes an opened database for the run record (role "asn" or "geo").
  * Returns PM_ENOTFOUND if that role is absent. */
-struct pm_db_info;
 int pm_geo_describe(const struct pm_geo *g, const char *role, struct pm_db_info *out);
 
 /* The default database paths (installed data dir, then the build tree). */

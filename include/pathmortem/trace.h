@@ -103,12 +103,7 @@ struct pm_run_stats {
 
 #define PM_RUN_MAX_DBS 4
 
-struct pm_db_info {
-    char role[16];          /* "asn" or "geo" */
-    char path[256];
-    char build_date[32];    /* ISO-8601 date of the MMDB build epoch */
-    char sha256[65];
-};
+/* struct pm_db_info (what a run records of each database): common.h */
 
 struct pm_run {
     uint64_t started_us;    /* µs since epoch */

@@ -9,7 +9,7 @@
 #include "geo/mmdb_encode.h"
 #include "geo/mmdb_write.h"
 #include "pathmortem/geo.h"
-#include "pathmortem/trace.h"
+#include "pathmortem/util.h"
 
 /* Per-file counters, so a garbage file is refused on its own numbers. */
 struct file_count {

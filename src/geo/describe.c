@@ -6,7 +6,6 @@
 
 #include "geo/internal.h"
 #include "util/sha256.h"
-#include "pathmortem/trace.h"
 
 int pm_geo_describe(const struct pm_geo *g, const char *role, struct pm_db_info *out)
 {

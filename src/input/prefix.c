@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "pathmortem/input.h"
-#include "pathmortem/trace.h"
+#include "pathmortem/util.h"
 
 int pm_input_prefix(const char *s, struct pm_prefix *out, char *errbuf)
 {
