@@ -29,11 +29,10 @@ void pm_probe_word_split(uint16_t word, uint8_t *ttl, uint8_t *attempt)
     *attempt = (uint8_t)((word >> 7) & 7);
 }
 
-/* Ones-complement arithmetic for checksum fixing. */
+/* Ones-complement arithmetic for checksum fixing, on wire's RFC 1071 sum. */
 static uint16_t oc_add(uint16_t a, uint16_t b)
 {
-    uint32_t s = (uint32_t)a + b;
-    return (uint16_t)((s & 0xffff) + (s >> 16));
+    return pm_wire_fold((uint32_t)a + b);
 }
 
 static uint16_t oc_sub(uint16_t a, uint16_t b)
@@ -43,12 +42,7 @@ static uint16_t oc_sub(uint16_t a, uint16_t b)
 
 static uint16_t sum_words(const uint8_t *p, size_t n)
 {
-    uint16_t s = 0;
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s = oc_add(s, (uint16_t)(p[i] << 8 | p[i + 1]));
-    if (n & 1)
-        s = oc_add(s, (uint16_t)(p[n - 1] << 8));
-    return s;
+    return pm_wire_fold(pm_wire_sum(p, n, 0));
 }
 
 static void put16(uint8_t *p, uint16_t v)
