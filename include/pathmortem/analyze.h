@@ -27,8 +27,13 @@ enum pm_death {
     PM_DEATH_LOOP,
     PM_DEATH_RATE_LIMITED
 };
+/* The one spelling of each value, used by the displays, the JSON writer and
+ * reader and the store on disk ("?" for a value out of range). */
 const char *pm_status_name(enum pm_status s);
 const char *pm_death_name(enum pm_death d);   /* "silent", "net-unreachable", ... */
+/* Back from that spelling; PM_EINVAL for anything else. */
+int pm_status_parse(const char *s, uint8_t *out);
+int pm_death_parse(const char *s, uint8_t *out);
 
 struct pm_as_ref {
     uint32_t asn;          /* 0: unknown */

@@ -23,6 +23,9 @@ enum pm_reply_kind {
     PM_REPLY_TCP_RST,           /* target refused our SYN: still reached */
     PM_REPLY_OTHER_ICMP         /* parameter problem, source quench, ... */
 };
+/* The one spelling of each value ("?" out of range) and back (PM_EINVAL). */
+const char *pm_reply_kind_name(enum pm_reply_kind k);
+int pm_reply_kind_parse(const char *s, uint8_t *out);
 
 /* Why probing a target stopped (JSON "stop"). */
 enum pm_stop {
@@ -34,6 +37,7 @@ enum pm_stop {
     PM_STOP_LOOP
 };
 const char *pm_stop_name(enum pm_stop s);
+int pm_stop_parse(const char *s, uint8_t *out);
 
 /* Why a whole run ended (issues 9 and 10): a run cut short must never be read
  * as an outage, so the cause travels with the run into JSON, pcap and store. */

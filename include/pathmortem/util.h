@@ -20,4 +20,9 @@ int pm_parse_time(const char *s, uint64_t now_us, uint64_t *out, char *errbuf);
 /* "2 h 10 min", "3 d 4 h", "45 s" */
 void pm_format_duration(uint64_t us, char *buf, size_t len);
 
+/* Parses s as one of the names name_of gives to 0, 1, 2, ... (an enum's
+ * values are contiguous; the first "?" ends them), so an enum's names are
+ * written once, in its name function. PM_EINVAL when s is none of them. */
+int pm_name_parse(const char *(*name_of)(unsigned v), const char *s, uint8_t *out);
+
 #endif

@@ -1,5 +1,6 @@
-/* names.c - text forms of verdict statuses, death kinds and compare-methods values. */
+/* names.c - text forms of verdict statuses, death kinds and compare-methods values: the one copy (store, JSON and displays use them). */
 #include "pathmortem/analyze.h"
+#include "pathmortem/util.h"
 
 const char *pm_status_name(enum pm_status s)
 {
@@ -24,6 +25,12 @@ const char *pm_death_name(enum pm_death d)
     }
     return "?";
 }
+
+static const char *status_at(unsigned v) { return pm_status_name((enum pm_status)v); }
+static const char *death_at(unsigned v) { return pm_death_name((enum pm_death)v); }
+
+int pm_status_parse(const char *s, uint8_t *out) { return pm_name_parse(status_at, s, out); }
+int pm_death_parse(const char *s, uint8_t *out) { return pm_name_parse(death_at, s, out); }
 
 const char *pm_cmp_verdict_name(enum pm_cmp_verdict v)
 {

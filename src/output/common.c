@@ -5,61 +5,51 @@
 #include "output/internal.h"
 #include "util/utf8.h"
 
-static const char *const status_names[] = {"reached", "died"};
-static const char *const death_names[] = {
-    "none", "silent",      "net-unreachable", "host-unreachable", "admin-prohibited", "port-unreachable",
-    "loop", "rate-limited"};
-static const char *const reply_kind_names[] = {"time-exceeded", "unreachable", "echo-reply",
-                                               "tcp-synack",    "tcp-rst",     "other-icmp"};
-static const char *const stop_names[] = {"none", "reached", "unreachable", "gaplimit", "maxttl", "loop"};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* The names are the analyzer's and the trace model's (one copy); NULL
+ * instead of their "?" lets each writer choose its own fallback. */
+static const char *known(const char *name)
+{
+    return strcmp(name, "?") ? name : NULL;
+}
 
 const char *pm_output_status_str(unsigned status)
 {
-    return status < NELEM(status_names) ? status_names[status] : NULL;
+    return known(pm_status_name((enum pm_status)status));
 }
 
 const char *pm_output_death_str(unsigned kind)
 {
-    return kind < NELEM(death_names) ? death_names[kind] : NULL;
+    return known(pm_death_name((enum pm_death)kind));
 }
 
 const char *pm_output_reply_kind_str(unsigned kind)
 {
-    return kind < NELEM(reply_kind_names) ? reply_kind_names[kind] : NULL;
-}
-
-static int parse_name(const char *const *names, size_t n, const char *s, uint8_t *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(names[i], s)) {
-            *out = (uint8_t)i;
-            return PM_OK;
-        }
-    }
-    return PM_EINVAL;
+    return known(pm_reply_kind_name((enum pm_reply_kind)kind));
 }
 
 int pm_output_status_parse(const char *s, uint8_t *out)
 {
-    return parse_name(status_names, NELEM(status_names), s, out);
+    return pm_status_parse(s, out);
 }
 
 int pm_output_death_parse(const char *s, uint8_t *out)
 {
-    return parse_name(death_names, NELEM(death_names), s, out);
+    return pm_death_parse(s, out);
 }
 
 int pm_output_reply_kind_parse(const char *s, uint8_t *out)
 {
-    return parse_name(reply_kind_names, NELEM(reply_kind_names), s, out);
+    return pm_reply_kind_parse(s, out);
 }
 
 int pm_output_stop_parse(const char *s, uint8_t *out)
 {
     /* "none" is never written: a finished run always has a reason */
-    return parse_name(stop_names + 1, NELEM(stop_names) - 1, s, out) == PM_OK ? (++*out, PM_OK) : PM_EINVAL;
+    uint8_t v;
+    if (pm_stop_parse(s, &v) != PM_OK || v == PM_STOP_NONE)
+        return PM_EINVAL;
+    *out = v;
+    return PM_OK;
 }
 
 /* Code points that change how a terminal or a page shows the rest of the

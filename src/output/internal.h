@@ -9,8 +9,8 @@
 
 #include "pathmortem/output.h"
 
-/* Names of enums, kept here so the writers and the JSON reader agree even
- * while the analyzer's own name functions evolve. NULL for out-of-range. */
+/* Names of enums: the analyzer's and trace model's one spelling, NULL for
+ * out-of-range (the writers pick their fallback). */
 const char *pm_output_status_str(unsigned status);
 const char *pm_output_death_str(unsigned kind);
 const char *pm_output_reply_kind_str(unsigned kind);

@@ -36,8 +36,9 @@ int pm_col_text(sqlite3_stmt *st, int col, bool null_ok, char *buf, size_t len, 
 /* Text duplicated with malloc (capped at PM_STORE_MAX_JSON); NULL -> NULL when null_ok. */
 int pm_col_strdup(sqlite3_stmt *st, int col, bool null_ok, char **out, char *errbuf);
 
-/* Names used in the database and in JSON Lines; stable on disk, independent
- * of display names elsewhere. Parse returns PM_EINVAL for unknown names. */
+/* Names used in the database and in JSON Lines: the modules' one spelling
+ * (pm_death_name, pm_stop_name, ...), held fixed on disk by
+ * tests/unit/test_store_names.c. Parse returns PM_EINVAL for unknown names. */
 const char *pm_store_status_name(uint8_t status);
 int pm_store_status_parse(const char *s, uint8_t *out);
 const char *pm_store_death_name(uint8_t kind);

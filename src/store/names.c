@@ -1,39 +1,27 @@
-/* names.c - the names enums take in the store and in JSON Lines; fixed on disk whatever other modules print. */
+/* names.c - the names enums take in the store and in JSON Lines (the modules' one spelling, pinned by a test); the strict prefix parser. */
 #include <string.h>
 
 #include "store/internal.h"
 
-static const char *const status_names[] = {"reached", "died"};
-static const char *const death_names[] = {"none", "silent", "net-unreachable", "host-unreachable",
-                                          "admin-prohibited", "port-unreachable", "loop", "rate-limited"};
-static const char *const stop_names[] = {"none", "reached", "unreachable", "gaplimit", "maxttl", "loop"};
-static const char *const method_names[] = {"icmp", "udp", "tcp"};
+/* The spelling on disk is the one every module uses (analyze/names.c,
+ * trace/names.c); test_store_names pins it, so renaming a value for display
+ * cannot silently change what the store writes and reads. */
+const char *pm_store_status_name(uint8_t v) { return pm_status_name((enum pm_status)v); }
+int pm_store_status_parse(const char *s, uint8_t *out) { return pm_status_parse(s, out); }
+const char *pm_store_death_name(uint8_t v) { return pm_death_name((enum pm_death)v); }
+int pm_store_death_parse(const char *s, uint8_t *out) { return pm_death_parse(s, out); }
+const char *pm_store_stop_name(uint8_t v) { return pm_stop_name((enum pm_stop)v); }
+int pm_store_stop_parse(const char *s, uint8_t *out) { return pm_stop_parse(s, out); }
+const char *pm_store_method_name(uint8_t v) { return pm_method_name((enum pm_method)v); }
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *name_of(const char *const *names, size_t n, uint8_t v)
+int pm_store_method_parse(const char *s, uint8_t *out)
 {
-    return v < n ? names[v] : "?";
+    enum pm_method m;
+    if (pm_method_parse(s, &m) != PM_OK)
+        return PM_EINVAL;
+    *out = (uint8_t)m;
+    return PM_OK;
 }
-
-static int parse(const char *const *names, size_t n, const char *s, uint8_t *out)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (!strcmp(s, names[i])) {
-            *out = (uint8_t)i;
-            return PM_OK;
-        }
-    return PM_EINVAL;
-}
-
-const char *pm_store_status_name(uint8_t v) { return name_of(status_names, COUNT(status_names), v); }
-int pm_store_status_parse(const char *s, uint8_t *out) { return parse(status_names, COUNT(status_names), s, out); }
-const char *pm_store_death_name(uint8_t v) { return name_of(death_names, COUNT(death_names), v); }
-int pm_store_death_parse(const char *s, uint8_t *out) { return parse(death_names, COUNT(death_names), s, out); }
-const char *pm_store_stop_name(uint8_t v) { return name_of(stop_names, COUNT(stop_names), v); }
-int pm_store_stop_parse(const char *s, uint8_t *out) { return parse(stop_names, COUNT(stop_names), s, out); }
-const char *pm_store_method_name(uint8_t v) { return name_of(method_names, COUNT(method_names), v); }
-int pm_store_method_parse(const char *s, uint8_t *out) { return parse(method_names, COUNT(method_names), s, out); }
 
 int pm_store_prefix_parse(const char *s, uint32_t *addr, uint8_t *len)
 {

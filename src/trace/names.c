@@ -1,6 +1,4 @@
-/* names.c - text forms of methods, stop reasons and run ends (addresses and times: util/addr.c, util/timefmt.c). */
-#include <string.h>
-
+/* names.c - text forms of methods, reply kinds, stop reasons and run ends, the one copy (addresses and times: util/addr.c, util/timefmt.c). */
 #include "pathmortem/trace.h"
 
 const char *pm_method_name(enum pm_method m)
@@ -13,14 +11,33 @@ const char *pm_method_name(enum pm_method m)
     return "?";
 }
 
+static const char *method_at(unsigned v) { return pm_method_name((enum pm_method)v); }
+
 int pm_method_parse(const char *s, enum pm_method *out)
 {
-    if (!strcmp(s, "icmp")) *out = PM_METHOD_ICMP;
-    else if (!strcmp(s, "udp")) *out = PM_METHOD_UDP;
-    else if (!strcmp(s, "tcp")) *out = PM_METHOD_TCP;
-    else return PM_EINVAL;
+    uint8_t v;
+    if (pm_name_parse(method_at, s, &v) != PM_OK)
+        return PM_EINVAL;
+    *out = (enum pm_method)v;
     return PM_OK;
 }
+
+const char *pm_reply_kind_name(enum pm_reply_kind k)
+{
+    switch (k) {
+    case PM_REPLY_TIME_EXCEEDED: return "time-exceeded";
+    case PM_REPLY_UNREACH: return "unreachable";
+    case PM_REPLY_ECHO_REPLY: return "echo-reply";
+    case PM_REPLY_TCP_SYNACK: return "tcp-synack";
+    case PM_REPLY_TCP_RST: return "tcp-rst";
+    case PM_REPLY_OTHER_ICMP: return "other-icmp";
+    }
+    return "?";
+}
+
+static const char *reply_kind_at(unsigned v) { return pm_reply_kind_name((enum pm_reply_kind)v); }
+
+int pm_reply_kind_parse(const char *s, uint8_t *out) { return pm_name_parse(reply_kind_at, s, out); }
 
 const char *pm_stop_name(enum pm_stop s)
 {
@@ -34,6 +51,10 @@ const char *pm_stop_name(enum pm_stop s)
     }
     return "?";
 }
+
+static const char *stop_at(unsigned v) { return pm_stop_name((enum pm_stop)v); }
+
+int pm_stop_parse(const char *s, uint8_t *out) { return pm_name_parse(stop_at, s, out); }
 
 const char *pm_run_end_name(enum pm_run_end e)
 {
