@@ -149,7 +149,9 @@ int pm_verdict_add_evidence(struct pm_verdict *v, const char *fmt, ...) __attrib
 void pm_verdict_clear(struct pm_verdict *v);
 
 /* Owner inferred for an address that answered in the run (0 for an address
- * that never answered, or whose owner could not be inferred nor mapped). */
+ * that never answered, or whose owner could not be inferred nor mapped).
+ * The one lookup: the analyzer already falls back to the mapped AS, so
+ * outputs and the store take this value as it is, with no fallback of their own. */
 uint32_t pm_analysis_owner(const struct pm_analysis *a, uint32_t addr);
 
 /* The pm_owner record of addr, or NULL when addr never answered (binary search). */

@@ -146,21 +146,6 @@ void pm_output_lookup(const struct pm_output_ctx *ctx, uint32_t addr, struct pm_
     out->special_name[sizeof out->special_name - 1] = '\0';
 }
 
-uint32_t pm_output_owner(const struct pm_analysis *a, uint32_t addr)
-{
-    if (!a || !a->owners)
-        return 0;
-    uint32_t lo = 0, hi = a->n_owners;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (a->owners[mid].addr < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < a->n_owners && a->owners[lo].addr == addr ? a->owners[lo].owner_asn : 0;
-}
-
 const struct pm_verdict *pm_output_verdict(const struct pm_output_ctx *ctx, uint32_t i)
 {
     const struct pm_analysis *a = ctx->analysis;

@@ -69,7 +69,7 @@ static void set(void *obj, const char *name, const char *value)
 static uint32_t owner_of(const struct gb *b, uint32_t addr, struct pm_geo_info *gi)
 {
     pm_output_lookup(b->ctx, addr, gi);
-    uint32_t o = pm_output_owner(b->ctx->analysis, addr);
+    uint32_t o = pm_analysis_owner(b->ctx->analysis, addr);
     return o ? o : gi->asn;
 }
 

@@ -138,7 +138,7 @@ static void hop_rows(FILE *f, const struct pm_output_ctx *ctx, const struct pm_t
             fputs("</td><td>", f);
             if (gi.asn)
                 fprintf(f, "AS%u", gi.asn);
-            uint32_t owner = pm_output_owner(ctx->analysis, r[i].from);
+            uint32_t owner = pm_analysis_owner(ctx->analysis, r[i].from);
             if (owner && owner != gi.asn)
                 fprintf(f, " <span class=\"dim\">(owner AS%u)</span>", owner);
             fputs("</td><td>", f);

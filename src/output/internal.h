@@ -32,10 +32,6 @@ uint64_t pm_output_rtt_us(const struct pm_reply *r);
 /* Address facts through the optional callback; zeroed when there is none. */
 void pm_output_lookup(const struct pm_output_ctx *ctx, uint32_t addr, struct pm_geo_info *out);
 
-/* Inferred owner from the analysis (binary search in the sorted owner list);
- * 0 when there is no analysis or no entry for addr. */
-uint32_t pm_output_owner(const struct pm_analysis *a, uint32_t addr);
-
 /* The verdict of target i, or NULL without analysis. */
 const struct pm_verdict *pm_output_verdict(const struct pm_output_ctx *ctx, uint32_t i);
 

@@ -207,7 +207,7 @@ static void hop_facts(const struct tx *x, uint32_t addr, struct facts *out)
     pm_output_clean(gi.country, cc, sizeof cc);
     pm_output_clean(gi.city, city, sizeof city);
     snprintf(out->place, sizeof out->place, "%s%s%s", cc, cc[0] && city[0] ? " " : "", city);
-    uint32_t owner = pm_output_owner(x->ctx->analysis, addr);
+    uint32_t owner = pm_analysis_owner(x->ctx->analysis, addr);
     if (owner && owner != gi.asn) {
         size_t n = strlen(out->place);
         snprintf(out->place + n, sizeof out->place - n, "%sowner AS%u (inferred)", n ? "  " : "", owner);

@@ -31,23 +31,6 @@ int pm_snapshot_exit_status(const struct pm_snapshot *snap)
     return reached ? 1 : 2;
 }
 
-static uint32_t owner_asn(const struct pm_analysis *a, uint32_t addr)
-{
-    if (!a || !a->owners)
-        return 0;
-    size_t lo = 0, hi = a->n_owners;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->owners[mid].addr < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < a->n_owners && a->owners[lo].addr == addr)
-        return a->owners[lo].owner_asn ? a->owners[lo].owner_asn : a->owners[lo].mapped_asn;
-    return 0;
-}
-
 static char *params_json(const struct pm_run *run, char *errbuf)
 {
     json_t *o = json_object();
@@ -203,7 +186,7 @@ static int fill_targets(struct pm_snapshot *snap, const struct pm_run *run, cons
             h->kind = rp->kind;
             h->reply_ttl = rp->reply_ttl;
             h->quoted_ttl = rp->quoted_ttl;
-            h->asn = owner_asn(an, rp->from);
+            h->asn = pm_analysis_owner(an, rp->from);
         }
         st->n_hops = snap->n_hops - st->first_hop;
     }
