@@ -139,6 +139,8 @@ void pm_run_free(struct pm_run *run);
 
 /* Finds the target for dst, or adds it. Returns NULL on PM_ELIMIT/ENOMEM. */
 struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create);
+/* The target for dst, or NULL: the lookup for readers of a finished run. */
+const struct pm_target *pm_run_find(const struct pm_run *run, uint32_t dst);
 
 /* Records that a probe went out (counts per TTL). */
 void pm_target_note_sent(struct pm_target *t, uint8_t ttl);
@@ -151,7 +153,8 @@ uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_r
 /* Highest TTL worth showing: the stop TTL for reached/unreachable targets
  * (probes beyond the target only repeat it), else the highest TTL probed. */
 uint8_t pm_target_last_ttl(const struct pm_target *t);
-/* Does any reply come from the target itself (echo reply, SYN-ACK/RST, port unreachable from dst)? */
+/* Does the reply come from the target itself (echo reply, SYN-ACK/RST, port
+ * or protocol unreachable from dst: pm_wire_icmp_from_end_host)? */
 bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r);
 
 /* Sorts every target and decides stop reasons from the data alone (the same

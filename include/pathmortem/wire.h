@@ -27,6 +27,43 @@
 #define PM_ICMP_TIMXCEED 11
 #define PM_ICMP_PARAMPROB 12
 
+/* What an ICMP message says about the path of the probe it answers. The one
+ * table of ICMP codes in the project (src/wire/icmp_class.c): the verdicts,
+ * compare-methods, the traceroute marks, the trace model and the scheduler
+ * all ask it instead of testing code numbers. */
+enum pm_icmp_meaning {
+    PM_ICMP_M_OTHER = 0,        /* not about a path: unknown type, echo request, ... */
+    PM_ICMP_M_ECHO_REPLY,       /* 0: the destination answered an echo */
+    PM_ICMP_M_TIME_EXCEEDED,    /* 11: a router on the path (or reassembly timeout) */
+    PM_ICMP_M_SOURCE_QUENCH,    /* 4 (deprecated, RFC 6633) */
+    PM_ICMP_M_PARAM_PROBLEM,    /* 12 */
+    PM_ICMP_M_NET_UNREACH,      /* 3/0, 3/6 (network unknown), 3/11 (for ToS) */
+    PM_ICMP_M_HOST_UNREACH,     /* 3/1, 3/7 (host unknown), 3/12 (for ToS), 3/8: source host
+                                   isolated, obsolete; RFC 1812 5.2.7.1 says send 0 or 1 instead */
+    PM_ICMP_M_PROTO_UNREACH,    /* 3/2: sent by the destination host (RFC 792) */
+    PM_ICMP_M_PORT_UNREACH,     /* 3/3: sent by the destination host (RFC 792) */
+    PM_ICMP_M_FRAG_NEEDED,      /* 3/4: fragmentation needed and DF set */
+    PM_ICMP_M_SRCROUTE_FAILED,  /* 3/5 */
+    PM_ICMP_M_ADMIN_PROHIB,     /* refused by policy, a filter: 3/9, 3/10, 3/13 (administratively
+                                   prohibited), 3/14, 3/15 (precedence policy, RFC 1812 5.2.7.1) */
+    PM_ICMP_M_UNREACH_UNKNOWN,  /* 3/16..255: an unreachable with an unassigned code */
+};
+
+/* The meaning of ICMP type/code (any values). */
+enum pm_icmp_meaning pm_wire_icmp_meaning(uint8_t type, uint8_t code);
+
+/* The traceroute mark of a destination unreachable with this code ("!N",
+ * "!H", "!P", "!X", ...; static storage), or NULL when traceroute has none
+ * (3/3, 3/11, 3/12, unassigned codes: callers print "!<code>"). */
+const char *pm_wire_icmp_mark(uint8_t code);
+
+/* True for the messages only the destination host itself sends about a
+ * probe (RFC 792: protocol and port unreachable come "from a host"; echo
+ * reply): one of them from the destination's address means the probe got
+ * there. A net, host or admin unreachable comes from a router (or a
+ * filter) and means it did not. */
+bool pm_wire_icmp_from_end_host(uint8_t type, uint8_t code);
+
 /* Where non-RFC-4884 routers put the extension structure when the ICMP
  * length attribute is 0: right after a 128-byte original datagram. */
 #define PM_ICMP_LEGACY_EXT_OFF 128

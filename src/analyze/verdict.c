@@ -24,10 +24,10 @@ static void note_reason(struct vd *d, enum az_reason_prefix pre, const struct az
 
 static uint8_t death_of_code(uint8_t code)
 {
-    switch (code) {
-    case 0: case 6: case 11: return PM_DEATH_NET_UNREACH;
-    case 2: case 3: return PM_DEATH_PORT_UNREACH;
-    case 8: case 9: case 10: case 13: case 14: case 15: return PM_DEATH_ADMIN_PROHIB;
+    switch (pm_wire_icmp_meaning(PM_ICMP_UNREACH, code)) {
+    case PM_ICMP_M_NET_UNREACH: return PM_DEATH_NET_UNREACH;
+    case PM_ICMP_M_PROTO_UNREACH: case PM_ICMP_M_PORT_UNREACH: return PM_DEATH_PORT_UNREACH;
+    case PM_ICMP_M_ADMIN_PROHIB: return PM_DEATH_ADMIN_PROHIB;
     default: return PM_DEATH_HOST_UNREACH;
     }
 }

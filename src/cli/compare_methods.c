@@ -28,7 +28,7 @@ static const struct {
 /* What one method got toward one target, relative to the death point. */
 static uint8_t outcome(const struct pm_run *run, uint32_t dst, const struct death *d)
 {
-    const struct pm_target *t = pm_run_target((struct pm_run *)run, dst, false);
+    const struct pm_target *t = pm_run_find(run, dst);
     if (!t || !t->max_ttl_sent)
         return PM_CMP_NOT_PROBED;
     if (t->stop == PM_STOP_REACHED)
@@ -37,8 +37,9 @@ static uint8_t outcome(const struct pm_run *run, uint32_t dst, const struct deat
     for (uint32_t i = 0; i < t->n_replies; i++) {
         const struct pm_reply *r = &t->replies[i];
         if (r->kind == PM_REPLY_UNREACH && (r->from == d->addr || r->ttl <= d->ttl + 1u))
-            return (r->icmp_code == 13 || r->icmp_code == 9 || r->icmp_code == 10) ? PM_CMP_UNREACH_ADMIN
-                                                                                    : PM_CMP_UNREACH_OTHER;
+            return pm_wire_icmp_meaning(PM_ICMP_UNREACH, r->icmp_code) == PM_ICMP_M_ADMIN_PROHIB
+                       ? PM_CMP_UNREACH_ADMIN
+                       : PM_CMP_UNREACH_OTHER;
         if (r->kind == PM_REPLY_TIME_EXCEEDED && r->ttl > last)
             last = r->ttl;
     }

@@ -101,28 +101,10 @@ void pm_output_mark(const struct pm_target *t, const struct pm_reply *r, char bu
     }
     if (r->kind != PM_REPLY_UNREACH)
         return;
-    const char *m;
-    switch (r->icmp_code) {
-    case 0: m = "!N"; break;
-    case 1: m = "!H"; break;
-    case 2: m = "!P"; break;
-    case 3:
-        if (r->from == t->dst) /* the target answering: traceroute shows nothing */
-            return;
-        m = NULL;
-        break;
-    case 4: m = "!F"; break;
-    case 5: m = "!S"; break;
-    case 6: m = "!U"; break;
-    case 7: m = "!W"; break;
-    case 8: m = "!I"; break;
-    case 9:
-    case 10:
-    case 13: m = "!X"; break;
-    case 14: m = "!V"; break;
-    case 15: m = "!C"; break;
-    default: m = NULL; break;
-    }
+    /* port unreachable from the target: its answer, traceroute shows nothing */
+    if (r->from == t->dst && pm_wire_icmp_meaning(PM_ICMP_UNREACH, r->icmp_code) == PM_ICMP_M_PORT_UNREACH)
+        return;
+    const char *m = pm_wire_icmp_mark(r->icmp_code);
     if (m)
         snprintf(buf, 16, "%s", m);
     else

@@ -21,6 +21,7 @@ struct hop_slot {
     uint8_t answered;   /* replies received */
     uint8_t kind;       /* enum pm_reply_kind of the first reply */
     uint8_t reply_ttl;  /* IP TTL of the first reply (distance estimate) */
+    bool from_target;   /* the first reply came from the target (pm_reply_from_target) */
     uint16_t gen;       /* bumped when the slot completes: stale timers are ignored */
     uint32_t addr;      /* first responder */
 };

@@ -274,10 +274,12 @@ void pm_sched_sent(struct pm_engine *e, uint32_t ti, uint8_t which, uint64_t now
         arm(e, ti, which, now);
 }
 
+/* The trace model's rule, so the scheduler stops where the analysis will say
+ * the target was reached. */
 static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
 {
-    return s->kind == PM_REPLY_ECHO_REPLY || s->kind == PM_REPLY_TCP_SYNACK || s->kind == PM_REPLY_TCP_RST ||
-           (s->kind == PM_REPLY_UNREACH && s->addr == t->dst);
+    (void)t;
+    return s->from_target;
 }
 
 /* The prefix learns where its paths are refused (ICMP unreachable), so its
@@ -437,6 +439,7 @@ void pm_sched_reply(struct pm_engine *e, uint32_t ti, const struct pm_reply *r, 
             s->addr = r->from;
             s->kind = r->kind;
             s->reply_ttl = r->reply_ttl;
+            s->from_target = pm_reply_from_target(&e->run->targets[ti], r);
         }
         s->answered++;
         if (s->sent == s->want && s->answered >= s->sent)

@@ -51,17 +51,30 @@ static int index_grow(struct pm_run *run)
     return PM_OK;
 }
 
-struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create)
+static uint32_t find_index(const struct pm_run *run, uint32_t dst)
 {
     if (run->index_cap) {
         uint32_t h = hash_addr(dst) & (run->index_cap - 1);
         while (run->index[h]) {
-            struct pm_target *t = &run->targets[run->index[h] - 1];
-            if (t->dst == dst)
-                return t;
+            if (run->targets[run->index[h] - 1].dst == dst)
+                return run->index[h];
             h = (h + 1) & (run->index_cap - 1);
         }
     }
+    return 0;
+}
+
+const struct pm_target *pm_run_find(const struct pm_run *run, uint32_t dst)
+{
+    uint32_t i = find_index(run, dst);
+    return i ? &run->targets[i - 1] : NULL;
+}
+
+struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create)
+{
+    uint32_t i = find_index(run, dst);
+    if (i)
+        return &run->targets[i - 1];
     if (!create || run->n_targets >= PM_TRACE_MAX_TARGETS)
         return NULL;
     if (run->n_targets == run->cap_targets) {
@@ -156,8 +169,9 @@ bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r)
     case PM_REPLY_TCP_RST:
         return true;
     case PM_REPLY_UNREACH:
-        /* port unreachable (or protocol unreachable) from the target itself */
-        return r->from == t->dst && (r->icmp_code == 3 || r->icmp_code == 2);
+        /* port or protocol unreachable from the target itself (RFC 792: only
+         * the destination host sends these) */
+        return r->from == t->dst && pm_wire_icmp_from_end_host(PM_ICMP_UNREACH, r->icmp_code);
     default:
         return false;
     }

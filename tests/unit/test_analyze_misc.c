@@ -85,6 +85,46 @@ static void real_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
     }
 }
 
+/* The death kind of each unreachable code comes from the wire's one table:
+ * 9, 10, 13 and the precedence refusals 14, 15 are filters; 8 (obsolete
+ * "source host isolated") is a host unreachable, as RFC 1812 says to send. */
+static void death_kind_per_code(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t code, kind;
+    } rows[] = {
+        {0, PM_DEATH_NET_UNREACH},   {1, PM_DEATH_HOST_UNREACH},  {4, PM_DEATH_HOST_UNREACH},
+        {6, PM_DEATH_NET_UNREACH},   {8, PM_DEATH_HOST_UNREACH},  {9, PM_DEATH_ADMIN_PROHIB},
+        {10, PM_DEATH_ADMIN_PROHIB}, {11, PM_DEATH_NET_UNREACH},  {13, PM_DEATH_ADMIN_PROHIB},
+        {14, PM_DEATH_ADMIN_PROHIB}, {15, PM_DEATH_ADMIN_PROHIB}, {99, PM_DEATH_HOST_UNREACH},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct pm_run *run = pm_run_alloc();
+        struct pm_target *t = pm_run_target(run, A(175, 45, 176, 9), true);
+        assert_non_null(t);
+        struct pm_reply r;
+        memset(&r, 0, sizeof r);
+        for (uint8_t ttl = 1; ttl <= 3; ttl++) {
+            pm_target_note_sent(t, ttl);
+            r.ttl = ttl;
+            r.from = A(198, 18, ttl, 1);
+            r.kind = ttl == 3 ? PM_REPLY_UNREACH : PM_REPLY_TIME_EXCEEDED;
+            r.icmp_type = ttl == 3 ? 3 : 11;
+            r.icmp_code = ttl == 3 ? rows[i].code : 0;
+            assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+        }
+        pm_trace_finish(run, 5);
+        struct pm_analysis *a = NULL;
+        char err[PM_ERRBUF_SIZE];
+        assert_int_equal(pm_analyze(run, real_lookup, NULL, NULL, &a, err), PM_OK);
+        assert_int_equal(a->verdicts[0].status, PM_STATUS_DIED);
+        assert_int_equal(a->verdicts[0].kind, rows[i].kind);
+        pm_analysis_free(a);
+        pm_run_free(run);
+    }
+}
+
 static void issue_example_line(void **state)
 {
     (void)state;
@@ -341,6 +381,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(compare_methods_filter_or_dead_route),
         cmocka_unit_test(issue_example_line),
+        cmocka_unit_test(death_kind_per_code),
         cmocka_unit_test(rollup_format_is_bounded),
         cmocka_unit_test(scale_65536_targets),
         cmocka_unit_test(random_runs_keep_invariants),

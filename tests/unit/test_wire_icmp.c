@@ -428,6 +428,48 @@ static void bad_quoted_headers(void **state)
     }
 }
 
+/* The one ICMP code table: meanings, marks and the end-host rule. */
+static void code_table(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t type, code;
+        enum pm_icmp_meaning m;
+        const char *mark; /* for type 3 */
+    } rows[] = {
+        {3, 0, PM_ICMP_M_NET_UNREACH, "!N"},      {3, 1, PM_ICMP_M_HOST_UNREACH, "!H"},
+        {3, 2, PM_ICMP_M_PROTO_UNREACH, "!P"},    {3, 3, PM_ICMP_M_PORT_UNREACH, NULL},
+        {3, 4, PM_ICMP_M_FRAG_NEEDED, "!F"},      {3, 5, PM_ICMP_M_SRCROUTE_FAILED, "!S"},
+        {3, 6, PM_ICMP_M_NET_UNREACH, "!U"},      {3, 7, PM_ICMP_M_HOST_UNREACH, "!W"},
+        {3, 8, PM_ICMP_M_HOST_UNREACH, "!I"},     {3, 9, PM_ICMP_M_ADMIN_PROHIB, "!X"},
+        {3, 10, PM_ICMP_M_ADMIN_PROHIB, "!X"},    {3, 11, PM_ICMP_M_NET_UNREACH, NULL},
+        {3, 12, PM_ICMP_M_HOST_UNREACH, NULL},    {3, 13, PM_ICMP_M_ADMIN_PROHIB, "!X"},
+        {3, 14, PM_ICMP_M_ADMIN_PROHIB, "!V"},    {3, 15, PM_ICMP_M_ADMIN_PROHIB, "!C"},
+        {3, 16, PM_ICMP_M_UNREACH_UNKNOWN, NULL}, {3, 255, PM_ICMP_M_UNREACH_UNKNOWN, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        assert_int_equal(pm_wire_icmp_meaning(rows[i].type, rows[i].code), rows[i].m);
+        const char *mark = pm_wire_icmp_mark(rows[i].code);
+        if (rows[i].mark)
+            assert_string_equal(mark, rows[i].mark);
+        else
+            assert_null(mark);
+        assert_int_equal(pm_wire_icmp_from_end_host(rows[i].type, rows[i].code),
+                         rows[i].code == 2 || rows[i].code == 3);
+    }
+    assert_int_equal(pm_wire_icmp_meaning(0, 0), PM_ICMP_M_ECHO_REPLY);
+    assert_true(pm_wire_icmp_from_end_host(0, 0));
+    assert_int_equal(pm_wire_icmp_meaning(11, 0), PM_ICMP_M_TIME_EXCEEDED);
+    assert_int_equal(pm_wire_icmp_meaning(11, 1), PM_ICMP_M_TIME_EXCEEDED);
+    assert_false(pm_wire_icmp_from_end_host(11, 0));
+    assert_int_equal(pm_wire_icmp_meaning(4, 0), PM_ICMP_M_SOURCE_QUENCH);
+    assert_int_equal(pm_wire_icmp_meaning(12, 0), PM_ICMP_M_PARAM_PROBLEM);
+    assert_int_equal(pm_wire_icmp_meaning(8, 0), PM_ICMP_M_OTHER);
+    assert_int_equal(pm_wire_icmp_meaning(5, 1), PM_ICMP_M_OTHER);
+    /* a code 2/3 under another type is no end-host answer */
+    assert_false(pm_wire_icmp_from_end_host(11, 3));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +491,7 @@ int main(void)
         cmocka_unit_test(other_error_types_quote),
         cmocka_unit_test(short_quotes),
         cmocka_unit_test(bad_quoted_headers),
+        cmocka_unit_test(code_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
