@@ -12,6 +12,13 @@ const char *pm_addr_str(uint32_t addr, char buf[16]);
 /* Strict dotted quad: four decimal parts 0..255, nothing before or after. */
 int pm_addr_parse(const char *s, uint32_t *out);
 
+/* "a.b.c.d/len" or a bare address (len 32). Host bits set below len are
+ * refused (PM_EINVAL, "did you mean a.b.c.0/len?") unless flags has
+ * PM_PREFIX_MASK_HOST, which clears them: strict for targets a user types,
+ * lenient for filters. Messages in errbuf name what is wrong. */
+#define PM_PREFIX_MASK_HOST 0x1
+int pm_prefix_parse(const char *s, unsigned flags, uint32_t *addr, uint8_t *len, char *errbuf);
+
 /* "2026-11-28T06:54:15.123Z" */
 void pm_format_time(uint64_t us, char *buf, size_t len);
 /* Parses "2026-11-28T07:10:00Z", "2026-11-28 07:10", "2026-11-28", "now",

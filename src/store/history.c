@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathmortem/util.h"
 #include "store/internal.h"
 
 struct builder {
@@ -202,7 +203,7 @@ int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us, c
     uint32_t lo = 0, hi = UINT32_MAX;
     if (prefix_filter) {
         uint8_t len;
-        if (pm_store_prefix_parse(prefix_filter, &lo, &len))
+        if (pm_prefix_parse(prefix_filter, PM_PREFIX_MASK_HOST, &lo, &len, NULL))
             return pm_err(errbuf, PM_EINVAL, "bad prefix '%s' (expected a.b.c.d/len)", prefix_filter);
         hi = lo | (len ? (uint32_t)(((uint64_t)1 << (32 - len)) - 1) : UINT32_MAX);
     }

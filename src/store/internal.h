@@ -95,7 +95,5 @@ int pm_store_states_backfill(struct pm_store *s, char *errbuf);
 int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
                          uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf);
 
-/* Strict prefix "a.b.c.d/len" parse. */
-int pm_store_prefix_parse(const char *s, uint32_t *addr, uint8_t *len);
 
 #endif

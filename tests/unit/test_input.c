@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pathmortem/input.h"
+#include "pathmortem/util.h"
 
 static void numbers_are_bounded(void **state)
 {
@@ -44,6 +45,18 @@ static void prefixes_are_strict(void **state)
                          "1..2.3", "1.2.3.4/-1", "a.b.c.d", NULL};
     for (int i = 0; bad[i]; i++)
         assert_int_equal(pm_input_prefix(bad[i], &p, err), PM_EINVAL);
+    /* the same parser, told to mask host bits (history --prefix), still refuses bad syntax */
+    uint32_t a;
+    uint8_t len;
+    assert_int_equal(pm_prefix_parse("175.45.177.9/22", PM_PREFIX_MASK_HOST, &a, &len, err), PM_OK);
+    assert_int_equal(a, 0xaf2db000u);
+    assert_int_equal(len, 22);
+    assert_int_equal(pm_prefix_parse("175.45.177.9/0", PM_PREFIX_MASK_HOST, &a, &len, err), PM_OK);
+    assert_int_equal(a, 0);
+    assert_int_equal(len, 0);
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(pm_prefix_parse(bad[i], PM_PREFIX_MASK_HOST, &a, &len, err), PM_EINVAL);
+    assert_int_equal(pm_prefix_parse(NULL, PM_PREFIX_MASK_HOST, &a, &len, NULL), PM_EINVAL);
 }
 
 static char *write_tmp(const char *text)
