@@ -20,7 +20,7 @@ struct pm_engine_opts {
     uint8_t max_ttl;         /* default 30 */
     uint8_t queries;         /* probes per hop; 0: 3 for one target, 1 for sweeps */
     uint8_t retries;         /* extra probes for a silent hop (default 1) */
-    uint8_t gaplimit;        /* silent hops in a row that end forward probing (default 5) */
+    uint8_t gaplimit;        /* silent hops in a row that end forward probing (default PM_GAPLIMIT_DEFAULT) */
     uint8_t split_ttl;       /* first TTL tried when nothing is known about a prefix (default 16) */
     bool no_stopset;         /* probe every hop of every target (no Doubletree stop set) */
     uint32_t wait_ms;        /* wait for a reply (default 2000) */

@@ -162,5 +162,8 @@ bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r);
  * loop (one address at two TTLs separated by another), gaplimit (trailing
  * silent hops >= gaplimit), else maxttl. Targets are ordered by address. */
 void pm_trace_finish(struct pm_run *run, uint8_t gaplimit);
+/* The gaplimit the engine probes with and `analyze` rebuilds stop reasons
+ * with unless told otherwise (--gaplimit); one number, so both agree. */
+#define PM_GAPLIMIT_DEFAULT 5
 
 #endif

@@ -26,7 +26,7 @@ static const char usage_text[] =
     "  --preset NAME        target AS and watched upstreams from this preset (default: guessed\n"
     "                       from the presets whose prefixes hold the targets)\n"
     "  --presets FILE       preset file instead of the shipped and user ones\n"
-    "  --gaplimit N         silent hops in a row that end a path (default 5)\n"
+    "  --gaplimit N         silent hops in a row that end a path (default " PM_CLI_STR(PM_GAPLIMIT_DEFAULT) ")\n"
     "  --user USER          user to drop to when started as root (default nobody)\n"
     "  --verbose            detail for every target\n"
     "  --color auto|never|always\n"
@@ -204,7 +204,7 @@ int pm_cmd_analyze(int argc, char **argv)
     struct pm_cli_sweep s;
     memset(&s, 0, sizeof s);
     s.color = -1;
-    s.eng.gaplimit = 5;
+    s.eng.gaplimit = PM_GAPLIMIT_DEFAULT;
     const char *preset_name = NULL, *path = NULL;
     int rc = parse(argc, argv, &s, &preset_name, &path);
     if (rc)

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "      --flow N               Paris flow id: another constant flow (default 0)\n"
     "      --classic              classic probes whose hashed fields vary (shows ECMP mixing)\n"
     "      --retries N            extra probes for a silent hop (default 1; +2 when it looks rate limited)\n"
-    "      --gaplimit N           silent hops in a row that end a path (default 5)\n"
+    "      --gaplimit N           silent hops in a row that end a path (default " PM_CLI_STR(PM_GAPLIMIT_DEFAULT) ")\n"
     "      --split-ttl N          first TTL tried in a prefix nothing is known about (default 16)\n"
     "      --no-stopset           probe every hop of every target (no Doubletree stop set)\n"
     "      --target-timeout SEC   give up on one target (default 60)\n"

@@ -5,6 +5,10 @@
 #include <stdint.h>
 
 /* Exit statuses shared by every subcommand. */
+/* A numeric constant as a string literal, for defaults in --help texts. */
+#define PM_CLI_STR_(x) #x
+#define PM_CLI_STR(x) PM_CLI_STR_(x)
+
 #define PM_EXIT_OK 0          /* done; for trace/snapshot: every target reached */
 #define PM_EXIT_SOME_DIED 1   /* trace/snapshot: some targets died */
 #define PM_EXIT_ALL_DIED 2    /* trace/snapshot: every target died */

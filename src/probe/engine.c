@@ -26,7 +26,7 @@ void pm_engine_opts_default(struct pm_engine_opts *o)
     o->first_ttl = 1;
     o->max_ttl = 30;
     o->retries = 1;
-    o->gaplimit = 5;
+    o->gaplimit = PM_GAPLIMIT_DEFAULT;
     o->split_ttl = 16;
     o->wait_ms = 2000;
     o->rate_pps = 1000;
