@@ -29,6 +29,10 @@ void pm_capture_close(struct pm_capture *c);
  * before dropping privileges). */
 int pm_capture_dump_open(struct pm_capture *c, const char *path, char *errbuf);
 int pm_capture_dump_flush(struct pm_capture *c, char *errbuf);
+/* Writes one IPv4 packet (a run record, match.h) into the pcap being
+ * written, under the link header of the capture's link type, timestamped
+ * ts_us. PM_OK also when no pcap is being written. */
+int pm_capture_dump_ip(struct pm_capture *c, const uint8_t *ip, size_t len, uint64_t ts_us, char *errbuf);
 
 int pm_capture_linktype(const struct pm_capture *c);
 int pm_capture_fd(const struct pm_capture *c);     /* -1 for files */

@@ -52,7 +52,11 @@ void pm_engine_set_method(struct pm_engine *e, uint8_t method, uint16_t dport);
 /* Bytes of engine state per target (for the README's memory statement). */
 size_t pm_engine_state_per_target(void);
 
-/* Asks a running sweep to stop at the next loop (from a signal handler). */
+/* Asks a running sweep to stop at the next loop (from a signal handler).
+ * The _cause form also says why (enum pm_run_end): the run's end, which
+ * pm_engine_run puts in run->end and in the pcap's end record; the plain
+ * form reports PM_RUN_SIGINT unless a cause was given before. */
 void pm_engine_request_stop(void);
+void pm_engine_request_stop_cause(uint8_t end);
 
 #endif

@@ -103,6 +103,14 @@ struct pm_run_stats {
     uint64_t dropped_malformed;    /* decoder refused the frame */
     uint64_t capture_drops;        /* reported by libpcap */
     uint64_t ipid_rewritten;       /* quoted IP ID differed from ours */
+    /* Refusals added with the sealed probes (issue 10), one per reason: */
+    uint64_t rejected_foreign;     /* answer-shaped but another identity (other runs, other pings, blind guesses) */
+    uint64_t rejected_forged;      /* names a probe of this run but fails the keyed seal */
+    uint64_t rejected_checksum;    /* bad IPv4 header or ICMP checksum */
+    uint64_t rejected_ttl0;        /* arrived with IP TTL 0 */
+    uint64_t rejected_fragment;    /* fragment, first or later: never reassembled */
+    uint64_t rejected_not_answer;  /* ICMP error type/code that answers no probe */
+    uint64_t over_limit;           /* frames naming a target past PM_TRACE_MAX_TARGETS */
 };
 
 #define PM_RUN_MAX_DBS 4
@@ -122,6 +130,9 @@ struct pm_run {
     uint32_t wait_ms;
     char vantage[64];       /* free-form label (hostname) */
     uint8_t end;            /* enum pm_run_end; PM_RUN_COMPLETE unless cut short */
+    bool sealed;            /* replies verified with the run's secret (live, or a pcap with
+                             * its start record); false: matched on identity alone */
+    bool end_recorded;      /* analyze: the pcap held the run's end record (end is from it) */
     struct pm_run_stats stats;
     uint32_t n_dbs;
     struct pm_db_info dbs[PM_RUN_MAX_DBS];

@@ -77,6 +77,13 @@ bool pm_wire_icmp_from_end_host(uint8_t type, uint8_t code);
 
 #define PM_MPLS_MAX 8
 
+/* Bytes after the transport header kept in struct pm_packet (an echo reply's
+ * payload, which the matcher compares with what the probe carried). */
+#define PM_WIRE_PAYLOAD_KEEP 16
+
+/* A checksum as received. */
+enum pm_csum { PM_CSUM_UNCHECKED = 0, PM_CSUM_OK, PM_CSUM_BAD };
+
 /* Addresses are kept in host byte order throughout the project. */
 struct pm_ipv4 {
     uint8_t ihl;          /* header length in bytes (20..60) */
@@ -140,6 +147,14 @@ struct pm_packet {
      * overrunning object, ragged MPLS object); the packet stays usable and
      * what was read before the fault is kept. Callers count it. */
     bool ext_malformed;
+    /* Checksums, so callers can refuse what the receiving kernel would
+     * drop. ip_csum_ok: the IPv4 header checksum verifies. l4_csum: the ICMP
+     * checksum over the whole message (UNCHECKED when the capture cut it or
+     * the protocol is not ICMP; UDP/TCP are left to offload-free senders). */
+    bool ip_csum_ok;
+    uint8_t l4_csum;         /* enum pm_csum */
+    uint8_t payload_kept;    /* bytes of payload[] present (<= PM_WIRE_PAYLOAD_KEEP) */
+    uint8_t payload[PM_WIRE_PAYLOAD_KEEP]; /* first bytes after the transport header */
 };
 
 /* Why a frame was dropped by the decoders; counted by callers. */

@@ -11,8 +11,7 @@
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    pm_engine_request_stop();
+    pm_engine_request_stop_cause(sig == SIGTERM ? PM_RUN_SIGTERM : sig == SIGHUP ? PM_RUN_SIGHUP : PM_RUN_SIGINT);
 }
 
 void pm_cli_analyze_opts(const struct pm_preset *preset, uint8_t gaplimit, struct pm_analyze_opts *ao)

@@ -13,6 +13,11 @@ struct attempt_bits {
 struct pm_matcher {
     struct pm_probe_spec spec;
     bool have_spec;
+    bool learning;           /* spec comes from the capture (analyze) */
+    bool want_run;           /* pm_matcher_select_run() was called */
+    uint16_t want_ident;
+    uint32_t n_runs;         /* distinct runs seen, runs[0] the learned one */
+    uint16_t runs[PM_MATCH_MAX_RUNS];
     struct pm_run *run;
     struct pm_outstanding out;
     struct attempt_bits (*bits)[PM_TTL_MAX];
@@ -31,6 +36,9 @@ int pm_matcher_alloc(const struct pm_probe_spec *spec, struct pm_run *run, struc
     if (spec) {
         m->spec = *spec;
         m->have_spec = true;
+        run->sealed = spec->sealed;
+    } else {
+        m->learning = true;
     }
     m->run = run;
     *out = m;
@@ -44,6 +52,43 @@ void pm_matcher_free(struct pm_matcher *m)
     pm_outstanding_fini(&m->out);
     free(m->bits);
     free(m);
+}
+
+void pm_matcher_select_run(struct pm_matcher *m, uint16_t ident)
+{
+    m->want_run = true;
+    m->want_ident = ident;
+}
+
+uint32_t pm_matcher_runs(const struct pm_matcher *m, uint16_t *idents, uint32_t max)
+{
+    for (uint32_t i = 0; i < m->n_runs && i < max; i++)
+        idents[i] = m->runs[i];
+    return m->n_runs;
+}
+
+/* Remembers a run seen in the capture (bounded list). */
+static void note_run(struct pm_matcher *m, uint16_t ident)
+{
+    for (uint32_t i = 0; i < m->n_runs; i++)
+        if (m->runs[i] == ident)
+            return;
+    if (m->n_runs < PM_MATCH_MAX_RUNS)
+        m->runs[m->n_runs++] = ident;
+}
+
+/* Adopts a spec learned from the capture. */
+static void learn(struct pm_matcher *m, const struct pm_probe_spec *spec)
+{
+    m->spec = *spec;
+    m->have_spec = true;
+    m->run->method = spec->method;
+    m->run->source = spec->src;
+    m->run->ident = spec->ident;
+    m->run->dport = spec->dport;
+    m->run->flow = spec->flow;
+    m->run->classic = spec->classic;
+    m->run->sealed = spec->sealed;
 }
 
 const struct pm_probe_spec *pm_matcher_spec(const struct pm_matcher *m)
@@ -95,10 +140,12 @@ static uint16_t word_at(const uint8_t raw[8])
 }
 
 /* Does this outgoing packet look like one of our probes? Learns the spec
- * from the first one when none was given (pcap analysis). */
-static bool is_probe(struct pm_matcher *m, const struct pm_packet *p, uint8_t *ttl, uint8_t *attempt)
+ * from the first one when none was given and no start record came first
+ * (an unsealed capture). *other is set for a probe of another run. */
+static bool is_probe(struct pm_matcher *m, const struct pm_packet *p, uint8_t *ttl, uint8_t *attempt, bool *other)
 {
     const struct pm_l4 *l4 = &p->l4;
+    *other = false;
     if (l4->raw_len < 8)
         return false;
     uint8_t method;
@@ -114,11 +161,12 @@ static bool is_probe(struct pm_matcher *m, const struct pm_packet *p, uint8_t *t
     if (*ttl != p->ip.ttl)
         return false;
     struct pm_probe_spec cand;
-    if (m->have_spec) {
-        if (p->ip.src != m->spec.src || method != m->spec.method || p->ip.id != m->spec.ident)
-            return false;
+    if (m->have_spec && p->ip.src == m->spec.src && method == m->spec.method && p->ip.id == m->spec.ident) {
         cand = m->spec;
+    } else if (m->have_spec && !m->learning) {
+        return false;
     } else {
+        /* unsealed form: what captures from before the seal carry */
         cand = (struct pm_probe_spec){.method = method, .src = p->ip.src, .ident = p->ip.id,
                                       .dport = method == PM_METHOD_ICMP ? 0 : l4->dport};
     }
@@ -129,12 +177,18 @@ static bool is_probe(struct pm_matcher *m, const struct pm_packet *p, uint8_t *t
     if (word_at(l4->raw) != pm_probe_word(&cand, p->ip.dst, *ttl, *attempt))
         return false;
     if (!m->have_spec) {
-        m->spec = cand;
-        m->have_spec = true;
-        m->run->method = method;
-        m->run->source = cand.src;
-        m->run->ident = cand.ident;
-        m->run->dport = cand.dport;
+        if (m->want_run && cand.ident != m->want_ident) {
+            note_run(m, cand.ident);
+            *other = true;
+            return false;
+        }
+        note_run(m, cand.ident);
+        learn(m, &cand);
+    } else if (cand.ident != m->spec.ident || cand.src != m->spec.src || cand.method != m->spec.method) {
+        /* a probe of another run in the same capture (mergecap, --compare-methods) */
+        note_run(m, cand.ident);
+        *other = true;
+        return false;
     }
     return true;
 }
@@ -144,7 +198,7 @@ static enum pm_match_kind on_probe(struct pm_matcher *m, const struct pm_packet 
 {
     struct pm_target *t = pm_run_target(m->run, p->ip.dst, true);
     if (!t)
-        return PM_MATCH_IGNORED;
+        return m->run->n_targets >= PM_TRACE_MAX_TARGETS ? PM_MATCH_OVER_LIMIT : PM_MATCH_IGNORED;
     uint32_t tidx = target_index(m, t);
     struct attempt_bits *b = bits_for(m, tidx, ttl);
     if (!b)
@@ -209,6 +263,29 @@ static void fill_reply_base(const struct pm_packet *p, uint64_t ts_us, struct pm
     r->icmp_code = p->l4.proto == PM_PROTO_ICMP ? p->l4.icmp_code : 0;
 }
 
+/* ICMP errors that answer a probe: time exceeded in transit (a router on
+ * the way) and destination unreachable (codes 0-15, RFC 792/1812/1122).
+ * Source quench, redirect, parameter problem and reassembly time exceeded
+ * quote a packet but say nothing about where it went. */
+static bool answers_probe(uint8_t type, uint8_t code)
+{
+    return (type == PM_ICMP_TIMXCEED && code == 0) || (type == PM_ICMP_UNREACH && code <= 15);
+}
+
+/* The quoted identity of a probe of this run, per method. For UDP the IP ID
+ * is the only identity field, so a sealed run needs it; ICMP and TCP carry
+ * the identity again in the transport bytes, so a rewritten IP ID there is
+ * counted (ipid_rewritten) and tolerated (docs/safety.md gives the bits). */
+static bool quoted_ident_ok(const struct pm_matcher *m, const struct pm_packet *p)
+{
+    const struct pm_l4 *ql = &p->quoted_l4;
+    switch (m->spec.method) {
+    case PM_METHOD_ICMP: return ql->icmp_type == PM_ICMP_ECHO && ql->icmp_id == m->spec.ident;
+    case PM_METHOD_UDP: return !m->spec.sealed || p->quoted_ip.id == m->spec.ident;
+    default: return (ql->tcp_seq >> 16) == m->spec.ident;
+    }
+}
+
 static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
                                         struct pm_match_event *ev)
 {
@@ -217,16 +294,24 @@ static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_pa
         return PM_MATCH_IGNORED;
     if (q->proto != method_proto(m->spec.method) || p->quoted_l4.raw_len < 8)
         return PM_MATCH_MISMATCH;
+    if (!answers_probe(p->l4.icmp_type, p->l4.icmp_code))
+        return PM_MATCH_NOT_ANSWER;
+    if (!quoted_ident_ok(m, p))
+        return PM_MATCH_FOREIGN;
     struct pm_target *t = pm_run_target(m->run, q->dst, false);
     if (!t)
         return PM_MATCH_UNKNOWN;
     uint8_t ttl, attempt;
     pm_probe_word_split(word_at(p->quoted_l4.raw), &ttl, &attempt);
+    if (m->spec.sealed) {
+        struct pm_probe want;
+        pm_probe_encode(&m->spec, q->dst, ttl, attempt, &want);
+        if (memcmp(want.l4, p->quoted_l4.raw, 8) != 0)
+            return PM_MATCH_FORGED;
+    }
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
-    r.kind = p->l4.icmp_type == PM_ICMP_TIMXCEED ? PM_REPLY_TIME_EXCEEDED
-             : p->l4.icmp_type == PM_ICMP_UNREACH ? PM_REPLY_UNREACH
-                                                  : PM_REPLY_OTHER_ICMP;
+    r.kind = p->l4.icmp_type == PM_ICMP_TIMXCEED ? PM_REPLY_TIME_EXCEEDED : PM_REPLY_UNREACH;
     r.quoted_ttl = q->ttl;
     r.quoted_ipid_ok = q->id == m->spec.ident;
     r.has_ext = p->has_ext;
@@ -241,13 +326,23 @@ static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_pa
 static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
                                         struct pm_match_event *ev)
 {
-    if (m->spec.method != PM_METHOD_ICMP || p->l4.icmp_id != m->spec.ident)
+    if (m->spec.method != PM_METHOD_ICMP)
         return PM_MATCH_IGNORED;
+    if (p->l4.icmp_id != m->spec.ident)
+        return PM_MATCH_FOREIGN;
     struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
     if (!t)
         return PM_MATCH_UNKNOWN;
     uint8_t ttl, attempt;
     pm_probe_word_split(p->l4.icmp_seq, &ttl, &attempt);
+    if (m->spec.sealed) {
+        /* the reply echoes id, seq and the whole payload with its tag */
+        struct pm_probe want;
+        pm_probe_encode(&m->spec, p->ip.src, ttl, attempt, &want);
+        if (memcmp(want.l4 + 4, p->l4.raw + 4, 4) != 0 || p->payload_len != PM_PROBE_PAYLOAD_LEN ||
+            p->payload_kept < PM_PROBE_PAYLOAD_LEN || memcmp(want.payload, p->payload, PM_PROBE_PAYLOAD_LEN) != 0)
+            return PM_MATCH_FORGED;
+    }
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = PM_REPLY_ECHO_REPLY;
@@ -265,7 +360,7 @@ static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p
         return PM_MATCH_IGNORED;
     uint32_t seq = l4->tcp_ack - 1;
     if ((seq >> 16) != m->spec.ident)
-        return PM_MATCH_IGNORED;
+        return PM_MATCH_FOREIGN;
     struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
     if (!t)
         return PM_MATCH_UNKNOWN;
@@ -274,10 +369,28 @@ static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p
     /* rebuild the probe's first 8 bytes from the answer: ports swapped, seq = ack - 1 */
     uint8_t expect[8] = {(uint8_t)(l4->dport >> 8), (uint8_t)l4->dport, (uint8_t)(l4->sport >> 8), (uint8_t)l4->sport,
                          (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq};
+    if (m->spec.sealed) {
+        struct pm_probe want;
+        pm_probe_encode(&m->spec, p->ip.src, ttl, attempt, &want);
+        if (memcmp(want.l4, expect, 8) != 0)
+            return PM_MATCH_FORGED;
+    }
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = (l4->tcp_flags & PM_TCP_RST) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
     return accept(m, t, ttl, attempt, expect, 0, 8, &r, ev);
+}
+
+/* What the receiving kernel would have dropped before any socket saw it. */
+static enum pm_match_kind kernel_drop(const struct pm_packet *p)
+{
+    if (p->ip.frag & 0x3fff) /* MF set or an offset: a fragment nobody reassembled */
+        return PM_MATCH_FRAGMENT;
+    if (p->ip.ttl == 0)
+        return PM_MATCH_TTL_ZERO;
+    if (!p->ip_csum_ok || p->l4_csum == PM_CSUM_BAD)
+        return PM_MATCH_BAD_CHECKSUM;
+    return PM_MATCH_IGNORED;
 }
 
 static void count(struct pm_matcher *m, enum pm_match_kind k)
@@ -290,8 +403,33 @@ static void count(struct pm_matcher *m, enum pm_match_kind k)
     case PM_MATCH_LATE: s->rejected_late++; break;
     case PM_MATCH_MISMATCH: s->rejected_mismatch++; break;
     case PM_MATCH_MALFORMED: s->dropped_malformed++; break;
+    case PM_MATCH_FOREIGN: s->rejected_foreign++; break;
+    case PM_MATCH_FORGED: s->rejected_forged++; break;
+    case PM_MATCH_BAD_CHECKSUM: s->rejected_checksum++; break;
+    case PM_MATCH_TTL_ZERO: s->rejected_ttl0++; break;
+    case PM_MATCH_FRAGMENT: s->rejected_fragment++; break;
+    case PM_MATCH_NOT_ANSWER: s->rejected_not_answer++; break;
+    case PM_MATCH_OVER_LIMIT: s->over_limit++; break;
     default: break;
     }
+}
+
+static enum pm_match_kind on_answer(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
+                                    struct pm_match_event *ev)
+{
+    bool icmp = p->l4.proto == PM_PROTO_ICMP;
+    if (!icmp && p->l4.proto != PM_PROTO_TCP)
+        return PM_MATCH_IGNORED;
+    enum pm_match_kind k = kernel_drop(p);
+    if (k != PM_MATCH_IGNORED)
+        return k;
+    if (p->has_quote)
+        return on_icmp_error(m, p, ts_us, ev);
+    if (icmp && p->l4.icmp_type == PM_ICMP_ECHOREPLY && p->l4.raw_len >= 8)
+        return on_echo_reply(m, p, ts_us, ev);
+    if (!icmp)
+        return on_tcp(m, p, ts_us, ev);
+    return PM_MATCH_IGNORED;
 }
 
 enum pm_match_kind pm_matcher_packet(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
@@ -301,19 +439,59 @@ enum pm_match_kind pm_matcher_packet(struct pm_matcher *m, const struct pm_packe
     pm_matcher_expire(m, ts_us);
     enum pm_match_kind k = PM_MATCH_IGNORED;
     uint8_t ttl, attempt;
-    if ((!m->have_spec || p->ip.src == m->spec.src) && is_probe(m, p, &ttl, &attempt))
+    bool other = false;
+    if ((!m->have_spec || p->ip.src == m->spec.src) && is_probe(m, p, &ttl, &attempt, &other))
         k = on_probe(m, p, ttl, attempt, ts_us, ev);
+    else if (other)
+        k = PM_MATCH_OTHER_RUN;
     else if (!m->have_spec || p->ip.dst != m->spec.src)
         k = PM_MATCH_IGNORED;
-    else if (p->has_quote)
-        k = on_icmp_error(m, p, ts_us, ev);
-    else if (p->l4.proto == PM_PROTO_ICMP && p->l4.icmp_type == PM_ICMP_ECHOREPLY && p->l4.raw_len >= 8)
-        k = on_echo_reply(m, p, ts_us, ev);
-    else if (p->l4.proto == PM_PROTO_TCP)
-        k = on_tcp(m, p, ts_us, ev);
+    else
+        k = on_answer(m, p, ts_us, ev);
     count(m, k);
     ev->kind = k;
     return k;
+}
+
+/* A run record (learning matchers): the start record seals the run, the
+ * end record says how it ended. */
+static enum pm_match_kind on_record(struct pm_matcher *m, const uint8_t *payload, size_t len)
+{
+    struct pm_runmeta r;
+    if (pm_runmeta_parse(payload, len, &r) != PM_OK)
+        return PM_MATCH_MALFORMED;
+    if (!m->learning)
+        return PM_MATCH_RECORD;
+    bool mine = m->have_spec && r.spec.ident == m->spec.ident;
+    if (r.event == PM_RUNMETA_START) {
+        if (m->have_spec && !mine) {
+            note_run(m, r.spec.ident);
+            return PM_MATCH_OTHER_RUN;
+        }
+        if (m->want_run && r.spec.ident != m->want_ident) {
+            note_run(m, r.spec.ident);
+            return PM_MATCH_OTHER_RUN;
+        }
+        if (m->have_spec) /* the same run's start record again: keep the first */
+            return PM_MATCH_RECORD;
+        note_run(m, r.spec.ident);
+        learn(m, &r.spec);
+        m->run->started_us = r.time_us;
+        m->run->first_ttl = r.first_ttl;
+        m->run->max_ttl = r.max_ttl;
+        m->run->queries = r.queries;
+        m->run->wait_ms = r.wait_ms;
+        return PM_MATCH_RECORD;
+    }
+    if (!mine)
+        return PM_MATCH_OTHER_RUN;
+    m->run->end = r.end;
+    m->run->end_recorded = true;
+    if (r.time_us)
+        m->run->ended_us = r.time_us;
+    if (r.probes_sent > m->run->stats.probes_sent)
+        m->run->stats.probes_sent = r.probes_sent;
+    return PM_MATCH_RECORD;
 }
 
 enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, size_t caplen, int linktype,
@@ -323,8 +501,24 @@ enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, 
     enum pm_wire_drop why;
     if (pm_wire_decode(frame, caplen, linktype, &p, &why) != PM_OK) {
         memset(ev, 0, sizeof *ev);
-        /* frames that are simply not IPv4 are other traffic, not malformed */
-        enum pm_match_kind k = why == PM_DROP_LINK ? PM_MATCH_IGNORED : PM_MATCH_MALFORMED;
+        /* frames that are simply not IPv4 are other traffic, not malformed;
+         * fragments past the first are refused like the first one */
+        enum pm_match_kind k = why == PM_DROP_LINK ? PM_MATCH_IGNORED
+                               : why == PM_DROP_FRAGMENT ? PM_MATCH_FRAGMENT
+                                                         : PM_MATCH_MALFORMED;
+        count(m, k);
+        ev->kind = k;
+        return k;
+    }
+    if (p.ip.proto == PM_PROTO_RUNMETA && p.ip.src == 0 && p.ip.dst == 0) {
+        /* the record's text follows the 20-byte header; find it in the frame */
+        memset(ev, 0, sizeof *ev);
+        struct pm_cursor c;
+        pm_cursor_init(&c, frame, caplen);
+        enum pm_match_kind k = PM_MATCH_MALFORMED;
+        if (pm_wire_link(&c, linktype) == PM_OK && pm_cursor_skip(&c, p.ip.ihl) == PM_OK &&
+            pm_cursor_remaining(&c) >= (size_t)(p.ip.total_len - p.ip.ihl))
+            k = on_record(m, pm_cursor_ptr(&c), (size_t)(p.ip.total_len - p.ip.ihl));
         count(m, k);
         ev->kind = k;
         return k;

@@ -1,10 +1,41 @@
-/* probe_encode.c - the bytes each probe carries: run identity, ttl and attempt where ICMP errors quote them, flow-stable hashed fields. */
+/* probe_encode.c - the bytes each probe carries: run identity, ttl and attempt where ICMP errors quote them, sealed with the run's secret. */
+#include <sodium.h>
 #include <string.h>
 
 #include "pathmortem/match.h"
 
-/* A small keyed mix (splitmix64 finaliser): the check bits and the per-flow
- * constants must look random to a forger but be cheap and deterministic. */
+/* What each MAC is computed for: one domain byte per use, so the check bits,
+ * the flow constants and the payload tag are independent values. */
+enum seal_domain { SEAL_CHECK = 1, SEAL_FLOW = 2, SEAL_TAG = 3 };
+
+int pm_probe_spec_seal(struct pm_probe_spec *spec)
+{
+    if (sodium_init() < 0)
+        return PM_EIO;
+    randombytes_buf(spec->key, sizeof spec->key);
+    spec->sealed = true;
+    return PM_OK;
+}
+
+/* SipHash-2-4 (libsodium crypto_shorthash) over everything that names the
+ * probe and its run: method, identity, destination port, flow, classic,
+ * destination, ttl and attempt. */
+static uint64_t seal(const struct pm_probe_spec *spec, enum seal_domain d, uint32_t dst, uint8_t ttl, uint8_t attempt)
+{
+    uint8_t msg[16] = {(uint8_t)d, spec->method, (uint8_t)(spec->ident >> 8), (uint8_t)spec->ident,
+                       (uint8_t)(spec->dport >> 8), (uint8_t)spec->dport, (uint8_t)(spec->flow >> 8),
+                       (uint8_t)spec->flow, spec->classic, (uint8_t)(dst >> 24), (uint8_t)(dst >> 16),
+                       (uint8_t)(dst >> 8), (uint8_t)dst, ttl, attempt, 0};
+    uint8_t out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, msg, sizeof msg, spec->key);
+    uint64_t v = 0;
+    for (size_t i = 0; i < sizeof out; i++)
+        v = v << 8 | out[i];
+    return v;
+}
+
+/* The unsealed encoding of captures written before the seal (splitmix64
+ * finaliser, no secret): kept so those captures still analyse. */
 static uint64_t mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ull;
@@ -15,10 +46,21 @@ static uint64_t mix64(uint64_t x)
 
 uint16_t pm_probe_word(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl, uint8_t attempt)
 {
+    uint16_t head = (uint16_t)(((ttl - 1u) & 0x3f) << 10 | (attempt & 7u) << 7);
+    uint16_t word;
+    if (spec->sealed) {
+        word = (uint16_t)(head | (seal(spec, SEAL_CHECK, dst, ttl, attempt) & 0x7f));
+        /* 0 means "no checksum" to UDP and 0xffff is sent as 0: keep both
+         * decodable (two of the 512 slots then have 127 check values). */
+        if (word == 0x0000)
+            word = 0x0001;
+        else if (word == 0xffff)
+            word = 0xfffe;
+        return word;
+    }
     uint64_t h = mix64(((uint64_t)spec->ident << 48) ^ ((uint64_t)dst << 8) ^ ((uint64_t)ttl << 3) ^ attempt);
-    uint16_t check = (uint16_t)((h & 0x7f) | 1); /* odd: the word is never 0x0000 */
-    uint16_t word = (uint16_t)(((ttl - 1u) & 0x3f) << 10 | (attempt & 7u) << 7 | check);
-    if (word == 0xffff) /* a UDP checksum of 0xffff would be sent as 0: keep it decodable */
+    word = (uint16_t)(head | ((h & 0x7f) | 1));
+    if (word == 0xffff)
         word = 0xfffd;
     return word;
 }
@@ -27,22 +69,6 @@ void pm_probe_word_split(uint16_t word, uint8_t *ttl, uint8_t *attempt)
 {
     *ttl = (uint8_t)((word >> 10) + 1);
     *attempt = (uint8_t)((word >> 7) & 7);
-}
-
-/* Ones-complement arithmetic for checksum fixing, on wire's RFC 1071 sum. */
-static uint16_t oc_add(uint16_t a, uint16_t b)
-{
-    return pm_wire_fold((uint32_t)a + b);
-}
-
-static uint16_t oc_sub(uint16_t a, uint16_t b)
-{
-    return oc_add(a, (uint16_t)~b);
-}
-
-static uint16_t sum_words(const uint8_t *p, size_t n)
-{
-    return pm_wire_fold(pm_wire_sum(p, n, 0));
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -57,19 +83,45 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, (uint16_t)v);
 }
 
-/* Source port: constant per (run, flow) for Paris probing. */
+/* The flow's keyed constants: the UDP/TCP source port and the ICMP checksum
+ * stay the same for every probe of a flow (Paris) yet are unknown to a
+ * forger. */
+static uint64_t flow_value(const struct pm_probe_spec *spec, unsigned salt)
+{
+    if (spec->sealed)
+        return seal(spec, SEAL_FLOW, 0, (uint8_t)salt, 0);
+    return salt == 0 ? mix64(((uint64_t)spec->ident << 16) | spec->flow)
+                     : mix64(((uint64_t)spec->ident << 20) ^ spec->flow);
+}
+
 static uint16_t flow_port(const struct pm_probe_spec *spec)
 {
-    return (uint16_t)(33000 + mix64(((uint64_t)spec->ident << 16) | spec->flow) % 28000);
+    return (uint16_t)(33000 + flow_value(spec, 0) % 28000);
 }
 
 static const uint8_t filler[PM_PROBE_PAYLOAD_LEN - 2] = "pathmortem";
 
-/* Chooses payload[0..1] so that the checksum over header+payload comes out
- * as `want`: the sum of all words (checksum field excluded) must be ~want. */
-static void fix_checksum(uint8_t *payload, uint16_t sum_without_fix, uint16_t want)
+/* payload[2..]: "pm" and an 8-byte per-probe tag (sealed), or the old filler. */
+static void fill_payload(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl, uint8_t attempt, uint8_t *payload)
 {
-    uint16_t fix = oc_sub((uint16_t)~want, sum_without_fix);
+    if (!spec->sealed) {
+        memcpy(payload + 2, filler, sizeof filler);
+        return;
+    }
+    payload[2] = 'p';
+    payload[3] = 'm';
+    uint64_t tag = seal(spec, SEAL_TAG, dst, ttl, attempt);
+    put32(payload + 4, (uint32_t)(tag >> 32));
+    put32(payload + 8, (uint32_t)tag);
+}
+
+/* Chooses payload[0..1] so that the checksum over everything comes out as
+ * `want`: `sum` is the running sum of all words but the fix and the field. */
+static void fix_checksum(uint8_t *payload, uint32_t sum, uint16_t want)
+{
+    /* fix + sum must fold to ~want: fix = ~want - sum in ones' complement */
+    uint16_t s = pm_wire_fold(sum);
+    uint16_t fix = pm_wire_fold((uint32_t)(uint16_t)~want + (uint16_t)~s);
     put16(payload, fix);
 }
 
@@ -81,9 +133,10 @@ void pm_probe_encode(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl
     out->ttl = ttl;
     out->attempt = attempt;
     out->ip_id = spec->ident;
-    memcpy(out->payload + 2, filler, sizeof filler);
+    fill_payload(spec, dst, ttl, attempt, out->payload);
     uint16_t word = pm_probe_word(spec, dst, ttl, attempt);
     uint16_t index = (uint16_t)(((ttl - 1u) & 0x3f) * PM_PROBE_MAX_ATTEMPTS + (attempt & 7u));
+    const size_t rest = PM_PROBE_PAYLOAD_LEN - 2;
 
     switch (spec->method) {
     case PM_METHOD_ICMP: {
@@ -92,15 +145,18 @@ void pm_probe_encode(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl
         h[1] = 0;
         put16(h + 4, spec->ident);
         put16(h + 6, word);
-        uint16_t s = oc_add(sum_words(h, 8), sum_words(out->payload + 2, sizeof filler));
-        /* Paris: constant checksum per flow; classic: whatever falls out */
-        uint16_t want = (uint16_t)(0x1000 + mix64(((uint64_t)spec->ident << 20) ^ spec->flow) % 0xe000);
-        if (spec->classic)
-            put16(out->payload, 0);
-        else
+        uint32_t s = pm_wire_sum(out->payload + 2, rest, pm_wire_sum(h, 8, 0));
+        if (spec->classic) {
+            /* classic: the checksum falls out of the content, so key the
+             * fix bytes per probe to keep it unknown to a forger */
+            uint16_t fix = spec->sealed ? (uint16_t)(seal(spec, SEAL_FLOW, dst, ttl, attempt) >> 48) : 0;
+            put16(out->payload, fix);
+        } else {
+            /* Paris: one checksum per flow, keyed */
+            uint16_t want = (uint16_t)(0x1000 + flow_value(spec, 1) % 0xe000);
             fix_checksum(out->payload, s, want);
-        uint16_t total = oc_add(s, sum_words(out->payload, 2));
-        put16(h + 2, (uint16_t)~total);
+        }
+        put16(h + 2, (uint16_t)~pm_wire_fold(pm_wire_sum(out->payload, 2, s)));
         break;
     }
     case PM_METHOD_UDP: {
@@ -118,8 +174,7 @@ void pm_probe_encode(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl
         pseudo[8] = 0;
         pseudo[9] = PM_PROTO_UDP;
         put16(pseudo + 10, len);
-        uint16_t s = oc_add(sum_words(pseudo, 12), sum_words(h, 8));
-        s = oc_add(s, sum_words(out->payload + 2, sizeof filler));
+        uint32_t s = pm_wire_sum(out->payload + 2, rest, pm_wire_sum(h, 8, pm_wire_sum(pseudo, 12, 0)));
         fix_checksum(out->payload, s, word);
         put16(h + 6, word);
         break;

@@ -27,6 +27,13 @@ static int read_stats(struct pm_output_rd *r, json_t *o, struct pm_run_stats *s)
         {"dropped_malformed", offsetof(struct pm_run_stats, dropped_malformed)},
         {"capture_drops", offsetof(struct pm_run_stats, capture_drops)},
         {"ipid_rewritten", offsetof(struct pm_run_stats, ipid_rewritten)},
+        {"rejected_foreign", offsetof(struct pm_run_stats, rejected_foreign)},
+        {"rejected_forged", offsetof(struct pm_run_stats, rejected_forged)},
+        {"rejected_checksum", offsetof(struct pm_run_stats, rejected_checksum)},
+        {"rejected_ttl0", offsetof(struct pm_run_stats, rejected_ttl0)},
+        {"rejected_fragment", offsetof(struct pm_run_stats, rejected_fragment)},
+        {"rejected_not_answer", offsetof(struct pm_run_stats, rejected_not_answer)},
+        {"over_limit", offsetof(struct pm_run_stats, over_limit)},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         int64_t v;
@@ -70,6 +77,12 @@ static int read_run(struct pm_output_rd *r, json_t *o, struct pm_run *run)
     GET_INT(r, o, "wait_ms", false, 0, UINT32_MAX, run->wait_ms);
     if ((rc = pm_output_jr_get_str(r, o, "vantage", false, run->vantage, sizeof run->vantage)) < 0)
         return rc;
+    char assurance[16] = "";
+    if ((rc = pm_output_jr_get_str(r, o, "assurance", false, assurance, sizeof assurance)) < 0)
+        return rc;
+    if (rc == PM_OK && strcmp(assurance, "sealed") && strcmp(assurance, "identity"))
+        return pm_output_jr_bad(r, "assurance", "not sealed or identity");
+    run->sealed = !strcmp(assurance, "sealed");
     if ((rc = pm_output_jr_get_object(r, o, "stats", false, false, &v)) < 0)
         return rc;
     if (rc == PM_OK) {

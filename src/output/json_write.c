@@ -57,6 +57,9 @@ static void run_json(struct jw *w, const struct pm_run *run)
     jw_uint(w, "max_ttl", run->max_ttl);
     jw_uint(w, "queries", run->queries);
     jw_uint(w, "wait_ms", run->wait_ms);
+    /* how replies were verified: "sealed" (the run's secret, live or from
+     * the pcap's start record) or "identity" (a pcap without it) */
+    jw_str(w, "assurance", run->sealed ? "sealed" : "identity");
     FIELD_STR(w, "vantage", run->vantage);
     jw_obj(w, "stats");
     jw_uint(w, "probes_sent", s->probes_sent);
@@ -69,6 +72,13 @@ static void run_json(struct jw *w, const struct pm_run *run)
     jw_uint(w, "dropped_malformed", s->dropped_malformed);
     jw_uint(w, "capture_drops", s->capture_drops);
     jw_uint(w, "ipid_rewritten", s->ipid_rewritten);
+    jw_uint(w, "rejected_foreign", s->rejected_foreign);
+    jw_uint(w, "rejected_forged", s->rejected_forged);
+    jw_uint(w, "rejected_checksum", s->rejected_checksum);
+    jw_uint(w, "rejected_ttl0", s->rejected_ttl0);
+    jw_uint(w, "rejected_fragment", s->rejected_fragment);
+    jw_uint(w, "rejected_not_answer", s->rejected_not_answer);
+    jw_uint(w, "over_limit", s->over_limit);
     jw_end(w, '}');
     jw_arr(w, "databases");
     for (uint32_t i = 0; i < run->n_dbs && i < PM_RUN_MAX_DBS; i++) {

@@ -88,6 +88,10 @@ static void header(const struct tx *x)
     fprintf(x->f, "%u died", died);
     off(x);
     fputc('\n', x->f);
+    if (!run->sealed)
+        fputs("assurance: lower: no run record with the run's secret in this capture, so replies were matched on "
+              "the 16-bit identity and the probes' own bytes, which a blind forger can guess (docs/safety.md)\n",
+              x->f);
 }
 
 static unsigned digits(uint32_t v)
@@ -468,6 +472,17 @@ static void footer(const struct tx *x)
             (unsigned long long)s->rejected_late, (unsigned long long)s->rejected_mismatch,
             (unsigned long long)s->dropped_malformed, (unsigned long long)s->capture_drops,
             (unsigned long long)s->ipid_rewritten);
+    uint64_t kernel = s->rejected_checksum + s->rejected_ttl0 + s->rejected_fragment + s->rejected_not_answer;
+    if (s->rejected_foreign || s->rejected_forged || kernel)
+        fprintf(x->f,
+                "also refused: %llu with another identity, %llu failing the seal, %llu bad checksum, %llu TTL 0, "
+                "%llu fragments, %llu ICMP not answering a probe\n",
+                (unsigned long long)s->rejected_foreign, (unsigned long long)s->rejected_forged,
+                (unsigned long long)s->rejected_checksum, (unsigned long long)s->rejected_ttl0,
+                (unsigned long long)s->rejected_fragment, (unsigned long long)s->rejected_not_answer);
+    if (s->over_limit)
+        fprintf(x->f, "stopped taking targets at the cap of %u: %llu probes and replies to further targets ignored\n",
+                PM_TRACE_MAX_TARGETS, (unsigned long long)s->over_limit);
     if (x->ctx->pcap_path) {
         char path[512];
         pm_output_clean(x->ctx->pcap_path, path, sizeof path);

@@ -13,9 +13,16 @@
 #include "probe/route.h"
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_cause = PM_RUN_SIGINT;
 
 void pm_engine_request_stop(void)
 {
+    stop_requested = 1;
+}
+
+void pm_engine_request_stop_cause(uint8_t end)
+{
+    stop_cause = end;
     stop_requested = 1;
 }
 
@@ -77,6 +84,10 @@ int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct
             ident = (uint16_t)(wall_us() ^ (uint64_t)getpid());
     e->spec = (struct pm_probe_spec){.method = opts->method, .src = src, .ident = ident,
                                      .dport = opts->dport, .flow = opts->flow, .classic = opts->classic};
+    if ((rc = pm_probe_spec_seal(&e->spec)) != PM_OK) {
+        pm_err(errbuf, rc, "cannot draw the run's secret (libsodium could not initialise)");
+        goto fail;
+    }
     if ((rc = pm_sender_open(e->ifname, &e->sender, errbuf)) != PM_OK)
         goto fail;
     if ((rc = pm_capture_open_live(e->ifname, src, &e->cap, errbuf)) != PM_OK)
@@ -208,6 +219,23 @@ static void reset(struct pm_engine *e)
         if (getrandom(&ident, sizeof ident, 0) != (ssize_t)sizeof ident)
             ident = (uint16_t)(ident * 31u + 7u);
     e->spec.ident = ident;
+    /* and a fresh secret (pm_probe_spec_seal succeeded once in open) */
+    pm_probe_spec_seal(&e->spec);
+}
+
+/* Writes the run's start or end record into the pcap (match.h, "Run records"). */
+static int write_record(struct pm_engine *e, const struct pm_run *run, uint8_t event, char *errbuf)
+{
+    struct pm_runmeta r = {.event = event, .spec = e->spec, .first_ttl = run->first_ttl, .max_ttl = run->max_ttl,
+                           .queries = run->queries, .wait_ms = run->wait_ms, .end = run->end,
+                           .probes_sent = run->stats.probes_sent};
+    r.time_us = event == PM_RUNMETA_START ? run->started_us : run->ended_us;
+    uint8_t buf[PM_RUNMETA_MAX];
+    size_t len;
+    int rc = pm_runmeta_build(&r, buf, sizeof buf, &len);
+    if (rc != PM_OK)
+        return pm_err(errbuf, rc, "cannot build the run record");
+    return pm_capture_dump_ip(e->cap, buf, len, r.time_us, errbuf);
 }
 
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, struct pm_run *run, char *errbuf)
@@ -231,6 +259,9 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     run->queries = e->o.queries;
     run->wait_ms = e->o.wait_ms;
     run->started_us = wall_us();
+    run->end = PM_RUN_COMPLETE;
+    if ((rc = write_record(e, run, PM_RUNMETA_START, errbuf)) != PM_OK)
+        return rc;
     if ((rc = pm_matcher_alloc(&e->spec, run, &e->matcher)) != PM_OK)
         return pm_err(errbuf, rc, "out of memory");
     if ((rc = pm_sched_init(e, targets, n)) != PM_OK)
@@ -255,8 +286,10 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     int fd = pm_capture_fd(e->cap);
     while (e->active > 0 && !stop_requested) {
         uint64_t now = now_us();
-        if (e->o.run_timeout_ms && now - start > (uint64_t)e->o.run_timeout_ms * 1000u)
+        if (e->o.run_timeout_ms && now - start > (uint64_t)e->o.run_timeout_ms * 1000u) {
+            run->end = PM_RUN_TIMEOUT;
             break;
+        }
         if ((rc = read_capture(e)) != PM_OK) {
             pm_err(errbuf, rc, "%s", e->errbuf);
             return rc;
@@ -307,8 +340,12 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     }
     if (e->o.progress)
         progress(e, start, true);
+    if (stop_requested && run->end == PM_RUN_COMPLETE && e->active > 0)
+        run->end = (uint8_t)stop_cause;
     run->stats.capture_drops = pm_capture_drops(e->cap);
     run->ended_us = wall_us();
+    if ((rc = write_record(e, run, PM_RUNMETA_END, errbuf)) != PM_OK)
+        return rc;
     if ((rc = pm_capture_dump_flush(e->cap, errbuf)) != PM_OK)
         return rc;
     return PM_OK;

@@ -232,7 +232,7 @@ static void refuses_what_quotes_no_probe_of_this_run(void **state)
     forged.d[20 + 4] ^= 0x40; /* ICMP id */
     reply.n = 0;
     tb_error(&reply, PM_ICMP_TIMXCEED, 0, &forged, 0, TB_QUOTE_28, NULL, 0, 0);
-    assert_int_equal(feed(f, &reply, 2200), PM_MATCH_MISMATCH);
+    assert_int_equal(feed(f, &reply, 2200), PM_MATCH_FOREIGN);
     /* quoting a UDP packet when we probe with ICMP */
     struct tb udp;
     pm_probe_encode(&udp_spec, TB_TARGET, 3, 0, &p);
@@ -246,7 +246,8 @@ static void refuses_what_quotes_no_probe_of_this_run(void **state)
     reply.n = 0;
     tb_error(&reply, PM_ICMP_TIMXCEED, 0, &probe, 0, TB_QUOTE_28, NULL, 0, 0);
     assert_int_equal(feed(f, &reply, 2400), PM_MATCH_REPLY);
-    assert_int_equal(f->run->stats.rejected_unknown + f->run->stats.rejected_mismatch, 4);
+    assert_int_equal(f->run->stats.rejected_unknown + f->run->stats.rejected_mismatch + f->run->stats.rejected_foreign,
+                     4);
 }
 
 static void refuses_late_answers(void **state)
@@ -335,14 +336,19 @@ static void learns_the_run_from_its_first_probe(void **state)
     reply.n = 0;
     tb_error(&reply, PM_ICMP_TIMXCEED, 0, &probe, 0, TB_QUOTE_28, NULL, 0, 0);
     assert_int_equal(feed(f, &reply, 150), PM_MATCH_REPLY);
-    /* a probe of another run in the same capture is other traffic */
+    assert_false(f->run->sealed); /* no start record: matched on the identity alone */
+    /* a probe of another run in the same capture is noted, not taken */
     struct pm_probe_spec other = udp_spec;
     other.ident = 0x0101;
     struct pm_probe p;
     pm_probe_encode(&other, TB_TARGET, 2, 0, &p);
     wire_probe(&other, &p, &probe);
-    assert_int_equal(feed(f, &probe, 200), PM_MATCH_IGNORED);
+    assert_int_equal(feed(f, &probe, 200), PM_MATCH_OTHER_RUN);
     assert_int_equal(f->run->stats.probes_captured, 1);
+    uint16_t ids[4];
+    assert_int_equal(pm_matcher_runs(f->m, ids, 4), 2);
+    assert_int_equal(ids[0], udp_spec.ident);
+    assert_int_equal(ids[1], 0x0101);
 }
 
 static void garbage_frames_are_counted_not_trusted(void **state)
