@@ -46,4 +46,20 @@ uint64_t pm_capture_drops(struct pm_capture *c);
 /* Frames read whose caplen exceeded the file's snaplen or other oddities libpcap refused. */
 bool pm_capture_eof(const struct pm_capture *c);
 
+/* Files: a last record cut short (a capture copied while it was written,
+ * a full disk) ends the file instead of failing it, as tcpdump reads it:
+ * pm_capture_dispatch returns 0 and this tells how many complete records
+ * were read and how many bytes at the end were ignored (0 when the size is
+ * unknown, e.g. a pipe). False when the file ended cleanly. */
+bool pm_capture_cut(const struct pm_capture *c, uint64_t *records, uint64_t *ignored_bytes);
+
+/* The smallest snaplen whose frames hold an ICMP error's quote (outer IPv4
+ * and ICMP header, quoted IPv4 header and 8 transport bytes) behind this
+ * capture's link header. */
+#define PM_CAPTURE_QUOTE_BYTES (20 + 8 + 20 + 8)
+/* Files: PM_OK when the file's snaplen can hold a quote; else PM_ECORRUPT
+ * with a one-line message (every quote would be cut, so every hop would
+ * look silent). */
+int pm_capture_check_snaplen(const struct pm_capture *c, const char *name, char *errbuf);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pathmortem/capture.h"
 #include "pathmortem/wire.h"
@@ -12,6 +13,10 @@ struct pm_capture {
     pcap_dumper_t *dump;
     bool live;
     bool eof;
+    bool cut;             /* file: the last record was cut short */
+    long last_good;       /* file: offset just past the last complete record (-1: unknown) */
+    uint64_t records;     /* frames delivered */
+    uint64_t cut_bytes;   /* file: bytes after last_good when cut */
     pm_capture_cb cb;
     void *ctx;
 };
@@ -94,6 +99,7 @@ int pm_capture_open_stream(FILE *f, const char *path, struct pm_capture **out, c
         perr[strcspn(perr, "\n")] = 0;
         return pm_err(errbuf, PM_ECORRUPT, "%s is not a readable capture file: %s", path, perr);
     }
+    c->last_good = ftell(f);
     *out = c;
     return PM_OK;
 }
@@ -209,6 +215,9 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     struct pm_capture *c = (struct pm_capture *)user;
     if (c->dump)
         pcap_dump((u_char *)c->dump, h, bytes);
+    c->records++;
+    if (!c->live)
+        c->last_good = ftell(pcap_file(c->p));
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
     /* libpcap guarantees caplen <= snaplen, but never trust len >= caplen */
     c->cb(c->ctx, bytes, h->caplen, h->len, ts);
@@ -223,6 +232,18 @@ int pm_capture_dispatch(struct pm_capture *c, int max, pm_capture_cb cb, void *c
         char msg[PCAP_ERRBUF_SIZE];
         snprintf(msg, sizeof msg, "%s", pcap_geterr(c->p));
         msg[strcspn(msg, "\n")] = 0;
+        /* libpcap says "truncated dump file" (pcap) or "truncated pcapng
+         * dump file" when the last record header or body is cut: keep what
+         * came before it */
+        if (!c->live && strstr(msg, "truncated")) {
+            c->cut = c->eof = true;
+            struct stat st;
+            FILE *f = pcap_file(c->p);
+            if (f && c->last_good >= 0 && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+                st.st_size >= c->last_good)
+                c->cut_bytes = (uint64_t)(st.st_size - c->last_good);
+            return 0;
+        }
         return pm_err(errbuf, c->live ? PM_EIO : PM_ECORRUPT, "capture read failed: %s", msg);
     }
     if (n == PCAP_ERROR_BREAK)
@@ -230,6 +251,31 @@ int pm_capture_dispatch(struct pm_capture *c, int max, pm_capture_cb cb, void *c
     if (n == 0 && !c->live)
         c->eof = true;
     return n;
+}
+
+bool pm_capture_cut(const struct pm_capture *c, uint64_t *records, uint64_t *ignored_bytes)
+{
+    if (records)
+        *records = c->records;
+    if (ignored_bytes)
+        *ignored_bytes = c->cut_bytes;
+    return c->cut;
+}
+
+int pm_capture_check_snaplen(const struct pm_capture *c, const char *name, char *errbuf)
+{
+    int snap = pcap_snapshot(c->p);
+    uint8_t h[20];
+    size_t hl = 0;
+    if (link_header(pcap_datalink(c->p), h, &hl) != PM_OK)
+        return PM_OK; /* a link type we do not decode: every frame is counted as other traffic */
+    int need = (int)hl + PM_CAPTURE_QUOTE_BYTES;
+    if (snap > 0 && snap < need)
+        return pm_err(errbuf, PM_ECORRUPT,
+                      "%s was captured with snaplen %d, too short to hold the quote of an ICMP error (%d bytes "
+                      "needed): every hop would look silent, refused",
+                      name, snap, need);
+    return PM_OK;
 }
 
 uint64_t pm_capture_drops(struct pm_capture *c)
