@@ -10,14 +10,15 @@
 #include "pathmortem/priv.h"
 
 enum { OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_PRESET, OPT_PRESETS, OPT_GAPLIMIT, OPT_USER, OPT_COLOR,
-       OPT_VERBOSE };
+       OPT_VERBOSE, OPT_RUN };
 
 static const char usage_text[] =
     "usage: pathmortem analyze [options] FILE.pcap\n"
     "\n"
     "Rebuild a run from a capture written by `pathmortem trace -w` (probes and replies with their\n"
     "capture timestamps) and print the same verdicts as the live run did. Replies are accepted only\n"
-    "when they quote a probe present in the file.\n"
+    "when they quote a probe present in the file and, when the file holds the run's start record,\n"
+    "carry the run's seal; without it the output states a lower assurance.\n"
     "\n"
     "  --format FMT         text, json, csv, dot, svg or html (default text)\n"
     "  -o, --output FILE    write the document to FILE instead of stdout\n"
@@ -28,6 +29,8 @@ static const char usage_text[] =
     "  --presets FILE       preset file instead of the shipped and user ones\n"
     "  --gaplimit N         silent hops in a row that end a path (default " PM_CLI_STR(PM_GAPLIMIT_DEFAULT) ")\n"
     "  --user USER          user to drop to when started as root (default nobody)\n"
+    "  --run ID             the run to analyze when the capture holds several (mergecap,\n"
+    "                       --compare-methods); ID as named in the refusal, e.g. 5a17\n"
     "  --verbose            detail for every target\n"
     "  --color auto|never|always\n"
     "\n"
@@ -71,14 +74,15 @@ static const struct pm_preset *guess_preset(const struct pm_presets *ps, const s
     return best;
 }
 
-static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **preset_name, const char **path)
+static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **preset_name, const char **path,
+                 int *run_id)
 {
     static const struct option opts[] = {
         {"format", required_argument, 0, OPT_FORMAT}, {"output", required_argument, 0, 'o'},
         {"asn-db", required_argument, 0, OPT_ASN_DB}, {"geo-db", required_argument, 0, OPT_GEO_DB},
         {"preset", required_argument, 0, OPT_PRESET}, {"presets", required_argument, 0, OPT_PRESETS},
         {"gaplimit", required_argument, 0, OPT_GAPLIMIT}, {"user", required_argument, 0, OPT_USER},
-        {"verbose", no_argument, 0, OPT_VERBOSE}, {"color", required_argument, 0, OPT_COLOR},
+        {"verbose", no_argument, 0, OPT_VERBOSE}, {"run", required_argument, 0, OPT_RUN}, {"color", required_argument, 0, OPT_COLOR},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     opterr = 0;
@@ -107,6 +111,16 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
             break;
         case OPT_USER: s->user = optarg; break;
         case OPT_VERBOSE: s->verbose = true; break;
+        case OPT_RUN: {
+            char *end;
+            unsigned long id = strtoul(optarg, &end, 16);
+            if (!*optarg || *end || id == 0 || id > 0xffff || strlen(optarg) > 4) {
+                pm_cli_error("analyze: --run '%s' is invalid (a run ID such as 5a17)", optarg);
+                return PM_EXIT_USAGE;
+            }
+            *run_id = (int)id;
+            break;
+        }
         case OPT_COLOR:
             s->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : -1;
             if (s->color == -1 && strcmp(optarg, "auto")) {
@@ -128,11 +142,30 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
     return 0;
 }
 
-static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, const char *preset_name)
+/* "5a17, 0bad": the runs a capture holds, for the refusal. */
+static void run_list(const uint16_t *ids, uint32_t n, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = 0;
+    for (uint32_t i = 0; i < n && i < PM_MATCH_MAX_RUNS && at + 8 < len; i++) {
+        char id[8];
+        pm_run_id_format(ids[i], id);
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", id);
+    }
+}
+
+/* Reads the capture into s->run. The one-line refusals of a capture that
+ * cannot be analysed as it stands are here. */
+static int read_capture(struct pm_cli_sweep *s, FILE *in, const char *path, int run_id)
 {
     char err[PM_ERRBUF_SIZE];
     struct pm_capture *cap = NULL;
     if (pm_capture_open_stream(in, path, &cap, err) != PM_OK) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_DATAERR;
+    }
+    if (pm_capture_check_snaplen(cap, path, err) != PM_OK) {
+        pm_capture_close(cap);
         pm_cli_error("%s", err);
         return PM_EXIT_DATAERR;
     }
@@ -142,6 +175,8 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
         pm_cli_error("out of memory");
         return PM_EXIT_OSERR;
     }
+    if (run_id)
+        pm_matcher_select_run(m, (uint16_t)run_id);
     struct feed f = {m, pm_capture_linktype(cap)};
     int n, rc = 0;
     while ((n = pm_capture_dispatch(cap, 4096, on_frame, &f, err)) > 0)
@@ -150,25 +185,59 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
         pm_cli_error("%s", err);
         rc = PM_EXIT_DATAERR;
     }
-    const struct pm_probe_spec *spec = pm_matcher_spec(m);
+    uint64_t records, ignored;
+    if (!rc && pm_capture_cut(cap, &records, &ignored))
+        pm_cli_error("%s: the last record is cut short: read %llu complete records, ignored the last %llu bytes", path,
+                     (unsigned long long)records, (unsigned long long)ignored);
+    bool have_spec = pm_matcher_spec(m) != NULL;
+    uint16_t ids[PM_MATCH_MAX_RUNS];
+    uint32_t n_runs = pm_matcher_runs(m, ids, PM_MATCH_MAX_RUNS);
     pm_matcher_free(m);
     pm_capture_close(cap);
     if (rc)
         return rc;
-    if (!spec || s->run->n_targets == 0) {
+    char list[PM_MATCH_MAX_RUNS * 8 + 8];
+    run_list(ids, n_runs, list, sizeof list);
+    if (run_id && !have_spec) {
+        char id[8];
+        pm_run_id_format((uint16_t)run_id, id);
+        pm_cli_error("%s holds no run %s (runs: %s)", path, id, n_runs ? list : "none");
+        return PM_EXIT_DATAERR;
+    }
+    if (!run_id && n_runs > 1) {
+        pm_cli_error("%s holds %u%s pathmortem runs (%s): analyze one with --run ID", path, n_runs,
+                     n_runs >= PM_MATCH_MAX_RUNS ? " or more" : "", list);
+        return PM_EXIT_DATAERR;
+    }
+    if (!have_spec || s->run->n_targets == 0) {
         pm_cli_error("%s holds no pathmortem probes (was it written by 'pathmortem trace -w'?)", path);
         return PM_EXIT_DATAERR;
     }
-    /* The live run's --first-ttl is not in the file: the lowest TTL probed
-     * anywhere is (every /24's first target walks down to it), and shared
-     * hops are judged against it as the live run did. */
-    s->run->first_ttl = PM_TTL_MAX;
-    for (uint32_t i = 0; i < s->run->n_targets; i++)
-        for (uint8_t ttl = 1; ttl < s->run->first_ttl; ttl++)
-            if (s->run->targets[i].sent[ttl]) {
-                s->run->first_ttl = ttl;
-                break;
-            }
+    if (s->run->stats.over_limit)
+        pm_cli_error("%s: stopped taking targets at the cap of %u; %llu frames about further targets ignored", path,
+                     PM_TRACE_MAX_TARGETS, (unsigned long long)s->run->stats.over_limit);
+    return 0;
+}
+
+static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, const char *preset_name, int run_id)
+{
+    char err[PM_ERRBUF_SIZE];
+    int rc = read_capture(s, in, path, run_id);
+    if (rc)
+        return rc;
+    /* Without a start record the live run's --first-ttl is not in the
+     * file: the lowest TTL probed anywhere is (every /24's first target
+     * walks down to it), and shared hops are judged against it as the live
+     * run did. */
+    if (!s->run->sealed) {
+        s->run->first_ttl = PM_TTL_MAX;
+        for (uint32_t i = 0; i < s->run->n_targets; i++)
+            for (uint8_t ttl = 1; ttl < s->run->first_ttl; ttl++)
+                if (s->run->targets[i].sent[ttl]) {
+                    s->run->first_ttl = ttl;
+                    break;
+                }
+    }
     /* the run's span is the span of its probes and replies */
     for (uint32_t i = 0; i < s->run->n_targets; i++)
         for (uint32_t k = 0; k < s->run->targets[i].n_replies; k++) {
@@ -206,7 +275,8 @@ int pm_cmd_analyze(int argc, char **argv)
     s.color = -1;
     s.eng.gaplimit = PM_GAPLIMIT_DEFAULT;
     const char *preset_name = NULL, *path = NULL;
-    int rc = parse(argc, argv, &s, &preset_name, &path);
+    int run_id = 0;
+    int rc = parse(argc, argv, &s, &preset_name, &path, &run_id);
     if (rc)
         return rc < 0 ? PM_EXIT_OK : rc;
     char err[PM_ERRBUF_SIZE];
@@ -233,7 +303,7 @@ int pm_cmd_analyze(int argc, char **argv)
         pm_cli_sweep_free(&s);
         return PM_EXIT_NOPERM;
     }
-    rc = analyze_file(&s, in, path, preset_name);
+    rc = analyze_file(&s, in, path, preset_name, run_id);
     pm_cli_sweep_free(&s);
     return rc;
 }

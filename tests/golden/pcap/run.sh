@@ -52,7 +52,7 @@ while read -r name cmd file want kind rest; do
   before=""
   case "$cmd" in
     analyze)
-      if [ "$kind" = ok ]; then args=(analyze --format json "$path"); else args=(analyze "$path"); fi ;;
+      if [ "$kind" = ok ] || [ "$kind" = warn ]; then args=(analyze --format json "$path"); else args=(analyze "$path"); fi ;;
     geo)
       args=(geo lookup --asn-db "$path" 1.2.3.4 175.45.176.1) ;;
     history)
@@ -84,6 +84,18 @@ while read -r name cmd file want kind rest; do
       why="stderr does not start with 'pathmortem: ': $first"
     elif [[ "$first" != *"$rest"* ]]; then
       why="stderr lacks '$rest': $first"
+    fi
+  elif [ "$kind" = warn ]; then
+    sub=${rest%% ; *}
+    checks=${rest#* ; }
+    lines=$(grep -vc '^==[0-9]*==' "$err")
+    first=$(grep -v '^==[0-9]*==' "$err" | head -1)
+    if [ "$lines" -ne 1 ]; then
+      why="stderr has $lines lines, want exactly 1"
+    elif [[ "$first" != "pathmortem: "* ]] || [[ "$first" != *"$sub"* ]]; then
+      why="stderr lacks 'pathmortem: ...$sub': $first"
+    elif ! msg=$(check_json "$out" $checks 2>&1); then
+      why="$msg"
     fi
   elif [ "$kind" = ok ]; then
     if [ -n "$(grep -v '^==[0-9]*==' "$err")" ]; then
