@@ -52,25 +52,6 @@ static void lookup_usage(FILE *f)
                "  --format F     text (default) or json\n");
 }
 
-/* For lookup and verify, where every file is an input. */
-static int exit_for_input(int rc)
-{
-    return rc == PM_EIO ? PM_EXIT_NOINPUT : rc == PM_ECORRUPT ? PM_EXIT_DATAERR : rc == PM_ENOTFOUND ? PM_EXIT_NOINPUT
-                                                                                                    : PM_EXIT_SOFTWARE;
-}
-
-/* For build: inputs that cannot be read are PM_ENOTFOUND, PM_EIO is the output. */
-static int exit_for(int rc)
-{
-    switch (rc) {
-    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
-    case PM_ECORRUPT: case PM_EINVAL: return PM_EXIT_DATAERR;
-    case PM_EIO: return PM_EXIT_CANTCREAT;
-    case PM_ENOMEM: return PM_EXIT_OSERR;
-    default: return PM_EXIT_SOFTWARE;
-    }
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -132,7 +113,7 @@ static int cmd_build(int argc, char **argv)
         fprintf(stderr, "pathmortem: ... %llu bad rows in all\n", (unsigned long long)st.bad_rows);
     if (rc != PM_OK) {
         pm_cli_error("geo build: %s", err);
-        return exit_for(rc);
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_BUILD);
     }
     printf("read %llu ranges from %llu lines (%llu IPv6 rows skipped, %llu bad rows)\n",
            (unsigned long long)st.ranges, (unsigned long long)st.lines, (unsigned long long)st.ipv6_skipped,
@@ -262,7 +243,7 @@ static int cmd_lookup(int argc, char **argv)
     if (rc != PM_OK) {
         pm_cli_error("geo lookup: %s", err);
         free(addrs);
-        return exit_for_input(rc);
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_READ);
     }
     struct pm_db_info dbs[2];
     bool have[2];
@@ -330,7 +311,7 @@ static int cmd_verify(int argc, char **argv)
         int rc = pm_geo_verify_file(argv[i], &nodes, &records, err);
         if (rc != PM_OK) {
             pm_cli_error("geo verify: %s", err);
-            status = exit_for_input(rc);
+            status = pm_cli_exit_in(rc, PM_CLI_EXIT_READ);
             continue;
         }
         printf("%s: ok, %u nodes, %u data records, %.3f s\n", argv[i], nodes, records, now_s() - t0);

@@ -20,12 +20,6 @@ static const char usage_text[] =
     "exit status: 0 done, 64 usage, 65 bad line or corrupt/foreign store, 66 missing file,\n"
     "75 another run holds the store's lock.\n";
 
-/* A bad line is bad data here, not a usage error. */
-static int import_exit(int rc)
-{
-    return rc == PM_EINVAL || rc == PM_ELIMIT ? PM_EXIT_DATAERR : pm_cli_exit_for(rc);
-}
-
 int pm_cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -57,7 +51,7 @@ int pm_cmd_import(int argc, char **argv)
         if (in != stdin)
             fclose(in);
         pm_cli_error("%s", err);
-        return import_exit(rc);
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_IMPORT); /* a bad line is bad data, not usage */
     }
     struct pm_import_stats st;
     rc = pm_store_import(s, in, &st, err);
@@ -66,7 +60,7 @@ int pm_cmd_import(int argc, char **argv)
         fclose(in);
     if (rc) {
         pm_cli_error("%s: %s", path, err);
-        return import_exit(rc);
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_IMPORT);
     }
     fprintf(stderr, "pathmortem: imported %zu snapshot%s, skipped %zu already stored (%zu lines)\n", st.imported,
             st.imported == 1 ? "" : "s", st.duplicates, st.lines);

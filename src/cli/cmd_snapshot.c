@@ -94,13 +94,9 @@ static int open_store(struct snap_opts *o, const char *user)
     char err[PM_ERRBUF_SIZE];
     const char *path = o->store_path ? o->store_path : pm_store_default_path();
     int rc = pm_store_open(path, PM_STORE_CREATE | PM_STORE_WRITE, &o->store, err);
-    if (rc == PM_EBUSY) {
-        pm_cli_error("snapshot: %s", err);
-        return PM_EXIT_LOCKED;
-    }
     if (rc != PM_OK) {
         pm_cli_error("snapshot: %s", err);
-        return rc == PM_ECORRUPT ? PM_EXIT_DATAERR : PM_EXIT_CANTCREAT;
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_CREATE);
     }
     if (geteuid() == 0) {
         /* the run continues as the drop user: it must be able to write the store */

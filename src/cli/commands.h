@@ -31,8 +31,21 @@ int pm_cmd_diff(int argc, char **argv);
 int pm_cmd_export(int argc, char **argv);
 int pm_cmd_import(int argc, char **argv);
 
-/* Exit status for a PM_E* code (PM_ENOTFOUND 66, PM_ECORRUPT 65, PM_EBUSY 75,
- * PM_EPERM 77, PM_EINVAL 64, PM_EIO 74, anything else 70). */
+/* What a command was doing when a PM_E* code came back: the same code
+ * means another exit status in another context (PM_EIO reading an input
+ * is 66, creating an output 73). The one table is in exit_status.c. */
+enum pm_cli_exit_ctx {
+    PM_CLI_EXIT_STORE,  /* store commands, the default (pm_cli_exit_for) */
+    PM_CLI_EXIT_IMPORT, /* reading a file to import: bad data is 65, the rest as STORE */
+    PM_CLI_EXIT_READ,   /* every file an input (geo lookup, geo verify) */
+    PM_CLI_EXIT_BUILD,  /* inputs read, an output created (geo build) */
+    PM_CLI_EXIT_CREATE, /* opening or creating the store to write (snapshot) */
+    PM_CLI_EXIT_SYSTEM, /* raw sockets and capture (engine open) */
+    PM_CLI_EXIT__N
+};
+int pm_cli_exit_in(int rc, enum pm_cli_exit_ctx ctx);
+/* pm_cli_exit_in(rc, PM_CLI_EXIT_STORE): PM_ENOTFOUND 66, PM_ECORRUPT 65,
+ * PM_EBUSY 75, PM_EPERM 77, PM_EINVAL 64, PM_EIO 74, anything else 70. */
 int pm_cli_exit_for(int rc);
 /* Wall clock in µs since the epoch. */
 uint64_t pm_cli_now_us(void);

@@ -1,21 +1,43 @@
-/* exit_status.c - one mapping from PM_E* status codes to the process exit statuses, and the wall clock the commands share. */
+/* exit_status.c - the one mapping from PM_E* status codes to process exit statuses, per context, and the wall clock the commands share. */
 #include <sys/time.h>
 
 #include "cli/commands.h"
 #include "pathmortem/common.h"
 
+/* One row per code, one column per enum pm_cli_exit_ctx (STORE, IMPORT,
+ * READ, BUILD, CREATE, SYSTEM); side by side so a difference is a choice. */
+static const struct {
+    int rc;
+    unsigned char exit[PM_CLI_EXIT__N];
+} table[] = {
+    {PM_OK, {PM_EXIT_OK, PM_EXIT_OK, PM_EXIT_OK, PM_EXIT_OK, PM_EXIT_OK, PM_EXIT_OK}},
+    {PM_EINVAL, {PM_EXIT_USAGE, PM_EXIT_DATAERR, PM_EXIT_SOFTWARE, PM_EXIT_DATAERR, PM_EXIT_CANTCREAT, PM_EXIT_OSERR}},
+    {PM_ENOMEM, {PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE, PM_EXIT_OSERR, PM_EXIT_CANTCREAT, PM_EXIT_OSERR}},
+    {PM_EIO, {PM_EXIT_IOERR, PM_EXIT_IOERR, PM_EXIT_NOINPUT, PM_EXIT_CANTCREAT, PM_EXIT_CANTCREAT, PM_EXIT_OSERR}},
+    {PM_EPERM, {PM_EXIT_NOPERM, PM_EXIT_NOPERM, PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE, PM_EXIT_CANTCREAT, PM_EXIT_NOPERM}},
+    {PM_ENOTFOUND, {PM_EXIT_NOINPUT, PM_EXIT_NOINPUT, PM_EXIT_NOINPUT, PM_EXIT_NOINPUT, PM_EXIT_CANTCREAT, PM_EXIT_OSERR}},
+    {PM_ECORRUPT, {PM_EXIT_DATAERR, PM_EXIT_DATAERR, PM_EXIT_DATAERR, PM_EXIT_DATAERR, PM_EXIT_DATAERR, PM_EXIT_OSERR}},
+    {PM_EBUSY, {PM_EXIT_LOCKED, PM_EXIT_LOCKED, PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE, PM_EXIT_LOCKED, PM_EXIT_OSERR}},
+    {PM_ELIMIT, {PM_EXIT_SOFTWARE, PM_EXIT_DATAERR, PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE, PM_EXIT_CANTCREAT, PM_EXIT_OSERR}},
+};
+
+/* Any other code (PM_ETRUNC, PM_EUNSUPP, unknown). */
+static const unsigned char other[PM_CLI_EXIT__N] = {PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE, PM_EXIT_SOFTWARE,
+                                                    PM_EXIT_SOFTWARE, PM_EXIT_CANTCREAT, PM_EXIT_OSERR};
+
+int pm_cli_exit_in(int rc, enum pm_cli_exit_ctx ctx)
+{
+    if ((unsigned)ctx >= PM_CLI_EXIT__N)
+        ctx = PM_CLI_EXIT_STORE;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].rc == rc)
+            return table[i].exit[ctx];
+    return other[ctx];
+}
+
 int pm_cli_exit_for(int rc)
 {
-    switch (rc) {
-    case PM_OK: return PM_EXIT_OK;
-    case PM_ENOTFOUND: return PM_EXIT_NOINPUT;
-    case PM_ECORRUPT: return PM_EXIT_DATAERR;
-    case PM_EBUSY: return PM_EXIT_LOCKED;
-    case PM_EPERM: return PM_EXIT_NOPERM;
-    case PM_EINVAL: return PM_EXIT_USAGE;
-    case PM_EIO: return PM_EXIT_IOERR;
-    default: return PM_EXIT_SOFTWARE;
-    }
+    return pm_cli_exit_in(rc, PM_CLI_EXIT_STORE);
 }
 
 uint64_t pm_cli_now_us(void)

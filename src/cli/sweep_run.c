@@ -86,7 +86,7 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
     int rc = pm_engine_open(&s->eng, s->addrs[0], &eng, err);
     if (rc != PM_OK) {
         pm_cli_error("%s", err);
-        return rc == PM_EPERM ? PM_EXIT_NOPERM : PM_EXIT_OSERR;
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_SYSTEM);
     }
     /* output files are opened while still privileged (the README says so) */
     s->out = stdout;
