@@ -117,6 +117,19 @@ struct pm_run_stats {
 
 /* struct pm_db_info (what a run records of each database): common.h */
 
+/* Where a run read from another system's file came from (issue 12); every
+ * string is empty for pathmortem's own runs (then JSON carries no "input"). */
+struct pm_run_input {
+    char format[24];        /* "ripe-atlas", "warts", "scamper-json", "pcap" */
+    char tool[32];          /* "RIPE Atlas", "scamper", "traceroute"... */
+    char version[32];       /* firmware or program version ("" unknown) */
+    char vantage_id[48];    /* "prb 190", "scamper monitor host"... */
+    char vantage_addr[48];  /* the vantage's address as the format gives it (may be IPv6 or public/NAT) */
+    char inferred[64];      /* parameters guessed from the data, comma-separated ("first_ttl,queries") */
+    char missing[128];      /* what the format cannot say, comma-separated ("quoted-ipid,reply-ipid") */
+    uint32_t results;       /* traces of the file folded into this run */
+};
+
 struct pm_run {
     uint64_t started_us;    /* µs since epoch */
     uint64_t ended_us;
@@ -134,6 +147,7 @@ struct pm_run {
                              * its start record); false: matched on identity alone */
     bool end_recorded;      /* analyze: the pcap held the run's end record (end is from it) */
     struct pm_run_stats stats;
+    struct pm_run_input input; /* foreign files only (additive) */
     uint32_t n_dbs;
     struct pm_db_info dbs[PM_RUN_MAX_DBS];
     uint32_t n_targets;

@@ -1,4 +1,4 @@
-/* cmd_analyze.c - `pathmortem analyze FILE.pcap`: rebuild a run from its capture alone and print the same verdicts. */
+/* cmd_analyze.c - `pathmortem analyze FILE`: rebuild a run from its capture (or another system's traceroute file) and print the same verdicts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +10,19 @@
 #include "pathmortem/priv.h"
 
 enum { OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_PRESET, OPT_PRESETS, OPT_GAPLIMIT, OPT_USER, OPT_COLOR,
-       OPT_VERBOSE, OPT_RUN };
+       OPT_VERBOSE, OPT_RUN, OPT_VANTAGE };
 
 static const char usage_text[] =
-    "usage: pathmortem analyze [options] FILE.pcap\n"
+    "usage: pathmortem analyze [options] FILE\n"
     "\n"
     "Rebuild a run from a capture written by `pathmortem trace -w` (probes and replies with their\n"
     "capture timestamps) and print the same verdicts as the live run did. Replies are accepted only\n"
     "when they quote a probe present in the file and, when the file holds the run's start record,\n"
     "carry the run's seal; without it the output states a lower assurance.\n"
+    "\n"
+    "FILE may also be another system's traceroute data, told by its content: RIPE Atlas traceroute\n"
+    "results (JSON array or JSON Lines). Each vantage (Atlas probe) gets its own run and verdicts,\n"
+    "then the verdicts across vantages per /24; IPv6 traces are listed, not analyzed.\n"
     "\n"
     "  --format FMT         text, json, csv, dot, svg or html (default text)\n"
     "  -o, --output FILE    write the document to FILE instead of stdout\n"
@@ -32,10 +36,11 @@ static const char usage_text[] =
     "  --run ID             the run to analyze when the capture holds several (mergecap,\n"
     "                       --compare-methods); ID as named in the refusal, e.g. 5a17\n"
     "  --verbose            detail for every target\n"
+    "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
     "  --color auto|never|always\n"
     "\n"
     "exit status: 0 every target reached, 1 some died, 2 all died, 64 usage, 65 unreadable or\n"
-    "foreign capture, 66 missing file.\n";
+    "foreign capture or a file of another kind (named in the message), 66 missing file.\n";
 
 struct feed {
     struct pm_matcher *m;
@@ -51,7 +56,7 @@ static void on_frame(void *ctx, const uint8_t *frame, size_t caplen, size_t wire
 }
 
 /* The preset whose prefixes hold most targets, for the target AS. */
-static const struct pm_preset *guess_preset(const struct pm_presets *ps, const struct pm_run *run)
+const struct pm_preset *pm_cli_guess_preset(const struct pm_presets *ps, const struct pm_run *run)
 {
     const struct pm_preset *best = NULL;
     uint32_t best_n = 0;
@@ -75,7 +80,7 @@ static const struct pm_preset *guess_preset(const struct pm_presets *ps, const s
 }
 
 static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **preset_name, const char **path,
-                 int *run_id)
+                 int *run_id, const char **vantage)
 {
     static const struct option opts[] = {
         {"format", required_argument, 0, OPT_FORMAT}, {"output", required_argument, 0, 'o'},
@@ -83,6 +88,7 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
         {"preset", required_argument, 0, OPT_PRESET}, {"presets", required_argument, 0, OPT_PRESETS},
         {"gaplimit", required_argument, 0, OPT_GAPLIMIT}, {"user", required_argument, 0, OPT_USER},
         {"verbose", no_argument, 0, OPT_VERBOSE}, {"run", required_argument, 0, OPT_RUN}, {"color", required_argument, 0, OPT_COLOR},
+        {"vantage", required_argument, 0, OPT_VANTAGE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     opterr = 0;
@@ -121,6 +127,7 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
             *run_id = (int)id;
             break;
         }
+        case OPT_VANTAGE: *vantage = optarg; break;
         case OPT_COLOR:
             s->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : -1;
             if (s->color == -1 && strcmp(optarg, "auto")) {
@@ -256,7 +263,7 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
         return PM_EXIT_USAGE;
     }
     if (!preset)
-        preset = guess_preset(&s->presets, s->run);
+        preset = pm_cli_guess_preset(&s->presets, s->run);
     struct pm_analyze_opts ao;
     pm_cli_analyze_opts(preset, s->eng.gaplimit, &ao);
     if (pm_analyze(s->run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &s->analysis, err) != PM_OK) {
@@ -274,9 +281,9 @@ int pm_cmd_analyze(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.color = -1;
     s.eng.gaplimit = PM_GAPLIMIT_DEFAULT;
-    const char *preset_name = NULL, *path = NULL;
+    const char *preset_name = NULL, *path = NULL, *vantage = NULL;
     int run_id = 0;
-    int rc = parse(argc, argv, &s, &preset_name, &path, &run_id);
+    int rc = parse(argc, argv, &s, &preset_name, &path, &run_id, &vantage);
     if (rc)
         return rc < 0 ? PM_EXIT_OK : rc;
     char err[PM_ERRBUF_SIZE];
@@ -303,7 +310,22 @@ int pm_cmd_analyze(int argc, char **argv)
         pm_cli_sweep_free(&s);
         return PM_EXIT_NOPERM;
     }
-    rc = analyze_file(&s, in, path, preset_name, run_id);
+    /* what the file is comes from its content, never its name */
+    uint8_t head[16];
+    size_t got = fread(head, 1, sizeof head, in);
+    enum pm_peer_kind kind = pm_peers_sniff(head, got);
+    if (fseek(in, 0, SEEK_SET) != 0) {
+        pm_cli_error("%s: cannot read it from the start again: %m", path);
+        fclose(in);
+        pm_cli_sweep_free(&s);
+        return PM_EXIT_NOINPUT;
+    }
+    if (kind == PM_PEER_JSON || kind == PM_PEER_WARTS) {
+        rc = pm_cli_analyze_peers(&s, in, path, kind, preset_name, vantage);
+        fclose(in);
+    } else {
+        rc = analyze_file(&s, in, path, preset_name, run_id);
+    }
     pm_cli_sweep_free(&s);
     return rc;
 }

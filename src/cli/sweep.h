@@ -10,6 +10,7 @@
 #include "pathmortem/geo.h"
 #include "pathmortem/input.h"
 #include "pathmortem/output.h"
+#include "pathmortem/peers.h"
 #include "pathmortem/probe.h"
 
 struct pm_cli_sweep {
@@ -64,5 +65,23 @@ int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path);
 int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, struct pm_geo **out);
 /* Fills analysis options from the preset (if any). */
 void pm_cli_analyze_opts(const struct pm_preset *preset, uint8_t gaplimit, struct pm_analyze_opts *ao);
+
+/* The preset whose prefixes hold most of run's targets (NULL: none). */
+const struct pm_preset *pm_cli_guess_preset(const struct pm_presets *ps, const struct pm_run *run);
+
+/* Other systems' traceroute files (analyze_peers.c): the runs read and one analysis per run. */
+struct pm_cli_peers {
+    struct pm_peer_set set;
+    struct pm_analysis **analyses;   /* parallel to set.runs; owned */
+};
+/* Reads the file, opens the databases into s->geo and analyzes each run.
+ * Returns 0 or an exit status (after printing one line). */
+int pm_cli_peers_load(struct pm_cli_sweep *s, FILE *in, const char *path, enum pm_peer_kind kind,
+                      const char *preset_name, struct pm_cli_peers *p);
+void pm_cli_peers_free(struct pm_cli_peers *p);
+/* `analyze FILE` for a peer file: one document per vantage (or the one run
+ * chosen by vantage), then the verdicts across vantages and the IPv6 traces. */
+int pm_cli_analyze_peers(struct pm_cli_sweep *s, FILE *in, const char *path, enum pm_peer_kind kind,
+                         const char *preset_name, const char *vantage);
 
 #endif

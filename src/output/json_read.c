@@ -48,6 +48,23 @@ static int read_stats(struct pm_output_rd *r, json_t *o, struct pm_run_stats *s)
     return PM_OK;
 }
 
+/* run.input: where a run read from another system's file came from. */
+static int read_input(struct pm_output_rd *r, json_t *o, struct pm_run_input *in)
+{
+    int rc;
+    pm_output_jr_at(r, "run.input");
+    if ((rc = pm_output_jr_get_str(r, o, "format", true, in->format, sizeof in->format)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "tool", false, in->tool, sizeof in->tool)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "version", false, in->version, sizeof in->version)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "vantage_id", false, in->vantage_id, sizeof in->vantage_id)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "vantage_addr", false, in->vantage_addr, sizeof in->vantage_addr)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "inferred", false, in->inferred, sizeof in->inferred)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "missing", false, in->missing, sizeof in->missing)) < 0)
+        return rc;
+    GET_INT(r, o, "results", false, 0, UINT32_MAX, in->results);
+    return PM_OK;
+}
+
 static int read_run(struct pm_output_rd *r, json_t *o, struct pm_run *run)
 {
     int rc;
@@ -80,9 +97,14 @@ static int read_run(struct pm_output_rd *r, json_t *o, struct pm_run *run)
     char assurance[16] = "";
     if ((rc = pm_output_jr_get_str(r, o, "assurance", false, assurance, sizeof assurance)) < 0)
         return rc;
-    if (rc == PM_OK && strcmp(assurance, "sealed") && strcmp(assurance, "identity"))
-        return pm_output_jr_bad(r, "assurance", "not sealed or identity");
+    if (rc == PM_OK && strcmp(assurance, "sealed") && strcmp(assurance, "identity") && strcmp(assurance, "foreign"))
+        return pm_output_jr_bad(r, "assurance", "not sealed, identity or foreign");
     run->sealed = !strcmp(assurance, "sealed");
+    if ((rc = pm_output_jr_get_object(r, o, "input", false, false, &v)) < 0)
+        return rc;
+    if (rc == PM_OK && (rc = read_input(r, v, &run->input)) < 0)
+        return rc;
+    pm_output_jr_at(r, "run");
     if ((rc = pm_output_jr_get_object(r, o, "stats", false, false, &v)) < 0)
         return rc;
     if (rc == PM_OK) {

@@ -59,8 +59,22 @@ static void run_json(struct jw *w, const struct pm_run *run)
     jw_uint(w, "wait_ms", run->wait_ms);
     /* how replies were verified: "sealed" (the run's secret, live or from
      * the pcap's start record) or "identity" (a pcap without it) */
-    jw_str(w, "assurance", run->sealed ? "sealed" : "identity");
+    /* "foreign": matched by another system's tool (run.input says which) */
+    jw_str(w, "assurance", run->sealed ? "sealed" : run->input.format[0] ? "foreign" : "identity");
     FIELD_STR(w, "vantage", run->vantage);
+    if (run->input.format[0]) { /* read from another system's file (docs/output.md "input") */
+        const struct pm_run_input *in = &run->input;
+        jw_obj(w, "input");
+        FIELD_STR(w, "format", in->format);
+        FIELD_STR(w, "tool", in->tool);
+        FIELD_STR(w, "version", in->version);
+        FIELD_STR(w, "vantage_id", in->vantage_id);
+        FIELD_STR(w, "vantage_addr", in->vantage_addr);
+        FIELD_STR(w, "inferred", in->inferred);
+        FIELD_STR(w, "missing", in->missing);
+        jw_uint(w, "results", in->results);
+        jw_end(w, '}');
+    }
     jw_obj(w, "stats");
     jw_uint(w, "probes_sent", s->probes_sent);
     jw_uint(w, "probes_captured", s->probes_captured);

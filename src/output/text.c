@@ -79,6 +79,23 @@ static void header(const struct tx *x)
     fprintf(x->f, "pathmortem %s from %s%s%s%s, TTL %u–%u, %u queries, wait %u ms\n", pm_method_name(run->method),
             pm_addr_str(run->source, src), vantage[0] ? " (" : "", vantage, vantage[0] ? ")" : "", run->first_ttl,
             run->max_ttl, run->queries, run->wait_ms);
+    if (run->input.format[0]) { /* another system's file: say whose, and what it could not tell */
+        const struct pm_run_input *in = &run->input;
+        char tool[sizeof in->tool], ver[sizeof in->version], vid[sizeof in->vantage_id], vad[sizeof in->vantage_addr],
+            inf[sizeof in->inferred], mis[sizeof in->missing];
+        pm_output_clean(in->tool, tool, sizeof tool);
+        pm_output_clean(in->version, ver, sizeof ver);
+        pm_output_clean(in->vantage_id, vid, sizeof vid);
+        pm_output_clean(in->vantage_addr, vad, sizeof vad);
+        pm_output_clean(in->inferred, inf, sizeof inf);
+        pm_output_clean(in->missing, mis, sizeof mis);
+        fprintf(x->f, "read from %s (%s%s%s), vantage %s%s%s%s, %u result%s\n", in->format, tool, ver[0] ? " " : "",
+                ver, vid[0] ? vid : "?", vad[0] ? " (" : "", vad, vad[0] ? ")" : "", in->results,
+                in->results == 1 ? "" : "s");
+        if (inf[0] || mis[0])
+            fprintf(x->f, "inferred from the data: %s; not in the format: %s\n", inf[0] ? inf : "nothing",
+                    mis[0] ? mis : "nothing");
+    }
     fprintf(x->f, "started %s, ended %s; %u targets: ", t0, t1, run->n_targets);
     on(x, GREEN);
     fprintf(x->f, "%u reached", run->n_targets - died);
@@ -88,7 +105,11 @@ static void header(const struct tx *x)
     fprintf(x->f, "%u died", died);
     off(x);
     fputc('\n', x->f);
-    if (!run->sealed)
+    if (!run->sealed && run->input.format[0])
+        fprintf(x->f, "assurance: lower: replies were matched by %s, not by pathmortem (no seal, no quoted header to "
+                      "check; docs/peers.md)\n",
+                run->input.format);
+    else if (!run->sealed)
         fputs("assurance: lower: no run record with the run's secret in this capture, so replies were matched on "
               "the 16-bit identity and the probes' own bytes, which a blind forger can guess (docs/safety.md)\n",
               x->f);

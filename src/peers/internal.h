@@ -1,0 +1,60 @@
+/* internal.h - what the peers readers share: the reading context, run grouping by vantage, error lines. */
+#ifndef PATHMORTEM_PEERS_INTERNAL_H
+#define PATHMORTEM_PEERS_INTERNAL_H
+
+#include <jansson.h>
+
+#include "pathmortem/peers.h"
+
+struct pm_peers_ctx {
+    struct pm_peer_set *set;
+    uint8_t gaplimit;
+    uint64_t record;          /* 1-based number of the record being read */
+    uint64_t line;            /* line where it starts (0: not a text format) */
+    char *errbuf;
+    /* grouping: vantage key -> first run, then a chain of its later rounds */
+    uint32_t *next;           /* per run: index + 1 of the same vantage's next round (0 none) */
+    uint32_t *heads;          /* open addressing over keys: run index + 1 */
+    uint32_t heads_cap;
+    char (*keys)[64];         /* per run: its grouping key */
+    uint32_t cap_runs;
+    char monitor[48];         /* scamper: hostname from the last cycle-start record */
+    bool first_seen;          /* the first record decided what the file is */
+    uint64_t deep_hops;       /* hops beyond PM_TTL_MAX, not kept */
+};
+
+/* "record N (line L): " + message into errbuf; returns code. */
+int pm_peers_bad(struct pm_peers_ctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Notes a skipped record (the first reason is kept as the warning). */
+void pm_peers_skip(struct pm_peers_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The run of vantage `key` that does not hold dst yet, created from proto
+ * (method, source, flow, classic, vantage, input) when every round of the
+ * vantage already holds it. *t gets the new target. */
+int pm_peers_run_for(struct pm_peers_ctx *c, const struct pm_run *proto, const char *key, uint32_t dst,
+                     struct pm_run **run, struct pm_target **t);
+int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v);
+/* Appends one reply, refusing past the trace model's per-target cap. */
+int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r);
+/* Learns the inferred parameters and finishes every run. */
+void pm_peers_finish(struct pm_peers_ctx *c);
+void pm_peers_ctx_free(struct pm_peers_ctx *c);
+
+/* Per format. rec is borrowed. */
+int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec);
+int pm_peers_scamper_json(struct pm_peers_ctx *c, json_t *rec);
+int pm_peers_warts(struct pm_peers_ctx *c, FILE *f, const char *name);
+
+/* Typed members of a JSON object: PM_OK, 1 when absent (and not required), or an error line. */
+int pm_peers_jint(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, int64_t min,
+                  int64_t max, int64_t *out);
+int pm_peers_jnum(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, double min,
+                  double max, double *out);
+int pm_peers_jstr(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, char *dst,
+                  size_t cap);
+int pm_peers_jbool(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool *out);
+
+/* Reads dotted-quad or IPv6 text; *v4 set (host order) for IPv4. */
+int pm_peers_addr(const char *s, bool *is_v6, uint32_t *v4);
+
+#endif
