@@ -6,10 +6,10 @@
 
 static void ctx_free(struct az_ctx *c)
 {
-    az_map_free(&c->router_idx);
-    az_map_free(&c->group_idx);
-    az_map_free(&c->asname_idx);
-    az_map_free(&c->follow_idx);
+    pm_map_free(&c->router_idx);
+    pm_map_free(&c->group_idx);
+    pm_map_free(&c->asname_idx);
+    pm_map_free(&c->follow_idx);
     free(c->follows);
     free(c->routers);
     free(c->hops);
@@ -21,15 +21,15 @@ static void ctx_free(struct az_ctx *c)
 /* Majority ASN of the target addresses (the run's targets are the space under study). */
 static int infer_target_asn(struct az_ctx *c)
 {
-    struct az_map cnt = {0};
+    struct pm_map cnt = {0};
     uint32_t best = 0, bestn = 0;
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         uint32_t asn = c->paths[ti].dst_asn;
         if (!asn)
             continue;
-        uint32_t *n = az_map_put(&cnt, asn, 0, NULL);
+        uint32_t *n = pm_map_put(&cnt, asn, 0, NULL);
         if (!n) {
-            az_map_free(&cnt);
+            pm_map_free(&cnt);
             return PM_ENOMEM;
         }
         if (++*n > bestn || (*n == bestn && asn < best)) {
@@ -37,7 +37,7 @@ static int infer_target_asn(struct az_ctx *c)
             best = asn;
         }
     }
-    az_map_free(&cnt);
+    pm_map_free(&cnt);
     c->target_asn = best;
     return PM_OK;
 }

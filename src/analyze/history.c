@@ -23,7 +23,7 @@ int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis
     *out = NULL;
     *n_out = 0;
     struct pm_history_fact *f = calloc(a->n_owners ? a->n_owners : 1, sizeof *f);
-    struct az_map idx = {0};
+    struct pm_map idx = {0};
     if (!f)
         return pm_err(errbuf, PM_ENOMEM, "history facts: out of memory");
     uint32_t n = 0;
@@ -41,10 +41,10 @@ int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis
             if (prev && prev != cur) {
                 const struct pm_owner *o = pm_analysis_find_owner(a, prev);
                 bool created = false;
-                uint32_t *slot = o ? az_map_put(&idx, prev, n, &created) : NULL;
+                uint32_t *slot = o ? pm_map_put(&idx, prev, n, &created) : NULL;
                 if (!slot || (created && n >= a->n_owners)) {
                     free(f);
-                    az_map_free(&idx);
+                    pm_map_free(&idx);
                     return o ? pm_err(errbuf, PM_ENOMEM, "history facts: out of memory")
                              : pm_err(errbuf, PM_EINVAL, "history facts: router not in the analysis");
                 }
@@ -60,7 +60,7 @@ int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis
             prev = cur == t->dst ? 0 : cur;
         }
     }
-    az_map_free(&idx);
+    pm_map_free(&idx);
     *out = f;
     *n_out = n;
     return PM_OK;

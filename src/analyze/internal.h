@@ -6,23 +6,9 @@
 #include <stdint.h>
 
 #include "pathmortem/analyze.h"
+#include "util/map.h"
 
 #define AZ_NONE UINT32_MAX
-
-/* Open-addressing map u64 -> u32. Load factor <= 1/2; capped at AZ_MAP_MAX
- * entries (PM_ELIMIT beyond), which bounds every table of the analyzer. */
-#define AZ_MAP_MAX (1u << 24)
-struct az_map {
-    uint64_t *keys;
-    uint32_t *vals;
-    uint8_t *used;
-    uint32_t cap, n;
-};
-void az_map_free(struct az_map *m);
-/* Pointer to the value of key, or NULL when absent. */
-uint32_t *az_map_get(const struct az_map *m, uint64_t key);
-/* Pointer to the value of key, inserting init when absent; NULL on ENOMEM/ELIMIT. */
-uint32_t *az_map_put(struct az_map *m, uint64_t key, uint32_t init, bool *created);
 
 /* A small tally of ASNs (most routers see one or two neighbours). */
 #define AZ_TALLY_MAX 4
@@ -111,21 +97,21 @@ struct az_ctx {
     void *lookup_ctx;
     const struct pm_analyze_opts *opts;
     uint32_t target_asn;
-    struct az_map router_idx;  /* addr -> routers index */
+    struct pm_map router_idx;  /* addr -> routers index */
     struct az_router *routers;
     uint32_t n_routers, cap_routers;
     struct az_hop *hops;
     uint32_t n_hops, cap_hops;
     struct az_path *paths;     /* parallel to run->targets */
-    struct az_map group_idx;   /* prefix<<8|len -> groups index */
+    struct pm_map group_idx;   /* prefix<<8|len -> groups index */
     struct az_group *groups;
     uint32_t n_groups, cap_groups;
-    struct az_map asname_idx;  /* asn -> asnames index */
+    struct pm_map asname_idx;  /* asn -> asnames index */
     struct az_asname *asnames;
     uint32_t n_asnames, cap_asnames;
     /* the same per (router, prefix group), only for last hops of dead paths:
      * routing is per prefix, so a dead prefix first asks its own working paths */
-    struct az_map follow_idx;  /* router << 32 | group -> follows index */
+    struct pm_map follow_idx;  /* router << 32 | group -> follows index */
     struct az_follow *follows;
     uint32_t n_follows;
     char *errbuf;
@@ -150,7 +136,7 @@ struct az_rl_entry {
     uint32_t un_count;         /* neighbours that got it */
 };
 struct az_rl {
-    struct az_map idx;
+    struct pm_map idx;
     struct az_rl_entry *e;
     uint32_t n, cap;
 };

@@ -77,7 +77,7 @@ static void apply_history(struct az_ctx *c)
     if (!o || !o->history)
         return;
     for (uint32_t i = 0; i < o->n_history; i++) {
-        uint32_t *ri = az_map_get(&c->router_idx, o->history[i].addr);
+        uint32_t *ri = pm_map_get(&c->router_idx, o->history[i].addr);
         if (!ri)
             continue;
         struct az_router *r = &c->routers[*ri];
@@ -192,7 +192,7 @@ void az_infer_owners(struct az_ctx *c)
 
 const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uint32_t g)
 {
-    uint32_t *i = az_map_get(&c->follow_idx, ((uint64_t)ri << 32) | g);
+    uint32_t *i = pm_map_get(&c->follow_idx, ((uint64_t)ri << 32) | g);
     return i ? &c->follows[*i] : NULL;
 }
 
@@ -217,7 +217,7 @@ static int follow_keys(struct az_ctx *c)
         if (p->reached_ttl || !p->n)
             continue;
         uint64_t key = ((uint64_t)az_path_hop(c, p, p->n - 1)->router << 32) | p->group;
-        if (!az_map_put(&c->follow_idx, key, c->follow_idx.n, NULL))
+        if (!pm_map_put(&c->follow_idx, key, c->follow_idx.n, NULL))
             return PM_ENOMEM;
     }
     c->n_follows = c->follow_idx.n;
@@ -267,7 +267,7 @@ int az_path_tallies(struct az_ctx *c)
             }
             uint32_t u = up && i < lim ? up : 0;
             follow_add(&r->all, u, so, adj);
-            uint32_t *fi = c->n_follows ? az_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;
+            uint32_t *fi = c->n_follows ? pm_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;
             if (fi)
                 follow_add(&c->follows[*fi], u, so, adj);
         }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "util/grow.h"
 
 /* Replies examined per TTL when picking the dominant responder (bounds the pairwise count). */
 #define AZ_HOP_SCAN 32
@@ -27,7 +28,7 @@ int az_note_asname(struct az_ctx *c, uint32_t asn, const char *name)
     if (!asn)
         return PM_OK;
     bool created;
-    uint32_t *slot = az_map_put(&c->asname_idx, asn, c->n_asnames, &created);
+    uint32_t *slot = pm_map_put(&c->asname_idx, asn, c->n_asnames, &created);
     if (!slot)
         return PM_ENOMEM;
     if (!created) {
@@ -36,14 +37,9 @@ int az_note_asname(struct az_ctx *c, uint32_t asn, const char *name)
             snprintf(e->name, sizeof e->name, "%s", name);
         return PM_OK;
     }
-    if (c->n_asnames == c->cap_asnames) {
-        uint32_t cap = c->cap_asnames ? c->cap_asnames * 2 : 64;
-        struct az_asname *n = realloc(c->asnames, (size_t)cap * sizeof *n);
-        if (!n)
-            return PM_ENOMEM;
-        c->asnames = n;
-        c->cap_asnames = cap;
-    }
+    int rc = PM_GROW(c->asnames, c->cap_asnames, (size_t)c->n_asnames + 1, 64, PM_MAP_MAX);
+    if (rc != PM_OK)
+        return rc;
     struct az_asname *e = &c->asnames[c->n_asnames++];
     e->asn = asn;
     snprintf(e->name, sizeof e->name, "%s", name ? name : "");
@@ -52,26 +48,20 @@ int az_note_asname(struct az_ctx *c, uint32_t asn, const char *name)
 
 const char *az_asname(const struct az_ctx *c, uint32_t asn)
 {
-    uint32_t *i = az_map_get(&c->asname_idx, asn);
+    uint32_t *i = pm_map_get(&c->asname_idx, asn);
     return i ? c->asnames[*i].name : "";
 }
 
 static uint32_t router_get(struct az_ctx *c, uint32_t addr)
 {
     bool created;
-    uint32_t *slot = az_map_put(&c->router_idx, addr, c->n_routers, &created);
+    uint32_t *slot = pm_map_put(&c->router_idx, addr, c->n_routers, &created);
     if (!slot)
         return AZ_NONE;
     if (!created)
         return *slot;
-    if (c->n_routers == c->cap_routers) {
-        uint32_t cap = c->cap_routers ? c->cap_routers * 2 : 256;
-        struct az_router *n = realloc(c->routers, (size_t)cap * sizeof *n);
-        if (!n)
-            return AZ_NONE;
-        c->routers = n;
-        c->cap_routers = cap;
-    }
+    if (PM_GROW(c->routers, c->cap_routers, (size_t)c->n_routers + 1, 256, PM_MAP_MAX) != PM_OK)
+        return AZ_NONE;
     struct az_router *r = &c->routers[c->n_routers];
     memset(r, 0, sizeof *r);
     r->addr = addr;
@@ -94,19 +84,13 @@ static uint32_t group_get(struct az_ctx *c, uint32_t dst, uint8_t plen)
     uint8_t len = (!announced || plen == 0 || plen >= 24) ? 24 : plen;
     uint32_t prefix = dst & (uint32_t)(0xffffffffull << (32 - len));
     bool created;
-    uint32_t *slot = az_map_put(&c->group_idx, ((uint64_t)prefix << 8) | len, c->n_groups, &created);
+    uint32_t *slot = pm_map_put(&c->group_idx, ((uint64_t)prefix << 8) | len, c->n_groups, &created);
     if (!slot)
         return AZ_NONE;
     if (!created)
         return *slot;
-    if (c->n_groups == c->cap_groups) {
-        uint32_t cap = c->cap_groups ? c->cap_groups * 2 : 16;
-        struct az_group *n = realloc(c->groups, (size_t)cap * sizeof *n);
-        if (!n)
-            return AZ_NONE;
-        c->groups = n;
-        c->cap_groups = cap;
-    }
+    if (PM_GROW(c->groups, c->cap_groups, (size_t)c->n_groups + 1, 16, PM_MAP_MAX) != PM_OK)
+        return AZ_NONE;
     c->groups[c->n_groups].prefix = prefix;
     c->groups[c->n_groups].len = len;
     return c->n_groups++;
@@ -213,16 +197,9 @@ static int count_stats(struct az_ctx *c, uint32_t ti)
 static int append(struct az_ctx *c, uint32_t ti, const struct az_hop *h, uint32_t n)
 {
     /* cap: at most PM_TTL_MAX hops per target, targets capped by the trace model */
-    if (c->n_hops + n > c->cap_hops) {
-        uint32_t cap = c->cap_hops ? c->cap_hops : 1024;
-        while (cap < c->n_hops + n)
-            cap *= 2;
-        struct az_hop *nh = realloc(c->hops, (size_t)cap * sizeof *nh);
-        if (!nh)
-            return PM_ENOMEM;
-        c->hops = nh;
-        c->cap_hops = cap;
-    }
+    int rc = PM_GROW(c->hops, c->cap_hops, (size_t)c->n_hops + n, 1024, (size_t)PM_TRACE_MAX_TARGETS * PM_TTL_MAX);
+    if (rc != PM_OK)
+        return rc;
     c->paths[ti].first = c->n_hops;
     c->paths[ti].n = n;
     if (!n)
@@ -241,21 +218,21 @@ static uint64_t donor_key(uint32_t dst, uint8_t ttl, uint32_t addr)
 }
 
 /* Registers (/24, ttl, addr) -> target so stop-set targets can borrow the hops below. */
-static int register_donor(struct az_ctx *c, struct az_map *donors, uint32_t ti)
+static int register_donor(struct az_ctx *c, struct pm_map *donors, uint32_t ti)
 {
     const struct az_path *p = &c->paths[ti];
     uint32_t dst = c->run->targets[ti].dst;
     for (uint32_t i = 0; i < p->n; i++) {
         const struct az_hop *h = az_path_hop(c, p, i);
         uint64_t key = donor_key(dst, h->ttl, c->routers[h->router].addr);
-        if (!az_map_put(donors, key, ti, NULL))
+        if (!pm_map_put(donors, key, ti, NULL))
             return PM_ENOMEM;
     }
     return PM_OK;
 }
 
 /* Builds the path of a stop-set target if a donor is known (or force). 1: done. */
-static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bool force)
+static int fill_stopset(struct az_ctx *c, struct pm_map *donors, uint32_t ti, bool force)
 {
     struct az_hop own[PM_TTL_MAX + 1], merged[PM_TTL_MAX + 1];
     uint32_t n_own = 0, n = 0;
@@ -270,7 +247,7 @@ static int fill_stopset(struct az_ctx *c, struct az_map *donors, uint32_t ti, bo
     for (uint32_t i = 0; i < n_own; i++) {
         if (own[i].ttl != p->stopset)
             continue;
-        uint32_t *d = az_map_get(donors, donor_key(t->dst, own[i].ttl, c->routers[own[i].router].addr));
+        uint32_t *d = pm_map_get(donors, donor_key(t->dst, own[i].ttl, c->routers[own[i].router].addr));
         if (d)
             donor = *d;
     }
@@ -314,7 +291,7 @@ static uint8_t effective_stopset(const struct pm_run *run, const struct pm_targe
 int az_build_paths(struct az_ctx *c)
 {
     const struct pm_run *run = c->run;
-    struct az_map donors = {0};
+    struct pm_map donors = {0};
     uint8_t *pending = calloc(run->n_targets ? run->n_targets : 1, 1);
     if (!pending)
         return pm_err(c->errbuf, PM_ENOMEM, "analyze: out of memory");
@@ -365,7 +342,7 @@ int az_build_paths(struct az_ctx *c)
         if (!progress && !last)
             round = 2; /* nothing new to borrow from: go to the forced round */
     }
-    az_map_free(&donors);
+    pm_map_free(&donors);
     free(pending);
     if (rc != PM_OK)
         return pm_err(c->errbuf, rc, "analyze: %s while building paths", pm_strerror(rc));

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "util/grow.h"
 
 static uint64_t rl_key(uint32_t group, uint8_t ttl, uint32_t addr)
 {
@@ -24,14 +25,14 @@ static bool silent_end(const struct az_ctx *c, const struct az_path *p)
 
 void az_rl_free(struct az_rl *rl)
 {
-    az_map_free(&rl->idx);
+    pm_map_free(&rl->idx);
     free(rl->e);
     memset(rl, 0, sizeof *rl);
 }
 
 const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uint8_t ttl, uint32_t addr)
 {
-    uint32_t *slot = az_map_get(&rl->idx, rl_key(group, ttl, addr));
+    uint32_t *slot = pm_map_get(&rl->idx, rl_key(group, ttl, addr));
     return slot ? &rl->e[*slot] : NULL;
 }
 
@@ -70,31 +71,26 @@ int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl)
             a = c->routers[h->router].addr;
         }
         bool created;
-        uint32_t *slot = az_map_put(&rl->idx, rl_key(p->group, l, a), rl->n, &created);
+        uint32_t *slot = pm_map_put(&rl->idx, rl_key(p->group, l, a), rl->n, &created);
         if (!slot)
             return PM_ENOMEM;
         if (!created)
             continue;
-        if (rl->n == rl->cap) {
-            uint32_t cap = rl->cap ? rl->cap * 2 : 64;
-            struct az_rl_entry *m = realloc(rl->e, (size_t)cap * sizeof *m);
-            if (!m)
-                return PM_ENOMEM;
-            rl->e = m;
-            rl->cap = cap;
-        }
+        int rc = PM_GROW(rl->e, rl->cap, (size_t)rl->n + 1, 64, PM_MAP_MAX);
+        if (rc != PM_OK)
+            return rc;
         memset(&rl->e[rl->n++], 0, sizeof *rl->e);
     }
     if (!rl->n)
         return PM_OK;
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         const struct az_path *p = &c->paths[ti];
-        uint32_t *slot = az_map_get(&rl->idx, rl_key(p->group, 0, 0));
+        uint32_t *slot = pm_map_get(&rl->idx, rl_key(p->group, 0, 0));
         if (slot)
             rl_note(c, &rl->e[*slot], p, 0);
         for (uint32_t i = 0; i < p->n; i++) {
             const struct az_hop *h = az_path_hop(c, p, i);
-            slot = az_map_get(&rl->idx, rl_key(p->group, h->ttl, c->routers[h->router].addr));
+            slot = pm_map_get(&rl->idx, rl_key(p->group, h->ttl, c->routers[h->router].addr));
             if (slot)
                 rl_note(c, &rl->e[*slot], p, h->ttl);
         }

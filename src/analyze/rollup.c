@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "util/grow.h"
 
 struct dp {
     uint32_t count;
@@ -14,7 +15,7 @@ struct dp {
 static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32_t *gof, uint32_t n_groups,
                 struct pm_rollup *out)
 {
-    struct az_map ups = {0}, deaths = {0};
+    struct pm_map ups = {0}, deaths = {0};
     struct dp *dps = NULL;
     uint32_t n_dps = 0, cap_dps = 0;
     double *confsum = calloc(n_groups ? n_groups : 1, sizeof *confsum);
@@ -32,7 +33,7 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
         else
             r->died++;
         if (x->upstream.asn) {
-            uint32_t *u = az_map_put(&ups, ((uint64_t)gof[ti] << 32) | x->upstream.asn, 0, NULL);
+            uint32_t *u = pm_map_put(&ups, ((uint64_t)gof[ti] << 32) | x->upstream.asn, 0, NULL);
             if (!u) {
                 rc = PM_ENOMEM;
                 break;
@@ -42,22 +43,14 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
         if (x->status != PM_STATUS_DIED || x->kind == PM_DEATH_RATE_LIMITED)
             continue;
         bool created;
-        uint32_t *d = az_map_put(&deaths, ((uint64_t)gof[ti] << 32) | x->last_addr, n_dps, &created);
+        uint32_t *d = pm_map_put(&deaths, ((uint64_t)gof[ti] << 32) | x->last_addr, n_dps, &created);
         if (!d) {
             rc = PM_ENOMEM;
             break;
         }
         if (created) {
-            if (n_dps == cap_dps) {
-                uint32_t cap = cap_dps ? cap_dps * 2 : 64;
-                struct dp *nd = realloc(dps, (size_t)cap * sizeof *nd);
-                if (!nd) {
-                    rc = PM_ENOMEM;
-                    break;
-                }
-                dps = nd;
-                cap_dps = cap;
-            }
+            if ((rc = PM_GROW(dps, cap_dps, (size_t)n_dps + 1, 64, PM_MAP_MAX)) != PM_OK)
+                break;
             dps[n_dps].count = 0;
             dps[n_dps++].ti = ti;
         }
@@ -94,8 +87,8 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
     }
     for (uint32_t g = 0; g < n_groups && confsum; g++)
         out[g].confidence = out[g].total ? confsum[g] / out[g].total : 0;
-    az_map_free(&ups);
-    az_map_free(&deaths);
+    pm_map_free(&ups);
+    pm_map_free(&deaths);
     free(dps);
     free(confsum);
     free(upbest);
@@ -121,7 +114,7 @@ int az_rollups(const struct az_ctx *c, struct pm_analysis *a)
 {
     uint32_t n = c->run->n_targets;
     uint32_t *gof = calloc(n ? n : 1, sizeof *gof);
-    struct az_map upidx = {0};
+    struct pm_map upidx = {0};
     int rc = gof ? PM_OK : PM_ENOMEM;
     if (rc == PM_OK) {
         a->by_prefix = calloc(c->n_groups ? c->n_groups : 1, sizeof *a->by_prefix);
@@ -142,7 +135,7 @@ int az_rollups(const struct az_ctx *c, struct pm_analysis *a)
     }
     /* per upstream: one group per upstream ASN seen (0: none found) */
     for (uint32_t ti = 0; ti < n && rc == PM_OK; ti++) {
-        uint32_t *slot = az_map_put(&upidx, (uint64_t)a->verdicts[ti].upstream.asn + 1, upidx.n, NULL);
+        uint32_t *slot = pm_map_put(&upidx, (uint64_t)a->verdicts[ti].upstream.asn + 1, upidx.n, NULL);
         if (!slot)
             rc = PM_ENOMEM;
         else
@@ -167,18 +160,18 @@ int az_rollups(const struct az_ctx *c, struct pm_analysis *a)
         qsort(a->by_prefix, a->n_prefix, sizeof *a->by_prefix, cmp_prefix);
         qsort(a->by_upstream, a->n_upstream, sizeof *a->by_upstream, cmp_upstream);
         /* verdict.group must follow the sort: map prefix -> new position */
-        struct az_map pos = {0};
+        struct pm_map pos = {0};
         for (uint32_t g = 0; g < a->n_prefix && rc == PM_OK; g++)
-            if (!az_map_put(&pos, ((uint64_t)a->by_prefix[g].prefix << 8) | a->by_prefix[g].prefix_len, g, NULL))
+            if (!pm_map_put(&pos, ((uint64_t)a->by_prefix[g].prefix << 8) | a->by_prefix[g].prefix_len, g, NULL))
                 rc = PM_ENOMEM;
         for (uint32_t ti = 0; ti < n && rc == PM_OK; ti++) {
             const struct az_group *gr = &c->groups[a->verdicts[ti].group];
-            uint32_t *p = az_map_get(&pos, ((uint64_t)gr->prefix << 8) | gr->len);
+            uint32_t *p = pm_map_get(&pos, ((uint64_t)gr->prefix << 8) | gr->len);
             a->verdicts[ti].group = p ? *p : 0;
         }
-        az_map_free(&pos);
+        pm_map_free(&pos);
     }
-    az_map_free(&upidx);
+    pm_map_free(&upidx);
     free(gof);
     return rc;
 }

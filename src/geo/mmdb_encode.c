@@ -4,6 +4,7 @@
 
 #include "geo/mmdb_encode.h"
 #include "pathmortem/common.h"
+#include "util/grow.h"
 
 void pm_mmdb_buf_init(struct pm_mmdb_buf *b, size_t max)
 {
@@ -31,19 +32,10 @@ void pm_mmdb_put(struct pm_mmdb_buf *b, const void *data, size_t n)
         b->err = PM_ELIMIT;
         return;
     }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        if (cap > b->max)
-            cap = b->max;
-        uint8_t *p = realloc(b->p, cap);
-        if (!p) {
-            b->err = PM_ENOMEM;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    int rc = PM_GROW(b->p, b->cap, b->len + n, 256, b->max);
+    if (rc != PM_OK) {
+        b->err = rc;
+        return;
     }
     memcpy(b->p + b->len, data, n);
     b->len += n;

@@ -8,6 +8,7 @@
 
 #include "geo/mmdb_encode.h"
 #include "geo/mmdb_write.h"
+#include "util/grow.h"
 
 /* A child value: 0 = no data, < LEAF = node index (the root, 0, is never a
  * child), LEAF|id = data record id. */
@@ -56,18 +57,11 @@ int pm_mmdb_writer_min_record_size(struct pm_mmdb_writer *w, unsigned bits)
 
 static int new_node(struct pm_mmdb_writer *w, uint32_t fill, uint32_t *out, char *errbuf)
 {
-    if (w->n_nodes == w->cap_nodes) {
-        if (w->cap_nodes >= PM_MMDB_MAX_NODES)
-            return pm_err(errbuf, PM_ELIMIT, "search tree exceeds %u nodes", PM_MMDB_MAX_NODES);
-        uint32_t cap = w->cap_nodes ? w->cap_nodes * 2 : 4096;
-        if (cap > PM_MMDB_MAX_NODES)
-            cap = PM_MMDB_MAX_NODES;
-        void *p = realloc(w->nodes, (size_t)cap * sizeof *w->nodes);
-        if (!p)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory growing the search tree");
-        w->nodes = p;
-        w->cap_nodes = cap;
-    }
+    int rc = PM_GROW(w->nodes, w->cap_nodes, (size_t)w->n_nodes + 1, 4096, PM_MMDB_MAX_NODES);
+    if (rc == PM_ELIMIT)
+        return pm_err(errbuf, PM_ELIMIT, "search tree exceeds %u nodes", PM_MMDB_MAX_NODES);
+    if (rc != PM_OK)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory growing the search tree");
     w->nodes[w->n_nodes][0] = w->nodes[w->n_nodes][1] = fill;
     *out = w->n_nodes++;
     return PM_OK;
@@ -145,18 +139,12 @@ int pm_mmdb_writer_record(struct pm_mmdb_writer *w, const uint8_t *bytes, size_t
     }
     if (w->n_recs >= PM_MMDB_MAX_RECORDS)
         return pm_err(errbuf, PM_ELIMIT, "more than %u distinct data records", PM_MMDB_MAX_RECORDS);
-    if (w->n_recs == w->cap_recs) {
-        uint32_t cap = w->cap_recs ? w->cap_recs * 2 : 1024;
-        uint32_t *o = realloc(w->rec_off, (size_t)cap * sizeof *o);
-        if (!o)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory for data records");
-        w->rec_off = o;
-        uint32_t *l = realloc(w->rec_len, (size_t)cap * sizeof *l);
-        if (!l)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory for data records");
-        w->rec_len = l;
-        w->cap_recs = cap;
-    }
+    /* two parallel arrays, one capacity: it moves once both have grown */
+    uint32_t cap_off = w->cap_recs, cap_len = w->cap_recs;
+    if (PM_GROW(w->rec_off, cap_off, (size_t)w->n_recs + 1, 1024, PM_MMDB_MAX_RECORDS) != PM_OK ||
+        PM_GROW(w->rec_len, cap_len, (size_t)w->n_recs + 1, 1024, PM_MMDB_MAX_RECORDS) != PM_OK)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory for data records");
+    w->cap_recs = cap_off;
     size_t off = w->data.len;
     pm_mmdb_put(&w->data, bytes, len);
     if (w->data.err)

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "pathmortem/input.h"
+#include "util/grow.h"
 
 #define TARGET_ITEMS_MAX 65536 /* distinct arguments/lines */
 
@@ -20,14 +21,8 @@ static int push(struct pm_targets *t, struct pm_prefix p, char *errbuf)
 {
     if (t->n >= TARGET_ITEMS_MAX)
         return pm_err(errbuf, PM_ELIMIT, "more than %d target entries", TARGET_ITEMS_MAX);
-    if (t->n == t->cap) {
-        uint32_t cap = t->cap ? t->cap * 2 : 16;
-        struct pm_prefix *v = realloc(t->items, cap * sizeof *v);
-        if (!v)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory");
-        t->items = v;
-        t->cap = cap;
-    }
+    if (PM_GROW(t->items, t->cap, (size_t)t->n + 1, 16, TARGET_ITEMS_MAX) != PM_OK)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
     t->items[t->n++] = p;
     return PM_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "match/outstanding.h"
 #include "pathmortem/match.h"
+#include "util/grow.h"
 
 /* Per target and TTL: which attempts were sent and which were answered. */
 struct attempt_bits {
@@ -109,18 +110,11 @@ void pm_matcher_expire(struct pm_matcher *m, uint64_t now_us)
 
 static struct attempt_bits *bits_for(struct pm_matcher *m, uint32_t tidx, uint8_t ttl)
 {
-    if (tidx >= m->bits_cap) {
-        uint32_t cap = m->bits_cap ? m->bits_cap : 256;
-        while (cap <= tidx)
-            cap *= 2;
-        void *nb = realloc(m->bits, (size_t)cap * sizeof *m->bits);
-        if (!nb)
-            return NULL;
-        memset((char *)nb + (size_t)m->bits_cap * sizeof *m->bits, 0,
-               (size_t)(cap - m->bits_cap) * sizeof *m->bits);
-        m->bits = nb;
-        m->bits_cap = cap;
-    }
+    uint32_t had = m->bits_cap;
+    if (PM_GROW(m->bits, m->bits_cap, (size_t)tidx + 1, 256, PM_TRACE_MAX_TARGETS) != PM_OK)
+        return NULL;
+    if (m->bits_cap > had) /* new targets have sent nothing yet */
+        memset(m->bits + had, 0, (size_t)(m->bits_cap - had) * sizeof *m->bits);
     return &m->bits[tidx][ttl - 1];
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "output/internal.h"
+#include "util/map.h"
 
 static uint64_t mix64(uint64_t x)
 {
@@ -78,36 +79,29 @@ int pm_output_groups_build(const struct pm_output_ctx *ctx, struct pm_output_gro
     uint32_t n = ctx->run->n_targets;
     if (!n)
         return PM_OK;
-    uint32_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    uint32_t *slot = calloc(cap, sizeof *slot);
-    uint64_t *key = malloc((size_t)n * sizeof *key);
+    struct pm_map idx = {0}; /* path hash -> group */
     g->group_of = malloc((size_t)n * sizeof *g->group_of);
     g->count = calloc(n, sizeof *g->count);
     g->first = malloc((size_t)n * sizeof *g->first);
-    if (!slot || !key || !g->group_of || !g->count || !g->first) {
-        free(slot);
-        free(key);
+    if (!g->group_of || !g->count || !g->first) {
         pm_output_groups_free(g);
         return pm_err(errbuf, PM_ENOMEM, "out of memory grouping %u targets by path", n);
     }
     g->n_targets = n;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t h = path_hash(ctx, i);
-        uint32_t s = (uint32_t)(h ^ (h >> 32)) & (cap - 1);
-        while (slot[s] && key[slot[s] - 1] != h)
-            s = (s + 1) & (cap - 1);
-        if (!slot[s]) {
-            key[g->n_groups] = h;
-            g->first[g->n_groups] = i;
-            slot[s] = ++g->n_groups;
+        bool created;
+        uint32_t *gi = pm_map_put(&idx, path_hash(ctx, i), g->n_groups, &created);
+        if (!gi) {
+            pm_map_free(&idx);
+            pm_output_groups_free(g);
+            return pm_err(errbuf, PM_ENOMEM, "out of memory grouping %u targets by path", n);
         }
-        g->group_of[i] = slot[s] - 1;
-        g->count[slot[s] - 1]++;
+        if (created)
+            g->first[g->n_groups++] = i;
+        g->group_of[i] = *gi;
+        g->count[*gi]++;
     }
-    free(slot);
-    free(key);
+    pm_map_free(&idx);
     return PM_OK;
 }
 

@@ -3,17 +3,13 @@
 
 #include "pathmortem/common.h"
 #include "probe/timerheap.h"
+#include "util/grow.h"
 
 int pm_timerheap_push(struct pm_timerheap *h, struct pm_timer t)
 {
-    if (h->n == h->cap) {
-        uint32_t cap = h->cap ? h->cap * 2 : 1024;
-        struct pm_timer *v = realloc(h->v, cap * sizeof *v);
-        if (!v)
-            return PM_ENOMEM;
-        h->v = v;
-        h->cap = cap;
-    }
+    int rc = PM_GROW(h->v, h->cap, (size_t)h->n + 1, 1024, UINT32_MAX);
+    if (rc != PM_OK)
+        return rc;
     uint32_t i = h->n++;
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/grow.h"
 
 struct diff_builder {
     struct pm_diff *d;
@@ -11,14 +12,9 @@ struct diff_builder {
 
 static struct pm_diff_entry *add_entry(struct diff_builder *bd)
 {
-    if (bd->d->n == bd->cap) {
-        size_t nc = bd->cap ? bd->cap * 2 : 64;
-        struct pm_diff_entry *e = realloc(bd->d->entries, nc * sizeof *e);
-        if (!e)
-            return NULL;
-        bd->d->entries = e;
-        bd->cap = nc;
-    }
+    /* a diff lists at most every target and /24 of both sides */
+    if (PM_GROW(bd->d->entries, bd->cap, bd->d->n + 1, 64, (size_t)4 * PM_STORE_MAX_TARGETS) != PM_OK)
+        return NULL;
     struct pm_diff_entry *e = &bd->d->entries[bd->d->n++];
     memset(e, 0, sizeof *e);
     return e;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/grow.h"
 
 int pm_store_export(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us, size_t *n_written,
                     char *errbuf)
@@ -40,18 +41,11 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, char *errbuf
     *len = 0;
     int c = EOF;
     while ((c = getc(f)) != EOF && c != '\n') {
-        if (*len + 1 >= *cap) {
-            if (*cap >= PM_STORE_MAX_LINE)
-                return pm_err(errbuf, PM_ELIMIT, "line longer than %u bytes", PM_STORE_MAX_LINE);
-            size_t nc = *cap ? *cap * 2 : 65536;
-            if (nc > PM_STORE_MAX_LINE)
-                nc = PM_STORE_MAX_LINE;
-            char *g = realloc(*buf, nc);
-            if (!g)
-                return pm_err(errbuf, PM_ENOMEM, "out of memory reading a line");
-            *buf = g;
-            *cap = nc;
-        }
+        int rc = PM_GROW(*buf, *cap, *len + 2, 65536, PM_STORE_MAX_LINE); /* the byte and a NUL */
+        if (rc == PM_ELIMIT)
+            return pm_err(errbuf, PM_ELIMIT, "line longer than %u bytes", PM_STORE_MAX_LINE);
+        if (rc)
+            return pm_err(errbuf, PM_ENOMEM, "out of memory reading a line");
         (*buf)[(*len)++] = (char)c;
     }
     if (ferror(f))

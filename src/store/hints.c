@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/grow.h"
 
 struct acc {
     struct pm_owner_hint *v;
@@ -36,18 +37,12 @@ static int note(struct acc *a, uint32_t addr, uint32_t addr_asn, uint32_t next_a
     }
     if (a->n >= PM_OWNER_HINTS_MAX)
         return PM_OK; /* cap reached: later routers are not hinted */
-    if (a->n == a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 64;
-        struct pm_owner_hint *g = realloc(a->v, nc * sizeof *g);
-        if (!g)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory");
-        a->v = g;
-        int64_t *l = realloc(a->last_snap, nc * sizeof *l);
-        if (!l)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory");
-        a->last_snap = l;
-        a->cap = nc;
-    }
+    /* two parallel arrays, one capacity: it moves once both have grown */
+    size_t cap_v = a->cap, cap_l = a->cap;
+    if (PM_GROW(a->v, cap_v, a->n + 1, 64, PM_OWNER_HINTS_MAX) != PM_OK ||
+        PM_GROW(a->last_snap, cap_l, a->n + 1, 64, PM_OWNER_HINTS_MAX) != PM_OK)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    a->cap = cap_v;
     memmove(&a->v[lo + 1], &a->v[lo], (a->n - lo) * sizeof *a->v);
     memmove(&a->last_snap[lo + 1], &a->last_snap[lo], (a->n - lo) * sizeof *a->last_snap);
     a->v[lo] = (struct pm_owner_hint){.addr = addr, .addr_asn = addr_asn, .next_asn = next_asn, .n_snapshots = 1,

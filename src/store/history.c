@@ -5,6 +5,7 @@
 
 #include "pathmortem/util.h"
 #include "store/internal.h"
+#include "util/grow.h"
 
 struct builder {
     struct pm_history *h;
@@ -88,14 +89,8 @@ static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
         close_open(bd);
     if (h->n >= PM_HISTORY_MAX_EPISODES)
         return pm_err(errbuf, PM_ELIMIT, "more than %u episodes; narrow the window", PM_HISTORY_MAX_EPISODES);
-    if (h->n == bd->cap) {
-        size_t nc = bd->cap ? bd->cap * 2 : 64;
-        struct pm_episode *e = realloc(h->episodes, nc * sizeof *e);
-        if (!e)
-            return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
-        h->episodes = e;
-        bd->cap = nc;
-    }
+    if (PM_GROW(h->episodes, bd->cap, h->n + 1, 64, PM_HISTORY_MAX_EPISODES) != PM_OK)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
     cur.start_us = cur.last_us = g->started_us;
     cur.snapshots = 1;
     cur.reached = g->reached;
@@ -136,20 +131,14 @@ static int load_times(struct pm_store *s, struct builder *bd, uint64_t since, ui
     size_t n = 0, cap = 0;
     int sr;
     while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            if (nc > PM_STORE_MAX_SNAPSHOTS) {
-                rc = pm_err(errbuf, PM_ELIMIT, "more than %u snapshots in the window; narrow it with --since/--until",
-                            PM_STORE_MAX_SNAPSHOTS);
-                break;
-            }
-            uint64_t *g = realloc(v, nc * sizeof *g);
-            if (!g) {
-                rc = pm_err(errbuf, PM_ENOMEM, "out of memory building history");
-                break;
-            }
-            v = g;
-            cap = nc;
+        if ((rc = PM_GROW(v, cap, n + 1, 256, PM_STORE_MAX_SNAPSHOTS)) == PM_ELIMIT) {
+            rc = pm_err(errbuf, PM_ELIMIT, "more than %u snapshots in the window; narrow it with --since/--until",
+                        PM_STORE_MAX_SNAPSHOTS);
+            break;
+        }
+        if (rc) {
+            rc = pm_err(errbuf, PM_ENOMEM, "out of memory building history");
+            break;
         }
         int64_t t;
         if (!(rc = pm_col_i64(st, 0, 0, INT64_MAX, &t, errbuf)))

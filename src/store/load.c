@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/grow.h"
 
 static int read_as(sqlite3_stmt *st, int col, struct pm_as_ref *as, char *errbuf)
 {
@@ -362,15 +363,9 @@ int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us, int6
                         PM_STORE_MAX_SNAPSHOTS);
             break;
         }
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            int64_t *g = realloc(*ids, nc * sizeof *g);
-            if (!g) {
-                rc = pm_err(errbuf, PM_ENOMEM, "out of memory listing snapshots");
-                break;
-            }
-            *ids = g;
-            cap = nc;
+        if (PM_GROW(*ids, cap, *n + 1, 64, PM_STORE_MAX_SNAPSHOTS) != PM_OK) {
+            rc = pm_err(errbuf, PM_ENOMEM, "out of memory listing snapshots");
+            break;
         }
         rc = pm_col_i64(st, 0, 1, INT64_MAX, &(*ids)[*n], errbuf);
         if (!rc)

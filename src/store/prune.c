@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "util/grow.h"
 
 /* Only files we wrote are ever removed: inside our pcap dir, our suffix, no
  * path tricks. Paths in imported snapshots are untrusted text. */
@@ -94,19 +95,9 @@ int pm_store_prune(struct pm_store *s, uint32_t keep_days, uint32_t keep_count, 
     } *v = NULL;
     int sr;
     while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            if (nc > PM_STORE_MAX_SNAPSHOTS) {
-                rc = pm_err(errbuf, PM_ELIMIT, "too many pcaps to prune at once");
-                break;
-            }
-            struct victim *g = realloc(v, nc * sizeof *g);
-            if (!g) {
-                rc = pm_err(errbuf, PM_ENOMEM, "out of memory");
-                break;
-            }
-            v = g;
-            cap = nc;
+        if ((rc = PM_GROW(v, cap, n + 1, 64, PM_STORE_MAX_SNAPSHOTS)) != PM_OK) {
+            rc = pm_err(errbuf, rc, rc == PM_ELIMIT ? "too many pcaps to prune at once" : "out of memory");
+            break;
         }
         rc = pm_col_i64(st, 0, 1, INT64_MAX, &v[n].id, errbuf);
         if (!rc)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pathmortem/trace.h"
+#include "util/grow.h"
 
 struct pm_run *pm_run_alloc(void)
 {
@@ -77,14 +78,8 @@ struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create)
         return &run->targets[i - 1];
     if (!create || run->n_targets >= PM_TRACE_MAX_TARGETS)
         return NULL;
-    if (run->n_targets == run->cap_targets) {
-        uint32_t cap = run->cap_targets ? run->cap_targets * 2 : 256;
-        struct pm_target *nt = realloc(run->targets, (size_t)cap * sizeof *nt);
-        if (!nt)
-            return NULL;
-        run->targets = nt;
-        run->cap_targets = cap;
-    }
+    if (PM_GROW(run->targets, run->cap_targets, run->n_targets + 1, 256, PM_TRACE_MAX_TARGETS) != PM_OK)
+        return NULL;
     if ((run->n_targets + 1) * 2 > run->index_cap && index_grow(run) != PM_OK)
         return NULL;
     struct pm_target *t = &run->targets[run->n_targets];
@@ -111,16 +106,9 @@ int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r)
 {
     if (t->n_replies >= PM_TRACE_MAX_REPLIES_PER_TARGET)
         return PM_ELIMIT;
-    if (t->n_replies == t->cap_replies) {
-        uint32_t cap = t->cap_replies ? t->cap_replies * 2 : 8;
-        if (cap > PM_TRACE_MAX_REPLIES_PER_TARGET)
-            cap = PM_TRACE_MAX_REPLIES_PER_TARGET;
-        struct pm_reply *nr = realloc(t->replies, (size_t)cap * sizeof *nr);
-        if (!nr)
-            return PM_ENOMEM;
-        t->replies = nr;
-        t->cap_replies = cap;
-    }
+    int rc = PM_GROW(t->replies, t->cap_replies, t->n_replies + 1, 8, PM_TRACE_MAX_REPLIES_PER_TARGET);
+    if (rc != PM_OK)
+        return rc;
     t->replies[t->n_replies++] = *r;
     return PM_OK;
 }
