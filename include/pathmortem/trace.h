@@ -181,6 +181,9 @@ uint8_t pm_target_last_ttl(const struct pm_target *t);
 /* Does the reply come from the target itself (echo reply, SYN-ACK/RST, port
  * or protocol unreachable from dst: pm_wire_icmp_from_end_host)? */
 bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r);
+/* The same for a reply to a probe toward dst (for the scheduler, which keeps
+ * no pm_target). */
+bool pm_reply_from_dst(uint32_t dst, const struct pm_reply *r);
 
 /* Sorts every target and decides stop reasons from the data alone (the same
  * rule live and from a pcap): reached, unreachable (ICMP 3 from a router),

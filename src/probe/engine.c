@@ -9,8 +9,29 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/engine_state.h"
+#include "pathmortem/capture.h"
+#include "pathmortem/probe.h"
 #include "probe/route.h"
+#include "probe/sched.h"
+#include "probe/sender.h"
+
+/* The I/O half of a sweep: sockets, capture, clock and the token bucket. Every
+ * decision about what to probe is the scheduler's (sched.h). */
+struct pm_engine {
+    struct pm_engine_opts o;
+    struct pm_probe_spec spec;
+    char ifname[16];
+    struct pm_sender *sender;
+    struct pm_capture *cap;
+    struct pm_matcher *matcher;
+    struct pm_run *run;
+    struct pm_sched *sched;
+    int sched_err;           /* a scheduler failure met while reading the capture */
+    double tokens;
+    uint64_t last_refill_us;
+    uint64_t send_errors;
+    char errbuf[PM_ERRBUF_SIZE];
+};
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stop_cause = PM_RUN_SIGINT;
@@ -42,8 +63,8 @@ void pm_engine_opts_default(struct pm_engine_opts *o)
 
 size_t pm_engine_state_per_target(void)
 {
-    /* engine state + group share + the model's target record + matcher bits */
-    return sizeof(struct tstate) + sizeof(struct group_info) + sizeof(struct pm_target) + 2 * PM_TTL_MAX;
+    /* scheduler state + the model's target record + matcher bits */
+    return pm_sched_state_per_target() + sizeof(struct pm_target) + 2 * PM_TTL_MAX;
 }
 
 static uint64_t now_us(void)
@@ -108,7 +129,7 @@ void pm_engine_close(struct pm_engine *e)
     pm_sender_close(e->sender);
     pm_capture_close(e->cap);
     pm_matcher_free(e->matcher);
-    pm_sched_fini(e);
+    pm_sched_free(e->sched);
     free(e);
 }
 
@@ -119,8 +140,9 @@ static void on_frame(void *ctx, const uint8_t *frame, size_t caplen, size_t wire
     struct pm_match_event ev;
     if (pm_matcher_frame(e->matcher, frame, caplen, pm_capture_linktype(e->cap), ts_us, &ev) == PM_MATCH_REPLY) {
         uint32_t ti = (uint32_t)(ev.target - e->run->targets);
-        if (ti < e->n)
-            pm_sched_reply(e, ti, &ev.reply, now_us());
+        int rc = pm_sched_on_reply(e->sched, ti, &ev.reply, now_us());
+        if (rc != PM_OK && !e->sched_err)
+            e->sched_err = rc;
     }
 }
 
@@ -136,14 +158,10 @@ static int read_capture(struct pm_engine *e)
     return PM_OK;
 }
 
-static void send_one(struct pm_engine *e, struct send_req r, uint64_t now)
+static void send_one(struct pm_engine *e, const struct pm_sched_probe *sp)
 {
-    struct tstate *t = &e->ts[r.target];
-    struct hop_slot *s = &t->slot[r.slot];
-    if ((t->flags & TS_FINISHED) || !s->ttl || s->sent >= s->want)
-        return; /* the hop completed while this send waited */
     struct pm_probe p;
-    pm_probe_encode(&e->spec, t->dst, s->ttl, s->sent, &p);
+    pm_probe_encode(&e->spec, sp->dst, sp->ttl, sp->attempt, &p);
     char err[PM_ERRBUF_SIZE];
     if (pm_sender_send(e->sender, &e->spec, &p, err) == PM_OK) {
         e->run->stats.probes_sent++;
@@ -151,8 +169,6 @@ static void send_one(struct pm_engine *e, struct send_req r, uint64_t now)
         /* keep going (the probe counts as lost) but tell the user once */
         fprintf(stderr, "pathmortem: %s\n", err);
     }
-    s->sent++;
-    pm_sched_sent(e, r.target, r.slot, now);
 }
 
 static void refill(struct pm_engine *e, uint64_t now)
@@ -169,10 +185,10 @@ static void refill(struct pm_engine *e, uint64_t now)
 static void progress(const struct pm_engine *e, uint64_t start, bool final)
 {
     const int width = 30;
-    uint32_t done = e->finished;
-    int fill = e->n ? (int)((uint64_t)done * width / e->n) : width;
+    uint32_t done = pm_sched_finished(e->sched), n = done + pm_sched_active(e->sched);
+    int fill = n ? (int)((uint64_t)done * width / n) : width;
     fprintf(stderr, "\r[%.*s%*s] %u/%u targets  %llu probes  %llu replies  %.1f s%s", fill,
-            "##############################", width - fill, "", done, e->n,
+            "##############################", width - fill, "", done, n,
             (unsigned long long)e->run->stats.probes_sent, (unsigned long long)e->run->stats.replies_matched,
             (double)(now_us() - start) / 1e6, final ? "\n" : "");
     fflush(stderr);
@@ -206,12 +222,9 @@ static void reset(struct pm_engine *e)
 {
     pm_matcher_free(e->matcher);
     e->matcher = NULL;
-    pm_sched_fini(e);
-    e->n = e->active = e->finished = e->n_groups = 0;
-    e->global_dist = 0;
-    e->stopset_cap = e->stopset_n = 0;
-    e->q_cap = e->q_head = e->q_len = 0;
-    e->n_launch = e->launch_next = 0;
+    pm_sched_free(e->sched);
+    e->sched = NULL;
+    e->sched_err = 0;
     e->send_errors = 0;
     /* a fresh identity: answers to the previous sweep are not this one's */
     uint16_t ident = e->spec.ident;
@@ -264,27 +277,30 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
         return rc;
     if ((rc = pm_matcher_alloc(&e->spec, run, &e->matcher)) != PM_OK)
         return pm_err(errbuf, rc, "out of memory");
-    if ((rc = pm_sched_init(e, targets, n)) != PM_OK)
-        return pm_err(errbuf, rc, "out of memory for %u targets", n);
     for (uint32_t i = 0; i < n; i++)
         if (!pm_run_target(run, targets[i], true))
             return pm_err(errbuf, PM_ELIMIT, "too many targets (cap %u)", PM_TRACE_MAX_TARGETS);
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order); /* owned by e->launch from here */
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
     if (!order)
-        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+        return pm_err(errbuf, PM_ENOMEM, "out of memory for %u targets", n);
     for (uint32_t i = 0; i < n; i++)
         order[i] = i;
     if (n > 1)
         shuffle(order, n);
-    e->launch = order;
-    e->n_launch = n;
-    e->active = n;
+    struct pm_sched_opts so = {.first_ttl = e->o.first_ttl, .max_ttl = e->o.max_ttl, .queries = e->o.queries,
+                               .retries = e->o.retries, .gaplimit = e->o.gaplimit, .split_ttl = e->o.split_ttl,
+                               .no_stopset = e->o.no_stopset, .wait_ms = e->o.wait_ms,
+                               .target_timeout_ms = e->o.target_timeout_ms};
+    rc = pm_sched_alloc(&so, targets, n, order, &e->sched);
+    free(order);
+    if (rc != PM_OK)
+        return pm_err(errbuf, rc, "out of memory for %u targets", n);
 
     uint64_t start = now_us(), last_progress = 0;
     e->last_refill_us = start;
     e->tokens = 1;
     int fd = pm_capture_fd(e->cap);
-    while (e->active > 0 && !stop_requested) {
+    while (pm_sched_active(e->sched) > 0 && !stop_requested) {
         uint64_t now = now_us();
         if (e->o.run_timeout_ms && now - start > (uint64_t)e->o.run_timeout_ms * 1000u) {
             run->end = PM_RUN_TIMEOUT;
@@ -295,33 +311,32 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
             return rc;
         }
         now = now_us();
-        struct pm_timer tm;
-        while (pm_timerheap_peek(&e->timers, &tm) && tm.at_us <= now) {
-            pm_timerheap_pop(&e->timers);
-            pm_sched_timeout(e, &tm, now);
-        }
+        if (!e->sched_err)
+            e->sched_err = pm_sched_on_time(e->sched, now);
         refill(e, now);
-        while (e->tokens >= 1 && (e->q_len || e->launch_next < e->n_launch)) {
-            if (!e->q_len) {
-                pm_sched_launch(e, e->launch[e->launch_next++], now);
-                continue;
+        while (!e->sched_err && e->tokens >= 1) {
+            struct pm_sched_probe p;
+            int got = pm_sched_next(e->sched, now, &p);
+            if (got <= 0) {
+                e->sched_err = got;
+                break;
             }
-            struct send_req r = e->queue[e->q_head];
-            e->q_head = (e->q_head + 1) % e->q_cap;
-            e->q_len--;
             e->tokens -= 1;
-            send_one(e, r, now);
+            send_one(e, &p);
         }
+        if (e->sched_err)
+            return pm_err(errbuf, e->sched_err, "out of memory while scheduling probes (%u targets)", n);
         if (e->o.progress && now - last_progress > 250000) {
             progress(e, start, false);
             last_progress = now;
         }
         /* sleep until a reply, the next deadline or the next token */
         int timeout_ms = 100;
-        if (e->q_len || e->launch_next < e->n_launch)
+        uint64_t at;
+        if (pm_sched_wants_send(e->sched))
             timeout_ms = e->tokens >= 1 ? 0 : 1;
-        else if (pm_timerheap_peek(&e->timers, &tm))
-            timeout_ms = tm.at_us > now ? (int)((tm.at_us - now) / 1000u) + 1 : 0;
+        else if (pm_sched_deadline(e->sched, &at))
+            timeout_ms = at > now ? (int)((at - now) / 1000u) + 1 : 0;
         if (timeout_ms > 100)
             timeout_ms = 100;
         if (timeout_ms > 0 && fd >= 0) {
@@ -340,7 +355,7 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     }
     if (e->o.progress)
         progress(e, start, true);
-    if (stop_requested && run->end == PM_RUN_COMPLETE && e->active > 0)
+    if (stop_requested && run->end == PM_RUN_COMPLETE && pm_sched_active(e->sched) > 0)
         run->end = (uint8_t)stop_cause;
     run->stats.capture_drops = pm_capture_drops(e->cap);
     run->ended_us = wall_us();

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/engine_state.h"
+#include "pathmortem/common.h"
+#include "pathmortem/match.h"
+#include "probe/sched_state.h"
 
 /* ---- stop set: routers already discovered (Doubletree's local stop set) ----
  * Keyed by (router, /24 of the target), not by router alone: routing is per
@@ -11,177 +13,74 @@
  * on the China Unicom and the TransTeleCom paths). Sharing the hops below a
  * router is only safe between targets of one /24. */
 
-#define STOPSET_MAX (1u << 22) /* entries; past this the set stops growing */
-
-static uint64_t stop_key(const struct pm_engine *e, const struct tstate *t, uint32_t addr)
+static uint64_t stop_key(const struct pm_sched *s, const struct tstate *t, uint32_t addr)
 {
-    return (uint64_t)e->groups[t->group].prefix << 32 | addr;
+    return (uint64_t)s->groups[t->group].prefix << 32 | addr;
 }
 
-static uint32_t key_hash(uint64_t k)
+static bool stopset_has(const struct pm_sched *s, const struct tstate *t, uint32_t a)
 {
-    k *= 0x9e3779b97f4a7c15ull;
-    return (uint32_t)(k >> 32);
+    uint8_t v;
+    return a && pm_keymap_get(&s->stopset, stop_key(s, t, a), &v);
 }
 
-static bool stopset_has(const struct pm_engine *e, const struct tstate *t, uint32_t a)
+static void stopset_add(struct pm_sched *s, const struct tstate *t, uint32_t a)
 {
-    if (!e->stopset_cap)
-        return false;
-    uint64_t k = stop_key(e, t, a);
-    for (uint32_t h = key_hash(k) & (e->stopset_cap - 1); e->stopset[h]; h = (h + 1) & (e->stopset_cap - 1))
-        if (e->stopset[h] == k)
-            return true;
-    return false;
-}
-
-static void stopset_add(struct pm_engine *e, const struct tstate *t, uint32_t a)
-{
-    if (!a || stopset_has(e, t, a) || e->stopset_n >= STOPSET_MAX)
+    if (!a)
         return;
-    if ((e->stopset_n + 1) * 2 > e->stopset_cap) {
-        uint32_t cap = e->stopset_cap ? e->stopset_cap * 2 : 1024;
-        uint64_t *s = calloc(cap, sizeof *s);
-        if (!s)
-            return;
-        for (uint32_t i = 0; i < e->stopset_cap; i++) {
-            uint64_t v = e->stopset[i];
-            if (!v)
-                continue;
-            uint32_t h = key_hash(v) & (cap - 1);
-            while (s[h])
-                h = (h + 1) & (cap - 1);
-            s[h] = v;
-        }
-        free(e->stopset);
-        e->stopset = s;
-        e->stopset_cap = cap;
-    }
-    uint64_t k = stop_key(e, t, a);
-    uint32_t h = key_hash(k) & (e->stopset_cap - 1);
-    while (e->stopset[h])
-        h = (h + 1) & (e->stopset_cap - 1);
-    e->stopset[h] = k;
-    e->stopset_n++;
+    /* past the map's cap the set stops growing: later targets probe more, no
+     * answer is lost */
+    if (pm_keymap_put(&s->stopset, stop_key(s, t, a), 1) == PM_ENOMEM)
+        pm_sched_fail(s, PM_ENOMEM);
 }
 
-/* ---- send queue ---- */
-
-int pm_queue_push(struct pm_engine *e, uint32_t target, uint8_t slot)
+static struct group_info *group_of(struct pm_sched *s, const struct tstate *t)
 {
-    if (e->q_len == e->q_cap) {
-        uint32_t cap = e->q_cap ? e->q_cap * 2 : 1024;
-        struct send_req *q = malloc(cap * sizeof *q);
-        if (!q)
-            return PM_ENOMEM;
-        for (uint32_t i = 0; i < e->q_len; i++)
-            q[i] = e->queue[(e->q_head + i) % e->q_cap];
-        free(e->queue);
-        e->queue = q;
-        e->q_cap = cap;
-        e->q_head = 0;
-    }
-    e->queue[(e->q_head + e->q_len) % e->q_cap] = (struct send_req){target, slot};
-    e->q_len++;
-    return PM_OK;
-}
-
-/* ---- prefix knowledge ---- */
-
-static int group_cmp(const void *a, const void *b)
-{
-    const struct group_info *x = a, *y = b;
-    return x->prefix < y->prefix ? -1 : x->prefix > y->prefix;
-}
-
-static struct group_info *group_of(struct pm_engine *e, const struct tstate *t)
-{
-    return &e->groups[t->group];
-}
-
-int pm_sched_init(struct pm_engine *e, const uint32_t *targets, uint32_t n)
-{
-    e->ts = calloc(n ? n : 1, sizeof *e->ts);
-    e->groups = calloc(n ? n : 1, sizeof *e->groups);
-    if (!e->ts || !e->groups)
-        return PM_ENOMEM;
-    e->n = n;
-    /* distinct /24s, sorted, then each target finds its group by bsearch */
-    for (uint32_t i = 0; i < n; i++)
-        e->groups[i].prefix = targets[i] & 0xffffff00u;
-    qsort(e->groups, n, sizeof *e->groups, group_cmp);
-    uint32_t g = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (i == 0 || e->groups[i].prefix != e->groups[g - 1].prefix)
-            e->groups[g++] = e->groups[i];
-    e->n_groups = g;
-    for (uint32_t i = 0; i < n; i++) {
-        struct tstate *t = &e->ts[i];
-        t->dst = targets[i];
-        struct group_info key = {.prefix = targets[i] & 0xffffff00u};
-        struct group_info *gi = bsearch(&key, e->groups, g, sizeof key, group_cmp);
-        t->group = (uint32_t)(gi - e->groups);
-    }
-    return PM_OK;
-}
-
-void pm_sched_fini(struct pm_engine *e)
-{
-    free(e->ts);
-    free(e->groups);
-    free(e->stopset);
-    free(e->queue);
-    free(e->launch);
-    pm_timerheap_free(&e->timers);
-    e->ts = NULL;
-    e->groups = NULL;
-    e->stopset = NULL;
-    e->queue = NULL;
-    e->launch = NULL;
+    return &s->groups[t->group];
 }
 
 /* ---- hop slots ---- */
 
-static uint8_t queries(const struct pm_engine *e)
+static uint8_t queries(const struct pm_sched *sc)
 {
-    return e->o.queries;
+    return sc->o.queries;
 }
 
-static void start_hop(struct pm_engine *e, uint32_t ti, uint8_t which, uint8_t ttl)
+static void start_hop(struct pm_sched *sc, uint32_t ti, uint8_t which, uint8_t ttl)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     struct hop_slot *s = &t->slot[which];
     uint16_t gen = (uint16_t)(s->gen + 1);
     memset(s, 0, sizeof *s);
     s->gen = gen;
     s->ttl = ttl;
-    s->want = queries(e);
+    s->want = queries(sc);
     t->probed |= 1ull << (ttl - 1);
     for (uint8_t i = 0; i < s->want; i++)
-        pm_queue_push(e, ti, which);
+        pm_sched_push(sc, ti, which);
 }
 
-static void finish_target(struct pm_engine *e, uint32_t ti)
+static void finish_target(struct pm_sched *sc, uint32_t ti)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     if (t->flags & TS_FINISHED)
         return;
     t->flags |= TS_FINISHED;
     t->slot[0].gen++;
     t->slot[1].gen++;
     t->slot[0].ttl = t->slot[1].ttl = 0;
-    e->active--;
-    e->finished++;
-    struct group_info *g = group_of(e, t);
+    sc->active--;
+    sc->finished++;
+    struct group_info *g = group_of(sc, t);
     if (!t->reached_ttl && t->last_router_ttl && !(t->flags & TS_LOOP))
         g->last_resp = t->last_router_ttl;
 }
 
-static void maybe_finish(struct pm_engine *e, uint32_t ti)
+static void maybe_finish(struct pm_sched *sc, uint32_t ti)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     if ((t->flags & TS_FWD_DONE) && (t->flags & TS_BACK_DONE) && !t->slot[0].ttl && !t->slot[1].ttl)
-        finish_target(e, ti);
+        finish_target(sc, ti);
 }
 
 /* Initial TTL of a reply's sender, guessed from the usual defaults. */
@@ -200,10 +99,10 @@ static bool probed(const struct tstate *t, uint8_t ttl)
 }
 
 /* Next backward TTL below `from`, or 0 when backward probing is over. */
-static uint8_t next_back(const struct pm_engine *e, const struct tstate *t, uint8_t from)
+static uint8_t next_back(const struct pm_sched *sc, const struct tstate *t, uint8_t from)
 {
     uint8_t ttl = from;
-    while (ttl >= e->o.first_ttl && ttl >= 1) {
+    while (ttl >= sc->o.first_ttl && ttl >= 1) {
         if (!probed(t, ttl))
             return ttl;
         ttl--;
@@ -211,28 +110,28 @@ static uint8_t next_back(const struct pm_engine *e, const struct tstate *t, uint
     return 0;
 }
 
-static void start_back(struct pm_engine *e, uint32_t ti, uint8_t from)
+static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
 {
-    struct tstate *t = &e->ts[ti];
-    uint8_t ttl = next_back(e, t, from);
+    struct tstate *t = &sc->ts[ti];
+    uint8_t ttl = next_back(sc, t, from);
     if (!ttl) {
         t->flags |= TS_BACK_DONE;
         return;
     }
     t->flags &= (uint8_t)~TS_BACK_DONE;
-    start_hop(e, ti, SLOT_BACK, ttl);
+    start_hop(sc, ti, SLOT_BACK, ttl);
 }
 
-void pm_sched_launch(struct pm_engine *e, uint32_t ti, uint64_t now)
+void pm_sched_launch(struct pm_sched *sc, uint32_t ti, uint64_t now)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     t->flags |= TS_LAUNCHED;
     t->start_us = now;
-    const struct group_info *g = group_of(e, t);
+    const struct group_info *g = group_of(sc, t);
     uint8_t s;
     bool trusted = true;
-    if (e->o.no_stopset || e->n == 1) {
-        s = e->o.first_ttl; /* classic traceroute: walk up from the first TTL */
+    if (sc->o.no_stopset || sc->n == 1) {
+        s = sc->o.first_ttl; /* classic traceroute: walk up from the first TTL */
     } else if (g->dist) {
         s = g->dist;
     } else if (g->unreach_ttl) {
@@ -242,36 +141,38 @@ void pm_sched_launch(struct pm_engine *e, uint32_t ti, uint64_t now)
     } else if (g->last_resp) {
         s = (uint8_t)(g->last_resp + 1);
     } else {
-        s = e->global_dist ? e->global_dist : e->o.split_ttl;
+        s = sc->global_dist ? sc->global_dist : sc->o.split_ttl;
         trusted = false;
     }
-    if (s < e->o.first_ttl)
-        s = e->o.first_ttl;
-    if (s > e->o.max_ttl)
-        s = e->o.max_ttl;
-    start_hop(e, ti, SLOT_FWD, s);
+    if (s < sc->o.first_ttl)
+        s = sc->o.first_ttl;
+    if (s > sc->o.max_ttl)
+        s = sc->o.max_ttl;
+    start_hop(sc, ti, SLOT_FWD, s);
     /* With a trusted guess both directions go at once; a blind guess waits
      * for the first answer, which tells the distance. */
     if (trusted)
-        start_back(e, ti, (uint8_t)(s - 1));
+        start_back(sc, ti, (uint8_t)(s - 1));
 }
 
-static void arm(struct pm_engine *e, uint32_t ti, uint8_t which, uint64_t now)
+static void arm(struct pm_sched *sc, uint32_t ti, uint8_t which, uint64_t now)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     struct hop_slot *s = &t->slot[which];
-    uint64_t wait = (uint64_t)e->o.wait_ms * 1000u;
+    uint64_t wait = (uint64_t)sc->o.wait_ms * 1000u;
     /* a retry waits longer: rate-limited routers refill about once a second */
-    if (s->want > queries(e))
-        wait *= (uint64_t)(s->want - queries(e) + 1);
-    pm_timerheap_push(&e->timers, (struct pm_timer){.at_us = now + wait, .target = ti, .gen = s->gen, .slot = which});
+    if (s->want > queries(sc))
+        wait *= (uint64_t)(s->want - queries(sc) + 1);
+    if (pm_timerheap_push(&sc->timers, (struct pm_timer){.at_us = now + wait, .target = ti, .gen = s->gen, .slot = which}) !=
+        PM_OK)
+        pm_sched_fail(sc, PM_ENOMEM);
 }
 
-void pm_sched_sent(struct pm_engine *e, uint32_t ti, uint8_t which, uint64_t now)
+void pm_sched_sent(struct pm_sched *sc, uint32_t ti, uint8_t which, uint64_t now)
 {
-    struct hop_slot *s = &e->ts[ti].slot[which];
+    struct hop_slot *s = &sc->ts[ti].slot[which];
     if (s->sent == s->want)
-        arm(e, ti, which, now);
+        arm(sc, ti, which, now);
 }
 
 /* The trace model's rule, so the scheduler stops where the analysis will say
@@ -284,29 +185,29 @@ static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
 
 /* The prefix learns where its paths are refused (ICMP unreachable), so its
  * other targets start right there. */
-static void note_unreach(struct pm_engine *e, struct tstate *t, uint8_t ttl)
+static void note_unreach(struct pm_sched *sc, struct tstate *t, uint8_t ttl)
 {
     if (!t->unreach_ttl || ttl < t->unreach_ttl)
         t->unreach_ttl = ttl;
-    struct group_info *g = group_of(e, t);
+    struct group_info *g = group_of(sc, t);
     if (!g->unreach_ttl || ttl < g->unreach_ttl)
         g->unreach_ttl = ttl;
 }
 
 /* The prefix learns the distance as soon as one of its targets answers. */
-static void note_reached(struct pm_engine *e, struct tstate *t, uint8_t ttl)
+static void note_reached(struct pm_sched *sc, struct tstate *t, uint8_t ttl)
 {
     if (!t->reached_ttl || ttl < t->reached_ttl)
         t->reached_ttl = ttl;
-    struct group_info *g = group_of(e, t);
+    struct group_info *g = group_of(sc, t);
     if (!g->dist || t->reached_ttl < g->dist)
         g->dist = t->reached_ttl;
-    e->global_dist = t->reached_ttl;
+    sc->global_dist = t->reached_ttl;
 }
 
-static void complete_fwd(struct pm_engine *e, uint32_t ti)
+static void complete_fwd(struct pm_sched *sc, uint32_t ti)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     struct hop_slot s = t->slot[SLOT_FWD];
     t->slot[SLOT_FWD].ttl = 0;
     t->slot[SLOT_FWD].gen++;
@@ -314,7 +215,7 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
                      !t->reached_ttl && t->probed == (1ull << (s.ttl - 1));
     bool stop = false;
     if (s.answered && is_target_reply(t, &s)) {
-        note_reached(e, t, s.ttl);
+        note_reached(sc, t, s.ttl);
         stop = true;
         /* overshot: jump straight to the distance the reply's TTL suggests */
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
@@ -322,64 +223,62 @@ static void complete_fwd(struct pm_engine *e, uint32_t ti)
         if (d && d < s.ttl && !probed(t, d))
             from = d;
         if (!t->slot[SLOT_BACK].ttl)
-            start_back(e, ti, from);
+            start_back(sc, ti, from);
     } else if (s.answered && s.kind == PM_REPLY_UNREACH) {
         /* a router refused: it sits at this TTL or below. Walk back from the
          * distance its reply's TTL suggests until time-exceeded answers
          * again; the lowest refusing TTL is the death point. */
         t->flags |= TS_UNREACH;
         stop = true;
-        note_unreach(e, t, s.ttl);
+        note_unreach(sc, t, s.ttl);
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
         uint8_t from = (uint8_t)(s.ttl - 1);
         if (d && d < s.ttl && !probed(t, d))
             from = d;
         if (!t->slot[SLOT_BACK].ttl)
-            start_back(e, ti, from);
+            start_back(sc, ti, from);
     } else if (s.answered) {
         t->gap = 0;
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
-        stopset_add(e, t, s.addr);
+        stopset_add(sc, t, s.addr);
         /* a router already seen lower on this path: a loop, stop going up;
          * the prefix's other targets start where the loop begins, so three
          * probes show it to them too */
-        for (uint32_t i = 0; i < e->run->targets[ti].n_replies; i++) {
-            const struct pm_reply *r = &e->run->targets[ti].replies[i];
-            if (r->from == s.addr && r->ttl + 1 < s.ttl) {
-                stop = true;
-                t->flags |= TS_LOOP;
-                struct group_info *g = group_of(e, t);
-                if (!g->loop_ttl || r->ttl < g->loop_ttl)
-                    g->loop_ttl = r->ttl;
-            }
+        uint8_t low;
+        if (pm_keymap_get(&sc->seen, (uint64_t)ti << 32 | s.addr, &low) && low + 1 < s.ttl) {
+            stop = true;
+            t->flags |= TS_LOOP;
+            struct group_info *g = group_of(sc, t);
+            if (!g->loop_ttl || low < g->loop_ttl)
+                g->loop_ttl = low;
         }
     } else {
         t->gap++;
-        if (t->gap >= e->o.gaplimit)
+        if (t->gap >= sc->o.gaplimit)
             stop = true;
         /* silent where the prefix's other targets were refused: the refusal
          * was rate limited away; going further up would only repeat it */
-        const struct group_info *g = group_of(e, t);
+        const struct group_info *g = group_of(sc, t);
         if (g->unreach_ttl && s.ttl >= g->unreach_ttl)
             stop = true;
     }
     uint8_t next = (uint8_t)(s.ttl + 1);
-    if (next > e->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) ||
+    if (next > sc->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) ||
         (t->unreach_ttl && next >= t->unreach_ttl) || probed(t, next))
         stop = true;
     if (stop)
         t->flags |= TS_FWD_DONE;
     else
-        start_hop(e, ti, SLOT_FWD, next);
+        start_hop(sc, ti, SLOT_FWD, next);
     if (first_fwd && !t->slot[SLOT_BACK].ttl)
-        start_back(e, ti, (uint8_t)(s.ttl - 1));
-    maybe_finish(e, ti);
+        start_back(sc, ti, (uint8_t)(s.ttl - 1));
+    maybe_finish(sc, ti);
 }
 
-static void complete_back(struct pm_engine *e, uint32_t ti)
+static void complete_back(struct pm_sched *sc, uint32_t ti)
 {
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     struct hop_slot s = t->slot[SLOT_BACK];
     t->slot[SLOT_BACK].ttl = 0;
     t->slot[SLOT_BACK].gen++;
@@ -388,47 +287,47 @@ static void complete_back(struct pm_engine *e, uint32_t ti)
     if (s.answered && (is_target_reply(t, &s) || s.kind == PM_REPLY_UNREACH)) {
         /* still beyond the target or the refusing router: keep walking down */
         if (is_target_reply(t, &s))
-            note_reached(e, t, s.ttl);
+            note_reached(sc, t, s.ttl);
         else
-            note_unreach(e, t, s.ttl);
+            note_unreach(sc, t, s.ttl);
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
         if (d && d < from && !probed(t, d))
             from = d;
     } else if (s.answered) {
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
-        if (!e->o.no_stopset && stopset_has(e, t, s.addr))
+        if (!sc->o.no_stopset && stopset_has(sc, t, s.addr))
             done = true;
-        stopset_add(e, t, s.addr);
+        stopset_add(sc, t, s.addr);
         /* a router answered here but the hop above was never probed while
          * the target is further: fill the hole going forward */
         uint8_t up = (uint8_t)(s.ttl + 1);
-        if (!probed(t, up) && up <= e->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
+        if (!probed(t, up) && up <= sc->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
             (!t->unreach_ttl || up < t->unreach_ttl) && !t->slot[SLOT_FWD].ttl) {
             t->flags &= (uint8_t)~TS_FWD_DONE;
             t->gap = 0;
-            start_hop(e, ti, SLOT_FWD, up);
+            start_hop(sc, ti, SLOT_FWD, up);
         }
     }
-    if (done || from < e->o.first_ttl)
+    if (done || from < sc->o.first_ttl)
         t->flags |= TS_BACK_DONE;
     else
-        start_back(e, ti, from);
-    maybe_finish(e, ti);
+        start_back(sc, ti, from);
+    maybe_finish(sc, ti);
 }
 
-static void complete(struct pm_engine *e, uint32_t ti, uint8_t which)
+static void complete(struct pm_sched *sc, uint32_t ti, uint8_t which)
 {
     if (which == SLOT_FWD)
-        complete_fwd(e, ti);
+        complete_fwd(sc, ti);
     else
-        complete_back(e, ti);
+        complete_back(sc, ti);
 }
 
-void pm_sched_reply(struct pm_engine *e, uint32_t ti, const struct pm_reply *r, uint64_t now)
+void pm_sched_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r, uint64_t now)
 {
     (void)now;
-    struct tstate *t = &e->ts[ti];
+    struct tstate *t = &sc->ts[ti];
     if (t->flags & TS_FINISHED)
         return;
     for (uint8_t w = 0; w < 2; w++) {
@@ -439,30 +338,30 @@ void pm_sched_reply(struct pm_engine *e, uint32_t ti, const struct pm_reply *r, 
             s->addr = r->from;
             s->kind = r->kind;
             s->reply_ttl = r->reply_ttl;
-            s->from_target = pm_reply_from_target(&e->run->targets[ti], r);
+            s->from_target = pm_reply_from_dst(t->dst, r);
         }
         s->answered++;
         if (s->sent == s->want && s->answered >= s->sent)
-            complete(e, ti, w);
+            complete(sc, ti, w);
         return;
     }
 }
 
-void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t now)
+void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t now)
 {
-    struct tstate *t = &e->ts[tm->target];
+    struct tstate *t = &sc->ts[tm->target];
     struct hop_slot *s = &t->slot[tm->slot];
     if ((t->flags & TS_FINISHED) || !s->ttl || s->gen != tm->gen)
         return; /* stale */
-    if (e->o.target_timeout_ms && now - t->start_us > (uint64_t)e->o.target_timeout_ms * 1000u) {
-        finish_target(e, tm->target);
+    if (sc->o.target_timeout_ms && now - t->start_us > (uint64_t)sc->o.target_timeout_ms * 1000u) {
+        finish_target(sc, tm->target);
         return;
     }
     /* Silent so far: retry. A hop that answered other targets of this run
      * (its prefix's distance is beyond it) is likely rate limiting, so it
      * gets two more tries, each waiting longer (see arm()). */
-    uint8_t allowed = (uint8_t)(queries(e) + e->o.retries);
-    const struct group_info *g = group_of(e, t);
+    uint8_t allowed = (uint8_t)(queries(sc) + sc->o.retries);
+    const struct group_info *g = group_of(sc, t);
     /* (not where the prefix is refused: there the silence is the refusal
      * itself, rate limited, and the analysis reads it from the neighbours) */
     if ((g->dist > s->ttl || g->last_resp >= s->ttl) && !(g->unreach_ttl && g->unreach_ttl <= s->ttl))
@@ -471,8 +370,8 @@ void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t n
         allowed = PM_PROBE_MAX_ATTEMPTS;
     if (!s->answered && s->want < allowed) {
         s->want++;
-        pm_queue_push(e, tm->target, tm->slot);
+        pm_sched_push(sc, tm->target, tm->slot);
         return;
     }
-    complete(e, tm->target, tm->slot);
+    complete(sc, tm->target, tm->slot);
 }

@@ -151,6 +151,11 @@ uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_r
 
 bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r)
 {
+    return pm_reply_from_dst(t->dst, r);
+}
+
+bool pm_reply_from_dst(uint32_t dst, const struct pm_reply *r)
+{
     switch (r->kind) {
     case PM_REPLY_ECHO_REPLY:
     case PM_REPLY_TCP_SYNACK:
@@ -159,7 +164,7 @@ bool pm_reply_from_target(const struct pm_target *t, const struct pm_reply *r)
     case PM_REPLY_UNREACH:
         /* port or protocol unreachable from the target itself (RFC 792: only
          * the destination host sends these) */
-        return r->from == t->dst && pm_wire_icmp_from_end_host(PM_ICMP_UNREACH, r->icmp_code);
+        return r->from == dst && pm_wire_icmp_from_end_host(PM_ICMP_UNREACH, r->icmp_code);
     default:
         return false;
     }

@@ -1,14 +1,12 @@
-/* engine_state.h - the probe engine's per-target and per-prefix state, private to src/probe. */
-#ifndef PATHMORTEM_PROBE_ENGINE_STATE_H
-#define PATHMORTEM_PROBE_ENGINE_STATE_H
+/* sched_state.h - the scheduler's per-target and per-/24 state, private to sched.c and schedule.c. */
+#ifndef PATHMORTEM_PROBE_SCHED_STATE_H
+#define PATHMORTEM_PROBE_SCHED_STATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pathmortem/capture.h"
-#include "pathmortem/match.h"
-#include "pathmortem/probe.h"
-#include "probe/sender.h"
+#include "probe/keymap.h"
+#include "probe/sched.h"
 #include "probe/timerheap.h"
 
 enum { SLOT_FWD = 0, SLOT_BACK = 1 };
@@ -60,15 +58,8 @@ struct send_req {
     uint8_t slot;            /* SLOT_FWD or SLOT_BACK */
 };
 
-struct pm_engine {
-    struct pm_engine_opts o;
-    struct pm_probe_spec spec;
-    char ifname[16];
-    struct pm_sender *sender;
-    struct pm_capture *cap;
-    struct pm_matcher *matcher;
-    struct pm_run *run;
-
+struct pm_sched {
+    struct pm_sched_opts o;
     struct tstate *ts;
     uint32_t n;
     uint32_t active;         /* launched or queued, not finished */
@@ -78,33 +69,30 @@ struct pm_engine {
     uint32_t n_groups;
     uint8_t global_dist;     /* last distance learned anywhere */
 
-    /* stop set: (target /24, router) pairs already discovered (open addressing) */
-    uint64_t *stopset;
-    uint32_t stopset_cap, stopset_n;
+    /* stop set: (target /24, router) pairs already discovered */
+    struct pm_keymap stopset;
+    /* (target, responder) -> lowest TTL it answered at, to see loops */
+    struct pm_keymap seen;
 
-    struct send_req *queue;  /* FIFO ring of sends waiting for tokens */
+    struct send_req *queue;  /* FIFO ring of sends waiting for the caller's tokens */
     uint32_t q_cap, q_head, q_len;
-    /* targets not launched yet, in random order: a target is launched only
+    /* targets not launched yet, in launch order: a target is launched only
      * when no launched target has a probe waiting, so later targets start
      * with what earlier ones taught about their prefix */
     uint32_t *launch;
     uint32_t n_launch, launch_next;
 
     struct pm_timerheap timers;
-    double tokens;
-    uint64_t last_refill_us;
-    uint64_t send_errors;
-    char errbuf[PM_ERRBUF_SIZE];
-    int fatal;
+    int err;                 /* first PM_ENOMEM met inside a decision (sticky) */
 };
 
-
-/* schedule.c: per-target decisions */
-int pm_sched_init(struct pm_engine *e, const uint32_t *targets, uint32_t n);
-void pm_sched_fini(struct pm_engine *e);
-void pm_sched_launch(struct pm_engine *e, uint32_t t, uint64_t now);
-void pm_sched_sent(struct pm_engine *e, uint32_t t, uint8_t slot, uint64_t now);
-void pm_sched_reply(struct pm_engine *e, uint32_t t, const struct pm_reply *r, uint64_t now);
-void pm_sched_timeout(struct pm_engine *e, const struct pm_timer *tm, uint64_t now);
-int pm_queue_push(struct pm_engine *e, uint32_t target, uint8_t slot);
+/* schedule.c: the per-target decisions */
+void pm_sched_launch(struct pm_sched *s, uint32_t t, uint64_t now);
+void pm_sched_sent(struct pm_sched *s, uint32_t t, uint8_t slot, uint64_t now);
+void pm_sched_reply(struct pm_sched *s, uint32_t t, const struct pm_reply *r, uint64_t now);
+void pm_sched_timeout(struct pm_sched *s, const struct pm_timer *tm, uint64_t now);
+/* sched.c: queues one send of (target, slot); sets s->err when out of memory */
+void pm_sched_push(struct pm_sched *s, uint32_t target, uint8_t slot);
+/* records a failure (the first one wins) */
+void pm_sched_fail(struct pm_sched *s, int rc);
 #endif
