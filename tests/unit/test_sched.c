@@ -1,0 +1,271 @@
+/* test_sched.c - the Doubletree scheduler fed with synthetic replies: learned start TTL, per-/24 stop set, dark targets, gap limit, retries, rate limits, loops. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "probe/keymap.h"
+#include "test_sched_sim.h"
+
+static struct sim *new_sim(void)
+{
+    struct sim *m = malloc(sizeof *m);
+    assert_non_null(m);
+    sim_init(m);
+    return m;
+}
+
+static void end_sim(struct sim *m)
+{
+    sim_fini(m);
+    free(m);
+}
+
+static const uint32_t R1 = A(198, 18, 0, 1), R2 = A(198, 18, 1, 1), R3 = A(198, 18, 2, 1), R4 = A(198, 18, 3, 1);
+
+/* The first target of a /24 finds the distance (from the echo reply's TTL);
+ * the others start right there and stop one hop lower, at the stop set. */
+static void later_targets_start_at_the_learned_distance(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, R3, R4, A(198, 18, 4, 1)};
+    struct sim_path *p = sim_path(m, A(198, 19, 176, 0), 5, hops);
+    for (uint32_t i = 1; i <= 4; i++) {
+        p->live[i] = 1;
+        sim_target(m, A(198, 19, 176, i));
+    }
+    m->interval_us = 5000; /* replies come back before the next send */
+    assert_int_equal(sim_run(m, NULL, 120000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    assert_int_equal(pm_sched_finished(m->s), 4);
+    /* blind at the split TTL, then back from the distance the reply's TTL tells */
+    assert_int_equal(m->sent[0][16], 1);
+    for (int ttl = 1; ttl <= 6; ttl++)
+        assert_int_equal(m->sent[0][ttl], 1);
+    assert_int_equal(sim_probes(m, 0), 7);
+    for (uint32_t i = 1; i < 4; i++) {
+        assert_int_equal(sim_probes(m, i), 2);
+        assert_int_equal(m->sent[i][6], 1);
+        assert_int_equal(m->sent[i][5], 1);
+    }
+    end_sim(m);
+}
+
+/* Two /24s reach one border router over two upstreams: the second /24's
+ * targets must still walk their own upstream's hops. */
+static void the_stop_set_is_kept_per_24(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t border = A(198, 18, 20, 1);
+    const uint32_t cu[] = {R1, A(198, 18, 16, 1), A(198, 18, 17, 1), border};
+    const uint32_t ru[] = {R1, A(198, 18, 48, 1), A(198, 18, 49, 1), border};
+    struct sim_path *a = sim_path(m, A(198, 19, 176, 0), 4, cu);
+    struct sim_path *b = sim_path(m, A(198, 19, 177, 0), 4, ru);
+    for (uint32_t i = 1; i <= 3; i++) {
+        a->live[i] = b->live[i] = 1;
+        sim_target(m, A(198, 19, 176, i));
+        sim_target(m, A(198, 19, 177, i));
+    }
+    m->interval_us = 5000;
+    assert_int_equal(sim_run(m, NULL, 120000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    /* targets alternate .176/.177: index 1 is the first of .177; its hops 2
+     * and 3 (TransTeleCom's routers) are probed though the border was seen */
+    assert_int_equal(m->answered[1][2], 1);
+    assert_int_equal(m->answered[1][3], 1);
+    /* later targets of each /24 stop at that /24's own stop set */
+    for (uint32_t i = 2; i < 6; i++)
+        assert_int_equal(sim_probes(m, i), 2);
+    end_sim(m);
+}
+
+/* Dark hosts behind a last router that says host-unreachable: once the /24
+ * knows where its paths are refused, a dark target costs two probes. */
+static void dark_targets_behind_a_refusing_router(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, R3};
+    struct sim_path *p = sim_path(m, A(198, 19, 178, 0), 3, hops);
+    p->dark = SIM_DARK_HOST_UNREACH;
+    for (uint32_t i = 1; i <= 8; i++)
+        sim_target(m, A(198, 19, 178, i));
+    m->interval_us = 5000;
+    assert_int_equal(sim_run(m, NULL, 120000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    assert_true(sim_max_ttl(m, 0) <= 16);
+    for (uint32_t i = 1; i < 8; i++) {
+        assert_int_equal(sim_probes(m, i), 2);
+        assert_int_equal(m->sent[i][4], 1);
+        assert_int_equal(m->sent[i][3], 1);
+    }
+    end_sim(m);
+}
+
+/* Silence past the last router: forward probing ends after --gaplimit silent
+ * hops, each retried once. (Both targets start blind: the second is launched
+ * while the first still waits for its silent hops.) */
+static void silent_dark_targets_end_at_the_gap_limit(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, R3};
+    sim_path(m, A(198, 19, 179, 0), 3, hops);
+    sim_target(m, A(198, 19, 179, 1));
+    sim_target(m, A(198, 19, 179, 2));
+    m->interval_us = 5000;
+    assert_int_equal(sim_run(m, NULL, 600000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    for (uint32_t i = 0; i < 2; i++) {
+        /* blind at 16, up to 16 + gaplimit - 1 */
+        assert_int_equal(sim_max_ttl(m, i), 20);
+        assert_int_equal(m->sent[i][20], 2); /* queries 1 + retries 1 */
+        assert_int_equal(m->answered[i][20], 0);
+    }
+    /* the back walk stops at the first router the other target found */
+    assert_int_equal(m->sent[0][1] + m->sent[1][1], 1);
+    assert_int_equal(m->answered[0][3] + m->answered[1][3], 2);
+    end_sim(m);
+}
+
+/* A silent hop of a single target (traceroute mode) gets its retries; the
+ * answering hops get exactly their queries. */
+static void a_silent_hop_gets_its_retries(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, 0, R3};
+    struct sim_path *p = sim_path(m, A(198, 19, 176, 0), 3, hops);
+    p->live[9] = 1;
+    sim_target(m, A(198, 19, 176, 9));
+    m->o.queries = 3;
+    assert_int_equal(sim_run(m, NULL, 120000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    assert_int_equal(m->sent[0][1], 3);
+    assert_int_equal(m->sent[0][2], 4);
+    assert_int_equal(m->sent[0][3], 3);
+    assert_int_equal(m->sent[0][4], 3);
+    assert_int_equal(sim_max_ttl(m, 0), 4);
+    end_sim(m);
+}
+
+/* A router that answers once a second (Linux's ICMP rate limit) inside a
+ * path whose targets answer: its silence is retried with growing waits, the
+ * retries get answers, and the walk goes on past it. */
+static void a_rate_limited_router_is_retried_with_longer_waits(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, R3, R4};
+    struct sim_path *p = sim_path(m, A(198, 19, 176, 0), 4, hops);
+    sim_ratelimit(m, R2, 1000000);
+    for (uint32_t i = 1; i <= 12; i++) {
+        p->live[i] = 1;
+        sim_target(m, A(198, 19, 176, i));
+    }
+    m->o.no_stopset = true;
+    assert_int_equal(sim_run(m, NULL, 600000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    uint32_t extra = 0, late_answer = 0;
+    for (uint32_t i = 0; i < m->n; i++) {
+        assert_true(m->sent[i][2] <= 4); /* queries + retries + 2 at most */
+        assert_int_equal(m->sent[i][5], 1); /* every target reached at 5 */
+        assert_int_equal(m->answered[i][5], 1);
+        if (m->sent[i][2] > 2)
+            extra++;
+        if (m->sent[i][2] > 1 && m->answered[i][2])
+            late_answer++;
+    }
+    assert_true(extra > 0);       /* the rate-limited hop got more than --retries */
+    assert_true(late_answer > 0); /* and some retry was answered */
+    end_sim(m);
+}
+
+/* Two routers answering alternately past hop 3 (a routing loop): forward
+ * probing stops when a router shows again two hops higher, not at max TTL;
+ * the /24's next target starts where the loop begins. */
+static void a_loop_stops_forward_probing(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, A(198, 18, 16, 1), A(198, 18, 17, 1)};
+    struct sim_path *p = sim_path(m, A(198, 19, 176, 0), 4, hops);
+    p->loop = true;
+    sim_target(m, A(198, 19, 176, 1));
+    sim_target(m, A(198, 19, 176, 2));
+    m->interval_us = 5000;
+    assert_int_equal(sim_run(m, NULL, 120000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    assert_int_equal(sim_max_ttl(m, 0), 18);
+    /* (the second also walks down at once, so it sees the loop a hop sooner) */
+    assert_int_equal(m->sent[1][16], 1);
+    assert_true(sim_max_ttl(m, 1) <= 18);
+    assert_true(sim_probes(m, 1) <= 4);
+    end_sim(m);
+}
+
+/* The launch order given is the order targets start in. */
+static void targets_launch_in_the_given_order(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2};
+    struct sim_path *p = sim_path(m, A(198, 19, 176, 0), 2, hops);
+    for (uint32_t i = 1; i <= 3; i++) {
+        p->live[i] = 1;
+        sim_target(m, A(198, 19, 176, i));
+    }
+    const uint32_t order[] = {2, 0, 1};
+    m->interval_us = 5000;
+    assert_int_equal(sim_run(m, order, 120000000), PM_OK);
+    /* the first launched target is the blind one */
+    assert_int_equal(m->sent[2][16], 1);
+    assert_int_equal(m->sent[0][16], 0);
+    assert_int_equal(m->sent[1][16], 0);
+    end_sim(m);
+}
+
+/* The stop set and responder maps: insert, replace, grow, refuse key 0. */
+static void keymap_grows_and_replaces(void **state)
+{
+    (void)state;
+    struct pm_keymap km = {0};
+    uint8_t v = 0;
+    assert_false(pm_keymap_get(&km, 5, &v));
+    assert_int_equal(pm_keymap_put(&km, 0, 1), PM_EINVAL);
+    for (uint64_t k = 1; k <= 5000; k++)
+        assert_int_equal(pm_keymap_put(&km, k << 32 | (k * 7), (uint8_t)k), PM_OK);
+    assert_int_equal(km.n, 5000);
+    assert_true(km.cap >= 10000);
+    for (uint64_t k = 1; k <= 5000; k++) {
+        assert_true(pm_keymap_get(&km, k << 32 | (k * 7), &v));
+        assert_int_equal(v, (uint8_t)k);
+    }
+    assert_int_equal(pm_keymap_put(&km, 1ull << 32 | 7, 99), PM_OK);
+    assert_int_equal(km.n, 5000);
+    assert_true(pm_keymap_get(&km, 1ull << 32 | 7, &v));
+    assert_int_equal(v, 99);
+    assert_false(pm_keymap_get(&km, 1ull << 32 | 8, &v));
+    pm_keymap_free(&km);
+    assert_int_equal(km.cap, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(later_targets_start_at_the_learned_distance),
+        cmocka_unit_test(the_stop_set_is_kept_per_24),
+        cmocka_unit_test(dark_targets_behind_a_refusing_router),
+        cmocka_unit_test(silent_dark_targets_end_at_the_gap_limit),
+        cmocka_unit_test(a_silent_hop_gets_its_retries),
+        cmocka_unit_test(a_rate_limited_router_is_retried_with_longer_waits),
+        cmocka_unit_test(a_loop_stops_forward_probing),
+        cmocka_unit_test(targets_launch_in_the_given_order),
+        cmocka_unit_test(keymap_grows_and_replaces),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
