@@ -106,9 +106,8 @@ static void header(const struct tx *x)
     off(x);
     fputc('\n', x->f);
     if (!run->sealed && run->input.format[0])
-        fprintf(x->f, "assurance: lower: replies were matched by %s, not by pathmortem (no seal, no quoted header to "
-                      "check; docs/peers.md)\n",
-                run->input.format);
+        fprintf(x->f, "assurance: lower: replies were matched by %s, not by pathmortem (no seal; docs/peers.md)\n",
+                run->input.tool);
     else if (!run->sealed)
         fputs("assurance: lower: no run record with the run's secret in this capture, so replies were matched on "
               "the 16-bit identity and the probes' own bytes, which a blind forger can guess (docs/safety.md)\n",

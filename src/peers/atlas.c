@@ -253,6 +253,7 @@ int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec)
     int rc = read_header(c, rec, &h);
     if (rc)
         return rc;
+    c->set->records++;
     json_t *hops = json_object_get(rec, "result");
     if (!json_is_array(hops))
         return pm_peers_bad(c, PM_ECORRUPT, "result: expected an array of hops");

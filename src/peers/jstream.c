@@ -99,7 +99,6 @@ static int parse_record(struct pm_peers_ctx *c, const char *buf, size_t n)
         c->line = line;
         return rc;
     }
-    c->set->records++;
     int rc = dispatch(c, rec);
     json_decref(rec);
     return rc;
@@ -168,7 +167,7 @@ static int stream(struct pm_peers_ctx *c, struct src *s)
             continue;
         if (ch == EOF)
             break;
-        c->record = c->set->records + 1;
+        c->record++;
         c->line = s->line;
         if (closed) {
             rc = pm_peers_bad(c, PM_ECORRUPT, "text after the end of the JSON array");

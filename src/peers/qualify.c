@@ -3,10 +3,12 @@
 
 #include "peers/internal.h"
 
-/* A run read from a file without the quoted headers was matched by the
- * other tool, not checked here against what was sent: its verdicts are worth
- * less than those of a run whose replies pathmortem verified itself. */
-#define PEERS_UNCHECKED_FACTOR 0.85
+/* A run read from another tool's file was matched by that tool, not checked
+ * here against what was sent (no seal, no outstanding probe): its verdicts
+ * are worth less than those of a run whose replies pathmortem verified. */
+#define PEERS_FOREIGN_FACTOR 0.9
+/* Without the quoted header (Atlas) not even the other tool's check can be re-done. */
+#define PEERS_NO_QUOTE_FACTOR 0.9
 /* Parameters learnt from the data (first TTL, queries) may be wrong at the edges. */
 #define PEERS_INFERRED_FACTOR 0.95
 
@@ -15,19 +17,19 @@ void pm_peers_qualify(const struct pm_run *run, struct pm_analysis *a)
     const struct pm_run_input *in = &run->input;
     if (!a || !in->format[0])
         return;
-    double f = 1.0;
-    bool unchecked = strstr(in->missing, "quoted-header") != NULL, inferred = in->inferred[0] != '\0';
-    if (unchecked)
-        f *= PEERS_UNCHECKED_FACTOR;
+    bool no_quote = strstr(in->missing, "quoted-header") != NULL, inferred = in->inferred[0] != '\0';
+    double f = PEERS_FOREIGN_FACTOR;
+    if (no_quote)
+        f *= PEERS_NO_QUOTE_FACTOR;
     if (inferred)
         f *= PEERS_INFERRED_FACTOR;
     for (uint32_t i = 0; i < a->n_targets; i++) {
         struct pm_verdict *v = &a->verdicts[i];
         v->confidence *= f;
-        if (unchecked)
-            (void)pm_verdict_add_evidence(v, "read from %s results that carry no quoted header: replies were "
-                                             "matched by %s, not checked by pathmortem (confidence lowered)",
-                                          in->tool, in->tool);
+        (void)pm_verdict_add_evidence(v, "read from %s %s: replies were matched by %s, not checked by pathmortem%s "
+                                         "(confidence lowered)",
+                                      in->tool, in->format, in->tool,
+                                      no_quote ? ", and the results carry no quoted header" : "");
         if (inferred)
             (void)pm_verdict_add_evidence(v, "%s inferred from the data, not stated in the file", in->inferred);
     }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "pathmortem/peers.h"
@@ -277,6 +278,191 @@ static void across_counts_each_vantage_once(void **state)
     free(lines);
 }
 
+/* ---- scamper: the reading must agree with scamper's own text rendering ---- */
+
+struct seen_pair {
+    uint8_t ttl, type, code, qttl;
+    uint32_t addr;
+    unsigned rtt_us; /* trace only */
+};
+
+static uint32_t parse_v4(const char *s)
+{
+    unsigned a, b, c, d;
+    assert_int_equal(sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d), 4);
+    return A(a, b, c, d);
+}
+
+/* "hop  N  ADDR" then " attempt: .., tx: ..s, rtt: R s, .." and " icmp-type: T, icmp-code: C, q-ttl: Q, .." */
+static size_t scamper_trace_text(const char *path, struct seen_pair *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512], addr[64];
+    size_t n = 0;
+    unsigned ttl, a1, t, c, q;
+    double tx, rtt;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "hop %u %63s", &ttl, addr) == 2) {
+            assert_true(n < cap);
+            out[n] = (struct seen_pair){.ttl = (uint8_t)ttl, .addr = parse_v4(addr)};
+            n++;
+        } else if (n && sscanf(line, " attempt: %u, tx: %lfs, rtt: %lfs", &a1, &tx, &rtt) == 3) {
+            out[n - 1].rtt_us = (unsigned)(rtt * 1e6 + 0.5);
+        } else if (n && sscanf(line, " icmp-type: %u, icmp-code: %u, q-ttl: %u", &t, &c, &q) == 3) {
+            out[n - 1].type = (uint8_t)t;
+            out[n - 1].code = (uint8_t)c;
+            out[n - 1].qttl = (uint8_t)q;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static void warts_trace_matches_scamper_text(void **state)
+{
+    (void)state;
+    struct seen_pair want[64];
+    size_t n = scamper_trace_text(GOLDEN "warts-trace_google_dns_v4_default.txt", want, 64);
+    assert_int_equal(n, 6);
+    const char *files[] = {GOLDEN "warts-trace_google_dns_v4_default.warts", GOLDEN "warts-trace-v4.json"};
+    for (size_t fi = 0; fi < 2; fi++) {
+        struct pm_peer_set set;
+        char err[PM_ERRBUF_SIZE] = "";
+        assert_int_equal(read_file(files[fi], &set, err), PM_OK);
+        assert_int_equal(set.n_runs, 1);
+        const struct pm_run *run = set.runs[0];
+        assert_string_equal(run->input.tool, "scamper");
+        assert_string_equal(run->input.vantage_id, "monitor ubuntu-linux-20-04-desktop");
+        assert_int_equal(run->source, A(137, 194, 165, 109));
+        assert_int_equal(run->method, PM_METHOD_UDP);
+        assert_false(run->classic); /* udp paris */
+        assert_int_equal(run->queries, 2);
+        const struct pm_target *t = &run->targets[0];
+        assert_int_equal(t->dst, A(8, 8, 8, 8));
+        assert_int_equal(t->n_replies, n);
+        for (size_t i = 0; i < n; i++) {
+            const struct pm_reply *r;
+            assert_int_equal(pm_target_hop(t, want[i].ttl, &r), 1);
+            assert_int_equal(r->from, want[i].addr);
+            assert_int_equal(r->icmp_type, want[i].type);
+            assert_int_equal(r->icmp_code, want[i].code);
+            assert_int_equal(r->quoted_ttl, want[i].qttl);
+            assert_int_equal(r->recv_us - r->sent_us, want[i].rtt_us);
+        }
+        /* scamper's stop reason "done" (port unreachable from the destination) is read as reached */
+        assert_int_equal(t->stop, PM_STOP_REACHED);
+        /* hop 6 silent after both attempts; the answered hops took one probe each: scamper's probec 8 */
+        unsigned sent = 0;
+        for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++)
+            sent += t->sent[ttl];
+        assert_int_equal(sent, 8);
+        assert_int_equal(t->sent[6], 2);
+        pm_peers_free(&set);
+    }
+}
+
+/* tracelb: every (hop, address) scamper's text shows, with its ICMP type, and no other: the two
+ * next hops at TTL 4 and 5 both kept (ECMP), not one path made up */
+static void warts_tracelb_keeps_every_next_hop(void **state)
+{
+    (void)state;
+    FILE *f = fopen(GOLDEN "warts-tracelb_google_dns_v4_default.txt", "r");
+    assert_non_null(f);
+    struct seen_pair want[256];
+    size_t n = 0, cur = 0;
+    char line[512], addr[64];
+    unsigned flow, ttl = 0, att, rttl, t, c;
+    double rtt;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "node 0 %63[0-9.], q-ttl", addr) == 1) {
+            want[n++] = (struct seen_pair){.ttl = 1, .addr = parse_v4(addr), .type = 11};
+        } else if (sscanf(line, "  probe flowid: %u, ttl: %u, attempt: %u", &flow, &ttl, &att) == 3) {
+            continue;
+        } else if (sscanf(line, "   reply from: %63[0-9.], rtt: %lf, ttl: %u", addr, &rtt, &rttl) == 3) {
+            uint32_t a = parse_v4(addr);
+            size_t k = 0;
+            while (k < n && !(want[k].ttl == ttl && want[k].addr == a))
+                k++;
+            if (k == n) {
+                assert_true(n < 256);
+                want[n++] = (struct seen_pair){.ttl = (uint8_t)ttl, .addr = a};
+            }
+            cur = k;
+        } else if (sscanf(line, "     icmp: %u/%u", &t, &c) == 2) {
+            want[cur].type = (uint8_t)t; /* the pair the last reply belongs to */
+            want[cur].code = (uint8_t)c;
+        }
+    }
+    fclose(f);
+    struct pm_peer_set set;
+    char err[PM_ERRBUF_SIZE] = "";
+    assert_int_equal(read_file(GOLDEN "warts-tracelb_google_dns_v4_default.warts", &set, err), PM_OK);
+    assert_int_equal(set.n_runs, 1);
+    assert_string_equal(set.runs[0]->input.format, "warts-tracelb");
+    const struct pm_target *tg = &set.runs[0]->targets[0];
+    /* every pair of ours is in scamper's text, and every one of scamper's is ours */
+    size_t ours = 0;
+    for (uint32_t i = 0; i < tg->n_replies; i++) {
+        const struct pm_reply *r = &tg->replies[i];
+        bool first = true;
+        for (uint32_t j = 0; j < i; j++)
+            first &= !(tg->replies[j].ttl == r->ttl && tg->replies[j].from == r->from);
+        if (!first)
+            continue;
+        ours++;
+        size_t k = 0;
+        while (k < n && !(want[k].ttl == r->ttl && want[k].addr == r->from))
+            k++;
+        assert_true(k < n);
+        assert_int_equal(r->icmp_type, want[k].type);
+    }
+    assert_int_equal(ours, n);
+    uint32_t at4 = 0, at5 = 0;
+    for (size_t k = 0; k < n; k++) {
+        at4 += want[k].ttl == 4;
+        at5 += want[k].ttl == 5;
+    }
+    assert_int_equal(at4, 2);
+    assert_int_equal(at5, 2);
+    assert_int_equal(tg->stop, PM_STOP_REACHED);
+    pm_peers_free(&set);
+}
+
+/* IPv6 traces and tracelbs are listed; ping warts is named; a warts file cut inside its trace is refused */
+static void warts_ipv6_ping_and_cut(void **state)
+{
+    (void)state;
+    struct pm_peer_set set;
+    char err[PM_ERRBUF_SIZE] = "";
+    assert_int_equal(read_file(GOLDEN "warts-trace_google_dns_v6_default.warts", &set, err), PM_OK);
+    assert_int_equal(set.n_runs, 0);
+    assert_int_equal(set.n_v6, 1);
+    assert_string_equal(set.v6[0].dst, "2001:4860:4860::8888");
+    assert_true(set.v6[0].reached);
+    pm_peers_free(&set);
+    assert_int_equal(read_file(GOLDEN "warts-tracelb_google_dns_v6_default.warts", &set, err), PM_OK);
+    assert_int_equal(set.n_v6, 1);
+    pm_peers_free(&set);
+    assert_int_equal(read_file(GOLDEN "warts-ping_google_dns_v4_default.warts", &set, err), PM_EUNSUPP);
+    assert_string_equal(err, "scamper ping results");
+    /* cut 20 bytes before the end: inside the trace record */
+    size_t len;
+    char *w = slurp(GOLDEN "warts-trace_google_dns_v4_default.warts", &len);
+    char path[] = "/tmp/pm-test-peers-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w+b");
+    assert_int_equal(fwrite(w, 1, len - 20, f), len - 20);
+    rewind(f);
+    int rc = pm_peers_read(f, path, PM_PEER_WARTS, 5, &set, err);
+    fclose(f);
+    unlink(path);
+    assert_int_equal(rc, PM_ECORRUPT);
+    assert_non_null(strstr(err, "is cut short"));
+    free(w);
+}
+
 /* Content decides, never the name */
 static void sniff_tells_formats_apart(void **state)
 {
@@ -303,6 +489,9 @@ int main(void)
         cmocka_unit_test(bad_input_is_refused_with_its_record),
         cmocka_unit_test(huge_results_are_refused),
         cmocka_unit_test(across_counts_each_vantage_once),
+        cmocka_unit_test(warts_trace_matches_scamper_text),
+        cmocka_unit_test(warts_tracelb_keeps_every_next_hop),
+        cmocka_unit_test(warts_ipv6_ping_and_cut),
         cmocka_unit_test(sniff_tells_formats_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
