@@ -176,7 +176,7 @@ enum pm_cmp_outcome {
     PM_CMP_DIED_SAME,       /* silent from the same hop as the death point */
     PM_CMP_DIED_FURTHER,    /* got past the death point, died later */
     PM_CMP_DIED_EARLIER,    /* died before the death point */
-    PM_CMP_UNREACH_ADMIN,   /* !X (or codes 9/10) at the death point */
+    PM_CMP_UNREACH_ADMIN,   /* admin-prohibited at the death point (codes 9, 10, 13, 14, 15) */
     PM_CMP_UNREACH_OTHER    /* !N/!H/!P... at the death point */
 };
 
@@ -203,5 +203,19 @@ struct pm_cmp_result {
 void pm_compare_methods(const struct pm_cmp_input *in, struct pm_cmp_result *out);
 const char *pm_cmp_verdict_name(enum pm_cmp_verdict v);  /* "filter", "dead-route", ... */
 const char *pm_cmp_probe_name(enum pm_cmp_probe p);      /* "icmp", "udp", "tcp/80", "tcp/443" */
+
+/* The distinct death points of a's died targets (at most max, in target
+ * order), each with the address of the first target that died there in
+ * targets[k]: the ones to re-probe with every method. outcome[] is zeroed.
+ * Returns how many. */
+uint32_t pm_cmp_deaths(const struct pm_run *run, const struct pm_analysis *a, struct pm_cmp_input *deaths,
+                       uint32_t *targets, uint32_t max);
+/* What one method's finished run got toward dst relative to the death point:
+ * reached, an unreachable at it or the hop after it (admin-prohibited per
+ * the wire's code table, or other), or silent at, past or before it. */
+enum pm_cmp_outcome pm_cmp_outcome_of(const struct pm_run *run, uint32_t dst, const struct pm_cmp_input *death);
+/* Adds res's sentence ("compare-methods: ...") to the evidence of every died
+ * verdict of a at that death point. */
+void pm_cmp_attach(struct pm_analysis *a, const struct pm_cmp_input *death, const struct pm_cmp_result *res);
 
 #endif

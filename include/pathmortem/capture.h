@@ -62,4 +62,35 @@ bool pm_capture_cut(const struct pm_capture *c, uint64_t *records, uint64_t *ign
  * look silent). */
 int pm_capture_check_snaplen(const struct pm_capture *c, const char *name, char *errbuf);
 
+/* How pm_run_from_capture reads. */
+struct pm_capture_run_opts {
+    uint8_t gaplimit;      /* silent hops in a row that end a path (pm_trace_finish) */
+    uint32_t max_frames;   /* stop after about this many frames (0: read to the end); the fuzzer's bound */
+    uint16_t run_id;       /* 0: the capture's only run; else the run with this identity (analyze --run) */
+};
+
+/* What a read noticed that does not stop it: the caller says it. */
+struct pm_capture_run_notes {
+    bool cut;                 /* the last record was cut short (pm_capture_cut) */
+    uint64_t records;         /* then: complete records read */
+    uint64_t ignored_bytes;   /* then: bytes ignored at the end */
+};
+
+struct pm_run;
+
+/* The offline pipeline, the same for `analyze` and the fuzzer: checks the
+ * snaplen, feeds every frame of c (a capture written by `pathmortem trace
+ * -w`) to a matcher that learns the run from its start record or its first
+ * probe, refuses a capture holding several runs (unless o->run_id picks one)
+ * or none, then finishes the model with pm_trace_finish_recorded (first TTL
+ * when no record stated it, span, stop reasons). c is read, not closed;
+ * name is for messages. On PM_OK *out is a new run the caller owns
+ * (pm_run_free); run->stats.over_limit counts frames about targets past the
+ * cap. PM_ECORRUPT with a one-line errbuf for every refusal (unreadable,
+ * snaplen too short, several runs, no such run, no probes), PM_ENOMEM;
+ * *out is NULL then. notes (may be NULL) is filled once the file was read,
+ * on success and refusal alike. */
+int pm_run_from_capture(struct pm_capture *c, const char *name, const struct pm_capture_run_opts *o,
+                        struct pm_run **out, struct pm_capture_run_notes *notes, char *errbuf);
+
 #endif

@@ -48,6 +48,10 @@ int pm_presets_load(struct pm_presets *p, const char *path, char *errbuf);
  * ~/.config/pathmortem/presets.conf) that exist. */
 int pm_presets_load_default(struct pm_presets *p, char *errbuf);
 const struct pm_preset *pm_presets_find(const struct pm_presets *p, const char *name);
+/* The preset whose prefixes hold the most of n addresses (addr(ctx, i) for
+ * i < n); the first of equals in load order; NULL when none holds any. */
+const struct pm_preset *pm_presets_guess(const struct pm_presets *p, uint32_t n,
+                                         uint32_t (*addr)(const void *ctx, uint32_t i), const void *ctx);
 
 /* The target list of a run: prefixes expanded lazily, deduplicated on expansion. */
 #define PM_TARGETS_MAX_ADDRS (1u << 20)   /* a /12: hard cap */

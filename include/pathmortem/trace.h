@@ -194,4 +194,13 @@ void pm_trace_finish(struct pm_run *run, uint8_t gaplimit);
  * with unless told otherwise (--gaplimit); one number, so both agree. */
 #define PM_GAPLIMIT_DEFAULT 5
 
+/* For a run rebuilt from a record rather than probed live (a pcap by
+ * pm_run_from_capture; the readers of peer formats to come): sets what the
+ * live engine would have, from the data alone, then pm_trace_finish.
+ * first_ttl, when 0 (the record did not state it: a reader sets 0, as
+ * pm_run_alloc starts at 1), becomes the lowest TTL probed; started_us/ended_us are widened to cover every reply (its probe's
+ * send time, its receive time). Any reader that fills targets, sent[] and
+ * replies gets the same run `analyze` would make of it. */
+void pm_trace_finish_recorded(struct pm_run *run, uint8_t gaplimit);
+
 #endif

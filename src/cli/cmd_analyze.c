@@ -6,7 +6,6 @@
 #include "cli/commands.h"
 #include "cli/sweep.h"
 #include "pathmortem/capture.h"
-#include "pathmortem/match.h"
 #include "pathmortem/priv.h"
 
 enum { OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_PRESET, OPT_PRESETS, OPT_GAPLIMIT, OPT_USER, OPT_COLOR,
@@ -43,41 +42,15 @@ static const char usage_text[] =
     "exit status: 0 every target reached, 1 some died, 2 all died, 64 usage, 65 unreadable or\n"
     "foreign capture or a file of another kind (named in the message), 66 missing file.\n";
 
-struct feed {
-    struct pm_matcher *m;
-    int linktype;
-};
-
-static void on_frame(void *ctx, const uint8_t *frame, size_t caplen, size_t wirelen, uint64_t ts_us)
+static uint32_t target_addr(const void *ctx, uint32_t i)
 {
-    (void)wirelen;
-    struct feed *f = ctx;
-    struct pm_match_event ev;
-    pm_matcher_frame(f->m, frame, caplen, f->linktype, ts_us, &ev);
+    return ((const struct pm_run *)ctx)->targets[i].dst;
 }
 
-/* The preset whose prefixes hold most targets, for the target AS. */
+/* The preset whose prefixes hold most of the run's targets (src/input). */
 const struct pm_preset *pm_cli_guess_preset(const struct pm_presets *ps, const struct pm_run *run)
 {
-    const struct pm_preset *best = NULL;
-    uint32_t best_n = 0;
-    for (uint32_t i = 0; i < ps->n; i++) {
-        uint32_t n = 0;
-        for (uint32_t t = 0; t < run->n_targets; t++)
-            for (uint32_t k = 0; k < ps->items[i].n_prefixes; k++) {
-                const struct pm_prefix *p = &ps->items[i].prefixes[k];
-                uint32_t mask = p->len ? ~0u << (32 - p->len) : 0;
-                if ((run->targets[t].dst & mask) == p->addr) {
-                    n++;
-                    break;
-                }
-            }
-        if (n > best_n) {
-            best = &ps->items[i];
-            best_n = n;
-        }
-    }
-    return best;
+    return pm_presets_guess(ps, run->n_targets, target_addr, run);
 }
 
 static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **preset_name, const char **path,
@@ -150,20 +123,8 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
     return 0;
 }
 
-/* "5a17, 0bad": the runs a capture holds, for the refusal. */
-static void run_list(const uint16_t *ids, uint32_t n, char *buf, size_t len)
-{
-    size_t at = 0;
-    buf[0] = 0;
-    for (uint32_t i = 0; i < n && i < PM_MATCH_MAX_RUNS && at + 8 < len; i++) {
-        char id[8];
-        pm_run_id_format(ids[i], id);
-        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", id);
-    }
-}
-
-/* Reads the capture into s->run. The one-line refusals of a capture that
- * cannot be analysed as it stands are here. */
+/* Reads the capture into s->run (pm_run_from_capture) and says what the read
+ * noticed. */
 static int read_capture(struct pm_cli_sweep *s, FILE *in, const char *path, int run_id)
 {
     char err[PM_ERRBUF_SIZE];
@@ -172,54 +133,16 @@ static int read_capture(struct pm_cli_sweep *s, FILE *in, const char *path, int 
         pm_cli_error("%s", err);
         return PM_EXIT_DATAERR;
     }
-    if (pm_capture_check_snaplen(cap, path, err) != PM_OK) {
-        pm_capture_close(cap);
-        pm_cli_error("%s", err);
-        return PM_EXIT_DATAERR;
-    }
-    struct pm_matcher *m = NULL;
-    if (!(s->run = pm_run_alloc()) || pm_matcher_alloc(NULL, s->run, &m) != PM_OK) {
-        pm_capture_close(cap);
-        pm_cli_error("out of memory");
-        return PM_EXIT_OSERR;
-    }
-    if (run_id)
-        pm_matcher_select_run(m, (uint16_t)run_id);
-    struct feed f = {m, pm_capture_linktype(cap)};
-    int n, rc = 0;
-    while ((n = pm_capture_dispatch(cap, 4096, on_frame, &f, err)) > 0)
-        ;
-    if (n < 0) {
-        pm_cli_error("%s", err);
-        rc = PM_EXIT_DATAERR;
-    }
-    uint64_t records, ignored;
-    if (!rc && pm_capture_cut(cap, &records, &ignored))
-        pm_cli_error("%s: the last record is cut short: read %llu complete records, ignored the last %llu bytes", path,
-                     (unsigned long long)records, (unsigned long long)ignored);
-    bool have_spec = pm_matcher_spec(m) != NULL;
-    uint16_t ids[PM_MATCH_MAX_RUNS];
-    uint32_t n_runs = pm_matcher_runs(m, ids, PM_MATCH_MAX_RUNS);
-    pm_matcher_free(m);
+    struct pm_capture_run_opts ro = {.gaplimit = s->eng.gaplimit, .run_id = (uint16_t)run_id};
+    struct pm_capture_run_notes notes;
+    int rc = pm_run_from_capture(cap, path, &ro, &s->run, &notes, err);
     pm_capture_close(cap);
-    if (rc)
-        return rc;
-    char list[PM_MATCH_MAX_RUNS * 8 + 8];
-    run_list(ids, n_runs, list, sizeof list);
-    if (run_id && !have_spec) {
-        char id[8];
-        pm_run_id_format((uint16_t)run_id, id);
-        pm_cli_error("%s holds no run %s (runs: %s)", path, id, n_runs ? list : "none");
-        return PM_EXIT_DATAERR;
-    }
-    if (!run_id && n_runs > 1) {
-        pm_cli_error("%s holds %u%s pathmortem runs (%s): analyze one with --run ID", path, n_runs,
-                     n_runs >= PM_MATCH_MAX_RUNS ? " or more" : "", list);
-        return PM_EXIT_DATAERR;
-    }
-    if (!have_spec || s->run->n_targets == 0) {
-        pm_cli_error("%s holds no pathmortem probes (was it written by 'pathmortem trace -w'?)", path);
-        return PM_EXIT_DATAERR;
+    if (notes.cut)
+        pm_cli_error("%s: the last record is cut short: read %llu complete records, ignored the last %llu bytes", path,
+                     (unsigned long long)notes.records, (unsigned long long)notes.ignored_bytes);
+    if (rc != PM_OK) {
+        pm_cli_error("%s", err);
+        return rc == PM_ENOMEM ? PM_EXIT_OSERR : PM_EXIT_DATAERR;
     }
     if (s->run->stats.over_limit)
         pm_cli_error("%s: stopped taking targets at the cap of %u; %llu frames about further targets ignored", path,
@@ -233,31 +156,8 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
     int rc = read_capture(s, in, path, run_id);
     if (rc)
         return rc;
-    /* Without a start record the live run's --first-ttl is not in the
-     * file: the lowest TTL probed anywhere is (every /24's first target
-     * walks down to it), and shared hops are judged against it as the live
-     * run did. */
-    if (!s->run->sealed) {
-        s->run->first_ttl = PM_TTL_MAX;
-        for (uint32_t i = 0; i < s->run->n_targets; i++)
-            for (uint8_t ttl = 1; ttl < s->run->first_ttl; ttl++)
-                if (s->run->targets[i].sent[ttl]) {
-                    s->run->first_ttl = ttl;
-                    break;
-                }
-    }
-    /* the run's span is the span of its probes and replies */
-    for (uint32_t i = 0; i < s->run->n_targets; i++)
-        for (uint32_t k = 0; k < s->run->targets[i].n_replies; k++) {
-            const struct pm_reply *r = &s->run->targets[i].replies[k];
-            if (!s->run->started_us || r->sent_us < s->run->started_us)
-                s->run->started_us = r->sent_us;
-            if (r->recv_us > s->run->ended_us)
-                s->run->ended_us = r->recv_us;
-        }
     if ((rc = pm_cli_open_geo(s->asn_db, s->geo_db, s->run, &s->geo)) != 0)
         return rc;
-    pm_trace_finish(s->run, s->eng.gaplimit);
     const struct pm_preset *preset = NULL;
     if (preset_name && !(preset = pm_presets_find(&s->presets, preset_name))) {
         pm_cli_error("analyze: no preset named '%s'", preset_name);

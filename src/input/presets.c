@@ -157,3 +157,32 @@ const struct pm_preset *pm_presets_find(const struct pm_presets *ps, const char 
             return &ps->items[i];
     return NULL;
 }
+
+/* A target list names no preset when it comes from a file read back
+ * (`analyze`): the preset whose prefixes hold most of its addresses is the
+ * best guess of the target AS and the upstreams to watch. */
+const struct pm_preset *pm_presets_guess(const struct pm_presets *ps, uint32_t n,
+                                         uint32_t (*addr)(const void *ctx, uint32_t i), const void *ctx)
+{
+    const struct pm_preset *best = NULL;
+    uint32_t best_n = 0;
+    for (uint32_t i = 0; i < ps->n; i++) {
+        uint32_t held = 0;
+        for (uint32_t t = 0; t < n; t++) {
+            uint32_t a = addr(ctx, t);
+            for (uint32_t k = 0; k < ps->items[i].n_prefixes; k++) {
+                const struct pm_prefix *p = &ps->items[i].prefixes[k];
+                uint32_t mask = p->len ? ~0u << (32 - p->len) : 0;
+                if ((a & mask) == p->addr) {
+                    held++;
+                    break;
+                }
+            }
+        }
+        if (held > best_n) {
+            best = &ps->items[i];
+            best_n = held;
+        }
+    }
+    return best;
+}
