@@ -35,10 +35,7 @@ const char *pm_death_name(enum pm_death d);   /* "silent", "net-unreachable", ..
 int pm_status_parse(const char *s, uint8_t *out);
 int pm_death_parse(const char *s, uint8_t *out);
 
-struct pm_as_ref {
-    uint32_t asn;          /* 0: unknown */
-    char name[128];
-};
+/* struct pm_as_ref (an AS number and its name): common.h */
 
 #define PM_EVIDENCE_MAX 8
 /* Bound on one evidence sentence or ownership reason. The analyzer's own

@@ -33,6 +33,13 @@ struct pm_db_info {
     char sha256[65];
 };
 
+/* An AS as the analysis names it, and as the store and the writers record
+ * it (here because all of them share it). */
+struct pm_as_ref {
+    uint32_t asn;          /* 0: unknown */
+    char name[128];
+};
+
 /* Returns a static English description of a PM_E* code. */
 const char *pm_strerror(int code);
 

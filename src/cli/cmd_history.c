@@ -58,12 +58,9 @@ int pm_cmd_history(int argc, char **argv)
         return PM_EXIT_USAGE;
     }
     char err[PM_ERRBUF_SIZE];
-    uint64_t now = pm_cli_now_us(), t_since = 0, t_until = 0;
-    if ((since && pm_parse_time(since, now, &t_since, err)) ||
-        (until && pm_parse_time(until, now, &t_until, err))) {
-        pm_cli_error("%s", err);
+    uint64_t now = pm_cli_now_us(), t_since, t_until;
+    if (pm_cli_time_window(since, until, now, &t_since, &t_until))
         return PM_EXIT_USAGE;
-    }
     if (t_until && t_since > t_until) {
         pm_cli_error("--since is after --until");
         return PM_EXIT_USAGE;

@@ -47,6 +47,9 @@ int pm_cli_exit_in(int rc, enum pm_cli_exit_ctx ctx);
 /* pm_cli_exit_in(rc, PM_CLI_EXIT_STORE): PM_ENOTFOUND 66, PM_ECORRUPT 65,
  * PM_EBUSY 75, PM_EPERM 77, PM_EINVAL 64, PM_EIO 74, anything else 70. */
 int pm_cli_exit_for(int rc);
+/* Parses --since/--until (either may be NULL: 0, unbounded) relative to
+ * now; on a bad time prints the error and returns PM_EXIT_USAGE, else 0. */
+int pm_cli_time_window(const char *since, const char *until, uint64_t now_us, uint64_t *t_since, uint64_t *t_until);
 /* Wall clock in µs since the epoch. */
 uint64_t pm_cli_now_us(void);
 

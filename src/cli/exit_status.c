@@ -1,8 +1,9 @@
-/* exit_status.c - the one mapping from PM_E* status codes to process exit statuses, per context, and the wall clock the commands share. */
+/* exit_status.c - the one mapping from PM_E* status codes to process exit statuses, per context; the wall clock and time window the commands share. */
 #include <sys/time.h>
 
 #include "cli/commands.h"
 #include "pathmortem/common.h"
+#include "pathmortem/util.h"
 
 /* One row per code, one column per enum pm_cli_exit_ctx (STORE, IMPORT,
  * READ, BUILD, CREATE, SYSTEM); side by side so a difference is a choice. */
@@ -45,4 +46,15 @@ uint64_t pm_cli_now_us(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+int pm_cli_time_window(const char *since, const char *until, uint64_t now_us, uint64_t *t_since, uint64_t *t_until)
+{
+    char err[PM_ERRBUF_SIZE];
+    *t_since = *t_until = 0;
+    if ((since && pm_parse_time(since, now_us, t_since, err)) || (until && pm_parse_time(until, now_us, t_until, err))) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_USAGE;
+    }
+    return 0;
 }

@@ -130,19 +130,10 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
     return PM_OK;
 }
 
-static json_t *as_json(const struct pm_as_ref *as)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "asn", json_integer(as->asn));
-    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
-    return o;
-}
-
 static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
 {
     const struct pm_snap_target *t = b_side ? &e->b : &e->a;
     json_t *o = json_object();
-    char a[16];
     json_object_set_new(o, "status", json_string(pm_status_name(t->status)));
     if (e->is_prefix) {
         json_object_set_new(o, "reached", json_integer(b_side ? e->b_reached : e->a_reached));
@@ -150,36 +141,32 @@ static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
     } else {
         json_object_set_new(o, "kind", json_string(pm_death_name(t->kind)));
         json_t *lh = json_object();
-        json_object_set_new(lh, "addr", t->last_addr ? json_string(pm_addr_str(t->last_addr, a)) : json_null());
+        json_object_set_new(lh, "addr", t->last_addr ? pm_json_addr(t->last_addr) : json_null());
         json_object_set_new(lh, "ttl", json_integer(t->last_ttl));
         json_object_set_new(lh, "asn", json_integer(t->last_asn));
         json_object_set_new(o, "last_hop", lh);
     }
-    json_object_set_new(o, "dies_in", t->status == PM_STATUS_DIED ? as_json(&t->dies_in) : json_null());
-    json_object_set_new(o, "upstream", as_json(&t->upstream));
+    json_object_set_new(o, "dies_in", t->status == PM_STATUS_DIED ? pm_json_as(&t->dies_in) : json_null());
+    json_object_set_new(o, "upstream", pm_json_as(&t->upstream));
     return o;
 }
 
 static json_t *addrs_json(const uint32_t *v, uint32_t n)
 {
     json_t *arr = json_array();
-    char a[16];
     for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++)
-        json_array_append_new(arr, json_string(pm_addr_str(v[i], a)));
+        json_array_append_new(arr, pm_json_addr(v[i]));
     return arr;
 }
 
 int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf)
 {
     json_t *root = json_object(), *pre = json_array(), *tg = json_array();
-    char t[40];
     json_t *ja = json_object(), *jb = json_object();
     json_object_set_new(ja, "id", json_integer(d->a_id));
-    pm_format_time(d->a_started_us, t, sizeof t);
-    json_object_set_new(ja, "started", json_string(t));
+    json_object_set_new(ja, "started", pm_json_time(d->a_started_us));
     json_object_set_new(jb, "id", json_integer(d->b_id));
-    pm_format_time(d->b_started_us, t, sizeof t);
-    json_object_set_new(jb, "started", json_string(t));
+    json_object_set_new(jb, "started", pm_json_time(d->b_started_us));
     json_object_set_new(root, "schema", json_string("pathmortem-diff/1"));
     json_object_set_new(root, "a", ja);
     json_object_set_new(root, "b", jb);

@@ -5,17 +5,6 @@
 #include "output/internal.h"
 #include "util/map.h"
 
-static uint64_t mix64(uint64_t x)
-{
-    /* splitmix64 finaliser: spreads addresses before they are summed */
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
-
 /* The target whose replies stand for t at ttl: t itself, or for hops below
  * its stop set the donor that probed them (followed a few steps at most). */
 static const struct pm_target *source_at(const struct pm_run *run, const struct pm_target *t, uint8_t ttl)
@@ -43,7 +32,7 @@ static uint64_t hop_value(const struct pm_target *src, uint8_t ttl)
         for (uint32_t j = 0; j < k && !dup; j++)
             dup = r[j].from == r[k].from && r[j].kind == r[k].kind && r[j].icmp_code == r[k].icmp_code;
         if (!dup)
-            hop += mix64(r[k].from ^ ((uint64_t)(r[k].kind * 256u + r[k].icmp_code) << 32));
+            hop += pm_mix64(r[k].from ^ ((uint64_t)(r[k].kind * 256u + r[k].icmp_code) << 32));
     }
     return hop;
 }
@@ -66,7 +55,7 @@ static uint64_t path_hash(const struct pm_output_ctx *ctx, uint32_t i)
         const struct pm_target *src = source_at(run, t, ttl);
         uint64_t hop = src ? hop_value(src, ttl) : 0;
         if (hop && hop != prev)
-            h = (h ^ mix64(hop)) * 1099511628211ull;
+            h = (h ^ pm_mix64(hop)) * 1099511628211ull;
         if (hop)
             prev = hop;
     }

@@ -93,21 +93,6 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
     return io_result(f, errbuf);
 }
 
-static json_t *as_json(const struct pm_as_ref *as)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "asn", json_integer(as->asn));
-    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
-    return o;
-}
-
-static json_t *time_json(uint64_t us)
-{
-    char t[40];
-    pm_format_time(us, t, sizeof t);
-    return json_string(t);
-}
-
 static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
 {
     json_t *o = json_object();
@@ -116,20 +101,19 @@ static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
     else
         json_object_set_new(o, "prefix", json_string(e->key));
     json_object_set_new(o, "state", json_string(e->state == PM_EPISODE_REACHED ? "reached" : "died"));
-    json_object_set_new(o, "dies_in", e->state == PM_EPISODE_DIED ? as_json(&e->dies_in) : json_null());
-    json_object_set_new(o, "upstream", as_json(&e->upstream));
+    json_object_set_new(o, "dies_in", e->state == PM_EPISODE_DIED ? pm_json_as(&e->dies_in) : json_null());
+    json_object_set_new(o, "upstream", pm_json_as(&e->upstream));
     if (e->state == PM_EPISODE_DIED) {
-        char a[16];
         json_t *d = json_object();
-        json_object_set_new(d, "addr", e->death_addr ? json_string(pm_addr_str(e->death_addr, a)) : json_null());
+        json_object_set_new(d, "addr", e->death_addr ? pm_json_addr(e->death_addr) : json_null());
         json_object_set_new(d, "kind", json_string(pm_death_name(e->death_kind)));
         json_object_set_new(o, "death", d);
     }
-    json_object_set_new(o, "start", time_json(e->start_us));
-    json_object_set_new(o, "end", e->end_us ? time_json(e->end_us) : json_null());
+    json_object_set_new(o, "start", pm_json_time(e->start_us));
+    json_object_set_new(o, "end", e->end_us ? pm_json_time(e->end_us) : json_null());
     json_object_set_new(o, "ongoing", json_boolean(!e->end_us));
     json_object_set_new(o, "duration_s", json_integer((json_int_t)(duration_us(e, now_us) / 1000000)));
-    json_object_set_new(o, "last_snapshot", time_json(e->last_us));
+    json_object_set_new(o, "last_snapshot", pm_json_time(e->last_us));
     json_object_set_new(o, "snapshots", json_integer(e->snapshots));
     json_object_set_new(o, "reached", json_integer(e->reached));
     json_object_set_new(o, "total", json_integer(e->total));
@@ -147,9 +131,9 @@ int pm_output_history_json(FILE *f, const struct pm_history *h, uint64_t now_us,
     }
     json_object_set_new(root, "schema", json_string("pathmortem-history/1"));
     json_object_set_new(root, "snapshots", json_integer(h->n_snapshots));
-    json_object_set_new(root, "first", h->n_snapshots ? time_json(h->first_us) : json_null());
-    json_object_set_new(root, "last", h->n_snapshots ? time_json(h->last_us) : json_null());
-    json_object_set_new(root, "now", time_json(now_us));
+    json_object_set_new(root, "first", h->n_snapshots ? pm_json_time(h->first_us) : json_null());
+    json_object_set_new(root, "last", h->n_snapshots ? pm_json_time(h->last_us) : json_null());
+    json_object_set_new(root, "now", pm_json_time(now_us));
     for (size_t i = 0; i < h->n; i++)
         json_array_append_new(h->episodes[i].is_upstream ? ups : eps, episode_json(&h->episodes[i], now_us));
     json_object_set_new(root, "episodes", eps);

@@ -25,33 +25,12 @@ int pm_store_reply_kind_parse(const char *s, uint8_t *out)
     return PM_EINVAL;
 }
 
-static json_t *addr_json(uint32_t a)
-{
-    char b[16];
-    return json_string(pm_addr_str(a, b));
-}
-
-static json_t *as_json(const struct pm_as_ref *as)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "asn", json_integer(as->asn));
-    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
-    return o;
-}
-
-static json_t *time_json(uint64_t us)
-{
-    char t[40];
-    pm_format_time(us, t, sizeof t);
-    return json_string(t);
-}
-
 static json_t *hop_json(const struct pm_snap_hop *h)
 {
     json_t *o = json_object();
     json_object_set_new(o, "ttl", json_integer(h->ttl));
     json_object_set_new(o, "attempt", json_integer(h->attempt));
-    json_object_set_new(o, "from", addr_json(h->from));
+    json_object_set_new(o, "from", pm_json_addr(h->from));
     json_object_set_new(o, "rtt_ms", json_real(h->rtt_ms));
     json_object_set_new(o, "kind", json_string(pm_store_reply_kind_name(h->kind)));
     json_object_set_new(o, "icmp_type", json_integer(h->icmp_type));
@@ -71,16 +50,16 @@ static json_t *target_json(const struct pm_snapshot *s, const struct pm_snap_tar
         return NULL;
     }
     json_t *o = json_object(), *lh = json_object(), *hops = json_array();
-    json_object_set_new(o, "dst", addr_json(t->dst));
+    json_object_set_new(o, "dst", pm_json_addr(t->dst));
     json_object_set_new(o, "status", json_string(pm_store_status_name(t->status)));
     json_object_set_new(o, "kind", json_string(pm_store_death_name(t->kind)));
     json_object_set_new(o, "stop", json_string(pm_store_stop_name(t->stop)));
-    json_object_set_new(lh, "addr", t->last_addr ? addr_json(t->last_addr) : json_null());
+    json_object_set_new(lh, "addr", t->last_addr ? pm_json_addr(t->last_addr) : json_null());
     json_object_set_new(lh, "ttl", json_integer(t->last_ttl));
     json_object_set_new(lh, "asn", json_integer(t->last_asn));
     json_object_set_new(o, "last_hop", lh);
-    json_object_set_new(o, "dies_in", as_json(&t->dies_in));
-    json_object_set_new(o, "upstream", as_json(&t->upstream));
+    json_object_set_new(o, "dies_in", pm_json_as(&t->dies_in));
+    json_object_set_new(o, "upstream", pm_json_as(&t->upstream));
     json_object_set_new(o, "confidence", json_real(t->confidence));
     json_object_set_new(o, "evidence", ev);
     for (uint32_t i = 0; i < t->n_hops && (uint64_t)t->first_hop + i < s->n_hops; i++)
@@ -93,17 +72,17 @@ static json_t *rollup_json(const struct pm_snap_rollup *r)
 {
     json_t *o = json_object(), *d = json_object();
     json_object_set_new(o, "key", pm_json_str(r->key, sizeof r->key));
-    json_object_set_new(o, "prefix", addr_json(r->prefix));
+    json_object_set_new(o, "prefix", pm_json_addr(r->prefix));
     json_object_set_new(o, "prefix_len", json_integer(r->prefix_len));
-    json_object_set_new(o, "upstream", as_json(&r->upstream));
+    json_object_set_new(o, "upstream", pm_json_as(&r->upstream));
     json_object_set_new(o, "total", json_integer(r->total));
     json_object_set_new(o, "reached", json_integer(r->reached));
     json_object_set_new(o, "died_same", json_integer(r->died_same));
-    json_object_set_new(d, "addr", r->death_addr ? addr_json(r->death_addr) : json_null());
+    json_object_set_new(d, "addr", r->death_addr ? pm_json_addr(r->death_addr) : json_null());
     json_object_set_new(d, "ttl", json_integer(r->death_ttl));
     json_object_set_new(d, "kind", json_string(pm_store_death_name(r->death_kind)));
     json_object_set_new(o, "death", d);
-    json_object_set_new(o, "dies_in", as_json(&r->dies_in));
+    json_object_set_new(o, "dies_in", pm_json_as(&r->dies_in));
     return o;
 }
 
@@ -119,13 +98,13 @@ char *pm_snapshot_to_jsonl(const struct pm_snapshot *s, char *errbuf)
     }
     json_t *o = json_object();
     json_object_set_new(o, "schema", json_string(PM_SNAPSHOT_SCHEMA));
-    json_object_set_new(o, "started", time_json(s->started_us));
+    json_object_set_new(o, "started", pm_json_time(s->started_us));
     json_object_set_new(o, "started_us", json_integer((json_int_t)s->started_us));
-    json_object_set_new(o, "ended", time_json(s->ended_us));
+    json_object_set_new(o, "ended", pm_json_time(s->ended_us));
     json_object_set_new(o, "ended_us", json_integer((json_int_t)s->ended_us));
     json_object_set_new(o, "vantage", pm_json_str(s->vantage, sizeof s->vantage));
     json_object_set_new(o, "method", json_string(pm_store_method_name(s->method)));
-    json_object_set_new(o, "source", addr_json(s->source));
+    json_object_set_new(o, "source", pm_json_addr(s->source));
     json_object_set_new(o, "target_asn", json_integer(s->target_asn));
     json_object_set_new(o, "params", params);
     json_object_set_new(o, "databases", dbs);

@@ -1,7 +1,8 @@
-/* json_str.c - jansson strings that are always valid UTF-8, shared by the store's JSON Lines and the output writers. */
+/* json_str.c - jansson values shared by the store's JSON Lines and the output writers: always-valid UTF-8 strings, times, addresses, AS references. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "pathmortem/util.h"
 #include "util/json_str.h"
 
 json_t *pm_json_str(const char *s, size_t cap)
@@ -19,4 +20,25 @@ json_t *pm_json_str(const char *s, size_t cap)
     j = json_stringn(copy, n);
     free(copy);
     return j;
+}
+
+json_t *pm_json_time(uint64_t us)
+{
+    char t[40];
+    pm_format_time(us, t, sizeof t);
+    return json_string(t);
+}
+
+json_t *pm_json_addr(uint32_t addr)
+{
+    char b[16];
+    return json_string(pm_addr_str(addr, b));
+}
+
+json_t *pm_json_as(const struct pm_as_ref *as)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "asn", json_integer(as->asn));
+    json_object_set_new(o, "name", pm_json_str(as->name, sizeof as->name));
+    return o;
 }

@@ -5,7 +5,7 @@
 #include "pathmortem/common.h"
 #include "util/map.h"
 
-static uint64_t mix(uint64_t k)
+uint64_t pm_mix64(uint64_t k)
 {
     /* splitmix64 finaliser: neighbouring addresses land far apart */
     k ^= k >> 30;
@@ -28,7 +28,7 @@ uint32_t *pm_map_get(const struct pm_map *m, uint64_t key)
 {
     if (!m->cap)
         return NULL;
-    uint32_t h = (uint32_t)mix(key) & (m->cap - 1);
+    uint32_t h = (uint32_t)pm_mix64(key) & (m->cap - 1);
     while (m->used[h]) {
         if (m->keys[h] == key)
             return &m->vals[h];
@@ -52,7 +52,7 @@ static int grow(struct pm_map *m)
     for (uint32_t i = 0; i < m->cap; i++) {
         if (!m->used[i])
             continue;
-        uint32_t h = (uint32_t)mix(m->keys[i]) & (cap - 1);
+        uint32_t h = (uint32_t)pm_mix64(m->keys[i]) & (cap - 1);
         while (u[h])
             h = (h + 1) & (cap - 1);
         u[h] = 1;
@@ -80,7 +80,7 @@ uint32_t *pm_map_put(struct pm_map *m, uint64_t key, uint32_t init, bool *create
         return NULL;
     if ((m->n + 1) * 2 > m->cap && grow(m) != PM_OK)
         return NULL;
-    uint32_t h = (uint32_t)mix(key) & (m->cap - 1);
+    uint32_t h = (uint32_t)pm_mix64(key) & (m->cap - 1);
     while (m->used[h])
         h = (h + 1) & (m->cap - 1);
     m->used[h] = 1;

@@ -15,6 +15,9 @@ struct pm_map {
     uint8_t *used;
     uint32_t cap, n;
 };
+/* The map's key mixer (splitmix64 finaliser), for other hashes that need
+ * neighbouring values spread apart (output's path hashes). */
+uint64_t pm_mix64(uint64_t k);
 void pm_map_free(struct pm_map *m); /* leaves an empty map */
 /* Pointer to the value of key, or NULL when absent. */
 uint32_t *pm_map_get(const struct pm_map *m, uint64_t key);
