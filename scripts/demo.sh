@@ -5,18 +5,21 @@
 #   sudo scripts/demo.sh            # China Unicom withdraws the Star JV routes inside its network
 #   sudo scripts/demo.sh --healthy  # no fault
 #   sudo scripts/demo.sh --fault "filter kpbr udp"   # any lab fault (see docs/lab.md), repeatable
+#   sudo scripts/demo.sh --dense    # the dense lab (every address answers) instead of the realistic one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 
 faults=("withdraw cu2a")
 format=text
+variant=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --healthy) faults=() ;;
     --fault) shift; [ "${faults[0]:-}" = "withdraw cu2a" ] && faults=(); faults+=("$1") ;;
     --format) shift; format=$1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --dense) variant=(--dense) ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown argument $1" >&2; exit 64 ;;
   esac
   shift
@@ -29,8 +32,8 @@ cmake --build build -j"$(nproc)" >/dev/null
 
 . tests/lab/lib.sh
 lab_tmpdir
-lab_up
-echo "demo: lab $LAB_PREFIX is up (namespaces $LAB_PREFIX-*, addresses in 198.18.0.0/15, nothing linked to this host)" >&2
+lab_up "${variant[@]}"
+echo "demo: lab $LAB_PREFIX is up, ${variant[*]:-realistic} (namespaces $LAB_PREFIX-*, addresses in 198.18.0.0/15, nothing linked to this host)" >&2
 # The lab's ASN/City databases map its blocks to the real networks (tests/lab/lab-asn.csv).
 perl tests/lab/build-mmdb.pl "$LAB_TMP" >/dev/null
 chmod 755 "$LAB_TMP"; chmod 644 "$LAB_TMP"/*.mmdb   # read after pathmortem drops to 'nobody'

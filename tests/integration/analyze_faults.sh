@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # analyze_faults.sh - each lab fault is injected, the lab's /22 swept, and the verdicts checked: where the paths die, how, in whose network, through which upstream.
 . "$(dirname "$0")/common.sh" "$1"
-lab_up
+# Dense variant: the expected verdicts below are per target for whole /24s ("reached" for the healthy side),
+# which needs every address to answer; the realistic lab's verdicts are in truth.tsv.
+lab_up --dense
 # (198.19.179.254 is the border router's own address: filters on what it
 # forwards do not touch it, so the checks take the lower half of .179)
 cu24s=(198.19.176.0/24 198.19.179.0/25)

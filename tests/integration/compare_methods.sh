@@ -2,7 +2,8 @@
 # compare_methods.sh - --compare-methods tells a protocol filter (UDP refused with !X inside China Unicom, as
 # seen toward 219.158.39.42) from a dead route (every method dies at the same router).
 . "$(dirname "$0")/common.sh" "$1"
-lab_up
+# Dense variant: the healthy Russian-side /28 is expected "reached" target by target.
+lab_up --dense
 evidence_has() { # FILE PREFIX TEXT
   python3 - "$@" <<'PY'
 import json, sys, ipaddress

@@ -2,7 +2,9 @@
 # probe_ecmp_ratelimit.sh - flow-stable probes see one path per target under ECMP while classic probes mix;
 # ICMP rate limiting shows as silence, never as a death.
 . "$(dirname "$0")/common.sh" "$1"
-lab_up
+# Dense variant: the mixing counts need every target's hops answered, and the rate-limit check
+# needs cu1 to be the only router that limits (the realistic lab limits every upstream router).
+lab_up --dense
 lab_fault ecmp
 # UDP: Linux hashes ports (fib_multipath_hash_policy=1); three queries per hop, every hop probed
 sweep ecmp-paris --method udp -q 3 --no-stopset 198.19.176.0/26

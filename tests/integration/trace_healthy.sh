@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # trace_healthy.sh - sweeps the lab's whole /22 with each method and checks every hop against the known topology.
 . "$(dirname "$0")/common.sh" "$1"
-lab_up
+# Dense variant: every hop of all 1024 targets is checked against paths.tsv, so every address must answer
+# and no router may rate-limit.
+lab_up --dense
 for method in icmp udp tcp; do
   sweep "healthy-$method" --method "$method" lab-starjv
   echo "method $method: $($CHECK healthy "$PATHS" upstream "$LAB_TMP/healthy-$method.json" 1024)"

@@ -12,7 +12,7 @@ faults: withdraw ROUTER [PREFIX]            route deleted -> ICMP net unreachabl
         drop ROUTER [PREFIX]                forwarded packets silently dropped (ROUTER still answers TTL expiry)
         filter ROUTER [icmp|udp|tcp|all] [PREFIX]   REJECT with icmp-admin-prohibited (!X)
         border-down [unreachable|silent]    kpbr dead; cu3 and ttk2 answer !N (or stay silent)
-        ratelimit ROUTER                    Linux default ICMP rate limits on ROUTER
+        ratelimit ROUTER                    Linux default ICMP rate limits on ROUTER (repair: the variant's)
         ecmp                                cu1 load-balances over cu2a/cu2b by L4 hash
         loop ROUTER_A ROUTER_B [PREFIX]     adjacent routers route PREFIX to each other
         numbering upstream|own              renumber kpbr's interconnects live
@@ -201,7 +201,7 @@ fault_repair() {
       ip -n "$(ns ttk2)" link set kpbr up
       for x in cu3 ttk2; do restore_routes "$x" "$PM_BLK_KP"; done
       for x in kpbr cu3 ttk2 kp; do routes_apply "$x"; done ;;
-    ratelimit) icmp_sysctls "$2" 0 1000000 1000000 ;;
+    ratelimit) node_icmp_apply "$2" ;;
     ecmp)
       routes_apply cu1 "$PM_BLK_KP"
       nsx cu1 sysctl -q -w net.ipv4.fib_multipath_hash_policy=0 >/dev/null ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lab.sh - brings the pathmortem network-namespace lab up and down, runs commands in it, injects and repairs faults.
 #
-# Usage: lab.sh up [--numbering upstream|own] [--onehop] [--prefix P] [--owner PID]
+# Usage: lab.sh up [--dense] [--numbering upstream|own] [--onehop] [--prefix P] [--owner PID]
 #        lab.sh down P | exec P NODE CMD... | fault P NAME ARGS... | repair P NAME ARGS...
 #        lab.sh addr P NODE | nodes P | list | clean [--all]
 # See docs/lab.md. Nothing here is ever linked to the host's namespace.
@@ -34,6 +34,7 @@ load_lab() {
   P=$1 STATE=$PM_LAB_RUN/$1
   [ -d "$STATE" ] || die "no lab '$1' (no $STATE)"
   TOPO=$(cat "$STATE/topo")
+  VARIANT=$(cat "$STATE/variant" 2>/dev/null || echo dense)
 }
 
 ns() { echo "$P-$1"; }
@@ -50,20 +51,52 @@ gw_of() {
                            ($3==a && $1==b){sub("/.*","",$2); print $2; exit}' "$STATE/links"
 }
 
-# Sysctls of every lab namespace: forwarding on, no ICMP rate limiting, no
-# reverse-path filtering (the lab routes asymmetrically), no redirects and no
-# IPv6 chatter in captures. Set before links exist so interfaces inherit them.
+# Sysctls of every lab namespace: forwarding on, no reverse-path filtering
+# (the lab routes asymmetrically), no redirects and no IPv6 chatter in
+# captures; ICMP rate limits from node_icmp_limits. Set before links exist so
+# interfaces inherit them.
 node_sysctls() {
   ip netns exec "$(ns "$1")" sysctl -q -w \
     net.ipv4.ip_forward=1 \
-    net.ipv4.icmp_ratelimit=0 \
-    net.ipv4.icmp_msgs_per_sec=1000000 \
-    net.ipv4.icmp_msgs_burst=1000000 \
     net.ipv4.icmp_errors_use_inbound_ifaddr=0 \
     net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
     net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 \
     net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.default.accept_redirects=0 \
     net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+  node_icmp_apply "$1"
+}
+
+# node_icmp_limits NODE: the baseline "icmp_ratelimit(ms) icmp_msgs_per_sec
+# icmp_msgs_burst" of NODE in this lab's variant (faults.sh's ratelimit fault
+# and its repair come back to it). The dense variant and the one-hop lab have
+# no limit at all. The realistic variant limits like real routers (see
+# docs/lab.md for the figures measured): the upstream and transit routers
+# with a per-destination bucket and a global one, the Star JV border router
+# with Linux's defaults. The vantage's access router, the hosts' namespace
+# kp (eleven hosts in one namespace would otherwise share one bucket) and the
+# vantage side stay unlimited; the route error limit (error_cost/error_burst,
+# not a per-namespace sysctl) applies everywhere regardless.
+# The limits are fixed at bring-up into $STATE/icmp, so that a repair in a
+# later call restores exactly them (PM_LAB_UPSTREAM_ICMP / PM_LAB_BORDER_ICMP
+# override the defaults of topo.sh, for measurements).
+node_icmp_limits() {
+  local n l
+  if [ -f "$STATE/icmp" ]; then
+    while read -r n l; do [ "$n" != "$1" ] || { echo "$l"; return 0; }; done <"$STATE/icmp"
+  fi
+  if [ "$TOPO" != full ] || [ "$VARIANT" = dense ]; then echo "$PM_NO_ICMP_LIMIT"; return 0; fi
+  case "$1" in
+    tr | cu1 | cu2a | cu2b | cu3 | rt1 | ttk1 | ttk2) echo "${PM_LAB_UPSTREAM_ICMP:-$PM_UPSTREAM_ICMP}" ;;
+    kpbr) echo "${PM_LAB_BORDER_ICMP:-$PM_BORDER_ICMP}" ;;
+    *) echo "$PM_NO_ICMP_LIMIT" ;;
+  esac
+}
+
+node_icmp_apply() {
+  local l
+  read -ra l <<<"$(node_icmp_limits "$1")"
+  ip netns exec "$(ns "$1")" sysctl -q -w net.ipv4.icmp_ratelimit="${l[0]}" \
+    net.ipv4.icmp_msgs_per_sec="${l[1]}" net.ipv4.icmp_msgs_burst="${l[2]}" >/dev/null
 }
 
 link_create() { # A addrA B addrB
@@ -82,6 +115,9 @@ routes_apply() {
   while read -r n d peer; do
     [ "$n" = "$node" ] || continue
     if [ -n "$only" ] && ! prefix_overlap "$d" "$only"; then continue; fi
+    case "$peer" in
+      unreachable | blackhole | prohibit) cmds+="route replace $peer $d proto static"$'\n'; continue ;;
+    esac
     gw=$(gw_of "$node" "$peer")
     [ -n "$gw" ] || die "internal: no link $node-$peer"
     cmds+="route replace $d via $gw proto static"$'\n'
@@ -90,9 +126,11 @@ routes_apply() {
 }
 
 cmd_up() {
-  local numbering=upstream topo=full owner="" prefix="" n a aa b ba
+  local numbering=upstream topo=full variant=realistic owner="" prefix="" n a aa b ba d
   while [ $# -gt 0 ]; do
     case "$1" in
+      --dense) variant=dense; shift ;;
+      --realistic) variant=realistic; shift ;;
       --numbering) numbering=${2:-}; shift 2 || die "--numbering needs a value" ;;
       --onehop) topo=onehop; shift ;;
       --prefix) prefix=${2:-}; shift 2 || die "--prefix needs a value" ;;
@@ -105,7 +143,9 @@ cmd_up() {
   need_root
   [ -n "$prefix" ] || prefix=$(random_prefix)
   check_prefix "$prefix"
-  P=$prefix STATE=$PM_LAB_RUN/$prefix TOPO=$topo
+  # The one-hop lab has no dark space: it exists for the engine benchmark.
+  [ "$topo" = full ] || variant=dense
+  P=$prefix STATE=$PM_LAB_RUN/$prefix TOPO=$topo VARIANT=$variant
   mkdir -p "$PM_LAB_RUN"
   # mkdir is the lock: two runs can never claim the same prefix.
   mkdir "$STATE" 2>/dev/null || die "lab prefix '$P' already in use"
@@ -113,6 +153,7 @@ cmd_up() {
   # shellcheck disable=SC2154 # rc is assigned inside the trap string
   trap 'rc=$?; if [ $rc -ne 0 ]; then say "bring-up failed, tearing down $P"; teardown "$P" || true; fi' EXIT
   echo "$topo" >"$STATE/topo"
+  echo "$variant" >"$STATE/variant"
   echo "$numbering" >"$STATE/numbering"
   echo "$numbering" >"$STATE/numbering.initial"
   echo "$owner" >"$STATE/owner"
@@ -120,18 +161,21 @@ cmd_up() {
   : >"$STATE/faults"
   topo_nodes "$topo" >"$STATE/nodes"
   topo_links "$topo" "$numbering" >"$STATE/links"
-  topo_routes "$topo" >"$STATE/routes"
+  topo_routes "$topo" "$variant" >"$STATE/routes"
+  for n in $(cat "$STATE/nodes"); do echo "$n $(node_icmp_limits "$n")"; done >"$STATE/icmp.new"
+  mv "$STATE/icmp.new" "$STATE/icmp"
   for n in $(cat "$STATE/nodes"); do
     ip netns add "$(ns "$n")"
     node_sysctls "$n"
     ip -n "$(ns "$n")" link set lo up
   done
   while read -r a aa b ba; do link_create "$a" "$aa" "$b" "$ba"; done <"$STATE/links"
-  # Star JV hosts: kp answers for every address of the /22 (AnyIP).
-  ip -n "$(ns kp)" route add local "$PM_BLK_KP" dev lo
+  # Star JV hosts: kp answers as a host for these addresses (AnyIP local
+  # routes): the whole /22 (dense) or the live hosts only (realistic).
+  for d in $(topo_kp_local "$topo" "$variant"); do ip -n "$(ns kp)" route add local "$d" dev lo; done
   for n in $(cat "$STATE/nodes"); do routes_apply "$n"; done
   trap - EXIT
-  say "lab $P up ($topo, numbering $numbering)"
+  say "lab $P up ($topo, $variant, numbering $numbering)"
   echo "$P"
 }
 
@@ -182,12 +226,15 @@ cmd_exec() {
 }
 
 cmd_addr() {
+  local d
   [ $# -eq 2 ] || die "usage: addr PREFIX NODE"
   load_lab "$1"
   check_node "$2"
   # "interface address/len peer-node", one per line; kp adds its AnyIP block.
   awk -v n="$2" '($1==n){print $3, $2, $3} ($3==n){print $1, $4, $1}' "$STATE/links"
-  [ "$2" != kp ] || echo "lo $PM_BLK_KP anyip"
+  if [ "$2" = kp ]; then
+    for d in $(topo_kp_local "$TOPO" "$VARIANT"); do echo "lo $d anyip"; done
+  fi
 }
 
 cmd_nodes() {
@@ -205,7 +252,8 @@ cmd_list() {
     [ -d "$st" ] || continue
     p=$(basename "$st")
     owner=$(cat "$st/owner" 2>/dev/null || true)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$(cat "$st/topo" 2>/dev/null)" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$(cat "$st/topo" 2>/dev/null)" \
+      "variant=$(cat "$st/variant" 2>/dev/null || echo dense)" \
       "numbering=$(cat "$st/numbering" 2>/dev/null)" \
       "owner=${owner:-none}$( [ -z "$owner" ] || owner_alive "$owner" || echo '(dead)')" \
       "created=$(cat "$st/created" 2>/dev/null)" \

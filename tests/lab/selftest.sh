@@ -83,8 +83,8 @@ while IFS=$'\t' read -r m p up hops routers aa oa; do
 done < <(grep -v '^#' "$LAB_HOME/paths.tsv")
 expect "paths.tsv addr_asns agree with lab-asn.mmdb" "$mism" 0
 
-echo "# lab A: numbering upstream"
-lab_up
+echo "# lab A: dense variant (every address answers, no ICMP limit), numbering upstream"
+lab_up --dense
 A=$LAB_PREFIX
 expect "lab has 13 namespaces" "$(ip netns list | grep -c "^$A-")" 13
 expect "rp_filter off on cu3" "$(lab_exec cu3 sysctl -n net.ipv4.conf.kpbr.rp_filter)" 0
@@ -184,14 +184,48 @@ for args in "fault $A withdraw nosuch" "fault $A withdraw cu1 8.8.8.0/24" "fault
   if err=$("$LAB_SH" $args 2>&1 >/dev/null); then bad "lab.sh $args succeeded"; else ok "lab.sh $args refused: $(echo "$err" | head -1)"; fi
 done
 
-echo "# lab B (numbering own) up beside lab A"
-lab_up --numbering own
+echo "# lab B (dense, numbering own) up beside lab A"
+lab_up --dense --numbering own
 B=$LAB_PREFIX
 check_healthy own 198.19.176.1 198.19.177.5 198.19.178.77 198.19.179.9 198.19.179.250 198.19.179.251 198.19.179.253 198.19.179.254
 LAB_PREFIX=$A
 expect "lab A still healthy beside lab B" "$(trace "-P icmp-paris" 198.19.178.5)" "$(lab_expect_hops upstream 198.19.178.5)"
 lab_down "$B"
 lab_down "$A"
+
+echo "# lab R: the realistic variant (the default): dark addresses, route error and ICMP rate limits"
+lab_up
+R=$LAB_PREFIX
+. "$LAB_HOME/topo.sh"
+expect "realistic: kp has the live hosts only" "$(lab_exec kp ip route show table local type local | grep -c '^local 198\.19\.')" \
+  "$(( $(echo $PM_LIVE_HOSTS | wc -w) + 1 ))"
+expect "realistic: cu1 limits ICMP globally (0 ms per destination, 1000/s, burst 50)" \
+  "$(lab_exec cu1 sysctl -n net.ipv4.icmp_ratelimit net.ipv4.icmp_msgs_per_sec net.ipv4.icmp_msgs_burst | paste -sd' ')" "0 1000 50"
+expect "realistic: acc does not limit" "$(lab_exec acc sysctl -n net.ipv4.icmp_msgs_per_sec)" 1000000
+check_healthy upstream $PM_LIVE_HOSTS
+mapfile -t LIVE < <(echo $PM_LIVE_HOSTS | tr ' ' '\n')
+expect "realistic: the ${#LIVE[@]} live hosts answer ping" "$(ping_reached "${LIVE[@]}")" "${#LIVE[@]}"
+mapfile -t DARK < <(for i in 100 101 102 103 104 105 106 107; do echo "198.19.$((176 + i % 4)).$i"; done)
+expect "realistic: 8 dark addresses answer no ping" "$(ping_reached "${DARK[@]}" || true)" 0
+sleep 6   # let kpbr's route error bucket for vp refill (5 tokens, 1 a second)
+expect "realistic: a dark address of 198.19.176.0/24 gets !H from kpbr at hop 6 (route lookup before TTL check)" \
+  "$(trace "-P icmp-paris" 198.19.176.100)" "198.18.0.1,198.18.8.0,198.18.16.0,198.18.17.1,198.18.20.1,198.18.20.5!H"
+expect "realistic: a dark address of 198.19.179.0/24 gets nothing after kpbr" \
+  "$(trace "-P icmp-paris" 198.19.179.100)" "198.18.0.1,198.18.8.0,198.18.16.0,198.18.17.1,198.18.20.1,198.18.20.5,*,*,*"
+sleep 6
+mapfile -t D30 < <(for i in $(seq 100 129); do echo "198.19.177.$i"; done)
+n=$(replies_at_ttl 7 198.18.20.5 "${D30[@]}")
+if [ "$n" -ge 4 ] && [ "$n" -le 7 ]; then ok "route error limit: $n of 30 dark targets got !H in one burst (burst 5)"; else bad "route error limit: $n of 30 dark targets got !H in one burst, want 4..7 (burst 5)"; fi
+sleep 3
+mapfile -t D30 < <(for i in $(seq 130 159); do echo "198.19.177.$i"; done)
+n=$(replies_at_ttl 7 198.18.20.5 "${D30[@]}")
+if [ "$n" -ge 1 ] && [ "$n" -le 5 ]; then ok "route error limit: $n of 30 after 3 s (1 token a second)"; else bad "route error limit: $n of 30 after 3 s, want 1..5"; fi
+lab_fault ratelimit cu1
+expect "ratelimit cu1 on the realistic lab: Linux defaults" "$(lab_exec cu1 sysctl -n net.ipv4.icmp_ratelimit)" 1000
+lab_repair ratelimit cu1
+expect "ratelimit cu1 repaired to the realistic baseline" \
+  "$(lab_exec cu1 sysctl -n net.ipv4.icmp_ratelimit net.ipv4.icmp_msgs_per_sec net.ipv4.icmp_msgs_burst | paste -sd' ')" "0 1000 50"
+lab_down "$R"
 
 echo "# onehop lab"
 lab_up --onehop
@@ -214,7 +248,7 @@ fi
 wait "$spid" 2>/dev/null || true
 
 echo "# teardown"
-for p in "$A" "$B" "$O"; do
+for p in "$A" "$B" "$R" "$O"; do
   expect "no namespace of $p left" "$(ip netns list | grep -c "^$p-" || true)" 0
   expect "no state of $p left" "$([ -e "${PM_LAB_RUN:-/run/pathmortem-lab}/$p" ] && echo present || echo absent)" absent
 done

@@ -15,6 +15,28 @@ PM_BLK_KP=198.19.176.0/22      # AS131279 Star JV (mirror of 175.45.176.0/22)
 # The target space is routed as four /24s so that a single /24 can be withdrawn.
 PM_KP24S="198.19.176.0/24 198.19.177.0/24 198.19.178.0/24 198.19.179.0/24"
 
+# The realistic variant (the default): only these addresses of the /22 are
+# hosts. The first /24 mirrors the known hosts of 175.45.176.0/24 (.8/.9 name
+# servers for second-level domains, .15/.16 kptc.kp name servers, .71 KCNA
+# web); the other /24s have two hosts each. 198.19.179.255 (kp's end of the
+# kpbr-kp link) and 198.19.179.254 (kpbr) answer too, as interfaces.
+PM_LIVE_HOSTS="198.19.176.8 198.19.176.9 198.19.176.15 198.19.176.16 198.19.176.71
+198.19.177.5 198.19.177.9 198.19.178.9 198.19.178.77 198.19.179.3 198.19.179.9"
+# Dark addresses of these /24s are answered host-unreachable by kpbr (an
+# "unreachable" route: Linux's ip_error, under the route error rate limit).
+PM_DARK_UNREACH24S="198.19.176.0/24 198.19.177.0/24 198.19.178.0/24"
+# Dark addresses of this /24 get no answer at all: kpbr forwards them to the
+# hosts' LAN, where kp discards them (a blackhole route, before any TTL check).
+PM_DARK_SILENT24=198.19.179.0/24
+
+# ICMP limits, "icmp_ratelimit(ms) icmp_msgs_per_sec icmp_msgs_burst":
+# none (dense variant, one-hop lab, hosts, vantage side); the realistic
+# variant's upstream/transit routers; the Star JV border router (Linux's
+# defaults). docs/lab.md gives the measured effect of each.
+PM_NO_ICMP_LIMIT="0 1000000 1000000"
+PM_UPSTREAM_ICMP="0 1000 50"
+PM_BORDER_ICMP="0 1000 50"
+
 # topo_nodes TOPO: every namespace of the topology, hosts and routers.
 topo_nodes() {
   case "$1" in
@@ -59,12 +81,15 @@ EOF
   fi
 }
 
-# topo_routes TOPO: baseline static routes, "node destination peer-node".
-# No router has a default route, so a deleted route really yields ICMP net
-# unreachable. Return traffic goes back the way it came, except at kpbr,
-# whose route back to the vantage runs via China Unicom (cu3) for all traffic.
+# topo_routes TOPO [VARIANT]: baseline static routes, "node destination peer-node";
+# the peer may instead be a route type without a next hop ("unreachable",
+# "blackhole"). No router has a default route, so a deleted route really
+# yields ICMP net unreachable. Return traffic goes back the way it came,
+# except at kpbr, whose route back to the vantage runs via China Unicom (cu3)
+# for all traffic. VARIANT realistic (default) or dense changes only how the
+# target /22 answers (see topo_kp_local).
 topo_routes() {
-  local topo=$1 n d
+  local topo=$1 variant=${2:-realistic} n d h
   if [ "$topo" = onehop ]; then
     echo "vp 198.18.0.0/15 r1"
     echo "r1 $PM_BLK_KP kp"
@@ -97,13 +122,31 @@ topo_routes() {
   for d in $PM_KP24S; do echo "cu3 $d kpbr"; done
   for d in $PM_BLK_ACCESS $PM_BLK_TRANSIT $PM_BLK_CU; do echo "kpbr $d cu3"; done
   for d in $PM_BLK_RT $PM_BLK_TTK; do echo "kpbr $d ttk2"; done
-  for d in $PM_KP24S; do echo "kpbr $d kp"; done
+  if [ "$variant" = dense ]; then
+    for d in $PM_KP24S; do echo "kpbr $d kp"; done
+  else
+    for d in $PM_DARK_UNREACH24S; do echo "kpbr $d unreachable"; done
+    echo "kpbr $PM_DARK_SILENT24 kp"
+    for h in $PM_LIVE_HOSTS; do
+      prefix_within "$h/32" "$PM_DARK_SILENT24" || echo "kpbr $h/32 kp"
+    done
+    echo "kp $PM_DARK_SILENT24 blackhole"
+  fi
   for d in $PM_BLK_ACCESS $PM_BLK_TRANSIT $PM_BLK_CU; do echo "rt1 $d tr"; done
   for d in $PM_BLK_TTK $PM_KP24S; do echo "rt1 $d ttk1"; done
   for d in $PM_BLK_ACCESS $PM_BLK_TRANSIT $PM_BLK_CU $PM_BLK_RT; do echo "ttk1 $d rt1"; done
   for d in $PM_BLK_TTK $PM_KP24S; do echo "ttk1 $d ttk2"; done
   for d in $PM_BLK_ACCESS $PM_BLK_TRANSIT $PM_BLK_CU $PM_BLK_RT $PM_BLK_TTK; do echo "ttk2 $d ttk1"; done
   for d in $PM_KP24S; do echo "ttk2 $d kpbr"; done
+}
+
+# topo_kp_local TOPO VARIANT: the addresses kp answers for as a host (its
+# "local" routes): the whole /22 in the dense variant and the one-hop lab
+# (AnyIP), only PM_LIVE_HOSTS in the realistic one.
+topo_kp_local() {
+  if [ "$1" = onehop ] || [ "$2" = dense ]; then echo "$PM_BLK_KP"; return 0; fi
+  local h
+  for h in $PM_LIVE_HOSTS; do echo "$h/32"; done
 }
 
 # --- IPv4 prefix arithmetic (pure bash, no external tools) ---
