@@ -15,7 +15,50 @@
  * libmaxminddb; pm_geo_lookup_cb adapts a struct pm_geo, tests pass tables. */
 typedef void (*pm_lookup_fn)(void *ctx, uint32_t addr, struct pm_geo_info *out);
 
-enum pm_status { PM_STATUS_REACHED = 0, PM_STATUS_DIED = 1 };
+/* Per target (issue 9): reached; died (the path stops before the target
+ * network); host-absent (the target network answered for this address, or its
+ * neighbours in the /24 show the network reached, and this address is dark:
+ * not a death); not-probed (the run ended before this target was probed to its
+ * end: no verdict). */
+enum pm_status { PM_STATUS_REACHED = 0, PM_STATUS_DIED = 1, PM_STATUS_HOST_ABSENT = 2, PM_STATUS_NOT_PROBED = 3 };
+#define PM_STATUS__N 4
+
+/* The state of a network (a /24 or announced prefix, or an upstream's share):
+ * reachable (its routers or hosts answer, no path dies), dead (paths die and
+ * nothing of it answers), partial (some paths die, some reach it), unknown
+ * (too little answered, or nothing was probed). */
+enum pm_net_state { PM_NET_UNKNOWN = 0, PM_NET_REACHABLE, PM_NET_DEAD, PM_NET_PARTIAL };
+#define PM_NET__N 4
+const char *pm_net_state_name(enum pm_net_state s);   /* "unknown", "reachable", "dead", "partial" */
+
+/* The rule that decided a verdict (docs/analyze.md states each and the
+ * evidence it needs; JSON "rule"). */
+enum pm_rule {
+    PM_RULE_NONE = 0,
+    PM_RULE_REACHED,          /* the target answered */
+    PM_RULE_NOT_PROBED,       /* the run was cut short before this target's end */
+    PM_RULE_HOST_UNREACH,     /* host-unreachable from a router inferred in the target AS: dark address */
+    PM_RULE_DARK,             /* silent as far as reached neighbours of its prefix were answered: dark address */
+    PM_RULE_UNREACH,          /* an unreachable, blamed on the inferred owner of the router that sent it */
+    PM_RULE_UNREACH_DST,      /* the destination itself refused */
+    PM_RULE_LOOP,
+    PM_RULE_LOOP_STOP,        /* loop known from the stop reason only */
+    PM_RULE_RATE_LIMITED,     /* neighbours got time-exceeded beyond the silence: not a death */
+    PM_RULE_NO_HOP,           /* nothing answered */
+    PM_RULE_SILENT_IN_TARGET, /* silent after a router inferred in the target AS */
+    PM_RULE_SILENT_BORDER,    /* working paths enter the target right after the last hop: its border is silent */
+    PM_RULE_SILENT_BORDER_GAP,/* ... after silent hops */
+    PM_RULE_SILENT_INSIDE,    /* working paths show more hops of the last hop's AS */
+    PM_RULE_SILENT_NEXT_AS,   /* working paths show another AS next: its border is silent */
+    PM_RULE_SILENT_HISTORY,   /* stored history shows the target next */
+    PM_RULE_SILENT_LAST,      /* nothing shows what follows: the last network that answered */
+    PM_RULE_COMMON_CAUSE      /* every path dies inside two upstreams at once: the target side */
+};
+#define PM_RULE__N 19
+const char *pm_rule_name(enum pm_rule r);    /* "reached", "host-unreach", "silent-border", ... */
+/* Why a death was blamed on a network the dying router is not inferred to be
+ * in ("" when it is: the wording is then "dies in"). */
+const char *pm_rule_inference(enum pm_rule r);
 
 enum pm_death {
     PM_DEATH_NONE = 0,        /* reached */
@@ -62,6 +105,8 @@ struct pm_verdict {
     uint8_t first_silent_ttl; /* first probed hop after last_ttl that stayed silent (0: none) */
     bool mpls;                /* some hop of the path carried RFC 4950 labels */
     uint32_t group;           /* index into pm_analysis.by_prefix */
+    /* issue 9 (additive): */
+    uint8_t rule;             /* enum pm_rule that decided status, kind and blame */
 };
 
 /* Inferred owner of one router address across the whole run. */
@@ -92,6 +137,11 @@ struct pm_rollup {
     uint32_t rate_limited;    /* silent where neighbours were answered: not counted as deaths */
     uint32_t death_owner_asn; /* inferred owner of death_addr (may differ from dies_in for silent deaths) */
     double confidence;        /* mean verdict confidence of the group */
+    /* issue 9 (additive): the state of the network */
+    uint8_t state;            /* enum pm_net_state */
+    uint32_t dark;            /* host-absent: the network answered, the address is dark */
+    uint32_t not_probed;      /* targets the run did not probe to their end */
+    uint8_t death_rule;       /* enum pm_rule of the dominant death */
 };
 
 /* One stored fact about a router from earlier (healthy) runs, as produced by
@@ -163,6 +213,19 @@ int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis
  * "175.45.176.0/24      0/256 reached   via China Unicom (AS4837): all die at ...".
  * Returns the length snprintf would have written. */
 int pm_rollup_format(const struct pm_rollup *r, char *buf, size_t len);
+
+/* The network state from a roll-up's counts (what pm_analyze stores in
+ * .state; for roll-ups built or read elsewhere): reached or dark targets show
+ * the network answering, dead paths show it dying. */
+enum pm_net_state pm_rollup_state(const struct pm_rollup *r);
+
+/* The one wording of a roll-up's dominant death, as every output prints it:
+ * "all die in China Unicom (AS4837) at 198.18.17.1 (CN, hop 4), net-unreachable"
+ * when the dying router is inferred in the network blamed, else
+ * "all die after 198.18.20.1 (AS4837, CN, hop 5), silent; blamed on Star JV
+ * (AS131279) (inferred: ...)". Empty when no path died. Returns the length
+ * snprintf would have written. */
+int pm_rollup_death_phrase(const struct pm_rollup *r, char *buf, size_t len);
 
 /* --compare-methods: what each probe method got at one death point. */
 enum pm_cmp_probe { PM_CMP_ICMP = 0, PM_CMP_UDP, PM_CMP_TCP80, PM_CMP_TCP443, PM_CMP__N };

@@ -38,6 +38,7 @@ int az_common_cause(const struct az_ctx *c, struct pm_verdict *v)
             continue;
         az_set_as(c, &v[ti].dies_in, T);
         v[ti].confidence = AZ_COMMON_CAUSE;
+        v[ti].rule = PM_RULE_COMMON_CAUSE;
         struct az_notes ns = {0};
         struct az_note *n = az_note(&ns, AZ_N_COMMON_CAUSE);
         n->asn = T;

@@ -67,10 +67,21 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
                                        n->dkind == PM_DEATH_ADMIN_PROHIB ? ": a filter here; compare probe methods to "
                                                                            "tell a protocol filter from a dead route"
                                                                          : "");
-    case AZ_N_UNREACH_BORDER:
-        return pm_verdict_add_evidence(v, "%s is the last hop before %s on %s and its route toward the target is gone: "
-                                       "the target's border or announcement is gone (or the upstream filtered it there)",
-                                       a, A, n->flag ? "working paths" : "stored history");
+    case AZ_N_HOST_ABSENT:
+        return pm_verdict_add_evidence(v, "%s (%s, hop %u) answered host-unreachable (ICMP unreachable code %u): the "
+                                       "target network is there and has no host at this address (dark, not a death)",
+                                       a, A, n->ttl, n->code);
+    case AZ_N_DARK:
+        return pm_verdict_add_evidence(v, "Silent after %s (%s, hop %u) up to hop %u, where %u reached neighbour(s) of "
+                                       "this prefix through it were answered %u hop(s) after it: the path gets there, "
+                                       "the address is dark (not a death)", a, A, n->ttl, n->ttl3, n->n, n->ttl2);
+    case AZ_N_NOT_PROBED:
+        if (n->dkind == PM_RUN_COMPLETE)
+            return pm_verdict_add_evidence(v, "Not probed: the run sent no probe toward it; no verdict");
+        return pm_verdict_add_evidence(v, "Not probed to its end: the run %s%s before it was done (highest TTL sent "
+                                       "%u of %u); no verdict", n->dkind == PM_RUN_TIMEOUT ? "timed out" : "was stopped by ",
+                                       n->dkind == PM_RUN_TIMEOUT ? "" : pm_run_end_name((enum pm_run_end)n->dkind),
+                                       n->ttl, n->ttl2);
     case AZ_N_LOOP:
         return pm_verdict_add_evidence(v, "Forwarding loop: %s (%s) at hops %u and %u with %s (%s) between", a, A, n->ttl,
                                        n->ttl2, a2, B);

@@ -28,6 +28,8 @@ struct az_follow {
     struct az_tally up;        /* upstream of entered paths that cross it before the entry */
     struct az_tally succ;      /* owner of the next responsive hop (or the target) on paths that go on */
     uint32_t succ_adj, succ_gap; /* ... at the adjacent TTL / after silent hops */
+    uint32_t dst_last;         /* reached paths on which it is the last hop that answered before the target */
+    uint8_t dst_dist;          /* the fewest hops from it to the target on those paths (0: none) */
 };
 
 /* What the analysis knows about one responding address across the run. */
@@ -155,7 +157,8 @@ enum az_note_kind {
     AZ_N_REACHED,         /* dst answered at ttl (asn: upstream) */
     AZ_N_SILENT_HOPS,     /* n silent hops before the target */
     AZ_N_UNREACH,         /* addr (owner asn) answered dkind with code at ttl */
-    AZ_N_UNREACH_BORDER,  /* addr is the last hop before asn and lost its route (flag: from working paths) */
+    AZ_N_HOST_ABSENT,     /* addr (asn) answered host-unreachable for dst: the address is dark */
+    AZ_N_DARK,            /* n reached neighbours of the prefix answered ttl2 hops after addr (asn) at ttl; probed to ttl3 */
     AZ_N_LOOP,            /* addr (asn) at ttl and ttl2 with addr2 (asn2) between */
     AZ_N_LOOP_STOP,
     AZ_N_RL_NOT_DEATH,    /* neighbours sharing addr (flag: a hop) got time-exceeded at ttl; n probes here */
@@ -173,14 +176,15 @@ enum az_note_kind {
     AZ_N_RATE,                /* addr answered n of n2 probes */
     AZ_N_MPLS,                /* addr at ttl quotes MPLS labels (flag: quoted TTL > 1), owner asn */
     AZ_N_STOPSET,             /* hops below ttl skipped, no donor */
-    AZ_N_COMMON_CAUSE         /* no path enters asn; deaths inside asn2 and n at once */
+    AZ_N_COMMON_CAUSE,        /* no path enters asn; deaths inside asn2 and n at once */
+    AZ_N_NOT_PROBED           /* the run ended (dkind: enum pm_run_end) with ttl of ttl2 probed */
 };
 enum az_reason_prefix { AZ_RP_NONE = 0, AZ_RP_UPSTREAM, AZ_RP_BORDER, AZ_RP_LAST };
 
 struct az_note {
     uint8_t kind;             /* enum az_note_kind */
     uint8_t flag;
-    uint8_t ttl, ttl2, code, dkind;
+    uint8_t ttl, ttl2, ttl3, code, dkind;
     uint32_t addr, addr2;
     uint32_t asn, asn2;
     uint32_t n, n2;

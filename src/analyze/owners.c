@@ -196,8 +196,13 @@ const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uin
     return i ? &c->follows[*i] : NULL;
 }
 
-static void follow_add(struct az_follow *f, uint32_t up, uint32_t so, bool adj)
+static void follow_add(struct az_follow *f, uint32_t up, uint32_t so, bool adj, uint8_t dist)
 {
+    if (dist) {
+        f->dst_last++;
+        if (!f->dst_dist || dist < f->dst_dist)
+            f->dst_dist = dist;
+    }
     if (up)
         az_tally_add(&f->up, up);
     if (!so)
@@ -266,10 +271,12 @@ int az_path_tallies(struct az_ctx *c)
                 adj = p->reached_ttl == h->ttl + 1;
             }
             uint32_t u = up && i < lim ? up : 0;
-            follow_add(&r->all, u, so, adj);
+            /* the last answering hop before a reached target, and how far the target is behind it */
+            uint8_t dist = p->reached_ttl && i + 1 == p->n && p->reached_ttl > h->ttl ? p->reached_ttl - h->ttl : 0;
+            follow_add(&r->all, u, so, adj, dist);
             uint32_t *fi = c->n_follows ? pm_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;
             if (fi)
-                follow_add(&c->follows[*fi], u, so, adj);
+                follow_add(&c->follows[*fi], u, so, adj, dist);
         }
     }
     return PM_OK;

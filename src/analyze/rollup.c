@@ -6,6 +6,16 @@
 #include "analyze/internal.h"
 #include "util/grow.h"
 
+/* The network answered (hosts, or its routers for dark addresses) and paths
+ * died: the two together are a partial network; neither is unknown. */
+enum pm_net_state pm_rollup_state(const struct pm_rollup *r)
+{
+    bool answered = r->reached || r->dark, dead = r->died != 0;
+    if (dead)
+        return answered ? PM_NET_PARTIAL : PM_NET_DEAD;
+    return answered ? PM_NET_REACHABLE : PM_NET_UNKNOWN;
+}
+
 struct dp {
     uint32_t count;
     uint32_t ti;     /* first target with this death point */
@@ -28,6 +38,10 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
         confsum[gof[ti]] += x->confidence;
         if (x->status == PM_STATUS_REACHED)
             r->reached++;
+        else if (x->status == PM_STATUS_HOST_ABSENT)
+            r->dark++;
+        else if (x->status == PM_STATUS_NOT_PROBED)
+            r->not_probed++;
         else if (x->kind == PM_DEATH_RATE_LIMITED)
             r->rate_limited++;
         else
@@ -83,10 +97,13 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
         r->death_kind = x->kind;
         r->dies_in = x->dies_in;
         r->death_owner_asn = x->last_asn;
+        r->death_rule = x->rule;
         memcpy(r->death_country, x->last_country, sizeof r->death_country);
     }
-    for (uint32_t g = 0; g < n_groups && confsum; g++)
+    for (uint32_t g = 0; g < n_groups && confsum; g++) {
         out[g].confidence = out[g].total ? confsum[g] / out[g].total : 0;
+        out[g].state = (uint8_t)pm_rollup_state(&out[g]);
+    }
     pm_map_free(&ups);
     pm_map_free(&deaths);
     free(dps);
@@ -185,23 +202,82 @@ static const char *as_text(const struct pm_as_ref *r, char *buf, size_t len)
     return buf;
 }
 
-int pm_rollup_format(const struct pm_rollup *r, char *buf, size_t len)
-{
-    char up[160], dies[160], ab[16];
-    const char *cc = r->death_country[0] ? r->death_country : "??";
-    bool per_upstream = r->prefix_len == 0;
-    int w = snprintf(buf, len, "%-18s %4u/%u reached", per_upstream && r->upstream.asn ? as_text(&r->upstream, up, sizeof up) : r->key,
-                     r->reached, r->total);
-    if (w < 0 || (size_t)w >= len)
-        return w;
-    size_t off = (size_t)w;
+/* Appends with snprintf; on truncation stops and reports the full length. */
 #define PUT(...)                                                       \
     do {                                                               \
-        int w_ = snprintf(buf + off, len - off, __VA_ARGS__);          \
-        if (w_ < 0 || (size_t)w_ >= len - off)                         \
-            return (int)off + (w_ < 0 ? 0 : w_);                       \
+        int w_ = snprintf(len > off ? buf + off : NULL, len > off ? len - off : 0, __VA_ARGS__); \
+        if (w_ < 0)                                                    \
+            return (int)off;                                           \
         off += (size_t)w_;                                             \
     } while (0)
+
+int pm_rollup_death_phrase(const struct pm_rollup *r, char *buf, size_t len)
+{
+    size_t off = 0;
+    char up[sizeof r->dies_in.name + 24], ab[16], cntb[48];
+    if (len)
+        buf[0] = '\0';
+    if (!r->died)
+        return 0;
+    const char *who = cntb;
+    if (r->died_same == r->died && r->died == r->total)
+        who = "all";
+    else if (r->died_same == r->died)
+        snprintf(cntb, sizeof cntb, "the %u dead", r->died);
+    else
+        snprintf(cntb, sizeof cntb, "%u of the %u dead", r->died_same, r->died);
+    if (!r->death_addr) {
+        PUT("%s die with no hop answering", who);
+        return (int)off;
+    }
+    const char *cc = r->death_country[0] ? r->death_country : "??";
+    bool silent = r->death_kind == PM_DEATH_SILENT;
+    const char *kind = pm_death_name((enum pm_death)r->death_kind), *why = pm_rule_inference(r->death_rule);
+    uint32_t owner = r->death_owner_asn ? r->death_owner_asn : r->dies_in.asn; /* older documents lack it */
+    if (r->dies_in.asn && r->dies_in.asn == owner && !why[0]) {
+        /* the dying router is inferred to be in the network blamed */
+        PUT("%s die in %s %s %s (%s, hop %u), %s", who, as_text(&r->dies_in, up, sizeof up), silent ? "after" : "at",
+            pm_addr_str(r->death_addr, ab), cc, r->death_ttl, kind);
+        return (int)off;
+    }
+    PUT("%s die %s %s (AS%u, %s, hop %u), %s", who, silent ? "after" : "at", pm_addr_str(r->death_addr, ab), owner, cc,
+        r->death_ttl, kind);
+    if (r->dies_in.asn)
+        PUT("; blamed on %s (inferred: %s)", as_text(&r->dies_in, up, sizeof up),
+            why[0] ? why : "deduced from the paths around it");
+    return (int)off;
+}
+
+int pm_rollup_format(const struct pm_rollup *r, char *buf, size_t len)
+{
+    char up[sizeof r->upstream.name + 24];
+    size_t off = 0;
+    if (len)
+        buf[0] = '\0';
+    bool per_upstream = r->prefix_len == 0;
+    PUT("%-18s %-9s", per_upstream && r->upstream.asn ? as_text(&r->upstream, up, sizeof up) : r->key,
+        pm_net_state_name((enum pm_net_state)r->state));
+    /* the counts a user weighs the state by: live hosts, dark addresses, dead paths */
+    const char *sep = " ";
+    if (r->reached || !(r->dark || r->died || r->not_probed || r->rate_limited)) {
+        PUT("%s%u live", sep, r->reached);
+        sep = ", ";
+    }
+    if (r->dark) {
+        PUT("%s%u dark", sep, r->dark);
+        sep = ", ";
+    }
+    if (r->died) {
+        PUT("%s%u dead path%s", sep, r->died, r->died == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (r->rate_limited) {
+        PUT("%s%u rate-limited", sep, r->rate_limited);
+        sep = ", ";
+    }
+    if (r->not_probed)
+        PUT("%s%u not probed", sep, r->not_probed);
+    PUT(" of %u", r->total);
     if (!per_upstream) {
         if (r->upstream.asn)
             PUT("   via %s", as_text(&r->upstream, up, sizeof up));
@@ -209,24 +285,13 @@ int pm_rollup_format(const struct pm_rollup *r, char *buf, size_t len)
             PUT("   via an unknown upstream");
     }
     if (r->died) {
-        const char *who = r->died_same == r->died && r->died == r->total ? "all" : NULL;
-        char cntb[16];
-        if (!who) {
-            snprintf(cntb, sizeof cntb, "%u", r->died_same);
-            who = cntb;
-        }
-        if (!r->death_addr) {
-            PUT(": %u die with no hop answering", r->died);
-        } else {
-            bool silent = r->death_kind == PM_DEATH_SILENT;
-            PUT(": %s die %s %s (AS%u, %s, hop %u), %s", who, silent ? "after" : "at", pm_addr_str(r->death_addr, ab),
-                r->death_owner_asn, cc, r->death_ttl, pm_death_name((enum pm_death)r->death_kind));
-            if (r->dies_in.asn && r->dies_in.asn != r->death_owner_asn)
-                PUT("; blamed on %s", as_text(&r->dies_in, dies, sizeof dies));
-        }
+        PUT(": ");
+        int w = pm_rollup_death_phrase(r, off < len ? buf + off : NULL, off < len ? len - off : 0);
+        if (w > 0)
+            off += (size_t)w;
     }
-    if (r->rate_limited)
-        PUT(" (%u silent where neighbours answered: rate-limited, not counted as deaths)", r->rate_limited);
-#undef PUT
+    if (off >= len && len)
+        buf[len - 1] = '\0';
     return (int)off;
 }
+#undef PUT

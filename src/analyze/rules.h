@@ -29,7 +29,11 @@
 
 /* Deaths answered by an unreachable. */
 #define AZ_UNREACH 0.95             /* x the sending router's ownership confidence */
-#define AZ_UNREACH_BORDER 0.6       /* the upstream's last hop lost its route toward the target */
+
+/* Dark addresses (host-absent) and targets the run did not finish. */
+#define AZ_HOST_UNREACH 0.9         /* host-unreachable from a target router; x its ownership confidence */
+#define AZ_DARK 0.7                 /* silent where neighbours of the prefix were reached */
+#define AZ_NOT_PROBED 1.0           /* the run records why it ended */
 
 /* Loops. */
 #define AZ_LOOP 0.85                /* x the looping router's ownership confidence */

@@ -150,36 +150,37 @@ static void blame(struct vd *d, uint32_t asn, double conf)
     d->v->confidence = conf;
 }
 
-/* Blame for an unreachable from router R (index ri) with code: its owner, or
- * the target side when R is the upstream's last hop before the target AS. */
-static void unreach_blame(struct vd *d, const struct az_router *R, uint32_t ri, uint8_t code, bool from_dst)
+/* Host-unreachable (and host unknown): the router had a route and no host. */
+static bool host_code(uint8_t code)
 {
-    const struct az_ctx *c = d->c;
+    return pm_wire_icmp_meaning(PM_ICMP_UNREACH, code) == PM_ICMP_M_HOST_UNREACH;
+}
+
+/* An unreachable from router R (index ri) with code: attributed to R's
+ * inferred owner, whatever the code says. From a router of the target AS a
+ * host-unreachable means the network is there and this address is dark. */
+static void unreach_blame(struct vd *d, const struct az_router *R, uint8_t code, bool from_dst)
+{
     struct pm_verdict *v = d->v;
-    uint32_t tas = d->tas, who = from_dst ? tas : R->owner;
-    double conf = AZ_UNREACH * (from_dst ? 1.0 : R->conf);
-    bool same;
-    const struct az_follow *F = follow_succ(c, d->p, ri, &same);
-    uint32_t cs, S = az_tally_top(&F->succ, &cs);
-    bool hands_over = (S == tas && F->succ_adj >= F->succ_gap) || (!S && R->hist == 1);
-    if (tas && who != tas && hands_over && (v->kind == PM_DEATH_NET_UNREACH || v->kind == PM_DEATH_HOST_UNREACH)) {
-        /* the upstream's border router toward the target lost its route:
-         * the far side (border router or announcement) is gone */
-        who = tas;
-        conf = AZ_UNREACH_BORDER;
-    }
-    blame(d, who, conf);
-    struct az_note *n = az_note(&d->notes, AZ_N_UNREACH);
-    n->addr = R->addr;
-    n->asn = R->owner;
-    n->ttl = v->last_ttl;
-    n->dkind = v->kind;
-    n->code = code;
-    if (who != R->owner && who == tas && !from_dst) {
-        n = az_note(&d->notes, AZ_N_UNREACH_BORDER);
+    uint32_t tas = d->tas;
+    if (!from_dst && tas && R->owner == tas && host_code(code)) {
+        v->status = PM_STATUS_HOST_ABSENT;
+        v->rule = PM_RULE_HOST_UNREACH;
+        blame(d, 0, AZ_HOST_UNREACH * R->conf);
+        struct az_note *n = az_note(&d->notes, AZ_N_HOST_ABSENT);
         n->addr = R->addr;
-        n->asn = tas;
-        n->flag = S != 0;
+        n->asn = R->owner;
+        n->ttl = v->last_ttl;
+        n->code = code;
+    } else {
+        v->rule = from_dst ? PM_RULE_UNREACH_DST : PM_RULE_UNREACH;
+        blame(d, from_dst ? tas : R->owner, AZ_UNREACH * (from_dst ? 1.0 : R->conf));
+        struct az_note *n = az_note(&d->notes, AZ_N_UNREACH);
+        n->addr = R->addr;
+        n->asn = R->owner;
+        n->ttl = v->last_ttl;
+        n->dkind = v->kind;
+        n->code = code;
     }
     if (R->inferred && R->owner != R->mapped)
         note_reason(d, AZ_RP_NONE, R);
@@ -207,6 +208,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     if (both) {
         uint8_t m = (uint8_t)(__builtin_ctzll(both) + 1);
         v->kind = PM_DEATH_RATE_LIMITED;
+        v->rule = PM_RULE_RATE_LIMITED;
         v->confidence = AZ_RATE_LIMITED;
         struct az_note *n = az_note(&d->notes, AZ_N_RL_NOT_DEATH);
         n->flag = L != NULL;
@@ -232,7 +234,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     upstream_from(d, U, re->un_router);
     memcpy(v->last_country, U->country, sizeof v->last_country);
     v->first_silent_ttl = 0;
-    unreach_blame(d, U, re->un_router, re->un_code, false);
+    unreach_blame(d, U, re->un_code, false);
     v->confidence *= AZ_RL_UNREACH_FACTOR;
     struct az_note *n = az_note(&d->notes, AZ_N_RL_UNREACH);
     n->n = re->un_count;
@@ -256,6 +258,7 @@ static void silent_after(struct vd *d, const struct az_router *L, uint8_t l)
         bool hosts = L->next_dst_adj || L->next_dst_gap;
         blame(d, tas, (hosts ? AZ_SILENT_TARGET_HOSTS : AZ_SILENT_IN_TARGET) * (0.5 + 0.5 * L->conf));
         k = hosts ? AZ_N_SILENT_TARGET_HOSTS : AZ_N_SILENT_IN_TARGET;
+        d->v->rule = PM_RULE_SILENT_IN_TARGET;
     } else {
         bool same;
         const struct az_follow *F = follow_succ(c, p, az_path_hop(c, p, p->n - 1)->router, &same);
@@ -268,19 +271,24 @@ static void silent_after(struct vd *d, const struct az_router *L, uint8_t l)
         if (S && S == tas) {
             blame(d, tas, (adj ? AZ_SILENT_BORDER_ADJ : AZ_SILENT_BORDER_GAP) * mixed);
             k = adj ? AZ_N_SILENT_BORDER_ADJ : AZ_N_SILENT_BORDER_GAP;
+            d->v->rule = adj ? PM_RULE_SILENT_BORDER : PM_RULE_SILENT_BORDER_GAP;
         } else if (S && S == L->owner) {
             blame(d, S, AZ_SILENT_INSIDE * L->conf * mixed);
             k = AZ_N_SILENT_INSIDE;
+            d->v->rule = PM_RULE_SILENT_INSIDE;
         } else if (S) {
             blame(d, S, (adj ? AZ_SILENT_NEXT_AS_ADJ : AZ_SILENT_NEXT_AS_GAP) * mixed);
             k = AZ_N_SILENT_NEXT_AS;
+            d->v->rule = PM_RULE_SILENT_NEXT_AS;
             other = S;
         } else if (L->hist == 1 && tas) {
             blame(d, tas, AZ_SILENT_HISTORY);
             k = AZ_N_SILENT_HISTORY;
+            d->v->rule = PM_RULE_SILENT_HISTORY;
         } else {
             blame(d, L->owner, AZ_SILENT_LAST * L->conf);
             k = AZ_N_SILENT_LAST;
+            d->v->rule = PM_RULE_SILENT_LAST;
         }
     }
     struct az_note *n = az_note(&d->notes, k);
@@ -288,6 +296,32 @@ static void silent_after(struct vd *d, const struct az_router *L, uint8_t l)
     n->asn = L->owner;
     n->asn2 = other;
     n->ttl = l;
+}
+
+/* Reached neighbours of the same prefix through L were answered k hops
+ * after it; this target was probed that far and nothing answered: the path
+ * got where theirs did and the address is dark. 1: decided. */
+static bool dark(struct vd *d, const struct az_router *L, uint8_t l)
+{
+    const struct az_path *p = d->p;
+    const struct az_follow *F = az_follow_group(d->c, az_path_hop(d->c, p, p->n - 1)->router, p->group);
+    if (!F || !F->dst_last || !F->dst_dist)
+        return false;
+    unsigned want = (unsigned)l + F->dst_dist;
+    if (want > 64 || want > PM_TTL_MAX || !(p->silent_mask & (1ull << (want - 1))))
+        return false;
+    struct pm_verdict *v = d->v;
+    v->status = PM_STATUS_HOST_ABSENT;
+    v->rule = PM_RULE_DARK;
+    blame(d, 0, AZ_DARK);
+    struct az_note *n = az_note(&d->notes, AZ_N_DARK);
+    n->n = F->dst_last;
+    n->addr = L->addr;
+    n->asn = L->owner;
+    n->ttl = l;
+    n->ttl2 = F->dst_dist;
+    n->ttl3 = (uint8_t)want;
+    return true;
 }
 
 static void silent_death(struct vd *d, const struct az_rl *rl)
@@ -309,9 +343,12 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
             break;
         }
     }
+    if (L && dark(d, L, l))
+        return;
     if (rate_limited(d, az_rl_find(rl, p->group, l, L ? L->addr : 0), L, l))
         return;
     if (!L) {
+        v->rule = PM_RULE_NO_HOP;
         blame(d, 0, AZ_NO_HOP);
         az_note(&d->notes, AZ_N_NO_HOP);
         return;
@@ -324,6 +361,7 @@ static void loop_death(struct vd *d, uint32_t li, uint32_t lj, const struct az_r
     const struct az_ctx *c = d->c;
     const struct az_path *p = d->p;
     d->v->kind = PM_DEATH_LOOP;
+    d->v->rule = lj == AZ_NONE ? PM_RULE_LOOP_STOP : PM_RULE_LOOP;
     if (lj == AZ_NONE) {
         blame(d, L ? L->owner : 0, AZ_LOOP_STOP_ONLY);
         az_note(&d->notes, AZ_N_LOOP_STOP);
@@ -349,6 +387,7 @@ static void reached(struct vd *d, uint32_t e, const struct az_router *L)
     struct pm_verdict *v = d->v;
     v->status = PM_STATUS_REACHED;
     v->kind = PM_DEATH_NONE;
+    v->rule = PM_RULE_REACHED;
     double upconf = find_upstream(d, e);
     struct az_note *n = az_note(&d->notes, AZ_N_REACHED);
     n->addr = d->t->dst;
@@ -379,7 +418,7 @@ static void died(struct vd *d, uint32_t e, const struct az_router *L, const stru
     const struct az_hop *lh = p->n ? az_path_hop(c, p, p->n - 1) : NULL;
     if (lh && lh->kind == PM_REPLY_UNREACH) {
         v->kind = death_of_code(lh->code);
-        unreach_blame(d, L, lh->router, lh->code, L->addr == d->t->dst);
+        unreach_blame(d, L, lh->code, L->addr == d->t->dst);
     } else if (lj != AZ_NONE || d->t->stop == PM_STOP_LOOP) {
         loop_death(d, li, lj, L);
     } else {
@@ -387,8 +426,8 @@ static void died(struct vd *d, uint32_t e, const struct az_router *L, const stru
     }
     if (L && L->inferred && L->owner != L->mapped && (v->kind == PM_DEATH_SILENT || v->kind == PM_DEATH_NONE))
         note_reason(d, AZ_RP_LAST, L);
-    if (v->kind != PM_DEATH_RATE_LIMITED && v->dies_in.asn && v->upstream.asn && v->dies_in.asn != v->upstream.asn &&
-        v->dies_in.asn != d->tas) {
+    if (v->status == PM_STATUS_DIED && v->kind != PM_DEATH_RATE_LIMITED && v->dies_in.asn && v->upstream.asn &&
+        v->dies_in.asn != v->upstream.asn && v->dies_in.asn != d->tas) {
         struct az_note *n = az_note(&d->notes, AZ_N_DIED_BEFORE);
         n->asn = v->dies_in.asn;
         n->asn2 = v->upstream.asn;
@@ -398,6 +437,24 @@ static void died(struct vd *d, uint32_t e, const struct az_router *L, const stru
         n->addr = L->addr;
         n->n = L->replies;
         n->n2 = L->probes;
+    }
+}
+
+/* The run was cut short (or sent nothing to this target) before its probing
+ * ended: it reached nothing, got no unreachable or loop, did not run into the
+ * gap limit, and was not probed to the run's maximum TTL. */
+static bool not_probed(const struct pm_run *run, const struct pm_target *t)
+{
+    bool any = false;
+    for (unsigned ttl = 1; ttl <= PM_TTL_MAX && !any; ttl++)
+        any = t->sent[ttl] != 0;
+    if (!any)
+        return true;
+    if (run->end == PM_RUN_COMPLETE)
+        return false;
+    switch (t->stop) {
+    case PM_STOP_REACHED: case PM_STOP_UNREACHABLE: case PM_STOP_LOOP: case PM_STOP_GAPLIMIT: return false;
+    default: return !run->max_ttl || t->max_ttl_sent < run->max_ttl;
     }
 }
 
@@ -434,6 +491,16 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
     }
     if (e != AZ_NONE)
         v->entry_ttl = az_path_hop(c, p, e)->ttl;
+    if (!p->reached_ttl && not_probed(c->run, d.t)) {
+        v->status = PM_STATUS_NOT_PROBED;
+        v->rule = PM_RULE_NOT_PROBED;
+        v->confidence = AZ_NOT_PROBED;
+        struct az_note *n = az_note(&d.notes, AZ_N_NOT_PROBED);
+        n->dkind = c->run->end;
+        n->ttl = d.t->max_ttl_sent;
+        n->ttl2 = c->run->max_ttl;
+        return az_explain(c, &d.notes, v);
+    }
     if (p->reached_ttl)
         reached(&d, e, L);
     else

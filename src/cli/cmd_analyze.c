@@ -39,7 +39,7 @@ static const char usage_text[] =
     "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
     "  --color auto|never|always\n"
     "\n"
-    "exit status: 0 every target reached, 1 some died, 2 all died, 64 usage, 65 unreadable or\n"
+    "exit status: 0 no path died, 1 some died, 2 all died, 64 usage, 65 unreadable or\n"
     "foreign capture or a file of another kind (named in the message), 66 missing file.\n";
 
 static uint32_t target_addr(const void *ctx, uint32_t i)

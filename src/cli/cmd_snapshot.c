@@ -30,7 +30,7 @@ static const char usage_text[] =
     "  --quiet               print nothing but errors\n"
     "  (every `pathmortem trace` option: see 'pathmortem trace --help')\n"
     "\n"
-    "exit status: 0 every target reached, 1 some died, 2 all died, 75 another snapshot holds the\n"
+    "exit status: 0 no path died, 1 some died, 2 all died, 75 another snapshot holds the\n"
     "lock, 64 usage, 65 corrupt or foreign store, 71 system error, 77 missing privilege.\n";
 
 struct snap_opts {
@@ -168,11 +168,12 @@ int pm_cmd_snapshot(int argc, char **argv)
     }
     rc = pm_cli_reach_status(s.analysis);
     if (!o.quiet) {
-        uint32_t reached = 0;
+        uint32_t n[PM_STATUS__N] = {0};
         for (uint32_t i = 0; i < s.analysis->n_targets; i++)
-            reached += s.analysis->verdicts[i].status == PM_STATUS_REACHED;
-        printf("snapshot %lld: %u/%u targets reached, stored in %s\n", (long long)id, reached,
-               s.analysis->n_targets, pm_store_path(o.store));
+            n[s.analysis->verdicts[i].status < PM_STATUS__N ? s.analysis->verdicts[i].status : PM_STATUS_DIED]++;
+        printf("snapshot %lld: %u targets: %u reached, %u host-absent, %u died, %u not probed; stored in %s\n",
+               (long long)id, s.analysis->n_targets, n[PM_STATUS_REACHED], n[PM_STATUS_HOST_ABSENT],
+               n[PM_STATUS_DIED], n[PM_STATUS_NOT_PROBED], pm_store_path(o.store));
         char line[512];
         for (uint32_t i = 0; i < s.analysis->n_prefix; i++) {
             pm_rollup_format(&s.analysis->by_prefix[i], line, sizeof line);

@@ -46,7 +46,7 @@ static const char usage_text[] =
     "      --color auto|never|always\n"
     "      --progress, --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
     "\n"
-    "exit status: 0 every target reached, 1 some died, 2 all died, 64 usage, 65 bad data,\n"
+    "exit status: 0 no path died, 1 some died, 2 all died, 64 usage, 65 bad data,\n"
     "71 system error, 77 missing privilege.\n";
 
 int pm_cmd_trace(int argc, char **argv)

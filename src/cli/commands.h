@@ -9,9 +9,9 @@
 #define PM_CLI_STR_(x) #x
 #define PM_CLI_STR(x) PM_CLI_STR_(x)
 
-#define PM_EXIT_OK 0          /* done; for trace/snapshot: every target reached */
-#define PM_EXIT_SOME_DIED 1   /* trace/snapshot: some targets died */
-#define PM_EXIT_ALL_DIED 2    /* trace/snapshot: every target died */
+#define PM_EXIT_OK 0          /* done; for trace/snapshot/analyze: no path died */
+#define PM_EXIT_SOME_DIED 1   /* some paths died, the target networks answered elsewhere */
+#define PM_EXIT_ALL_DIED 2    /* paths died and nothing of the target networks answered */
 #define PM_EXIT_USAGE 64      /* bad flags or arguments (sysexits EX_USAGE) */
 #define PM_EXIT_DATAERR 65    /* bad input file (EX_DATAERR) */
 #define PM_EXIT_NOINPUT 66    /* input file missing (EX_NOINPUT) */

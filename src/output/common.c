@@ -176,7 +176,7 @@ uint8_t pm_output_shown_last(const struct pm_target *t)
 
 uint32_t pm_output_rollup_died(const struct pm_rollup *r)
 {
-    if (r->died || r->rate_limited)
+    if (r->died || r->rate_limited || r->dark || r->not_probed)
         return r->died;
     return r->total > r->reached ? r->total - r->reached : 0;
 }

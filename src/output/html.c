@@ -46,7 +46,7 @@ static void as_cell(FILE *f, const struct pm_as_ref *r)
 static void rollup_table(FILE *f, const char *title, const struct pm_rollup *rs, uint32_t n)
 {
     fprintf(f,
-            "<h2>%s</h2>\n<table><tr><th>group</th><th>reached</th><th>upstream</th><th>death point</th>"
+            "<h2>%s</h2>\n<table><tr><th>group</th><th>state</th><th>targets</th><th>upstream</th><th>death point</th>"
             "<th>hop</th><th>kind</th><th>dies in</th><th>same death</th></tr>\n",
             title);
     for (uint32_t i = 0; i < n; i++) {
@@ -54,12 +54,20 @@ static void rollup_table(FILE *f, const char *title, const struct pm_rollup *rs,
         char key[sizeof r->key], a[16], cc[3];
         memcpy(key, r->key, sizeof key);
         key[sizeof key - 1] = '\0';
-        const char *cls = r->reached == r->total ? "reached" : r->reached ? "partial" : "died";
+        enum pm_net_state st = pm_rollup_state(r);
+        const char *cls = st == PM_NET_REACHABLE ? "reached" : st == PM_NET_PARTIAL ? "partial" : st == PM_NET_DEAD ? "died" : "dim";
         fputs("<tr><td>", f);
         pm_output_html_escape(f, key);
-        fprintf(f, "</td><td class=\"num %s\">%u/%u", cls, r->reached, r->total);
+        fprintf(f, "</td><td class=\"%s\">%s</td><td class=\"num\">%u live", cls, pm_net_state_name(st), r->reached);
+        if (r->dark)
+            fprintf(f, ", %u dark", r->dark);
+        if (r->died)
+            fprintf(f, ", %u dead", r->died);
         if (r->rate_limited)
             fprintf(f, " <span class=\"dim\">(+%u rate-limited)</span>", r->rate_limited);
+        if (r->not_probed)
+            fprintf(f, " <span class=\"dim\">(%u not probed)</span>", r->not_probed);
+        fprintf(f, " of %u", r->total);
         fputs("</td>", f);
         as_cell(f, &r->upstream);
         uint32_t died = pm_output_rollup_died(r);
@@ -165,13 +173,22 @@ static void target_section(FILE *f, const struct pm_output_ctx *ctx, uint32_t id
         const char *kind = pm_output_death_str(v->kind);
         if (v->status == PM_STATUS_DIED)
             fprintf(f, " — <span class=\"died\">died (%s)</span>", kind ? kind : "?");
+        else if (v->status == PM_STATUS_HOST_ABSENT)
+            fputs(" — <span class=\"reached\">host-absent</span> (the network answered, this address is dark)", f);
+        else if (v->status == PM_STATUS_NOT_PROBED)
+            fputs(" — <span class=\"dim\">not-probed</span> (the run ended before it)", f);
         else
             fputs(" — <span class=\"reached\">reached</span>", f);
         if (v->dies_in.asn || v->dies_in.name[0]) {
-            fputs(" in ", f);
+            /* the one wording: "in" only where the dying router is inferred in that AS */
+            const char *why = pm_rule_inference((enum pm_rule)v->rule);
+            bool inferred = v->dies_in.asn && (v->dies_in.asn != v->last_asn || why[0]);
+            fputs(inferred ? ", blamed on " : " in ", f);
             if (v->dies_in.asn)
                 fprintf(f, "AS%u ", v->dies_in.asn);
             pm_output_html_escape(f, v->dies_in.name);
+            if (inferred)
+                fprintf(f, " (inferred: %s)", why[0] ? why : "deduced from the paths around it");
         }
         if (v->upstream.asn || v->upstream.name[0]) {
             fputs(", via ", f);

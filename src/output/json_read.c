@@ -228,6 +228,23 @@ static int read_as_ref(struct pm_output_rd *r, json_t *obj, const char *key, str
     return rc < 0 ? rc : PM_OK;
 }
 
+/* "rule" (issue 9, optional: older documents lack it). */
+static int read_rule(struct pm_output_rd *r, json_t *o, uint8_t *out)
+{
+    char s[32];
+    int rc = pm_output_jr_get_str(r, o, "rule", false, s, sizeof s);
+    *out = PM_RULE_NONE;
+    if (rc != PM_OK)
+        return rc < 0 ? rc : PM_OK;
+    for (unsigned i = 0; i < PM_RULE__N; i++) {
+        if (!strcmp(s, pm_rule_name((enum pm_rule)i))) {
+            *out = (uint8_t)i;
+            return PM_OK;
+        }
+    }
+    return pm_output_jr_bad(r, "rule", "unknown rule");
+}
+
 static int read_verdict(struct pm_output_rd *r, json_t *o, struct pm_verdict *v)
 {
     int rc;
@@ -267,6 +284,8 @@ static int read_verdict(struct pm_output_rd *r, json_t *o, struct pm_verdict *v)
     if ((rc = pm_output_jr_get_bool(r, o, "mpls", &v->mpls)) < 0)
         return rc;
     GET_INT(r, o, "group", false, 0, PM_TRACE_MAX_TARGETS, v->group);
+    if ((rc = read_rule(r, o, &v->rule)) < 0)
+        return rc;
     json_t *ev;
     if ((rc = pm_output_jr_get_array(r, o, "evidence", false, PM_EVIDENCE_MAX, &ev)) < 0)
         return rc;
@@ -388,6 +407,10 @@ static int read_rollup(struct pm_output_rd *r, json_t *o, bool is_prefix, struct
         return pm_output_jr_bad(r, "reached", "more than total");
     GET_INT(r, o, "died", false, 0, ru->total - ru->reached, ru->died);
     GET_INT(r, o, "rate_limited", false, 0, ru->total - ru->reached - ru->died, ru->rate_limited);
+    GET_INT(r, o, "dark", false, 0, ru->total - ru->reached - ru->died - ru->rate_limited, ru->dark);
+    GET_INT(r, o, "not_probed", false, 0, ru->total - ru->reached - ru->died - ru->rate_limited - ru->dark,
+            ru->not_probed);
+    ru->state = (uint8_t)pm_rollup_state(ru); /* derived: "state" is written for readers, not trusted */
     if ((rc = pm_output_jr_get_real(r, o, "confidence", false, 0, 1, &ru->confidence)) < 0)
         return rc;
     if ((rc = read_as_ref(r, o, "upstream", &ru->upstream)) < 0)
@@ -410,6 +433,8 @@ static int read_rollup(struct pm_output_rd *r, json_t *o, bool is_prefix, struct
             (rc = pm_output_jr_get_str(r, d, "country", false, ru->death_country, sizeof ru->death_country)) < 0)
             return rc;
         GET_INT(r, d, "count", true, 0, ru->total, ru->died_same);
+        if ((rc = read_rule(r, d, &ru->death_rule)) < 0)
+            return rc;
     }
     return PM_OK;
 }

@@ -171,6 +171,7 @@ static void verdict_json(struct jw *w, const struct pm_verdict *v)
     jw_uint0(w, "first_silent_ttl", v->first_silent_ttl);
     jw_bool(w, "mpls", v->mpls);
     jw_uint(w, "group", v->group);
+    jw_str(w, "rule", pm_rule_name((enum pm_rule)v->rule));
     jw_arr(w, "evidence");
     for (uint32_t i = 0; i < v->n_evidence && i < PM_EVIDENCE_MAX; i++)
         jw_str(w, NULL, v->evidence[i] ? v->evidence[i] : ""); /* heap strings, NUL-terminated by their owner */
@@ -227,6 +228,9 @@ static void rollup_json(struct jw *w, const struct pm_rollup *r, bool is_prefix)
     jw_uint(w, "reached", r->reached);
     jw_uint(w, "died", r->died);
     jw_uint(w, "rate_limited", r->rate_limited);
+    jw_str(w, "state", pm_net_state_name(pm_rollup_state(r)));
+    jw_uint(w, "dark", r->dark);
+    jw_uint(w, "not_probed", r->not_probed);
     jw_milli(w, "confidence", milli(r->confidence));
     as_ref(w, "upstream", &r->upstream, 0, false);
     if (r->total > r->reached && r->died_same) {
@@ -240,6 +244,7 @@ static void rollup_json(struct jw *w, const struct pm_rollup *r, bool is_prefix)
         jw_uint0(w, "owner_asn", r->death_owner_asn);
         FIELD_STR(w, "country", r->death_country);
         jw_uint(w, "count", r->died_same);
+        jw_str(w, "rule", pm_rule_name((enum pm_rule)r->death_rule));
         jw_end(w, '}');
     } else {
         jw_null(w, "death");

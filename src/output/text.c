@@ -70,9 +70,13 @@ static void header(const struct tx *x)
 {
     const struct pm_run *run = x->ctx->run;
     char src[16], t0[40], t1[40], vantage[sizeof run->vantage];
-    uint32_t died = 0;
-    for (uint32_t i = 0; i < run->n_targets; i++)
+    uint32_t died = 0, absent = 0, unprobed = 0;
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        const struct pm_verdict *v = pm_output_verdict(x->ctx, i);
         died += pm_output_died(x->ctx, i);
+        absent += v && v->status == PM_STATUS_HOST_ABSENT;
+        unprobed += v && v->status == PM_STATUS_NOT_PROBED;
+    }
     pm_output_clean(run->vantage, vantage, sizeof vantage);
     pm_format_time(run->started_us, t0, sizeof t0);
     pm_format_time(run->ended_us, t1, sizeof t1);
@@ -98,12 +102,16 @@ static void header(const struct tx *x)
     }
     fprintf(x->f, "started %s, ended %s; %u targets: ", t0, t1, run->n_targets);
     on(x, GREEN);
-    fprintf(x->f, "%u reached", run->n_targets - died);
+    fprintf(x->f, "%u reached", run->n_targets - died - absent - unprobed);
     off(x);
+    if (absent)
+        fprintf(x->f, ", %u host-absent", absent);
     fputs(", ", x->f);
     on(x, died ? RED : "");
     fprintf(x->f, "%u died", died);
     off(x);
+    if (unprobed)
+        fprintf(x->f, ", %u not probed", unprobed);
     fputc('\n', x->f);
     if (!run->sealed && run->input.format[0])
         fprintf(x->f, "assurance: lower: replies were matched by %s, not by pathmortem (no seal; docs/peers.md)\n",
@@ -114,53 +122,53 @@ static void header(const struct tx *x)
               x->f);
 }
 
-static unsigned digits(uint32_t v)
-{
-    unsigned d = 1;
-    while (v >= 10) {
-        v /= 10;
-        d++;
-    }
-    return d;
-}
 
-/* ": all die at 219.158.39.42 (AS4837, CN, hop 9), admin-prohibited" */
+/* ": all die in China Unicom (AS4837) at 219.158.39.42 (CN, hop 9), admin-prohibited":
+ * the analyzer's one wording (pm_rollup_death_phrase), cleaned for the terminal */
 static void death_clause(const struct tx *x, const struct pm_rollup *r)
 {
-    uint32_t died = pm_output_rollup_died(r);
-    const char *kind = pm_output_death_str(r->death_kind);
-    bool silent = r->death_kind == PM_DEATH_SILENT;
-    char a[16], cc[3], name[sizeof r->dies_in.name], label[200];
+    char raw[512], line[512];
+    pm_rollup_death_phrase(r, raw, sizeof raw);
+    pm_output_clean(raw, line, sizeof line);
     fputs(": ", x->f);
     on(x, RED);
-    if (r->died_same == died && died == r->total)
-        fputs("all", x->f);
-    else if (r->died_same == died)
-        fprintf(x->f, "%u", died);
-    else
-        fprintf(x->f, "%u of %u dead", r->died_same, died);
-    if (!r->death_addr) {
-        fprintf(x->f, " die before any hop answers, %s", kind ? kind : "?");
-        off(x);
-        return;
-    }
-    fprintf(x->f, " %s %s (", silent ? "go silent after" : "die at", pm_addr_str(r->death_addr, a));
-    /* the router's inferred owner; the network blamed follows when it differs */
-    uint32_t owner = r->death_owner_asn ? r->death_owner_asn : r->dies_in.asn;
-    pm_output_clean(r->death_country, cc, sizeof cc);
-    if (owner)
-        fprintf(x->f, "AS%u, ", owner);
-    if (cc[0])
-        fprintf(x->f, "%s, ", cc);
-    fprintf(x->f, "hop %u)", r->death_ttl);
-    if (!silent)
-        fprintf(x->f, ", %s", kind ? kind : "?");
-    pm_output_clean(r->dies_in.name, name, sizeof name);
-    if (r->dies_in.asn && r->dies_in.asn != owner) {
-        as_label(label, sizeof label, &r->dies_in, "");
-        fprintf(x->f, "; dies in %s", label);
-    }
+    fputs(line, x->f);
     off(x);
+}
+
+static const char *state_color(uint8_t state)
+{
+    switch (state) {
+    case PM_NET_REACHABLE: return GREEN;
+    case PM_NET_PARTIAL: return YELLOW;
+    case PM_NET_DEAD: return RED;
+    default: return DIM;
+    }
+}
+
+/* "2 live, 254 dark" / "256 dead paths" / "3 not probed": what the state rests on */
+static void counts(const struct tx *x, const struct pm_rollup *r)
+{
+    const char *sep = "";
+    if (r->reached || !(r->dark || r->died || r->not_probed || r->rate_limited)) {
+        fprintf(x->f, "%u live", r->reached);
+        sep = ", ";
+    }
+    if (r->dark) {
+        fprintf(x->f, "%s%u dark", sep, r->dark);
+        sep = ", ";
+    }
+    if (r->died) {
+        fprintf(x->f, "%s%u dead path%s", sep, r->died, r->died == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (r->rate_limited) {
+        fprintf(x->f, "%s%u rate-limited", sep, r->rate_limited);
+        sep = ", ";
+    }
+    if (r->not_probed)
+        fprintf(x->f, "%s%u not probed", sep, r->not_probed);
+    fprintf(x->f, " of %u", r->total);
 }
 
 static void rollup_lines(const struct tx *x, const char *title, const struct pm_rollup *rs, uint32_t n, bool is_prefix)
@@ -168,27 +176,26 @@ static void rollup_lines(const struct tx *x, const char *title, const struct pm_
     if (!n)
         return;
     size_t kw = 0;
-    unsigned rw = 1, tw = 1;
     for (uint32_t i = 0; i < n; i++) {
         char key[sizeof rs[i].key];
         pm_output_clean(rs[i].key, key, sizeof key);
         if (width(key) > kw)
             kw = width(key);
-        if (digits(rs[i].reached) > rw)
-            rw = digits(rs[i].reached);
-        if (digits(rs[i].total) > tw)
-            tw = digits(rs[i].total);
     }
     fprintf(x->f, "\n%s\n", title);
     for (uint32_t i = 0; i < n; i++) {
         const struct pm_rollup *r = &rs[i];
         char key[sizeof r->key], label[200];
         pm_output_clean(r->key, key, sizeof key);
-        /* "175.45.176.0/24    0/256 reached", "175.45.177.0/24  256/256 reached" */
-        pad(x->f, key, kw + 1);
-        on(x, r->reached == r->total ? GREEN : r->reached ? YELLOW : RED);
-        fprintf(x->f, "%*u/%-*u reached", (int)rw + 1, r->reached, (int)tw, r->total);
+        /* "175.45.176.0/24  reachable  2 live, 254 dark of 256   via ..." */
+        pad(x->f, key, kw + 2);
+        enum pm_net_state state = pm_rollup_state(r);
+        const char *st = pm_net_state_name(state);
+        on(x, state_color((uint8_t)state));
+        fputs(st, x->f);
         off(x);
+        pad(x->f, "", 10 - strlen(st));
+        counts(x, r);
         if (is_prefix) {
             as_label(label, sizeof label, &r->upstream, "unknown upstream");
             fprintf(x->f, "   via %s", label);
@@ -204,9 +211,6 @@ static void rollup_lines(const struct tx *x, const char *title, const struct pm_
         }
         if (pm_output_rollup_died(r) && r->died_same)
             death_clause(x, r);
-        if (r->rate_limited)
-            fprintf(x->f, " (%u more silent where neighbours answered: rate-limited, not counted as deaths)",
-                    r->rate_limited);
         fputc('\n', x->f);
     }
 }
@@ -380,8 +384,22 @@ static void target_header(const struct tx *x, uint32_t idx)
             on(x, RED);
             fprintf(x->f, "died (%s)", kind ? kind : "?");
             off(x);
+            const char *why = pm_rule_inference((enum pm_rule)v->rule);
             as_label(label, sizeof label, &v->dies_in, "an unknown network");
-            fprintf(x->f, " in %s", label);
+            if (v->dies_in.asn && (v->dies_in.asn != v->last_asn || why[0]))
+                fprintf(x->f, ", blamed on %s (inferred: %s)", label, why[0] ? why : "deduced from the paths around it");
+            else
+                fprintf(x->f, " in %s", label);
+        } else if (v->status == PM_STATUS_HOST_ABSENT) {
+            on(x, GREEN);
+            fputs("host-absent", x->f);
+            off(x);
+            fputs(" (the network answered, this address is dark)", x->f);
+        } else if (v->status == PM_STATUS_NOT_PROBED) {
+            on(x, DIM);
+            fputs("not-probed", x->f);
+            off(x);
+            fputs(" (the run ended before it)", x->f);
         } else {
             on(x, GREEN);
             fputs("reached", x->f);

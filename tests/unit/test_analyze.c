@@ -87,7 +87,7 @@ static void healthy_paths_get_the_right_upstream(void **state)
     assert_int_equal(r->upstream.asn, TTK);
     char line[300];
     pm_rollup_format(r, line, sizeof line);
-    assert_string_equal(line, "198.19.177.0/24       4/4 reached   via TransTeleCom (AS20485)");
+    assert_string_equal(line, "198.19.177.0/24    reachable 4 live of 4   via TransTeleCom (AS20485)");
     assert_int_equal(a->n_upstream, 2);
     assert_int_equal(a->by_upstream[0].upstream.asn, CU);   /* sorted by ASN */
     assert_int_equal(a->by_upstream[0].total, 8);
@@ -137,8 +137,8 @@ static void withdrawal_inside_china_unicom(void **state)
     const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
     char line[300];
     pm_rollup_format(r, line, sizeof line);
-    assert_string_equal(line, "198.19.176.0/24       0/4 reached   via China Unicom (AS4837): all die at "
-                              "198.18.17.1 (AS4837, CN, hop 4), net-unreachable");
+    assert_string_equal(line, "198.19.176.0/24    dead      4 dead paths of 4   via China Unicom (AS4837): all die in "
+                              "China Unicom (AS4837) at 198.18.17.1 (CN, hop 4), net-unreachable");
     r = lab_rollup(a, "AS4837");
     assert_non_null(r);
     assert_int_equal(r->died, 8);
@@ -190,7 +190,7 @@ static void silent_drop_inside_an_upstream(void **state)
     assert_true(lab_evidence_has(v, "died inside China Unicom"));
     char line[300];
     pm_rollup_format(lab_rollup(a, "198.19.176.0/24"), line, sizeof line);
-    assert_non_null(strstr(line, "all die after 198.18.17.1 (AS4837, CN, hop 4), silent"));
+    assert_non_null(strstr(line, "all die in China Unicom (AS4837) after 198.18.17.1 (CN, hop 4), silent"));
     pm_analysis_free(a);
     pm_run_free(run);
 }
@@ -308,17 +308,21 @@ static void border_router_down_unreachable(void **state)
     assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
     assert_int_equal(v->dies_in.asn, T_AS);
     assert_int_equal(v->upstream.asn, CU);
-    assert_true(lab_evidence_has(v, "its route toward the target is gone"));
+    assert_true(lab_evidence_has(v, "common cause"));
     v = lab_verdict(run, a, A(198, 19, 178, 2));
     assert_int_equal(v->dies_in.asn, T_AS);
     assert_int_equal(v->upstream.asn, TTK);
     pm_analysis_free(a);
 
-    /* the same run with one side still working: the other side's evidence is in the run itself */
+    /* the same run with one side still working: cu3 forwards .179 to the
+     * border and has no route for .176, so China Unicom lacks the route (the
+     * unreachable is attributed to the network of the router that sent it,
+     * issue 9 failure 2: it was blamed on Star JV before) */
     lab_hosts(run, 179, 2, CN_OK);
     a = run_analysis(run, NULL, true);
     v = lab_verdict(run, a, A(198, 19, 176, 1));
-    assert_int_equal(v->dies_in.asn, T_AS);
+    assert_int_equal(v->dies_in.asn, CU);
+    assert_int_equal(v->rule, PM_RULE_UNREACH);
     assert_int_equal(lab_verdict(run, a, A(198, 19, 178, 1))->dies_in.asn, TTK);
     pm_analysis_free(a);
     free(facts);
@@ -380,8 +384,8 @@ static void filter_inside_the_target_as(void **state)
     assert_int_equal(v->upstream.asn, TTK);
     char line[300];
     pm_rollup_format(lab_rollup(a, "198.19.178.0/24"), line, sizeof line);
-    assert_string_equal(line, "198.19.178.0/24       0/3 reached   via TransTeleCom (AS20485): all die at "
-                              "198.18.20.5 (AS131279, CN, hop 6), admin-prohibited");
+    assert_string_equal(line, "198.19.178.0/24    dead      3 dead paths of 3   via TransTeleCom (AS20485): all die in "
+                              "Star JV (AS131279) at 198.18.20.5 (CN, hop 6), admin-prohibited");
     pm_analysis_free(a);
     pm_run_free(run);
 }
@@ -413,13 +417,14 @@ static void rate_limited_hops_are_not_deaths(void **state)
     assert_int_equal(r->died, 0);
     char line[300];
     pm_rollup_format(r, line, sizeof line);
-    assert_non_null(strstr(line, "2 silent where neighbours answered"));
+    assert_non_null(strstr(line, "reachable 7 live, 2 rate-limited of 9"));
     assert_null(strstr(line, "die at"));
     pm_analysis_free(a);
     pm_run_free(run);
 }
 
-/* A silent host behind a live border is not rate limiting: the path reached Star JV. */
+/* A silent host behind a live border is not rate limiting: the path reached
+ * Star JV where its neighbours were answered, so the address is dark. */
 static void silent_host_is_not_rate_limited(void **state)
 {
     (void)state;
@@ -428,10 +433,13 @@ static void silent_host_is_not_rate_limited(void **state)
     lab_trace(run, A(198, 19, 176, 50), "acc tr cu1 cu2a cu3 kpbr * * * * *");
     struct pm_analysis *a = run_analysis(run, NULL, true);
     const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 50));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK);
     assert_int_equal(v->kind, PM_DEATH_SILENT);
-    assert_int_equal(v->dies_in.asn, T_AS);
+    assert_int_equal(v->dies_in.asn, 0);
     assert_int_equal(v->upstream.asn, CU);
-    assert_true(lab_evidence_has(v, "this host does not answer"));
+    assert_true(lab_evidence_has(v, "the address is dark"));
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->state, PM_NET_REACHABLE);
     pm_analysis_free(a);
     pm_run_free(run);
 }
@@ -574,7 +582,8 @@ static void no_lookup_still_sane(void **state)
     assert_int_equal(a->n_prefix, 5);
     char line[300];
     pm_rollup_format(lab_rollup(a, "198.19.180.0/24"), line, sizeof line);
-    assert_string_equal(line, "198.19.180.0/24       0/1 reached   via an unknown upstream: 1 die with no hop answering");
+    assert_string_equal(line, "198.19.180.0/24    dead      1 dead path of 1   via an unknown upstream: all die with no hop "
+                              "answering");
     pm_analysis_free(a);
     pm_run_free(run);
 }

@@ -89,11 +89,184 @@ static void add_evidence_limits(void **state)
     assert_int_equal(v.n_evidence, 0);
 }
 
+/* Issue 9 failure 1: a healthy /24 with 2 live hosts; the border answers
+ * host-unreachable for the dark addresses, most of those errors are rate
+ * limited away. The /24 is reachable: 2 live, the rest dark, no death. */
+static void dark_addresses_are_not_deaths(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_trace(run, A(198, 19, 176, 15), CN_OK);
+    lab_trace(run, A(198, 19, 176, 16), CN_OK);
+    for (int h = 20; h < 30; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a cu3 kpbr kpbr!H");
+    for (int h = 30; h < 60; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a cu3 kpbr * * * * *");
+    lab_hosts(run, 177, 2, RU_OK);
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 20));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_HOST_UNREACH);
+    assert_int_equal(v->kind, PM_DEATH_HOST_UNREACH);
+    assert_int_equal(v->dies_in.asn, 0);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_true(lab_evidence_has(v, "has no host at this address"));
+    v = lab_verdict(run, a, A(198, 19, 176, 40));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK);
+    assert_int_equal(v->dies_in.asn, 0);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->state, PM_NET_REACHABLE);
+    assert_int_equal(r->reached, 2);
+    assert_int_equal(r->dark, 40);
+    assert_int_equal(r->died, 0);
+    char line[400];
+    pm_rollup_format(r, line, sizeof line);
+    assert_string_equal(line, "198.19.176.0/24    reachable 2 live, 40 dark of 42   via China Unicom (AS4837)");
+    r = lab_rollup(a, "AS4837");
+    assert_int_equal(r->state, PM_NET_REACHABLE);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Issue 9 failure 2: a China Unicom router lost the route for one /24 and
+ * answers host-unreachable (a Linux "unreachable" route). The unreachable is
+ * China Unicom's, whatever the code: not a dark address, not Star JV's fault. */
+static void unreachable_belongs_to_the_sender(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 6, "acc tr cu1 cu2a!H");
+    lab_hosts(run, 179, 6, CN_OK);
+    lab_hosts(run, 177, 6, RU_OK);
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 3));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->kind, PM_DEATH_HOST_UNREACH);
+    assert_int_equal(v->rule, PM_RULE_UNREACH);
+    assert_int_equal(v->dies_in.asn, CU);
+    assert_int_equal(v->upstream.asn, CU);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->state, PM_NET_DEAD);
+    char line[400];
+    pm_rollup_death_phrase(r, line, sizeof line);
+    assert_string_equal(line, "all die in China Unicom (AS4837) at 198.18.17.1 (CN, hop 4), host-unreachable");
+    /* the same from net-unreachable */
+    pm_analysis_free(a);
+    pm_run_free(run);
+    run = pm_run_alloc();
+    lab_hosts(run, 176, 6, "acc tr cu1 cu2a cu3!N");
+    lab_hosts(run, 179, 6, CN_OK);
+    a = analyze(run, lab_lookup);
+    v = lab_verdict(run, a, A(198, 19, 176, 3));
+    assert_int_equal(v->dies_in.asn, CU);
+    assert_int_equal(v->last_addr, lab_addr("cu3"));
+    assert_int_equal(lab_rollup(a, "AS4837")->state, PM_NET_PARTIAL);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* A half-dead /24: half its paths die inside China Unicom, the other half
+ * reach hosts or dark addresses. Partial, with the numbers and where the dying
+ * ones die. */
+static void half_dead_prefix_is_partial(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    for (int h = 1; h <= 4; h++)
+        lab_trace(run, A(198, 19, 176, h), CN_OK);
+    for (int h = 5; h <= 64; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a cu3 kpbr kpbr!H");
+    for (int h = 128; h < 192; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a!N");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->state, PM_NET_PARTIAL);
+    assert_int_equal(r->reached, 4);
+    assert_int_equal(r->dark, 60);
+    assert_int_equal(r->died, 64);
+    assert_int_equal(r->death_addr, lab_addr("cu2a"));
+    char line[400];
+    pm_rollup_format(r, line, sizeof line);
+    assert_string_equal(line, "198.19.176.0/24    partial   4 live, 60 dark, 64 dead paths of 128   via China Unicom "
+                              "(AS4837): the 64 dead die in China Unicom (AS4837) at 198.18.17.1 (CN, hop 4), "
+                              "net-unreachable");
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Issue 9 failure 5: a run cut short. Targets probed to their end keep their
+ * verdicts; the ones the run did not finish are not-probed, never died. */
+static void interrupted_run_leaves_targets_not_probed(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_SIGTERM;
+    lab_hosts(run, 176, 4, CN_OK);                       /* reached: done */
+    lab_hosts(run, 179, 4, "acc tr cu1 cu2a!N");         /* unreachable: done */
+    lab_hosts(run, 177, 4, "acc tr rt1");                /* cut at TTL 3 */
+    pm_run_target(run, A(198, 19, 178, 1), true);        /* never probed */
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 176, 1))->status, PM_STATUS_REACHED);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 1))->status, PM_STATUS_DIED);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 177, 2));
+    assert_int_equal(v->status, PM_STATUS_NOT_PROBED);
+    assert_int_equal(v->rule, PM_RULE_NOT_PROBED);
+    assert_int_equal(v->dies_in.asn, 0);
+    assert_true(lab_evidence_has(v, "stopped by SIGTERM"));
+    assert_true(lab_evidence_has(v, "highest TTL sent 3 of 30"));
+    v = lab_verdict(run, a, A(198, 19, 178, 1));
+    assert_int_equal(v->status, PM_STATUS_NOT_PROBED);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.177.0/24");
+    assert_int_equal(r->state, PM_NET_UNKNOWN);
+    assert_int_equal(r->not_probed, 4);
+    assert_int_equal(r->died, 0);
+    char line[400];
+    pm_rollup_format(r, line, sizeof line);
+    assert_non_null(strstr(line, "unknown   4 not probed of 4"));
+    pm_analysis_free(a);
+    /* the same data from a complete run: the short paths died */
+    run->end = PM_RUN_COMPLETE;
+    a = analyze(run, lab_lookup);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 177, 2))->status, PM_STATUS_DIED);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 178, 1))->status, PM_STATUS_NOT_PROBED); /* nothing sent */
+    /* --timeout says so in its own words */
+    pm_analysis_free(a);
+    run->end = PM_RUN_TIMEOUT;
+    a = analyze(run, lab_lookup);
+    assert_true(lab_evidence_has(lab_verdict(run, a, A(198, 19, 177, 2)), "the run timed out"));
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+static void names_cover_every_value(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < PM_RULE__N; i++) {
+        assert_string_not_equal(pm_rule_name((enum pm_rule)i), "?");
+        for (unsigned j = 0; j < i; j++)
+            assert_string_not_equal(pm_rule_name((enum pm_rule)i), pm_rule_name((enum pm_rule)j));
+    }
+    assert_string_equal(pm_rule_name((enum pm_rule)PM_RULE__N), "?");
+    for (unsigned i = 0; i < PM_STATUS__N; i++)
+        assert_string_not_equal(pm_status_name((enum pm_status)i), "?");
+    for (unsigned i = 0; i < PM_NET__N; i++)
+        assert_string_not_equal(pm_net_state_name((enum pm_net_state)i), "?");
+    assert_string_equal(pm_status_name(PM_STATUS_HOST_ABSENT), "host-absent");
+    assert_string_equal(pm_net_state_name(PM_NET_PARTIAL), "partial");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(evidence_is_never_cut),
         cmocka_unit_test(add_evidence_limits),
+        cmocka_unit_test(dark_addresses_are_not_deaths),
+        cmocka_unit_test(unreachable_belongs_to_the_sender),
+        cmocka_unit_test(half_dead_prefix_is_partial),
+        cmocka_unit_test(interrupted_run_leaves_targets_not_probed),
+        cmocka_unit_test(names_cover_every_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

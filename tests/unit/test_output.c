@@ -413,11 +413,11 @@ static void test_text_verdicts(void **state)
     char *out = render(&fx->ctx, PM_FMT_TEXT);
     char *l = line_with(out, "175.45.176.0/24");
     assert_non_null(l);
-    assert_string_equal(l, "175.45.176.0/24  0/13 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
-                           "(AS4837, CN, hop 4), admin-prohibited");
+    assert_string_equal(l, "175.45.176.0/24  dead      13 dead paths of 13   via China Unicom (AS4837): all die in "
+                           "China Unicom (AS4837) at 219.158.39.42 (CN, hop 4), admin-prohibited");
     free(l);
     l = line_with(out, "175.45.177.0/24");
-    assert_string_equal(l, "175.45.177.0/24  2/2  reached   via TransTeleCom (AS20485)");
+    assert_string_equal(l, "175.45.177.0/24  reachable 2 live of 2   via TransTeleCom (AS20485)");
     free(l);
     l = line_with(out, "AS20485  ");
     assert_non_null(l);
@@ -460,9 +460,9 @@ static void test_issue4_example(void **state)
     char *out = render(&ctx, PM_FMT_TEXT);
     assert_non_null(strstr(out,
                            "\nverdicts per prefix:\n"
-                           "175.45.176.0/24    0/256 reached   via China Unicom (AS4837): all die at 219.158.39.42 "
-                           "(AS4837, CN, hop 9), admin-prohibited\n"
-                           "175.45.177.0/24  256/256 reached   via TransTeleCom (AS20485)\n"));
+                           "175.45.176.0/24  dead      256 dead paths of 256   via China Unicom (AS4837): all die in "
+                           "AS4837 at 219.158.39.42 (CN, hop 9), admin-prohibited\n"
+                           "175.45.177.0/24  reachable 256 live of 256   via TransTeleCom (AS20485)\n"));
     free(out);
     free(v);
     pm_run_free(run);
@@ -554,11 +554,13 @@ static void test_text_rate_limited_rollup(void **state)
     p->rate_limited = 1;
     p->death_owner_asn = 4837;
     set_ref(&p->dies_in, 131279, "Star JV");
+    p->death_rule = PM_RULE_COMMON_CAUSE; /* the rule behind the blame is named */
     char *out = render(&fx->ctx, PM_FMT_TEXT);
     char *l = line_with(out, "175.45.176.0/24");
-    assert_string_equal(l, "175.45.176.0/24  0/13 reached   via China Unicom (AS4837): 10 of 12 dead die at "
-                           "219.158.39.42 (AS4837, CN, hop 4), admin-prohibited; dies in Star JV (AS131279) (1 more "
-                           "silent where neighbours answered: rate-limited, not counted as deaths)");
+    assert_string_equal(l, "175.45.176.0/24  dead      12 dead paths, 1 rate-limited of 13   via China Unicom (AS4837): "
+                           "10 of the 12 dead die at 219.158.39.42 (AS4837, CN, hop 4), admin-prohibited; blamed on "
+                           "Star JV (AS131279) (inferred: paths die inside two upstreams at once, a common cause on the "
+                           "target side)");
     free(l);
     free(out);
 }

@@ -12,7 +12,7 @@
 /* What stores and exports written so far hold. Renaming one of these for
  * display would make old stores unreadable: a new value is added at the end
  * (and here); a rename needs a schema migration. */
-static const char *const status_disk[] = {"reached", "died"};
+static const char *const status_disk[] = {"reached", "died", "host-absent", "not-probed"}; /* issue 9 added the last two */
 static const char *const death_disk[] = {"none", "silent", "net-unreachable", "host-unreachable",
                                          "admin-prohibited", "port-unreachable", "loop", "rate-limited"};
 static const char *const stop_disk[] = {"none", "reached", "unreachable", "gaplimit", "maxttl", "loop"};
