@@ -118,40 +118,15 @@ static int build(struct pm_store *s, struct builder *bd, uint64_t since, uint64_
 
 static int load_times(struct pm_store *s, struct builder *bd, uint64_t since, uint64_t until, char *errbuf)
 {
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s,
-                              "SELECT DISTINCT started_us FROM snapshots WHERE started_us >= ? AND started_us <= ?"
-                              " ORDER BY started_us",
-                              &st, errbuf);
+    int64_t *v;
+    size_t n;
+    int rc = pm_store_window_i64(s,
+                                 "SELECT DISTINCT started_us FROM snapshots WHERE started_us >= ? AND started_us <= ?"
+                                 " ORDER BY started_us",
+                                 since, until, 0, &v, &n, "reading snapshot times", errbuf);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, (int64_t)since);
-    sqlite3_bind_int64(st, 2, until ? (int64_t)until : INT64_MAX);
-    uint64_t *v = NULL;
-    size_t n = 0, cap = 0;
-    int sr;
-    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((rc = PM_GROW(v, cap, n + 1, 256, PM_STORE_MAX_SNAPSHOTS)) == PM_ELIMIT) {
-            rc = pm_err(errbuf, PM_ELIMIT, "more than %u snapshots in the window; narrow it with --since/--until",
-                        PM_STORE_MAX_SNAPSHOTS);
-            break;
-        }
-        if (rc) {
-            rc = pm_err(errbuf, PM_ENOMEM, "out of memory building history");
-            break;
-        }
-        int64_t t;
-        if (!(rc = pm_col_i64(st, 0, 0, INT64_MAX, &t, errbuf)))
-            v[n++] = (uint64_t)t;
-    }
-    if (!rc && sr != SQLITE_DONE)
-        rc = pm_store_sqlerr(s, sr, "reading snapshot times", errbuf);
-    sqlite3_finalize(st);
-    if (rc) {
-        free(v);
-        return rc;
-    }
-    bd->times = v;
+    bd->times = (uint64_t *)v; /* checked >= 0 */
     bd->n_times = n;
     return PM_OK;
 }

@@ -22,6 +22,17 @@ struct pm_store {
 int pm_store_exec(struct pm_store *s, const char *sql, const char *what, char *errbuf);
 /* Prepares a statement; maps failures to PM_E* with the SQLite message. */
 int pm_store_prepare(struct pm_store *s, const char *sql, sqlite3_stmt **st, char *errbuf);
+/* The integer in the first column of the one row sql gives (arg, when not
+ * NULL, bound to its one parameter), checked to lie in [lo, hi]; *out is 0
+ * on failure. what names the query in the error. */
+int pm_store_query_i64(struct pm_store *s, const char *sql, const int64_t *arg, int64_t lo, int64_t hi, int64_t *out,
+                       const char *what, char *errbuf);
+/* Column 0 of every row sql gives for snapshots started in [since_us,
+ * until_us] (until 0: unbounded; bound to its two parameters), each checked
+ * to lie in [lo, INT64_MAX], at most PM_STORE_MAX_SNAPSHOTS rows. *out
+ * malloc'd (caller frees; NULL and 0 on failure). */
+int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, uint64_t until_us, int64_t lo,
+                        int64_t **out, size_t *n, const char *what, char *errbuf);
 /* Maps an SQLite result code to PM_E* and formats errbuf. */
 int pm_store_sqlerr(struct pm_store *s, int rc, const char *what, char *errbuf);
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "store/internal.h"
-#include "util/grow.h"
 
 static int read_as(sqlite3_stmt *st, int col, struct pm_as_ref *as, char *errbuf)
 {
@@ -64,18 +63,8 @@ static int read_meta(struct pm_store *s, int64_t id, struct pm_snapshot *snap, c
 /* COUNT(*) first so arrays are sized once and the caps are checked before allocating. */
 static int count_rows(struct pm_store *s, const char *sql, int64_t id, uint32_t cap, uint32_t *n, char *errbuf)
 {
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s, sql, &st, errbuf);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int64_t v = 0;
-    int sr = sqlite3_step(st);
-    if (sr == SQLITE_ROW)
-        rc = pm_col_i64(st, 0, 0, cap, &v, errbuf);
-    else
-        rc = pm_store_sqlerr(s, sr, "counting rows", errbuf);
-    sqlite3_finalize(st);
+    int64_t v;
+    int rc = pm_store_query_i64(s, sql, &id, 0, cap, &v, "counting rows", errbuf);
     *n = (uint32_t)v;
     return rc;
 }
@@ -344,40 +333,8 @@ int pm_store_resolve(struct pm_store *s, const char *ref, int64_t *id, char *err
 
 int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us, int64_t **ids, size_t *n, char *errbuf)
 {
-    *ids = NULL;
-    *n = 0;
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s,
-                              "SELECT id FROM snapshots WHERE started_us >= ? AND started_us <= ?"
-                              " ORDER BY started_us, id",
-                              &st, errbuf);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, since_us > INT64_MAX ? INT64_MAX : (int64_t)since_us);
-    sqlite3_bind_int64(st, 2, until_us == 0 || until_us > INT64_MAX ? INT64_MAX : (int64_t)until_us);
-    size_t cap = 0;
-    int sr;
-    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n >= PM_STORE_MAX_SNAPSHOTS) {
-            rc = pm_err(errbuf, PM_ELIMIT, "more than %u snapshots in the window; narrow it with --since/--until",
-                        PM_STORE_MAX_SNAPSHOTS);
-            break;
-        }
-        if (PM_GROW(*ids, cap, *n + 1, 64, PM_STORE_MAX_SNAPSHOTS) != PM_OK) {
-            rc = pm_err(errbuf, PM_ENOMEM, "out of memory listing snapshots");
-            break;
-        }
-        rc = pm_col_i64(st, 0, 1, INT64_MAX, &(*ids)[*n], errbuf);
-        if (!rc)
-            (*n)++;
-    }
-    if (!rc && sr != SQLITE_DONE)
-        rc = pm_store_sqlerr(s, sr, "listing snapshots", errbuf);
-    sqlite3_finalize(st);
-    if (rc) {
-        free(*ids);
-        *ids = NULL;
-        *n = 0;
-    }
-    return rc;
+    return pm_store_window_i64(s,
+                               "SELECT id FROM snapshots WHERE started_us >= ? AND started_us <= ?"
+                               " ORDER BY started_us, id",
+                               since_us, until_us, 1, ids, n, "listing snapshots", errbuf);
 }

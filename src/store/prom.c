@@ -28,18 +28,6 @@ static void help(FILE *f, const char *name, const char *type, const char *text)
     fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
 }
 
-static int count_snapshots(struct pm_store *s, int64_t *n, char *errbuf)
-{
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s, "SELECT COUNT(*) FROM snapshots", &st, errbuf);
-    if (rc)
-        return rc;
-    int sr = sqlite3_step(st);
-    rc = sr == SQLITE_ROW ? pm_col_i64(st, 0, 0, INT64_MAX, n, errbuf) : pm_store_sqlerr(s, sr, "counting", errbuf);
-    sqlite3_finalize(st);
-    return rc;
-}
-
 #define UPSTREAMS_MAX 256
 
 static void write_upstreams(FILE *f, const struct pm_snapshot *snap)
@@ -114,7 +102,8 @@ static void write_prefixes(FILE *f, const struct pm_snapshot *snap)
 static int write_metrics(FILE *f, struct pm_store *s, uint64_t now_us, char *errbuf)
 {
     int64_t count;
-    int rc = count_snapshots(s, &count, errbuf);
+    int rc =
+        pm_store_query_i64(s, "SELECT COUNT(*) FROM snapshots", NULL, 0, INT64_MAX, &count, "counting", errbuf);
     if (rc)
         return rc;
     help(f, "pathmortem_snapshots_total", "gauge", "Snapshots held in the store.");

@@ -103,17 +103,9 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == PM_STORE_SCHEMA_VERSI
 
 static int user_version(struct pm_store *s, int *out, char *errbuf)
 {
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s, "PRAGMA user_version", &st, errbuf);
-    if (rc)
-        return rc;
-    int64_t v = 0;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        rc = pm_col_i64(st, 0, 0, INT32_MAX, &v, errbuf);
-    else
-        rc = pm_store_sqlerr(s, rc, "reading the schema version", errbuf);
-    sqlite3_finalize(st);
+    int64_t v;
+    int rc =
+        pm_store_query_i64(s, "PRAGMA user_version", NULL, 0, INT32_MAX, &v, "reading the schema version", errbuf);
     *out = (int)v;
     return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "util/grow.h"
 
 int pm_store_sqlerr(struct pm_store *s, int rc, const char *what, char *errbuf)
 {
@@ -152,4 +153,61 @@ int pm_col_strdup(sqlite3_stmt *st, int col, bool null_ok, char **out, char *err
     d[n] = '\0';
     *out = d;
     return PM_OK;
+}
+
+int pm_store_query_i64(struct pm_store *s, const char *sql, const int64_t *arg, int64_t lo, int64_t hi, int64_t *out,
+                       const char *what, char *errbuf)
+{
+    *out = 0;
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, sql, &st, errbuf);
+    if (rc)
+        return rc;
+    if (arg)
+        sqlite3_bind_int64(st, 1, *arg);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW)
+        rc = pm_col_i64(st, 0, lo, hi, out, errbuf);
+    else
+        rc = pm_store_sqlerr(s, sr, what, errbuf);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, uint64_t until_us, int64_t lo,
+                        int64_t **out, size_t *n, const char *what, char *errbuf)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, sql, &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, since_us > INT64_MAX ? INT64_MAX : (int64_t)since_us);
+    sqlite3_bind_int64(st, 2, until_us == 0 || until_us > INT64_MAX ? INT64_MAX : (int64_t)until_us);
+    size_t cap = 0;
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = PM_GROW(*out, cap, *n + 1, 64, PM_STORE_MAX_SNAPSHOTS)) == PM_ELIMIT) {
+            rc = pm_err(errbuf, PM_ELIMIT, "more than %u snapshots in the window; narrow it with --since/--until",
+                        PM_STORE_MAX_SNAPSHOTS);
+            break;
+        }
+        if (rc) {
+            rc = pm_err(errbuf, PM_ENOMEM, "out of memory %s", what);
+            break;
+        }
+        rc = pm_col_i64(st, 0, lo, INT64_MAX, &(*out)[*n], errbuf);
+        if (!rc)
+            (*n)++;
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, what, errbuf);
+    sqlite3_finalize(st);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }
