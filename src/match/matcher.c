@@ -257,13 +257,22 @@ static void fill_reply_base(const struct pm_packet *p, uint64_t ts_us, struct pm
     r->icmp_code = p->l4.proto == PM_PROTO_ICMP ? p->l4.icmp_code : 0;
 }
 
-/* ICMP errors that answer a probe: time exceeded in transit (a router on
- * the way) and destination unreachable (codes 0-15, RFC 792/1812/1122).
- * Source quench, redirect, parameter problem and reassembly time exceeded
- * quote a packet but say nothing about where it went. */
+/* ICMP errors that answer a probe, by wire's one ICMP table: time exceeded
+ * in transit (code 0: a router on the way; code 1 is a reassembly timeout)
+ * and destination unreachable with an assigned code. Source quench,
+ * parameter problem and unassigned codes quote a packet but say nothing
+ * about where it went. */
 static bool answers_probe(uint8_t type, uint8_t code)
 {
-    return (type == PM_ICMP_TIMXCEED && code == 0) || (type == PM_ICMP_UNREACH && code <= 15);
+    switch (pm_wire_icmp_meaning(type, code)) {
+    case PM_ICMP_M_TIME_EXCEEDED: return code == 0;
+    case PM_ICMP_M_OTHER:
+    case PM_ICMP_M_ECHO_REPLY:
+    case PM_ICMP_M_SOURCE_QUENCH:
+    case PM_ICMP_M_PARAM_PROBLEM:
+    case PM_ICMP_M_UNREACH_UNKNOWN: return false;
+    default: return true;
+    }
 }
 
 /* The quoted identity of a probe of this run, per method. For UDP the IP ID

@@ -116,5 +116,12 @@ int pm_wire_format(const struct pm_packet *p, char *buf, size_t len)
     }
     if (p->ext_malformed)
         put(&o, " ext-malformed");
+    /* what the receiving kernel would drop (the matcher refuses these) */
+    if (p->ip.frag & 0x2000)
+        put(&o, " first-fragment");
+    if (!p->ip_csum_ok)
+        put(&o, " ip-csum-bad");
+    if (p->l4_csum == PM_CSUM_BAD)
+        put(&o, " icmp-csum-bad");
     return o.full ? PM_ELIMIT : PM_OK;
 }

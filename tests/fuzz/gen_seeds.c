@@ -237,6 +237,73 @@ static void run_capture(struct pcapbuf *c, int method, uint32_t linktype)
         }
 }
 
+/* A run record (start or end) of spec into the capture. */
+static void pcap_record(struct pcapbuf *c, uint64_t ts, const struct pm_probe_spec *spec, uint8_t event,
+                        uint32_t linktype)
+{
+    struct pm_runmeta r = {.event = event, .spec = *spec, .time_us = ts, .first_ttl = 1, .max_ttl = 30,
+                           .queries = 1, .wait_ms = 2000, .end = PM_RUN_SIGTERM, .probes_sent = 12};
+    uint8_t ip[PM_RUNMETA_MAX];
+    size_t n;
+    if (pm_runmeta_build(&r, ip, sizeof ip, &n) == PM_OK)
+        pcap_add(c, ts, ip, n, linktype);
+}
+
+/* Sealed ICMP run over Ethernet (a fixed key, so the files are stable):
+ * start record, 3 targets as run_capture, then per target what a forger
+ * or a broken network adds (kind: 0 nothing, 1 forgeries, 2 packets the
+ * kernel drops), then the end record. ident picks the run. */
+static void sealed_capture(struct pcapbuf *c, uint16_t ident, int kind, bool start)
+{
+    struct pm_probe_spec spec = {.method = PM_METHOD_ICMP, .src = VANTAGE, .ident = ident, .sealed = true};
+    for (int i = 0; i < PM_PROBE_KEY_LEN; i++)
+        spec.key[i] = (uint8_t)(0x51 + 7 * i + ident);
+    uint8_t p[FB_MAX], e[FB_MAX];
+    uint64_t ts = 1764316800000000ull + (uint64_t)ident * 1000u;
+    if (start)
+        pcap_start(c, 1);
+    pcap_record(c, ts, &spec, PM_RUNMETA_START, 1);
+    for (int t = 0; t < 3; t++)
+        for (uint8_t ttl = 1; ttl <= 4; ttl++) {
+            size_t pn = fb_probe(&spec, TARGET(t), ttl, 0, p);
+            pcap_add(c, ts, p, pn, 1);
+            ts += 100;
+            if (kind == 1) {
+                /* the unsealed check word a forger can compute, and one check bit flipped */
+                struct pm_probe_spec g = spec;
+                g.sealed = false;
+                uint8_t q[FB_MAX];
+                size_t qn = fb_probe(&g, TARGET(t), ttl, 0, q);
+                size_t en = fb_icmp_error(0xc6126301u, VANTAGE, 11, 0, q, qn < 28 ? qn : 28, e);
+                pcap_add(c, ts, e, en, 1);
+                memcpy(q, p, pn);
+                q[27] ^= 0x01;
+                en = fb_icmp_error(0xc6126302u, VANTAGE, 11, 0, q, 28, e);
+                pcap_add(c, ts + 1, e, en, 1);
+                en = fb_answer(&g, TARGET(t), ttl, 0, 0, e); /* an echo reply without the tag */
+                pcap_add(c, ts + 2, e, en, 1);
+            } else if (kind == 2) {
+                size_t en = fb_icmp_error(ROUTER(ttl), VANTAGE, (uint8_t)(t == 0 ? 4 : t == 1 ? 12 : 11),
+                                          (uint8_t)(t == 2 ? 1 : 0), p, 28, e);
+                pcap_add(c, ts, e, en, 1); /* source quench, parameter problem, reassembly timeout */
+                en = fb_icmp_error(ROUTER(ttl), VANTAGE, 11, 0, p, 28, e);
+                e[8] = 0; /* TTL 0 (the header checksum then fails as well: counted once, as TTL 0) */
+                pcap_add(c, ts + 1, e, en, 1);
+                en = fb_icmp_error(ROUTER(ttl), VANTAGE, 11, 0, p, 28, e);
+                e[20 + 2] ^= 0xff; /* ICMP checksum */
+                pcap_add(c, ts + 2, e, en, 1);
+                en = fb_icmp_error(ROUTER(ttl), VANTAGE, 11, 0, p, 28, e);
+                e[6] = 0x20; /* more fragments, offset 0 */
+                pcap_add(c, ts + 3, e, en, 1);
+            }
+            size_t en = ttl < 4 ? fb_icmp_error(ROUTER(ttl), VANTAGE, 11, 0, p, 28, e)
+                                : fb_answer(&spec, TARGET(t), ttl, 0, 0, e);
+            pcap_add(c, ts + 50, e, en, 1);
+            ts += 300;
+        }
+    pcap_record(c, ts, &spec, PM_RUNMETA_END, 1);
+}
+
 static void gen_pcap(void)
 {
     static struct pcapbuf c;
@@ -247,6 +314,15 @@ static void gen_pcap(void)
         snprintf(name, sizeof name, "run-m%d-link%u.pcap", method, links[method]);
         write_file("pcap", name, c.b, c.n);
     }
+    static const char *const sealed_names[3] = {"sealed.pcap", "sealed-forged.pcap", "sealed-kernel-drops.pcap"};
+    for (int kind = 0; kind < 3; kind++) {
+        sealed_capture(&c, 0x4d2e, kind, true);
+        write_file("pcap", sealed_names[kind], c.b, c.n);
+    }
+    /* two runs in one file, as mergecap or --compare-methods make */
+    sealed_capture(&c, 0x4d2e, 0, true);
+    sealed_capture(&c, 0x1234, 0, false);
+    write_file("pcap", "two-runs.pcap", c.b, c.n);
 }
 
 /* ---- a run through the matcher, for the store and JSON seeds ---- */

@@ -149,6 +149,11 @@ CASES = {
     "paramprob_udp": err(12, 0, probe_udp[:28]),
     "srcquench_udp": err(4, 0, probe_udp[:28]),
     "redirect_not_decoded": err(5, 1, probe_udp[:28]),
+    # what the receiving kernel drops: decoded, flagged, refused by the matcher
+    "ip_bad_csum": patch(echo_reply, 10, echo_reply[10] ^ 0x5A),
+    "icmp_bad_csum": patch(echo_reply, 22, echo_reply[22] ^ 0x5A),
+    "timxceed_bad_icmp_csum": patch(err(11, 0, probe_udp[:28]), 22, err(11, 0, probe_udp[:28])[22] ^ 0x01),
+    "echo_reply_ttl0": ip(1, TARGET, VANTAGE, icmp(0, 0, struct.pack("!HH", 16962, 7), bytes(12)), ttl=0, ident=777),
     # RFC 4884 / RFC 4950
     "rfc4884_mpls_1": rfc4884(probe_udp, ext([mpls_obj([16001])])),
     "rfc4884_mpls_3": rfc4884(probe_udp, ext([mpls_obj([24000, 1048575, 3])])),

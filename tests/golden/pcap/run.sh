@@ -26,7 +26,10 @@ have = {
     "targets": len(doc["targets"]),
     "replies": sum(len(h["replies"]) for t in doc["targets"] for h in t["hops"]),
     "malformed": doc["run"].get("stats", {}).get("dropped_malformed", -1),
+    "sealed": int(doc["run"].get("assurance") == "sealed"),
 }
+for k in ("forged", "foreign", "checksum", "ttl0", "fragment", "not_answer"):
+    have[k] = doc["run"].get("stats", {}).get("rejected_" + k, -1)
 bad = []
 for c in sys.argv[2:]:
     if ">=" in c:
