@@ -301,17 +301,20 @@ static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_pa
         return PM_MATCH_NOT_ANSWER;
     if (!quoted_ident_ok(m, p))
         return PM_MATCH_FOREIGN;
-    struct pm_target *t = pm_run_target(m->run, q->dst, false);
-    if (!t)
-        return PM_MATCH_UNKNOWN;
     uint8_t ttl, attempt;
     pm_probe_word_split(word_at(p->quoted_l4.raw), &ttl, &attempt);
+    /* the seal first: it needs only the quote, so a live run (targets
+     * known in advance) and its pcap (targets learned from probes) count
+     * a forgery alike */
     if (m->spec.sealed) {
         struct pm_probe want;
         pm_probe_encode(&m->spec, q->dst, ttl, attempt, &want);
         if (memcmp(want.l4, p->quoted_l4.raw, 8) != 0)
             return PM_MATCH_FORGED;
     }
+    struct pm_target *t = pm_run_target(m->run, q->dst, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = p->l4.icmp_type == PM_ICMP_TIMXCEED ? PM_REPLY_TIME_EXCEEDED : PM_REPLY_UNREACH;
@@ -333,9 +336,6 @@ static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_pa
         return PM_MATCH_IGNORED;
     if (p->l4.icmp_id != m->spec.ident)
         return PM_MATCH_FOREIGN;
-    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
-    if (!t)
-        return PM_MATCH_UNKNOWN;
     uint8_t ttl, attempt;
     pm_probe_word_split(p->l4.icmp_seq, &ttl, &attempt);
     if (m->spec.sealed) {
@@ -346,6 +346,9 @@ static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_pa
             p->payload_kept < PM_PROBE_PAYLOAD_LEN || memcmp(want.payload, p->payload, PM_PROBE_PAYLOAD_LEN) != 0)
             return PM_MATCH_FORGED;
     }
+    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = PM_REPLY_ECHO_REPLY;
@@ -364,9 +367,6 @@ static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p
     uint32_t seq = l4->tcp_ack - 1;
     if ((seq >> 16) != m->spec.ident)
         return PM_MATCH_FOREIGN;
-    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
-    if (!t)
-        return PM_MATCH_UNKNOWN;
     uint8_t ttl, attempt;
     pm_probe_word_split((uint16_t)seq, &ttl, &attempt);
     /* rebuild the probe's first 8 bytes from the answer: ports swapped, seq = ack - 1 */
@@ -378,6 +378,9 @@ static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p
         if (memcmp(want.l4, expect, 8) != 0)
             return PM_MATCH_FORGED;
     }
+    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = (l4->tcp_flags & PM_TCP_RST) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
