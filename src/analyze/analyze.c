@@ -134,6 +134,8 @@ void pm_analysis_free(struct pm_analysis *a)
     free(a);
 }
 
+/* Lower-bound binary search; pm_target_hop (trace/run.c) has the same shape
+ * over replies by TTL. Kept inline in both: one field compared, no callback. */
 const struct pm_owner *pm_analysis_find_owner(const struct pm_analysis *a, uint32_t addr)
 {
     if (!a || !a->owners)

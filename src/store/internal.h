@@ -18,6 +18,12 @@ struct pm_store {
     void *progress_ctx;
 };
 
+/* Each query keeps its own prepare/bind/step lines (history.c span,
+ * load.c read_meta, prune.c, hints.c, ...): the SQL, the bound values and
+ * the checked columns differ, so a duplicates scan pairs them by shape
+ * only. Queries that really are the same go through pm_store_query_i64
+ * and pm_store_window_i64 below. */
+
 /* Runs SQL without results; on failure formats "what: sqlite message". */
 int pm_store_exec(struct pm_store *s, const char *sql, const char *what, char *errbuf);
 /* Prepares a statement; maps failures to PM_E* with the SQLite message. */

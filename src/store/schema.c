@@ -45,6 +45,9 @@ static const struct migration migrations[] = {
     "  FOREIGN KEY (snapshot, dst) REFERENCES targets (snapshot, dst) ON DELETE CASCADE);"
     "CREATE INDEX hops_by_target ON hops (snapshot, dst, ttl, attempt);"
     "CREATE INDEX hops_by_router ON hops (from_addr);"
+    /* prefix_rollups and upstream_rollups share their columns on purpose:
+     * one roll-up shape under two keys. Migration text is frozen once
+     * shipped, so the repetition stays (the duplicates scan pairs them). */
     "CREATE TABLE prefix_rollups ("
     "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
     "  key TEXT NOT NULL, prefix INTEGER NOT NULL, prefix_len INTEGER NOT NULL,"

@@ -133,7 +133,8 @@ void pm_target_sort(struct pm_target *t)
 
 uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_reply **first)
 {
-    /* replies are sorted by ttl: binary search the first one at ttl */
+    /* replies are sorted by ttl: binary search the first one at ttl (the
+     * same shape as pm_analysis_find_owner, over another array and field) */
     uint32_t lo = 0, hi = t->n_replies;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
