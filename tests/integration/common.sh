@@ -30,3 +30,45 @@ sweep() {
   if [ $rc -gt 2 ]; then echo "FAIL: pathmortem trace exited $rc" >&2; exit 1; fi
   return 0
 }
+
+TRUTH=$SRC/tests/lab/truth.tsv
+
+# scenario_up NAME: a lab set up as scenario NAME of truth.tsv says (its lab
+# options, then its faults in order); LAB_SCENARIO remembers it for truth.
+scenario_up() {
+  local setup opts f
+  mapfile -t setup < <($CHECK scenario "$TRUTH" "$1") || return 1
+  [ ${#setup[@]} -gt 0 ] || { echo "scenario_up: no scenario $1" >&2; return 1; }
+  opts=${setup[0]}
+  [ "$opts" != - ] || opts=
+  # shellcheck disable=SC2086 # options are words
+  lab_up $opts
+  for f in "${setup[@]:1}"; do
+    # shellcheck disable=SC2086
+    lab_fault $f
+  done
+  LAB_SCENARIO=$1
+}
+
+# scenario_faults NAME: inject scenario NAME's faults into the running lab
+# (NAME must need the same lab options as the lab has); scenario_repair undoes them.
+scenario_faults() {
+  local f
+  while read -r f; do
+    # shellcheck disable=SC2086
+    lab_fault $f
+  done < <($CHECK scenario "$TRUTH" "$1" | tail -n +2)
+  LAB_SCENARIO=$1
+}
+scenario_repair() {
+  local f faults=()
+  mapfile -t faults < <($CHECK scenario "$TRUTH" "$1" | tail -n +2)
+  for ((f = ${#faults[@]} - 1; f >= 0; f--)); do
+    # shellcheck disable=SC2086
+    lab_repair ${faults[$f]}
+  done
+}
+
+# truth FILE.json [NAME]: compares a run with scenario NAME (default: the
+# lab's) of truth.tsv; prints the first difference and fails on any.
+truth() { $CHECK truth "$TRUTH" "${2:-$LAB_SCENARIO}" "$1"; }

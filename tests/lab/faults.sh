@@ -1,4 +1,4 @@
-# faults.sh - the lab's faults (withdraw, drop, filter, border-down, ratelimit, ecmp, loop, numbering) and their repairs; sourced by lab.sh.
+# faults.sh - the lab's faults (withdraw, route-loss, half-dead, drop, filter, mute, border-down, ratelimit, ecmp, loop, numbering) and their repairs; sourced by lab.sh.
 #
 # Every fault has an exact undo so that tests can inject, observe and
 # repair. Routes a fault adds carry "proto 250" so a repair can find and
@@ -9,6 +9,12 @@ PM_FAULT_PROTO=250
 fault_usage() {
   cat >&2 <<'EOF'
 faults: withdraw ROUTER [PREFIX]            route deleted -> ICMP net unreachable from ROUTER
+        route-loss ROUTER unreachable|prohibit|blackhole|throw [PREFIX]
+                                            route replaced by that type: host-unreachable (code 1),
+                                            admin-prohibited (13), silence, net-unreachable (0)
+        half-dead [PREFIX24] [TYPE]         the lower /25 of PREFIX24 lost at its side's last
+                                            upstream router (cu3 or ttk2), TYPE blackhole by default
+        mute ROUTER|cu|ru|both              ROUTER (or a side's routers) sends no time-exceeded
         drop ROUTER [PREFIX]                forwarded packets silently dropped (ROUTER still answers TTL expiry)
         filter ROUTER [icmp|udp|tcp|all] [PREFIX]   REJECT with icmp-admin-prohibited (!X)
         border-down [unreachable|silent]    kpbr dead; cu3 and ttk2 answer !N (or stay silent)
@@ -91,6 +97,49 @@ set_numbering() { # upstream|own: readdress kpbr's two interconnects in place
   routes_apply kpbr
 }
 
+# mute_nodes WHO: the routers a mute fault silences. cu: China Unicom's
+# routers; ru: the Russian side's (Rostelecom and TransTeleCom); both; or
+# one router by name.
+mute_nodes() {
+  case "$1" in
+    cu) echo "cu1 cu2a cu2b cu3" ;;
+    ru) echo "rt1 ttk1 ttk2" ;;
+    both) echo "cu1 cu2a cu2b cu3 rt1 ttk1 ttk2" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# Locally generated ICMP leaves through OUTPUT: dropping time-exceeded there
+# mutes the router's TTL expiry answers and nothing else (unreachables, echo
+# replies and forwarding are untouched).
+mute_rule() { printf '%s\n' -p icmp --icmp-type time-exceeded -j DROP; }
+
+# half_dead_at PREFIX24: the router that loses the lower half: the side's
+# last upstream router before kpbr (cu3 for China Unicom /24s, ttk2 for
+# TransTeleCom ones), from the baseline route at tr.
+half_dead_at() {
+  local n d peer
+  while read -r n d peer; do
+    if [ "$n" = tr ] && prefix_within "$1" "$d" && prefix_within "$d" "$PM_BLK_KP"; then
+      case "$peer" in cu1) echo cu3 ;; rt1) echo ttk2 ;; esac
+      return 0
+    fi
+  done <"$STATE/routes"
+  die "half-dead: $1 is not one of the target /24s"
+}
+
+# route_types_set NODE TYPE PREFIX: NODE's routes inside PREFIX (or PREFIX
+# itself when it is smaller than a route) replaced by TYPE routes.
+route_types_set() {
+  local node=$1 type=$2 pfx=$3 dsts d
+  dsts=$(baseline_dsts "$node" "$pfx")
+  if [ -z "$dsts" ]; then
+    baseline_covers "$node" "$pfx" || die "route-loss: $node has no route toward $pfx"
+    dsts=$pfx
+  fi
+  for d in $dsts; do ip -n "$(ns "$node")" route replace "$type" "$d" proto $PM_FAULT_PROTO; done
+}
+
 # fault_args NAME ARGS...: validates and prints the canonical form "NAME ARG..."
 # (defaults filled in), the key under which the fault is recorded.
 fault_args() {
@@ -103,6 +152,25 @@ fault_args() {
       if [ "$name" = ratelimit ]; then [ $# -eq 1 ] || fault_usage; echo "ratelimit $1"; return; fi
       [ $# -le 2 ] || fault_usage
       echo "$name $1 $(lab_prefix_arg "${2:-$PM_BLK_KP}")" ;;
+    route-loss)
+      [ $# -ge 2 ] && [ $# -le 3 ] || fault_usage
+      check_node "$1"
+      case "$2" in unreachable | prohibit | blackhole | throw) ;; *) fault_usage ;; esac
+      echo "route-loss $1 $2 $(lab_prefix_arg "${3:-$PM_BLK_KP}")" ;;
+    half-dead)
+      need_full half-dead
+      [ $# -le 2 ] || fault_usage
+      pfx=${1:-198.19.176.0/24}
+      [[ $pfx =~ /24$ ]] || die "half-dead: '$pfx' is not a /24"
+      pfx=$(lab_prefix_arg "$pfx")
+      half_dead_at "$pfx" >/dev/null
+      case "${2:-blackhole}" in unreachable | prohibit | blackhole | throw) ;; *) fault_usage ;; esac
+      echo "half-dead $pfx ${2:-blackhole}" ;;
+    mute)
+      [ $# -eq 1 ] || fault_usage
+      need_full mute
+      case "$1" in cu | ru | both) ;; *) check_node "$1" ;; esac
+      echo "mute $1" ;;
     filter)
       [ $# -ge 1 ] && [ $# -le 3 ] || fault_usage
       check_node "$1"
@@ -145,6 +213,11 @@ fault_inject() {
       else
         die "withdraw: $2 has no route toward $3"
       fi ;;
+    route-loss) route_types_set "$2" "$3" "$4" ;;
+    half-dead) route_types_set "$(half_dead_at "$2")" "$3" "${2%.*}.0/25" ;;
+    mute)
+      mapfile -t x < <(mute_rule)
+      for d in $(mute_nodes "$2"); do nsx "$d" iptables -I OUTPUT "${x[@]}"; done ;;
     drop) nsx "$2" iptables -I FORWARD -d "$3" -j DROP ;;
     filter) mapfile -t x < <(filter_rule "$3" "$4"); nsx "$2" iptables -I FORWARD "${x[@]}" ;;
     border-down)
@@ -186,11 +259,17 @@ fault_inject() {
 }
 
 fault_repair() {
-  local canon x
+  local canon x y
   canon=$(fault_args "$@")
   set -- $canon
   case "$1" in
-    withdraw) restore_routes "$2" "$3" ;;
+    withdraw | route-loss) restore_routes "$2" "${4:-$3}" ;;
+    half-dead) restore_routes "$(half_dead_at "$2")" "${2%.*}.0/25" ;;
+    mute)
+      mapfile -t x < <(mute_rule)
+      for y in $(mute_nodes "$2"); do
+        nsx "$y" iptables -D OUTPUT "${x[@]}" 2>/dev/null || die "repair: $y is not muted"
+      done ;;
     drop) nsx "$2" iptables -D FORWARD -d "$3" -j DROP 2>/dev/null || die "repair: no drop rule for $3 at $2" ;;
     filter)
       mapfile -t x < <(filter_rule "$3" "$4")

@@ -148,6 +148,30 @@ expect "loop cu2a cu3: hops 4,5,6 alternate" "$(hop 4 "$t"),$(hop 5 "$t"),$(hop 
 lab_repair loop cu2a cu3
 expect "loop repaired" "$(trace "-P icmp-paris" 198.19.176.3)" "$(lab_expect_hops upstream 198.19.176.3)"
 
+for k in unreachable:!H prohibit:!X throw:!N; do
+  lab_fault route-loss cu2a "${k%:*}"
+  expect "route-loss cu2a ${k%:*}: ${k#*:} from cu2a" "$(trace "-P icmp-paris" 198.19.176.3)" "198.18.0.1,198.18.8.0,198.18.16.0,198.18.17.1${k#*:}"
+  lab_repair route-loss cu2a "${k%:*}"
+done
+lab_fault route-loss cu2a blackhole
+expect "route-loss cu2a blackhole: silence from cu2a on" "$(trace "-P icmp-paris" 198.19.176.3)" "198.18.0.1,198.18.8.0,198.18.16.0,*,*,*"
+lab_repair route-loss cu2a blackhole
+expect "route-loss repaired" "$(trace "-P icmp-paris" 198.19.176.3)" "$(lab_expect_hops upstream 198.19.176.3)"
+lab_fault half-dead 198.19.177.0/24
+expect "half-dead 198.19.177.0/24: lower half silent after ttk1" "$(trace "-P icmp-paris" 198.19.177.3)" "198.18.0.1,198.18.8.0,198.18.32.0,198.18.48.0,*,*,*"
+expect "half-dead 198.19.177.0/24: upper half reached" "$(trace "-P icmp-paris" 198.19.177.200)" "$(lab_expect_hops upstream 198.19.177.200)"
+lab_repair half-dead 198.19.177.0/24
+expect "half-dead repaired" "$(trace "-P icmp-paris" 198.19.177.3)" "$(lab_expect_hops upstream 198.19.177.3)"
+lab_fault mute ru
+t=$(trace "-P icmp-paris -g 5" 198.19.177.3)
+expect "mute ru: rt1, ttk1, ttk2 silent, kpbr and the target answer" "$t" "198.18.0.1,198.18.8.0,*,*,*,198.18.20.5,198.19.177.3"
+expect "mute ru: China side untouched" "$(trace "-P icmp-paris" 198.19.176.3)" "$(lab_expect_hops upstream 198.19.176.3)"
+lab_fault drop kpbr
+expect "mute ru + drop kpbr: only kpbr after the silence" "$(trace "-P icmp-paris -g 5" 198.19.177.3 | cut -d, -f1-6)" "198.18.0.1,198.18.8.0,*,*,*,198.18.20.5"
+lab_repair drop kpbr
+lab_repair mute ru
+expect "mute repaired" "$(trace "-P icmp-paris" 198.19.177.3)" "$(lab_expect_hops upstream 198.19.177.3)"
+
 seen_hop4() { # OPTIONS: distinct hop-4 addresses over 16 flows (source ports)
   local s
   for s in $(seq 40000 40015); do hop 4 "$(trace "$1 -s $s -d 33434 -f 4 -m 4" 198.19.176.3)"; done | sort -u | paste -sd,
