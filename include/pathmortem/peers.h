@@ -20,6 +20,8 @@ enum pm_peer_kind {
 
 /* Looks at the first len bytes of a file. */
 enum pm_peer_kind pm_peers_sniff(const uint8_t *buf, size_t len);
+/* Do the first bytes of a JSON file start a pathmortem export line (schema pathmortem-snapshot)? */
+bool pm_peers_is_export(const uint8_t *buf, size_t len);
 
 /* An IPv6 trace: read and reported, not analyzed (the trace model is IPv4). */
 struct pm_peer_v6 {

@@ -201,6 +201,13 @@ struct pm_history {
  * prefix_filter (NULL: all) keeps /24s inside it ("175.45.176.0/22"). */
 int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us,
                      const char *prefix_filter, struct pm_history **out, char *errbuf);
+/* The same for one vantage's snapshots only (vantage NULL: all, as above). */
+int pm_store_history_vantage(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *prefix_filter,
+                             const char *vantage, struct pm_history **out, char *errbuf);
+/* The distinct vantages of snapshots started in [since_us, until_us], sorted;
+ * *out malloc'd (caller frees). */
+int pm_store_vantages(struct pm_store *s, uint64_t since_us, uint64_t until_us, char (**out)[64], size_t *n,
+                      char *errbuf);
 void pm_history_free(struct pm_history *h);
 
 /* Writers: pm_output_history in output.h (times typed by users: pm_parse_time in util.h). */
@@ -265,6 +272,10 @@ struct pm_import_stats {
  * Lines are capped at PM_STORE_MAX_LINE bytes. */
 #define PM_STORE_MAX_LINE (256u << 20)
 int pm_store_import(struct pm_store *s, FILE *f, struct pm_import_stats *st, char *errbuf);
+/* Validates a seekable f as pm_store_import would, storing nothing (so a bad
+ * file can be refused before a store is created), and rewinds it.
+ * PM_EUNSUPP when f is not seekable. */
+int pm_store_import_check(FILE *f, struct pm_import_stats *st, char *errbuf);
 
 /* ---- Prometheus textfile collector ---- */
 

@@ -1,6 +1,9 @@
 /* cmd_history.c - `pathmortem history`: outage episodes per /24 and per upstream from the snapshot store. */
 #include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -9,7 +12,7 @@
 
 static const char usage_text[] =
     "usage: pathmortem history [--store PATH] [--since T] [--until T] [--prefix P]\n"
-    "                          [--format text|json|csv|svg] [-o FILE]\n"
+    "                          [--by-vantage] [--format text|json|csv|svg] [-o FILE]\n"
     "\n"
     "Episodes of reachability per /24 and per upstream: consecutive snapshots in the same state\n"
     "(reached, or died in the same AS) form one episode, with its start, end, duration, where the\n"
@@ -20,10 +23,65 @@ static const char usage_text[] =
     "  --since T        first snapshot time: 2026-11-28T07:10:00Z, '2026-11-28 07:10', -2h, -7d\n"
     "  --until T        last snapshot time (same forms; default now)\n"
     "  --prefix P       only /24s inside P (e.g. 175.45.176.0/22)\n"
+    "  --by-vantage     the episodes seen from each vantage (an Atlas probe, a scamper monitor, a\n"
+    "                   host), then from all together (text or json)\n"
     "  --format FMT     text (default), json, csv or svg (a timeline)\n"
     "  -o, --output F   write to F instead of stdout\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
+
+/* --by-vantage: one history per vantage, then all of them together. */
+static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t since, uint64_t until, const char *prefix,
+                            const char *output, uint64_t now)
+{
+    char err[PM_ERRBUF_SIZE];
+    char(*vs)[64] = NULL;
+    size_t n = 0;
+    int rc = pm_store_vantages(s, since, until, &vs, &n, err);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return pm_cli_exit_for(rc);
+    }
+    FILE *f = output ? fopen(output, "we") : stdout;
+    if (!f) {
+        free(vs);
+        pm_cli_error("cannot create %s", output);
+        return PM_EXIT_CANTCREAT;
+    }
+    if (fmt == PM_FMT_JSON)
+        fputs("{\n \"schema\": \"pathmortem-history-vantages/1\",\n \"vantages\": [\n", f);
+    for (size_t i = 0; !rc && i <= n; i++) {
+        const char *v = i < n ? vs[i] : NULL; /* the last pass: every vantage together */
+        struct pm_history *h;
+        if ((rc = pm_store_history_vantage(s, since, until, prefix, v, &h, err)))
+            break;
+        if (fmt == PM_FMT_JSON) {
+            json_t *name = v ? json_string(v) : NULL;
+            char *q = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
+            json_decref(name);
+            if (v)
+                fprintf(f, "  { \"vantage\": %s, \"history\":\n", q ? q : "null");
+            else
+                fputs(" ],\n \"all\":\n", f);
+            free(q);
+        } else {
+            fprintf(f, "%s== %s (%u snapshot%s) ==\n", i ? "\n" : "", v ? v : "all vantages together",
+                    h->n_snapshots, h->n_snapshots == 1 ? "" : "s");
+        }
+        rc = pm_output_history(f, fmt, h, now, err);
+        if (fmt == PM_FMT_JSON)
+            fputs(v ? (i + 1 < n ? "  },\n" : "  }\n") : "}\n", f);
+        pm_history_free(h);
+    }
+    free(vs);
+    if (output && fclose(f) != 0 && !rc)
+        rc = pm_err(err, PM_EIO, "cannot write %s", output);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return pm_cli_exit_for(rc);
+    }
+    return PM_EXIT_OK;
+}
 
 int pm_cmd_history(int argc, char **argv)
 {
@@ -31,9 +89,11 @@ int pm_cmd_history(int argc, char **argv)
         {"store", required_argument, 0, 's'}, {"since", required_argument, 0, 'S'},
         {"until", required_argument, 0, 'U'}, {"prefix", required_argument, 0, 'p'},
         {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+        {"by-vantage", no_argument, 0, 'V'},  {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *prefix = NULL;
     const char *format = "text", *output = NULL;
+    bool by_vantage = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -44,6 +104,7 @@ int pm_cmd_history(int argc, char **argv)
         case 'p': prefix = optarg; break;
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
+        case 'V': by_vantage = true; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -65,11 +126,20 @@ int pm_cmd_history(int argc, char **argv)
         pm_cli_error("--since is after --until");
         return PM_EXIT_USAGE;
     }
+    if (by_vantage && fmt != PM_FMT_TEXT && fmt != PM_FMT_JSON) {
+        pm_cli_error("--by-vantage writes text or json, not %s", format);
+        return PM_EXIT_USAGE;
+    }
     struct pm_store *s;
     int rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
         return pm_cli_exit_for(rc);
+    }
+    if (by_vantage) {
+        rc = by_vantage_write(s, fmt, t_since, t_until, prefix, output, t_until ? t_until : now);
+        pm_store_close(s);
+        return rc;
     }
     struct pm_history *h;
     rc = pm_store_history(s, t_since, t_until, prefix, &h, err);

@@ -1,35 +1,113 @@
-/* cmd_import.c - `pathmortem import FILE.jsonl`: strictly validated snapshots into a store, duplicates skipped. */
+/* cmd_import.c - `pathmortem import FILE`: pathmortem exports or other systems' traceroute files into a store, duplicates skipped. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/sweep.h"
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
-    "usage: pathmortem import [--store PATH] FILE.jsonl|-\n"
+    "usage: pathmortem import [--store PATH] [--preset NAME] [--asn-db FILE] [--geo-db FILE] FILE|-\n"
     "\n"
     "Reads snapshots written by `pathmortem export` into the store (created if missing). Every line\n"
     "is validated strictly; a bad line stops the import with its line number. A file is checked\n"
-    "whole before anything is stored, so a bad line imports nothing; from stdin ('-') the lines\n"
-    "before the bad one are kept. Each snapshot goes in its own transaction; snapshots already in\n"
-    "the store (same start time and vantage) are skipped and counted.\n"
+    "whole before anything is stored, so a bad line imports nothing (and creates no store); from\n"
+    "stdin ('-') the lines before the bad one are kept. Each snapshot goes in its own transaction;\n"
+    "snapshots already in the store (same start time and vantage) are skipped and counted.\n"
+    "\n"
+    "FILE may also be another system's traceroute data, told by its content (RIPE Atlas traceroute\n"
+    "results, scamper warts, sc_warts2json output): it is read and analyzed whole first, then each\n"
+    "vantage's run (one per Atlas probe or scamper monitor, and round) is stored as a snapshot of\n"
+    "that vantage. IPv6 traces are counted, not stored.\n"
     "\n"
     "  --store PATH     snapshot store (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
+    "  --preset NAME    target AS and watched upstreams for the analysis of foreign files\n"
+    "  --asn-db FILE    GeoLite2-ASN-shaped MMDB for that analysis (default: the shipped database)\n"
+    "  --geo-db FILE    GeoLite2/DB-IP City- or Country-shaped MMDB\n"
     "\n"
-    "exit status: 0 done, 64 usage, 65 bad line or corrupt/foreign store, 66 missing file,\n"
-    "75 another run holds the store's lock.\n";
+    "exit status: 0 done, 64 usage, 65 bad line, a file of another kind or corrupt/foreign store,\n"
+    "66 missing file, 75 another run holds the store's lock.\n";
+
+/* Another system's file: read and analyzed whole, then one snapshot per run. */
+static int import_peers(const char *store_path, FILE *in, const char *path, enum pm_peer_kind kind,
+                        struct pm_cli_sweep *sw, const char *preset)
+{
+    char err[PM_ERRBUF_SIZE];
+    int rc = sw->presets_file ? pm_presets_load(&sw->presets, sw->presets_file, err)
+                              : pm_presets_load_default(&sw->presets, err);
+    if (rc) {
+        pm_cli_error("%s", err);
+        return PM_EXIT_DATAERR;
+    }
+    struct pm_cli_peers p;
+    if ((rc = pm_cli_peers_load(sw, in, path, kind, preset, &p))) {
+        pm_cli_peers_free(&p);
+        return rc; /* nothing opened, nothing created */
+    }
+    if (!p.set.n_runs) {
+        pm_cli_error("%s: holds only IPv6 traces (%u), which the store does not keep", path, p.set.n_v6);
+        pm_cli_peers_free(&p);
+        return PM_EXIT_DATAERR;
+    }
+    struct pm_store *s;
+    if ((rc = pm_store_open(store_path, PM_STORE_CREATE, &s, err))) {
+        pm_cli_error("%s", err);
+        pm_cli_peers_free(&p);
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_IMPORT);
+    }
+    uint32_t imported = 0, dups = 0;
+    for (uint32_t i = 0; i < p.set.n_runs && !rc; i++) {
+        rc = pm_store_save_snapshot(s, p.set.runs[i], p.analyses[i], NULL, NULL, err);
+        if (rc == PM_EINVAL) { /* same start and vantage already stored */
+            dups++;
+            rc = PM_OK;
+        } else if (!rc) {
+            imported++;
+        }
+    }
+    pm_store_close(s);
+    uint32_t n_vantages = 0;
+    for (uint32_t i = 0; i < p.set.n_runs; i++) {
+        bool first = true;
+        for (uint32_t k = 0; k < i && first; k++)
+            first = strcmp(p.set.runs[k]->vantage, p.set.runs[i]->vantage) != 0;
+        n_vantages += first;
+    }
+    uint32_t v6 = p.set.n_v6;
+    pm_cli_peers_free(&p);
+    if (rc) {
+        pm_cli_error("%s: %s (%u snapshot%s stored before)", path, err, imported, imported == 1 ? "" : "s");
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_IMPORT);
+    }
+    fprintf(stderr, "pathmortem: imported %u snapshot%s from %u vantage%s, skipped %u already stored", imported,
+            imported == 1 ? "" : "s", n_vantages, n_vantages == 1 ? "" : "s", dups);
+    if (v6)
+        fprintf(stderr, "; %u IPv6 trace%s not stored (the store is IPv4)", v6, v6 == 1 ? "" : "s");
+    fputc('\n', stderr);
+    return PM_EXIT_OK;
+}
 
 int pm_cmd_import(int argc, char **argv)
 {
+    enum { OPT_PRESET = 1000, OPT_ASN_DB, OPT_GEO_DB };
     static const struct option opts[] = {
-        {"store", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *store_path = pm_store_default_path();
+        {"store", required_argument, 0, 's'},       {"preset", required_argument, 0, OPT_PRESET},
+        {"asn-db", required_argument, 0, OPT_ASN_DB}, {"geo-db", required_argument, 0, OPT_GEO_DB},
+        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+    const char *store_path = pm_store_default_path(), *preset = NULL;
+    struct pm_cli_sweep sw;
+    memset(&sw, 0, sizeof sw);
+    sw.eng.gaplimit = PM_GAPLIMIT_DEFAULT;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 's': store_path = optarg; break;
+        case OPT_PRESET: preset = optarg; break;
+        case OPT_ASN_DB: sw.asn_db = optarg; break;
+        case OPT_GEO_DB: sw.geo_db = optarg; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -45,8 +123,29 @@ int pm_cmd_import(int argc, char **argv)
         return PM_EXIT_NOINPUT;
     }
     char err[PM_ERRBUF_SIZE];
+    int rc;
+    /* what the file is comes from its content: an export, or another system's traceroute data */
+    if (in != stdin) {
+        uint8_t head[64];
+        size_t got = fread(head, 1, sizeof head, in);
+        rewind(in);
+        enum pm_peer_kind kind = pm_peers_sniff(head, got);
+        if (kind == PM_PEER_WARTS || (kind == PM_PEER_JSON && !pm_peers_is_export(head, got))) {
+            rc = import_peers(store_path, in, path, kind, &sw, preset);
+            fclose(in);
+            pm_cli_sweep_free(&sw);
+            return rc;
+        }
+        /* checked whole before the store is opened: a bad file creates no store */
+        struct pm_import_stats chk;
+        if ((rc = pm_store_import_check(in, &chk, err)) && rc != PM_EUNSUPP) {
+            fclose(in);
+            pm_cli_error("%s: %s", path, err);
+            return pm_cli_exit_in(rc, PM_CLI_EXIT_IMPORT);
+        }
+    }
     struct pm_store *s;
-    int rc = pm_store_open(store_path, PM_STORE_CREATE, &s, err);
+    rc = pm_store_open(store_path, PM_STORE_CREATE, &s, err);
     if (rc) {
         if (in != stdin)
             fclose(in);

@@ -266,6 +266,19 @@ int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec)
         return pm_peers_bad(c, PM_ECORRUPT, "dst_addr: '%.48s' is not an address", h.dst);
     if ((h.af == 6) != v6)
         return pm_peers_bad(c, PM_ECORRUPT, "dst_addr: '%.48s' is not an IPv%lld address", h.dst, (long long)h.af);
+    /* the same result twice (files concatenated, pages that overlap) is read once */
+    char ident[160];
+    bool dup;
+    snprintf(ident, sizeof ident, "atlas/%lld/%lld/%s/%lld/%s", (long long)h.prb_id, (long long)h.msm, h.dst,
+             (long long)h.ts, h.proto);
+    if ((rc = pm_peers_seen(c, ident, &dup)) < 0)
+        return rc;
+    if (dup) {
+        c->set->records--;
+        pm_peers_skip(c, "the same result as an earlier one (probe %lld, %s, time %lld), read once",
+                      (long long)h.prb_id, h.dst, (long long)h.ts);
+        return PM_OK;
+    }
     if (v6)
         return read_v6(c, &h, hops);
     if (h.src[0] && pm_peers_addr(h.src, &v6, &tmp) == PM_OK && !v6)

@@ -21,7 +21,13 @@ struct pm_peers_ctx {
     char monitor[48];         /* scamper: hostname from the last cycle-start record */
     bool first_seen;          /* the first record decided what the file is */
     uint64_t deep_hops;       /* hops beyond PM_TTL_MAX, not kept */
+    uint64_t *seen;           /* open addressing over hashes of results already read (0: empty) */
+    size_t seen_cap, n_seen;
 };
+
+/* Has a result with this identity (vantage, measurement, destination, time)
+ * been read already? Remembers it if not. PM_ENOMEM on allocation failure. */
+int pm_peers_seen(struct pm_peers_ctx *c, const char *identity, bool *dup);
 
 /* "record N (line L): " + message into errbuf; returns code. */
 int pm_peers_bad(struct pm_peers_ctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -234,8 +234,44 @@ void pm_peers_finish(struct pm_peers_ctx *c)
     }
 }
 
+int pm_peers_seen(struct pm_peers_ctx *c, const char *identity, bool *dup)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a 64: a false duplicate needs a 64-bit collision */
+    for (const char *p = identity; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    if (!h)
+        h = 1;
+    if ((c->n_seen + 1) * 2 > c->seen_cap) {
+        size_t cap = c->seen_cap ? c->seen_cap * 2 : 1024;
+        uint64_t *n = calloc(cap, sizeof *n);
+        if (!n)
+            return pm_peers_bad(c, PM_ENOMEM, "out of memory");
+        for (size_t i = 0; i < c->seen_cap; i++)
+            if (c->seen[i]) {
+                size_t j = c->seen[i] & (cap - 1);
+                while (n[j])
+                    j = (j + 1) & (cap - 1);
+                n[j] = c->seen[i];
+            }
+        free(c->seen);
+        c->seen = n;
+        c->seen_cap = cap;
+    }
+    size_t j = h & (c->seen_cap - 1);
+    while (c->seen[j] && c->seen[j] != h)
+        j = (j + 1) & (c->seen_cap - 1);
+    *dup = c->seen[j] == h;
+    if (!*dup) {
+        c->seen[j] = h;
+        c->n_seen++;
+    }
+    return PM_OK;
+}
+
 void pm_peers_ctx_free(struct pm_peers_ctx *c)
 {
+    free(c->seen);
+    c->seen = NULL;
     free(c->next);
     free(c->heads);
     free(c->keys);

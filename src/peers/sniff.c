@@ -1,4 +1,6 @@
 /* sniff.c - what a file is, from its first bytes: pcap, pcapng, scamper warts or JSON (never from its name). */
+#include <string.h>
+
 #include "pathmortem/peers.h"
 
 enum pm_peer_kind pm_peers_sniff(const uint8_t *buf, size_t len)
@@ -21,4 +23,23 @@ enum pm_peer_kind pm_peers_sniff(const uint8_t *buf, size_t len)
     if (i < len && (buf[i] == '[' || buf[i] == '{'))
         return PM_PEER_JSON;
     return PM_PEER_UNKNOWN;
+}
+
+bool pm_peers_is_export(const uint8_t *buf, size_t len)
+{
+    /* export lines are compact and start with their schema (src/store/jsonl_write.c) */
+    static const char key[] = "\"schema\"", val[] = "\"pathmortem-snapshot/";
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+        i++;
+    if (i >= len || buf[i++] != '{')
+        return false;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+        i++;
+    if (len - i < sizeof key - 1 || memcmp(buf + i, key, sizeof key - 1))
+        return false;
+    i += sizeof key - 1;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == ':'))
+        i++;
+    return len - i >= sizeof val - 1 && !memcmp(buf + i, val, sizeof val - 1);
 }

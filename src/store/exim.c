@@ -130,3 +130,15 @@ int pm_store_import(struct pm_store *s, FILE *f, struct pm_import_stats *st, cha
     }
     return pass(s, f, true, st, errbuf);
 }
+
+int pm_store_import_check(FILE *f, struct pm_import_stats *st, char *errbuf)
+{
+    memset(st, 0, sizeof *st);
+    long start = ftell(f);
+    if (start < 0 || fseek(f, start, SEEK_SET) != 0)
+        return PM_EUNSUPP; /* a pipe: checked while it is stored */
+    int rc = pass(NULL, f, false, st, errbuf);
+    if (fseek(f, start, SEEK_SET) != 0 && !rc)
+        rc = pm_err(errbuf, PM_EIO, "cannot rewind the input");
+    return rc;
+}

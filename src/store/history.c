@@ -14,6 +14,7 @@ struct builder {
     size_t cap;
     bool is_upstream;
     bool open;               /* h->episodes[h->n - 1] may still grow */
+    const char *vantage;     /* only this vantage's snapshots (NULL: all) */
     uint32_t open_group;
 };
 
@@ -109,11 +110,19 @@ static int build(struct pm_store *s, struct builder *bd, uint64_t since, uint64_
 {
     int rc;
     if (bd->is_upstream && filtered)
-        rc = pm_store_aggregate(s, true, 0, since, until, lo, hi, flush, bd, errbuf);
+        rc = pm_store_aggregate(s, true, 0, since, until, lo, hi, bd->vantage, flush, bd, errbuf);
     else
-        rc = pm_store_states_read(s, bd->is_upstream, since, until, lo, hi, flush, bd, errbuf);
+        rc = pm_store_states_read(s, bd->is_upstream, since, until, lo, hi, bd->vantage, flush, bd, errbuf);
     close_open(bd);
     return rc;
+}
+
+static void bind_vantage(sqlite3_stmt *st, int i, const char *vantage)
+{
+    if (vantage)
+        sqlite3_bind_text(st, i, vantage, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
 }
 
 static int load_times(struct pm_store *s, struct builder *bd, uint64_t since, uint64_t until, char *errbuf)
@@ -121,9 +130,9 @@ static int load_times(struct pm_store *s, struct builder *bd, uint64_t since, ui
     int64_t *v;
     size_t n;
     int rc = pm_store_window_i64(s,
-                                 "SELECT DISTINCT started_us FROM snapshots WHERE started_us >= ? AND started_us <= ?"
-                                 " ORDER BY started_us",
-                                 since, until, 0, &v, &n, "reading snapshot times", errbuf);
+                                 "SELECT DISTINCT started_us FROM snapshots WHERE started_us >= ?1 AND started_us <= ?2"
+                                 " AND (?3 IS NULL OR vantage = ?3) ORDER BY started_us",
+                                 since, until, bd->vantage, 0, &v, &n, "reading snapshot times", errbuf);
     if (rc)
         return rc;
     bd->times = (uint64_t *)v; /* checked >= 0 */
@@ -131,17 +140,19 @@ static int load_times(struct pm_store *s, struct builder *bd, uint64_t since, ui
     return PM_OK;
 }
 
-static int span(struct pm_store *s, struct pm_history *h, uint64_t since, uint64_t until, char *errbuf)
+static int span(struct pm_store *s, struct pm_history *h, uint64_t since, uint64_t until, const char *vantage,
+                char *errbuf)
 {
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s,
                               "SELECT COUNT(*), MIN(started_us), MAX(started_us) FROM snapshots"
-                              " WHERE started_us >= ? AND started_us <= ?",
+                              " WHERE started_us >= ? AND started_us <= ? AND (?3 IS NULL OR vantage = ?3)",
                               &st, errbuf);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, (int64_t)since);
     sqlite3_bind_int64(st, 2, until ? (int64_t)until : INT64_MAX);
+    bind_vantage(st, 3, vantage);
     int sr = sqlite3_step(st);
     if (sr != SQLITE_ROW) {
         rc = pm_store_sqlerr(s, sr, "reading history", errbuf);
@@ -161,6 +172,12 @@ static int span(struct pm_store *s, struct pm_history *h, uint64_t since, uint64
 int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *prefix_filter,
                      struct pm_history **out, char *errbuf)
 {
+    return pm_store_history_vantage(s, since_us, until_us, prefix_filter, NULL, out, errbuf);
+}
+
+int pm_store_history_vantage(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *prefix_filter,
+                             const char *vantage, struct pm_history **out, char *errbuf)
+{
     *out = NULL;
     if (since_us > INT64_MAX || until_us > INT64_MAX)
         return pm_err(errbuf, PM_EINVAL, "time out of range");
@@ -176,8 +193,8 @@ int pm_store_history(struct pm_store *s, uint64_t since_us, uint64_t until_us, c
         return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
     int rc = pm_store_exec(s, "BEGIN", "starting a read", errbuf);
     if (!rc) {
-        struct builder bd = {.h = h};
-        rc = span(s, h, since_us, until_us, errbuf);
+        struct builder bd = {.h = h, .vantage = vantage};
+        rc = span(s, h, since_us, until_us, vantage, errbuf);
         if (!rc)
             rc = load_times(s, &bd, since_us, until_us, errbuf);
         if (!rc)
@@ -202,4 +219,41 @@ void pm_history_free(struct pm_history *h)
         return;
     free(h->episodes);
     free(h);
+}
+
+int pm_store_vantages(struct pm_store *s, uint64_t since_us, uint64_t until_us, char (**out)[64], size_t *n,
+                      char *errbuf)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s,
+                              "SELECT DISTINCT vantage FROM snapshots WHERE started_us >= ? AND started_us <= ?"
+                              " ORDER BY vantage",
+                              &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)since_us);
+    sqlite3_bind_int64(st, 2, until_us ? (int64_t)until_us : INT64_MAX);
+    char(*v)[64] = NULL;
+    size_t cap = 0, k = 0;
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = PM_GROW(v, cap, k + 1, 16, PM_STORE_MAX_SNAPSHOTS)) != PM_OK) {
+            rc = pm_err(errbuf, rc, "too many vantages");
+            break;
+        }
+        if (!(rc = pm_col_text(st, 0, false, v[k], sizeof v[k], errbuf)))
+            k++;
+    }
+    if (!rc && sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, "reading vantages", errbuf);
+    sqlite3_finalize(st);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return PM_OK;
 }

@@ -34,11 +34,12 @@ int pm_store_prepare(struct pm_store *s, const char *sql, sqlite3_stmt **st, cha
 int pm_store_query_i64(struct pm_store *s, const char *sql, const int64_t *arg, int64_t lo, int64_t hi, int64_t *out,
                        const char *what, char *errbuf);
 /* Column 0 of every row sql gives for snapshots started in [since_us,
- * until_us] (until 0: unbounded; bound to its two parameters), each checked
- * to lie in [lo, INT64_MAX], at most PM_STORE_MAX_SNAPSHOTS rows. *out
- * malloc'd (caller frees; NULL and 0 on failure). */
-int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, uint64_t until_us, int64_t lo,
-                        int64_t **out, size_t *n, const char *what, char *errbuf);
+ * until_us] (until 0: unbounded; bound to its parameters 1 and 2; text3,
+ * when not NULL, to parameter 3, else it stays NULL), each checked to lie in
+ * [lo, INT64_MAX], at most PM_STORE_MAX_SNAPSHOTS rows. *out malloc'd
+ * (caller frees; NULL and 0 on failure). */
+int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, uint64_t until_us, const char *text3,
+                        int64_t lo, int64_t **out, size_t *n, const char *what, char *errbuf);
 /* Maps an SQLite result code to PM_E* and formats errbuf. */
 int pm_store_sqlerr(struct pm_store *s, int rc, const char *what, char *errbuf);
 
@@ -101,16 +102,18 @@ struct pm_group_state {
 typedef int (*pm_state_fn)(void *ctx, const struct pm_group_state *st, char *errbuf);
 
 /* Aggregates target rows into group states, ordered by group then time:
- * one snapshot (snapshot_id > 0) or a window and a dst range [lo, hi]. */
+ * one snapshot (snapshot_id > 0) or a window, a dst range [lo, hi] and a
+ * vantage (NULL: every vantage). */
 int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
-                       uint32_t lo, uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf);
+                       uint32_t lo, uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf);
 /* Stores the states of one snapshot (part of its save transaction). */
 int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf);
 /* Migration hook: states for every stored snapshot. */
 int pm_store_states_backfill(struct pm_store *s, char *errbuf);
-/* Reads stored states in a window (prefix groups within [lo, hi]), ordered by group then time. */
+/* Reads stored states in a window (prefix groups within [lo, hi]; one vantage
+ * or NULL for all), ordered by group then time. */
 int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
-                         uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf);
+                         uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf);
 
 
 #endif

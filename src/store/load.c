@@ -336,5 +336,5 @@ int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us, int6
     return pm_store_window_i64(s,
                                "SELECT id FROM snapshots WHERE started_us >= ? AND started_us <= ?"
                                " ORDER BY started_us, id",
-                               since_us, until_us, 1, ids, n, "listing snapshots", errbuf);
+                               since_us, until_us, NULL, 1, ids, n, "listing snapshots", errbuf);
 }

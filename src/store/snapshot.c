@@ -48,6 +48,19 @@ static char *params_json(const struct pm_run *run, char *errbuf)
     json_object_set_new(o, "dport", json_integer(run->dport));
     json_object_set_new(o, "flow", json_integer(run->flow));
     json_object_set_new(o, "classic", json_boolean(run->classic));
+    if (run->input.format[0]) { /* read from another system's file: where from (docs/peers.md) */
+        const struct pm_run_input *in = &run->input;
+        json_t *inp = json_pack("{s:s%, s:s%, s:s%, s:s%, s:s%, s:s%, s:s%, s:I}", "format", in->format,
+                                strnlen(in->format, sizeof in->format), "tool", in->tool,
+                                strnlen(in->tool, sizeof in->tool), "version", in->version,
+                                strnlen(in->version, sizeof in->version), "vantage_id", in->vantage_id,
+                                strnlen(in->vantage_id, sizeof in->vantage_id), "vantage_addr", in->vantage_addr,
+                                strnlen(in->vantage_addr, sizeof in->vantage_addr), "inferred", in->inferred,
+                                strnlen(in->inferred, sizeof in->inferred), "missing", in->missing,
+                                strnlen(in->missing, sizeof in->missing), "results", (json_int_t)in->results);
+        if (inp)
+            json_object_set_new(o, "input", inp);
+    }
     const struct pm_run_stats *st = &run->stats;
     json_object_set_new(stats, "probes_sent", json_integer((json_int_t)st->probes_sent));
     json_object_set_new(stats, "replies_matched", json_integer((json_int_t)st->replies_matched));

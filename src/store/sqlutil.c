@@ -174,8 +174,8 @@ int pm_store_query_i64(struct pm_store *s, const char *sql, const int64_t *arg, 
     return rc;
 }
 
-int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, uint64_t until_us, int64_t lo,
-                        int64_t **out, size_t *n, const char *what, char *errbuf)
+int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, uint64_t until_us, const char *text3,
+                        int64_t lo, int64_t **out, size_t *n, const char *what, char *errbuf)
 {
     *out = NULL;
     *n = 0;
@@ -185,6 +185,8 @@ int pm_store_window_i64(struct pm_store *s, const char *sql, uint64_t since_us, 
         return rc;
     sqlite3_bind_int64(st, 1, since_us > INT64_MAX ? INT64_MAX : (int64_t)since_us);
     sqlite3_bind_int64(st, 2, until_us == 0 || until_us > INT64_MAX ? INT64_MAX : (int64_t)until_us);
+    if (text3)
+        sqlite3_bind_text(st, 3, text3, -1, SQLITE_TRANSIENT);
     size_t cap = 0;
     int sr;
     while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {

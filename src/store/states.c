@@ -106,7 +106,7 @@ static int read_bucket(sqlite3_stmt *st, uint32_t *group, int64_t *started, int6
 }
 
 int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
-                       uint32_t lo, uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf)
+                       uint32_t lo, uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
@@ -118,7 +118,7 @@ int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, u
              upstream ? "t.upstream_asn" : "t.prefix24",
              snapshot_id > 0 ? "t.snapshot = ?1"
                              : "s.started_us >= ?2 AND s.started_us <= ?3 AND t.prefix24 >= ?4 AND t.prefix24 <= ?5"
-                               " AND t.dst >= ?4 AND t.dst <= ?5");
+                               " AND t.dst >= ?4 AND t.dst <= ?5 AND (?6 IS NULL OR s.vantage = ?6)");
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s, sql, &st, errbuf);
     if (rc)
@@ -130,6 +130,10 @@ int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, u
         sqlite3_bind_int64(st, 3, until ? (int64_t)until : INT64_MAX);
         sqlite3_bind_int64(st, 4, lo & 0xffffff00u);
         sqlite3_bind_int64(st, 5, hi);
+        if (vantage)
+            sqlite3_bind_text(st, 6, vantage, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, 6);
     }
     struct group_snap *g = calloc(1, sizeof *g);
     if (!g) {
@@ -208,7 +212,7 @@ int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf)
         sqlite3_stmt *st;
         if ((rc = pm_store_prepare(s, sql, &st, errbuf)))
             break;
-        rc = pm_store_aggregate(s, u == 1, id, 0, 0, 0, 0, write_state, st, errbuf);
+        rc = pm_store_aggregate(s, u == 1, id, 0, 0, 0, 0, NULL, write_state, st, errbuf);
         sqlite3_finalize(st);
     }
     return rc;
@@ -233,7 +237,7 @@ int pm_store_states_backfill(struct pm_store *s, char *errbuf)
 }
 
 int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
-                         uint32_t hi, pm_state_fn fn, void *ctx, char *errbuf)
+                         uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
@@ -241,6 +245,7 @@ int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint
              " st.upstream_asn, st.upstream_name, st.death_addr, st.death_kind"
              " FROM %s st JOIN snapshots s ON s.id = st.snapshot"
              " WHERE s.started_us >= ? AND s.started_us <= ? AND st.grp >= ? AND st.grp <= ?"
+             " AND (?5 IS NULL OR s.vantage = ?5)"
              " ORDER BY st.grp, s.started_us, s.id",
              upstream ? "upstream_states" : "prefix_states");
     sqlite3_stmt *st;
@@ -251,6 +256,10 @@ int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint
     sqlite3_bind_int64(st, 2, until ? (int64_t)until : INT64_MAX);
     sqlite3_bind_int64(st, 3, upstream ? 0 : (lo & 0xffffff00u));
     sqlite3_bind_int64(st, 4, upstream ? UINT32_MAX : hi);
+    if (vantage)
+        sqlite3_bind_text(st, 5, vantage, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 5);
     int sr;
     while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         struct pm_group_state g;

@@ -30,6 +30,15 @@ static char *slurp(const char *name, size_t *len)
     return buf;
 }
 
+/* The same result a day later: a probe's next round (same length, one field changed). */
+static char *later(const char *r)
+{
+    char *c = strdup(r), *p = strstr(c, "\"timestamp\": 1361435986");
+    assert_non_null(p);
+    memcpy(p, "\"timestamp\": 1361522386", 23);
+    return c;
+}
+
 static int read_file(const char *name, struct pm_peer_set *set, char *err)
 {
     FILE *f = fopen(name, "rb");
@@ -141,8 +150,10 @@ static void array_and_lines_agree_and_rounds_split(void **state)
          *r10 = slurp(GOLDEN "atlas-10.json", &l10);
     size_t cap = 2 * (l0 + l3 + l10) + 16;
     char *lines = malloc(cap), *arr = malloc(cap);
-    int nl = snprintf(lines, cap, "%s\n%s\n%s\n%s\n", r0, r3, r10, r3);
-    int na = snprintf(arr, cap, "[%s,\n%s , %s,%s]\n", r0, r3, r10, r3);
+    char *r3b = later(r3);
+    /* r10 twice: the same result, read once */
+    int nl = snprintf(lines, cap, "%s\n%s\n%s\n%s\n%s\n", r0, r3, r10, r3b, r10);
+    int na = snprintf(arr, cap, "[%s,\n%s , %s,%s,%s]\n", r0, r3, r10, r3b, r10);
     struct pm_peer_set a, b;
     char err[PM_ERRBUF_SIZE] = "";
     assert_int_equal(pm_peers_read_mem(lines, (size_t)nl, 5, &a, err), PM_OK);
@@ -150,6 +161,9 @@ static void array_and_lines_agree_and_rounds_split(void **state)
     assert_int_equal(a.n_runs, 4); /* prb 190, prb 319 twice (two rounds), prb 394 */
     assert_int_equal(b.n_runs, a.n_runs);
     assert_int_equal(a.records, 4);
+    assert_int_equal(a.skipped, 1);
+    assert_non_null(strstr(a.warning, "record 5: the same result"));
+    free(r3b);
     for (uint32_t i = 0; i < a.n_runs; i++) {
         assert_string_equal(a.runs[i]->input.vantage_id, b.runs[i]->input.vantage_id);
         assert_int_equal(a.runs[i]->targets[0].n_replies, b.runs[i]->targets[0].n_replies);
@@ -245,7 +259,9 @@ static void across_counts_each_vantage_once(void **state)
          *r10 = slurp(GOLDEN "atlas-10.json", &l10);
     size_t cap = 2 * (l0 + l3 + l10) + 16;
     char *lines = malloc(cap);
-    int nl = snprintf(lines, cap, "%s\n%s\n%s\n%s\n", r0, r3, r10, r3);
+    char *r3b = later(r3);
+    int nl = snprintf(lines, cap, "%s\n%s\n%s\n%s\n", r0, r3, r10, r3b);
+    free(r3b);
     struct pm_peer_set set;
     char err[PM_ERRBUF_SIZE] = "";
     assert_int_equal(pm_peers_read_mem(lines, (size_t)nl, 5, &set, err), PM_OK);
