@@ -145,7 +145,7 @@ struct pm_rollup {
 };
 
 /* One stored fact about a router from earlier (healthy) runs, as produced by
- * pm_analysis_history_facts: followed_by_target = on a reached path the next
+ * the store (pm_store_history_facts): followed_by_target = on a reached path the next
  * responsive hop after it was owned by the target AS (inferred ownership);
  * owner_asn = the owner inferred then (0: unknown). */
 struct pm_history_fact {
@@ -159,7 +159,6 @@ struct pm_analyze_opts {
     uint32_t target_asn;             /* AS of the target space; 0: infer from targets */
     uint32_t watched[8];             /* watched upstream ASNs (preset) */
     uint32_t n_watched;
-    uint8_t gaplimit;
     /* Stored history as extra ownership evidence (issue 5); may be NULL.
      * Borrowed for the duration of pm_analyze only. */
     const struct pm_history_fact *history;
@@ -203,11 +202,6 @@ uint32_t pm_analysis_owner(const struct pm_analysis *a, uint32_t addr);
 
 /* The pm_owner record of addr, or NULL when addr never answered (binary search). */
 const struct pm_owner *pm_analysis_find_owner(const struct pm_analysis *a, uint32_t addr);
-
-/* Extracts facts worth storing from an analysis (routers seen on reached
- * paths). *out is malloc'd (caller frees), at most a->n_owners entries. */
-int pm_analysis_history_facts(const struct pm_run *run, const struct pm_analysis *a,
-                              struct pm_history_fact **out, uint32_t *n_out, char *errbuf);
 
 /* One text line for a roll-up, as in
  * "175.45.176.0/24      0/256 reached   via China Unicom (AS4837): all die at ...".

@@ -47,7 +47,7 @@ int pm_cli_peers_load(struct pm_cli_sweep *s, FILE *in, const char *path, enum p
         }
         const struct pm_preset *ps = preset ? preset : pm_cli_guess_preset(&s->presets, run);
         struct pm_analyze_opts ao;
-        pm_cli_analyze_opts(ps, s->eng.gaplimit, &ao);
+        pm_cli_analyze_opts(ps, &ao);
         if (pm_analyze(run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &p->analyses[i], err) != PM_OK) {
             pm_cli_error("analysis failed: %s", err);
             return PM_EXIT_SOFTWARE;

@@ -166,7 +166,7 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
     if (!preset)
         preset = pm_cli_guess_preset(&s->presets, s->run);
     struct pm_analyze_opts ao;
-    pm_cli_analyze_opts(preset, s->eng.gaplimit, &ao);
+    pm_cli_analyze_opts(preset, &ao);
     if (pm_analyze(s->run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &s->analysis, err) != PM_OK) {
         pm_cli_error("analysis failed: %s", err);
         return PM_EXIT_SOFTWARE;

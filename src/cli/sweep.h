@@ -64,7 +64,7 @@ int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path);
 /* Opens the geo databases (explicit paths or the defaults) and records them in run. */
 int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, struct pm_geo **out);
 /* Fills analysis options from the preset (if any). */
-void pm_cli_analyze_opts(const struct pm_preset *preset, uint8_t gaplimit, struct pm_analyze_opts *ao);
+void pm_cli_analyze_opts(const struct pm_preset *preset, struct pm_analyze_opts *ao);
 
 /* The preset whose prefixes hold most of run's targets (NULL: none). */
 const struct pm_preset *pm_cli_guess_preset(const struct pm_presets *ps, const struct pm_run *run);

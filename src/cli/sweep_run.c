@@ -14,10 +14,9 @@ static void on_signal(int sig)
     pm_engine_request_stop_cause(sig == SIGTERM ? PM_RUN_SIGTERM : sig == SIGHUP ? PM_RUN_SIGHUP : PM_RUN_SIGINT);
 }
 
-void pm_cli_analyze_opts(const struct pm_preset *preset, uint8_t gaplimit, struct pm_analyze_opts *ao)
+void pm_cli_analyze_opts(const struct pm_preset *preset, struct pm_analyze_opts *ao)
 {
     memset(ao, 0, sizeof *ao);
-    ao->gaplimit = gaplimit;
     if (!preset)
         return;
     ao->target_asn = preset->target_asn;
@@ -134,7 +133,7 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
     }
     pm_trace_finish(s->run, s->eng.gaplimit);
     struct pm_analyze_opts ao;
-    pm_cli_analyze_opts(s->targets.preset, s->eng.gaplimit, &ao);
+    pm_cli_analyze_opts(s->targets.preset, &ao);
     ao.history = s->history;
     ao.n_history = s->n_history;
     if (pm_analyze(s->run, s->geo ? pm_geo_lookup_cb : NULL, s->geo, &ao, &s->analysis, err) != PM_OK) {

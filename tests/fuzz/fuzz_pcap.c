@@ -44,7 +44,6 @@ static void analyze_and_write(struct pm_run *run)
     ao.watched[1] = 20485;
     ao.watched[2] = 12389;
     ao.n_watched = 3;
-    ao.gaplimit = 5;
     struct pm_analysis *a = NULL;
     if (pm_analyze(run, table_lookup, NULL, &ao, &a, err) != PM_OK) {
         PM_FUZZ_CHECK(err[0] != '\0');

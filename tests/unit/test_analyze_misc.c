@@ -369,11 +369,6 @@ static void random_runs_keep_invariants(void **state)
         char line[400];
         for (uint32_t i = 0; i < a->n_prefix; i++)
             assert_true(pm_rollup_format(&a->by_prefix[i], line, sizeof line) > 0);
-        struct pm_history_fact *f = NULL;
-        uint32_t nf = 0;
-        assert_int_equal(pm_analysis_history_facts(run, a, &f, &nf, err), PM_OK);
-        assert_true(nf <= a->n_owners);
-        free(f);
         pm_analysis_free(a);
         pm_run_free(run);
     }

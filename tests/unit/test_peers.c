@@ -266,7 +266,7 @@ static void across_counts_each_vantage_once(void **state)
     char err[PM_ERRBUF_SIZE] = "";
     assert_int_equal(pm_peers_read_mem(lines, (size_t)nl, 5, &set, err), PM_OK);
     struct pm_analysis *as[4];
-    struct pm_analyze_opts ao = {.gaplimit = 5};
+    struct pm_analyze_opts ao = {0};
     assert_int_equal(set.n_runs, 4);
     for (uint32_t i = 0; i < set.n_runs; i++) {
         assert_int_equal(pm_analyze(set.runs[i], NULL, NULL, &ao, &as[i], err), PM_OK);
