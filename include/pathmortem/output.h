@@ -71,9 +71,6 @@ struct pm_output_doc {
 int pm_output_json_read_doc(const char *text, size_t len, struct pm_output_doc *doc, char *errbuf);
 void pm_output_doc_free(struct pm_output_doc *doc);   /* accepts a zeroed doc */
 
-/* Only the run (verdicts and facts dropped). *run is owned by the caller. */
-int pm_output_json_read(const char *text, size_t len, struct pm_run **run, char *errbuf);
-
 /* pm_lookup_fn over the facts of a document (ctx is a struct pm_output_facts *). */
 void pm_output_facts_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out);
 

@@ -1,8 +1,10 @@
 /* facts.c - a table of address facts (ASN, names, place) read back from a JSON document, with a pm_lookup_fn. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "output/facts.h"
+#include "pathmortem/geo.h"
 
 struct fact {
     uint32_t addr; /* 0: empty slot (0.0.0.0 never answers a probe) */
@@ -89,4 +91,12 @@ void pm_output_facts_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
         *out = e->info;
     else
         memset(out, 0, sizeof *out);
+    /* the special-purpose class is a property of the address, not of a
+     * database, so the document does not carry it: filled as the geo reader
+     * does, so a re-rendered run names "benchmarking" where analyze did */
+    const char *special = addr ? pm_geo_special(addr, NULL, NULL) : NULL;
+    if (special) {
+        out->special = true;
+        snprintf(out->special_name, sizeof out->special_name, "%s", special);
+    }
 }

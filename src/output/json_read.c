@@ -605,15 +605,3 @@ void pm_output_doc_free(struct pm_output_doc *doc)
     pm_output_facts_free(doc->facts);
     memset(doc, 0, sizeof *doc);
 }
-
-int pm_output_json_read(const char *text, size_t len, struct pm_run **run, char *errbuf)
-{
-    struct pm_output_doc doc;
-    int rc = pm_output_json_read_doc(text, len, &doc, errbuf);
-    if (rc != PM_OK)
-        return rc;
-    *run = doc.run;
-    doc.run = NULL;
-    pm_output_doc_free(&doc);
-    return PM_OK;
-}

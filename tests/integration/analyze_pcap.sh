@@ -6,6 +6,10 @@ lab_fault withdraw cu2a 198.19.176.0/24
 sweep live lab-starjv
 pm analyze --format json -o "$LAB_TMP/replay.json" "$LAB_TMP/live.pcap" || [ $? -le 2 ]
 $CHECK same "$LAB_TMP/live.json" "$LAB_TMP/replay.json"
+# the live run's JSON, re-rendered by show, is the same document byte for byte
+"$BUILD/pathmortem" show --format json -o "$LAB_TMP/shown.json" "$LAB_TMP/live.json" || [ $? -le 2 ]
+cmp "$LAB_TMP/live.json" "$LAB_TMP/shown.json" || { echo "FAIL: show changed the live JSON"; exit 1; }
+echo "ok: show --format json reproduces the live run's JSON"
 # and a pcap file that is not ours is refused with one line, non-zero
 printf 'not a pcap file at all' > "$LAB_TMP/garbage.pcap"
 set +e

@@ -708,13 +708,13 @@ static void test_json_round_trip(void **state)
     bare.analysis = NULL;
     bare.lookup = NULL;
     char *b1 = pm_output_json_string(&bare, err);
-    struct pm_run *run = NULL;
-    assert_int_equal(pm_output_json_read(b1, strlen(b1), &run, err), PM_OK);
-    bare.run = run;
+    assert_int_equal(pm_output_json_read_doc(b1, strlen(b1), &doc, err), PM_OK);
+    assert_null(doc.analysis);
+    bare.run = doc.run;
     char *b2 = pm_output_json_string(&bare, err);
     assert_string_equal(b1, b2);
     assert_null(strstr(b1, "\"verdict\""));
-    pm_run_free(run);
+    pm_output_doc_free(&doc);
     free(b1);
     free(b2);
     free(s1);
