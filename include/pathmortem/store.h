@@ -12,7 +12,7 @@
 #include "pathmortem/trace.h"
 
 #define PM_STORE_DEFAULT_PATH "/var/lib/pathmortem/store.db"
-#define PM_STORE_SCHEMA_VERSION 2
+#define PM_STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of every pathmortem store ("PMRT"): lets a foreign
  * SQLite file be recognised from its header without opening it. */
 #define PM_STORE_APP_ID 0x504d5254
@@ -105,7 +105,8 @@ struct pm_snapshot {
     char *databases_json;    /* owned; JSON array */
     char pcap_path[512];     /* "" when none (or pruned) */
     char pcap_sha256[65];
-    int exit_status;         /* 0 all reached, 1 some died, 2 all died */
+    int exit_status;         /* 0 no path died, 1 some died, 2 all died, 3 the run was cut short */
+    uint8_t end;             /* enum pm_run_end: PM_RUN_COMPLETE, or what cut the run short (a partial snapshot) */
     uint32_t n_targets;
     struct pm_snap_target *targets;  /* owned, sorted by dst */
     uint32_t n_hops;
@@ -124,8 +125,11 @@ void pm_snapshot_free(struct pm_snapshot *snap); /* accepts NULL */
 int pm_snapshot_from_run(const struct pm_run *run, const struct pm_analysis *analysis,
                          struct pm_snapshot **out, char *errbuf);
 
-/* Exit status a snapshot reports: 0 all reached, 1 some died, 2 all died
- * (no targets: 2). Matches PM_EXIT_* in src/cli/commands.h. */
+/* Exit status a snapshot reports: 3 the run was cut short before every
+ * target was probed (some are not-probed), else 0 no path
+ * died (host-absent and rate-limited are not deaths), 1 some died while the
+ * networks answered elsewhere, 2 all died (no targets: 2). Matches PM_EXIT_*
+ * in src/cli/commands.h. */
 int pm_snapshot_exit_status(const struct pm_snapshot *snap);
 
 /* Saves one run in ONE transaction. If pcap_path is not NULL the capture is
@@ -169,10 +173,16 @@ int pm_store_prune_hops(struct pm_store *s, uint32_t keep_days, uint64_t now_us,
 
 /* ---- history ---- */
 
-enum pm_episode_state { PM_EPISODE_REACHED = 0, PM_EPISODE_DIED = 1 };
+/* The network states of issue 9: reached = reachable (its hosts or its routers
+ * for dark addresses answer, no path dies), died = dead, partial (some paths
+ * die, some reach it), unknown (nothing probed or answered: a run cut short,
+ * never an outage). Names: "reached", "died", "partial", "unknown". */
+enum pm_episode_state { PM_EPISODE_REACHED = 0, PM_EPISODE_DIED = 1, PM_EPISODE_PARTIAL = 2, PM_EPISODE_UNKNOWN = 3 };
+const char *pm_episode_state_name(enum pm_episode_state s); /* in src/output/history.c */
 
 /* Consecutive snapshots in which a /24 (or an upstream) was in the same state
- * - reached (some target reached), or died in the same AS - form an episode. */
+ * - reachable, unknown, or dead / partial with the dying paths dying in the
+ * same AS - form an episode. Only died and partial episodes are outages. */
 struct pm_episode {
     char key[48];            /* "175.45.176.0/24" or "AS4837" */
     bool is_upstream;        /* key names an upstream roll-up */
@@ -186,6 +196,7 @@ struct pm_episode {
     uint64_t last_us;        /* start of the episode's last snapshot */
     uint32_t snapshots;
     uint32_t reached, total; /* in the episode's last snapshot */
+    uint32_t dark, died, not_probed; /* in the episode's last snapshot (issue 9) */
 };
 
 struct pm_history {
@@ -232,6 +243,7 @@ struct pm_diff_entry {
     uint32_t changes;        /* PM_DIFF_* */
     struct pm_snap_target a, b; /* verdict fields (evidence_json NULL); zeroed if absent */
     uint32_t a_reached, a_total, b_reached, b_total; /* prefixes */
+    uint8_t a_state, b_state;  /* prefixes: enum pm_net_state (issue 9) */
     uint32_t n_appeared, n_vanished;
     uint32_t appeared[PM_DIFF_ADDRS_MAX], vanished[PM_DIFF_ADDRS_MAX];
 };

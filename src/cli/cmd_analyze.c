@@ -39,8 +39,8 @@ static const char usage_text[] =
     "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
     "  --color auto|never|always\n"
     "\n"
-    "exit status: 0 no path died, 1 some died, 2 all died, 64 usage, 65 unreadable or\n"
-    "foreign capture or a file of another kind (named in the message), 66 missing file.\n";
+    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 64 usage,\n"
+    "65 unreadable or foreign capture or a file of another kind (named in the message), 66 missing file.\n";
 
 static uint32_t target_addr(const void *ctx, uint32_t i)
 {
@@ -173,7 +173,7 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
     }
     if ((rc = pm_cli_write_output(s, NULL)) != 0)
         return rc;
-    return pm_cli_reach_status(s->analysis);
+    return pm_cli_reach_status(s->run, s->analysis);
 }
 
 int pm_cmd_analyze(int argc, char **argv)

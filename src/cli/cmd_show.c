@@ -26,7 +26,7 @@ static const char usage_text[] =
     "  --verbose            detail for every target\n"
     "  --color auto|never|always\n"
     "\n"
-    "exit status: 0 no path died (or no verdicts in the document), 1 some paths died, 2 all died,\n"
+    "exit status: 0 no path died (or no verdicts in the document), 1 some paths died, 2 all died, 3 run cut short,\n"
     "as analyze; 64 usage, 65 not a pathmortem/1 document, 66 missing file, 73 cannot create the\n"
     "output.\n";
 
@@ -148,7 +148,7 @@ static int show(const struct show_opts *o, FILE *in, FILE *out)
         pm_cli_error("cannot write the output: %s", err);
         rc = PM_EXIT_IOERR;
     } else if (doc.analysis) {
-        rc = pm_cli_reach_status(doc.analysis);
+        rc = pm_cli_reach_status(doc.run, doc.analysis);
     }
     pm_output_doc_free(&doc);
     return rc;

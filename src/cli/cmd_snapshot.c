@@ -30,7 +30,7 @@ static const char usage_text[] =
     "  --quiet               print nothing but errors\n"
     "  (every `pathmortem trace` option: see 'pathmortem trace --help')\n"
     "\n"
-    "exit status: 0 no path died, 1 some died, 2 all died, 75 another snapshot holds the\n"
+    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 75 another snapshot holds the\n"
     "lock, 64 usage, 65 corrupt or foreign store, 71 system error, 77 missing privilege.\n";
 
 struct snap_opts {
@@ -166,7 +166,7 @@ int pm_cmd_snapshot(int argc, char **argv)
         rc = PM_EXIT_IOERR;
         goto out;
     }
-    rc = pm_cli_reach_status(s.analysis);
+    rc = pm_cli_reach_status(s.run, s.analysis);
     if (!o.quiet) {
         uint32_t n[PM_STATUS__N] = {0};
         for (uint32_t i = 0; i < s.analysis->n_targets; i++)

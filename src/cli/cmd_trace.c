@@ -46,7 +46,7 @@ static const char usage_text[] =
     "      --color auto|never|always\n"
     "      --progress, --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
     "\n"
-    "exit status: 0 no path died, 1 some died, 2 all died, 64 usage, 65 bad data,\n"
+    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 64 usage, 65 bad data,\n"
     "71 system error, 77 missing privilege.\n";
 
 int pm_cmd_trace(int argc, char **argv)
@@ -58,7 +58,7 @@ int pm_cmd_trace(int argc, char **argv)
     if (rc == 0) {
         rc = pm_cli_write_output(&s, s.eng.pcap_path);
         if (rc == 0)
-            rc = pm_cli_reach_status(s.analysis);
+            rc = pm_cli_reach_status(s.run, s.analysis);
     }
     pm_cli_sweep_free(&s);
     return rc < 0 ? PM_EXIT_OK : rc;

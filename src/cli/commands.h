@@ -12,6 +12,7 @@
 #define PM_EXIT_OK 0          /* done; for trace/snapshot/analyze: no path died */
 #define PM_EXIT_SOME_DIED 1   /* some paths died, the target networks answered elsewhere */
 #define PM_EXIT_ALL_DIED 2    /* paths died and nothing of the target networks answered */
+#define PM_EXIT_INCOMPLETE 3  /* the run was cut short (SIGINT, SIGTERM, SIGHUP, --timeout): partial verdicts */
 #define PM_EXIT_USAGE 64      /* bad flags or arguments (sysexits EX_USAGE) */
 #define PM_EXIT_DATAERR 65    /* bad input file (EX_DATAERR) */
 #define PM_EXIT_NOINPUT 66    /* input file missing (EX_NOINPUT) */

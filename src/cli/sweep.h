@@ -55,8 +55,8 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s);
 /* Re-probes each distinct death point of s->analysis with ICMP, UDP, TCP/80
  * and TCP/443 on the same engine and adds the finding to those verdicts. */
 int pm_cli_compare_methods(struct pm_engine *eng, struct pm_cli_sweep *s);
-/* Exit status by reachability: 0 all reached, 1 some died, 2 all died. */
-int pm_cli_reach_status(const struct pm_analysis *a);
+/* Exit status of a run: 3 cut short, else 0 no path died, 1 some died, 2 all died. */
+int pm_cli_reach_status(const struct pm_run *run, const struct pm_analysis *a);
 void pm_cli_sweep_free(struct pm_cli_sweep *s);
 
 /* Shared by trace and analyze: writes the document to s->out. */

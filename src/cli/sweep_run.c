@@ -48,19 +48,24 @@ int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, 
     return 0;
 }
 
-/* 0 no path died (dark addresses and rate-limited silences are not deaths),
+/* 3 the run was cut short before every target was probed (some are
+ * not-probed: its verdicts cover only what was probed); else
+ * 0 no path died (dark addresses and rate-limited silences are not deaths),
  * 1 some paths died while the target networks answered elsewhere, 2 paths died
  * and nothing of the target networks answered. */
-int pm_cli_reach_status(const struct pm_analysis *a)
+int pm_cli_reach_status(const struct pm_run *run, const struct pm_analysis *a)
 {
-    uint32_t died = 0, answered = 0;
+    uint32_t died = 0, answered = 0, unprobed = 0;
     for (uint32_t i = 0; i < a->n_targets; i++) {
         const struct pm_verdict *v = &a->verdicts[i];
+        unprobed += v->status == PM_STATUS_NOT_PROBED;
         if (v->status == PM_STATUS_DIED && v->kind != PM_DEATH_RATE_LIMITED)
             died++;
         else if (v->status == PM_STATUS_REACHED || v->status == PM_STATUS_HOST_ABSENT)
             answered++;
     }
+    if (run && run->end != PM_RUN_COMPLETE && unprobed)
+        return PM_EXIT_INCOMPLETE;
     if (!died)
         return PM_EXIT_OK;
     return answered ? PM_EXIT_SOME_DIED : PM_EXIT_ALL_DIED;

@@ -73,10 +73,11 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
             }
             fprintf(f, "%u/%u -> %u/%u reached", e->a_reached, e->a_total, e->b_reached, e->b_total);
             if (e->changes & PM_DIFF_STATUS)
-                fprintf(f, "  [%s -> %s]", e->a_reached ? "reached" : "died", e->b_reached ? "reached" : "died");
-            if (!e->b_reached) {
+                fprintf(f, "  [%s -> %s]", pm_net_state_name((enum pm_net_state)e->a_state),
+                        pm_net_state_name((enum pm_net_state)e->b_state));
+            if (e->b_state == PM_NET_DEAD || e->b_state == PM_NET_PARTIAL) {
                 as_str(&e->b.dies_in, vb, sizeof vb);
-                fprintf(f, "  dying in %s", vb);
+                fprintf(f, "  blamed on %s", vb);
             }
             fputc('\n', f);
             if (e->changes & PM_DIFF_UPSTREAM) {
@@ -137,6 +138,7 @@ static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
     json_object_set_new(o, "status", json_string(pm_status_name(t->status)));
     if (e->is_prefix) {
         json_object_set_new(o, "reached", json_integer(b_side ? e->b_reached : e->a_reached));
+        json_object_set_new(o, "state", json_string(pm_net_state_name((enum pm_net_state)(b_side ? e->b_state : e->a_state))));
         json_object_set_new(o, "total", json_integer(b_side ? e->b_total : e->a_total));
     } else {
         json_object_set_new(o, "kind", json_string(pm_death_name(t->kind)));

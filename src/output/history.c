@@ -59,7 +59,7 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
                     "STATE", "DIES IN", "UPSTREAM", "START", "END", "DURATION", "SNAPSHOTS");
         }
         char dies[160] = "-", up[160], start[32], end[32] = "ongoing", dur[32];
-        if (e->state == PM_EPISODE_DIED)
+        if (e->state == PM_EPISODE_DIED || e->state == PM_EPISODE_PARTIAL)
             as_str(&e->dies_in, dies, sizeof dies);
         as_str(&e->upstream, up, sizeof up);
         minute_str(e->start_us, start, sizeof start);
@@ -67,13 +67,13 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
             minute_str(e->end_us, end, sizeof end);
         pm_format_duration(duration_us(e, now_us), dur, sizeof dur);
         fprintf(f, "%-18s %-8s %-34.34s %-34.34s %-21s %-21s %-12s %u\n", e->key,
-                e->state == PM_EPISODE_REACHED ? "reached" : "died", dies, up, start, end, dur, e->snapshots);
+                pm_episode_state_name((enum pm_episode_state)e->state), dies, up, start, end, dur, e->snapshots);
     }
     /* the answer to "since when": one line per ongoing outage */
     bool first = true;
     for (size_t i = 0; i < h->n; i++) {
         const struct pm_episode *e = &h->episodes[i];
-        if (e->end_us || e->state != PM_EPISODE_DIED)
+        if (e->end_us || (e->state != PM_EPISODE_DIED && e->state != PM_EPISODE_PARTIAL))
             continue;
         if (first)
             fputc('\n', f);
@@ -85,9 +85,11 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
         if (e->is_upstream) {
             char up[160];
             as_str(&e->upstream, up, sizeof up);
-            fprintf(f, "paths via %s dead since %s (%s), dying in %s\n", up, start, dur, dies);
+            fprintf(f, "paths via %s %s since %s (%s), blamed on %s\n", up,
+                    e->state == PM_EPISODE_PARTIAL ? "partly dead" : "dead", start, dur, dies);
         } else {
-            fprintf(f, "%s unreachable since %s (%s), dying in %s\n", e->key, start, dur, dies);
+            fprintf(f, "%s %s since %s (%s), blamed on %s\n", e->key,
+                    e->state == PM_EPISODE_PARTIAL ? "partly unreachable" : "unreachable", start, dur, dies);
         }
     }
     return io_result(f, errbuf);
@@ -100,10 +102,11 @@ static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
         json_object_set_new(o, "upstream_key", json_string(e->key));
     else
         json_object_set_new(o, "prefix", json_string(e->key));
-    json_object_set_new(o, "state", json_string(e->state == PM_EPISODE_REACHED ? "reached" : "died"));
-    json_object_set_new(o, "dies_in", e->state == PM_EPISODE_DIED ? pm_json_as(&e->dies_in) : json_null());
+    bool dying = e->state == PM_EPISODE_DIED || e->state == PM_EPISODE_PARTIAL;
+    json_object_set_new(o, "state", json_string(pm_episode_state_name((enum pm_episode_state)e->state)));
+    json_object_set_new(o, "dies_in", dying ? pm_json_as(&e->dies_in) : json_null());
     json_object_set_new(o, "upstream", pm_json_as(&e->upstream));
-    if (e->state == PM_EPISODE_DIED) {
+    if (dying) {
         json_t *d = json_object();
         json_object_set_new(d, "addr", e->death_addr ? pm_json_addr(e->death_addr) : json_null());
         json_object_set_new(d, "kind", json_string(pm_death_name(e->death_kind)));
@@ -117,6 +120,9 @@ static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
     json_object_set_new(o, "snapshots", json_integer(e->snapshots));
     json_object_set_new(o, "reached", json_integer(e->reached));
     json_object_set_new(o, "total", json_integer(e->total));
+    json_object_set_new(o, "dark", json_integer(e->dark));
+    json_object_set_new(o, "dead_paths", json_integer(e->died));
+    json_object_set_new(o, "not_probed", json_integer(e->not_probed));
     return o;
 }
 
@@ -174,8 +180,8 @@ int pm_output_history_csv(FILE *f, const struct pm_history *h, uint64_t now_us, 
         if (e->end_us)
             pm_format_time(e->end_us, end, sizeof end);
         fprintf(f, "%s,%s,%s,", e->is_upstream ? "upstream" : "prefix", e->key,
-                e->state == PM_EPISODE_REACHED ? "reached" : "died");
-        if (e->state == PM_EPISODE_DIED) {
+                pm_episode_state_name((enum pm_episode_state)e->state));
+        if (e->state == PM_EPISODE_DIED || e->state == PM_EPISODE_PARTIAL) {
             fprintf(f, "%u,", e->dies_in.asn);
             csv_field(f, e->dies_in.name);
         } else {
@@ -187,4 +193,15 @@ int pm_output_history_csv(FILE *f, const struct pm_history *h, uint64_t now_us, 
                 e->snapshots, e->reached, e->total);
     }
     return io_result(f, errbuf);
+}
+
+const char *pm_episode_state_name(enum pm_episode_state s)
+{
+    switch (s) {
+    case PM_EPISODE_REACHED: return "reached";
+    case PM_EPISODE_DIED: return "died";
+    case PM_EPISODE_PARTIAL: return "partial";
+    case PM_EPISODE_UNKNOWN: return "unknown";
+    }
+    return "?";
 }

@@ -15,6 +15,8 @@
 static const char *const palette[MAX_DEATH_COLOURS] = {"#d62728", "#ff7f0e", "#9467bd", "#8c564b",
                                                         "#e377c2", "#bcbd22", "#17becf", "#1f77b4"};
 #define REACHED_COLOUR "#2ca02c"
+#define UNKNOWN_COLOUR "#d9d9d9"   /* nothing probed (a run cut short): not an outage */
+#define PARTIAL_STROKE "#ff9900"   /* partial: the death colour of its dying paths, outlined */
 #define OTHER_COLOUR "#7f7f7f"
 
 /* Writes s with the five XML special characters escaped and control bytes dropped. */
@@ -97,7 +99,7 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
         t1 = t0 + 1;
     struct legend lg = {.n = 0};
     int axis_y = TOP + (int)rows * ROW_H + 6;
-    int height = axis_y + 40 + (MAX_DEATH_COLOURS + 2) * 18;
+    int height = axis_y + 40 + (MAX_DEATH_COLOURS + 4) * 18;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                "font-size=\"11\">\n",
@@ -119,29 +121,44 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
             fputs("</text>\n", f);
         }
         double x0 = xpos(e->start_us, t0, t1), x1 = xpos(e->end_us ? e->end_us : t1, t0, t1);
-        const char *fill = e->state == PM_EPISODE_REACHED ? REACHED_COLOUR : death_colour(&lg, &e->dies_in);
+        const char *fill = e->state == PM_EPISODE_REACHED   ? REACHED_COLOUR
+                           : e->state == PM_EPISODE_UNKNOWN ? UNKNOWN_COLOUR
+                                                            : death_colour(&lg, &e->dies_in);
         char start[40], dur[32], title[512];
         pm_format_time(e->start_us, start, sizeof start);
         uint64_t end = e->end_us ? e->end_us : now_us;
         pm_format_duration(end > e->start_us ? end - e->start_us : 0, dur, sizeof dur);
         if (e->state == PM_EPISODE_REACHED)
-            snprintf(title, sizeof title, "%s reached from %s for %s (%u snapshots)", e->key, start, dur, e->snapshots);
+            snprintf(title, sizeof title, "%s reachable from %s for %s (%u snapshots)", e->key, start, dur,
+                     e->snapshots);
+        else if (e->state == PM_EPISODE_UNKNOWN)
+            snprintf(title, sizeof title, "%s unknown (not probed) from %s for %s (%u snapshots)", e->key, start, dur,
+                     e->snapshots);
         else
-            snprintf(title, sizeof title, "%s died in %s (AS%u) from %s for %s (%u snapshots)", e->key,
+            snprintf(title, sizeof title, "%s %s, blamed on %s (AS%u), from %s for %s (%u snapshots)", e->key,
+                     e->state == PM_EPISODE_PARTIAL ? "partial: some paths die" : "dead",
                      e->dies_in.name[0] ? e->dies_in.name : "unknown", e->dies_in.asn, start, dur, e->snapshots);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>", x0, y + 3,
-                x1 - x0 < 1 ? 1.0 : x1 - x0, ROW_H - 6, fill);
+        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s><title>", x0, y + 3,
+                x1 - x0 < 1 ? 1.0 : x1 - x0, ROW_H - 6, fill,
+                e->state == PM_EPISODE_PARTIAL ? " fill-opacity=\"0.5\" stroke=\"" PARTIAL_STROKE "\"" : "");
         xml_text(f, title);
         fputs("</title></rect>\n", f);
     }
     axis(f, t0, t1, axis_y);
     int ly = axis_y + 40;
-    fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">reached</text>\n",
+    fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">reachable</text>\n",
             ly, REACHED_COLOUR, ly + 10);
+    ly += 18;
+    fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">unknown (not "
+               "probed)</text>\n", ly, UNKNOWN_COLOUR, ly + 10);
+    ly += 18;
+    fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"%s\"/>"
+               "<text x=\"28\" y=\"%d\">partial (outlined; colour: where the dying paths are blamed)</text>\n",
+            ly, OTHER_COLOUR, PARTIAL_STROKE, ly + 10);
     for (int i = 0; i < lg.n; i++) {
         ly += 18;
         char label[200];
-        snprintf(label, sizeof label, "died in %s (AS%u)", lg.ref[i]->name[0] ? lg.ref[i]->name : "unknown",
+        snprintf(label, sizeof label, "dead, blamed on %s (AS%u)", lg.ref[i]->name[0] ? lg.ref[i]->name : "unknown",
                  lg.asn[i]);
         fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">", ly,
                 palette[i], ly + 10);

@@ -94,6 +94,18 @@ static int read_run(struct pm_output_rd *r, json_t *o, struct pm_run *run)
     GET_INT(r, o, "wait_ms", false, 0, UINT32_MAX, run->wait_ms);
     if ((rc = pm_output_jr_get_str(r, o, "vantage", false, run->vantage, sizeof run->vantage)) < 0)
         return rc;
+    char stopped[16] = "";
+    if ((rc = pm_output_jr_get_str(r, o, "stopped_by", false, stopped, sizeof stopped)) < 0)
+        return rc;
+    run->end = PM_RUN_COMPLETE;
+    if (rc == PM_OK) {
+        int e = PM_RUN_SIGINT;
+        while (e <= PM_RUN_TIMEOUT && strcmp(stopped, pm_run_end_name((enum pm_run_end)e)))
+            e++;
+        if (e > PM_RUN_TIMEOUT)
+            return pm_output_jr_bad(r, "stopped_by", "not SIGINT, SIGTERM, SIGHUP or timeout");
+        run->end = (uint8_t)e;
+    }
     char assurance[16] = "";
     if ((rc = pm_output_jr_get_str(r, o, "assurance", false, assurance, sizeof assurance)) < 0)
         return rc;

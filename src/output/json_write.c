@@ -75,6 +75,12 @@ static void run_json(struct jw *w, const struct pm_run *run)
         jw_uint(w, "results", in->results);
         jw_end(w, '}');
     }
+    /* issue 9: a run cut short is never read as an outage */
+    jw_bool(w, "complete", run->end == PM_RUN_COMPLETE);
+    if (run->end == PM_RUN_COMPLETE)
+        jw_null(w, "stopped_by");
+    else
+        jw_str(w, "stopped_by", pm_run_end_name((enum pm_run_end)run->end));
     jw_obj(w, "stats");
     jw_uint(w, "probes_sent", s->probes_sent);
     jw_uint(w, "probes_captured", s->probes_captured);

@@ -77,6 +77,21 @@ static void header(const struct tx *x)
         absent += v && v->status == PM_STATUS_HOST_ABSENT;
         unprobed += v && v->status == PM_STATUS_NOT_PROBED;
     }
+    if (run->end != PM_RUN_COMPLETE) {
+        /* first line: a run cut short is not an outage */
+        on(x, YELLOW);
+        if (run->end == PM_RUN_TIMEOUT)
+            fprintf(x->f, "%s: --timeout ran out", unprobed ? "INCOMPLETE RUN" : "RUN CUT");
+        else
+            fprintf(x->f, "%s: stopped by %s", unprobed ? "INCOMPLETE RUN" : "RUN CUT",
+                    pm_run_end_name((enum pm_run_end)run->end));
+        off(x);
+        if (unprobed)
+            fprintf(x->f, " before every target was probed; %u target%s not probed (no verdict, not deaths)\n",
+                    unprobed, unprobed == 1 ? "" : "s");
+        else
+            fputs(" after every target was probed to its end: the verdicts are complete\n", x->f);
+    }
     pm_output_clean(run->vantage, vantage, sizeof vantage);
     pm_format_time(run->started_us, t0, sizeof t0);
     pm_format_time(run->ended_us, t1, sizeof t1);

@@ -117,6 +117,17 @@ static int compare_target(struct diff_builder *bd, const struct pm_snapshot *A, 
     return PM_OK;
 }
 
+/* A /24's state as the status of its diff side (reachable and partial
+ * networks answer; unknown is nothing probed, never a death). */
+static uint8_t prefix_status(uint8_t state)
+{
+    switch (state) {
+    case PM_NET_REACHABLE: case PM_NET_PARTIAL: return PM_STATUS_REACHED;
+    case PM_NET_UNKNOWN: return PM_STATUS_NOT_PROBED;
+    default: return PM_STATUS_DIED;
+    }
+}
+
 static int compare_prefixes(struct diff_builder *bd, const struct pm_snapshot *A, const struct pm_snapshot *B)
 {
     uint32_t i = 0, j = 0;
@@ -141,13 +152,13 @@ static int compare_prefixes(struct diff_builder *bd, const struct pm_snapshot *A
         if (!has_b)
             changes |= PM_DIFF_REMOVED;
         if (has_a && has_b) {
-            if ((sa.reached > 0) != (sb.reached > 0))
+            if (sa.state != sb.state)
                 changes |= PM_DIFF_STATUS;
             if (sa.reached != sb.reached || sa.total != sb.total)
                 changes |= PM_DIFF_REACHED_COUNT;
             if (sa.upstream.asn != sb.upstream.asn)
                 changes |= PM_DIFF_UPSTREAM;
-            if (!sa.reached && !sb.reached && sa.dies_in.asn != sb.dies_in.asn)
+            if (sa.died && sb.died && sa.dies_in.asn != sb.dies_in.asn)
                 changes |= PM_DIFF_DEATH;
         }
         if (!changes)
@@ -161,12 +172,14 @@ static int compare_prefixes(struct diff_builder *bd, const struct pm_snapshot *A
         snprintf(e->key, sizeof e->key, "%s/24", pm_addr_str(p, a));
         if (has_a) {
             e->a_reached = sa.reached, e->a_total = sa.total;
-            e->a.status = sa.reached ? PM_STATUS_REACHED : PM_STATUS_DIED;
+            e->a_state = sa.state;
+            e->a.status = prefix_status(sa.state);
             e->a.upstream = sa.upstream, e->a.dies_in = sa.dies_in;
         }
         if (has_b) {
             e->b_reached = sb.reached, e->b_total = sb.total;
-            e->b.status = sb.reached ? PM_STATUS_REACHED : PM_STATUS_DIED;
+            e->b_state = sb.state;
+            e->b.status = prefix_status(sb.state);
             e->b.upstream = sb.upstream, e->b.dies_in = sb.dies_in;
         }
     }

@@ -63,9 +63,14 @@ static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
     memset(&cur, 0, sizeof cur);
     cur.is_upstream = bd->is_upstream;
     group_key(g->group, bd->is_upstream, cur.key, sizeof cur.key);
-    cur.state = g->reached ? PM_EPISODE_REACHED : PM_EPISODE_DIED;
+    switch (g->state) {
+    case PM_NET_REACHABLE: cur.state = PM_EPISODE_REACHED; break;
+    case PM_NET_DEAD: cur.state = PM_EPISODE_DIED; break;
+    case PM_NET_PARTIAL: cur.state = PM_EPISODE_PARTIAL; break;
+    default: cur.state = PM_EPISODE_UNKNOWN; break;
+    }
     cur.upstream = g->upstream;
-    if (cur.state == PM_EPISODE_DIED) {
+    if (cur.state == PM_EPISODE_DIED || cur.state == PM_EPISODE_PARTIAL) {
         cur.dies_in = g->dies_in;
         cur.death_addr = g->death_addr;
         cur.death_kind = g->death_kind;
@@ -74,7 +79,8 @@ static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
     if (bd->open && bd->open_group == g->group) {
         struct pm_episode *last = &h->episodes[h->n - 1];
         bool same = last->state == cur.state &&
-                    (cur.state == PM_EPISODE_REACHED || last->dies_in.asn == cur.dies_in.asn);
+                    (cur.state == PM_EPISODE_REACHED || cur.state == PM_EPISODE_UNKNOWN ||
+                     last->dies_in.asn == cur.dies_in.asn);
         /* a snapshot in which the group was absent ends the episode too */
         bool adjacent = g->started_us == last->last_us || next_after(bd, last->last_us) == g->started_us;
         if (same && adjacent) {
@@ -82,6 +88,9 @@ static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
             last->last_us = g->started_us;
             last->reached = g->reached;
             last->total = g->total;
+            last->dark = g->dark;
+            last->died = g->died;
+            last->not_probed = g->not_probed;
             return PM_OK;
         }
         last->end_us = next_after(bd, last->last_us);
@@ -96,6 +105,9 @@ static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
     cur.snapshots = 1;
     cur.reached = g->reached;
     cur.total = g->total;
+    cur.dark = g->dark;
+    cur.died = g->died;
+    cur.not_probed = g->not_probed;
     h->episodes[h->n++] = cur;
     bd->open = true;
     bd->open_group = g->group;

@@ -85,7 +85,9 @@ int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_
  * died targets the most frequent death AS. */
 struct pm_p24 {
     uint32_t prefix, total, reached;
-    struct pm_as_ref upstream, dies_in;
+    struct pm_as_ref upstream, dies_in;  /* dies_in: dominant blame of the dying paths */
+    uint32_t dark, died, not_probed;     /* issue 9: host-absent, dead paths, not probed */
+    uint8_t state;                       /* enum pm_net_state */
 };
 void pm_store_summarise_24(const struct pm_snap_target *t, uint32_t n, struct pm_p24 *p);
 
@@ -98,6 +100,9 @@ struct pm_group_state {
     struct pm_as_ref dies_in, upstream;
     uint32_t death_addr;
     uint8_t death_kind;
+    /* issue 9: the network state (enum pm_net_state) and its counts */
+    uint8_t state;
+    uint32_t dark, died, not_probed;
 };
 typedef int (*pm_state_fn)(void *ctx, const struct pm_group_state *st, char *errbuf);
 

@@ -229,12 +229,13 @@ static int read_snapshot(json_t *root, struct pm_snapshot *s, char *errbuf)
     const char *schema, *started, *ended, *method, *source;
     json_t *vantage, *params, *dbs, *pcap, *targets, *pre, *ups;
     json_int_t started_us, ended_us, tasn, exit_status;
+    const char *stopped = NULL; /* issue 9: present only for a run cut short */
     if (json_unpack_ex(root, &e, JSON_STRICT,
-                       "{s:s, s:s, s:I, s:s, s:I, s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "schema",
+                       "{s:s, s:s, s:I, s:s, s:I, s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s?s}", "schema",
                        &schema, "started", &started, "started_us", &started_us, "ended", &ended, "ended_us",
                        &ended_us, "vantage", &vantage, "method", &method, "source", &source, "target_asn", &tasn,
                        "params", &params, "databases", &dbs, "pcap", &pcap, "exit_status", &exit_status, "targets",
-                       &targets, "prefix_rollups", &pre, "upstream_rollups", &ups))
+                       &targets, "prefix_rollups", &pre, "upstream_rollups", &ups, "stopped_by", &stopped))
         return unpack_err(&e, "snapshot", errbuf);
     if (strcmp(schema, PM_SNAPSHOT_SCHEMA))
         return pm_err(errbuf, PM_EINVAL, "schema '%.40s' is not %s", schema, PM_SNAPSHOT_SCHEMA);
@@ -258,8 +259,17 @@ static int read_snapshot(json_t *root, struct pm_snapshot *s, char *errbuf)
         return pm_err(errbuf, PM_EINVAL, "method '%.32s' unknown", method);
     if ((rc = addr(source, false, &s->source, "source", errbuf)) ||
         (rc = range(tasn, 0, UINT32_MAX, "target_asn", errbuf)) ||
-        (rc = range(exit_status, 0, 2, "exit_status", errbuf)))
+        (rc = range(exit_status, 0, 3, "exit_status", errbuf)))
         return rc;
+    s->end = PM_RUN_COMPLETE;
+    if (stopped) {
+        int end = PM_RUN_SIGINT;
+        while (end <= PM_RUN_TIMEOUT && strcmp(stopped, pm_run_end_name((enum pm_run_end)end)))
+            end++;
+        if (end > PM_RUN_TIMEOUT)
+            return pm_err(errbuf, PM_EINVAL, "stopped_by '%.32s' is not SIGINT, SIGTERM, SIGHUP or timeout", stopped);
+        s->end = (uint8_t)end;
+    }
     s->target_asn = (uint32_t)tasn;
     s->exit_status = (int)exit_status;
     if (!json_is_object(params) || !json_is_array(dbs))

@@ -117,6 +117,8 @@ char *pm_snapshot_to_jsonl(const struct pm_snapshot *s, char *errbuf)
         json_object_set_new(o, "pcap", json_null());
     }
     json_object_set_new(o, "exit_status", json_integer(s->exit_status));
+    if (s->end != PM_RUN_COMPLETE)
+        json_object_set_new(o, "stopped_by", json_string(pm_run_end_name((enum pm_run_end)s->end)));
     json_t *targets = json_array(), *pre = json_array(), *ups = json_array();
     json_object_set_new(o, "targets", targets);
     for (uint32_t i = 0; i < s->n_targets; i++) {

@@ -16,7 +16,7 @@ static int read_meta(struct pm_store *s, int64_t id, struct pm_snapshot *snap, c
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s,
                               "SELECT id, started_us, ended_us, vantage, method, source, target_asn, params,"
-                              " databases, pcap_path, pcap_sha256, exit_status FROM snapshots WHERE id = ?",
+                              " databases, pcap_path, pcap_sha256, exit_status, run_end FROM snapshots WHERE id = ?",
                               &st, errbuf);
     if (rc)
         return rc;
@@ -54,8 +54,18 @@ static int read_meta(struct pm_store *s, int64_t id, struct pm_snapshot *snap, c
         rc = pm_col_text(st, 9, true, snap->pcap_path, sizeof snap->pcap_path, errbuf);
     if (!rc)
         rc = pm_col_text(st, 10, true, snap->pcap_sha256, sizeof snap->pcap_sha256, errbuf);
-    if (!rc && !(rc = pm_col_i64(st, 11, 0, 2, &v, errbuf)))
+    if (!rc && !(rc = pm_col_i64(st, 11, 0, 3, &v, errbuf)))
         snap->exit_status = (int)v;
+    char end[16];
+    if (!rc && !(rc = pm_col_text(st, 12, false, end, sizeof end, errbuf))) {
+        int e = PM_RUN_COMPLETE;
+        while (e <= PM_RUN_TIMEOUT && strcmp(end, pm_run_end_name((enum pm_run_end)e)))
+            e++;
+        if (e > PM_RUN_TIMEOUT)
+            rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown run end '%s'", end);
+        else
+            snap->end = (uint8_t)e;
+    }
     sqlite3_finalize(st);
     return rc;
 }

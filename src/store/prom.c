@@ -34,7 +34,7 @@ static void write_upstreams(FILE *f, const struct pm_snapshot *snap)
 {
     struct {
         const struct pm_as_ref *as;
-        uint32_t total, reached;
+        uint32_t total, reached, dark;
     } up[UPSTREAMS_MAX];
     uint32_t n = 0;
     for (uint32_t i = 0; i < snap->n_targets; i++) {
@@ -46,15 +46,17 @@ static void write_upstreams(FILE *f, const struct pm_snapshot *snap)
             if (n == UPSTREAMS_MAX)
                 continue;
             up[n].as = &t->upstream;
-            up[n].total = up[n].reached = 0;
+            up[n].total = up[n].reached = up[n].dark = 0;
             n++;
         }
         up[k].total++;
         up[k].reached += t->status == PM_STATUS_REACHED;
+        up[k].dark += t->status == PM_STATUS_HOST_ABSENT;
     }
     const char *names[3] = {"pathmortem_upstream_reachable", "pathmortem_upstream_targets_reached",
                             "pathmortem_upstream_targets"};
-    const char *helps[3] = {"1 if a target behind this upstream was reached in the latest snapshot, else 0.",
+    const char *helps[3] = {"1 if the target networks answered behind this upstream in the latest snapshot (hosts "
+                            "reached, or routers answering for dark addresses), else 0.",
                             "Targets behind this upstream reached in the latest snapshot.",
                             "Targets behind this upstream in the latest snapshot."};
     for (int m = 0; m < 3; m++) {
@@ -62,7 +64,7 @@ static void write_upstreams(FILE *f, const struct pm_snapshot *snap)
         for (uint32_t k = 0; k < n; k++) {
             fprintf(f, "%s{upstream_asn=\"%u\",upstream=\"", names[m], up[k].as->asn);
             label(f, up[k].as->name);
-            uint32_t v = m == 0 ? up[k].reached > 0 : m == 1 ? up[k].reached : up[k].total;
+            uint32_t v = m == 0 ? up[k].reached + up[k].dark > 0 : m == 1 ? up[k].reached : up[k].total;
             fprintf(f, "\"} %u\n", v);
         }
     }
@@ -70,13 +72,20 @@ static void write_upstreams(FILE *f, const struct pm_snapshot *snap)
 
 static void write_prefixes(FILE *f, const struct pm_snapshot *snap)
 {
-    const char *names[4] = {"pathmortem_prefix_reachable", "pathmortem_prefix_targets_reached",
-                            "pathmortem_prefix_targets", "pathmortem_prefix_dies_in"};
-    const char *helps[4] = {"1 if any target of the /24 was reached in the latest snapshot, else 0.",
-                            "Targets of the /24 reached in the latest snapshot.",
-                            "Targets of the /24 probed in the latest snapshot.",
-                            "1 for the AS where the paths toward an unreachable /24 died (labels say which)."};
-    for (int m = 0; m < 4; m++) {
+    const char *names[8] = {"pathmortem_prefix_reachable", "pathmortem_prefix_targets_reached",
+                            "pathmortem_prefix_targets", "pathmortem_prefix_dies_in", "pathmortem_prefix_state",
+                            "pathmortem_prefix_targets_dark", "pathmortem_prefix_dead_paths",
+                            "pathmortem_prefix_targets_not_probed"};
+    const char *helps[8] = {
+        "1 if the /24 answered in the latest snapshot (state reachable or partial: hosts reached, or its routers "
+        "answering for dark addresses), else 0.",
+        "Targets of the /24 reached in the latest snapshot.", "Targets of the /24 in the latest snapshot.",
+        "1 for the AS the dying paths toward a dead or partial /24 are blamed on (labels say which).",
+        "1 for the /24's network state in the latest snapshot (reachable, dead, partial, unknown).",
+        "Dark addresses (host-absent) of the /24 in the latest snapshot: not deaths.",
+        "Paths toward the /24 that died in the latest snapshot.",
+        "Targets of the /24 the latest snapshot did not probe to their end (a run cut short)."};
+    for (int m = 0; m < 8; m++) {
         help(f, names[m], "gauge", helps[m]);
         for (uint32_t i = 0; i < snap->n_targets;) {
             uint32_t j = i;
@@ -87,10 +96,18 @@ static void write_prefixes(FILE *f, const struct pm_snapshot *snap)
             i = j;
             char a[16];
             pm_addr_str(p.prefix, a);
-            if (m < 3) {
-                uint32_t v = m == 0 ? p.reached > 0 : m == 1 ? p.reached : p.total;
+            if (m < 3 || m > 4) {
+                uint32_t v = m == 0   ? p.state == PM_NET_REACHABLE || p.state == PM_NET_PARTIAL
+                             : m == 1 ? p.reached
+                             : m == 2 ? p.total
+                             : m == 5 ? p.dark
+                             : m == 6 ? p.died
+                                      : p.not_probed;
                 fprintf(f, "%s{prefix=\"%s/24\"} %u\n", names[m], a, v);
-            } else if (!p.reached) {
+            } else if (m == 4) {
+                fprintf(f, "%s{prefix=\"%s/24\",state=\"%s\"} 1\n", names[m], a,
+                        pm_net_state_name((enum pm_net_state)p.state));
+            } else if (p.died) {
                 fprintf(f, "%s{prefix=\"%s/24\",asn=\"%u\",as_name=\"", names[m], a, p.dies_in.asn);
                 label(f, p.dies_in.name);
                 fputs("\"} 1\n", f);
@@ -123,8 +140,12 @@ static int write_metrics(FILE *f, struct pm_store *s, uint64_t now_us, char *err
     help(f, "pathmortem_last_snapshot_duration_seconds", "gauge", "How long the latest snapshot's sweep took.");
     fprintf(f, "pathmortem_last_snapshot_duration_seconds %.3f\n",
             snap->ended_us > snap->started_us ? (double)(snap->ended_us - snap->started_us) / 1e6 : 0.0);
-    help(f, "pathmortem_last_snapshot_exit_status", "gauge", "0 all targets reached, 1 some died, 2 all died.");
+    help(f, "pathmortem_last_snapshot_exit_status", "gauge",
+         "0 no path died, 1 some died, 2 all died, 3 the run was cut short (partial snapshot).");
     fprintf(f, "pathmortem_last_snapshot_exit_status %d\n", snap->exit_status);
+    help(f, "pathmortem_last_snapshot_complete", "gauge",
+         "1 if the latest snapshot's run probed every target to its end, 0 if a signal or --timeout cut it short.");
+    fprintf(f, "pathmortem_last_snapshot_complete %d\n", snap->end == PM_RUN_COMPLETE);
     write_prefixes(f, snap);
     write_upstreams(f, snap);
     pm_snapshot_free(snap);

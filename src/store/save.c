@@ -53,8 +53,8 @@ static int insert_snapshot_row(struct pm_store *s, const struct pm_snapshot *sna
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s,
                               "INSERT INTO snapshots (started_us, ended_us, vantage, method, source, target_asn,"
-                              " params, databases, pcap_path, pcap_sha256, exit_status)"
-                              " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                              " params, databases, pcap_path, pcap_sha256, exit_status, run_end)"
+                              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                               &st, errbuf);
     if (rc)
         return rc;
@@ -75,6 +75,7 @@ static int insert_snapshot_row(struct pm_store *s, const struct pm_snapshot *sna
         bind_text(st, 10, snap->pcap_sha256, sizeof snap->pcap_sha256);
     }
     sqlite3_bind_int(st, 11, snap->exit_status);
+    sqlite3_bind_text(st, 12, pm_run_end_name((enum pm_run_end)snap->end), -1, SQLITE_STATIC);
     int sr = sqlite3_step(st);
     if (sr == SQLITE_CONSTRAINT_UNIQUE)
         rc = pm_err(errbuf, PM_EINVAL, "a snapshot started at the same time from the same vantage is already stored");

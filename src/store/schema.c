@@ -99,6 +99,20 @@ static const struct migration migrations[] = {
      "  death_addr INTEGER NOT NULL, death_kind TEXT NOT NULL,"
      "  PRIMARY KEY (grp, snapshot)) WITHOUT ROWID;",
      pm_store_states_backfill},
+    /* 2 -> 3 (issue 9): how the run ended, so a run cut short is kept as a
+     * partial snapshot and never read as an outage; per state the network
+     * state and the counts it rests on ('' on older rows: history derives it
+     * from reached as before) */
+    {"ALTER TABLE snapshots ADD COLUMN run_end TEXT NOT NULL DEFAULT 'complete';"
+     "ALTER TABLE prefix_states ADD COLUMN state TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE prefix_states ADD COLUMN dark INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE prefix_states ADD COLUMN died INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE prefix_states ADD COLUMN not_probed INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE upstream_states ADD COLUMN state TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE upstream_states ADD COLUMN dark INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE upstream_states ADD COLUMN died INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE upstream_states ADD COLUMN not_probed INTEGER NOT NULL DEFAULT 0;",
+     NULL},
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == PM_STORE_SCHEMA_VERSION,

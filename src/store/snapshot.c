@@ -23,12 +23,22 @@ void pm_snapshot_free(struct pm_snapshot *snap)
 
 int pm_snapshot_exit_status(const struct pm_snapshot *snap)
 {
-    uint32_t reached = 0;
-    for (uint32_t i = 0; i < snap->n_targets; i++)
-        reached += snap->targets[i].status == PM_STATUS_REACHED;
-    if (snap->n_targets && reached == snap->n_targets)
+    if (!snap->n_targets)
+        return snap->end != PM_RUN_COMPLETE ? 3 : 2;
+    uint32_t died = 0, answered = 0, unprobed = 0;
+    for (uint32_t i = 0; i < snap->n_targets; i++) {
+        const struct pm_snap_target *t = &snap->targets[i];
+        unprobed += t->status == PM_STATUS_NOT_PROBED;
+        if (t->status == PM_STATUS_DIED && t->kind != PM_DEATH_RATE_LIMITED)
+            died++;
+        else if (t->status == PM_STATUS_REACHED || t->status == PM_STATUS_HOST_ABSENT)
+            answered++;
+    }
+    if (snap->end != PM_RUN_COMPLETE && unprobed)
+        return 3;
+    if (!died)
         return 0;
-    return reached ? 1 : 2;
+    return answered ? 1 : 2;
 }
 
 static char *params_json(const struct pm_run *run, char *errbuf)
@@ -242,6 +252,7 @@ int pm_snapshot_from_run(const struct pm_run *run, const struct pm_analysis *ana
     memcpy(snap->vantage, run->vantage, vn);
     snap->method = run->method;
     snap->source = run->source;
+    snap->end = run->end;
     snap->target_asn = analysis ? analysis->target_asn : 0;
     int rc = PM_OK;
     if (!(snap->params_json = params_json(run, errbuf)) || !(snap->databases_json = databases_json(run, errbuf)))

@@ -1,14 +1,15 @@
-/* states.c - the state of each /24 and each upstream in each snapshot (reached, or died in which AS), computed once at save time for fast history. */
+/* states.c - the state of each /24 and each upstream in each snapshot (reachable, partial, dead in which AS, unknown), computed once at save time for fast history. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/internal.h"
 
-/* Targets of one group in one snapshot, bucketed by verdict. A group is
- * "reached" when any target in it was reached: in a real /24 most addresses
- * hold no host and die silently inside the target AS, so "some answered" is
- * what tells the space is reachable. */
+/* Targets of one group in one snapshot, bucketed by verdict. The state is the
+ * analyzer's network state (pm_rollup_state): reached and host-absent (dark)
+ * targets show the network answering, died ones (rate-limited excluded) paths
+ * dying; not-probed targets of a run cut short count for neither, so they
+ * never make an outage. */
 #define BUCKETS_MAX 256
 
 struct bucket {
@@ -21,9 +22,14 @@ struct group_snap {
     uint32_t group;
     int64_t snap;
     uint64_t started_us;
-    uint32_t total, reached, n;
+    uint32_t total, reached, dark, died, not_probed, n;
     struct bucket b[BUCKETS_MAX];
 };
+
+static bool dying(const struct bucket *b)
+{
+    return b->status == PM_STATUS_DIED && b->kind != PM_DEATH_RATE_LIMITED;
+}
 
 /* Reduces the buckets to one state: upstream with most targets (a known ASN
  * first); if nothing was reached, the AS where most died and its biggest
@@ -36,6 +42,12 @@ static void reduce(const struct group_snap *g, struct pm_group_state *st)
     st->started_us = g->started_us;
     st->total = g->total;
     st->reached = g->reached;
+    st->dark = g->dark;
+    st->died = g->died;
+    st->not_probed = g->not_probed;
+    struct pm_rollup r = {.total = g->total, .reached = g->reached, .dark = g->dark, .died = g->died,
+                          .not_probed = g->not_probed};
+    st->state = (uint8_t)pm_rollup_state(&r);
     uint32_t best = 0;
     bool best_known = false;
     for (uint32_t i = 0; i < g->n; i++) {
@@ -51,15 +63,15 @@ static void reduce(const struct group_snap *g, struct pm_group_state *st)
             snprintf(st->upstream.name, sizeof st->upstream.name, "%s", g->b[i].up_name);
         }
     }
-    if (g->reached)
-        return;
+    if (!g->died)
+        return; /* nothing died: no death to name (a partial group names where its dying paths die) */
     best = 0;
     for (uint32_t i = 0; i < g->n; i++) {
-        if (g->b[i].status != PM_STATUS_DIED)
+        if (!dying(&g->b[i]))
             continue;
         uint32_t sum = 0;
         for (uint32_t j = 0; j < g->n; j++)
-            if (g->b[j].status == PM_STATUS_DIED && g->b[j].dies_asn == g->b[i].dies_asn)
+            if (dying(&g->b[j]) && g->b[j].dies_asn == g->b[i].dies_asn)
                 sum += g->b[j].count;
         if (sum > best || (sum == best && g->b[i].dies_asn < st->dies_in.asn)) {
             best = sum;
@@ -69,7 +81,7 @@ static void reduce(const struct group_snap *g, struct pm_group_state *st)
     }
     best = 0;
     for (uint32_t i = 0; i < g->n; i++)
-        if (g->b[i].status == PM_STATUS_DIED && g->b[i].dies_asn == st->dies_in.asn && g->b[i].count > best) {
+        if (dying(&g->b[i]) && g->b[i].dies_asn == st->dies_in.asn && g->b[i].count > best) {
             best = g->b[i].count;
             st->death_addr = g->b[i].addr;
             st->death_kind = g->b[i].kind;
@@ -165,6 +177,12 @@ int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, u
         g->total += b.count;
         if (b.status == PM_STATUS_REACHED)
             g->reached += b.count;
+        else if (b.status == PM_STATUS_HOST_ABSENT)
+            g->dark += b.count;
+        else if (b.status == PM_STATUS_NOT_PROBED)
+            g->not_probed += b.count;
+        else if (dying(&b))
+            g->died += b.count;
         if (g->n < BUCKETS_MAX)
             g->b[g->n++] = b; /* past the cap only the counts are kept */
     }
@@ -179,9 +197,15 @@ int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, u
     return rc;
 }
 
+struct writer {
+    sqlite3_stmt *st;
+    bool v3;                 /* the table has the issue-9 columns */
+};
+
 static int write_state(void *ctx, const struct pm_group_state *g, char *errbuf)
 {
-    sqlite3_stmt *st = ctx;
+    const struct writer *w = ctx;
+    sqlite3_stmt *st = w->st;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, g->snap);
     sqlite3_bind_int64(st, 2, g->group);
@@ -193,13 +217,21 @@ static int write_state(void *ctx, const struct pm_group_state *g, char *errbuf)
     sqlite3_bind_text(st, 8, g->upstream.name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, g->death_addr);
     sqlite3_bind_text(st, 10, pm_store_death_name(g->death_kind), -1, SQLITE_STATIC);
+    if (w->v3) {
+        sqlite3_bind_text(st, 11, pm_net_state_name((enum pm_net_state)g->state), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 12, g->dark);
+        sqlite3_bind_int64(st, 13, g->died);
+        sqlite3_bind_int64(st, 14, g->not_probed);
+    }
     int sr = sqlite3_step(st);
     if (sr != SQLITE_DONE)
         return pm_err(errbuf, PM_EIO, "store: cannot write a state row (%s)", sqlite3_errstr(sr));
     return PM_OK;
 }
 
-int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf)
+/* v3: with the columns of schema 3; the 1 -> 2 migration writes without them
+ * (they are added by the next migration, and '' reads as before). */
+static int states_write(struct pm_store *s, int64_t id, bool v3, char *errbuf)
 {
     static const char *const tables[2] = {"prefix_states", "upstream_states"};
     int rc = PM_OK;
@@ -207,15 +239,20 @@ int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf)
         char sql[256];
         snprintf(sql, sizeof sql,
                  "INSERT INTO %s (snapshot, grp, total, reached, dies_in_asn, dies_in_name, upstream_asn,"
-                 " upstream_name, death_addr, death_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                 tables[u]);
-        sqlite3_stmt *st;
-        if ((rc = pm_store_prepare(s, sql, &st, errbuf)))
+                 " upstream_name, death_addr, death_kind%s) VALUES (?,?,?,?,?,?,?,?,?,?%s)",
+                 tables[u], v3 ? ", state, dark, died, not_probed" : "", v3 ? ",?,?,?,?" : "");
+        struct writer w = {.v3 = v3};
+        if ((rc = pm_store_prepare(s, sql, &w.st, errbuf)))
             break;
-        rc = pm_store_aggregate(s, u == 1, id, 0, 0, 0, 0, NULL, write_state, st, errbuf);
-        sqlite3_finalize(st);
+        rc = pm_store_aggregate(s, u == 1, id, 0, 0, 0, 0, NULL, write_state, &w, errbuf);
+        sqlite3_finalize(w.st);
     }
     return rc;
+}
+
+int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf)
+{
+    return states_write(s, id, true, errbuf);
 }
 
 int pm_store_states_backfill(struct pm_store *s, char *errbuf)
@@ -228,7 +265,7 @@ int pm_store_states_backfill(struct pm_store *s, char *errbuf)
     while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id;
         if (!(rc = pm_col_i64(st, 0, 1, INT64_MAX, &id, errbuf)))
-            rc = pm_store_states_write(s, id, errbuf);
+            rc = states_write(s, id, false, errbuf); /* the 1 -> 2 migration's hook */
     }
     if (!rc && sr != SQLITE_DONE)
         rc = pm_store_sqlerr(s, sr, "filling the state tables", errbuf);
@@ -242,7 +279,8 @@ int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT st.grp, s.started_us, s.id, st.total, st.reached, st.dies_in_asn, st.dies_in_name,"
-             " st.upstream_asn, st.upstream_name, st.death_addr, st.death_kind"
+             " st.upstream_asn, st.upstream_name, st.death_addr, st.death_kind, st.state, st.dark, st.died,"
+             " st.not_probed"
              " FROM %s st JOIN snapshots s ON s.id = st.snapshot"
              " WHERE s.started_us >= ? AND s.started_us <= ? AND st.grp >= ? AND st.grp <= ?"
              " AND (?5 IS NULL OR s.vantage = ?5)"
@@ -290,6 +328,29 @@ int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint
         if (!rc && !(rc = pm_col_text(st, 10, false, kind, sizeof kind, errbuf)) &&
             pm_store_death_parse(kind, &g.death_kind))
             rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown death kind '%s'", kind);
+        char state[16];
+        if (!rc)
+            rc = pm_col_text(st, 11, false, state, sizeof state, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 12, &g.dark, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 13, &g.died, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 14, &g.not_probed, errbuf);
+        if (!rc && !state[0]) {
+            /* a row from before issue 9: reached when any target was */
+            g.state = g.reached ? PM_NET_REACHABLE : PM_NET_DEAD;
+            g.died = g.total - g.reached;
+        } else if (!rc) {
+            int k = PM_NET_UNKNOWN;
+            while (k < PM_NET__N && strcmp(state, pm_net_state_name((enum pm_net_state)k)))
+                k++;
+            if (k >= PM_NET__N)
+                rc = pm_err(errbuf, PM_ECORRUPT, "store row: unknown network state '%s'", state);
+            g.state = (uint8_t)k;
+        }
+        if (!rc && (uint64_t)g.reached + g.dark + g.died + g.not_probed > g.total)
+            rc = pm_err(errbuf, PM_ECORRUPT, "store row: state counts exceed the total");
         if (!rc && g.total)
             rc = fn(ctx, &g, errbuf);
     }

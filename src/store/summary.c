@@ -43,12 +43,21 @@ void pm_store_summarise_24(const struct pm_snap_target *t, uint32_t n, struct pm
     p->prefix = n ? t[0].dst & 0xffffff00u : 0;
     for (uint32_t i = 0; i < n; i++) {
         p->total++;
-        if (t[i].status == PM_STATUS_REACHED)
+        if (t[i].status == PM_STATUS_REACHED) {
             p->reached++;
-        else
+        } else if (t[i].status == PM_STATUS_HOST_ABSENT) {
+            p->dark++;
+        } else if (t[i].status == PM_STATUS_NOT_PROBED) {
+            p->not_probed++;
+        } else if (t[i].kind != PM_DEATH_RATE_LIMITED) {
+            p->died++;
             count(dies, &nd, &t[i].dies_in);
+        }
         count(up, &nu, &t[i].upstream);
     }
     winner(up, nu, &p->upstream);
     winner(dies, nd, &p->dies_in);
+    struct pm_rollup r = {.total = p->total, .reached = p->reached, .dark = p->dark, .died = p->died,
+                          .not_probed = p->not_probed};
+    p->state = (uint8_t)pm_rollup_state(&r);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "test_analyze_lab.h"
+#include "pathmortem/output.h"
 
 #define T_AS 131279u
 #define CU 4837u
@@ -225,6 +226,23 @@ static void interrupted_run_leaves_targets_not_probed(void **state)
     char line[400];
     pm_rollup_format(r, line, sizeof line);
     assert_non_null(strstr(line, "unknown   4 not probed of 4"));
+    /* the outputs say so first: the text's first line, JSON run.complete/stopped_by */
+    struct pm_output_ctx ctx = {.run = run, .analysis = a};
+    char *buf = NULL, err[PM_ERRBUF_SIZE];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(pm_output_write(f, PM_FMT_TEXT, &ctx, err), PM_OK);
+    fclose(f);
+    assert_true(!strncmp(buf, "INCOMPLETE RUN: stopped by SIGTERM before every target was probed; 5 targets not "
+                              "probed (no verdict, not deaths)\n", 93));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    assert_int_equal(pm_output_write(f, PM_FMT_JSON, &ctx, err), PM_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"complete\": false"));
+    assert_non_null(strstr(buf, "\"stopped_by\": \"SIGTERM\""));
+    assert_non_null(strstr(buf, "\"status\": \"not-probed\""));
+    free(buf);
     pm_analysis_free(a);
     /* the same data from a complete run: the short paths died */
     run->end = PM_RUN_COMPLETE;

@@ -71,7 +71,7 @@ static void diff_reports_changes(void **state)
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(pm_output_diff(f, PM_FMT_TEXT, d, err), PM_OK);
     fclose(f);
-    assert_non_null(strstr(buf, "175.45.176.0/24    2/2 -> 0/2 reached  [reached -> died]  dying in China Unicom (AS4837)"));
+    assert_non_null(strstr(buf, "175.45.176.0/24    2/2 -> 0/2 reached  [reachable -> dead]  blamed on China Unicom (AS4837)"));
     assert_non_null(strstr(buf, "upstream switched: China Unicom (AS4837) -> TransTeleCom (AS20485)"));
     assert_non_null(strstr(buf, "175.45.176.1       reached via China Unicom (AS4837) -> died at 219.158.39.42 (hop 3) in "
                                 "China Unicom (AS4837), admin-prohibited"));

@@ -120,9 +120,17 @@ static void episodes_merge_exactly(void **state)
     assert_int_equal(e->snapshots, 1);
     /* absent from the next snapshot: the episode ended there, it is not ongoing */
     assert_int_equal(e->end_us, T0_US + 6 * STEP_US);
-    /* AS4837 stays reached: 177 is reached through it in every snapshot */
-    assert_int_equal(count(h, "AS4837"), 1);
-    assert_int_equal(find(h, "AS4837", 0)->snapshots, NSEQ);
+    /* AS4837: 177 is reached through it in every snapshot, while 176 dies
+     * inside it for three: reachable, partial (some of its paths die), then
+     * reachable again (before issue 9 one "reached" episode hid the deaths) */
+    assert_int_equal(count(h, "AS4837"), 3);
+    assert_int_equal(find(h, "AS4837", 0)->state, PM_EPISODE_REACHED);
+    e = find(h, "AS4837", 1);
+    assert_int_equal(e->state, PM_EPISODE_PARTIAL);
+    assert_int_equal(e->snapshots, 3);
+    assert_int_equal(e->dies_in.asn, 4837);
+    assert_true(e->reached > 0 && e->died > 0 && e->reached + e->died == e->total);
+    assert_int_equal(find(h, "AS4837", 2)->state, PM_EPISODE_REACHED);
     pm_history_free(h);
 
     /* a window clips the sequence; a prefix filter keeps only its /24s */
@@ -158,7 +166,7 @@ static void writers(void **state)
     assert_int_equal(pm_store_history(c->s, 0, T0_US + 5 * STEP_US, NULL, &h, err), PM_OK);
     uint64_t now = T0_US + 5 * STEP_US + 130 * 60000000ull;
     char *text = capture(PM_FMT_TEXT, h, now);
-    if (!strstr(text, "175.45.176.0/24 unreachable since 2025-11-28 08:50 UTC (2 h 10 min), dying in TransTeleCom "
+    if (!strstr(text, "175.45.176.0/24 unreachable since 2025-11-28 08:50 UTC (2 h 10 min), blamed on TransTeleCom "
                       "(AS20485)\n"))
         fail_msg("text lacks the since line:\n%s", text);
     assert_non_null(strstr(text, "6 snapshots from 2025-11-28 08:00 UTC to 2025-11-28 08:50 UTC"));
@@ -206,8 +214,8 @@ static void writers(void **state)
     assert_non_null(strstr(svg, ">175.45.176.0/24</text>"));
     assert_non_null(strstr(svg, ">175.45.177.0/24</text>"));
     assert_non_null(strstr(svg, "fill=\"#2ca02c\""));
-    assert_non_null(strstr(svg, ">died in China Unicom (AS4837)</text>"));
-    assert_non_null(strstr(svg, ">died in TransTeleCom (AS20485)</text>"));
+    assert_non_null(strstr(svg, ">dead, blamed on China Unicom (AS4837)</text>"));
+    assert_non_null(strstr(svg, ">dead, blamed on TransTeleCom (AS20485)</text>"));
     assert_non_null(strstr(svg, "</svg>\n"));
     /* 176 has 3 episodes and 177 one: four bars */
     size_t rects = 0;
