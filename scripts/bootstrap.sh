@@ -13,6 +13,7 @@ packages=(
   bird2 bgpdump libbz2-dev
   postgresql libpq-dev
   libscamperfile0-dev
+  traceroute mtr-tiny
   libncurses-dev tmux nsd bind9-dnsutils
 )
 

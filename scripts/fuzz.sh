@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh - runs a libFuzzer campaign on one target for a bounded time: scripts/fuzz.sh TARGET SECONDS [extra libFuzzer flags].
-# Targets: wire match pcap mmdb store input json atlas warts. New interesting inputs go to
+# Targets: wire match pcap mmdb store input json atlas warts foreign. New interesting inputs go to
 # build-fuzz/corpus/TARGET (seeded from tests/fuzz/corpus/TARGET); crashes to
 # build-fuzz/crashes/TARGET. Copy small, useful new cases into
 # tests/fuzz/corpus/TARGET so ctest replays them forever.
@@ -11,12 +11,12 @@ target=${1:-}
 seconds=${2:-}
 if [ -z "$target" ] || [ -z "$seconds" ]; then
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]" >&2
-  echo "targets: wire match pcap mmdb store input json atlas warts" >&2
+  echo "targets: wire match pcap mmdb store input json atlas warts foreign" >&2
   exit 64
 fi
 shift 2
 case "$target" in
-  wire|match|pcap|mmdb|store|input|json|atlas|warts) ;;
+  wire|match|pcap|mmdb|store|input|json|atlas|warts|foreign) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 64 ;;
 esac
 case "$seconds" in

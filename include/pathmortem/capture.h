@@ -74,6 +74,7 @@ struct pm_capture_run_notes {
     bool cut;                 /* the last record was cut short (pm_capture_cut) */
     uint64_t records;         /* then: complete records read */
     uint64_t ignored_bytes;   /* then: bytes ignored at the end */
+    bool no_probes;           /* refused only for holding no pathmortem run at all (another tool's capture?) */
 };
 
 struct pm_run;

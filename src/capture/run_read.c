@@ -47,7 +47,7 @@ static int feed_all(struct pm_capture *c, struct pm_matcher *m, const struct pm_
 
 /* The one-line refusals of a capture that cannot be analysed as it stands. */
 static int check_runs(struct pm_matcher *m, const struct pm_run *run, const char *name, uint16_t run_id,
-                      char *errbuf)
+                      bool *no_probes, char *errbuf)
 {
     uint16_t ids[PM_MATCH_MAX_RUNS];
     uint32_t n_runs = pm_matcher_runs(m, ids, PM_MATCH_MAX_RUNS);
@@ -62,9 +62,11 @@ static int check_runs(struct pm_matcher *m, const struct pm_run *run, const char
     if (!run_id && n_runs > 1)
         return pm_err(errbuf, PM_ECORRUPT, "%s holds %u%s pathmortem runs (%s): analyze one with --run ID", name,
                       n_runs, n_runs >= PM_MATCH_MAX_RUNS ? " or more" : "", list);
-    if (!have_spec || run->n_targets == 0)
+    if (!have_spec || run->n_targets == 0) {
+        *no_probes = n_runs == 0; /* maybe another tool's traceroute: the caller may try the foreign matcher */
         return pm_err(errbuf, PM_ECORRUPT, "%s holds no pathmortem probes (was it written by 'pathmortem trace -w'?)",
                       name);
+    }
     return PM_OK;
 }
 
@@ -94,7 +96,7 @@ int pm_run_from_capture(struct pm_capture *c, const char *name, const struct pm_
     rc = feed_all(c, m, o, errbuf);
     if (rc == PM_OK) {
         notes->cut = pm_capture_cut(c, &notes->records, &notes->ignored_bytes);
-        rc = check_runs(m, run, name, o->run_id, errbuf);
+        rc = check_runs(m, run, name, o->run_id, &notes->no_probes, errbuf);
     } else if (rc != PM_ENOMEM) {
         rc = PM_ECORRUPT;
     }

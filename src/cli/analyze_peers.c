@@ -7,10 +7,10 @@
 #include "cli/commands.h"
 #include "cli/sweep.h"
 
-static int read_error(const char *path, int rc, const char *err)
+static int read_error(const char *path, enum pm_peer_kind kind, int rc, const char *err)
 {
     if (rc == PM_EUNSUPP) { /* a file of another kind: say what it is */
-        pm_cli_error("%s: %s (not traceroute data pathmortem reads)", path, err);
+        pm_cli_error("%s: %s%s", path, err, kind == PM_PEER_PCAP ? "" : " (not traceroute data pathmortem reads)");
         return PM_EXIT_DATAERR;
     }
     pm_cli_error("%s: %s", path, err);
@@ -24,7 +24,7 @@ int pm_cli_peers_load(struct pm_cli_sweep *s, FILE *in, const char *path, enum p
     memset(p, 0, sizeof *p);
     int rc = pm_peers_read(in, path, kind, s->eng.gaplimit, &p->set, err);
     if (rc)
-        return read_error(path, rc, err);
+        return read_error(path, kind, rc, err);
     if (p->set.warning[0])
         pm_cli_error("warning: %s: %s (%llu skipped, %llu sent nothing)", path, p->set.warning,
                      (unsigned long long)p->set.skipped, (unsigned long long)p->set.failed);

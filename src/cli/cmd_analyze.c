@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/sweep.h"
@@ -22,7 +23,9 @@ static const char usage_text[] =
     "FILE may also be another system's traceroute data, told by its content: RIPE Atlas traceroute\n"
     "results (JSON array or JSON Lines), scamper warts (trace, tracelb) or sc_warts2json output.\n"
     "Each vantage (Atlas probe, scamper monitor) gets its own run and verdicts, then the verdicts\n"
-    "across vantages per /24; IPv6 traces are listed, not analyzed.\n"
+    "across vantages per /24; IPv6 traces are listed, not analyzed. A capture of another tool's\n"
+    "traceroute (traceroute, mtr, tracert, scamper) has its probes matched to replies by what the\n"
+    "ICMP errors quote, its method, queries and first TTL inferred.\n"
     "\n"
     "  --format FMT         text, json, csv, dot, svg or html (default text)\n"
     "  -o, --output FILE    write the document to FILE instead of stdout\n"
@@ -125,6 +128,9 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
 
 /* Reads the capture into s->run (pm_run_from_capture) and says what the read
  * noticed. */
+/* read_capture found no pathmortem run at all: not an exit status */
+#define ANALYZE_FOREIGN 1000
+
 static int read_capture(struct pm_cli_sweep *s, FILE *in, const char *path, int run_id)
 {
     char err[PM_ERRBUF_SIZE];
@@ -140,6 +146,8 @@ static int read_capture(struct pm_cli_sweep *s, FILE *in, const char *path, int 
     if (notes.cut)
         pm_cli_error("%s: the last record is cut short: read %llu complete records, ignored the last %llu bytes", path,
                      (unsigned long long)notes.records, (unsigned long long)notes.ignored_bytes);
+    if (rc != PM_OK && notes.no_probes && !run_id)
+        return ANALYZE_FOREIGN; /* maybe another tool's traceroute: the caller tries the foreign matcher */
     if (rc != PM_OK) {
         pm_cli_error("%s", err);
         return rc == PM_ENOMEM ? PM_EXIT_OSERR : PM_EXIT_DATAERR;
@@ -225,7 +233,18 @@ int pm_cmd_analyze(int argc, char **argv)
         rc = pm_cli_analyze_peers(&s, in, path, kind, preset_name, vantage);
         fclose(in);
     } else {
+        /* a second handle on the file: the capture reader closes the first */
+        int fd = dup(fileno(in));
+        FILE *again = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (!again && fd >= 0)
+            close(fd);
         rc = analyze_file(&s, in, path, preset_name, run_id);
+        if (rc == ANALYZE_FOREIGN && again) /* another tool's probes, matched by what ICMP quotes */
+            rc = pm_cli_analyze_peers(&s, again, path, PM_PEER_PCAP, preset_name, vantage);
+        else if (rc == ANALYZE_FOREIGN)
+            rc = PM_EXIT_OSERR;
+        if (again)
+            fclose(again);
     }
     pm_cli_sweep_free(&s);
     return rc;

@@ -50,6 +50,7 @@ void pm_peers_ctx_free(struct pm_peers_ctx *c);
 int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec);
 int pm_peers_scamper_json(struct pm_peers_ctx *c, json_t *rec);
 int pm_peers_warts(struct pm_peers_ctx *c, FILE *f, const char *name);
+int pm_peers_pcap(struct pm_peers_ctx *c, FILE *f, const char *name);
 
 /* Typed members of a JSON object: PM_OK, 1 when absent (and not required), or an error line. */
 int pm_peers_jint(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, int64_t min,

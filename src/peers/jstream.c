@@ -211,6 +211,8 @@ static int read_common(struct pm_peers_ctx *c, struct src *s, FILE *f, const cha
     else if (kind == PM_PEER_WARTS && f) {
         snprintf(c->set->what, sizeof c->set->what, "scamper warts");
         rc = pm_peers_warts(c, f, name);
+    } else if (kind == PM_PEER_PCAP && f) {
+        rc = pm_peers_pcap(c, f, name);
     } else
         rc = pm_err(c->errbuf, PM_EUNSUPP, "not a format the peers reader knows");
     if (!rc) {

@@ -224,7 +224,9 @@ void pm_peers_finish(struct pm_peers_ctx *c)
             run->queries = queries;
             add_word(run->input.inferred, sizeof run->input.inferred, "queries");
         }
-        for (uint32_t k = 0; k < run->n_targets; k++) {
+        /* counters a reader did not keep itself come from the model */
+        bool count = !run->stats.probes_sent && !run->stats.replies_matched;
+        for (uint32_t k = 0; count && k < run->n_targets; k++) {
             const struct pm_target *t = &run->targets[k];
             for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++)
                 run->stats.probes_sent += t->sent[ttl];
