@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         PM_FUZZ_CHECK(rc < 0 && err[0] != '\0' && strchr(err, '\n') == NULL && set.n_runs == 0);
         return 0;
     }
-    struct pm_analyze_opts ao = {.gaplimit = 5};
+    struct pm_analyze_opts ao = {0};
     for (uint32_t i = 0; i < set.n_runs; i++) {
         struct pm_analysis *a = NULL;
         PM_FUZZ_CHECK(pm_analyze(set.runs[i], NULL, NULL, &ao, &a, err) == PM_OK);
