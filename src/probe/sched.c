@@ -73,8 +73,8 @@ void pm_sched_free(struct pm_sched *s)
     free(s->groups);
     free(s->launch);
     free(s->queue);
-    pm_keymap_free(&s->stopset);
-    pm_keymap_free(&s->seen);
+    pm_map_free(&s->stopset);
+    pm_map_free(&s->seen);
     pm_timerheap_free(&s->timers);
     free(s);
 }
@@ -135,14 +135,15 @@ int pm_sched_on_reply(struct pm_sched *s, uint32_t target, const struct pm_reply
         return s->err;
     if (target >= s->n || !r->from)
         return PM_OK;
-    /* every responder's lowest TTL, so a router seen again higher up is a loop */
+    /* every responder's lowest TTL, so a router seen again higher up is a loop
+     * (past the map's cap a loop ends at the gap limit or max TTL instead) */
     uint64_t key = (uint64_t)target << 32 | r->from;
-    uint8_t low;
-    if (!pm_keymap_get(&s->seen, key, &low) || r->ttl < low) {
-        int rc = pm_keymap_put(&s->seen, key, r->ttl);
-        if (rc == PM_ENOMEM)
-            pm_sched_fail(s, rc);
-        /* (past the map's cap a loop is seen by the gap limit or max TTL instead) */
+    uint32_t *low = pm_map_get(&s->seen, key);
+    if (low) {
+        if (r->ttl < *low)
+            *low = r->ttl;
+    } else if (s->seen.n < PM_MAP_MAX && !pm_map_put(&s->seen, key, r->ttl, NULL)) {
+        pm_sched_fail(s, PM_ENOMEM);
     }
     pm_sched_reply(s, target, r, now_us);
     return s->err;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "probe/keymap.h"
+#include "util/map.h"
 #include "probe/sched.h"
 #include "probe/timerheap.h"
 
@@ -69,10 +69,10 @@ struct pm_sched {
     uint32_t n_groups;
     uint8_t global_dist;     /* last distance learned anywhere */
 
-    /* stop set: (target /24, router) pairs already discovered */
-    struct pm_keymap stopset;
+    /* stop set: (target /24, router) pairs already discovered (value unused) */
+    struct pm_map stopset;
     /* (target, responder) -> lowest TTL it answered at, to see loops */
-    struct pm_keymap seen;
+    struct pm_map seen;
 
     struct send_req *queue;  /* FIFO ring of sends waiting for the caller's tokens */
     uint32_t q_cap, q_head, q_len;

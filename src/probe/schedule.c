@@ -20,8 +20,7 @@ static uint64_t stop_key(const struct pm_sched *s, const struct tstate *t, uint3
 
 static bool stopset_has(const struct pm_sched *s, const struct tstate *t, uint32_t a)
 {
-    uint8_t v;
-    return a && pm_keymap_get(&s->stopset, stop_key(s, t, a), &v);
+    return a && pm_map_get(&s->stopset, stop_key(s, t, a));
 }
 
 static void stopset_add(struct pm_sched *s, const struct tstate *t, uint32_t a)
@@ -30,7 +29,7 @@ static void stopset_add(struct pm_sched *s, const struct tstate *t, uint32_t a)
         return;
     /* past the map's cap the set stops growing: later targets probe more, no
      * answer is lost */
-    if (pm_keymap_put(&s->stopset, stop_key(s, t, a), 1) == PM_ENOMEM)
+    if (s->stopset.n < PM_MAP_MAX && !pm_map_put(&s->stopset, stop_key(s, t, a), 1, NULL))
         pm_sched_fail(s, PM_ENOMEM);
 }
 
@@ -245,13 +244,13 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
         /* a router already seen lower on this path: a loop, stop going up;
          * the prefix's other targets start where the loop begins, so three
          * probes show it to them too */
-        uint8_t low;
-        if (pm_keymap_get(&sc->seen, (uint64_t)ti << 32 | s.addr, &low) && low + 1 < s.ttl) {
+        const uint32_t *low = pm_map_get(&sc->seen, (uint64_t)ti << 32 | s.addr);
+        if (low && *low + 1 < s.ttl) {
             stop = true;
             t->flags |= TS_LOOP;
             struct group_info *g = group_of(sc, t);
-            if (!g->loop_ttl || low < g->loop_ttl)
-                g->loop_ttl = low;
+            if (!g->loop_ttl || *low < g->loop_ttl)
+                g->loop_ttl = (uint8_t)*low;
         }
     } else {
         t->gap++;

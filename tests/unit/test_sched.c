@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "probe/keymap.h"
 #include "test_sched_sim.h"
 
 static struct sim *new_sim(void)
@@ -229,31 +228,6 @@ static void targets_launch_in_the_given_order(void **state)
     end_sim(m);
 }
 
-/* The stop set and responder maps: insert, replace, grow, refuse key 0. */
-static void keymap_grows_and_replaces(void **state)
-{
-    (void)state;
-    struct pm_keymap km = {0};
-    uint8_t v = 0;
-    assert_false(pm_keymap_get(&km, 5, &v));
-    assert_int_equal(pm_keymap_put(&km, 0, 1), PM_EINVAL);
-    for (uint64_t k = 1; k <= 5000; k++)
-        assert_int_equal(pm_keymap_put(&km, k << 32 | (k * 7), (uint8_t)k), PM_OK);
-    assert_int_equal(km.n, 5000);
-    assert_true(km.cap >= 10000);
-    for (uint64_t k = 1; k <= 5000; k++) {
-        assert_true(pm_keymap_get(&km, k << 32 | (k * 7), &v));
-        assert_int_equal(v, (uint8_t)k);
-    }
-    assert_int_equal(pm_keymap_put(&km, 1ull << 32 | 7, 99), PM_OK);
-    assert_int_equal(km.n, 5000);
-    assert_true(pm_keymap_get(&km, 1ull << 32 | 7, &v));
-    assert_int_equal(v, 99);
-    assert_false(pm_keymap_get(&km, 1ull << 32 | 8, &v));
-    pm_keymap_free(&km);
-    assert_int_equal(km.cap, 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,7 +239,6 @@ int main(void)
         cmocka_unit_test(a_rate_limited_router_is_retried_with_longer_waits),
         cmocka_unit_test(a_loop_stops_forward_probing),
         cmocka_unit_test(targets_launch_in_the_given_order),
-        cmocka_unit_test(keymap_grows_and_replaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
