@@ -40,6 +40,7 @@ struct tstate {
     uint8_t last_router_ttl; /* highest TTL a router answered at */
     uint8_t unreach_ttl;     /* lowest TTL a router refused at (ICMP unreachable), 0: none */
     uint64_t probed;         /* bit (ttl-1): that TTL has been probed */
+    uint64_t te_mask;        /* bit (ttl-1): a router answered there (time exceeded) */
     uint64_t start_us;
     struct hop_slot slot[2];
 };
@@ -48,8 +49,10 @@ struct tstate {
 struct group_info {
     uint32_t prefix;         /* /24 network */
     uint8_t dist;            /* TTL at which targets of this /24 were reached (0: unknown) */
+    uint8_t far;             /* the highest such TTL (hosts behind one more router) */
     uint8_t last_resp;       /* for unreached targets: highest answering TTL */
-    uint8_t unreach_ttl;     /* lowest TTL at which a router refused (ICMP unreachable) */
+    uint8_t unreach_ttl;     /* lowest TTL at which a router refused (ICMP unreachable), or guessed */
+    uint8_t refused_ttl;     /* lowest TTL a probe was refused at (never a guess) */
     uint8_t loop_ttl;        /* TTL at which a routing loop begins */
 };
 

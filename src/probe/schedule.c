@@ -104,14 +104,43 @@ static uint8_t next_back(const struct pm_sched *sc, const struct tstate *t, uint
     while (ttl >= sc->o.first_ttl && ttl >= 1) {
         if (!probed(t, ttl))
             return ttl;
+        /* a router already answered this target here: below it the walk
+         * (or the stop set) has been before */
+        if (!sc->o.no_stopset && (t->te_mask >> (ttl - 1)) & 1)
+            return 0;
         ttl--;
     }
     return 0;
 }
 
+/* For a target not reached, the TTL where its /24's paths end: where its
+ * neighbours were refused or reached (0: not known, or no stop set). At and
+ * above it a dark address only repeats the refusal its neighbours got (under
+ * the same rate limit) or stays silent, so its walks stay below. */
+static uint8_t group_end(const struct pm_sched *sc, const struct tstate *t)
+{
+    if (sc->o.no_stopset || sc->n == 1 || t->reached_ttl)
+        return 0;
+    const struct group_info *g = &sc->groups[t->group];
+    uint8_t end = g->unreach_ttl;
+    if (g->dist && (!end || g->dist < end))
+        end = g->dist;
+    return end;
+}
+
 static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
 {
     struct tstate *t = &sc->ts[ti];
+    if (group_end(sc, t)) {
+        /* straight to where the /24's paths end: below its refusal (probes
+         * there only draw the refusal again), else at the farthest distance
+         * its hosts answered from (silent there, then the last router) */
+        const struct group_info *g = group_of(sc, t);
+        if (g->unreach_ttl && from >= g->unreach_ttl)
+            from = (uint8_t)(g->unreach_ttl - 1);
+        if (g->far && from > g->far)
+            from = g->far;
+    }
     uint8_t ttl = next_back(sc, t, from);
     if (!ttl) {
         t->flags |= TS_BACK_DONE;
@@ -159,9 +188,11 @@ static void arm(struct pm_sched *sc, uint32_t ti, uint8_t which, uint64_t now)
     struct tstate *t = &sc->ts[ti];
     struct hop_slot *s = &t->slot[which];
     uint64_t wait = (uint64_t)sc->o.wait_ms * 1000u;
-    /* a retry waits longer: rate-limited routers refill about once a second */
-    if (s->want > queries(sc))
-        wait *= (uint64_t)(s->want - queries(sc) + 1);
+    /* a retry for a hop that looks rate limited waits longer: such routers
+     * refill about once a second (the --retries themselves wait --wait) */
+    uint8_t plain = (uint8_t)(queries(sc) + sc->o.retries);
+    if (s->want > plain)
+        wait *= (uint64_t)(s->want - plain + 1);
     if (pm_timerheap_push(&sc->timers, (struct pm_timer){.at_us = now + wait, .target = ti, .gen = s->gen, .slot = which}) !=
         PM_OK)
         pm_sched_fail(sc, PM_ENOMEM);
@@ -182,26 +213,41 @@ static bool is_target_reply(const struct tstate *t, const struct hop_slot *s)
     return s->from_target;
 }
 
+/* Where the reply's own TTL says its sender is, when closer than probed:
+ * the prefix learns that TTL at once (its other targets start there), while
+ * the target's own walk goes on to confirm it. */
+static uint8_t hinted(uint8_t ttl, uint8_t reply_ttl)
+{
+    uint8_t d = distance_from_reply_ttl(reply_ttl);
+    return d && d < ttl ? d : ttl;
+}
+
 /* The prefix learns where its paths are refused (ICMP unreachable), so its
  * other targets start right there. */
-static void note_unreach(struct pm_sched *sc, struct tstate *t, uint8_t ttl)
+static void note_unreach(struct pm_sched *sc, struct tstate *t, uint8_t ttl, uint8_t reply_ttl)
 {
     if (!t->unreach_ttl || ttl < t->unreach_ttl)
         t->unreach_ttl = ttl;
     struct group_info *g = group_of(sc, t);
-    if (!g->unreach_ttl || ttl < g->unreach_ttl)
-        g->unreach_ttl = ttl;
+    if (!g->refused_ttl || ttl < g->refused_ttl)
+        g->refused_ttl = ttl;
+    uint8_t at = hinted(ttl, reply_ttl);
+    if (!g->unreach_ttl || at < g->unreach_ttl)
+        g->unreach_ttl = at;
 }
 
 /* The prefix learns the distance as soon as one of its targets answers. */
-static void note_reached(struct pm_sched *sc, struct tstate *t, uint8_t ttl)
+static void note_reached(struct pm_sched *sc, struct tstate *t, uint8_t ttl, uint8_t reply_ttl)
 {
     if (!t->reached_ttl || ttl < t->reached_ttl)
         t->reached_ttl = ttl;
     struct group_info *g = group_of(sc, t);
-    if (!g->dist || t->reached_ttl < g->dist)
-        g->dist = t->reached_ttl;
-    sc->global_dist = t->reached_ttl;
+    uint8_t at = hinted(t->reached_ttl, reply_ttl);
+    if (at > g->far)
+        g->far = at;
+    if (!g->dist || at < g->dist)
+        g->dist = at;
+    sc->global_dist = at;
 }
 
 static void complete_fwd(struct pm_sched *sc, uint32_t ti)
@@ -214,7 +260,7 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
                      !t->reached_ttl && t->probed == (1ull << (s.ttl - 1));
     bool stop = false;
     if (s.answered && is_target_reply(t, &s)) {
-        note_reached(sc, t, s.ttl);
+        note_reached(sc, t, s.ttl, s.reply_ttl);
         stop = true;
         /* overshot: jump straight to the distance the reply's TTL suggests */
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
@@ -229,7 +275,7 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
          * again; the lowest refusing TTL is the death point. */
         t->flags |= TS_UNREACH;
         stop = true;
-        note_unreach(sc, t, s.ttl);
+        note_unreach(sc, t, s.ttl, s.reply_ttl);
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
         uint8_t from = (uint8_t)(s.ttl - 1);
         if (d && d < s.ttl && !probed(t, d))
@@ -240,6 +286,7 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
         t->gap = 0;
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
+        t->te_mask |= 1ull << (s.ttl - 1);
         stopset_add(sc, t, s.addr);
         /* a router already seen lower on this path: a loop, stop going up;
          * the prefix's other targets start where the loop begins, so three
@@ -258,18 +305,30 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
             stop = true;
         /* silent where the prefix's other targets were refused: the refusal
          * was rate limited away; going further up would only repeat it */
-        const struct group_info *g = group_of(sc, t);
-        if (g->unreach_ttl && s.ttl >= g->unreach_ttl)
+        const struct group_info *gi = group_of(sc, t);
+        if (gi->unreach_ttl && s.ttl >= gi->unreach_ttl)
+            stop = true;
+        /* silent where the prefix's hosts answer: a dark address */
+        uint8_t end = group_end(sc, t);
+        if (end && s.ttl >= end)
             stop = true;
     }
     uint8_t next = (uint8_t)(s.ttl + 1);
     if (next > sc->o.max_ttl || (t->reached_ttl && next >= t->reached_ttl) ||
         (t->unreach_ttl && next >= t->unreach_ttl) || probed(t, next))
         stop = true;
-    if (stop)
+    const struct group_info *g = group_of(sc, t);
+    if (stop && !s.answered && group_end(sc, t) && g->refused_ttl > s.ttl && !probed(t, g->refused_ttl) &&
+        g->refused_ttl <= sc->o.max_ttl) {
+        /* silent below the lowest TTL any refusal of the /24 came back at: one
+         * probe there, so this path's silence stands beside (and is read as)
+         * its neighbours' rate-limited refusal */
+        start_hop(sc, ti, SLOT_FWD, g->refused_ttl);
+    } else if (stop) {
         t->flags |= TS_FWD_DONE;
-    else
+    } else {
         start_hop(sc, ti, SLOT_FWD, next);
+    }
     if (first_fwd && !t->slot[SLOT_BACK].ttl)
         start_back(sc, ti, (uint8_t)(s.ttl - 1));
     maybe_finish(sc, ti);
@@ -286,23 +345,24 @@ static void complete_back(struct pm_sched *sc, uint32_t ti)
     if (s.answered && (is_target_reply(t, &s) || s.kind == PM_REPLY_UNREACH)) {
         /* still beyond the target or the refusing router: keep walking down */
         if (is_target_reply(t, &s))
-            note_reached(sc, t, s.ttl);
+            note_reached(sc, t, s.ttl, s.reply_ttl);
         else
-            note_unreach(sc, t, s.ttl);
+            note_unreach(sc, t, s.ttl, s.reply_ttl);
         uint8_t d = distance_from_reply_ttl(s.reply_ttl);
         if (d && d < from && !probed(t, d))
             from = d;
     } else if (s.answered) {
         if (s.ttl > t->last_router_ttl)
             t->last_router_ttl = s.ttl;
+        t->te_mask |= 1ull << (s.ttl - 1);
         if (!sc->o.no_stopset && stopset_has(sc, t, s.addr))
             done = true;
         stopset_add(sc, t, s.addr);
         /* a router answered here but the hop above was never probed while
          * the target is further: fill the hole going forward */
-        uint8_t up = (uint8_t)(s.ttl + 1);
+        uint8_t up = (uint8_t)(s.ttl + 1), end = group_end(sc, t);
         if (!probed(t, up) && up <= sc->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
-            (!t->unreach_ttl || up < t->unreach_ttl) && !t->slot[SLOT_FWD].ttl) {
+            (!t->unreach_ttl || up < t->unreach_ttl) && (!end || up < end) && !t->slot[SLOT_FWD].ttl) {
             t->flags &= (uint8_t)~TS_FWD_DONE;
             t->gap = 0;
             start_hop(sc, ti, SLOT_FWD, up);
@@ -361,10 +421,30 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
      * gets two more tries, each waiting longer (see arm()). */
     uint8_t allowed = (uint8_t)(queries(sc) + sc->o.retries);
     const struct group_info *g = group_of(sc, t);
-    /* (not where the prefix is refused: there the silence is the refusal
-     * itself, rate limited, and the analysis reads it from the neighbours) */
-    if ((g->dist > s->ttl || g->last_resp >= s->ttl) && !(g->unreach_ttl && g->unreach_ttl <= s->ttl))
+    bool known_hop = g->dist > s->ttl || g->last_resp >= s->ttl;
+    bool stopset_mode = !sc->o.no_stopset && sc->n > 1;
+    bool higher_router = s->ttl < 64 && (t->te_mask >> s->ttl) != 0;
+    if (stopset_mode && !t->reached_ttl && g->refused_ttl && s->ttl >= g->refused_ttl) {
+        /* where a neighbour's refusal already came back at or below this TTL
+         * the analysis reads this silence as that refusal, rate limited: a
+         * retry cannot change the verdict, and would spend the refusing
+         * router's budget that the /24's other paths need */
+        allowed = queries(sc);
+    } else if (stopset_mode && !t->reached_ttl && g->unreach_ttl && s->ttl >= g->unreach_ttl) {
+        /* refused only higher up, or only guessed from a reply's TTL: one
+         * refusal here decides the verdicts of the /24's silent paths, so
+         * this is where the router's budget is worth waiting for */
         allowed = (uint8_t)(allowed + 2);
+    } else if (known_hop && tm->slot == SLOT_BACK && stopset_mode && higher_router) {
+        /* walking back toward the stop set through a hop its neighbours
+         * already showed, below a router this target reached: the hop below
+         * tells as much and is another router's ICMP budget, so go there now */
+        allowed = queries(sc);
+    } else if (known_hop && !(g->unreach_ttl && g->unreach_ttl <= s->ttl)) {
+        /* (not where the prefix is refused: there the silence is the refusal
+         * itself, rate limited, and the analysis reads it from the neighbours) */
+        allowed = (uint8_t)(allowed + 2);
+    }
     if (allowed > PM_PROBE_MAX_ATTEMPTS)
         allowed = PM_PROBE_MAX_ATTEMPTS;
     if (!s->answered && s->want < allowed) {

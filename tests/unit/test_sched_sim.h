@@ -26,14 +26,18 @@ struct sim_path {
     uint32_t hop[SIM_MAX_HOPS + 1]; /* router at TTL i (1..len); 0: never answers */
     bool loop;                     /* past len, hop[len-1] and hop[len] answer alternately forever */
     uint8_t dark;                  /* enum sim_dark, for hosts not in live[] */
+    bool refuse_at_last;           /* the last router refuses dark addresses already at its own hop
+                                    * (Linux: the route lookup comes before the TTL check) */
     uint8_t live[256];             /* 1: host answers echo requests */
 };
 
 struct sim_router {
     uint32_t addr;
-    uint64_t interval_us; /* at most one ICMP error per interval (0: unlimited) */
+    uint64_t interval_us; /* one token per interval */
+    uint32_t burst;       /* tokens held at most */
+    bool unreach_only;    /* the bucket limits unreachables only (Linux's route error limit) */
+    double tokens;
     uint64_t last_us;
-    bool used;
 };
 
 struct sim_pending {
@@ -81,7 +85,15 @@ static inline struct sim_path *sim_path(struct sim *m, uint32_t prefix, uint8_t 
 /* Router addr sends at most one ICMP error per interval_us. */
 static inline void sim_ratelimit(struct sim *m, uint32_t addr, uint64_t interval_us)
 {
-    m->rl[m->n_rl++] = (struct sim_router){.addr = addr, .interval_us = interval_us};
+    m->rl[m->n_rl++] = (struct sim_router){.addr = addr, .interval_us = interval_us, .burst = 1, .tokens = 1};
+}
+
+/* Router addr's unreachables: a bucket of burst tokens refilled one per
+ * interval_us (net.ipv4.route.error_burst / error_cost). */
+static inline void sim_error_limit(struct sim *m, uint32_t addr, uint32_t burst, uint64_t interval_us)
+{
+    m->rl[m->n_rl++] = (struct sim_router){.addr = addr, .interval_us = interval_us, .burst = burst,
+                                           .unreach_only = true, .tokens = burst};
 }
 
 static inline void sim_target(struct sim *m, uint32_t dst)
@@ -89,16 +101,19 @@ static inline void sim_target(struct sim *m, uint32_t dst)
     m->targets[m->n++] = dst;
 }
 
-static inline bool sim_allowed(struct sim *m, uint32_t addr)
+static inline bool sim_allowed(struct sim *m, uint32_t addr, bool unreach)
 {
     for (uint32_t i = 0; i < m->n_rl; i++) {
         struct sim_router *r = &m->rl[i];
-        if (r->addr != addr)
+        if (r->addr != addr || (r->unreach_only && !unreach))
             continue;
-        if (r->used && m->now - r->last_us < r->interval_us)
-            return false;
-        r->used = true;
+        r->tokens += (double)(m->now - r->last_us) / (double)r->interval_us;
+        if (r->tokens > r->burst)
+            r->tokens = r->burst;
         r->last_us = m->now;
+        if (r->tokens < 1)
+            return false;
+        r->tokens -= 1;
     }
     return true;
 }
@@ -121,9 +136,18 @@ static inline bool sim_answer(struct sim *m, uint32_t dst, uint8_t ttl, struct p
     memset(r, 0, sizeof *r);
     r->ttl = ttl;
     uint8_t at = ttl;
-    if (ttl <= p->len || p->loop) {
+    bool dark = !p->live[dst & 0xff];
+    if (dark && p->dark == SIM_DARK_HOST_UNREACH && p->refuse_at_last && ttl >= p->len) {
+        if (!sim_allowed(m, p->hop[p->len], true))
+            return false;
+        r->from = p->hop[p->len];
+        r->kind = PM_REPLY_UNREACH;
+        r->icmp_type = 3;
+        r->icmp_code = 1;
+        at = p->len;
+    } else if (ttl <= p->len || p->loop) {
         uint32_t from = ttl <= p->len ? p->hop[ttl] : p->hop[p->len - ((ttl - p->len) % 2 ? 1 : 0)];
-        if (!from || !sim_allowed(m, from))
+        if (!from || !sim_allowed(m, from, false))
             return false;
         r->from = from;
         r->kind = PM_REPLY_TIME_EXCEEDED;
@@ -132,7 +156,7 @@ static inline bool sim_answer(struct sim *m, uint32_t dst, uint8_t ttl, struct p
         r->from = dst;
         r->kind = PM_REPLY_ECHO_REPLY;
         at = (uint8_t)(p->len + 1);
-    } else if (p->dark == SIM_DARK_HOST_UNREACH && p->hop[p->len] && sim_allowed(m, p->hop[p->len])) {
+    } else if (p->dark == SIM_DARK_HOST_UNREACH && p->hop[p->len] && sim_allowed(m, p->hop[p->len], true)) {
         r->from = p->hop[p->len];
         r->kind = PM_REPLY_UNREACH;
         r->icmp_type = 3;
