@@ -103,6 +103,8 @@ static uint32_t hash_bytes(const uint8_t *p, size_t n)
     return h;
 }
 
+/* The record dedup index hashes record bytes (FNV-1a) and compares them:
+ * no u64 key, so not util's pm_map. */
 static int grow_slots(struct pm_mmdb_writer *w, char *errbuf)
 {
     uint32_t n = w->n_slots ? w->n_slots * 2 : 1024;

@@ -91,7 +91,9 @@ static uint8_t lowest_probed(const struct pm_target *t)
 
 /* Map (router, ttl) -> the target that saw it there with the lowest first
  * probed TTL: that target's lower hops stand for targets that stopped
- * probing at this router (Doubletree stop set). */
+ * probing at this router (Doubletree stop set). Its own table rather than
+ * util's pm_map: sized once from the reply count, key and value are three
+ * and two fields, and it is dropped when the run is finished. */
 struct seen_slot {
     uint32_t addr;
     uint32_t net;       /* /24 of the target: hops are shared within one /24 only, as the engine does */

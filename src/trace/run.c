@@ -33,7 +33,9 @@ static uint32_t hash_addr(uint32_t a)
     return (a * 2654435761u) ^ (a >> 16);
 }
 
-/* Index slots hold target position + 1 (0 = empty). Load factor <= 1/2. */
+/* Index slots hold target position + 1 (0 = empty). Load factor <= 1/2.
+ * Not util's pm_map on purpose: the keys already live in targets[], so a
+ * slot is 4 bytes instead of 13, on the per-reply lookup path. */
 static int index_grow(struct pm_run *run)
 {
     uint32_t cap = run->index_cap ? run->index_cap * 2 : 1024;
