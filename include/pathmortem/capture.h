@@ -25,14 +25,19 @@ int pm_capture_open_file(const char *path, struct pm_capture **out, char *errbuf
 int pm_capture_open_stream(FILE *f, const char *name, struct pm_capture **out, char *errbuf);
 void pm_capture_close(struct pm_capture *c);
 
-/* Starts writing every frame delivered to a pcap file (opened now: call
- * before dropping privileges). */
-int pm_capture_dump_open(struct pm_capture *c, const char *path, char *errbuf);
+/* Starts writing every frame delivered to the stream f (takes ownership;
+ * the caller opened it, safely, before dropping privileges); name is for
+ * messages. */
+int pm_capture_dump_fopen(struct pm_capture *c, FILE *f, const char *name, char *errbuf);
+/* Flushes what was captured so far; PM_EIO if any write failed (disk full). */
 int pm_capture_dump_flush(struct pm_capture *c, char *errbuf);
 /* Writes one IPv4 packet (a run record, match.h) into the pcap being
  * written, under the link header of the capture's link type, timestamped
  * ts_us. PM_OK also when no pcap is being written. */
 int pm_capture_dump_ip(struct pm_capture *c, const uint8_t *ip, size_t len, uint64_t ts_us, char *errbuf);
+/* Flushes and closes the pcap stream; PM_EIO if any write failed since it
+ * was opened (pcap_dump() itself reports nothing). */
+int pm_capture_dump_close(struct pm_capture *c, char *errbuf);
 
 int pm_capture_linktype(const struct pm_capture *c);
 int pm_capture_fd(const struct pm_capture *c);     /* -1 for files */

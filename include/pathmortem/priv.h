@@ -37,6 +37,19 @@ int pm_priv_check_raw(char *errbuf);
  * must then abort the run (the process may be half dropped). */
 int pm_priv_drop(const char *user, char *errbuf);
 
+/* Which system calls stay allowed after the drop. */
+enum pm_sandbox {
+    PM_SANDBOX_SWEEP,    /* a live run: the sockets opened before, files, no new socket, no exec, no fork */
+    PM_SANDBOX_PARSE,    /* the target reader: files and host-name resolution (new sockets) */
+    PM_SANDBOX_OFFLINE,  /* analyze, history, export, diff, import, geo: files only */
+};
+
+/* Installs a seccomp filter (libseccomp) after pm_priv_drop: the calls of
+ * the profile are allowed, any other kills the process (SIGSYS). Builds
+ * with sanitizers and runs under valgrind also allow the calls those tools
+ * make themselves (clone/ptrace for the leak check, ...). PM_OK or PM_EIO. */
+int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf);
+
 /* Identity and capability state of a process as /proc/PID/status shows it. */
 struct pm_priv_status {
     uint32_t uid[4];        /* real, effective, saved, filesystem */

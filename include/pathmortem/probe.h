@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pathmortem/common.h"
 #include "pathmortem/match.h"
@@ -28,7 +29,8 @@ struct pm_engine_opts {
     uint32_t target_timeout_ms; /* give up on one target after this (default 60000) */
     uint32_t run_timeout_ms;    /* give up on the whole run after this (0: none) */
     bool progress;           /* progress bar on stderr */
-    const char *pcap_path;   /* write every probe and reply here (NULL: none) */
+    const char *pcap_path;   /* the pcap's name, for messages and documents (NULL: none) */
+    FILE *pcap_file;         /* write every probe and reply to this stream (NULL: none); the engine takes it */
 };
 
 void pm_engine_opts_default(struct pm_engine_opts *o);
@@ -45,6 +47,8 @@ int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n_targets, struct pm_run *run,
                   char *errbuf);
 void pm_engine_close(struct pm_engine *e);
+/* Finishes the pcap stream; PM_EIO (errbuf set) if any write to it failed. */
+int pm_engine_pcap_close(struct pm_engine *e, char *errbuf);
 /* Changes the probe method for the next pm_engine_run (each run also gets a
  * fresh identity), so one privileged open serves several sweeps. */
 void pm_engine_set_method(struct pm_engine *e, uint8_t method, uint16_t dport);

@@ -140,6 +140,26 @@ int pm_snapshot_exit_status(const struct pm_snapshot *snap);
 int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run,
                            const struct pm_analysis *analysis, const char *pcap_path,
                            int64_t *snapshot_id, char *errbuf);
+/* Same, the capture read from pcap_fd (from offset 0, through a duplicate;
+ * the descriptor stays the caller's): an unnamed capture file that root
+ * created and the unprivileged writer may read but not open by name. */
+int pm_store_save_snapshot_fd(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
+                              int pcap_fd, int64_t *snapshot_id, char *errbuf);
+
+/* Makes the directory of the store at store_path ready for a run that
+ * starts as root and drops to uid:gid, without opening any file inside it
+ * by name: a missing directory is created 0750 and handed to uid:gid; one
+ * already owned by uid (and writable by no one else) is used as it is; any
+ * other owner or a group/world-writable directory is refused with the
+ * command that fixes it (PM_EPERM). The directory's descriptor goes to
+ * *dirfd (caller closes). */
+int pm_store_prepare_dir(const char *store_path, unsigned uid, unsigned gid, int *dirfd, char *errbuf);
+/* Opens (creating it 0750 if missing) the store's directory for a run that
+ * does not change identity. */
+int pm_store_open_dir(const char *store_path, int *dirfd, char *errbuf);
+/* Removes capture temp files of runs that died (".capture-<pid>.pcap" of the
+ * older layout, whose pid is gone) from the pcap dir. Returns how many. */
+uint32_t pm_store_remove_stale(struct pm_store *s);
 
 /* Inserts an already built snapshot (import uses it; pcap_path is kept as a
  * string, no file is copied). snap->id is ignored; the new id goes to *id.

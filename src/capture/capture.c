@@ -1,4 +1,5 @@
 /* capture.c - opening, filtering, reading and writing captures with libpcap; the only file that includes pcap.h. */
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,17 +116,19 @@ void pm_capture_close(struct pm_capture *c)
     free(c);
 }
 
-int pm_capture_dump_open(struct pm_capture *c, const char *path, char *errbuf)
+int pm_capture_dump_fopen(struct pm_capture *c, FILE *f, const char *name, char *errbuf)
 {
-    c->dump = pcap_dump_open(c->p, path);
-    if (!c->dump)
-        return pm_err(errbuf, PM_EIO, "cannot write %s: %s", path, pcap_geterr(c->p));
+    c->dump = pcap_dump_fopen(c->p, f);
+    if (!c->dump) {
+        fclose(f);
+        return pm_err(errbuf, PM_EIO, "cannot write %s: %s", name, pcap_geterr(c->p));
+    }
     return PM_OK;
 }
 
 int pm_capture_dump_flush(struct pm_capture *c, char *errbuf)
 {
-    if (c->dump && pcap_dump_flush(c->dump) != 0)
+    if (c->dump && (pcap_dump_flush(c->dump) != 0 || ferror(pcap_dump_file(c->dump))))
         return pm_err(errbuf, PM_EIO, "cannot write the pcap file: %m");
     return PM_OK;
 }
@@ -186,6 +189,24 @@ int pm_capture_dump_ip(struct pm_capture *c, const uint8_t *ip, size_t len, uint
     h.ts.tv_sec = (time_t)(ts_us / 1000000u);
     h.ts.tv_usec = (suseconds_t)(ts_us % 1000000u);
     pcap_dump((u_char *)c->dump, &h, frame);
+    return PM_OK;
+}
+
+int pm_capture_dump_close(struct pm_capture *c, char *errbuf)
+{
+    if (!c->dump)
+        return PM_OK;
+    /* pcap_dump() cannot report a failed write: the stream's error flag and
+     * the final flush are where a full disk shows */
+    FILE *f = pcap_dump_file(c->dump);
+    int rc = pcap_dump_flush(c->dump) != 0 || ferror(f) ? PM_EIO : PM_OK;
+    int e = errno;
+    /* after a clean flush only close() could still fail; the caller's fsync
+     * of the file itself is the last check */
+    pcap_dump_close(c->dump);
+    c->dump = NULL;
+    if (rc != PM_OK)
+        return pm_err(errbuf, PM_EIO, "cannot write the pcap file: %s", strerror(e ? e : EIO));
     return PM_OK;
 }
 

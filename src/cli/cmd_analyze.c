@@ -42,8 +42,11 @@ static const char usage_text[] =
     "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
     "  --color auto|never|always\n"
     "\n"
+    "Started as root, it opens the capture and -o, then drops to --user before reading either.\n"
+    "\n"
     "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 64 usage,\n"
-    "65 unreadable or foreign capture or a file of another kind (named in the message), 66 missing file.\n";
+    "65 unreadable or foreign capture or a file of another kind (named in the message), 66 missing file,\n"
+    "73 cannot create -o, 74 write error.\n";
 
 static uint32_t target_addr(const void *ctx, uint32_t i)
 {
@@ -188,6 +191,9 @@ int pm_cmd_analyze(int argc, char **argv)
 {
     struct pm_cli_sweep s;
     memset(&s, 0, sizeof s);
+    s.cmd = "analyze";
+    s.capture_dirfd = s.capture_fd = -1;
+    pm_cli_outfiles_init(&s.files);
     s.color = -1;
     s.eng.gaplimit = PM_GAPLIMIT_DEFAULT;
     const char *preset_name = NULL, *path = NULL, *vantage = NULL;
@@ -196,28 +202,30 @@ int pm_cmd_analyze(int argc, char **argv)
     if (rc)
         return rc < 0 ? PM_EXIT_OK : rc;
     char err[PM_ERRBUF_SIZE];
-    rc = s.presets_file ? pm_presets_load(&s.presets, s.presets_file, err) : pm_presets_load_default(&s.presets, err);
-    if (rc != PM_OK) {
-        pm_cli_error("%s", err);
-        return PM_EXIT_DATAERR;
-    }
-    /* open the capture and the output while privileged, then drop before parsing */
-    FILE *in = fopen(path, "rb");
+    /* open the capture and the output while privileged, then drop before parsing anything */
+    FILE *in = fopen(path, "rbe");
     if (!in) {
         pm_cli_error("cannot open %s: %m", path);
         return PM_EXIT_NOINPUT;
     }
-    s.out = stdout;
-    if (s.output && !(s.out = fopen(s.output, "w"))) {
-        pm_cli_error("cannot write %s: %m", s.output);
+    if ((rc = pm_cli_outfiles_open(&s.files, "analyze", s.output, NULL)) != 0 ||
+        (rc = pm_cli_outfiles_delegate(&s.files)) != 0) {
         fclose(in);
-        return PM_EXIT_CANTCREAT;
+        pm_cli_sweep_free(&s);
+        return rc;
     }
-    if (pm_priv_drop(s.user, err) != PM_OK) {
+    if (pm_priv_drop(s.user, err) != PM_OK || pm_priv_sandbox(PM_SANDBOX_OFFLINE, err) != PM_OK) {
         pm_cli_error("refusing to run: %s", err);
         fclose(in);
         pm_cli_sweep_free(&s);
         return PM_EXIT_NOPERM;
+    }
+    rc = s.presets_file ? pm_presets_load(&s.presets, s.presets_file, err) : pm_presets_load_default(&s.presets, err);
+    if (rc != PM_OK) {
+        pm_cli_error("%s", err);
+        fclose(in);
+        pm_cli_sweep_free(&s);
+        return PM_EXIT_DATAERR;
     }
     /* what the file is comes from its content, never its name */
     uint8_t head[16];

@@ -30,8 +30,12 @@ static const char usage_text[] =
     "  --quiet               print nothing but errors\n"
     "  (every `pathmortem trace` option: see 'pathmortem trace --help')\n"
     "\n"
-    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 75 another snapshot holds the\n"
-    "lock, 64 usage, 65 corrupt or foreign store, 71 system error, 77 missing privilege.\n";
+    "Started as root, it creates a missing store directory 0750 for the user it drops to (--user)\n"
+    "and refuses one that user does not own; the store is opened only after the drop.\n"
+    "\n"
+    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 75 another\n"
+    "snapshot holds the lock, 64 usage, 65 corrupt or foreign store, 71 system error, 73 cannot create,\n"
+    "74 write error (disk full), 77 missing privilege or a store directory the drop user does not own.\n";
 
 struct snap_opts {
     const char *store_path;
@@ -40,6 +44,7 @@ struct snap_opts {
     bool quiet;
     struct pm_store *store;
     struct pm_history_fact *facts;
+    int dirfd;   /* the store's directory, verified while privileged */
 };
 
 static int extra(void *ctx, int opt, const char *arg)
@@ -72,11 +77,60 @@ static int extra(void *ctx, int opt, const char *arg)
     return PM_EXIT_USAGE;
 }
 
-/* Once unprivileged: the store's history becomes evidence for the analysis. */
-static int load_history(void *ctx, struct pm_cli_sweep *s)
+/* Still privileged, outputs open: the store's directory becomes the drop
+ * user's (or is checked to be), and the capture goes to an unnamed file in
+ * it. Root opens no file in that directory by name. */
+static int prepare(void *ctx, struct pm_cli_sweep *s)
 {
     struct snap_opts *o = ctx;
     char err[PM_ERRBUF_SIZE];
+    const char *path = o->store_path ? o->store_path : pm_store_default_path();
+    int rc;
+    if (s->was_root) {
+        const char *user = s->user ? s->user : PM_PRIV_DEFAULT_USER;
+        const struct passwd *pw = getpwnam(user);
+        if (!pw) {
+            pm_cli_error("snapshot: no user '%s' to drop to", user);
+            return PM_EXIT_NOPERM;
+        }
+        rc = pm_store_prepare_dir(path, pw->pw_uid, pw->pw_gid, &o->dirfd, err);
+    } else {
+        rc = pm_store_open_dir(path, &o->dirfd, err);
+    }
+    if (rc != PM_OK) {
+        pm_cli_error("snapshot: %s", err);
+        return rc == PM_EPERM ? PM_EXIT_NOPERM : PM_EXIT_CANTCREAT;
+    }
+    if (s->files.pcap.direct) {
+        pm_cli_error("snapshot: -w must name a file (the store keeps a copy of it)");
+        return PM_EXIT_USAGE;
+    }
+    if (!s->no_pcap && !s->files.pcap.active)
+        s->capture_dirfd = o->dirfd;
+    return 0;
+}
+
+/* Once unprivileged: the store (and its lock: an overlapping run stops here,
+ * before probing), then its history as evidence for the analysis. */
+static int open_store(void *ctx, struct pm_cli_sweep *s)
+{
+    struct snap_opts *o = ctx;
+    char err[PM_ERRBUF_SIZE];
+    const char *path = o->store_path ? o->store_path : pm_store_default_path();
+    int rc = pm_store_open(path, PM_STORE_CREATE | PM_STORE_WRITE, &o->store, err);
+    if (rc == PM_EBUSY) {
+        pm_cli_error("snapshot: %s", err);
+        return PM_EXIT_LOCKED;
+    }
+    if (rc != PM_OK) {
+        if (strstr(err, "ermission denied") && s->was_root)
+            pm_cli_error("snapshot: %s (the store is opened after dropping to user '%s')", err,
+                         s->user ? s->user : PM_PRIV_DEFAULT_USER);
+        else
+            pm_cli_error("snapshot: %s", err);
+        return rc == PM_ECORRUPT ? PM_EXIT_DATAERR : rc == PM_EPERM ? PM_EXIT_NOPERM : PM_EXIT_CANTCREAT;
+    }
+    pm_store_remove_stale(o->store);
     uint32_t n = 0;
     uint64_t since = o->history_days ? pm_cli_now_us() - (uint64_t)o->history_days * 86400u * 1000000u : 0;
     uint32_t target_asn = s->targets.preset ? s->targets.preset->target_asn : 0;
@@ -89,30 +143,6 @@ static int load_history(void *ctx, struct pm_cli_sweep *s)
     return 0;
 }
 
-static int open_store(struct snap_opts *o, const char *user)
-{
-    char err[PM_ERRBUF_SIZE];
-    const char *path = o->store_path ? o->store_path : pm_store_default_path();
-    int rc = pm_store_open(path, PM_STORE_CREATE | PM_STORE_WRITE, &o->store, err);
-    if (rc != PM_OK) {
-        pm_cli_error("snapshot: %s", err);
-        return pm_cli_exit_in(rc, PM_CLI_EXIT_CREATE);
-    }
-    if (geteuid() == 0) {
-        /* the run continues as the drop user: it must be able to write the store */
-        const struct passwd *pw = getpwnam(user ? user : PM_PRIV_DEFAULT_USER);
-        if (!pw) {
-            pm_cli_error("snapshot: no user '%s' to drop to", user ? user : PM_PRIV_DEFAULT_USER);
-            return PM_EXIT_NOPERM;
-        }
-        if (pm_store_chown(o->store, pw->pw_uid, pw->pw_gid, err) != PM_OK) {
-            pm_cli_error("snapshot: %s", err);
-            return PM_EXIT_CANTCREAT;
-        }
-    }
-    return 0;
-}
-
 int pm_cmd_snapshot(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -121,34 +151,28 @@ int pm_cmd_snapshot(int argc, char **argv)
         {"history-days", required_argument, 0, OPT_HISTORY_DAYS}, {"quiet", no_argument, 0, OPT_QUIET},
         {"keep-hops", required_argument, 0, OPT_KEEP_HOPS},
         {0, 0, 0, 0}};
-    struct snap_opts o = {.keep_days = 30, .history_days = 30, .keep_hops = 90};
+    struct snap_opts o = {.keep_days = 30, .history_days = 30, .keep_hops = 90, .dirfd = -1};
     struct pm_cli_sweep s;
     char err[PM_ERRBUF_SIZE];
-    char tmp_pcap[600] = "";
     int rc = pm_cli_sweep_parse(&s, argc, argv, "snapshot", usage_text, opts, NULL, extra, &o);
     if (rc != 0)
         goto out;
-    /* the lock first: an overlapping run must not probe at all */
-    if ((rc = open_store(&o, s.user)) != 0)
-        goto out;
-    if (!s.eng.pcap_path || s.eng.pcap_path == s.pcap_default) {
-        if (s.no_pcap) {
-            s.eng.pcap_path = NULL;
-        } else {
-            snprintf(tmp_pcap, sizeof tmp_pcap, "%s/.capture-%ld.pcap", pm_store_pcap_dir(o.store), (long)getpid());
-            s.eng.pcap_path = tmp_pcap;
-        }
-    }
-    s.after_drop = load_history;
+    /* the default pcap name is trace's; a snapshot keeps its capture in the store */
+    if (s.eng.pcap_path == s.pcap_default)
+        s.eng.pcap_path = NULL;
+    s.before_drop = prepare;
+    s.after_drop = open_store;
     s.after_drop_ctx = &o;
     if ((rc = pm_cli_sweep_run(&s)) != 0)
         goto out;
     int64_t id = 0;
-    if (pm_store_save_snapshot(o.store, s.run, s.analysis, s.eng.pcap_path, &id, err) != PM_OK) {
+    if (pm_store_save_snapshot_fd(o.store, s.run, s.analysis, s.capture_fd, &id, err) != PM_OK) {
         pm_cli_error("snapshot: not stored: %s", err);
         rc = PM_EXIT_IOERR;
         goto out;
     }
+    if ((rc = pm_cli_sweep_commit_pcap(&s)) != 0)
+        goto out;
     uint64_t now = pm_cli_now_us();
     uint32_t removed = 0;
     if ((o.keep_days || o.keep_count) &&
@@ -181,10 +205,10 @@ int pm_cmd_snapshot(int argc, char **argv)
         }
     }
 out:
-    if (tmp_pcap[0])
-        unlink(tmp_pcap);
     free(o.facts);
     pm_store_close(o.store);
     pm_cli_sweep_free(&s);
+    if (o.dirfd >= 0)
+        close(o.dirfd);
     return rc < 0 ? PM_EXIT_OK : rc;
 }

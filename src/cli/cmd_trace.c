@@ -10,7 +10,10 @@ static const char usage_text[] =
     "Probe TARGETs (addresses, host names, prefixes such as 175.45.176.0/22, or presets such as\n"
     "'starjv') with TTL-stepped probes from a raw socket, capture every probe and reply, and show\n"
     "where each path dies, in whose network, and how. Needs root or CAP_NET_RAW; privileges are\n"
-    "dropped once the sockets and output files are open.\n"
+    "dropped once the sockets and output files are open, and target files, presets and host names\n"
+    "are read by an unprivileged child. -o and -w appear under their names only when complete.\n"
+    "SIGINT, SIGTERM and SIGHUP stop probing, wait for the replies in flight and keep the run\n"
+    "(marked partial).\n"
     "\n"
     "probing:\n"
     "  -m, --method icmp|udp|tcp  probe protocol (default icmp)\n"
@@ -46,8 +49,9 @@ static const char usage_text[] =
     "      --color auto|never|always\n"
     "      --progress, --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
     "\n"
-    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 64 usage, 65 bad data,\n"
-    "71 system error, 77 missing privilege.\n";
+    "exit status: 0 no path died, 1 some died, 2 all died, 3 run cut short (signal, --timeout), 64 usage,\n"
+    "65 bad data, 71 system error, 73 cannot create an output file, 74 write error (disk full, closed\n"
+    "pipe), 77 missing privilege.\n";
 
 int pm_cmd_trace(int argc, char **argv)
 {
@@ -55,6 +59,8 @@ int pm_cmd_trace(int argc, char **argv)
     int rc = pm_cli_sweep_parse(&s, argc, argv, "trace", usage_text, NULL, NULL, NULL, NULL);
     if (rc == 0)
         rc = pm_cli_sweep_run(&s);
+    if (rc == 0)
+        rc = pm_cli_sweep_commit_pcap(&s);
     if (rc == 0) {
         rc = pm_cli_write_output(&s, s.eng.pcap_path);
         if (rc == 0)

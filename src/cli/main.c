@@ -1,4 +1,6 @@
 /* main.c - entry point: dispatches to the subcommands. */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,9 +60,19 @@ int main(int argc, char **argv)
         printf("pathmortem %s\n", PM_VERSION);
         return PM_EXIT_OK;
     }
+    /* a closed stdout (`| head`) is a write error to report, not a death that cuts files */
+    signal(SIGPIPE, SIG_IGN);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(name, commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(name, commands[i].name)) {
+            int rc = commands[i].run(argc - 1, argv + 1);
+            errno = 0;
+            if (fflush(stdout) != 0 || ferror(stdout)) {
+                if (rc < PM_EXIT_USAGE)
+                    pm_cli_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+                return rc < PM_EXIT_USAGE ? PM_EXIT_IOERR : rc;
+            }
+            return rc;
+        }
     pm_cli_error("unknown command '%s' (try 'pathmortem --help')", name);
     return PM_EXIT_USAGE;
 }

@@ -12,8 +12,11 @@
 #include "pathmortem/output.h"
 #include "pathmortem/peers.h"
 #include "pathmortem/probe.h"
+#include "cli/outfiles.h"
 
 struct pm_cli_sweep {
+    const char *cmd;           /* "trace" or "snapshot", for messages */
+    bool was_root;             /* started as root (privileges change identity) */
     struct pm_engine_opts eng;
     enum pm_format format;
     const char *output;        /* -o FILE (NULL: stdout) */
@@ -26,10 +29,22 @@ struct pm_cli_sweep {
     int color;                 /* -1 auto, 0 never, 1 always */
     bool compare_methods;
     char pcap_default[96];     /* generated name when -w is not given */
+    /* targets as given; read by the unprivileged child (sweep_targets.c) */
+    char **target_args;
+    int n_target_args;
+    const char *target_files[16];
+    int n_target_files;
     struct pm_presets presets;
     struct pm_targets targets;
+    struct pm_preset preset;   /* the child's targets.preset, copied */
     uint32_t *addrs;
     uint32_t n_addrs;
+    /* output files: temp names, renamed into place when complete */
+    struct pm_cli_outfiles files;
+    int capture_dirfd;         /* >= 0: capture into an unnamed file there instead of -w (snapshot) */
+    int capture_fd;            /* the capture, readable again after the run (-1: none) */
+    /* called while still privileged, after the outputs are open (snapshot hands over its directory) */
+    int (*before_drop)(void *ctx, struct pm_cli_sweep *s);
     /* called once privileges are dropped, before sweeping (snapshot reads its history there) */
     int (*after_drop)(void *ctx, struct pm_cli_sweep *s);
     void *after_drop_ctx;
@@ -45,13 +60,22 @@ struct pm_cli_sweep {
 /* Extra options a subcommand adds: its handler returns 0, or an exit status. */
 typedef int (*pm_cli_extra_fn)(void *ctx, int opt, const char *arg);
 
-/* Parses the trace options and targets. Returns 0 or an exit status (after
- * printing a one-line error or the help). */
+/* Parses the trace options (argv only: no file is read and no name resolved
+ * here). Returns 0 or an exit status (after printing a one-line error or the help). */
 int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char *cmd, const char *usage_text,
                        const struct option *extra, const char *extra_short, pm_cli_extra_fn extra_fn, void *ctx);
-/* Opens the raw socket, capture, pcap and output file; drops privileges;
- * opens the databases; sweeps; analyzes. Returns 0 or an exit status. */
+/* Reads presets, target files and host names in an unprivileged child and
+ * takes back the address list. Returns 0 or an exit status. */
+int pm_cli_sweep_targets(struct pm_cli_sweep *s);
+/* The child's part (also usable unprivileged in-process). */
+int pm_cli_sweep_load_targets(struct pm_cli_sweep *s);
+/* Reads the targets (unprivileged child); opens the output temp files, the
+ * raw socket and capture; drops privileges and installs the seccomp filter;
+ * opens the databases; sweeps; analyzes; finishes the pcap. SIGINT, SIGTERM
+ * and SIGHUP stop probing (run->end says which). Returns 0 or an exit status. */
 int pm_cli_sweep_run(struct pm_cli_sweep *s);
+/* Puts the finished pcap in place (trace). 0 or 74. */
+int pm_cli_sweep_commit_pcap(struct pm_cli_sweep *s);
 /* Re-probes each distinct death point of s->analysis with ICMP, UDP, TCP/80
  * and TCP/443 on the same engine and adds the finding to those verdicts. */
 int pm_cli_compare_methods(struct pm_engine *eng, struct pm_cli_sweep *s);
@@ -59,7 +83,8 @@ int pm_cli_compare_methods(struct pm_engine *eng, struct pm_cli_sweep *s);
 int pm_cli_reach_status(const struct pm_run *run, const struct pm_analysis *a);
 void pm_cli_sweep_free(struct pm_cli_sweep *s);
 
-/* Shared by trace and analyze: writes the document to s->out. */
+/* Shared by trace and analyze: writes the document to s->out (the -o temp
+ * file or stdout), then puts -o in place. 0 or 74 on any write error. */
 int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path);
 /* Opens the geo databases (explicit paths or the defaults) and records them in run. */
 int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, struct pm_geo **out);

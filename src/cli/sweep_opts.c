@@ -167,6 +167,9 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
                        const struct option *extra, const char *extra_short, pm_cli_extra_fn extra_fn, void *ctx)
 {
     memset(s, 0, sizeof *s);
+    s->cmd = cmd;
+    s->capture_dirfd = s->capture_fd = -1;
+    pm_cli_outfiles_init(&s->files);
     pm_engine_opts_default(&s->eng);
     s->eng.progress = isatty(2);
     s->color = -1;
@@ -213,33 +216,14 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
     }
     if (!s->eng.dport)
         s->eng.dport = s->eng.method == PM_METHOD_TCP ? 80 : 33434;
-    char err[PM_ERRBUF_SIZE];
-    int rc = s->presets_file ? pm_presets_load(&s->presets, s->presets_file, err)
-                             : pm_presets_load_default(&s->presets, err);
-    if (rc != PM_OK) {
-        pm_cli_error("%s", err);
-        return PM_EXIT_DATAERR;
-    }
-    for (int i = optind; i < argc; i++)
-        if (pm_targets_add(&s->targets, argv[i], &s->presets, true, err) != PM_OK) {
-            pm_cli_error("%s: %s", cmd, err);
-            return PM_EXIT_USAGE;
-        }
+    /* files and names are read later, by the unprivileged child */
+    s->target_args = argv + optind;
+    s->n_target_args = argc - optind;
     for (int i = 0; i < n_files; i++)
-        if (pm_targets_add_file(&s->targets, files[i], &s->presets, err) != PM_OK) {
-            pm_cli_error("%s: %s", cmd, err);
-            return PM_EXIT_DATAERR;
-        }
-    if (!s->targets.n) {
+        s->target_files[i] = files[i];
+    s->n_target_files = n_files;
+    if (!s->n_target_args && !s->n_target_files) {
         pm_cli_error("%s: no target given (an address, prefix, preset such as 'starjv', or -T FILE)", cmd);
-        return PM_EXIT_USAGE;
-    }
-    if (pm_targets_expand(&s->targets, &s->addrs, &s->n_addrs, err) != PM_OK) {
-        pm_cli_error("%s: %s", cmd, err);
-        return PM_EXIT_USAGE;
-    }
-    if (s->n_addrs > PM_TARGETS_BIG && !s->allow_large) {
-        pm_cli_error("%s: %u addresses is more than a /16; add --allow-large if you mean it", cmd, s->n_addrs);
         return PM_EXIT_USAGE;
     }
     if (!s->eng.pcap_path && !s->no_pcap) {

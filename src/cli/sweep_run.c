@@ -1,4 +1,5 @@
-/* sweep_run.c - the order that keeps a root run safe: open sockets and files, drop privileges, then read databases and parse packets. */
+/* sweep_run.c - the order that keeps a root run safe: targets read by an unprivileged child, output temp files and sockets opened, privileges dropped and syscalls filtered, then databases read and packets parsed. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +10,31 @@
 #include "cli/sweep.h"
 #include "pathmortem/priv.h"
 
+static volatile sig_atomic_t stop_signal;
+
 static void on_signal(int sig)
 {
+    if (!stop_signal)
+        stop_signal = sig;
     pm_engine_request_stop_cause(sig == SIGTERM ? PM_RUN_SIGTERM : sig == SIGHUP ? PM_RUN_SIGHUP : PM_RUN_SIGINT);
+}
+
+/* SIGINT, SIGTERM and SIGHUP end probing and leave a complete, partial run;
+ * the signals no one should send a sweep are ignored rather than cut files;
+ * SIGPIPE too, so a closed stdout is a write error (exit 74), not a death. */
+static void catch_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    struct sigaction ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, NULL);
+    sigaction(SIGUSR1, &ign, NULL);
+    sigaction(SIGUSR2, &ign, NULL);
+    sigaction(SIGALRM, &ign, NULL);
 }
 
 void pm_cli_analyze_opts(const struct pm_preset *preset, struct pm_analyze_opts *ao)
@@ -73,44 +96,100 @@ int pm_cli_reach_status(const struct pm_run *run, const struct pm_analysis *a)
 
 int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path)
 {
-    char err[PM_ERRBUF_SIZE];
+    char err[PM_ERRBUF_SIZE] = "";
     bool color = s->color == 1 || (s->color == -1 && s->format == PM_FMT_TEXT && !s->output && isatty(1) &&
                                    !getenv("NO_COLOR"));
     struct pm_output_ctx ctx = {
         .run = s->run, .analysis = s->analysis, .lookup = s->geo ? pm_geo_lookup_cb : NULL,
         .lookup_ctx = s->geo, .color = color, .pcap_path = pcap_path, .verbose = s->verbose,
     };
-    if (pm_output_write(s->out, s->format, &ctx, err) != PM_OK || fflush(s->out) != 0) {
-        pm_cli_error("cannot write the output: %s", err);
+    FILE *out = stdout;
+    if (s->files.doc.active && !(out = pm_safefile_stream(&s->files.doc, "w"))) {
+        pm_cli_error("cannot write %s: %m", s->files.doc.path);
         return PM_EXIT_IOERR;
     }
+    int rc = pm_output_write(out, s->format, &ctx, err);
+    /* a full disk or a closed pipe shows in the stream's error flag, the flush or the close */
+    bool bad = rc != PM_OK || fflush(out) != 0 || ferror(out);
+    if (out != stdout && fclose(out) != 0)
+        bad = true;
+    if (bad) {
+        pm_cli_error("cannot write %s: %s", s->files.doc.active ? s->files.doc.path : "the output",
+                     err[0] ? err : strerror(errno ? errno : EIO));
+        pm_safefile_abort(&s->files.doc);
+        return PM_EXIT_IOERR;
+    }
+    return pm_cli_outfiles_commit(&s->files.doc);
+}
+
+/* Where the capture goes: an unnamed file of the caller's, or the -w temp file. */
+static int open_capture(struct pm_cli_sweep *s)
+{
+    if (s->capture_dirfd >= 0) {
+        s->capture_fd = pm_safefile_anon(s->capture_dirfd);
+        if (s->capture_fd < 0) {
+            pm_cli_error("%s: cannot create the capture file: %m", s->cmd);
+            return PM_EXIT_CANTCREAT;
+        }
+        int d = dup(s->capture_fd);
+        if (d < 0 || !(s->eng.pcap_file = fdopen(d, "w"))) {
+            if (d >= 0)
+                close(d);
+            pm_cli_error("%s: cannot create the capture file: %m", s->cmd);
+            return PM_EXIT_CANTCREAT;
+        }
+        s->eng.pcap_path = NULL;
+        return 0;
+    }
+    if (!s->files.pcap.active)
+        return 0;
+    if (!(s->eng.pcap_file = pm_safefile_stream(&s->files.pcap, "w"))) {
+        pm_cli_error("cannot write %s: %m", s->files.pcap.path);
+        return PM_EXIT_CANTCREAT;
+    }
+    if (!s->files.pcap.direct)
+        s->capture_fd = s->files.pcap.fd;
     return 0;
 }
 
 int pm_cli_sweep_run(struct pm_cli_sweep *s)
 {
     char err[PM_ERRBUF_SIZE];
+    s->was_root = geteuid() == 0 || getuid() == 0;
+    catch_signals();
     if (pm_priv_check_raw(err) != PM_OK) {
         pm_cli_error("%s", err);
         return PM_EXIT_NOPERM;
     }
+    int rc = pm_cli_sweep_targets(s);
+    if (rc != 0)
+        return rc;
+    if (stop_signal)
+        return 128 + stop_signal; /* stopped before anything was probed or written */
+    if ((rc = pm_cli_outfiles_open(&s->files, s->cmd, s->output, s->eng.pcap_path)) != 0)
+        return rc;
+    if (s->before_drop && (rc = s->before_drop(s->after_drop_ctx, s)) != 0)
+        return rc;
+    if ((rc = open_capture(s)) != 0)
+        return rc;
+    if ((rc = pm_cli_outfiles_delegate(&s->files)) != 0)
+        return rc;
     struct pm_engine *eng = NULL;
-    int rc = pm_engine_open(&s->eng, s->addrs[0], &eng, err);
+    rc = pm_engine_open(&s->eng, s->addrs[0], &eng, err);
+    s->eng.pcap_file = NULL; /* the engine took it */
     if (rc != PM_OK) {
         pm_cli_error("%s", err);
         return pm_cli_exit_in(rc, PM_CLI_EXIT_SYSTEM);
-    }
-    /* output files are opened while still privileged (the README says so) */
-    s->out = stdout;
-    if (s->output && !(s->out = fopen(s->output, "w"))) {
-        pm_cli_error("cannot write %s: %m", s->output);
-        pm_engine_close(eng);
-        return PM_EXIT_CANTCREAT;
     }
     if (pm_priv_drop(s->user, err) != PM_OK) {
         pm_cli_error("refusing to run: %s", err);
         pm_engine_close(eng);
         return PM_EXIT_NOPERM;
+    }
+    if (pm_priv_sandbox(PM_SANDBOX_SWEEP, err) != PM_OK) {
+        pm_cli_error("refusing to run: %s", err);
+        pm_engine_close(eng);
+        return PM_EXIT_OSERR;
     }
     /* unprivileged from here on: databases, packets, analysis */
     s->run = pm_run_alloc();
@@ -127,15 +206,18 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         pm_engine_close(eng);
         return rc;
     }
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    if (stop_signal) {
+        pm_engine_close(eng);
+        return 128 + stop_signal;
+    }
     rc = pm_engine_run(eng, s->addrs, s->n_addrs, s->run, err);
     if (rc != PM_OK) {
         pm_engine_close(eng);
         pm_cli_error("%s", err);
-        return PM_EXIT_OSERR;
+        return rc == PM_EIO ? PM_EXIT_IOERR : PM_EXIT_OSERR;
     }
+    if (s->run->end != PM_RUN_COMPLETE)
+        pm_cli_error("%s: stopped by %s; the run is partial", s->cmd, pm_run_end_name(s->run->end));
     pm_trace_finish(s->run, s->eng.gaplimit);
     struct pm_analyze_opts ao;
     pm_cli_analyze_opts(s->targets.preset, &ao);
@@ -146,15 +228,27 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         pm_cli_error("analysis failed: %s", err);
         return PM_EXIT_SOFTWARE;
     }
-    rc = s->compare_methods ? pm_cli_compare_methods(eng, s) : 0;
+    rc = s->compare_methods && s->run->end == PM_RUN_COMPLETE ? pm_cli_compare_methods(eng, s) : 0;
+    if (rc == 0 && pm_engine_pcap_close(eng, err) != PM_OK) {
+        pm_cli_error("%s: %s", s->files.pcap.active ? s->files.pcap.path : "capture", err);
+        rc = PM_EXIT_IOERR;
+    }
     pm_engine_close(eng);
     return rc;
 }
 
+int pm_cli_sweep_commit_pcap(struct pm_cli_sweep *s)
+{
+    s->capture_fd = s->capture_dirfd >= 0 ? s->capture_fd : -1;
+    return pm_cli_outfiles_commit(&s->files.pcap);
+}
+
 void pm_cli_sweep_free(struct pm_cli_sweep *s)
 {
-    if (s->out && s->out != stdout)
-        fclose(s->out);
+    pm_cli_outfiles_close(&s->files);
+    if (s->capture_dirfd >= 0 && s->capture_fd >= 0)
+        close(s->capture_fd);
+    s->capture_fd = -1;
     pm_analysis_free(s->analysis);
     pm_geo_close(s->geo);
     pm_run_free(s->run);

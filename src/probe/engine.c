@@ -38,13 +38,16 @@ static volatile sig_atomic_t stop_cause = PM_RUN_SIGINT;
 
 void pm_engine_request_stop(void)
 {
-    stop_requested = 1;
+    /* a second request also cuts the drain short */
+    if (stop_requested < 2)
+        stop_requested++;
 }
 
 void pm_engine_request_stop_cause(uint8_t end)
 {
-    stop_cause = end;
-    stop_requested = 1;
+    if (!stop_requested)
+        stop_cause = end;
+    pm_engine_request_stop();
 }
 
 void pm_engine_opts_default(struct pm_engine_opts *o)
@@ -84,8 +87,11 @@ static uint64_t wall_us(void)
 int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct pm_engine **out, char *errbuf)
 {
     struct pm_engine *e = calloc(1, sizeof *e);
-    if (!e)
+    if (!e) {
+        if (opts->pcap_file)
+            fclose(opts->pcap_file);
         return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    }
     e->o = *opts;
     int rc;
     uint32_t src = opts->src;
@@ -113,8 +119,13 @@ int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct
         goto fail;
     if ((rc = pm_capture_open_live(e->ifname, src, &e->cap, errbuf)) != PM_OK)
         goto fail;
-    if (opts->pcap_path && (rc = pm_capture_dump_open(e->cap, opts->pcap_path, errbuf)) != PM_OK)
-        goto fail;
+    if (opts->pcap_file) {
+        rc = pm_capture_dump_fopen(e->cap, opts->pcap_file, opts->pcap_path ? opts->pcap_path : "the pcap file",
+                                   errbuf);
+        e->o.pcap_file = NULL; /* owned by the capture now, even on failure */
+        if (rc != PM_OK)
+            goto fail;
+    }
     *out = e;
     return PM_OK;
 fail:
@@ -122,10 +133,17 @@ fail:
     return rc;
 }
 
+int pm_engine_pcap_close(struct pm_engine *e, char *errbuf)
+{
+    return pm_capture_dump_close(e->cap, errbuf);
+}
+
 void pm_engine_close(struct pm_engine *e)
 {
     if (!e)
         return;
+    if (e->o.pcap_file)
+        fclose(e->o.pcap_file); /* opened for us but never handed to the capture */
     pm_sender_close(e->sender);
     pm_capture_close(e->cap);
     pm_matcher_free(e->matcher);
@@ -344,9 +362,11 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
             poll(&pfd, 1, timeout_ms);
         }
     }
-    /* the last probes' own captures and stragglers: a short drain */
-    uint64_t drain_until = now_us() + 50000;
-    while (now_us() < drain_until) {
+    /* the last probes' own captures and stragglers: a short drain; a run
+     * cut short still has probes in flight, whose replies get the wait time */
+    bool cut = stop_requested || run->end == PM_RUN_TIMEOUT;
+    uint64_t drain_until = now_us() + (cut ? (uint64_t)e->o.wait_ms * 1000u : 50000u);
+    while (now_us() < drain_until && stop_requested < 2) {
         if (read_capture(e) != PM_OK)
             break;
         struct pollfd pfd = {.fd = fd, .events = POLLIN};

@@ -79,6 +79,9 @@ int pm_store_sha256_file(const char *path, char hex[65], char *errbuf);
  * and returns the sha256 of the compressed file. */
 int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
                        char *errbuf);
+/* Same, from an open descriptor (read from offset 0 through a duplicate). */
+int pm_store_pcap_copy_fd(int src_fd, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
+                          char *errbuf);
 
 /* Summary of one /24 in one snapshot, recomputed from its targets (n >= 1,
  * all in the same /24): counts, most frequent known upstream, and among the

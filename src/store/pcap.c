@@ -73,27 +73,19 @@ static int place(const char *tmp, const char *stem, char *dst, size_t dst_len, c
     return pm_err(errbuf, PM_EIO, "cannot find a free name for %s.pcap.gz", stem);
 }
 
-int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
-                       char *errbuf)
+/* Copies from in (not closed here). */
+static int copy_stream(FILE *in, const char *stem, char *dst, size_t dst_len, char sha_hex[65], char *errbuf)
 {
-    FILE *in = fopen(src, "rbe");
-    if (!in)
-        return pm_err(errbuf, PM_EIO, "cannot read capture %s: %s", src, strerror(errno));
     char tmp[4096 + 16];
     int n = snprintf(tmp, sizeof tmp, "%s.pcap.gz.tmp", stem);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        fclose(in);
+    if (n < 0 || (size_t)n >= sizeof tmp)
         return pm_err(errbuf, PM_ELIMIT, "pcap path too long");
-    }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-    if (fd < 0) {
-        fclose(in);
+    if (fd < 0)
         return pm_err(errbuf, PM_EIO, "cannot create %s: %s", tmp, strerror(errno));
-    }
     struct pm_sha256 sha;
     pm_sha256_init(&sha);
     int rc = deflate_into(in, fd, &sha, errbuf);
-    fclose(in);
     if (!rc && fsync(fd) != 0)
         rc = pm_err(errbuf, PM_EIO, "cannot sync %s: %s", tmp, strerror(errno));
     if (close(fd) != 0 && !rc)
@@ -113,4 +105,32 @@ int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_
     }
     pm_sha256_hex(&sha, sha_hex);
     return PM_OK;
+}
+
+int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
+                       char *errbuf)
+{
+    FILE *in = fopen(src, "rbe");
+    if (!in)
+        return pm_err(errbuf, PM_EIO, "cannot read capture %s: %s", src, strerror(errno));
+    int rc = copy_stream(in, stem, dst, dst_len, sha_hex, errbuf);
+    fclose(in);
+    return rc;
+}
+
+int pm_store_pcap_copy_fd(int src_fd, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
+                          char *errbuf)
+{
+    /* a descriptor of its own, read from the start: the caller's offset is the writer's */
+    int fd = dup(src_fd);
+    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!in) {
+        if (fd >= 0)
+            close(fd);
+        return pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    }
+    int rc = fseeko(in, 0, SEEK_SET) == 0 ? copy_stream(in, stem, dst, dst_len, sha_hex, errbuf)
+                                          : pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    fclose(in);
+    return rc;
 }

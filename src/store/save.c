@@ -183,8 +183,8 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
     return PM_OK;
 }
 
-int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
-                           const char *pcap_path, int64_t *snapshot_id, char *errbuf)
+static int save(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
+                const char *pcap_path, int pcap_fd, int64_t *snapshot_id, char *errbuf)
 {
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
@@ -192,7 +192,7 @@ int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run, const s
     int rc = pm_snapshot_from_run(run, analysis, &snap, errbuf);
     if (rc)
         return rc;
-    if (pcap_path) {
+    if (pcap_path || pcap_fd >= 0) {
         /* name from the start time plus pid: unique per vantage and run */
         char stamp[32];
         time_t secs = (time_t)(snap->started_us / 1000000);
@@ -204,8 +204,10 @@ int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run, const s
         if (n < 0 || (size_t)n + 16 >= sizeof stem)
             rc = pm_err(errbuf, PM_ELIMIT, "pcap path too long");
         if (!rc)
-            rc = pm_store_pcap_copy(pcap_path, stem, snap->pcap_path, sizeof snap->pcap_path, snap->pcap_sha256,
-                                    errbuf);
+            rc = pcap_fd >= 0 ? pm_store_pcap_copy_fd(pcap_fd, stem, snap->pcap_path, sizeof snap->pcap_path,
+                                                      snap->pcap_sha256, errbuf)
+                              : pm_store_pcap_copy(pcap_path, stem, snap->pcap_path, sizeof snap->pcap_path,
+                                                   snap->pcap_sha256, errbuf);
         if (rc) {
             pm_snapshot_free(snap);
             return rc;
@@ -216,4 +218,16 @@ int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run, const s
         unlink(snap->pcap_path);
     pm_snapshot_free(snap);
     return rc;
+}
+
+int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
+                           const char *pcap_path, int64_t *snapshot_id, char *errbuf)
+{
+    return save(s, run, analysis, pcap_path, -1, snapshot_id, errbuf);
+}
+
+int pm_store_save_snapshot_fd(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
+                              int pcap_fd, int64_t *snapshot_id, char *errbuf)
+{
+    return save(s, run, analysis, NULL, pcap_fd, snapshot_id, errbuf);
 }

@@ -1,0 +1,106 @@
+/* sandbox.c - after the privilege drop, a seccomp filter (libseccomp) that allows only the system calls a run needs and kills the process on any other. */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <valgrind/valgrind.h>
+
+#include "pathmortem/priv.h"
+
+/* What every profile needs: memory, time, signals, reading and writing the
+ * descriptors it has, files by name (databases, stores, outputs), exit. */
+static const char *const base_calls[] = {
+    "read", "readv", "pread64", "preadv", "write", "writev", "pwrite64", "pwritev", "lseek", "close",
+    "openat", "open", "fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs", "statfs",
+    "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64", "getcwd",
+    "fcntl", "dup", "dup2", "dup3", "ioctl", "fsync", "fdatasync", "ftruncate", "fallocate",
+    "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "mkdir", "mkdirat",
+    "fchmod", "fchown", "umask", "flock",
+    "mmap", "munmap", "mremap", "mprotect", "madvise", "brk",
+    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
+    "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
+    "kill", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
+    "uname", "getrandom", "prlimit64", "getrlimit", "sched_getaffinity", "sched_yield", "futex",
+    "set_robust_list", "rseq", "restart_syscall", "exit", "exit_group",
+    "poll", "ppoll", "select", "pselect6", "wait4",
+};
+
+/* The sweep: the raw socket and capture opened before the drop (sending,
+ * receiving, the ring's statistics), never a new socket. */
+static const char *const sweep_calls[] = {
+    "sendto", "sendmsg", "recvfrom", "recvmsg", "getsockopt", "setsockopt", "getsockname",
+};
+
+/* The target reader resolves host names: new sockets (DNS, nscd, netlink
+ * for AI_ADDRCONFIG), but nothing else the sweep lacks. */
+static const char *const parse_calls[] = {
+    "socket", "connect", "bind", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg",
+    "getsockopt", "setsockopt", "getsockname", "getpeername",
+};
+
+/* AddressSanitizer's leak check stops the world with a ptrace()ing clone at
+ * exit, and its symbolizer may exec; with sanitizers compiled in these are
+ * allowed, so the filter itself is still exercised by the ASan test run. */
+static const char *const sanitizer_calls[] = {
+    "clone", "clone3", "ptrace", "prctl", "getppid", "tgkill", "execve", "fork", "vfork", "pipe", "pipe2",
+};
+
+/* valgrind runs the program's system calls and its own under the same filter. */
+static const char *const valgrind_calls[] = {
+    "gettid", "tgkill", "tkill", "rt_sigtimedwait", "getppid", "prctl", "clone", "kill", "pipe", "pipe2",
+    "sched_setaffinity", "getrusage", "times", "capget",
+};
+
+static bool sanitized(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+    return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+    return true;
+#else
+    return false;
+#endif
+#else
+    return false;
+#endif
+}
+
+static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int nr = seccomp_syscall_resolve_name(names[i]);
+        if (nr == __NR_SCMP_ERROR)
+            continue; /* not a system call on this architecture */
+        int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+        if (rc != 0 && rc != -EEXIST)
+            return rc;
+    }
+    return 0;
+}
+
+#define ALLOW(ctx, list) allow(ctx, list, sizeof list / sizeof list[0])
+
+int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!ctx)
+        return pm_err(errbuf, PM_EIO, "cannot set up the seccomp filter");
+    int rc = ALLOW(ctx, base_calls);
+    if (!rc && profile == PM_SANDBOX_SWEEP)
+        rc = ALLOW(ctx, sweep_calls);
+    if (!rc && profile == PM_SANDBOX_PARSE)
+        rc = ALLOW(ctx, parse_calls);
+    if (!rc && sanitized())
+        rc = ALLOW(ctx, sanitizer_calls);
+    if (!rc && RUNNING_ON_VALGRIND)
+        rc = ALLOW(ctx, valgrind_calls);
+    /* no_new_privs is already set by pm_priv_drop; libseccomp would set it too */
+    if (!rc)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc != 0)
+        return pm_err(errbuf, PM_EIO, "cannot install the seccomp filter: %s", strerror(-rc));
+    return PM_OK;
+}
