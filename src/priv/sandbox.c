@@ -21,7 +21,7 @@ static const char *const base_calls[] = {
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
     "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
     "kill", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
-    "uname", "getrandom", "prlimit64", "getrlimit", "sched_getaffinity", "sched_yield", "futex",
+    "uname", "sysinfo", "getrandom", "prlimit64", "getrlimit", "sched_getaffinity", "sched_yield", "futex",
     "set_robust_list", "rseq", "restart_syscall", "exit", "exit_group",
     "poll", "ppoll", "select", "pselect6", "wait4",
 };

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,57 @@ static void split(const char *store_path, char *parent, size_t plen, char *base,
     snprintf(a, sizeof a, "%s", b);
     snprintf(base, blen, "%s", basename(b));
     snprintf(parent, plen, "%s", dirname(a));
+}
+
+/* The names a store directory holds: the store, SQLite's companions, the
+ * lock, the creation temp and the pcap directory. */
+static bool store_name(const char *name, const char *db)
+{
+    size_t n = strlen(db);
+    if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "pcaps"))
+        return true;
+    if (strncmp(name, db, n))
+        return false;
+    const char *rest = name + n;
+    return !*rest || !strcmp(rest, "-wal") || !strcmp(rest, "-shm") || !strcmp(rest, "-journal") ||
+           !strcmp(rest, ".lock") || !strncmp(rest, ".new-", 5);
+}
+
+/* A root-owned directory holding nothing but a store (made by hand with
+ * mkdir, or by an older pathmortem) becomes the drop user's. Nobody but
+ * root could have put anything in it, so its names can be trusted; links
+ * are still not followed. Any other content: not ours to hand over. */
+static int hand_over(int fd, const char *dir, const char *db, unsigned uid, unsigned gid, char *errbuf)
+{
+    int d2 = dup(fd);
+    DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+    if (!d) {
+        if (d2 >= 0)
+            close(d2);
+        return pm_err(errbuf, PM_EIO, "cannot read %s: %s", dir, strerror(errno));
+    }
+    struct dirent *e;
+    char other[256] = "";
+    while ((e = readdir(d)))
+        if (!store_name(e->d_name, db) && !other[0])
+            snprintf(other, sizeof other, "%s", e->d_name);
+    rewinddir(d);
+    int rc = PM_OK;
+    if (other[0])
+        rc = pm_err(errbuf, PM_EPERM,
+                    "the store directory %s belongs to root and holds '%s', not only a store; the run drops to uid "
+                    "%u, which must own the store's directory (name a directory of its own, or chown %u:%u %s)",
+                    dir, other, uid, uid, gid, dir);
+    while (rc == PM_OK && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (fchownat(fd, e->d_name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) != 0)
+            rc = pm_err(errbuf, PM_EIO, "cannot hand %s/%s to uid %u: %s", dir, e->d_name, uid, strerror(errno));
+    }
+    closedir(d);
+    if (rc == PM_OK && fchown(fd, (uid_t)uid, (gid_t)gid) != 0)
+        rc = pm_err(errbuf, PM_EIO, "cannot hand %s to uid %u: %s", dir, uid, strerror(errno));
+    return rc;
 }
 
 int pm_store_prepare_dir(const char *store_path, unsigned uid, unsigned gid, int *dirfd, char *errbuf)
@@ -56,6 +108,18 @@ int pm_store_prepare_dir(const char *store_path, unsigned uid, unsigned gid, int
         if (sb.st_uid != geteuid() || fchown(fd, (uid_t)uid, (gid_t)gid) != 0 || fchmod(fd, 0750) != 0) {
             close(fd);
             return pm_err(errbuf, PM_EIO, "cannot hand the new store directory %s to uid %u", dir, uid);
+        }
+        *dirfd = fd;
+        return PM_OK;
+    }
+    char db[4096];
+    snprintf(db, sizeof db, "%s", store_path);
+    const char *dbname = basename(db);
+    if (sb.st_uid == 0 && geteuid() == 0 && !(sb.st_mode & (S_IWGRP | S_IWOTH))) {
+        int rc = hand_over(fd, dir, dbname, uid, gid, errbuf);
+        if (rc != PM_OK) {
+            close(fd);
+            return rc;
         }
         *dirfd = fd;
         return PM_OK;
