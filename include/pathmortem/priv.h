@@ -46,8 +46,9 @@ enum pm_sandbox {
 
 /* Installs a seccomp filter (libseccomp) after pm_priv_drop: the calls of
  * the profile are allowed, any other kills the process (SIGSYS). Builds
- * with sanitizers and runs under valgrind also allow the calls those tools
- * make themselves (clone/ptrace for the leak check, ...). PM_OK or PM_EIO. */
+ * with sanitizers also allow the calls their runtime makes (clone, ptrace
+ * and getdents for the leak check, exec for the symbolizer). Under valgrind,
+ * which implements no seccomp(), nothing is installed. PM_OK or PM_EIO. */
 int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf);
 
 /* Identity and capability state of a process as /proc/PID/status shows it. */

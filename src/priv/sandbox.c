@@ -13,7 +13,7 @@
 static const char *const base_calls[] = {
     "read", "readv", "pread64", "preadv", "write", "writev", "pwrite64", "pwritev", "lseek", "close",
     "openat", "open", "fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs", "statfs",
-    "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64", "getcwd",
+    "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents", "getdents64", "getcwd",
     "fcntl", "dup", "dup2", "dup3", "ioctl", "fsync", "fdatasync", "ftruncate", "fallocate",
     "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "mkdir", "mkdirat",
     "fchmod", "fchown", "umask", "flock",
@@ -46,11 +46,6 @@ static const char *const sanitizer_calls[] = {
     "clone", "clone3", "ptrace", "prctl", "getppid", "tgkill", "execve", "fork", "vfork", "pipe", "pipe2",
 };
 
-/* valgrind runs the program's system calls and its own under the same filter. */
-static const char *const valgrind_calls[] = {
-    "gettid", "tgkill", "tkill", "rt_sigtimedwait", "getppid", "prctl", "clone", "kill", "pipe", "pipe2",
-    "sched_setaffinity", "getrusage", "times", "capget",
-};
 
 static bool sanitized(void)
 {
@@ -84,6 +79,11 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
 
 int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
 {
+    /* valgrind implements no seccomp() (it reports "unhandled syscall 317")
+     * and could not run its own calls under a filter: memcheck runs check
+     * memory, the filter is exercised by the plain and the ASan runs */
+    if (RUNNING_ON_VALGRIND)
+        return PM_OK;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (!ctx)
         return pm_err(errbuf, PM_EIO, "cannot set up the seccomp filter");
@@ -94,8 +94,6 @@ int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
         rc = ALLOW(ctx, parse_calls);
     if (!rc && sanitized())
         rc = ALLOW(ctx, sanitizer_calls);
-    if (!rc && RUNNING_ON_VALGRIND)
-        rc = ALLOW(ctx, valgrind_calls);
     /* no_new_privs is already set by pm_priv_drop; libseccomp would set it too */
     if (!rc)
         rc = seccomp_load(ctx);
