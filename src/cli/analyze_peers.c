@@ -168,7 +168,11 @@ static int write_many(struct pm_cli_sweep *s, struct pm_cli_peers *p, const uint
         return PM_EXIT_OSERR;
     }
     bool color = s->color == 1 || (s->color == -1 && !s->output && isatty(1) && !getenv("NO_COLOR"));
-    int out_rc = 0;
+    int out_rc = pm_cli_doc_begin(s);
+    if (out_rc) {
+        free(ac);
+        return out_rc;
+    }
     if (s->format == PM_FMT_JSON)
         fputs("{\n \"schema\": \"pathmortem-vantages/1\",\n \"runs\": [\n", s->out);
     for (uint32_t i = 0; i < n_sel && !out_rc; i++) {
@@ -208,11 +212,9 @@ static int write_many(struct pm_cli_sweep *s, struct pm_cli_peers *p, const uint
         v6_text(s->out, &p->set);
     }
     free(ac);
-    if (!out_rc && fflush(s->out) != 0)
-        out_rc = PM_EXIT_IOERR;
     if (out_rc)
         pm_cli_error("cannot write the output: %s", out_rc == PM_EXIT_OSERR ? "out of memory" : "write failed");
-    return out_rc;
+    return pm_cli_doc_end(s, out_rc, NULL);
 }
 
 int pm_cli_analyze_peers(struct pm_cli_sweep *s, FILE *in, const char *path, enum pm_peer_kind kind,

@@ -83,6 +83,11 @@ int pm_cli_compare_methods(struct pm_engine *eng, struct pm_cli_sweep *s);
 int pm_cli_reach_status(const struct pm_run *run, const struct pm_analysis *a);
 void pm_cli_sweep_free(struct pm_cli_sweep *s);
 
+/* The document stream: s->out becomes the -o temp file or stdout (0 or 74);
+ * doc_end flushes and closes it and, if rc is 0 and every write went
+ * through, puts -o in place; else removes it. Returns the final status. */
+int pm_cli_doc_begin(struct pm_cli_sweep *s);
+int pm_cli_doc_end(struct pm_cli_sweep *s, int rc, const char *why);
 /* Shared by trace and analyze: writes the document to s->out (the -o temp
  * file or stdout), then puts -o in place. 0 or 74 on any write error. */
 int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path);

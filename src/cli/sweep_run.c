@@ -94,6 +94,39 @@ int pm_cli_reach_status(const struct pm_run *run, const struct pm_analysis *a)
     return answered ? PM_EXIT_SOME_DIED : PM_EXIT_ALL_DIED;
 }
 
+int pm_cli_doc_begin(struct pm_cli_sweep *s)
+{
+    s->out = stdout;
+    if (s->files.doc.active && !(s->out = pm_safefile_stream(&s->files.doc, "w"))) {
+        pm_cli_error("cannot write %s: %m", s->files.doc.path);
+        return PM_EXIT_IOERR;
+    }
+    return 0;
+}
+
+int pm_cli_doc_end(struct pm_cli_sweep *s, int rc, const char *why)
+{
+    if (!s->out)
+        return rc;
+    errno = 0;
+    /* a full disk or a closed pipe shows in the stream's error flag, the flush or the close */
+    bool bad = fflush(s->out) != 0 || ferror(s->out);
+    int e = errno;
+    if (s->out != stdout && fclose(s->out) != 0)
+        bad = true;
+    s->out = NULL;
+    if (rc == 0 && bad) {
+        pm_cli_error("cannot write %s: %s", s->files.doc.active ? s->files.doc.path : "the output",
+                     why && *why ? why : strerror(e ? e : EIO));
+        rc = PM_EXIT_IOERR;
+    }
+    if (rc != 0) {
+        pm_safefile_abort(&s->files.doc);
+        return rc;
+    }
+    return pm_cli_outfiles_commit(&s->files.doc);
+}
+
 int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path)
 {
     char err[PM_ERRBUF_SIZE] = "";
@@ -103,23 +136,14 @@ int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path)
         .run = s->run, .analysis = s->analysis, .lookup = s->geo ? pm_geo_lookup_cb : NULL,
         .lookup_ctx = s->geo, .color = color, .pcap_path = pcap_path, .verbose = s->verbose,
     };
-    FILE *out = stdout;
-    if (s->files.doc.active && !(out = pm_safefile_stream(&s->files.doc, "w"))) {
-        pm_cli_error("cannot write %s: %m", s->files.doc.path);
-        return PM_EXIT_IOERR;
+    int rc = pm_cli_doc_begin(s);
+    if (rc != 0)
+        return rc;
+    if (pm_output_write(s->out, s->format, &ctx, err) != PM_OK) {
+        pm_cli_error("cannot write %s: %s", s->files.doc.active ? s->files.doc.path : "the output", err);
+        rc = PM_EXIT_IOERR;
     }
-    int rc = pm_output_write(out, s->format, &ctx, err);
-    /* a full disk or a closed pipe shows in the stream's error flag, the flush or the close */
-    bool bad = rc != PM_OK || fflush(out) != 0 || ferror(out);
-    if (out != stdout && fclose(out) != 0)
-        bad = true;
-    if (bad) {
-        pm_cli_error("cannot write %s: %s", s->files.doc.active ? s->files.doc.path : "the output",
-                     err[0] ? err : strerror(errno ? errno : EIO));
-        pm_safefile_abort(&s->files.doc);
-        return PM_EXIT_IOERR;
-    }
-    return pm_cli_outfiles_commit(&s->files.doc);
+    return pm_cli_doc_end(s, rc, NULL);
 }
 
 /* Where the capture goes: an unnamed file of the caller's, or the -w temp file. */

@@ -1,6 +1,8 @@
 /* sandbox.c - after the privilege drop, a seccomp filter (libseccomp) that allows only the system calls a run needs and kills the process on any other. */
 #include <errno.h>
+#include <sched.h>
 #include <seccomp.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -23,7 +25,8 @@ static const char *const base_calls[] = {
     "kill", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
     "uname", "sysinfo", "getrandom", "prlimit64", "getrlimit", "sched_getaffinity", "sched_yield", "futex",
     "set_robust_list", "rseq", "restart_syscall", "exit", "exit_group",
-    "poll", "ppoll", "select", "pselect6", "wait4",
+    "poll", "ppoll", "select", "pselect6", "wait4", "eventfd2", "epoll_create1", "epoll_ctl", "epoll_wait",
+    "epoll_pwait", "sched_getparam", "sched_getscheduler", "fadvise64", "mincore", "membarrier",
 };
 
 /* The sweep: the raw socket and capture opened before the drop (sending,
@@ -43,7 +46,7 @@ static const char *const parse_calls[] = {
  * exit, and its symbolizer may exec; with sanitizers compiled in these are
  * allowed, so the filter itself is still exercised by the ASan test run. */
 static const char *const sanitizer_calls[] = {
-    "clone", "clone3", "ptrace", "prctl", "getppid", "tgkill", "execve", "fork", "vfork", "pipe", "pipe2",
+    "clone", "ptrace", "prctl", "getppid", "tgkill", "execve", "fork", "vfork", "pipe", "pipe2",
 };
 
 
@@ -77,6 +80,24 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
 
 #define ALLOW(ctx, list) allow(ctx, list, sizeof list / sizeof list[0])
 
+/* Threads, which graphviz's text layout (pango, GLib) starts for svg and
+ * html output: clone only with CLONE_THREAD (never a new process), clone3
+ * answered ENOSYS so the C library falls back to clone, whose flags a
+ * filter can see; prctl only to name a thread. */
+static int allow_threads(scmp_filter_ctx ctx, bool sanitizer)
+{
+    int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    if (rc || sanitizer)
+        return rc; /* the sanitizer list allows clone and prctl whole */
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME));
+    return rc;
+}
+
 int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
 {
     /* valgrind implements no seccomp() (it reports "unhandled syscall 317")
@@ -94,6 +115,8 @@ int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
         rc = ALLOW(ctx, parse_calls);
     if (!rc && sanitized())
         rc = ALLOW(ctx, sanitizer_calls);
+    if (!rc)
+        rc = allow_threads(ctx, sanitized());
     /* no_new_privs is already set by pm_priv_drop; libseccomp would set it too */
     if (!rc)
         rc = seccomp_load(ctx);
