@@ -52,7 +52,7 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cc -O2 -std=c17 -I "$BENCH_ROOT/include" -o "$T/gen" "$HERE/gen_sweep_pcap.c" "$BUILD/libpm_match.a"
+cc -O2 -std=c17 -I "$BENCH_ROOT/include" -o "$T/gen" "$HERE/gen_sweep_pcap.c" "$BUILD/libpm_match.a" "$BUILD/libpm_trace.a" "$BUILD/libpm_wire.a" "$BUILD/libpm_util.a" -lsodium -lm
 cc -O2 -std=c17 -o "$T/pcapcount" "$HERE/pcapcount.c" -lpcap
 
 # gen FILE TARGETS HOPS ATTEMPTS DUPS: writes FILE, prints the generator's figures
