@@ -6,7 +6,7 @@
 
 /* What each MAC is computed for: one domain byte per use, so the check bits,
  * the flow constants and the payload tag are independent values. */
-enum seal_domain { SEAL_CHECK = 1, SEAL_FLOW = 2, SEAL_TAG = 3 };
+enum seal_domain { SEAL_CHECK = 1, SEAL_FLOW = 2 };
 
 int pm_probe_spec_seal(struct pm_probe_spec *spec)
 {
@@ -17,21 +17,47 @@ int pm_probe_spec_seal(struct pm_probe_spec *spec)
     return PM_OK;
 }
 
+static void seal_msg(const struct pm_probe_spec *spec, enum seal_domain d, uint32_t dst, uint8_t ttl, uint8_t attempt,
+                     uint8_t msg[16])
+{
+    const uint8_t m[16] = {(uint8_t)d, spec->method, (uint8_t)(spec->ident >> 8), (uint8_t)spec->ident,
+                           (uint8_t)(spec->dport >> 8), (uint8_t)spec->dport, (uint8_t)(spec->flow >> 8),
+                           (uint8_t)spec->flow, spec->classic, (uint8_t)(dst >> 24), (uint8_t)(dst >> 16),
+                           (uint8_t)(dst >> 8), (uint8_t)dst, ttl, attempt, 0};
+    memcpy(msg, m, 16);
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
 /* SipHash-2-4 (libsodium crypto_shorthash) over everything that names the
  * probe and its run: method, identity, destination port, flow, classic,
  * destination, ttl and attempt. */
 static uint64_t seal(const struct pm_probe_spec *spec, enum seal_domain d, uint32_t dst, uint8_t ttl, uint8_t attempt)
 {
-    uint8_t msg[16] = {(uint8_t)d, spec->method, (uint8_t)(spec->ident >> 8), (uint8_t)spec->ident,
-                       (uint8_t)(spec->dport >> 8), (uint8_t)spec->dport, (uint8_t)(spec->flow >> 8),
-                       (uint8_t)spec->flow, spec->classic, (uint8_t)(dst >> 24), (uint8_t)(dst >> 16),
-                       (uint8_t)(dst >> 8), (uint8_t)dst, ttl, attempt, 0};
-    uint8_t out[crypto_shorthash_BYTES];
+    uint8_t msg[16], out[crypto_shorthash_BYTES];
+    seal_msg(spec, d, dst, ttl, attempt, msg);
     crypto_shorthash(out, msg, sizeof msg, spec->key);
-    uint64_t v = 0;
-    for (size_t i = 0; i < sizeof out; i++)
-        v = v << 8 | out[i];
-    return v;
+    return be64(out);
+}
+
+/* The per-probe MAC, 128 bits in one call (SipHash-2-4 with a 128-bit
+ * output, crypto_shorthash_siphashx24): the check bits come from the first
+ * half, the payload tag is the second, so a probe costs two SipHash calls
+ * (this and the flow constant), a reply check the same. */
+static void seal_probe(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl, uint8_t attempt, uint64_t *check,
+                       uint64_t *tag)
+{
+    uint8_t msg[16], out[crypto_shorthash_siphashx24_BYTES];
+    seal_msg(spec, SEAL_CHECK, dst, ttl, attempt, msg);
+    crypto_shorthash_siphashx24(out, msg, sizeof msg, spec->key);
+    *check = be64(out);
+    *tag = be64(out + 8);
 }
 
 /* The unsealed encoding of captures written before the seal (splitmix64
@@ -44,22 +70,30 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint16_t pm_probe_word(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl, uint8_t attempt)
+/* The word from the check half of the per-probe MAC. */
+static uint16_t sealed_word(uint8_t ttl, uint8_t attempt, uint64_t check)
 {
     uint16_t head = (uint16_t)(((ttl - 1u) & 0x3f) << 10 | (attempt & 7u) << 7);
-    uint16_t word;
+    uint16_t word = (uint16_t)(head | (check & 0x7f));
+    /* 0 means "no checksum" to UDP and 0xffff is sent as 0: keep both
+     * decodable (two of the 512 slots then have 127 check values). */
+    if (word == 0x0000)
+        word = 0x0001;
+    else if (word == 0xffff)
+        word = 0xfffe;
+    return word;
+}
+
+uint16_t pm_probe_word(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl, uint8_t attempt)
+{
     if (spec->sealed) {
-        word = (uint16_t)(head | (seal(spec, SEAL_CHECK, dst, ttl, attempt) & 0x7f));
-        /* 0 means "no checksum" to UDP and 0xffff is sent as 0: keep both
-         * decodable (two of the 512 slots then have 127 check values). */
-        if (word == 0x0000)
-            word = 0x0001;
-        else if (word == 0xffff)
-            word = 0xfffe;
-        return word;
+        uint64_t check, tag;
+        seal_probe(spec, dst, ttl, attempt, &check, &tag);
+        return sealed_word(ttl, attempt, check);
     }
+    uint16_t head = (uint16_t)(((ttl - 1u) & 0x3f) << 10 | (attempt & 7u) << 7);
     uint64_t h = mix64(((uint64_t)spec->ident << 48) ^ ((uint64_t)dst << 8) ^ ((uint64_t)ttl << 3) ^ attempt);
-    word = (uint16_t)(head | ((h & 0x7f) | 1));
+    uint16_t word = (uint16_t)(head | ((h & 0x7f) | 1));
     if (word == 0xffff)
         word = 0xfffd;
     return word;
@@ -101,8 +135,8 @@ static uint16_t flow_port(const struct pm_probe_spec *spec)
 
 static const uint8_t filler[PM_PROBE_PAYLOAD_LEN - 2] = "pathmortem";
 
-/* payload[2..]: "pm" and an 8-byte per-probe tag (sealed), or the old filler. */
-static void fill_payload(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl, uint8_t attempt, uint8_t *payload)
+/* payload[2..]: "pm" and the 8-byte per-probe tag (sealed), or the old filler. */
+static void fill_payload(const struct pm_probe_spec *spec, uint64_t tag, uint8_t *payload)
 {
     if (!spec->sealed) {
         memcpy(payload + 2, filler, sizeof filler);
@@ -110,7 +144,6 @@ static void fill_payload(const struct pm_probe_spec *spec, uint32_t dst, uint8_t
     }
     payload[2] = 'p';
     payload[3] = 'm';
-    uint64_t tag = seal(spec, SEAL_TAG, dst, ttl, attempt);
     put32(payload + 4, (uint32_t)(tag >> 32));
     put32(payload + 8, (uint32_t)tag);
 }
@@ -133,8 +166,15 @@ void pm_probe_encode(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl
     out->ttl = ttl;
     out->attempt = attempt;
     out->ip_id = spec->ident;
-    fill_payload(spec, dst, ttl, attempt, out->payload);
-    uint16_t word = pm_probe_word(spec, dst, ttl, attempt);
+    uint16_t word;
+    uint64_t check = 0, tag = 0;
+    if (spec->sealed) {
+        seal_probe(spec, dst, ttl, attempt, &check, &tag);
+        word = sealed_word(ttl, attempt, check);
+    } else {
+        word = pm_probe_word(spec, dst, ttl, attempt);
+    }
+    fill_payload(spec, tag, out->payload);
     uint16_t index = (uint16_t)(((ttl - 1u) & 0x3f) * PM_PROBE_MAX_ATTEMPTS + (attempt & 7u));
     const size_t rest = PM_PROBE_PAYLOAD_LEN - 2;
 
@@ -149,7 +189,7 @@ void pm_probe_encode(const struct pm_probe_spec *spec, uint32_t dst, uint8_t ttl
         if (spec->classic) {
             /* classic: the checksum falls out of the content, so key the
              * fix bytes per probe to keep it unknown to a forger */
-            uint16_t fix = spec->sealed ? (uint16_t)(seal(spec, SEAL_FLOW, dst, ttl, attempt) >> 48) : 0;
+            uint16_t fix = spec->sealed ? (uint16_t)(check >> 32) : 0;
             put16(out->payload, fix);
         } else {
             /* Paris: one checksum per flow, keyed */

@@ -115,6 +115,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (spec.ident == 0)
         spec.ident = 1;
     spec.dport = spec.method == PM_METHOD_TCP ? 80 : 33434;
+    /* bit 6: a sealed run (a fixed key, so cases replay); a learning
+     * matcher then learns it from a start record fed first */
+    if (m & 0x40) {
+        spec.sealed = true;
+        for (int i = 0; i < PM_PROBE_KEY_LEN; i++)
+            spec.key[i] = (uint8_t)(i * 29 + i1);
+    }
     struct pm_run *run = pm_run_alloc();
     if (!run)
         return 0;
@@ -122,6 +129,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pm_matcher_alloc((m & 0x80) ? NULL : &spec, run, &mt) != PM_OK) {
         pm_run_free(run);
         return 0;
+    }
+    if ((m & 0xc0) == 0xc0) {
+        struct pm_runmeta rec = {.event = PM_RUNMETA_START, .spec = spec, .first_ttl = 1, .max_ttl = 30};
+        uint8_t ip[PM_RUNMETA_MAX];
+        size_t len;
+        struct pm_match_event ev;
+        if (pm_runmeta_build(&rec, ip, sizeof ip, &len) == PM_OK)
+            PM_FUZZ_CHECK(pm_matcher_frame(mt, ip, len, 101, 1764316800000000ull, &ev) == PM_MATCH_RECORD);
     }
     struct seen *s = calloc(1, sizeof *s);
     if (!s) {

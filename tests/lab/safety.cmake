@@ -24,3 +24,9 @@ add_test(NAME lab.forged_seal
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_forged_seal.sh $<TARGET_FILE:pathmortem> $<TARGET_FILE:pm_forge_seal>)
 set_tests_properties(lab.forged_seal PROPERTIES LABELS "lab;safety" RUN_SERIAL TRUE TIMEOUT 400
                      SKIP_RETURN_CODE 77)
+
+# Run records: start (secret) and end (complete, timeout, SIGTERM) in the pcap; analyze verifies with them.
+add_test(NAME lab.run_records
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_run_records.sh $<TARGET_FILE:pathmortem>)
+set_tests_properties(lab.run_records PROPERTIES LABELS "lab;safety" RUN_SERIAL TRUE TIMEOUT 180
+                     SKIP_RETURN_CODE 77)
