@@ -22,7 +22,7 @@ target_include_directories(pm_forge_seal PRIVATE ${CMAKE_SOURCE_DIR}/include ${C
 target_link_libraries(pm_forge_seal PRIVATE pm_match pm_trace pm_wire pm_util)
 add_test(NAME lab.forged_seal
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_forged_seal.sh $<TARGET_FILE:pathmortem> $<TARGET_FILE:pm_forge_seal>)
-set_tests_properties(lab.forged_seal PROPERTIES LABELS "lab;safety" RUN_SERIAL TRUE TIMEOUT 400
+set_tests_properties(lab.forged_seal PROPERTIES LABELS "lab;safety" RUN_SERIAL TRUE TIMEOUT 500
                      SKIP_RETURN_CODE 77)
 
 # Run records: start (secret) and end (complete, timeout, SIGTERM) in the pcap; analyze verifies with them.
