@@ -9,6 +9,7 @@
 #include "cli/sweep.h"
 #include "pathmortem/output.h"
 #include "pathmortem/priv.h"
+#include "util/grow.h"
 
 enum { OPT_FORMAT = 1000, OPT_USER, OPT_COLOR, OPT_VERBOSE };
 
@@ -83,28 +84,21 @@ static int parse(int argc, char **argv, struct show_opts *o)
  * reader's own cap). */
 static int slurp(FILE *in, const char *path, char **text, size_t *len)
 {
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        pm_cli_error("out of memory");
-        return PM_EXIT_OSERR;
-    }
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
     for (;;) {
-        if (n + 1 >= cap) {
-            if (cap > PM_OUTPUT_JSON_MAX_BYTES) {
-                free(buf);
-                pm_cli_error("%s: larger than %zu bytes, not a pathmortem/1 document", path,
-                             (size_t)PM_OUTPUT_JSON_MAX_BYTES);
-                return PM_EXIT_DATAERR;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                pm_cli_error("out of memory");
-                return PM_EXIT_OSERR;
-            }
-            buf = nb;
-            cap *= 2;
+        /* room for one byte past the cap (a document too long) and the NUL */
+        int rc = PM_GROW(buf, cap, n + 2, (size_t)1 << 16, PM_OUTPUT_JSON_MAX_BYTES + 2);
+        if (rc == PM_ELIMIT) {
+            free(buf);
+            pm_cli_error("%s: larger than %zu bytes, not a pathmortem/1 document", path,
+                         (size_t)PM_OUTPUT_JSON_MAX_BYTES);
+            return PM_EXIT_DATAERR;
+        }
+        if (rc != PM_OK) {
+            free(buf);
+            pm_cli_error("out of memory");
+            return PM_EXIT_OSERR;
         }
         size_t got = fread(buf + n, 1, cap - n - 1, in);
         n += got;
@@ -115,6 +109,11 @@ static int slurp(FILE *in, const char *path, char **text, size_t *len)
         free(buf);
         pm_cli_error("cannot read %s: %m", path);
         return PM_EXIT_NOINPUT;
+    }
+    if (n > PM_OUTPUT_JSON_MAX_BYTES) {
+        free(buf);
+        pm_cli_error("%s: larger than %zu bytes, not a pathmortem/1 document", path, (size_t)PM_OUTPUT_JSON_MAX_BYTES);
+        return PM_EXIT_DATAERR;
     }
     buf[n] = '\0';
     *text = buf;
