@@ -33,7 +33,7 @@ cmake --build "$build" -j"$(nproc)" --target "fuzz_$target" >/dev/null
 # Larger inputs only where the format needs them (a store is pages of 4 KiB).
 case "$target" in
   store) max_len=65536 ;;
-  pcap|mmdb) max_len=16384 ;;
+  pcap|mmdb|warts|foreign) max_len=16384 ;;
   *) max_len=4096 ;;
 esac
 

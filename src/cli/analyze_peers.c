@@ -25,9 +25,11 @@ int pm_cli_peers_load(struct pm_cli_sweep *s, FILE *in, const char *path, enum p
     int rc = pm_peers_read(in, path, kind, s->eng.gaplimit, &p->set, err);
     if (rc)
         return read_error(path, kind, rc, err);
-    if (p->set.warning[0])
+    if (p->set.warning[0] && (p->set.skipped || p->set.failed))
         pm_cli_error("warning: %s: %s (%llu skipped, %llu sent nothing)", path, p->set.warning,
                      (unsigned long long)p->set.skipped, (unsigned long long)p->set.failed);
+    else if (p->set.warning[0])
+        pm_cli_error("warning: %s: %s", path, p->set.warning);
     const struct pm_preset *preset = NULL;
     if (preset_name && !(preset = pm_presets_find(&s->presets, preset_name))) {
         pm_cli_error("analyze: no preset named '%s'", preset_name);

@@ -146,11 +146,11 @@ static int read_capture(struct pm_cli_sweep *s, FILE *in, const char *path, int 
     struct pm_capture_run_notes notes;
     int rc = pm_run_from_capture(cap, path, &ro, &s->run, &notes, err);
     pm_capture_close(cap);
+    if (rc != PM_OK && notes.no_probes && !run_id)
+        return ANALYZE_FOREIGN; /* maybe another tool's traceroute: the caller tries the foreign matcher */
     if (notes.cut)
         pm_cli_error("%s: the last record is cut short: read %llu complete records, ignored the last %llu bytes", path,
                      (unsigned long long)notes.records, (unsigned long long)notes.ignored_bytes);
-    if (rc != PM_OK && notes.no_probes && !run_id)
-        return ANALYZE_FOREIGN; /* maybe another tool's traceroute: the caller tries the foreign matcher */
     if (rc != PM_OK) {
         pm_cli_error("%s", err);
         return rc == PM_ENOMEM ? PM_EXIT_OSERR : PM_EXIT_DATAERR;

@@ -172,6 +172,9 @@ static void add_probe(struct pm_foreign *f, const struct pm_packet *p, uint64_t 
 /* Walks the probes that share a hash, latest first, for the first one sent
  * before ts that matches; answered ones are duplicates. Bounded walk. */
 #define WALK_MAX 64
+/* A reply answers a probe sent at most this long before it (traceroute waits
+ * seconds; anything later is another exchange that happens to look alike). */
+#define FOREIGN_WINDOW_US (UINT64_C(60) * 1000000u)
 
 static void add_reply(struct pm_foreign *f, uint32_t pi, const struct pm_packet *p, uint64_t ts, uint8_t kind,
                       uint8_t quoted_ttl)
@@ -223,6 +226,8 @@ static void on_quote(struct pm_foreign *f, const struct pm_packet *p, uint64_t t
         if (pr->src != q->src || pr->dst != q->dst || pr->proto != q->proto || pr->ipid != q->id ||
             memcmp(pr->l4, ql->raw, id_len(q->proto)) || pr->ts > ts)
             continue;
+        if (ts - pr->ts > FOREIGN_WINDOW_US)
+            break; /* older probes are older still */
         if (pr->reply) {
             first_dup = k;
             continue;
@@ -255,6 +260,8 @@ static void on_answer(struct pm_foreign *f, const struct pm_packet *p, uint64_t 
         if (pr->src != p->ip.dst || pr->dst != p->ip.src || pr->proto != p->ip.proto || pr->a != a || pr->b != b ||
             pr->ts > ts)
             continue;
+        if (ts - pr->ts > FOREIGN_WINDOW_US)
+            break;
         /* a TCP answer acknowledges the SYN it answers */
         if (pr->proto == PM_PROTO_TCP && p->l4.tcp_full && p->l4.tcp_ack != pr->tcp_seq + 1)
             continue;

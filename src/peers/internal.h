@@ -21,6 +21,7 @@ struct pm_peers_ctx {
     char monitor[48];         /* scamper: hostname from the last cycle-start record */
     bool first_seen;          /* the first record decided what the file is */
     uint64_t deep_hops;       /* hops beyond PM_TTL_MAX, not kept */
+    uint64_t late;            /* replies outside [probe, probe + PM_PEERS_MAX_RTT_US], not kept */
     uint64_t *seen;           /* open addressing over hashes of results already read (0: empty) */
     size_t seen_cap, n_seen;
 };
@@ -40,7 +41,10 @@ void pm_peers_skip(struct pm_peers_ctx *c, const char *fmt, ...) __attribute__((
 int pm_peers_run_for(struct pm_peers_ctx *c, const struct pm_run *proto, const char *key, uint32_t dst,
                      struct pm_run **run, struct pm_target **t);
 int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v);
-/* Appends one reply, refusing past the trace model's per-target cap. */
+/* The longest time a reply may follow its probe (Atlas caps rtt at an hour too). */
+#define PM_PEERS_MAX_RTT_US (UINT64_C(3600) * 1000000u)
+/* Appends one reply, refusing past the trace model's per-target cap; a
+ * reply outside [sent, sent + PM_PEERS_MAX_RTT_US] is counted, not kept. */
 int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r);
 /* Learns the inferred parameters and finishes every run. */
 void pm_peers_finish(struct pm_peers_ctx *c);

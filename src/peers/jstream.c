@@ -223,6 +223,10 @@ static int read_common(struct pm_peers_ctx *c, struct src *s, FILE *f, const cha
         else
             pm_peers_finish(c);
     }
+    if (!rc && c->late && !c->set->warning[0])
+        snprintf(c->set->warning, sizeof c->set->warning,
+                 "%llu repl%s before its probe or over an hour after it not kept", (unsigned long long)c->late,
+                 c->late == 1 ? "y" : "ies");
     if (!rc && c->deep_hops && !c->set->warning[0])
         snprintf(c->set->warning, sizeof c->set->warning, "%llu hop%s beyond TTL %u not kept (the trace model's cap)",
                  (unsigned long long)c->deep_hops, c->deep_hops == 1 ? "" : "s", PM_TTL_MAX);

@@ -176,6 +176,12 @@ int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v)
 
 int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r)
 {
+    /* a reply before its probe, or more than an hour after it, answers nothing
+     * this trace sent (a damaged record or clock): not kept, like a late reply */
+    if (r->recv_us < r->sent_us || r->recv_us - r->sent_us > PM_PEERS_MAX_RTT_US) {
+        c->late++;
+        return PM_OK;
+    }
     int rc = pm_target_add_reply(t, r);
     if (rc == PM_ELIMIT)
         return pm_peers_bad(c, rc, "more than %u replies for one destination (the trace model's cap)",
