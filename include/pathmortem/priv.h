@@ -51,6 +51,13 @@ enum pm_sandbox {
  * which implements no seccomp(), nothing is installed. PM_OK or PM_EIO. */
 int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf);
 
+/* Keeps the identity but gives up every capability (effective, permitted,
+ * inheritable, ambient, and the bounding set when CAP_SETPCAP is held) and
+ * sets no_new_privs: root then reads and writes only what root owns, like
+ * any owner, and can never bypass a permission. For the offline commands
+ * on root's own files. */
+int pm_priv_drop_caps(char *errbuf);
+
 /* Identity and capability state of a process as /proc/PID/status shows it. */
 struct pm_priv_status {
     uint32_t uid[4];        /* real, effective, saved, filesystem */

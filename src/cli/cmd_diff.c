@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "pathmortem/output.h"
 #include "pathmortem/store.h"
 
@@ -52,8 +53,11 @@ int pm_cmd_diff(int argc, char **argv)
         rb = "latest";
     }
     char err[PM_ERRBUF_SIZE];
+    int rc = pm_cli_offline_drop("diff", store_path);
+    if (rc)
+        return rc;
     struct pm_store *s;
-    int rc = pm_store_open(store_path, 0, &s, err);
+    rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
         return pm_cli_exit_for(rc);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
@@ -45,27 +46,28 @@ int pm_cmd_export(int argc, char **argv)
     uint64_t now = pm_cli_now_us(), t_since, t_until;
     if (pm_cli_time_window(since, until, now, &t_since, &t_until))
         return PM_EXIT_USAGE;
+    struct pm_cli_outfiles of;
+    FILE *f;
+    int rc = pm_cli_offline_out(&of, "export", output, &f);
+    if (rc)
+        return rc;
+    if ((rc = pm_cli_offline_drop("export", store_path)))
+        return pm_cli_offline_finish(&of, f, rc);
     struct pm_store *s;
-    int rc = pm_store_open(store_path, 0, &s, err);
+    rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
-        return pm_cli_exit_for(rc);
-    }
-    FILE *f = output ? fopen(output, "we") : stdout;
-    if (!f) {
-        pm_store_close(s);
-        pm_cli_error("cannot create %s", output);
-        return PM_EXIT_CANTCREAT;
+        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
     }
     size_t n = 0;
     rc = pm_store_export(s, f, t_since, t_until, &n, err);
     pm_store_close(s);
-    if (output && fclose(f) != 0 && !rc)
-        rc = pm_err(err, PM_EIO, "cannot write %s", output);
     if (rc) {
         pm_cli_error("%s", err);
-        return pm_cli_exit_for(rc);
+        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
     }
+    if ((rc = pm_cli_offline_finish(&of, f, 0)))
+        return rc;
     fprintf(stderr, "pathmortem: exported %zu snapshot%s\n", n, n == 1 ? "" : "s");
     return PM_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "pathmortem/geo.h"
 #include "pathmortem/trace.h"
 
@@ -332,6 +333,10 @@ int pm_cmd_geo(int argc, char **argv)
     }
     if (!strcmp(sub, "build"))
         return cmd_build(argc - 1, argv + 1);
+    /* lookup and verify only read: as root, they read as nobody under the filter */
+    int rc = pm_cli_offline_drop("geo", NULL);
+    if (rc)
+        return rc;
     if (!strcmp(sub, "lookup"))
         return cmd_lookup(argc - 1, argv + 1);
     if (!strcmp(sub, "verify"))

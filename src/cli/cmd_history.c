@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "pathmortem/output.h"
 #include "pathmortem/store.h"
 
@@ -32,7 +33,7 @@ static const char usage_text[] =
 
 /* --by-vantage: one history per vantage, then all of them together. */
 static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t since, uint64_t until, const char *prefix,
-                            const char *output, uint64_t now)
+                            FILE *f, uint64_t now)
 {
     char err[PM_ERRBUF_SIZE];
     char(*vs)[64] = NULL;
@@ -41,12 +42,6 @@ static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t sin
     if (rc) {
         pm_cli_error("%s", err);
         return pm_cli_exit_for(rc);
-    }
-    FILE *f = output ? fopen(output, "we") : stdout;
-    if (!f) {
-        free(vs);
-        pm_cli_error("cannot create %s", output);
-        return PM_EXIT_CANTCREAT;
     }
     if (fmt == PM_FMT_JSON)
         fputs("{\n \"schema\": \"pathmortem-history-vantages/1\",\n \"vantages\": [\n", f);
@@ -74,8 +69,6 @@ static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t sin
         pm_history_free(h);
     }
     free(vs);
-    if (output && fclose(f) != 0 && !rc)
-        rc = pm_err(err, PM_EIO, "cannot write %s", output);
     if (rc) {
         pm_cli_error("%s", err);
         return pm_cli_exit_for(rc);
@@ -130,38 +123,37 @@ int pm_cmd_history(int argc, char **argv)
         pm_cli_error("--by-vantage writes text or json, not %s", format);
         return PM_EXIT_USAGE;
     }
+    struct pm_cli_outfiles of;
+    FILE *f;
+    int rc = pm_cli_offline_out(&of, "history", output, &f);
+    if (rc)
+        return rc;
+    if ((rc = pm_cli_offline_drop("history", store_path)))
+        return pm_cli_offline_finish(&of, f, rc);
     struct pm_store *s;
-    int rc = pm_store_open(store_path, 0, &s, err);
+    rc = pm_store_open(store_path, 0, &s, err);
     if (rc) {
         pm_cli_error("%s", err);
-        return pm_cli_exit_for(rc);
+        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
     }
     if (by_vantage) {
-        rc = by_vantage_write(s, fmt, t_since, t_until, prefix, output, t_until ? t_until : now);
+        rc = by_vantage_write(s, fmt, t_since, t_until, prefix, f, t_until ? t_until : now);
         pm_store_close(s);
-        return rc;
+        return pm_cli_offline_finish(&of, f, rc);
     }
     struct pm_history *h;
     rc = pm_store_history(s, t_since, t_until, prefix, &h, err);
     pm_store_close(s);
     if (rc) {
         pm_cli_error("%s", err);
-        return pm_cli_exit_for(rc);
-    }
-    FILE *f = output ? fopen(output, "we") : stdout;
-    if (!f) {
-        pm_cli_error("cannot create %s", output);
-        pm_history_free(h);
-        return PM_EXIT_CANTCREAT;
+        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
     }
     /* durations of ongoing episodes run to --until when given, else to now */
     rc = pm_output_history(f, fmt, h, t_until ? t_until : now, err);
-    if (output && fclose(f) != 0 && !rc)
-        rc = pm_err(err, PM_EIO, "cannot write %s", output);
     pm_history_free(h);
     if (rc) {
         pm_cli_error("%s", err);
-        return pm_cli_exit_for(rc);
+        rc = pm_cli_exit_for(rc);
     }
-    return PM_EXIT_OK;
+    return pm_cli_offline_finish(&of, f, rc);
 }

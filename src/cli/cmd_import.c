@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "cli/sweep.h"
 #include "pathmortem/store.h"
 
@@ -123,7 +124,12 @@ int pm_cmd_import(int argc, char **argv)
         return PM_EXIT_NOINPUT;
     }
     char err[PM_ERRBUF_SIZE];
-    int rc;
+    int rc = pm_cli_offline_drop("import", store_path);
+    if (rc) {
+        if (in != stdin)
+            fclose(in);
+        return rc;
+    }
     /* what the file is comes from its content: an export, or another system's traceroute data */
     if (in != stdin) {
         uint8_t head[64];

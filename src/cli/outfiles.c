@@ -13,6 +13,7 @@ void pm_cli_outfiles_init(struct pm_cli_outfiles *o)
     o->pcap.fd = o->pcap.dirfd = o->pcap.keeper_fd = -1;
     o->keeper.pid = -1;
     o->keeper.fd = -1;
+    o->ready = true;
 }
 
 int pm_cli_outfiles_open(struct pm_cli_outfiles *o, const char *cmd, const char *doc, const char *pcap)
@@ -67,6 +68,8 @@ int pm_cli_outfiles_commit(struct pm_safefile *f)
 
 void pm_cli_outfiles_close(struct pm_cli_outfiles *o)
 {
+    if (!o->ready)
+        return;
     pm_safefile_abort(&o->doc);
     pm_safefile_abort(&o->pcap);
     pm_keeper_stop(&o->keeper);

@@ -8,6 +8,7 @@ struct pm_cli_outfiles {
     struct pm_safefile doc;    /* -o (inactive: stdout) */
     struct pm_safefile pcap;   /* -w or the default pcap name (inactive: none) */
     struct pm_keeper keeper;   /* renames for us once root is gone */
+    bool ready;                /* set by init: a zeroed struct owns nothing */
 };
 
 void pm_cli_outfiles_init(struct pm_cli_outfiles *o);

@@ -270,7 +270,7 @@ int pm_cli_sweep_commit_pcap(struct pm_cli_sweep *s)
 void pm_cli_sweep_free(struct pm_cli_sweep *s)
 {
     pm_cli_outfiles_close(&s->files);
-    if (s->capture_dirfd >= 0 && s->capture_fd >= 0)
+    if (s->files.ready && s->capture_dirfd >= 0 && s->capture_fd >= 0)
         close(s->capture_fd);
     s->capture_fd = -1;
     pm_analysis_free(s->analysis);

@@ -159,3 +159,19 @@ int pm_priv_drop(const char *user, char *errbuf)
         return pm_err(errbuf, PM_EPERM, "cannot set no_new_privs: %s", strerror(errno));
     return verify(&t, errbuf);
 }
+
+int pm_priv_drop_caps(char *errbuf)
+{
+    struct target_id t = {.uid = getuid(), .gid = getgid(), .change = false};
+    int rc = clear_bounding(&t, errbuf);
+    if (rc == PM_OK)
+        rc = clear_caps(errbuf);
+    if (rc == PM_OK && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        rc = pm_err(errbuf, PM_EPERM, "cannot set no_new_privs: %s", strerror(errno));
+    if (rc != PM_OK)
+        return rc;
+    capng_get_caps_process();
+    if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+        return pm_err(errbuf, PM_EPERM, "privilege drop failed: capabilities remain");
+    return PM_OK;
+}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,16 @@ static int check_header(const char *path, uint32_t *version, char *errbuf)
     uint32_t psz = psz16 == 1 ? 65536u : psz16;
     if (psz < 512 || (psz & (psz - 1)) || wver < 1 || wver > 2 || rver < 1 || rver > 2)
         return pm_err(errbuf, PM_ECORRUPT, "%s has a corrupt SQLite header", path);
-    if ((uint64_t)sb.st_size % psz)
+    /* While a writer checkpoints a WAL store, the main file grows page by
+     * page under a header that already counts the new pages: its size says
+     * nothing then. Size is checked only when no -wal file is beside it. */
+    char wal[4096 + 8];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat wb;
+    bool live_wal = wver == 2 && stat(wal, &wb) == 0;
+    if (!live_wal && (uint64_t)sb.st_size % psz)
         return pm_err(errbuf, PM_ECORRUPT, "%s is truncated (size is not a whole number of pages)", path);
-    if (counter == valid_for && npages && (uint64_t)sb.st_size < (uint64_t)npages * psz)
+    if (!live_wal && counter == valid_for && npages && (uint64_t)sb.st_size < (uint64_t)npages * psz)
         return pm_err(errbuf, PM_ECORRUPT, "%s is truncated (%lld of %llu bytes)", path,
                       (long long)sb.st_size, (unsigned long long)npages * psz);
     if (app_id != PM_STORE_APP_ID)
@@ -67,6 +75,21 @@ static int check_header(const char *path, uint32_t *version, char *errbuf)
     return PM_OK;
 }
 
+/* Every connection, before its first statement: waits for a writer instead
+ * of failing at once, runs no trigger and no view or function a store could
+ * carry (a planted trigger must not run), refuses writes to the schema. */
+static void harden(sqlite3 *db, bool reader)
+{
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    if (reader)
+        sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+}
+
 /* Opens read-only. A WAL store needs its -shm file; a reader that may not
  * create it (store directory not writable) can still read a store no writer
  * is using - no -wal file, so every page is in the main file - as an
@@ -74,8 +97,10 @@ static int check_header(const char *path, uint32_t *version, char *errbuf)
 static int open_readonly(const char *path, sqlite3 **db)
 {
     int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK) {
+        harden(*db, true);
         rc = sqlite3_exec(*db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
+    }
     if (rc == SQLITE_OK)
         return SQLITE_OK;
     int primary = rc & 0xff;
@@ -98,8 +123,10 @@ static int open_readonly(const char *path, sqlite3 **db)
     }
     snprintf(uri + n, sizeof uri - n, "?immutable=1");
     rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW, NULL);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK) {
+        harden(*db, true);
         rc = sqlite3_exec(*db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
+    }
     return rc;
 }
 
@@ -115,7 +142,6 @@ static int check_contents(const char *path, char *errbuf)
         sqlite3_close(probe.db);
         return rc;
     }
-    sqlite3_busy_timeout(probe.db, 5000);
     sqlite3_stmt *st = NULL;
     char app[32] = "";
     int64_t ver = -1;
@@ -162,8 +188,7 @@ static int fsync_dir(const char *dir)
 
 static int configure(struct pm_store *s, char *errbuf)
 {
-    sqlite3_busy_timeout(s->db, 5000);
-    sqlite3_extended_result_codes(s->db, 1);
+    harden(s->db, !s->writable);
     int rc = pm_store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", errbuf);
     if (!rc && s->writable)
         rc = pm_store_exec(s, "PRAGMA journal_mode = WAL", "switching to WAL", errbuf);
@@ -181,6 +206,8 @@ static int create_store(struct pm_store *s, char *errbuf)
     snprintf(tmp, sizeof tmp, "%s.new-%ld", s->path, (long)getpid());
     unlink(tmp);
     int rc = sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc == SQLITE_OK)
+        harden(s->db, false);
     if (rc != SQLITE_OK) {
         rc = pm_store_sqlerr(s, rc, "create", errbuf);
         goto fail;
@@ -280,13 +307,15 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
     uint32_t version = 0;
     if (exists && (rc = check_header(path, &version, errbuf)))
         goto fail;
-    /* a reader of an older store: upgrade it once through a writer (the
-     * migration is one transaction), then read as asked */
+    /* readers never write: an older store is upgraded by the next snapshot
+     * (one transaction under the writer's lock), not by a reader racing it */
     if (exists && !s->writable && version < PM_STORE_SCHEMA_VERSION) {
-        struct pm_store *w;
-        if ((rc = pm_store_open(path, PM_STORE_WRITE, &w, errbuf)))
-            goto fail;
-        pm_store_close(w);
+        if ((rc = check_contents(path, errbuf)))
+            goto fail; /* not ours at all says more than "older" */
+        rc = pm_err(errbuf, PM_ECORRUPT,
+                    "%s has schema version %u, older than this pathmortem's %d; the next snapshot upgrades it "
+                    "(readers never write the store)", path, version, PM_STORE_SCHEMA_VERSION);
+        goto fail;
     }
     if (!exists) {
         snprintf(dir, sizeof dir, "%s", path);

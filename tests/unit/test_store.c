@@ -620,8 +620,18 @@ static void migrates_version_1(void **state)
         fail_msg("building a v1 store: %s", sqlite3_errmsg(db));
     sqlite3_close(db);
 
-    /* a reader upgrades it on the way (one transaction), then reads */
+    /* a reader never writes: it refuses the older store and leaves it as it was */
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
     struct pm_store *s;
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_ECORRUPT);
+    assert_non_null(strstr(err, "older"));
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+    assert_int_equal(before.st_mtime, after.st_mtime);
+    /* the writer (the next snapshot) upgrades it in one transaction; then it reads */
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    pm_store_close(s);
     assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
     struct pm_history *h;
     assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
