@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# verdict_interrupted.sh - issue 9 failure 5: a run cut short by --timeout or SIGTERM says so (run.complete false, run.stopped_by), its unprobed targets are not-probed (never died), analyze of its pcap agrees, and interrupted snapshots leave no outage episode in history.
+. "$(dirname "$0")/../common.sh" "$1"
+# Realistic variant; 1000 probes/s and a cut after 4 s: about 4000 probes, enough to see both upstream
+# sides and the border converge, not enough for the /22 (it needs about 30 s at that rate).
+scenario_up interrupted
+fail() { echo "FAIL: $*"; exit 1; }
+run_info() { # FILE: "complete stopped_by" of run
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["run"]; print(r.get("complete"), r.get("stopped_by"))' "$1"
+}
+check_cut() { # NAME WANT_STOPPED_BY
+  local info
+  info=$(run_info "$LAB_TMP/$1.json")
+  [ "${info% *}" = False ] || fail "$1: run.complete is not false ($info)"
+  case " ${info#* } " in *"$2"*) ;; *) fail "$1: run.stopped_by '${info#* }', expected $2" ;; esac
+  truth "$LAB_TMP/$1.json"
+  pm analyze --format json -o "$LAB_TMP/$1-pcap.json" "$LAB_TMP/$1.pcap" || true
+  truth "$LAB_TMP/$1-pcap.json"
+  [ "$(run_info "$LAB_TMP/$1-pcap.json")" = "$info" ] || fail "$1: analyze of the pcap says $(run_info "$LAB_TMP/$1-pcap.json"), live $info"
+  python3 - "$LAB_TMP/$1.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))['targets']
+n = sum(1 for x in t if x['verdict']['status'] == 'not-probed')
+assert n > 0, 'a run cut mid-way must leave not-probed targets'
+print(f'ok: {n} of {len(t)} targets not-probed, none died')
+PY
+}
+
+# --timeout 4 s
+rc=0
+pm trace --no-progress --format json -o "$LAB_TMP/timeout.json" -w "$LAB_TMP/timeout.pcap" --rate 1000 --wait 1 \
+  --timeout 4 lab-starjv || rc=$?
+echo "trace --timeout: exit $rc"
+[ $rc -ne 0 ] || fail "a timed-out run exited 0"
+check_cut timeout timeout
+
+# SIGTERM after 4 s ($! is pathmortem itself: lab.sh and ip netns exec exec it)
+"$LAB_SH" exec "$LAB_PREFIX" vp "$BUILD/pathmortem" trace --asn-db "$LAB_TMP/lab-asn.mmdb" --no-progress \
+  --format json -o "$LAB_TMP/term.json" -w "$LAB_TMP/term.pcap" --rate 1000 --wait 1 lab-starjv &
+pid=$!
+sleep 4
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+echo "trace + SIGTERM: exit $rc"
+check_cut term sig
+
+# snapshots: one complete, one cut by --timeout, one by SIGTERM, one complete
+STORE=$LAB_TMP/store/store.db
+mkdir -p "$LAB_TMP/store"
+snap() { pm snapshot --store "$STORE" --no-progress --quiet --rate 5000 --wait 0.5 "$@" lab-starjv || true; }
+snap
+snap --rate 1000 --timeout 4
+"$LAB_SH" exec "$LAB_PREFIX" vp "$BUILD/pathmortem" snapshot --asn-db "$LAB_TMP/lab-asn.mmdb" --store "$STORE" \
+  --no-progress --quiet --rate 1000 --wait 0.5 lab-starjv &
+pid=$!
+sleep 4
+kill -TERM "$pid"
+wait "$pid" || true
+snap
+n=$("$BUILD/pathmortem" export --store "$STORE" | wc -l)
+[ "$n" = 4 ] || fail "expected 4 stored snapshots (2 of them partial), export shows $n"
+"$BUILD/pathmortem" history --store "$STORE" --format json >"$LAB_TMP/history.json"
+python3 - "$LAB_TMP/history.json" <<'PY'
+import json, sys
+eps = json.load(open(sys.argv[1]))['episodes']
+out = [e for e in eps if e['state'] in ('died', 'dead')]
+assert not out, f'interrupted snapshots opened outage episodes: {out[:2]}'
+print(f'ok: history of 4 snapshots (2 cut short): {len(eps)} episodes, no outage')
+PY
