@@ -63,10 +63,14 @@ wait $first || [ $? -le 2 ] || fail "the first snapshot failed"
 
 # kill -9 in the middle of a snapshot: the store opens and holds exactly what it held
 sum_before=$("$BUILD/pathmortem" export --store "$STORE" | sha256sum)
-pm snapshot --store "$STORE" --no-progress --quiet --rate 300 --wait 0.5 lab-starjv >/dev/null 2>&1 &
+# $! is pathmortem itself (lab.sh and ip netns exec exec it): killed by its pid, never by name,
+# so that no other run on the machine (other tests, other labs) is touched.
+"$LAB_SH" exec "$LAB_PREFIX" vp "$BUILD/pathmortem" snapshot --asn-db "$LAB_TMP/lab-asn.mmdb" --store "$STORE" \
+  --no-progress --quiet --rate 300 --wait 0.5 lab-starjv >/dev/null 2>&1 &
+victim=$!
 sleep 2
-pkill -9 -f "pathmortem snapshot --asn-db" || true
-wait || true
+kill -9 "$victim" 2>/dev/null || true
+wait "$victim" || true
 sum_after=$("$BUILD/pathmortem" export --store "$STORE" | sha256sum)
 [ "$sum_before" = "$sum_after" ] || fail "the store changed after a kill -9"
 [ "$(snap)" = 0 ] || fail "snapshot after the kill failed"
