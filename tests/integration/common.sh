@@ -71,4 +71,12 @@ scenario_repair() {
 
 # truth FILE.json [NAME]: compares a run with scenario NAME (default: the
 # lab's) of truth.tsv; prints the first difference and fails on any.
-truth() { $CHECK truth "$TRUTH" "${2:-$LAB_SCENARIO}" "$1"; }
+# PM_TRUTH_SOFT=1 prints the differences and goes on (to see a whole test's
+# other checks while the analyzer is not there yet); never set in ctest.
+truth() {
+  if [ "${PM_TRUTH_SOFT:-0}" = 1 ]; then
+    $CHECK truth "$TRUTH" "${2:-$LAB_SCENARIO}" "$1" || echo "(PM_TRUTH_SOFT: going on)"
+  else
+    $CHECK truth "$TRUTH" "${2:-$LAB_SCENARIO}" "$1"
+  fi
+}
