@@ -92,6 +92,10 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
                                        "where this target's %u probe(s) got nothing - ICMP rate limiting or loss, not a "
                                        "broken route", n->flag ? " sharing hop " : "", n->flag ? a : "", n->ttl, n->n);
     case AZ_N_RL_UNREACH:
+        if (n->ttl2)
+            return pm_verdict_add_evidence(v, "No reply of its own, no hop answered: %u target(s) of other prefixes "
+                                           "got %s from %s at hop %u where this target's probes got nothing; its copy "
+                                           "was rate-limited", n->n, dk, a2, n->ttl);
         return pm_verdict_add_evidence(v, "No reply of its own: %u neighbour(s) in the same prefix%s%s got %s from %s at "
                                        "hop %u; this target's copy was rate-limited", n->n, n->flag ? " sharing hop " : "",
                                        n->flag ? a : "", dk, a2, n->ttl);

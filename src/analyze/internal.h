@@ -28,7 +28,7 @@ struct az_follow {
     struct az_tally up;        /* upstream of entered paths that cross it before the entry */
     struct az_tally succ;      /* owner of the next responsive hop (or the target) on paths that go on */
     uint32_t succ_adj, succ_gap; /* ... at the adjacent TTL / after silent hops */
-    uint32_t dst_last;         /* reached paths on which it is the last hop that answered before the target */
+    uint32_t dst_last;         /* reached paths through it */
     uint8_t dst_dist;          /* the fewest hops from it to the target on those paths (0: none) */
 };
 
@@ -136,6 +136,8 @@ struct az_rl_entry {
     uint32_t un_router;        /* the first such router (routers index) */
     uint8_t un_ttl, un_code;
     uint32_t un_count;         /* neighbours that got it */
+    uint64_t on[4];            /* last octets of the group's targets through the hop that got answers beyond it */
+    uint32_t n_on;
 };
 struct az_rl {
     struct pm_map idx;
@@ -146,6 +148,13 @@ struct az_rl {
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);
 /* The entry for a silent death whose last hop is (ttl, addr) in group, or NULL. */
 const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uint8_t ttl, uint32_t addr);
+/* Paths of every prefix that got nothing back at all (group: c->n_groups). */
+#define AZ_RL_ANY_GROUP(c) ((c)->n_groups)
+/* True when the silence of target dst behind an entry is structural: the
+ * aligned half (/25) of its /24 around it has no target that got answers
+ * beyond the hop while others did, as when a sub-prefix's route is gone.
+ * ICMP rate limiting silences scattered targets instead. */
+bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst);
 void az_rl_free(struct az_rl *rl);
 
 /* What a decision rests on, recorded while deciding and worded afterwards

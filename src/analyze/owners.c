@@ -271,8 +271,8 @@ int az_path_tallies(struct az_ctx *c)
                 adj = p->reached_ttl == h->ttl + 1;
             }
             uint32_t u = up && i < lim ? up : 0;
-            /* the last answering hop before a reached target, and how far the target is behind it */
-            uint8_t dist = p->reached_ttl && i + 1 == p->n && p->reached_ttl > h->ttl ? p->reached_ttl - h->ttl : 0;
+            /* a hop of a reached path, and how far the target is behind it */
+            uint8_t dist = p->reached_ttl && p->reached_ttl > h->ttl ? p->reached_ttl - h->ttl : 0;
             follow_add(&r->all, u, so, adj, dist);
             uint32_t *fi = c->n_follows ? pm_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;
             if (fi)

@@ -217,11 +217,21 @@ static uint64_t donor_key(uint32_t dst, uint8_t ttl, uint32_t addr)
     return (uint64_t)(dst >> 8) << 38 | (uint64_t)((ttl - 1u) & 63u) << 32 | addr;
 }
 
+/* The /24's reference path: the first target of the /24 whose path starts at
+ * the run's first hops (TTL 64 with address 0 is never a real hop). */
+static uint64_t reference_key(uint32_t dst)
+{
+    return donor_key(dst, 64, 0);
+}
+
 /* Registers (/24, ttl, addr) -> target so stop-set targets can borrow the hops below. */
 static int register_donor(struct az_ctx *c, struct pm_map *donors, uint32_t ti)
 {
     const struct az_path *p = &c->paths[ti];
     uint32_t dst = c->run->targets[ti].dst;
+    uint8_t first = c->run->first_ttl ? c->run->first_ttl : 1;
+    if (p->n && az_path_hop(c, p, 0)->ttl <= first && !pm_map_put(donors, reference_key(dst), ti, NULL))
+        return PM_ENOMEM;
     for (uint32_t i = 0; i < p->n; i++) {
         const struct az_hop *h = az_path_hop(c, p, i);
         uint64_t key = donor_key(dst, h->ttl, c->routers[h->router].addr);
@@ -253,6 +263,15 @@ static int fill_stopset(struct az_ctx *c, struct pm_map *donors, uint32_t ti, bo
     }
     if (donor == AZ_NONE && !force)
         return 0;
+    if (donor == AZ_NONE && (!n_own || own[0].ttl != p->stopset)) {
+        /* its own hop at the stop set stayed silent (rate limiting, or the
+         * path dies right there): the hops below, which the engine did not
+         * probe again because the /24's other targets showed them, are that
+         * /24's; per-prefix routing makes them this target's too */
+        uint32_t *d = pm_map_get(donors, reference_key(t->dst));
+        if (d)
+            donor = *d;
+    }
     if (donor != AZ_NONE) {
         const struct az_path *dp = &c->paths[donor];
         uint8_t lim = n_own ? own[0].ttl : p->stopset;

@@ -36,11 +36,25 @@ const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uin
     return slot ? &rl->e[*slot] : NULL;
 }
 
+bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst)
+{
+    if (!e || !e->n_on)
+        return false;
+    unsigned half = (dst & 0xff) >> 7;  /* words 0-1: .0-.127, 2-3: .128-.255 */
+    return !e->on[2 * half] && !e->on[2 * half + 1];
+}
+
 /* Neighbour u of a key at hop l contributes what it got beyond l. */
-static void rl_note(const struct az_ctx *c, struct az_rl_entry *e, const struct az_path *u, uint8_t l)
+static void rl_note(const struct az_ctx *c, struct az_rl_entry *e, const struct az_path *u, uint8_t l, uint32_t dst)
 {
     e->te |= u->te_mask & above(l);
     uint64_t un = u->un_mask & above(l);
+    if ((u->te_mask | u->un_mask) & above(l) || u->reached_ttl > l) {
+        uint64_t bit = 1ull << (dst & 63);
+        uint64_t *w = &e->on[(dst & 0xff) >> 6];
+        e->n_on += !(*w & bit);
+        *w |= bit;
+    }
     if (!un)
         return;
     e->un |= un;
@@ -70,29 +84,37 @@ int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl)
             l = h->ttl;
             a = c->routers[h->router].addr;
         }
-        bool created;
-        uint32_t *slot = pm_map_put(&rl->idx, rl_key(p->group, l, a), rl->n, &created);
-        if (!slot)
-            return PM_ENOMEM;
-        if (!created)
-            continue;
-        int rc = PM_GROW(rl->e, rl->cap, (size_t)rl->n + 1, 64, PM_MAP_MAX);
-        if (rc != PM_OK)
-            return rc;
-        memset(&rl->e[rl->n++], 0, sizeof *rl->e);
+        for (int any = 0; any < 2 && (!any || !p->n); any++) {
+            /* any: the run-wide key, only for paths where nothing answered */
+            bool created;
+            uint32_t *slot = pm_map_put(&rl->idx, rl_key(any ? AZ_RL_ANY_GROUP(c) : p->group, l, a), rl->n, &created);
+            if (!slot)
+                return PM_ENOMEM;
+            if (!created)
+                continue;
+            int rc = PM_GROW(rl->e, rl->cap, (size_t)rl->n + 1, 64, PM_MAP_MAX);
+            if (rc != PM_OK)
+                return rc;
+            memset(&rl->e[rl->n++], 0, sizeof *rl->e);
+        }
     }
     if (!rl->n)
         return PM_OK;
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         const struct az_path *p = &c->paths[ti];
+        uint32_t dst = c->run->targets[ti].dst;
         uint32_t *slot = pm_map_get(&rl->idx, rl_key(p->group, 0, 0));
         if (slot)
-            rl_note(c, &rl->e[*slot], p, 0);
+            rl_note(c, &rl->e[*slot], p, 0, dst);
+        /* run-wide, only a refusal from the very first hop that answered
+         * counts: it is what a path where nothing answered would have met */
+        if (p->n == 1 && !p->reached_ttl && (slot = pm_map_get(&rl->idx, rl_key(AZ_RL_ANY_GROUP(c), 0, 0))))
+            rl_note(c, &rl->e[*slot], p, 0, dst);
         for (uint32_t i = 0; i < p->n; i++) {
             const struct az_hop *h = az_path_hop(c, p, i);
             slot = pm_map_get(&rl->idx, rl_key(p->group, h->ttl, c->routers[h->router].addr));
             if (slot)
-                rl_note(c, &rl->e[*slot], p, h->ttl);
+                rl_note(c, &rl->e[*slot], p, h->ttl, dst);
         }
     }
     return PM_OK;

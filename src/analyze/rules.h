@@ -42,6 +42,7 @@
 /* Silence and rate limiting. */
 #define AZ_RATE_LIMITED 0.6         /* neighbours got time-exceeded where this target got nothing */
 #define AZ_RL_UNREACH_FACTOR 0.8    /* neighbours' unreachable stands for this target's lost copy */
+#define AZ_RL_UNREACH_OTHER 0.6     /* ... neighbours of other prefixes' (nothing answered this path) */
 #define AZ_NO_HOP 0.2               /* nothing answered at all */
 #define AZ_SILENT_TARGET_HOSTS 0.7  /* silent inside the target AS where other hosts answer; x (0.5 + 0.5 conf) */
 #define AZ_SILENT_IN_TARGET 0.75    /* silent inside the target AS; x (0.5 + 0.5 conf) */

@@ -198,13 +198,28 @@ static void upstream_from(struct vd *d, const struct az_router *U, uint32_t ri)
 }
 
 /* Neighbours sharing the last hop got answers beyond it where this path got
- * none: rate limiting, or their unreachable stands for this path's. 1: decided. */
-static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct az_router *L, uint8_t l)
+ * none: rate limiting, or their unreachable stands for this path's. A
+ * structural silence (a whole half of the /24, as a lost sub-prefix route
+ * gives) is not rate limiting; neighbours of other prefixes (other) only
+ * stand for an unreachable. 1: decided. */
+static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct az_router *L, uint8_t l,
+                        bool structural, bool other)
 {
     const struct az_ctx *c = d->c;
     const struct az_path *p = d->p;
     struct pm_verdict *v = d->v;
-    uint64_t both = re ? re->te & p->silent_mask : 0;
+    /* every probe that gets as far as a router without a route draws the
+     * unreachable, so any silent TTL at or beyond its nearest sighting counts */
+    uint64_t un_reach = re && re->un ? ~0ull << __builtin_ctzll(re->un) : 0;
+    bool un_applies = re && (un_reach & p->silent_mask) && re->un_ttl > l;
+    /* a structural silence is this sub-prefix's own death: the target
+     * network's "no such host" to the other half says nothing about it */
+    if (un_applies && structural && d->tas && c->routers[re->un_router].owner == d->tas)
+        un_applies = false;
+    /* the target network's own router said "no such host" to the neighbours:
+     * that outweighs the time-exceeded a rate-limited router let through */
+    bool dark_un = un_applies && d->tas && c->routers[re->un_router].owner == d->tas && host_code(re->un_code);
+    uint64_t both = re && !structural && !other && !dark_un ? re->te & p->silent_mask : 0;
     if (both) {
         uint8_t m = (uint8_t)(__builtin_ctzll(both) + 1);
         v->kind = PM_DEATH_RATE_LIMITED;
@@ -217,10 +232,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
         n->n = d->t->sent[m];
         return 1;
     }
-    /* every probe that gets as far as a router without a route draws the
-     * unreachable, so any silent TTL at or beyond its nearest sighting counts */
-    uint64_t un_reach = re && re->un ? ~0ull << __builtin_ctzll(re->un) : 0;
-    if (!re || !(un_reach & p->silent_mask) || re->un_ttl <= l)
+    if (!un_applies)
         return 0;
     /* the neighbours' unreachable came from the next router; this target's
      * copy was suppressed (routers rate-limit ICMP errors): same death */
@@ -235,7 +247,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     memcpy(v->last_country, U->country, sizeof v->last_country);
     v->first_silent_ttl = 0;
     unreach_blame(d, U, re->un_code, false);
-    v->confidence *= AZ_RL_UNREACH_FACTOR;
+    v->confidence *= other ? AZ_RL_UNREACH_OTHER : AZ_RL_UNREACH_FACTOR;
     struct az_note *n = az_note(&d->notes, AZ_N_RL_UNREACH);
     n->n = re->un_count;
     n->flag = L != NULL;
@@ -243,6 +255,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     n->dkind = v->kind;
     n->addr2 = U->addr;
     n->ttl = re->un_ttl;
+    n->ttl2 = other;
     return 1;
 }
 
@@ -305,7 +318,12 @@ static bool dark(struct vd *d, const struct az_router *L, uint8_t l)
 {
     const struct az_path *p = d->p;
     const struct az_follow *F = az_follow_group(d->c, az_path_hop(d->c, p, p->n - 1)->router, p->group);
-    if (!F || !F->dst_last || !F->dst_dist)
+    if (!F || !F->dst_last || !F->dst_dist || !d->tas)
+        return false;
+    /* on this prefix's working paths the network after L is the target's
+     * own (its border, or its hosts): the silence is the target network's,
+     * whose border rate-limits; a path silent before another AS is not dark */
+    if (az_tally_top(&F->succ, NULL) != d->tas || az_tally_distinct(&F->succ, d->tas, 0))
         return false;
     unsigned want = (unsigned)l + F->dst_dist;
     if (want > 64 || want > PM_TTL_MAX || !(p->silent_mask & (1ull << (want - 1))))
@@ -343,9 +361,16 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
             break;
         }
     }
-    if (L && dark(d, L, l))
+    const struct az_rl_entry *re = az_rl_find(rl, p->group, l, L ? L->addr : 0);
+    bool structural = az_rl_structural(re, d->t->dst);
+    if (L && !structural && dark(d, L, l))
         return;
-    if (rate_limited(d, az_rl_find(rl, p->group, l, L ? L->addr : 0), L, l))
+    if (rate_limited(d, re, L, l, structural, false))
+        return;
+    /* nothing answered at all: a refusal other prefixes' paths got at their
+     * first hops stands for this one (a large sweep where the first router's
+     * unreachables are rate limited: most /24s hear none of their own) */
+    if (!L && rate_limited(d, az_rl_find(rl, AZ_RL_ANY_GROUP(c), 0, 0), NULL, 0, true, true))
         return;
     if (!L) {
         v->rule = PM_RULE_NO_HOP;

@@ -258,6 +258,76 @@ static void interrupted_run_leaves_targets_not_probed(void **state)
     pm_run_free(run);
 }
 
+/* The realistic lab's dark addresses: probed from hop 5 (the /24's lower hops
+ * are known), the border's time-exceeded rate limited away, no host: the path
+ * got to the target network, whose border follows cu3 on working paths. */
+static void dark_behind_a_rate_limited_border(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_trace(run, A(198, 19, 176, 8), CN_OK);
+    lab_trace(run, A(198, 19, 176, 9), "- - - - cu3 kpbr DST");
+    lab_trace(run, A(198, 19, 176, 10), "- - - - cu3 kpbr kpbr!H");
+    for (int h = 20; h < 40; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 * * * * *");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 25));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->state, PM_NET_REACHABLE);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Half of a /24 loses its route (a blackhole for the /25 at cu3): every
+ * target of that half is silent from the first probed hop while the other
+ * half's paths go on. Structural, not rate limiting: the paths die, inside
+ * China Unicom, after the hops the /24's other targets showed. */
+static void structural_silence_is_a_death(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_trace(run, A(198, 19, 176, 1), "acc tr cu1 cu2a * * * * *");   /* probed from hop 1 */
+    for (int h = 2; h < 128; h += 3)
+        lab_trace(run, A(198, 19, 176, h), "- - - - * * * * *");
+    for (int h = 130; h < 256; h += 3)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 kpbr kpbr!H");
+    lab_hosts(run, 177, 2, RU_OK);   /* the other side shows kpbr as the Star JV border */
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 50));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->kind, PM_DEATH_SILENT);
+    assert_int_equal(v->dies_in.asn, CU);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_int_equal(v->last_addr, lab_addr("cu2a"));  /* the /24's hops below the stop set */
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 176, 133))->status, PM_STATUS_HOST_ABSENT);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->state, PM_NET_PARTIAL);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Issue 9 failure 8: a large sweep where the first router's net-unreachables
+ * are rate limited: most /24s hear none of their own. A target where nothing
+ * answered takes the refusal other prefixes' targets got at their first hop. */
+static void first_hop_refusal_stands_for_silent_targets(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    for (int c = 180; c < 190; c++)
+        for (int h = 1; h <= 8; h++)
+            lab_trace(run, A(198, 19, c, h), c == 180 && h == 1 ? "acc!N" : "* * * *");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 187, 3));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->last_addr, lab_addr("acc"));
+    assert_int_equal(v->dies_in.asn, 64500);
+    assert_true(lab_evidence_has(v, "of other prefixes"));
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 static void names_cover_every_value(void **state)
 {
     (void)state;
@@ -284,6 +354,9 @@ int main(void)
         cmocka_unit_test(unreachable_belongs_to_the_sender),
         cmocka_unit_test(half_dead_prefix_is_partial),
         cmocka_unit_test(interrupted_run_leaves_targets_not_probed),
+        cmocka_unit_test(dark_behind_a_rate_limited_border),
+        cmocka_unit_test(structural_silence_is_a_death),
+        cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
         cmocka_unit_test(names_cover_every_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
