@@ -10,6 +10,8 @@ static void ctx_free(struct az_ctx *c)
     pm_map_free(&c->group_idx);
     pm_map_free(&c->asname_idx);
     pm_map_free(&c->follow_idx);
+    pm_map_free(&c->transit);
+    pm_map_free(&c->at_ttl);
     free(c->follows);
     free(c->routers);
     free(c->hops);
@@ -87,6 +89,9 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
         rc = az_build_paths(&c);
     if (rc == PM_OK) {
         c.target_asn = opts && opts->target_asn ? opts->target_asn : 0;
+        struct pm_geo_info gi;
+        az_lookup(&c, run->source, &gi);
+        c.source_asn = gi.asn;
         if (!c.target_asn && (rc = infer_target_asn(&c)) != PM_OK)
             pm_err(errbuf, rc, "analyze: out of memory");
     }

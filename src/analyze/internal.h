@@ -99,6 +99,7 @@ struct az_ctx {
     void *lookup_ctx;
     const struct pm_analyze_opts *opts;
     uint32_t target_asn;
+    uint32_t source_asn;       /* mapped ASN of the vantage's own address (0: unknown) */
     struct pm_map router_idx;  /* addr -> routers index */
     struct az_router *routers;
     uint32_t n_routers, cap_routers;
@@ -114,6 +115,8 @@ struct az_ctx {
     /* the same per (router, prefix group), only for last hops of dead paths:
      * routing is per prefix, so a dead prefix first asks its own working paths */
     struct pm_map follow_idx;  /* router << 32 | group -> follows index */
+    struct pm_map transit;     /* asn -> 1: seen before another non-target AS on a path into the target AS */
+    struct pm_map at_ttl;      /* group << 8 | ttl -> the router the group's paths show there (AZ_NONE: several) */
     struct az_follow *follows;
     uint32_t n_follows;
     char *errbuf;
@@ -127,6 +130,15 @@ const char *az_asname(const struct az_ctx *c, uint32_t asn);
 /* owners.c */
 void az_infer_owners(struct az_ctx *c);
 int az_path_tallies(struct az_ctx *c);
+/* The upstream of a path that entered (hop index e) or reached the target AS:
+ * the last hop before the entry owned by another AS; when silent hops
+ * separate it from the entry and its AS is a transit (seen before another
+ * non-target AS on other paths), the hops the path's /24 shows at those
+ * silent TTLs decide, else none. *ri gets the router (AZ_NONE). 0: none. */
+uint32_t az_path_upstream(const struct az_ctx *c, const struct az_path *p, uint32_t e, uint32_t *ri);
+/* asn carries paths toward other upstreams (seen before another non-target
+ * AS), or the preset watches upstreams and asn is not one of them. */
+bool az_transit(const struct az_ctx *c, uint32_t asn);
 /* The per-prefix tallies of router ri for group g, or NULL. */
 const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uint32_t g);
 /* verdict.c: (group, ttl, addr) of a silent death -> TTLs where neighbours sharing that hop got time-exceeded */

@@ -100,6 +100,16 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
         reason(r, "address in %s space", ta);
         return;
     }
+    if (M && M == c->source_asn && M != T && r->min_ttl == 1) {
+        /* the vantage's own gateway: whatever answers behind it, it is the
+         * vantage's network (a one-hop lab or a vantage inside the target's
+         * provider would otherwise make it the target's border) */
+        r->owner = M;
+        r->conf = AZ_OWN_VANTAGE;
+        r->inferred = false;
+        reason(r, "the first hop, in %s space like the vantage's own address", ma);
+        return;
+    }
     uint32_t npre = az_tally_distinct(&r->prev, T, 0);
     bool t_follow = r->next_dst_adj + r->next_dst_gap + r->next_tmapped > 0 || r->hist == 1;
     if (T && npre >= 2 && r->next_other == 0 && (t_follow || (M && tally_has(&r->prev, M)))) {
@@ -232,31 +242,109 @@ static int follow_keys(struct az_ctx *c)
 
 /* With owners known: the upstream each entering path used, tallied on the
  * routers before its entry, and what (by owner) follows each router. */
+static uint32_t entry_of(const struct az_ctx *c, const struct az_path *p, uint32_t tas)
+{
+    for (uint32_t i = 0; i < p->n && tas; i++)
+        if (c->routers[az_path_hop(c, p, i)->router].owner == tas)
+            return i;
+    return AZ_NONE;
+}
+
+/* Transit ASes and the routers each /24 shows per TTL, for az_path_upstream. */
+static int upstream_tables(struct az_ctx *c)
+{
+    for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        uint32_t tas = az_tas(c, p);
+        for (uint32_t i = 0; i < p->n; i++) {
+            const struct az_hop *h = az_path_hop(c, p, i);
+            bool created;
+            uint32_t *slot = pm_map_put(&c->at_ttl, (uint64_t)p->group << 8 | h->ttl, h->router, &created);
+            if (!slot)
+                return PM_ENOMEM;
+            if (!created && *slot != h->router)
+                *slot = AZ_NONE;   /* several routers there (ECMP): no fill-in */
+        }
+        uint32_t e = entry_of(c, p, tas);
+        if (!tas || (e == AZ_NONE && !p->reached_ttl))
+            continue;
+        /* from the entry backward: an AS with another non-target AS after it is a transit */
+        uint32_t later1 = 0, later2 = 0;
+        for (uint32_t i = e != AZ_NONE ? e : p->n; i-- > 0;) {
+            uint32_t o = c->routers[az_path_hop(c, p, i)->router].owner;
+            if (!o || o == tas)
+                continue;
+            if ((later1 && later1 != o) || (later2 && later2 != o))
+                if (!pm_map_put(&c->transit, o, 1, NULL))
+                    return PM_ENOMEM;
+            if (!later1)
+                later1 = o;
+            else if (o != later1 && !later2)
+                later2 = o;
+        }
+    }
+    return PM_OK;
+}
+
+bool az_transit(const struct az_ctx *c, uint32_t asn)
+{
+    if (!asn)
+        return false;
+    if (pm_map_get(&c->transit, asn))
+        return true;
+    const struct pm_analyze_opts *o = c->opts;
+    if (!o || !o->n_watched)
+        return false;
+    for (uint32_t i = 0; i < o->n_watched && i < 8; i++)
+        if (o->watched[i] == asn)
+            return false;
+    return true;
+}
+
+uint32_t az_path_upstream(const struct az_ctx *c, const struct az_path *p, uint32_t e, uint32_t *ri)
+{
+    uint32_t tas = az_tas(c, p), lim = e != AZ_NONE ? e : p->n;
+    *ri = AZ_NONE;
+    for (uint32_t i = lim; i-- > 0;) {
+        const struct az_hop *h = az_path_hop(c, p, i);
+        uint32_t o = c->routers[h->router].owner;
+        if (!o || o == tas)
+            continue;
+        uint8_t next = i + 1 < p->n ? az_path_hop(c, p, i + 1)->ttl : p->reached_ttl;
+        if (!next || next <= h->ttl + 1 || !az_transit(c, o)) {
+            *ri = h->router;
+            return o;
+        }
+        /* silent hops between a transit and the entry: what the /24 shows there */
+        for (uint8_t t = (uint8_t)(next - 1); t > h->ttl; t--) {
+            uint32_t *r = pm_map_get(&c->at_ttl, (uint64_t)p->group << 8 | t);
+            if (!r || *r == AZ_NONE)
+                continue;
+            uint32_t fo = c->routers[*r].owner;
+            if (fo && fo != tas) {
+                *ri = *r;
+                return fo;
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
 int az_path_tallies(struct az_ctx *c)
 {
     int rc = follow_keys(c);
+    if (rc == PM_OK)
+        rc = upstream_tables(c);
     if (rc != PM_OK)
         return rc;
     for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
         const struct az_path *p = &c->paths[ti];
         uint32_t tas = az_tas(c, p);
-        uint32_t e = AZ_NONE;
-        for (uint32_t i = 0; i < p->n && tas; i++) {
-            if (c->routers[az_path_hop(c, p, i)->router].owner == tas) {
-                e = i;
-                break;
-            }
-        }
+        uint32_t e = entry_of(c, p, tas), ri;
         uint32_t up = 0, lim = e != AZ_NONE ? e : p->n;
-        if (tas && (e != AZ_NONE || p->reached_ttl)) {
-            for (uint32_t i = lim; i-- > 0;) {
-                uint32_t o = c->routers[az_path_hop(c, p, i)->router].owner;
-                if (o && o != tas) {
-                    up = o;
-                    break;
-                }
-            }
-        }
+        if (tas && (e != AZ_NONE || p->reached_ttl))
+            up = az_path_upstream(c, p, e, &ri);
         for (uint32_t i = 0; i < p->n; i++) {
             const struct az_hop *h = az_path_hop(c, p, i);
             struct az_router *r = &c->routers[h->router];

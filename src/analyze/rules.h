@@ -4,6 +4,7 @@
 
 /* Router ownership (owners.c). */
 #define AZ_OWN_MAPPED_TARGET 0.95   /* the address is in the target AS's own space */
+#define AZ_OWN_VANTAGE 0.9          /* the first hop, mapped to the vantage's own AS */
 #define AZ_OWN_CONVERGE 0.85        /* follows two upstreams, only the target after it */
 #define AZ_OWN_DST_NEXT 0.65        /* only target hosts answer right after it */
 #define AZ_OWN_DST_NEXT_HIST 0.75   /* ... and stored history agrees */

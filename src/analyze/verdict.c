@@ -98,26 +98,28 @@ static double find_upstream(struct vd *d, uint32_t e)
 {
     const struct az_ctx *c = d->c;
     const struct az_path *p = d->p;
-    uint32_t tas = d->tas, lim = e != AZ_NONE ? e : p->n;
+    uint32_t tas = d->tas;
     if (!tas)
         return 0;
     if (e != AZ_NONE || p->reached_ttl) {
-        for (uint32_t i = lim; i-- > 0;) {
-            const struct az_router *r = &c->routers[az_path_hop(c, p, i)->router];
-            if (r->owner && r->owner != tas) {
-                set_upstream(d, r, r->owner);
-                if (r->inferred && r->owner != r->mapped)
-                    note_reason(d, AZ_RP_UPSTREAM, r);
-                return r->conf;
-            }
-        }
-        return 0;
+        uint32_t ri, up = az_path_upstream(c, p, e, &ri);
+        if (!up)
+            return 0;
+        const struct az_router *r = &c->routers[ri];
+        set_upstream(d, r, up);
+        if (r->inferred && r->owner != r->mapped)
+            note_reason(d, AZ_RP_UPSTREAM, r);
+        return r->conf;
     }
     if (!p->n)
         return 0;
     uint32_t lri = az_path_hop(c, p, p->n - 1)->router;
     bool same;
     uint32_t cnt, top = az_tally_top(follow_up(c, p, lri, &same), &cnt);
+    /* other prefixes' working paths through a transit router say nothing
+     * about this prefix's upstream (routing is per prefix) */
+    if (!same && az_transit(c, c->routers[lri].owner))
+        top = 0;
     if (top && top != tas) {
         set_upstream(d, NULL, top);
         struct az_note *n = az_note(&d->notes, AZ_N_UP_WORKING);
@@ -129,6 +131,8 @@ static double find_upstream(struct vd *d, uint32_t e)
     }
     for (uint32_t i = p->n; i-- > 0;) {
         const struct az_router *r = &c->routers[az_path_hop(c, p, i)->router];
+        if (pm_map_get(&c->transit, r->owner))
+            continue;   /* a transit carries the paths to the upstreams: never one itself */
         if (watched(c, r->owner) && r->owner != tas) {
             set_upstream(d, r, r->owner);
             return AZ_UP_WATCHED;
@@ -136,7 +140,7 @@ static double find_upstream(struct vd *d, uint32_t e)
     }
     for (uint32_t i = p->n; i-- > 0;) {
         const struct az_router *r = &c->routers[az_path_hop(c, p, i)->router];
-        if (r->owner && r->owner != tas) {
+        if (r->owner && r->owner != tas && !az_transit(c, r->owner)) {
             set_upstream(d, r, r->owner);
             return AZ_UP_ANY_OWNER;
         }

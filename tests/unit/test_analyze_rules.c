@@ -328,6 +328,51 @@ static void first_hop_refusal_stands_for_silent_targets(void **state)
     pm_run_free(run);
 }
 
+/* Issue 9 failure 3: China Unicom's time-exceeded rate limited away for one
+ * target: the hops its /24 shows at those TTLs fill in, so the transit AS
+ * before them is not named its upstream. With every China Unicom router mute
+ * for the whole /24 the upstream is unknown, still never the transit. */
+static void silent_hops_never_move_the_upstream(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 3, CN_OK);
+    lab_trace(run, A(198, 19, 176, 9), "acc tr * * * kpbr DST");
+    lab_hosts(run, 177, 3, RU_OK);
+    lab_hosts(run, 179, 3, "acc tr * * * kpbr DST");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 9));
+    assert_int_equal(v->status, PM_STATUS_REACHED);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_int_equal(v->upstream_addr, lab_addr("cu3"));
+    v = lab_verdict(run, a, A(198, 19, 179, 2));
+    assert_int_equal(v->status, PM_STATUS_REACHED);
+    assert_int_equal(v->upstream.asn, 0);   /* not LAB-TRANSIT: tr carries both sides */
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 177, 2))->upstream.asn, TTK);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* A one-hop lab: the vantage's gateway routes the target /22 and answers
+ * net-unreachable for everything else. It stays the vantage's network (its
+ * address is in the source's AS), not the target's border, so the deaths are
+ * its AS's. */
+static void the_first_hop_is_the_vantages_network(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->source = A(198, 18, 0, 2);
+    lab_hosts(run, 176, 4, "acc DST");
+    lab_hosts(run, 180, 4, "acc!N");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("acc")), 64500);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 180, 2));
+    assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+    assert_int_equal(v->dies_in.asn, 64500);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 static void names_cover_every_value(void **state)
 {
     (void)state;
@@ -357,6 +402,8 @@ int main(void)
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
+        cmocka_unit_test(silent_hops_never_move_the_upstream),
+        cmocka_unit_test(the_first_hop_is_the_vantages_network),
         cmocka_unit_test(names_cover_every_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
