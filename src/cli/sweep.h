@@ -96,6 +96,10 @@ int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, 
 /* Fills analysis options from the preset (if any). */
 void pm_cli_analyze_opts(const struct pm_preset *preset, struct pm_analyze_opts *ao);
 
+/* arg failed as a target (err): if it looks meant as a preset (no dot), prints
+ * the presets and the closest one and returns true; else prints nothing. */
+bool pm_cli_preset_hint(const struct pm_cli_sweep *s, const char *arg, const char *err);
+
 /* The preset whose prefixes hold most of run's targets (NULL: none). */
 const struct pm_preset *pm_cli_guess_preset(const struct pm_presets *ps, const struct pm_run *run);
 

@@ -11,7 +11,7 @@
 enum {
     OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_VERSION, OPT_FLOW, OPT_CLASSIC, OPT_PORT, OPT_USER,
     OPT_GAPLIMIT, OPT_RETRIES, OPT_SPLIT, OPT_NO_STOPSET, OPT_TARGET_TIMEOUT, OPT_TIMEOUT, OPT_ALLOW_LARGE,
-    OPT_PRESETS, OPT_NO_PCAP, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_COLOR, OPT_VERBOSE, OPT_COMPARE
+    OPT_PRESETS, OPT_NO_PCAP, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_COLOR, OPT_VERBOSE, OPT_COMPARE, OPT_NUMERIC
 };
 
 static const struct option base_opts[] = {
@@ -31,7 +31,7 @@ static const struct option base_opts[] = {
     {"presets", required_argument, 0, OPT_PRESETS}, {"no-pcap", no_argument, 0, OPT_NO_PCAP},
     {"progress", no_argument, 0, OPT_PROGRESS}, {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
     {"color", required_argument, 0, OPT_COLOR}, {"verbose", no_argument, 0, OPT_VERBOSE},
-    {"compare-methods", no_argument, 0, OPT_COMPARE},
+    {"compare-methods", no_argument, 0, OPT_COMPARE}, {"numeric", no_argument, 0, 'n'},
     {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, OPT_VERSION},
 };
 #define N_BASE (sizeof base_opts / sizeof base_opts[0])
@@ -40,6 +40,37 @@ static int bad(const char *cmd, const char *opt, const char *arg, const char *ra
 {
     pm_cli_error("%s: %s '%s' is invalid (%s)", cmd, opt, arg, range);
     return PM_EXIT_USAGE;
+}
+
+/* The whole of arg is a number ("1", "0.5"): traceroute's -w WAIT and -m MAXTTL. */
+static bool is_number(const char *arg)
+{
+    char *end;
+    if (!*arg)
+        return false;
+    (void)strtod(arg, &end);
+    return *end == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* An address or a prefix (digits, dots and one '/'): what traceroute's -T is followed by. */
+static bool looks_like_target(const char *arg)
+{
+    bool digit = false;
+    if (*arg == '.' || *arg == '/')
+        return false; /* ./1.2.3.4 or /path: a file */
+    for (const char *p = arg; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digit = true;
+        else if (*p != '.' && *p != '/')
+            return false;
+    }
+    return digit && strchr(arg, '.');
 }
 
 static int seconds_ms(const char *cmd, const char *opt, const char *arg, double min, double max, uint32_t *out)
@@ -61,6 +92,11 @@ static int parse_one(struct pm_cli_sweep *s, const char *cmd, int c, const char 
     switch (c) {
     case 'm': {
         enum pm_method m;
+        if (is_number(arg)) {
+            pm_cli_error("%s: -m is the probe method here (icmp, udp or tcp), not traceroute's max TTL: did you "
+                         "mean -M %s?", cmd, arg);
+            return PM_EXIT_USAGE;
+        }
         if (pm_method_parse(arg, &m) != PM_OK)
             return bad(cmd, "--method", arg, "icmp, udp or tcp");
         s->eng.method = (uint8_t)m;
@@ -93,14 +129,28 @@ static int parse_one(struct pm_cli_sweep *s, const char *cmd, int c, const char 
             return bad(cmd, "--source", arg, "an IPv4 address of this host");
         return 0;
     case 'w':
+        /* traceroute's -w is the wait: "-w 1" would silently become a pcap named "1" */
+        if (is_number(arg) && !ends_with(arg, ".pcap") && !ends_with(arg, ".pcapng") && !strchr(arg, '/')) {
+            pm_cli_error("%s: -w writes the pcap file, not traceroute's wait: did you mean -W %s? (for a file "
+                         "of that name, write ./%s)", cmd, arg, arg);
+            return PM_EXIT_USAGE;
+        }
         s->eng.pcap_path = arg;
         return 0;
+    case 'I': s->eng.method = PM_METHOD_ICMP; return 0;  /* traceroute -I */
+    case 'U': s->eng.method = PM_METHOD_UDP; return 0;   /* traceroute -U */
+    case 'n': return 0;  /* traceroute -n: there is no reverse DNS yet, so names are never looked up */
     case 'r':
         if (pm_input_uint(arg, 1, 1000000, &v))
             return bad(cmd, "--rate", arg, "probes per second, 1 to 1000000");
         s->eng.rate_pps = (uint32_t)v;
         return 0;
     case 'T':
+        if (looks_like_target(arg)) {
+            pm_cli_error("%s: -T reads targets from a FILE here, not traceroute's TCP method: did you mean "
+                         "-m tcp %s? (for a file of that name, write ./%s)", cmd, arg, arg);
+            return PM_EXIT_USAGE;
+        }
         if (*n_files >= 16)
             return bad(cmd, "--targets", arg, "at most 16 target files");
         target_files[(*n_files)++] = arg;
@@ -181,10 +231,12 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
         opts[n++] = extra[i];
     memset(&opts[n], 0, sizeof opts[n]);
     char shorts[64];
-    snprintf(shorts, sizeof shorts, "+m:f:M:q:W:i:s:w:r:T:o:p:h%s", extra_short ? extra_short : "");
+    snprintf(shorts, sizeof shorts, "m:f:M:q:W:i:s:w:r:T:o:p:hnIU%s", extra_short ? extra_short : "");
     const char *files[16];
     int n_files = 0;
-    optind = 1;
+    /* options may follow the targets (GNU permutation, as traceroute takes them); "--" ends them;
+     * optind 0 makes glibc start afresh (the parser can run twice in one process) */
+    optind = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
@@ -212,6 +264,10 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
     }
     if (s->eng.first_ttl > s->eng.max_ttl) {
         pm_cli_error("%s: --first-ttl %u is above --max-ttl %u", cmd, s->eng.first_ttl, s->eng.max_ttl);
+        return PM_EXIT_USAGE;
+    }
+    if (s->no_pcap && s->eng.pcap_path) {
+        pm_cli_error("%s: --no-pcap and -w %s conflict: give one of them", cmd, s->eng.pcap_path);
         return PM_EXIT_USAGE;
     }
     if (!s->eng.dport)

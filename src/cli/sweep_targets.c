@@ -74,7 +74,8 @@ int pm_cli_sweep_load_targets(struct pm_cli_sweep *s)
     }
     for (int i = 0; i < s->n_target_args; i++)
         if (pm_targets_add(&s->targets, s->target_args[i], &s->presets, true, err) != PM_OK) {
-            pm_cli_error("%s: %s", s->cmd, err);
+            if (!pm_cli_preset_hint(s, s->target_args[i], err))
+                pm_cli_error("%s: %s", s->cmd, err);
             return PM_EXIT_USAGE;
         }
     for (int i = 0; i < s->n_target_files; i++)
