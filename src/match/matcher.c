@@ -483,8 +483,13 @@ static enum pm_match_kind on_record(struct pm_matcher *m, const uint8_t *payload
         note_run(m, r.spec.ident);
         learn(m, &r.spec);
         m->run->started_us = r.time_us;
-        m->run->first_ttl = r.first_ttl;
-        m->run->max_ttl = r.max_ttl;
+        /* a record that leaves a TTL out keeps what the model had (a first
+         * TTL then comes from the data, pm_trace_finish_recorded): a 0 would
+         * make a document the JSON reader refuses */
+        if (r.first_ttl)
+            m->run->first_ttl = r.first_ttl;
+        if (r.max_ttl)
+            m->run->max_ttl = r.max_ttl;
         m->run->queries = r.queries;
         m->run->wait_ms = r.wait_ms;
         return PM_MATCH_RECORD;
