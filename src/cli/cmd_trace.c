@@ -43,7 +43,7 @@ static const char usage_text[] =
     "      --user USER            user to drop to when started as root (default nobody)\n"
     "\n"
     "output:\n"
-    "  -w, --write FILE.pcap      every probe and reply (default pathmortem-<UTC time>.pcap); a bare\n"
+    "  -w, --write FILE.pcap      every probe and reply (default pathmortem-<UTC time>-<pid>.pcap); a bare\n"
     "                             number is refused (traceroute's wait is -W here): write ./N\n"
     "      --no-pcap              write no pcap file (refused together with -w)\n"
     "  -n, --numeric              accepted for traceroute's sake: there is no reverse DNS yet, so\n"

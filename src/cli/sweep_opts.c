@@ -283,10 +283,15 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
         return PM_EXIT_USAGE;
     }
     if (!s->eng.pcap_path && !s->no_pcap) {
-        time_t now = time(NULL);
+        /* milliseconds and the PID: two runs started in the same second do not share a name */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
         struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(s->pcap_default, sizeof s->pcap_default, "pathmortem-%Y%m%dT%H%M%SZ.pcap", &tm);
+        gmtime_r(&now.tv_sec, &tm);
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+        snprintf(s->pcap_default, sizeof s->pcap_default, "pathmortem-%s.%03ldZ-%ld.pcap", stamp,
+                 now.tv_nsec / 1000000L, (long)getpid());
         s->eng.pcap_path = s->pcap_default;
     }
     if (s->no_pcap)

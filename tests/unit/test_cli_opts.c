@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/sweep.h"
@@ -133,13 +135,32 @@ static void no_pcap_conflict(void **state)
     assert_null(s.eng.pcap_path);
 }
 
+/* The default pcap name carries milliseconds and the PID: two runs in one second differ. */
+static void default_pcap_name(void **state)
+{
+    (void)state;
+    struct pm_cli_sweep s;
+    assert_int_equal(PARSE(&s, "198.19.0.1"), 0);
+    assert_ptr_equal(s.eng.pcap_path, s.pcap_default);
+    char want[128];
+    snprintf(want, sizeof want, "^pathmortem-[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-%ld\\.pcap$", (long)getpid());
+    regex_t re;
+    assert_int_equal(regcomp(&re, want, REG_EXTENDED | REG_NOSUB), 0);
+    int m = regexec(&re, s.pcap_default, 0, NULL, 0);
+    regfree(&re);
+    if (m != 0)
+        fail_msg("default pcap name '%s' does not match %s", s.pcap_default, want);
+    assert_int_equal(PARSE(&s, "-w", "mine.pcap", "198.19.0.1"), 0);
+    assert_string_equal(s.eng.pcap_path, "mine.pcap");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(method_aliases),        cmocka_unit_test(numeric_accepted),
         cmocka_unit_test(options_after_target),  cmocka_unit_test(numeric_write_refused),
         cmocka_unit_test(numeric_method_refused), cmocka_unit_test(tcp_flag_clash),
-        cmocka_unit_test(no_pcap_conflict),
+        cmocka_unit_test(no_pcap_conflict),      cmocka_unit_test(default_pcap_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
