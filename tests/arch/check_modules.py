@@ -27,6 +27,10 @@ LIB_FAMILIES = {
     "graphviz": r"graphviz/",
     "scamper": r"scamper_",
     "zlib": r"zlib\.h",
+    "seccomp": r"seccomp",
+    "libpq": r"libpq-fe\.h",
+    "bzip2": r"bzlib\.h",
+    "curses": r"n?curses\.h",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
