@@ -24,7 +24,7 @@ struct pm_output_ctx {
     pm_lookup_fn lookup;                 /* may be NULL: no ASN/AS name columns filled */
     void *lookup_ctx;
     bool color;                          /* ANSI colour in text output */
-    const char *pcap_path;               /* shown in text output, NULL if none */
+    const char *pcap_path;               /* text output and JSON run.pcap, NULL if none */
     bool verbose;                        /* text/html: a detail block for every target (see docs/output.md
                                           * for the default rule: died targets and one per distinct path) */
 };
@@ -62,6 +62,7 @@ struct pm_output_doc {
     struct pm_run *run;             /* finished: stop reasons as in the document */
     struct pm_analysis *analysis;   /* NULL when the document has no verdicts */
     struct pm_output_facts *facts;  /* never NULL after success */
+    char *pcap;                     /* run.pcap (malloc'd), NULL when absent */
 };
 
 /* Parses a "pathmortem/1" document with strict validation: every field's

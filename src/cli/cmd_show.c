@@ -141,7 +141,8 @@ static int show(const struct show_opts *o, FILE *in, FILE *out)
                                    !getenv("NO_COLOR"));
     /* the document's own facts stand in for the databases it was made with */
     struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup,
-                                .lookup_ctx = doc.facts, .color = color, .verbose = o->verbose};
+                                .lookup_ctx = doc.facts, .color = color, .verbose = o->verbose,
+                                .pcap_path = doc.pcap};
     rc = 0;
     if (pm_output_write(out, o->format, &ctx, err) != PM_OK || fflush(out) != 0) {
         pm_cli_error("cannot write the output: %s", err);

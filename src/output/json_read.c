@@ -529,6 +529,13 @@ static int read_doc(struct pm_output_rd *r, json_t *root, struct pm_output_doc *
         return pm_output_jr_bad(r, "schema", "not pathmortem/1");
     if ((rc = pm_output_jr_get_object(r, root, "run", true, false, &o)) < 0 || (rc = read_run(r, o, doc->run)) < 0)
         return rc;
+    /* run.pcap: optional, so a document without it (analyze, older runs) reads as before */
+    char pcap[4096];
+    pm_output_jr_at(r, "run");
+    if ((rc = pm_output_jr_get_str(r, o, "pcap", false, pcap, sizeof pcap)) < 0)
+        return rc;
+    if (rc == PM_OK && pcap[0] && !(doc->pcap = strdup(pcap)))
+        return pm_err(r->errbuf, PM_ENOMEM, "json: out of memory");
     pm_output_jr_at(r, "%s", "");
     if ((rc = pm_output_jr_get_array(r, root, "targets", true, PM_TRACE_MAX_TARGETS, &targets)) < 0)
         return rc;
@@ -615,5 +622,6 @@ void pm_output_doc_free(struct pm_output_doc *doc)
     pm_run_free(doc->run);
     analysis_free(doc->analysis);
     pm_output_facts_free(doc->facts);
+    free(doc->pcap);
     memset(doc, 0, sizeof *doc);
 }

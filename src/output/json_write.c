@@ -35,7 +35,7 @@ static void as_ref(struct jw *w, const char *key, const struct pm_as_ref *r, uin
         jw_str((w), (key), tmp_);           \
     } while (0)
 
-static void run_json(struct jw *w, const struct pm_run *run)
+static void run_json(struct jw *w, const struct pm_run *run, const char *pcap_path)
 {
     char buf[40];
     const struct pm_run_stats *s = &run->stats;
@@ -62,6 +62,8 @@ static void run_json(struct jw *w, const struct pm_run *run)
     /* "foreign": matched by another system's tool (run.input says which) */
     jw_str(w, "assurance", run->sealed ? "sealed" : run->input.format[0] ? "foreign" : "identity");
     FIELD_STR(w, "vantage", run->vantage);
+    if (pcap_path) /* the capture of this run, as named on the command line (absent: none written) */
+        jw_str(w, "pcap", pcap_path);
     if (run->input.format[0]) { /* read from another system's file (docs/output.md "input") */
         const struct pm_run_input *in = &run->input;
         jw_obj(w, "input");
@@ -295,7 +297,7 @@ static int stream(FILE *f, const struct pm_output_ctx *ctx, bool compact, char *
     jw_init(&w, f, compact);
     jw_obj(&w, NULL);
     jw_str(&w, "schema", "pathmortem/1");
-    run_json(&w, ctx->run);
+    run_json(&w, ctx->run, ctx->pcap_path);
     jw_arr(&w, "targets");
     for (uint32_t i = 0; i < ctx->run->n_targets; i++)
         target_json(&w, ctx, i);

@@ -675,14 +675,17 @@ static void test_json_round_trip(void **state)
         fail_msg("read back: %s", err);
     assert_non_null(doc.analysis);
     assert_int_equal(doc.run->n_targets, 15);
-    struct pm_output_ctx ctx = {
-        .run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup, .lookup_ctx = doc.facts};
+    /* run.pcap carries the capture's name and reads back */
+    assert_non_null(strstr(s1, "\"pcap\": \"/tmp/run.pcap\""));
+    assert_non_null(doc.pcap);
+    assert_string_equal(doc.pcap, "/tmp/run.pcap");
+    struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup,
+                                .lookup_ctx = doc.facts, .pcap_path = doc.pcap};
     char *s2 = pm_output_json_string(&ctx, err);
     assert_non_null(s2);
     assert_string_equal(s1, s2);
     /* the text of the imported run matches the original's */
     struct pm_output_ctx orig = fx->ctx;
-    orig.pcap_path = NULL;
     char *t1 = render(&orig, PM_FMT_TEXT), *t2 = render(&ctx, PM_FMT_TEXT);
     assert_string_equal(t1, t2);
     free(t1);
@@ -698,6 +701,7 @@ static void test_json_round_trip(void **state)
     ctx.run = doc.run;
     ctx.analysis = doc.analysis;
     ctx.lookup_ctx = doc.facts;
+    ctx.pcap_path = doc.pcap;
     s2 = pm_output_json_string(&ctx, err);
     assert_string_equal(s1, s2);
     free(s2);
@@ -707,9 +711,12 @@ static void test_json_round_trip(void **state)
     struct pm_output_ctx bare = fx->ctx;
     bare.analysis = NULL;
     bare.lookup = NULL;
+    bare.pcap_path = NULL; /* no capture written: no run.pcap, and none read back */
     char *b1 = pm_output_json_string(&bare, err);
+    assert_null(strstr(b1, "\"pcap\""));
     assert_int_equal(pm_output_json_read_doc(b1, strlen(b1), &doc, err), PM_OK);
     assert_null(doc.analysis);
+    assert_null(doc.pcap);
     bare.run = doc.run;
     char *b2 = pm_output_json_string(&bare, err);
     assert_string_equal(b1, b2);
