@@ -54,6 +54,7 @@ struct group_info {
     uint8_t unreach_ttl;     /* lowest TTL at which a router refused (ICMP unreachable), or guessed */
     uint8_t refused_ttl;     /* lowest TTL a probe was refused at (never a guess) */
     uint8_t loop_ttl;        /* TTL at which a routing loop begins */
+    uint8_t confirmers;      /* targets given the rate-limit retries where the refusal is unconfirmed */
 };
 
 struct send_req {

@@ -38,6 +38,9 @@ static struct group_info *group_of(struct pm_sched *s, const struct tstate *t)
     return &s->groups[t->group];
 }
 
+/* Targets per /24 that keep retrying where its refusal is only guessed. */
+#define PM_SCHED_CONFIRMERS 3
+
 /* ---- hop slots ---- */
 
 static uint8_t queries(const struct pm_sched *sc)
@@ -160,8 +163,8 @@ void pm_sched_launch(struct pm_sched *sc, uint32_t ti, uint64_t now)
     bool trusted = true;
     if (sc->o.no_stopset || sc->n == 1) {
         s = sc->o.first_ttl; /* classic traceroute: walk up from the first TTL */
-    } else if (g->dist) {
-        s = g->dist;
+    } else if (g->far) {
+        s = g->far; /* the farthest host distance: a dark address then walks back once */
     } else if (g->unreach_ttl) {
         s = g->unreach_ttl;
     } else if (g->loop_ttl) {
@@ -188,11 +191,11 @@ static void arm(struct pm_sched *sc, uint32_t ti, uint8_t which, uint64_t now)
     struct tstate *t = &sc->ts[ti];
     struct hop_slot *s = &t->slot[which];
     uint64_t wait = (uint64_t)sc->o.wait_ms * 1000u;
-    /* a retry for a hop that looks rate limited waits longer: such routers
-     * refill about once a second (the --retries themselves wait --wait) */
+    /* a retry for a hop that looks rate limited waits at least a second:
+     * Linux refills its ICMP and route error budgets one token a second */
     uint8_t plain = (uint8_t)(queries(sc) + sc->o.retries);
-    if (s->want > plain)
-        wait *= (uint64_t)(s->want - plain + 1);
+    if (s->want > plain && wait < 1000000u)
+        wait = 1000000u;
     if (pm_timerheap_push(&sc->timers, (struct pm_timer){.at_us = now + wait, .target = ti, .gen = s->gen, .slot = which}) !=
         PM_OK)
         pm_sched_fail(sc, PM_ENOMEM);
@@ -420,7 +423,7 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
      * (its prefix's distance is beyond it) is likely rate limiting, so it
      * gets two more tries, each waiting longer (see arm()). */
     uint8_t allowed = (uint8_t)(queries(sc) + sc->o.retries);
-    const struct group_info *g = group_of(sc, t);
+    struct group_info *g = group_of(sc, t);
     bool known_hop = g->dist > s->ttl || g->last_resp >= s->ttl;
     bool stopset_mode = !sc->o.no_stopset && sc->n > 1;
     bool higher_router = s->ttl < 64 && (t->te_mask >> s->ttl) != 0;
@@ -433,8 +436,16 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
     } else if (stopset_mode && !t->reached_ttl && g->unreach_ttl && s->ttl >= g->unreach_ttl) {
         /* refused only higher up, or only guessed from a reply's TTL: one
          * refusal here decides the verdicts of the /24's silent paths, so
-         * this is where the router's budget is worth waiting for */
-        allowed = (uint8_t)(allowed + 2);
+         * this is where the router's budget is worth waiting for, by a few
+         * targets of the /24 (all of them would only share the same budget) */
+        uint8_t plain = allowed;
+        if (s->want > plain || g->confirmers < PM_SCHED_CONFIRMERS) {
+            if (s->want == plain)
+                g->confirmers++;
+            allowed = (uint8_t)(allowed + 2);
+        } else {
+            allowed = queries(sc);
+        }
     } else if (known_hop && tm->slot == SLOT_BACK && stopset_mode && higher_router) {
         /* walking back toward the stop set through a hop its neighbours
          * already showed, below a router this target reached: the hop below
