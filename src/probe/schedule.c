@@ -128,6 +128,10 @@ static uint8_t group_end(const struct pm_sched *sc, const struct tstate *t)
     uint8_t end = g->unreach_ttl;
     if (g->dist && (!end || g->dist < end))
         end = g->dist;
+    /* nothing reached, nothing refused: the first hop where its finished
+     * paths went silent */
+    if (!end && g->last_resp && g->last_resp < sc->o.max_ttl)
+        end = (uint8_t)(g->last_resp + 1);
     return end;
 }
 
@@ -143,6 +147,8 @@ static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
             from = (uint8_t)(g->unreach_ttl - 1);
         if (g->far && from > g->far)
             from = g->far;
+        if (!g->unreach_ttl && !g->far && g->last_resp && from > g->last_resp + 1)
+            from = (uint8_t)(g->last_resp + 1);
     }
     uint8_t ttl = next_back(sc, t, from);
     if (!ttl) {
