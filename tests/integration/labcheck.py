@@ -309,6 +309,7 @@ def cmd_truth(tsv, name, path, quiet=False):
                     seen.add(row['key'])
             label = f"{scope} {r['key']}"
             if row is None:
+                kinds[f'{scope} not in the truth'] += 1
                 diffs.append(f'{label}: not in the truth of scenario {name} (reached {r.get("reached")}, died {r.get("died")})')
                 continue
             state, der = rollup_state(r)
