@@ -125,8 +125,7 @@ if diff:
 PY
 
 # 3. a snapshot under the same forger
-mkdir -p "$LAB_TMP/store"
-chmod 0777 "$LAB_TMP/store"
+# the store directory must not exist yet: snapshot creates it for the user it drops to
 run snapshot-run forge snapshot "${COMMON[@]}" --timeout "$RUN_SECONDS" --store "$LAB_TMP/store/store.db" \
   -w "$LAB_TMP/snapshot.pcap" "$TARGET"
 grep -q '^snapshot [0-9]' "$LAB_TMP/snapshot-run.json" || fail "the snapshot was not stored: $(head -1 "$LAB_TMP/snapshot-run.err")"
