@@ -249,7 +249,9 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
             return -1;
         }
         if (c == '?' || c == ':') {
-            if (optopt)
+            if (optopt == 'T' && optind >= argc) /* traceroute's bare -T at the end */
+                pm_cli_error("%s: -T needs a FILE of targets here; traceroute's TCP method is -m tcp", cmd);
+            else if (optopt)
                 pm_cli_error("%s: unknown option or missing value for -%c (try '%s --help')", cmd, optopt, cmd);
             else
                 pm_cli_error("%s: unknown option or missing value: %s (try '%s --help')", cmd, argv[optind - 1],

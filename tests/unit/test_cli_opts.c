@@ -123,6 +123,7 @@ static void tcp_flag_clash(void **state)
     assert_int_equal(PARSE(&s, "-T", "targets.txt"), 0);
     assert_int_equal(s.n_target_files, 1);
     assert_int_equal(PARSE(&s, "-T", "./198.19.177.5"), 0);
+    expect_refused(PARSE(&s, "198.19.177.5", "-T"), "traceroute's TCP method is -m tcp");
 }
 
 static void no_pcap_conflict(void **state)

@@ -43,6 +43,7 @@ for cmd in trace snapshot; do
     check 64 "did you mean -W 2.5?" $cmd $P 198.19.177.5 --write 2.5
     check 64 "did you mean -M 20?" $cmd $P -m 20 198.19.177.5
     check 64 "did you mean -m tcp 198.19.177.5?" $cmd $P -T 198.19.177.5
+    check 64 "traceroute's TCP method is -m tcp" $cmd $P 198.19.177.5 -T
     check 64 "--no-pcap and -w x.pcap conflict" $cmd $P --no-pcap -w x.pcap 198.19.177.5
     check 64 "'alpah' is not a preset: did you mean 'alpha'? (presets: alpha, bravo-lab)" $cmd $P alpah
     check 64 "'nopreset' is not a preset (presets: alpha, bravo-lab)" $cmd $P nopreset
