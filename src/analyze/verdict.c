@@ -374,7 +374,8 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
     /* nothing answered at all: a refusal other prefixes' paths got at their
      * first hops stands for this one (a large sweep where the first router's
      * unreachables are rate limited: most /24s hear none of their own) */
-    if (!L && rate_limited(d, az_rl_find(rl, AZ_RL_ANY_GROUP(c), 0, 0), NULL, 0, true, true))
+    bool group_blind = !re || (!re->te && !re->un && !re->n_on); /* no target of its prefix heard anything */
+    if (!L && group_blind && rate_limited(d, az_rl_find(rl, AZ_RL_ANY_GROUP(c), 0, 0), NULL, 0, true, true))
         return;
     if (!L) {
         v->rule = PM_RULE_NO_HOP;
@@ -506,6 +507,12 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
         if (az_path_hop(c, p, p->n - 1)->kind == PM_REPLY_UNREACH && L->min_ttl && L->min_ttl < v->last_ttl &&
             L->min_ttl > prev)
             v->last_ttl = L->min_ttl;
+        /* a router that answered time-exceeded at one TTL and refuses at the
+         * next (it routes before it filters or finds no host) sits at the
+         * first: the death is labelled with the router's hop, not the probe's */
+        if (p->n > 1 && az_path_hop(c, p, p->n - 1)->kind == PM_REPLY_UNREACH &&
+            az_path_hop(c, p, p->n - 2)->router == az_path_hop(c, p, p->n - 1)->router)
+            v->last_ttl = prev;
         v->last_asn = L->owner;
         memcpy(v->last_country, L->country, sizeof v->last_country);
     }

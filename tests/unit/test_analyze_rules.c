@@ -112,6 +112,7 @@ static void dark_addresses_are_not_deaths(void **state)
     assert_int_equal(v->dies_in.asn, 0);
     assert_int_equal(v->upstream.asn, CU);
     assert_true(lab_evidence_has(v, "has no host at this address"));
+    assert_int_equal(v->last_ttl, 6);   /* kpbr's hop (time-exceeded at 6), not the refused probe's TTL 7 */
     v = lab_verdict(run, a, A(198, 19, 176, 40));
     assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
     assert_int_equal(v->rule, PM_RULE_DARK);
