@@ -38,9 +38,14 @@ replies_at_ttl() {
 }
 
 # ping_reached TARGETS...: how many targets answered one echo request.
+# ping_reached ADDR...: how many of ADDR answered ping themselves. scamper counts
+# any answer as "received", also the last router's host-unreachable for a dark
+# address, so only replies from the pinged address count.
 ping_reached() {
   timeout 60 "$LAB_SH" exec "$LAB_PREFIX" vp scamper -p 2000 -O text -c "ping -c 2 -i 0.2 -o 1" -i "$@" |
-    grep -c ' [12] packets received'
+    awk '/^ping .* to /{d=$4; sub(":$", "", d); got=0}
+         /bytes from /{a=$4; sub(",$", "", a); if (a == d && !got) {got=1; n++}}
+         END{print n + 0}'
 }
 
 check_healthy() { # MODE TARGETS...
