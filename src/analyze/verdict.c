@@ -374,7 +374,10 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
     /* nothing answered at all: a refusal other prefixes' paths got at their
      * first hops stands for this one (a large sweep where the first router's
      * unreachables are rate limited: most /24s hear none of their own) */
-    bool group_blind = !re || (!re->te && !re->un && !re->n_on); /* no target of its prefix heard anything */
+    /* ... unless the prefix's own paths were answered time-exceeded on the
+     * way (under classic ECMP another upstream's refusal must not move it);
+     * a prefix that heard only the same first-hop refusals still borrows */
+    bool group_blind = !re || !re->te;
     if (!L && group_blind && rate_limited(d, az_rl_find(rl, AZ_RL_ANY_GROUP(c), 0, 0), NULL, 0, true, true))
         return;
     if (!L) {
