@@ -503,19 +503,6 @@ static int read_owners(struct pm_output_rd *r, json_t *arr, struct pm_analysis *
     return PM_OK;
 }
 
-static void analysis_free(struct pm_analysis *a)
-{
-    if (!a)
-        return;
-    for (uint32_t i = 0; a->verdicts && i < a->n_targets; i++)
-        pm_verdict_clear(&a->verdicts[i]);
-    free(a->verdicts);
-    free(a->owners);
-    free(a->by_prefix);
-    free(a->by_upstream);
-    free(a);
-}
-
 static int read_doc(struct pm_output_rd *r, json_t *root, struct pm_output_doc *doc)
 {
     int rc;
@@ -620,7 +607,7 @@ void pm_output_doc_free(struct pm_output_doc *doc)
     if (!doc)
         return;
     pm_run_free(doc->run);
-    analysis_free(doc->analysis);
+    pm_analysis_free(doc->analysis);
     pm_output_facts_free(doc->facts);
     free(doc->pcap);
     memset(doc, 0, sizeof *doc);

@@ -1,14 +1,7 @@
 /* forge_seal.c - lab-only blind forger against sealed probes (bounded in count and time): the full 2^16-identity brute force with the unsealed check word, then a seeded random sweep of every other quoted bit. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "forge_loop.h"
 #include "fuzz_build.h"
 #include "pathmortem/match.h"
 #include "pathmortem/trace.h"
@@ -16,36 +9,10 @@
 /* Hard limits whatever the arguments say: this runs only inside the lab. */
 #define SEAL_MAX_RANDOM 1000000u
 #define SEAL_MAX_SECONDS 40u
-#define LAB_NET 0xc6120000u /* 198.18.0.0/15 */
-#define LAB_MASK 0xfffe0000u
 
 enum kind { K_BRUTE_TIMXCEED, K_BRUTE_ECHO, K_RAND_TIMXCEED, K_RAND_UNREACH, K_RAND_ECHO, K__COUNT };
 static const char *const kind_names[K__COUNT] = {"brute-time-exceeded", "brute-echo-reply", "random-time-exceeded",
                                                  "random-unreachable", "random-echo-reply"};
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint32_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return (uint32_t)*s;
-}
-
-static int parse_addr(const char *s, uint32_t *out)
-{
-    struct in_addr a;
-    if (inet_pton(AF_INET, s, &a) != 1)
-        return -1;
-    *out = ntohl(a.s_addr);
-    return 0;
-}
 
 static void usage(void)
 {
@@ -82,13 +49,13 @@ static void mark_ttl(uint8_t *ip)
  * computes without the secret, a time exceeded from the forged net quoting
  * it or an echo reply spoofed from the target. Random: every quoted field a
  * blind forger does not know drawn at random. */
-static size_t build(uint64_t i, uint32_t vantage, uint32_t forged_net, uint32_t target_net, uint64_t *seed,
-                    uint8_t *buf, enum kind *k)
+static size_t build_kind(uint64_t i, uint32_t vantage, uint32_t forged_net, uint32_t target_net, uint64_t *seed,
+                         uint8_t *buf, enum kind *k)
 {
     uint8_t q[FB_MAX];
     uint32_t from = forged_net | (1 + (uint32_t)(i % 254));
-    uint32_t dst = target_net | (rnd(seed) & 0x3ff);
-    uint8_t ttl = (uint8_t)(1 + rnd(seed) % 12);
+    uint32_t dst = target_net | (forge_rnd(seed) & 0x3ff);
+    uint8_t ttl = (uint8_t)(1 + forge_rnd(seed) % 12);
     if (i < 2 * 65536u) {
         struct pm_probe_spec g = {.method = PM_METHOD_ICMP, .src = vantage, .ident = (uint16_t)(i / 2)};
         if (i % 2 == 0) {
@@ -101,20 +68,20 @@ static size_t build(uint64_t i, uint32_t vantage, uint32_t forged_net, uint32_t 
         mark_ttl(buf);
         return n;
     }
-    struct pm_probe_spec g = {.method = PM_METHOD_ICMP, .src = vantage, .ident = (uint16_t)rnd(seed)};
-    size_t qn = fb_probe(&g, dst, ttl, (uint8_t)(rnd(seed) % 3), q);
+    struct pm_probe_spec g = {.method = PM_METHOD_ICMP, .src = vantage, .ident = (uint16_t)forge_rnd(seed)};
+    size_t qn = fb_probe(&g, dst, ttl, (uint8_t)(forge_rnd(seed) % 3), q);
     /* the unknown bits: check (7), ICMP checksum (16); identity drawn above */
-    q[20 + 7] = (uint8_t)((q[20 + 7] & 0x80) | (rnd(seed) & 0x7f));
-    q[20 + 2] = (uint8_t)rnd(seed);
-    q[20 + 3] = (uint8_t)rnd(seed);
-    switch (rnd(seed) % 3) {
+    q[20 + 7] = (uint8_t)((q[20 + 7] & 0x80) | (forge_rnd(seed) & 0x7f));
+    q[20 + 2] = (uint8_t)forge_rnd(seed);
+    q[20 + 3] = (uint8_t)forge_rnd(seed);
+    switch (forge_rnd(seed) % 3) {
     case 0:
         *k = K_RAND_TIMXCEED;
         return fb_icmp_error(from, vantage, 11, 0, q, 28, buf);
     case 1: {
         static const uint8_t codes[] = {0, 1, 3, 9, 10, 13};
         *k = K_RAND_UNREACH;
-        return fb_icmp_error(from, vantage, 3, codes[rnd(seed) % sizeof codes], q, 28, buf);
+        return fb_icmp_error(from, vantage, 3, codes[forge_rnd(seed) % sizeof codes], q, 28, buf);
     }
     default: {
         /* echo reply from the target: id, seq, and a random payload tag */
@@ -122,7 +89,7 @@ static size_t build(uint64_t i, uint32_t vantage, uint32_t forged_net, uint32_t 
         size_t n = fb_answer(&g, dst, ttl, 0, 0, buf);
         buf[20 + 7] = q[20 + 7];
         for (size_t j = 28 + 2; j < n; j++)
-            buf[j] = (uint8_t)rnd(seed);
+            buf[j] = (uint8_t)forge_rnd(seed);
         ones_fix(buf + 20, n - 20);
         mark_ttl(buf);
         (void)qn;
@@ -131,72 +98,26 @@ static size_t build(uint64_t i, uint32_t vantage, uint32_t forged_net, uint32_t 
     }
 }
 
+static size_t build(uint64_t i, const struct forge_addrs *a, uint64_t *seed, uint8_t *buf, int *kind)
+{
+    enum kind k;
+    size_t n = build_kind(i, a->vantage, a->forged_net, a->target_net, seed, buf, &k);
+    *kind = (int)k;
+    return n;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 7) {
+    struct forge_addrs a;
+    unsigned long count, seconds, seed;
+    if (argc != 7 || forge_parse_addrs("pm_forge_seal", argv + 1, &a) ||
+        forge_parse_bounded(argv[4], 0, SEAL_MAX_RANDOM, &count) ||
+        forge_parse_bounded(argv[5], 1, SEAL_MAX_SECONDS, &seconds) ||
+        forge_parse_bounded(argv[6], 0, ~0ul, &seed)) {
         usage();
         return 64;
     }
-    uint32_t vantage, forged_net, target_net;
-    char *end;
-    unsigned long count = strtoul(argv[4], &end, 10);
-    if (parse_addr(argv[1], &vantage) || parse_addr(argv[2], &forged_net) || parse_addr(argv[3], &target_net) ||
-        *end || count > SEAL_MAX_RANDOM) {
-        usage();
-        return 64;
-    }
-    unsigned long seconds = strtoul(argv[5], &end, 10);
-    if (*end || seconds == 0 || seconds > SEAL_MAX_SECONDS) {
-        usage();
-        return 64;
-    }
-    unsigned long long seed_arg = strtoull(argv[6], &end, 10);
-    if (*end) {
-        usage();
-        return 64;
-    }
-    if ((vantage & LAB_MASK) != LAB_NET || (forged_net & LAB_MASK) != LAB_NET || (target_net & LAB_MASK) != LAB_NET) {
-        fprintf(stderr, "pm_forge_seal: refusing addresses outside 198.18.0.0/15\n");
-        return 64;
-    }
-    forged_net &= 0xffffff00u;
-    target_net &= 0xfffffc00u;
-    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-    if (fd < 0) {
-        fprintf(stderr, "pm_forge_seal: raw socket: %s\n", strerror(errno));
-        return 77;
-    }
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(vantage)};
-    uint64_t seed = 0x9e3779b97f4a7c15ull ^ seed_arg;
-    uint64_t sent[K__COUNT] = {0}, errors = 0, total_want = 2 * 65536u + count;
-    uint64_t start = now_ns(), deadline = start + (uint64_t)seconds * 1000000000u;
-    uint64_t gap = (uint64_t)seconds * 1000000000u / total_want;
-    uint8_t buf[FB_MAX];
-    for (uint64_t i = 0; i < total_want; i++) {
-        uint64_t t = now_ns();
-        if (t >= deadline)
-            break;
-        uint64_t due = start + i * gap;
-        if (due > t && (i & 63) == 0) {
-            struct timespec ts = {0, (long)(due - t)};
-            nanosleep(&ts, NULL);
-        }
-        enum kind k;
-        size_t n = build(i, vantage, forged_net, target_net, &seed, buf, &k);
-        if (sendto(fd, buf, n, 0, (struct sockaddr *)&to, sizeof to) < 0)
-            errors++;
-        else
-            sent[k]++;
-    }
-    close(fd);
-    double secs = (double)(now_ns() - start) / 1e9;
-    uint64_t total = 0;
-    for (int k = 0; k < K__COUNT; k++)
-        total += sent[k];
-    printf("forged %llu packets in %.2f s (%llu send errors):", (unsigned long long)total, secs,
-           (unsigned long long)errors);
-    for (int k = 0; k < K__COUNT; k++)
-        printf(" %s=%llu", kind_names[k], (unsigned long long)sent[k]);
-    printf("\n");
-    return total > 0 ? 0 : 1;
+    const struct forge_kinds kinds = {kind_names, K__COUNT};
+    return forge_run("pm_forge_seal", &a, 2 * 65536u + (uint64_t)count, seconds, 0x9e3779b97f4a7c15ull ^ seed,
+                     build, &kinds);
 }
