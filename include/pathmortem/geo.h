@@ -35,6 +35,12 @@ void pm_geo_close(struct pm_geo *g);
 #define PM_GEO_CACHE_MAX 65536
 void pm_geo_lookup(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out);
 
+/* The same answer without the per-address cache, for a stream of addresses
+ * mostly seen once (`geo lookup -`), where filling the cache costs more than
+ * it saves; decoded database records are still cached. Only the strings'
+ * contents up to their NUL are defined. */
+void pm_geo_lookup_once(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out);
+
 /* Same as pm_geo_lookup with the pm_lookup_fn signature (ctx is a struct pm_geo *). */
 void pm_geo_lookup_cb(void *ctx, uint32_t addr, struct pm_geo_info *out);
 

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/geo_stream.h"
 #include "cli/offline.h"
 #include "pathmortem/geo.h"
 #include "pathmortem/trace.h"
@@ -17,7 +18,7 @@
 static void geo_usage(FILE *f)
 {
     fprintf(f, "usage: pathmortem geo build [--kind asn|city] [-o OUT.mmdb] CSV...\n"
-               "       pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] ADDR...\n"
+               "       pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] ADDR...|-\n"
                "       pathmortem geo verify FILE.mmdb...\n\n"
                "Build or query the ASN and location databases (MaxMind DB format).\n"
                "'pathmortem geo build --help' and 'pathmortem geo lookup --help' describe each; see docs/geo.md.\n");
@@ -43,14 +44,26 @@ static void build_usage(FILE *f)
 
 static void lookup_usage(FILE *f)
 {
-    fprintf(f, "usage: pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] ADDR...\n\n"
+    fprintf(f, "usage: pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] ADDR...\n"
+               "       pathmortem geo lookup [--asn-db FILE] [--geo-db FILE] [--format text|json] -\n\n"
                "Shows what pathmortem believes about each IPv4 address and why: ASN, AS name and the\n"
                "matching network from the ASN database; country and city from the location database;\n"
                "which file (path, build date, sha256) each fact came from; special-purpose ranges.\n"
                "  --asn-db FILE  GeoLite2-ASN-shaped MMDB (default: the shipped default-asn.mmdb;\n"
                "                 'none' for no ASN database)\n"
                "  --geo-db FILE  GeoLite2-City/Country- or DB-IP-shaped MMDB (default: default-city.mmdb)\n"
-               "  --format F     text (default) or json\n");
+               "  --format F     text (default) or json\n"
+               "At most %d addresses as arguments. '-' reads addresses from standard input, one per\n"
+               "line, opens and checks each database once, and writes one line per input line:\n"
+               "  text: ADDR ASN AS_NAME ASN_NETWORK COUNTRY CITY GEO_NETWORK SPECIAL, tab-separated,\n"
+               "        '-' where unknown (ASN as AS131279, SPECIAL as 'benchmarking 198.18.0.0/15')\n"
+               "  json: JSON Lines, one object per line with the fields of --format json's addresses\n"
+               "The databases used are named on stderr first. A bad line (not a dotted quad, empty,\n"
+               "longer than 255 bytes) gets an error record in its place (text: INPUT error REASON;\n"
+               "json: {\"line\": N, \"input\": ..., \"error\": ...}) and one line on stderr naming its\n"
+               "line number (the first 20, then a count); the lookup goes on, and the exit status is\n"
+               "65 when any line was bad.\n",
+            LOOKUP_MAX_ADDRS);
 }
 
 static double now_s(void)
@@ -182,6 +195,39 @@ static json_t *json_info(uint32_t addr, const struct pm_geo_info *gi)
     return o;
 }
 
+static void print_dbs(FILE *f, const struct pm_geo *g, bool *have_any)
+{
+    static const char *const roles[] = {"asn", "geo"};
+    *have_any = false;
+    for (int k = 0; k < 2; k++) {
+        struct pm_db_info d;
+        if (pm_geo_describe(g, roles[k], &d) != PM_OK)
+            continue;
+        *have_any = true;
+        fprintf(f, "%s db: %s (built %s, sha256 %s)\n", d.role, d.path, d.build_date[0] ? d.build_date : "unknown",
+                d.sha256);
+    }
+}
+
+/* `geo lookup -`: the databases are opened (and checked) once for the whole stream. */
+static int lookup_stdin(const char *asn_db, const char *geo_db, bool json)
+{
+    char err[PM_ERRBUF_SIZE] = "";
+    struct pm_geo *g = NULL;
+    int rc = pm_geo_open(asn_db, geo_db, &g, err);
+    if (rc != PM_OK) {
+        pm_cli_error("geo lookup: %s", err);
+        return pm_cli_exit_in(rc, PM_CLI_EXIT_READ);
+    }
+    bool any;
+    print_dbs(stderr, g, &any);
+    if (!any)
+        fprintf(stderr, "no database: only special-purpose ranges are known\n");
+    int status = pm_geo_stream(g, json);
+    pm_geo_close(g);
+    return status;
+}
+
 static int cmd_lookup(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -221,6 +267,16 @@ static int cmd_lookup(int argc, char **argv)
         pm_cli_error("geo lookup: no address given (try 'pathmortem geo lookup --help')");
         return PM_EXIT_USAGE;
     }
+    bool from_stdin = n == 1 && !strcmp(argv[optind], "-");
+    if (!from_stdin) {
+        for (int i = optind; i < argc; i++)
+            if (!strcmp(argv[i], "-")) {
+                pm_cli_error("geo lookup: '-' reads the addresses from standard input: give no other address");
+                return PM_EXIT_USAGE;
+            }
+    }
+    if (from_stdin)
+        return lookup_stdin(asn_db, geo_db, json);
     if (n > LOOKUP_MAX_ADDRS) {
         pm_cli_error("geo lookup: at most %d addresses per call", LOOKUP_MAX_ADDRS);
         return PM_EXIT_USAGE;

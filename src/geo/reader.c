@@ -97,7 +97,12 @@ int pm_geo_open(const char *asn_path, const char *city_path, struct pm_geo **out
         return pm_err(errbuf, PM_ENOMEM, "out of memory opening databases");
     /* calloc of the whole table: untouched pages cost no memory. */
     g->cache = calloc(PM_GEO_CACHE_MAX, sizeof *g->cache);
-    if (!g->cache) {
+    g->asn_recs = calloc(PM_GEO_REC_SLOTS, sizeof *g->asn_recs);
+    g->city_recs = calloc(PM_GEO_REC_SLOTS, sizeof *g->city_recs);
+    if (!g->cache || !g->asn_recs || !g->city_recs) {
+        free(g->cache);
+        free(g->asn_recs);
+        free(g->city_recs);
         free(g);
         return pm_err(errbuf, PM_ENOMEM, "out of memory for the address cache");
     }
@@ -131,6 +136,8 @@ void pm_geo_close(struct pm_geo *g)
     free(g->asn_path);
     free(g->city_path);
     free(g->cache);
+    free(g->asn_recs);
+    free(g->city_recs);
     free(g);
 }
 
@@ -175,28 +182,43 @@ static bool get_str(MMDB_entry_s *e, char *dst, size_t cap, const char *const *p
     return true;
 }
 
+static void decode_asn(MMDB_entry_s *e, struct pm_geo_asn_rec *r)
+{
+    static const char *const asn_key[] = {"autonomous_system_number", NULL};
+    static const char *const org_key[] = {"autonomous_system_organization", NULL};
+    r->asn = 0;
+    r->as_name[0] = '\0';
+    r->found = get_uint(e, &r->asn, asn_key);
+    if (r->found)
+        get_str(e, r->as_name, sizeof r->as_name, org_key);
+}
+
+static uint32_t rec_slot(uint32_t offset)
+{
+    return (offset * 0x9E3779B1u) >> (32 - 14);
+}
+_Static_assert(PM_GEO_REC_SLOTS == 1 << 14, "rec_slot's shift");
+
 static void lookup_asn(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
 {
     MMDB_entry_s e;
     int len = find(&g->asn, addr, &e);
     if (len < 0)
         return;
-    static const char *const asn_key[] = {"autonomous_system_number", NULL};
-    static const char *const org_key[] = {"autonomous_system_organization", NULL};
-    uint32_t asn;
-    if (get_uint(&e, &asn, asn_key)) {
-        out->asn = asn;
+    struct pm_geo_asn_rec *r = &g->asn_recs[rec_slot(e.offset)];
+    if (r->offset1 != e.offset + 1) {
+        decode_asn(&e, r);
+        r->offset1 = e.offset + 1;
+    }
+    if (r->found) {
+        out->asn = r->asn;
         out->asn_prefix_len = (uint8_t)len;
-        get_str(&e, out->as_name, sizeof out->as_name, org_key);
+        memcpy(out->as_name, r->as_name, strlen(r->as_name) + 1);
     }
 }
 
-static void lookup_city(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+static void decode_city(MMDB_entry_s *e, struct pm_geo_city_rec *r)
 {
-    MMDB_entry_s e;
-    int len = find(&g->city, addr, &e);
-    if (len < 0)
-        return;
     static const char *const cc_key[] = {"country", "iso_code", NULL};
     static const char *const rcc_key[] = {"registered_country", "iso_code", NULL};
     static const char *const city_key[] = {"city", "names", "en", NULL};
@@ -205,13 +227,29 @@ static void lookup_city(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out
     static const char *const flat_cc_key[] = {"country_code", NULL};
     static const char *const flat_city_key[] = {"city", NULL};
     char cc[8] = "";
-    if (!get_str(&e, cc, sizeof cc, cc_key) && !get_str(&e, cc, sizeof cc, rcc_key))
-        get_str(&e, cc, sizeof cc, flat_cc_key);
+    r->country[0] = r->city[0] = '\0';
+    if (!get_str(e, cc, sizeof cc, cc_key) && !get_str(e, cc, sizeof cc, rcc_key))
+        get_str(e, cc, sizeof cc, flat_cc_key);
     /* Only a well-formed alpha-2 code is believed. */
     if (strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')
-        memcpy(out->country, cc, 3);
-    if (!get_str(&e, out->city, sizeof out->city, city_key))
-        get_str(&e, out->city, sizeof out->city, flat_city_key);
+        memcpy(r->country, cc, 3);
+    if (!get_str(e, r->city, sizeof r->city, city_key))
+        get_str(e, r->city, sizeof r->city, flat_city_key);
+}
+
+static void lookup_city(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+{
+    MMDB_entry_s e;
+    int len = find(&g->city, addr, &e);
+    if (len < 0)
+        return;
+    struct pm_geo_city_rec *r = &g->city_recs[rec_slot(e.offset)];
+    if (r->offset1 != e.offset + 1) {
+        decode_city(&e, r);
+        r->offset1 = e.offset + 1;
+    }
+    memcpy(out->country, r->country, sizeof out->country);
+    memcpy(out->city, r->city, strlen(r->city) + 1);
     if (out->country[0] || out->city[0])
         out->geo_prefix_len = (uint8_t)len;
 }
@@ -224,16 +262,32 @@ static void lookup_uncached(struct pm_geo *g, uint32_t addr, struct pm_geo_info 
         lookup_city(g, addr, out);
 }
 
+/* Empties *out (the strings' first bytes only: a full memset of the
+ * 240-byte struct is a measurable part of a bulk lookup) and flags a
+ * special-purpose range. Special ranges are flagged but still looked up: the
+ * lab maps 198.18/15 to real ASNs. */
+static void lookup_start(uint32_t addr, struct pm_geo_info *out)
+{
+    out->asn = 0;
+    out->as_name[0] = out->country[0] = out->city[0] = out->special_name[0] = '\0';
+    out->asn_prefix_len = out->geo_prefix_len = 0;
+    const char *special = pm_geo_special(addr, NULL, NULL);
+    out->special = special != NULL;
+    if (special)
+        pm_geo_copy_str(out->special_name, sizeof out->special_name, special, strlen(special));
+}
+
+void pm_geo_lookup_once(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
+{
+    lookup_start(addr, out);
+    if (g)
+        lookup_uncached(g, addr, out);
+}
+
 void pm_geo_lookup(struct pm_geo *g, uint32_t addr, struct pm_geo_info *out)
 {
     memset(out, 0, sizeof *out);
-    /* Special ranges are flagged but still looked up: the lab maps 198.18/15
-     * to real ASNs. */
-    const char *special = pm_geo_special(addr, NULL, NULL);
-    if (special) {
-        out->special = true;
-        pm_geo_copy_str(out->special_name, sizeof out->special_name, special, strlen(special));
-    }
+    lookup_start(addr, out);
     if (!g)
         return;
     /* Mix high and low bits so addresses that differ only in their first

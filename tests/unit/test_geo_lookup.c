@@ -292,6 +292,53 @@ static void cache_is_bounded_and_consistent(void **state)
     pm_geo_close(g);
 }
 
+/* The decoded-record cache is keyed by the record's offset: with far more
+ * distinct records than slots, every slot is shared, and each answer must
+ * still be its own network's (looked up forwards, then backwards, with and
+ * without the per-address cache). */
+static void record_cache_never_mixes_records(void **state)
+{
+    (void)state;
+    enum { N = 3 * 16384 + 7 };
+    struct scratch s;
+    scratch_open(&s);
+    char csv[512], db[512], err[PM_ERRBUF_SIZE] = "";
+    scratch_path(&s, "many.csv", csv);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    for (uint32_t i = 0; i < N; i++) /* 10.0.0.0/24, 10.0.1.0/24, ...: AS 1000+i */
+        fprintf(f, "10.%u.%u.0,10.%u.%u.255,%u,Org %u\n", i >> 8 & 255, i & 255, i >> 8 & 255, i & 255, 1000 + i, i);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(pm_geo_build(PM_GEO_KIND_ASN, (const char *const[]){csv}, 1, scratch_path(&s, "many.mmdb", db),
+                                  1, NULL, &(struct pm_geo_build_stats){0}, err),
+                     PM_OK);
+    struct pm_geo *g = NULL;
+    assert_int_equal(pm_geo_open(db, NULL, &g, err), PM_OK);
+    for (int pass = 0; pass < 4; pass++) {
+        for (uint32_t k = 0; k < N; k++) {
+            uint32_t i = pass & 1 ? N - 1 - k : (k * 7919u) % N;
+            uint32_t a = ip(10, 0, 0, 0) + (i << 8) + (k & 255);
+            struct pm_geo_info gi;
+            if (pass < 2)
+                pm_geo_lookup_once(g, a, &gi);
+            else
+                pm_geo_lookup(g, a, &gi);
+            char want[32];
+            snprintf(want, sizeof want, "Org %u", i);
+            if (gi.asn != 1000 + i || strcmp(gi.as_name, want) != 0 || gi.asn_prefix_len != 24)
+                fail_msg("pass %d, 10.x/24 #%u: AS%u '%s' /%u", pass, i, gi.asn, gi.as_name, gi.asn_prefix_len);
+        }
+    }
+    /* Outside the table: nothing, and nothing left over from the last answer. */
+    struct pm_geo_info gi;
+    pm_geo_lookup_once(g, ip(11, 0, 0, 1), &gi);
+    assert_int_equal(gi.asn, 0);
+    assert_string_equal(gi.as_name, "");
+    assert_int_equal(gi.asn_prefix_len, 0);
+    pm_geo_close(g);
+    scratch_close(&s);
+}
+
 static void special_ranges_are_flagged(void **state)
 {
     (void)state;
@@ -397,6 +444,7 @@ int main(void)
         cmocka_unit_test(corrupt_files_give_clean_errors),
         cmocka_unit_test(damaged_databases_never_crash),
         cmocka_unit_test(cache_is_bounded_and_consistent),
+        cmocka_unit_test(record_cache_never_mixes_records),
         cmocka_unit_test(special_ranges_are_flagged),
         cmocka_unit_test(strings_from_databases_are_sanitised),
         cmocka_unit_test(the_lab_space_is_looked_up_despite_being_special),
