@@ -42,6 +42,7 @@ enum pm_sandbox {
     PM_SANDBOX_SWEEP,    /* a live run: the sockets opened before, files, no new socket, no exec, no fork */
     PM_SANDBOX_PARSE,    /* the target reader: files and host-name resolution (new sockets) */
     PM_SANDBOX_OFFLINE,  /* analyze, history, export, diff, import, geo: files only */
+    PM_SANDBOX_SWEEP_CLIENT, /* a live run writing to a store server: the sweep's calls plus new sockets */
 };
 
 /* Installs a seccomp filter (libseccomp) after pm_priv_drop: the calls of

@@ -13,6 +13,9 @@
 
 #define PM_STORE_DEFAULT_PATH "/var/lib/pathmortem/store.db"
 #define PM_STORE_SCHEMA_VERSION 3
+/* Where a server store keeps, on the vantage, the pcaps and the snapshots
+ * the server could not take ($PATHMORTEM_SPOOL overrides; snapshot --spool). */
+#define PM_STORE_DEFAULT_SPOOL "/var/lib/pathmortem/spool"
 /* PRAGMA application_id of every pathmortem store ("PMRT"): lets a foreign
  * SQLite file be recognised from its header without opening it. */
 #define PM_STORE_APP_ID 0x504d5254
@@ -43,6 +46,39 @@ struct pm_store; /* opaque: the SQLite handle, the lock file, paths */
  * PM_ENOTFOUND. *out is owned by the caller (pm_store_close). */
 int pm_store_open(const char *path, int flags, struct pm_store **out, char *errbuf);
 void pm_store_close(struct pm_store *s);  /* accepts NULL; releases the lock */
+
+/* Two backends behind one struct pm_store. A spec that starts with
+ * postgresql:// or postgres://, or with a libpq keyword ("service=fleet",
+ * "host=/run/pg dbname=pm"), names a PostgreSQL store; anything else is the
+ * path of an SQLite file. libpq reads the spec whole: PGSERVICE, ~/.pgpass,
+ * PGPASSFILE and the TLS options (sslmode, sslrootcert, ...) work as libpq
+ * documents them; a password in the spec itself is refused (PM_EINVAL), as
+ * it would sit in argv. A server store holds the same tables and schema
+ * version as a file store; opening one copies its rows into an in-memory
+ * working copy that every read below uses, and pm_store_insert sends each
+ * snapshot to the server in one transaction (the working copy keeps it only
+ * if the server committed). Opening a server database without the schema
+ * fails with PM_ENOTFOUND: pm_store_init creates it, never a snapshot. */
+bool pm_store_is_server(const char *spec);
+bool pm_store_is_server_store(const struct pm_store *s);
+/* Creates (or migrates, under an advisory lock, in one transaction) the
+ * schema of the store spec names; *from_version: the version found (0:
+ * none; -1: an existing file store). shown: the store without secrets. */
+int pm_store_init(const char *spec, int *from_version, char *shown, size_t shown_len, char *errbuf);
+/* Spool of a vantage whose store server cannot be reached: the snapshot of
+ * run goes to dir as one JSON Lines file named by its run id (start time and
+ * vantage), written whole or not at all, its pcap (pcap_fd >= 0) under
+ * dir/pcaps. written gets the file's path. */
+int pm_store_spool_write(const char *dir, const struct pm_run *run, const struct pm_analysis *analysis, int pcap_fd,
+                         char *written, size_t written_len, char *errbuf);
+/* Sends every spooled snapshot in dir to s, oldest first, one transaction
+ * each; a file is removed once the store holds its snapshot (already there
+ * counts: nothing is stored twice). A file that cannot be read is renamed
+ * *.bad and skipped; PM_EIO (the server went away again) stops with the
+ * rest kept. *sent, *left: files sent and still spooled. */
+int pm_store_spool_send(struct pm_store *s, const char *dir, uint32_t *sent, uint32_t *left, char *errbuf);
+/* A server store's local directory (pcaps under DIR/pcaps); no-op for a file store. */
+int pm_store_set_local_dir(struct pm_store *s, const char *dir, char *errbuf);
 const char *pm_store_path(const struct pm_store *s);
 
 /* For a root run that drops privileges after opening the store: hands the

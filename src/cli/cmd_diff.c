@@ -14,7 +14,8 @@ static const char usage_text[] =
     "switched, death point moved (address, hop or AS), router addresses that appeared or vanished.\n"
     "A and B are snapshot ids, 'latest' or 'latest~N' (default: latest~1 latest).\n"
     "\n"
-    "  --store PATH     snapshot store (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
+    "  --store STORE    snapshot store: an SQLite path or a PostgreSQL URI / libpq keywords\n"
+    "                   (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
     "  --format FMT     text (default) or json\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store or no such snapshot.\n";

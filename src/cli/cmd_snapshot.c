@@ -10,18 +10,27 @@
 #include "pathmortem/priv.h"
 #include "pathmortem/store.h"
 
-enum { OPT_STORE = 2000, OPT_PROM, OPT_KEEP_DAYS, OPT_KEEP_COUNT, OPT_QUIET, OPT_HISTORY_DAYS, OPT_KEEP_HOPS };
+enum {
+    OPT_STORE = 2000, OPT_PROM, OPT_KEEP_DAYS, OPT_KEEP_COUNT, OPT_QUIET, OPT_HISTORY_DAYS, OPT_KEEP_HOPS, OPT_VANTAGE,
+    OPT_SPOOL
+};
 
 static const char usage_text[] =
-    "usage: pathmortem snapshot [trace options] [--store PATH] [--prom FILE] TARGET...\n"
+    "usage: pathmortem snapshot [trace options] [--store STORE] [--vantage NAME] [--prom FILE] TARGET...\n"
     "\n"
     "Sweep TARGETs as `pathmortem trace` does, analyze, and record the snapshot (run metadata,\n"
     "per-target verdicts and hops, the pcap compressed beside the store) in ONE transaction of the\n"
-    "SQLite store. Meant for cron or a systemd timer: a lock keeps overlapping runs from both\n"
-    "writing, and a killed run leaves the store as it was.\n"
+    "store. Meant for cron or a systemd timer: a lock keeps overlapping runs from both writing to an\n"
+    "SQLite store, and a killed run leaves the store as it was.\n"
     "\n"
-    "  --store PATH          the store (default $PATHMORTEM_STORE or /var/lib/pathmortem/store.db;\n"
-    "                        created if missing)\n"
+    "  --store STORE         an SQLite path (default $PATHMORTEM_STORE or /var/lib/pathmortem/store.db;\n"
+    "                        created if missing) or a PostgreSQL store: a postgresql:// URI or libpq\n"
+    "                        keywords (\"service=fleet\"), its schema made by `pathmortem store init`;\n"
+    "                        the password from ~/.pgpass, PGPASSFILE or a service file, never here\n"
+    "  --vantage NAME        the vantage this snapshot is taken from (default: the host name)\n"
+    "  --spool DIR           PostgreSQL store: where this vantage keeps its pcaps and the snapshots the\n"
+    "                        server could not take, sent on the next run (default $PATHMORTEM_SPOOL or\n"
+    "                        " PM_STORE_DEFAULT_SPOOL ")\n"
     "  --prom FILE           also write Prometheus textfile-collector metrics (atomically)\n"
     "  --keep-pcaps DAYS     delete stored pcaps older than DAYS (default 30; 0 keeps all)\n"
     "  --keep-count N        keep the pcaps of the newest N snapshots only (default 0: no limit)\n"
@@ -40,6 +49,10 @@ static const char usage_text[] =
 
 struct snap_opts {
     const char *store_path;
+    const char *vantage, *spool;
+    bool server;      /* store_path names a PostgreSQL store */
+    bool unreachable; /* ... which could not be reached: this snapshot is spooled */
+    char spool_anchor[4200]; /* "<spool>/store": the spool prepared as a store's directory */
     const char *prom;
     unsigned long keep_days, keep_count, history_days, keep_hops;
     bool quiet;
@@ -53,6 +66,20 @@ static int extra(void *ctx, int opt, const char *arg)
     struct snap_opts *o = ctx;
     switch (opt) {
     case OPT_STORE: o->store_path = arg; return 0;
+    case OPT_SPOOL: o->spool = arg; return 0;
+    case OPT_VANTAGE:
+        /* a label in every output and the Prometheus file: printable, bounded */
+        for (const char *p = arg; *p; p++)
+            if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '"' || *p == '\\') {
+                pm_cli_error("snapshot: --vantage '%s': printable ASCII without spaces, quotes or backslashes", arg);
+                return PM_EXIT_USAGE;
+            }
+        if (!*arg || strlen(arg) > 63) {
+            pm_cli_error("snapshot: --vantage takes 1 to 63 characters");
+            return PM_EXIT_USAGE;
+        }
+        o->vantage = arg;
+        return 0;
     case OPT_PROM: o->prom = arg; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
     case OPT_KEEP_DAYS:
@@ -85,7 +112,8 @@ static int prepare(void *ctx, struct pm_cli_sweep *s)
 {
     struct snap_opts *o = ctx;
     char err[PM_ERRBUF_SIZE];
-    const char *path = o->store_path ? o->store_path : pm_store_default_path();
+    /* a server store: the spool is the local directory, prepared as a file store's would be */
+    const char *path = o->server ? o->spool_anchor : o->store_path ? o->store_path : pm_store_default_path();
     int rc;
     if (s->was_root) {
         const char *user = s->user ? s->user : PM_PRIV_DEFAULT_USER;
@@ -118,7 +146,16 @@ static int open_store(void *ctx, struct pm_cli_sweep *s)
     struct snap_opts *o = ctx;
     char err[PM_ERRBUF_SIZE];
     const char *path = o->store_path ? o->store_path : pm_store_default_path();
+    if (o->vantage)
+        snprintf(s->run->vantage, sizeof s->run->vantage, "%s", o->vantage);
     int rc = pm_store_open(path, PM_STORE_CREATE | PM_STORE_WRITE, &o->store, err);
+    if (rc == PM_EIO && o->server) {
+        /* the network between vantage and server is down: measure anyway
+         * (that is when it matters), keep the snapshot, send it next run */
+        pm_cli_error("snapshot: %s; this snapshot goes to the spool %s", err, o->spool);
+        o->unreachable = true;
+        return 0;
+    }
     if (rc == PM_EBUSY) {
         pm_cli_error("snapshot: %s", err);
         return PM_EXIT_LOCKED;
@@ -130,6 +167,18 @@ static int open_store(void *ctx, struct pm_cli_sweep *s)
         else
             pm_cli_error("snapshot: %s", err);
         return rc == PM_ECORRUPT ? PM_EXIT_DATAERR : rc == PM_EPERM ? PM_EXIT_NOPERM : PM_EXIT_CANTCREAT;
+    }
+    if (o->server) {
+        uint32_t sent, left;
+        if ((rc = pm_store_set_local_dir(o->store, o->spool, err)) != PM_OK) {
+            pm_cli_error("snapshot: %s", err);
+            return PM_EXIT_CANTCREAT;
+        }
+        rc = pm_store_spool_send(o->store, o->spool, &sent, &left, err);
+        if (sent && !o->quiet)
+            printf("snapshot: sent %u spooled snapshot%s to %s\n", sent, sent == 1 ? "" : "s", pm_store_path(o->store));
+        if (rc != PM_OK)
+            pm_cli_error("snapshot: the spool: %s (%u snapshot%s still spooled)", err, left, left == 1 ? "" : "s");
     }
     pm_store_remove_stale(o->store);
     uint32_t n = 0;
@@ -150,7 +199,8 @@ int pm_cmd_snapshot(int argc, char **argv)
         {"store", required_argument, 0, OPT_STORE},       {"prom", required_argument, 0, OPT_PROM},
         {"keep-pcaps", required_argument, 0, OPT_KEEP_DAYS}, {"keep-count", required_argument, 0, OPT_KEEP_COUNT},
         {"history-days", required_argument, 0, OPT_HISTORY_DAYS}, {"quiet", no_argument, 0, OPT_QUIET},
-        {"keep-hops", required_argument, 0, OPT_KEEP_HOPS},
+        {"keep-hops", required_argument, 0, OPT_KEEP_HOPS}, {"vantage", required_argument, 0, OPT_VANTAGE},
+        {"spool", required_argument, 0, OPT_SPOOL},
         {0, 0, 0, 0}};
     struct snap_opts o = {.keep_days = 30, .history_days = 30, .keep_hops = 90, .dirfd = -1};
     struct pm_cli_sweep s;
@@ -161,13 +211,45 @@ int pm_cmd_snapshot(int argc, char **argv)
     /* the default pcap name is trace's; a snapshot keeps its capture in the store */
     if (s.eng.pcap_path == s.pcap_default)
         s.eng.pcap_path = NULL;
+    o.server = pm_store_is_server(o.store_path ? o.store_path : pm_store_default_path());
+    if (o.server) {
+        const char *e = getenv("PATHMORTEM_SPOOL");
+        if (!o.spool)
+            o.spool = e && *e ? e : PM_STORE_DEFAULT_SPOOL;
+        if (strlen(o.spool) >= 4000) {
+            pm_cli_error("snapshot: --spool path too long");
+            rc = PM_EXIT_USAGE;
+            goto out;
+        }
+        snprintf(o.spool_anchor, sizeof o.spool_anchor, "%s/store", o.spool);
+        s.store_client = true;
+    }
     s.before_drop = prepare;
     s.after_drop = open_store;
     s.after_drop_ctx = &o;
     if ((rc = pm_cli_sweep_run(&s)) != 0)
         goto out;
     int64_t id = 0;
-    if (pm_store_save_snapshot_fd(o.store, s.run, s.analysis, s.capture_fd, &id, err) != PM_OK) {
+    int srv = o.unreachable ? PM_EIO : pm_store_save_snapshot_fd(o.store, s.run, s.analysis, s.capture_fd, &id, err);
+    if (srv == PM_EIO && o.server) {
+        /* unreachable, or lost during the commit: whether or not that
+         * commit landed, the spooled copy is sent next run and stored once */
+        char where[4300];
+        if (!o.unreachable)
+            pm_cli_error("snapshot: the server: %s", err);
+        if (pm_store_spool_write(o.spool, s.run, s.analysis, s.capture_fd, where, sizeof where, err) != PM_OK) {
+            pm_cli_error("snapshot: not stored, not spooled: %s", err);
+            rc = PM_EXIT_IOERR;
+            goto out;
+        }
+        if ((rc = pm_cli_sweep_commit_pcap(&s)) != 0)
+            goto out;
+        if (!o.quiet)
+            printf("snapshot spooled in %s; the next run that reaches the server sends it\n", where);
+        rc = pm_cli_reach_status(s.run, s.analysis);
+        goto out;
+    }
+    if (srv != PM_OK) {
         pm_cli_error("snapshot: not stored: %s", err);
         rc = PM_EXIT_IOERR;
         goto out;

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"export", pm_cmd_export, "write stored snapshots as JSON Lines"},
     {"import", pm_cmd_import, "read JSON Lines snapshots into a store"},
     {"geo", pm_cmd_geo, "build or query the ASN and location databases"},
+    {"store", pm_cmd_store, "create or migrate a store's schema (store init)"},
 };
 
 void pm_cli_error(const char *fmt, ...)

@@ -9,12 +9,13 @@
 
 #include "cli/commands.h"
 #include "cli/offline.h"
+#include "pathmortem/store.h"
 #include "pathmortem/priv.h"
 
 /* The owner of the store's directory can read the store. */
 static const char *store_owner(const char *store_path, char *name, size_t len)
 {
-    if (!store_path)
+    if (!store_path || pm_store_is_server(store_path))
         return NULL;
     char d[4096];
     snprintf(d, sizeof d, "%s", store_path);
@@ -42,7 +43,8 @@ int pm_cli_offline_drop(const char *cmd, const char *store_path)
         pm_cli_error("%s: refusing to run: %s", cmd, err);
         return PM_EXIT_NOPERM;
     }
-    if (pm_priv_sandbox(PM_SANDBOX_OFFLINE, err) != PM_OK) {
+    /* a store server is reached through a new socket: the profile that allows them */
+    if (pm_priv_sandbox(pm_store_is_server(store_path) ? PM_SANDBOX_PARSE : PM_SANDBOX_OFFLINE, err) != PM_OK) {
         pm_cli_error("%s: refusing to run: %s", cmd, err);
         return PM_EXIT_OSERR;
     }

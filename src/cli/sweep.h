@@ -25,6 +25,7 @@ struct pm_cli_sweep {
     const char *presets_file;
     bool allow_large;
     bool no_pcap;
+    bool store_client;         /* after the drop, a store server is reached (new sockets allowed) */
     bool verbose;
     int color;                 /* -1 auto, 0 never, 1 always */
     bool compare_methods;

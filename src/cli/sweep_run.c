@@ -210,7 +210,7 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         pm_engine_close(eng);
         return PM_EXIT_NOPERM;
     }
-    if (pm_priv_sandbox(PM_SANDBOX_SWEEP, err) != PM_OK) {
+    if (pm_priv_sandbox(s->store_client ? PM_SANDBOX_SWEEP_CLIENT : PM_SANDBOX_SWEEP, err) != PM_OK) {
         pm_cli_error("refusing to run: %s", err);
         pm_engine_close(eng);
         return PM_EXIT_OSERR;

@@ -109,9 +109,10 @@ int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
     if (!ctx)
         return pm_err(errbuf, PM_EIO, "cannot set up the seccomp filter");
     int rc = ALLOW(ctx, base_calls);
-    if (!rc && profile == PM_SANDBOX_SWEEP)
+    if (!rc && (profile == PM_SANDBOX_SWEEP || profile == PM_SANDBOX_SWEEP_CLIENT))
         rc = ALLOW(ctx, sweep_calls);
-    if (!rc && profile == PM_SANDBOX_PARSE)
+    /* a store server (PostgreSQL) is reached through a new socket */
+    if (!rc && (profile == PM_SANDBOX_PARSE || profile == PM_SANDBOX_SWEEP_CLIENT))
         rc = ALLOW(ctx, parse_calls);
     if (!rc && sanitized())
         rc = ALLOW(ctx, sanitizer_calls);

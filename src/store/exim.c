@@ -95,6 +95,10 @@ static int pass(struct pm_store *s, FILE *f, bool store, struct pm_import_stats 
                 st->duplicates++;
             else if (!rc && !(rc = pm_store_insert(s, snap, NULL, err)))
                 st->imported++;
+            else if (PM_STORE_IS_DUP(rc, err)) { /* a server store: another writer sent it meanwhile */
+                st->duplicates++;
+                rc = PM_OK;
+            }
         }
         if (!rc)
             pm_snapshot_free(snap);

@@ -5,14 +5,18 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pathmortem/store.h"
 
+struct pg_conn; /* libpq's PGconn */
+
 struct pm_store {
-    sqlite3 *db;
+    sqlite3 *db;                 /* the file store, or a server store's working copy in memory */
+    struct pg_conn *pg;          /* a server store's connection; NULL for a file store */
     bool writable;
     int lock_fd;                 /* -1 when read-only */
-    char path[4096];
+    char path[4096];             /* file path, or the server shown without secrets */
     char pcap_dir[4096];
     pm_store_progress_fn progress;
     void *progress_ctx;
@@ -23,6 +27,12 @@ struct pm_store {
  * the checked columns differ, so a duplicates scan pairs them by shape
  * only. Queries that really are the same go through pm_store_query_i64
  * and pm_store_window_i64 below. */
+
+/* The message (with PM_EINVAL) of a snapshot whose run id - its vantage and
+ * start time - is stored already: a retry, a spooled copy of a snapshot
+ * that did arrive, an import's duplicate. Both backends give it. */
+#define PM_STORE_DUP_MSG "a snapshot started at the same time from the same vantage is already stored"
+#define PM_STORE_IS_DUP(rc, err) ((rc) == PM_EINVAL && strstr((err), PM_STORE_DUP_MSG) != NULL)
 
 /* Runs SQL without results; on failure formats "what: sqlite message". */
 int pm_store_exec(struct pm_store *s, const char *sql, const char *what, char *errbuf);

@@ -12,6 +12,7 @@
 
 #include "pathmortem/cursor.h"
 #include "store/internal.h"
+#include "store/pg.h"
 
 #define HEADER_LEN 100
 
@@ -276,6 +277,85 @@ static int take_lock(struct pm_store *s, char *errbuf)
     return PM_OK;
 }
 
+/* Where a server store keeps what stays on the vantage (pcaps, spooled
+ * snapshots) until pm_store_set_local_dir says otherwise. */
+static void default_local_dir(char *out, size_t len)
+{
+    const char *e = getenv("PATHMORTEM_SPOOL");
+    snprintf(out, len, "%s", e && *e ? e : PM_STORE_DEFAULT_SPOOL);
+}
+
+/* A server store: the connection, the schema check (never created here:
+ * `store init` does that), then the server's rows copied into an in-memory
+ * working copy, which every query of this module then reads as it reads a
+ * file store. */
+static int open_server(struct pm_store *s, const char *spec, char *errbuf)
+{
+    PGconn *c = NULL;
+    int rc = pm_pg_connect(spec, &c, s->path, sizeof s->path, errbuf);
+    s->pg = c;
+    if (!rc)
+        rc = pm_pg_check_schema(c, s->path, errbuf);
+    if (rc)
+        return rc;
+    char local[4000];
+    default_local_dir(local, sizeof local);
+    snprintf(s->pcap_dir, sizeof s->pcap_dir, "%s/pcaps", local);
+    /* best effort: a failure shows when a pcap is kept (snapshot sets the
+     * directory it prepared with pm_store_set_local_dir) */
+    if (s->writable && (mkdir(local, 0750) == 0 || errno == EEXIST))
+        (void)mkdir(s->pcap_dir, 0750);
+    rc = sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK)
+        return pm_store_sqlerr(s, rc, "opening the working copy", errbuf);
+    harden(s->db, false);
+    rc = pm_store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", errbuf);
+    if (!rc)
+        rc = pm_store_schema_apply(s, errbuf);
+    if (!rc)
+        rc = pm_pg_pull(s, errbuf);
+    if (!rc && !s->writable)
+        rc = pm_store_exec(s, "PRAGMA query_only = 1", "making the copy read-only", errbuf);
+    return rc;
+}
+
+int pm_store_set_local_dir(struct pm_store *s, const char *dir, char *errbuf)
+{
+    if (!s->pg)
+        return PM_OK;
+    int n = snprintf(s->pcap_dir, sizeof s->pcap_dir, "%s/pcaps", dir);
+    if (n < 0 || (size_t)n >= sizeof s->pcap_dir)
+        return pm_err(errbuf, PM_ELIMIT, "local directory path too long");
+    if (s->writable && mkdir(s->pcap_dir, 0750) != 0 && errno != EEXIST)
+        return pm_err(errbuf, errno == EACCES ? PM_EPERM : PM_EIO, "cannot create %s: %s", s->pcap_dir,
+                      strerror(errno));
+    return PM_OK;
+}
+
+bool pm_store_is_server_store(const struct pm_store *s) { return s->pg != NULL; }
+
+int pm_store_init(const char *spec, int *from_version, char *shown, size_t shown_len, char *errbuf)
+{
+    *from_version = 0;
+    if (!pm_store_is_server(spec)) {
+        struct stat sb;
+        bool existed = stat(spec, &sb) == 0;
+        struct pm_store *s;
+        int rc = pm_store_open(spec, PM_STORE_CREATE, &s, errbuf);
+        if (!rc)
+            snprintf(shown, shown_len, "%s", spec);
+        *from_version = existed ? -1 : 0; /* an existing file store is migrated by opening it */
+        pm_store_close(s);
+        return rc;
+    }
+    PGconn *c;
+    int rc = pm_pg_connect(spec, &c, shown, shown_len, errbuf);
+    if (!rc)
+        rc = pm_pg_init(c, shown, from_version, errbuf);
+    PQfinish(c);
+    return rc;
+}
+
 int pm_store_open(const char *path, int flags, struct pm_store **out, char *errbuf)
 {
     *out = NULL;
@@ -288,12 +368,18 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
         return pm_err(errbuf, PM_ENOMEM, "out of memory opening the store");
     s->lock_fd = -1;
     s->writable = (flags & (PM_STORE_WRITE | PM_STORE_CREATE)) != 0;
+    int rc;
+    if (pm_store_is_server(path)) {
+        if ((rc = open_server(s, path, errbuf)))
+            goto fail;
+        *out = s;
+        return PM_OK;
+    }
     snprintf(s->path, sizeof s->path, "%s", path);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     snprintf(s->pcap_dir, sizeof s->pcap_dir, "%s/pcaps", dirname(dir));
 
-    int rc;
     struct stat sb;
     bool exists = stat(path, &sb) == 0;
     if (!exists && errno != ENOENT) {
@@ -364,6 +450,8 @@ void pm_store_close(struct pm_store *s)
         return;
     if (s->db)
         sqlite3_close(s->db);
+    if (s->pg)
+        PQfinish(s->pg);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* releases the flock */
     free(s);
@@ -388,6 +476,10 @@ int pm_store_chown(struct pm_store *s, unsigned uid, unsigned gid, char *errbuf)
 {
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
+    if (s->pg) /* only the local directory is on this machine */
+        return lchown(s->pcap_dir, (uid_t)uid, (gid_t)gid) != 0 && errno != ENOENT
+                   ? pm_err(errbuf, PM_EIO, "cannot hand %s to uid %u: %s", s->pcap_dir, uid, strerror(errno))
+                   : PM_OK;
     static const char *const suffix[] = {"", "-wal", "-shm", ".lock"};
     char p[4096 + 8];
     for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {

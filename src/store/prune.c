@@ -76,6 +76,10 @@ int pm_store_prune(struct pm_store *s, uint32_t keep_days, uint32_t keep_count, 
     *n_removed = 0;
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
+    /* a server store: the writer role may only insert; retention there is
+     * the owner's DELETE (README, "Many vantages, one store") */
+    if (s->pg)
+        return PM_OK;
     uint64_t age = (uint64_t)keep_days * 86400u * 1000000u;
     int64_t cutoff = keep_days && now_us > age ? (int64_t)(now_us - age) : keep_days ? 0 : -1;
     sqlite3_stmt *st;
@@ -143,7 +147,7 @@ int pm_store_prune_hops(struct pm_store *s, uint32_t keep_days, uint64_t now_us,
     *n_removed = 0;
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
-    if (!keep_days)
+    if (!keep_days || s->pg)
         return PM_OK;
     uint64_t age = (uint64_t)keep_days * 86400u * 1000000u;
     if (now_us <= age)

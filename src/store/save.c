@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "store/pg.h"
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s, size_t cap)
 {
@@ -48,13 +49,16 @@ static int insert_rollups(struct pm_store *s, int64_t id, const char *table, con
     return rc;
 }
 
-static int insert_snapshot_row(struct pm_store *s, const struct pm_snapshot *snap, int64_t *id, char *errbuf)
+/* given_id 0: SQLite picks the id (a file store); a server store's working
+ * copy takes the id the server's sequence gave, so both hold the same id. */
+static int insert_snapshot_row(struct pm_store *s, const struct pm_snapshot *snap, int64_t given_id, int64_t *id,
+                               char *errbuf)
 {
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s,
                               "INSERT INTO snapshots (started_us, ended_us, vantage, method, source, target_asn,"
-                              " params, databases, pcap_path, pcap_sha256, exit_status, run_end)"
-                              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                              " params, databases, pcap_path, pcap_sha256, exit_status, run_end, id)"
+                              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                               &st, errbuf);
     if (rc)
         return rc;
@@ -76,9 +80,11 @@ static int insert_snapshot_row(struct pm_store *s, const struct pm_snapshot *sna
     }
     sqlite3_bind_int(st, 11, snap->exit_status);
     sqlite3_bind_text(st, 12, pm_run_end_name((enum pm_run_end)snap->end), -1, SQLITE_STATIC);
+    if (given_id > 0)
+        sqlite3_bind_int64(st, 13, given_id);
     int sr = sqlite3_step(st);
     if (sr == SQLITE_CONSTRAINT_UNIQUE)
-        rc = pm_err(errbuf, PM_EINVAL, "a snapshot started at the same time from the same vantage is already stored");
+        rc = pm_err(errbuf, PM_EINVAL, PM_STORE_DUP_MSG);
     else if (sr != SQLITE_DONE)
         rc = pm_store_sqlerr(s, sr, "writing the snapshot", errbuf);
     else
@@ -159,11 +165,13 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
 {
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
-    int rc = pm_store_exec(s, "BEGIN IMMEDIATE", "starting a transaction", errbuf);
+    int64_t given_id = 0, new_id = 0;
+    int rc = s->pg ? pm_pg_next_id(s, &given_id, errbuf) : PM_OK;
+    if (!rc)
+        rc = pm_store_exec(s, "BEGIN IMMEDIATE", "starting a transaction", errbuf);
     if (rc)
         return rc;
-    int64_t new_id = 0;
-    rc = insert_snapshot_row(s, snap, &new_id, errbuf);
+    rc = insert_snapshot_row(s, snap, given_id, &new_id, errbuf);
     if (!rc)
         rc = insert_targets(s, snap, new_id, errbuf);
     if (!rc)
@@ -172,6 +180,10 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
         rc = insert_rollups(s, new_id, "upstream_rollups", snap->by_upstream, snap->n_upstream, errbuf);
     if (!rc)
         rc = pm_store_states_write(s, new_id, errbuf);
+    /* a server store: the server's commit is the one that counts; the
+     * working copy keeps the snapshot only when the server took it */
+    if (!rc && s->pg)
+        rc = pm_pg_push(s, new_id, errbuf);
     if (!rc)
         rc = pm_store_exec(s, "COMMIT", "committing the snapshot", errbuf);
     if (rc) {

@@ -167,6 +167,7 @@ static void export_import_export_is_identical(void **state)
     assert_int_equal(is.imported, 3);
     assert_int_equal(is.duplicates, 0);
     assert_int_equal(is.lines, 3);
+    assert_int_equal(reopen(&s2, p2, PM_STORE_WRITE), PM_OK);
     char *second = export_all(s2, &n2);
     assert_int_equal(n2, 3);
     assert_string_equal(first, second);
@@ -176,6 +177,7 @@ static void export_import_export_is_identical(void **state)
     fclose(f);
     assert_int_equal(is.imported, 0);
     assert_int_equal(is.duplicates, 3);
+    assert_int_equal(reopen(&s2, p2, 0), PM_OK);
     char *third = export_all(s2, &n3);
     assert_string_equal(first, third);
     /* history agrees in both stores */

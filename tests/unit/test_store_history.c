@@ -37,6 +37,8 @@ static int setup(void **state)
         if (rc)
             return -1;
     }
+    if (reopen(&c->s, c->path, PM_STORE_WRITE))
+        return -1;
     *state = c;
     return 0;
 }

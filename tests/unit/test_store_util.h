@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "pathmortem/analyze.h"
 #include "pathmortem/output.h"
 #include "pathmortem/store.h"
@@ -178,13 +180,59 @@ static void free_fixture(struct fixture *fx)
     pm_analysis_free(fx->an);
 }
 
-/* A fresh temp directory; the store path inside it goes to path. */
+/* A fresh temp directory; the store path inside it goes to path. Under
+ * tests/pg/with-pg.sh (PM_TEST_PG: the private server's libpq keywords) the
+ * store is instead a new database on that server, its schema made by
+ * pm_store_init, and the temp directory its local (pcap) directory: the
+ * same test then runs on the PostgreSQL backend. */
 static void temp_store(char *dir, size_t dlen, char *path, size_t plen)
 {
     snprintf(dir, dlen, "/tmp/pm-store-test-XXXXXX");
     if (!mkdtemp(dir))
         abort();
-    snprintf(path, plen, "%s/store.db", dir);
+    const char *pg = getenv("PM_TEST_PG");
+    if (!pg || !*pg) {
+        snprintf(path, plen, "%s/store.db", dir);
+        return;
+    }
+    static unsigned serial;
+    char admin[512], sql[128], err[PM_ERRBUF_SIZE], shown[256];
+    snprintf(admin, sizeof admin, "%s dbname=postgres", pg);
+    PGconn *c = PQconnectdb(admin);
+    snprintf(sql, sizeof sql, "CREATE DATABASE pmtest_%ld_%u", (long)getpid(), serial);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "temp_store: %s", PQerrorMessage(c));
+        abort();
+    }
+    PQclear(r);
+    PQfinish(c);
+    int n = snprintf(path, plen, "%s dbname=pmtest_%ld_%u", pg, (long)getpid(), serial++);
+    int from;
+    if (n < 0 || (size_t)n >= plen || pm_store_init(path, &from, shown, sizeof shown, err) != PM_OK) {
+        fprintf(stderr, "temp_store: %s\n", err);
+        abort();
+    }
+    setenv("PATHMORTEM_SPOOL", dir, 1);
+}
+
+/* Closes and opens the store again: what a test reads next comes from the
+ * store itself (on a server store, from the server, not this handle's copy). */
+static inline int reopen(struct pm_store **s, const char *path, int flags)
+{
+    char err[PM_ERRBUF_SIZE];
+    pm_store_close(*s);
+    *s = NULL;
+    int rc = pm_store_open(path, flags, s, err);
+    if (rc)
+        fprintf(stderr, "reopen: %s\n", err);
+    return rc;
+}
+
+static inline bool on_server(void)
+{
+    const char *pg = getenv("PM_TEST_PG");
+    return pg && *pg;
 }
 
 static void rm_rf(const char *dir)

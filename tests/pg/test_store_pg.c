@@ -1,0 +1,292 @@
+/* test_store_pg.c - what only a PostgreSQL store has: store init, refused passwords, concurrent writers, a writer killed mid-save, retries stored once. Run by tests/pg/with-pg.sh. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "test_store_util.h"
+
+static void save(struct pm_store *s, uint64_t t, const char *vantage, enum tstate a, unsigned n, int expect)
+{
+    char err[PM_ERRBUF_SIZE];
+    struct fixture fx = make_fixture(t, a, TS_REACHED, n);
+    snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", vantage);
+    int64_t id;
+    int rc = pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err);
+    free_fixture(&fx);
+    if (rc != expect)
+        fail_msg("save %s at %llu: %d (%s), expected %d", vantage, (unsigned long long)t, rc, err, expect);
+}
+
+static size_t count(const char *path)
+{
+    char err[PM_ERRBUF_SIZE];
+    struct pm_store *s;
+    if (pm_store_open(path, 0, &s, err))
+        fail_msg("open: %s", err);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(pm_store_list(s, 0, 0, &ids, &n, err), PM_OK);
+    free(ids);
+    pm_store_close(s);
+    return n;
+}
+
+static void init_is_needed_and_idempotent(void **state)
+{
+    (void)state;
+    char err[PM_ERRBUF_SIZE], shown[256], spec[256], admin[300];
+    snprintf(spec, sizeof spec, "%s dbname=pmtest_bare", getenv("PM_TEST_PG"));
+    snprintf(admin, sizeof admin, "%s dbname=postgres", getenv("PM_TEST_PG"));
+    PGconn *c = PQconnectdb(admin);
+    PQclear(PQexec(c, "CREATE DATABASE pmtest_bare"));
+    PQfinish(c);
+    assert_true(pm_store_is_server(spec));
+    assert_true(pm_store_is_server("postgresql://pm@db.example/pathmortem"));
+    assert_true(pm_store_is_server("service=fleet"));
+    assert_false(pm_store_is_server("/var/lib/pathmortem/store.db"));
+    assert_false(pm_store_is_server("store.db"));
+    /* a snapshot never creates the schema */
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(spec, PM_STORE_CREATE, &s, err), PM_ENOTFOUND);
+    assert_non_null(strstr(err, "store init"));
+    /* four inits at once: one creates, the others find it made */
+    for (int k = 0; k < 4; k++)
+        if (fork() == 0) {
+            int from;
+            char e[PM_ERRBUF_SIZE], sh[256];
+            _exit(pm_store_init(spec, &from, sh, sizeof sh, e) == PM_OK ? 0 : 1);
+        }
+    for (int k = 0; k < 4; k++) {
+        int st;
+        assert_true(wait(&st) > 0);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    int from = -5;
+    assert_int_equal(pm_store_init(spec, &from, shown, sizeof shown, err), PM_OK);
+    assert_int_equal(from, PM_STORE_SCHEMA_VERSION);
+    assert_non_null(strstr(shown, "pmtest_bare"));
+    assert_int_equal(pm_store_open(spec, PM_STORE_WRITE, &s, err), PM_OK);
+    assert_true(pm_store_is_server_store(s));
+    assert_null(strstr(pm_store_path(s), "host="));
+    pm_store_close(s);
+    /* another application's meta table is left alone */
+    c = PQconnectdb(admin);
+    PQclear(PQexec(c, "CREATE DATABASE pmtest_foreign"));
+    PQfinish(c);
+    snprintf(spec, sizeof spec, "%s dbname=pmtest_foreign", getenv("PM_TEST_PG"));
+    c = PQconnectdb(spec);
+    PQclear(PQexec(c, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"));
+    PQfinish(c);
+    assert_int_equal(pm_store_init(spec, &from, shown, sizeof shown, err), PM_ECORRUPT);
+    assert_int_equal(pm_store_open(spec, 0, &s, err), PM_ECORRUPT);
+}
+
+static void password_in_spec_refused(void **state)
+{
+    (void)state;
+    char err[PM_ERRBUF_SIZE], spec[300];
+    struct pm_store *s;
+    assert_int_equal(pm_store_open("postgresql://pm:hunter2@127.0.0.1/pm", 0, &s, err), PM_EINVAL);
+    assert_non_null(strstr(err, ".pgpass"));
+    assert_null(strstr(err, "hunter2"));
+    snprintf(spec, sizeof spec, "%s dbname=x password=hunter2", getenv("PM_TEST_PG"));
+    assert_int_equal(pm_store_open(spec, 0, &s, err), PM_EINVAL);
+    assert_null(strstr(err, "hunter2"));
+    /* no server there: an I/O error, the one a snapshot spools on */
+    assert_int_equal(pm_store_open("host=/nonexistent-pm-sock dbname=pm", PM_STORE_WRITE, &s, err), PM_EIO);
+    assert_non_null(strstr(err, "cannot reach"));
+}
+
+#define WRITERS 4
+#define PER_WRITER 5
+
+static void concurrent_writers_lose_and_duplicate_nothing(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    for (int k = 0; k < WRITERS; k++)
+        if (fork() == 0) {
+            struct pm_store *s;
+            char e[PM_ERRBUF_SIZE], v[16];
+            if (pm_store_open(path, PM_STORE_WRITE, &s, e))
+                _exit(2);
+            snprintf(v, sizeof v, "v%d", k);
+            for (int i = 0; i < PER_WRITER; i++) {
+                struct fixture fx = make_fixture(T0_US + (uint64_t)i * STEP_US, k % 2 ? TS_DIED_4837 : TS_REACHED,
+                                                 TS_REACHED, 8);
+                snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", v);
+                int64_t id;
+                int rc = pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, e);
+                free_fixture(&fx);
+                if (rc)
+                    _exit(3);
+            }
+            pm_store_close(s);
+            _exit(0);
+        }
+    for (int k = 0; k < WRITERS; k++) {
+        int st;
+        assert_true(wait(&st) > 0);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    assert_int_equal(count(path), WRITERS * PER_WRITER);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    char(*vs)[64];
+    size_t nv;
+    assert_int_equal(pm_store_vantages(s, 0, 0, &vs, &nv, err), PM_OK);
+    assert_int_equal(nv, WRITERS);
+    assert_string_equal(vs[0], "v0");
+    assert_string_equal(vs[3], "v3");
+    /* per vantage: v1 and v3 saw the /24 die in every snapshot, v0 and v2 never */
+    for (size_t i = 0; i < nv; i++) {
+        struct pm_history *h;
+        assert_int_equal(pm_store_history_vantage(s, 0, 0, "175.45.176.0/24", vs[i], &h, err), PM_OK);
+        assert_int_equal(h->n_snapshots, PER_WRITER);
+        assert_true(h->n >= 1);
+        assert_int_equal(h->episodes[0].snapshots, PER_WRITER);
+        assert_int_equal(h->episodes[0].state, i % 2 ? PM_EPISODE_DIED : PM_EPISODE_REACHED);
+        pm_history_free(h);
+    }
+    free(vs);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+/* The same snapshot sent again (a retry after a commit whose answer was
+ * lost, or a spooled copy of one that did arrive) is stored once. */
+static void retry_is_stored_once(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *a, *b;
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &a, err), PM_OK);
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &b, err), PM_OK); /* opened before a's save */
+    save(a, T0_US, "fra1", TS_REACHED, 4, PM_OK);
+    save(b, T0_US, "fra1", TS_REACHED, 4, PM_EINVAL);
+    save(b, T0_US, "sin1", TS_REACHED, 4, PM_OK);
+    pm_store_close(a);
+    pm_store_close(b);
+    assert_int_equal(count(path), 2);
+    rm_rf(dir);
+}
+
+/* A vantage that could not reach the server spools; the next run sends
+ * the spool, and a spooled copy of a snapshot that had arrived is not
+ * stored twice. */
+static void spool_catches_up_once(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE], spool[128], written[4300];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    snprintf(spool, sizeof spool, "%s/spool", dir);
+    assert_int_equal(mkdir(spool, 0750), 0);
+    for (int i = 0; i < 3; i++) {
+        struct fixture fx = make_fixture(T0_US + (uint64_t)i * STEP_US, TS_DIED_4837, TS_REACHED, 3);
+        snprintf(fx.run->vantage, sizeof fx.run->vantage, "nrt/1");
+        assert_int_equal(pm_store_spool_write(spool, fx.run, fx.an, -1, written, sizeof written, err), PM_OK);
+        free_fixture(&fx);
+    }
+    assert_non_null(strstr(written, "nrt_1.jsonl"));
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    save(s, T0_US + STEP_US, "nrt/1", TS_DIED_4837, 3, PM_OK); /* this one had arrived */
+    uint32_t sent, left;
+    assert_int_equal(pm_store_spool_send(s, spool, &sent, &left, err), PM_OK);
+    assert_int_equal(sent, 3);
+    assert_int_equal(left, 0);
+    assert_int_equal(pm_store_spool_send(s, spool, &sent, &left, err), PM_OK);
+    assert_int_equal(sent, 0);
+    pm_store_close(s);
+    assert_int_equal(count(path), 3);
+    /* a spooled file that is not a snapshot is set aside, not retried */
+    char bad[200];
+    snprintf(bad, sizeof bad, "%s/snap-00000000000000000001-x.jsonl", spool);
+    FILE *f = fopen(bad, "w");
+    fputs("{not json\n", f);
+    fclose(f);
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    assert_int_equal(pm_store_spool_send(s, spool, &sent, &left, err), PM_OK);
+    assert_int_equal(sent, 0);
+    pm_store_close(s);
+    strcat(bad, ".bad");
+    assert_int_equal(access(bad, F_OK), 0);
+    rm_rf(dir);
+}
+
+/* A writer killed at a random moment of its saves leaves only whole
+ * snapshots on the server: one transaction per snapshot. */
+static void killed_writer_leaves_whole_snapshots(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    for (int round = 0; round < 3; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            struct pm_store *s;
+            char e[PM_ERRBUF_SIZE], v[16];
+            if (pm_store_open(path, PM_STORE_WRITE, &s, e))
+                _exit(2);
+            snprintf(v, sizeof v, "k%d", round);
+            for (int i = 0; i < 1000; i++) {
+                struct fixture fx = make_fixture(T0_US + (uint64_t)i * STEP_US, TS_REACHED, TS_DIED_4837, 120);
+                snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", v);
+                int64_t id;
+                pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, e);
+                free_fixture(&fx);
+            }
+            _exit(0);
+        }
+        struct timespec ts = {0, 150000000L + (long)(rand() % 400) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFSIGNALED(st));
+    }
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(pm_store_list(s, 0, 0, &ids, &n, err), PM_OK);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        struct pm_snapshot *snap;
+        assert_int_equal(pm_store_load(s, ids[i], &snap, err), PM_OK);
+        assert_int_equal(snap->n_targets, 240);
+        assert_int_equal(snap->n_prefix, 2);
+        assert_int_equal(snap->n_hops, 120 * 5 + 120 * 3);
+        pm_snapshot_free(snap);
+    }
+    free(ids);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+int main(void)
+{
+    if (!on_server()) {
+        fprintf(stderr, "test_store_pg: PM_TEST_PG is not set; run it through tests/pg/with-pg.sh\n");
+        return 1; /* never a silent skip */
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(init_is_needed_and_idempotent),
+        cmocka_unit_test(password_in_spec_refused),
+        cmocka_unit_test(concurrent_writers_lose_and_duplicate_nothing),
+        cmocka_unit_test(retry_is_stored_once),
+        cmocka_unit_test(spool_catches_up_once),
+        cmocka_unit_test(killed_writer_leaves_whole_snapshots),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
