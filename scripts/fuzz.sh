@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh - runs a libFuzzer campaign on one target for a bounded time: scripts/fuzz.sh TARGET SECONDS [extra libFuzzer flags].
-# Targets: wire match pcap mmdb store input json atlas warts foreign. New interesting inputs go to
+# Targets: wire match pcap mmdb store input json atlas warts foreign mrt. New interesting inputs go to
 # build-fuzz/corpus/TARGET (seeded from tests/fuzz/corpus/TARGET); crashes to
 # build-fuzz/crashes/TARGET. Copy small, useful new cases into
 # tests/fuzz/corpus/TARGET so ctest replays them forever.
@@ -11,12 +11,12 @@ target=${1:-}
 seconds=${2:-}
 if [ -z "$target" ] || [ -z "$seconds" ]; then
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]" >&2
-  echo "targets: wire match pcap mmdb store input json atlas warts foreign" >&2
+  echo "targets: wire match pcap mmdb store input json atlas warts foreign mrt" >&2
   exit 64
 fi
 shift 2
 case "$target" in
-  wire|match|pcap|mmdb|store|input|json|atlas|warts|foreign) ;;
+  wire|match|pcap|mmdb|store|input|json|atlas|warts|foreign|mrt) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 64 ;;
 esac
 case "$seconds" in
@@ -33,7 +33,7 @@ cmake --build "$build" -j"$(nproc)" --target "fuzz_$target" >/dev/null
 # Larger inputs only where the format needs them (a store is pages of 4 KiB).
 case "$target" in
   store) max_len=65536 ;;
-  pcap|mmdb|warts|foreign) max_len=16384 ;;
+  pcap|mmdb|warts|foreign|mrt) max_len=16384 ;;
   *) max_len=4096 ;;
 esac
 

@@ -33,6 +33,7 @@ int pm_cmd_export(int argc, char **argv);
 int pm_cmd_import(int argc, char **argv);
 int pm_cmd_show(int argc, char **argv);
 int pm_cmd_store(int argc, char **argv);
+int pm_cmd_bgp(int argc, char **argv);
 
 /* What a command was doing when a PM_E* code came back: the same code
  * means another exit status in another context (PM_EIO reading an input
