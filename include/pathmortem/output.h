@@ -18,11 +18,23 @@ const char *pm_format_name(enum pm_format f);
 enum pm_output_kind { PM_OUT_RUN, PM_OUT_HISTORY, PM_OUT_DIFF };
 bool pm_format_supports(enum pm_format f, enum pm_output_kind kind);
 
+/* A hop address's host name (reverse DNS), NULL when it has none; the
+ * string belongs to ctx and lives as long as it. */
+typedef const char *(*pm_name_fn)(void *ctx, uint32_t addr);
+
+/* What reverse DNS found for the hop addresses (stated in the text footer). */
+struct pm_output_names {
+    uint32_t asked, named, nxdomain, timeout, failed;
+};
+
 struct pm_output_ctx {
     const struct pm_run *run;            /* required, finished (pm_trace_finish) */
     const struct pm_analysis *analysis;  /* may be NULL: no verdicts section */
     pm_lookup_fn lookup;                 /* may be NULL: no ASN/AS name columns filled */
     void *lookup_ctx;
+    pm_name_fn name;                     /* may be NULL: addresses only (-n, or no resolver) */
+    void *name_ctx;
+    const struct pm_output_names *names_stats; /* NULL: no lookup was made */
     bool color;                          /* ANSI colour in text output */
     const char *pcap_path;               /* text output and JSON run.pcap, NULL if none */
     bool verbose;                        /* text/html: a detail block for every target (see docs/output.md
@@ -74,5 +86,7 @@ void pm_output_doc_free(struct pm_output_doc *doc);   /* accepts a zeroed doc */
 
 /* pm_lookup_fn over the facts of a document (ctx is a struct pm_output_facts *). */
 void pm_output_facts_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out);
+/* pm_name_fn over the host names of a document (`name` of its replies). */
+const char *pm_output_facts_name(void *ctx, uint32_t addr);
 
 #endif

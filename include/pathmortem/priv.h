@@ -40,6 +40,7 @@ int pm_priv_drop(const char *user, char *errbuf);
 /* Which system calls stay allowed after the drop. */
 enum pm_sandbox {
     PM_SANDBOX_SWEEP,    /* a live run: the sockets opened before, files, no new socket, no exec, no fork */
+    PM_SANDBOX_SWEEP_RDNS, /* the same, plus new UDP/TCP sockets for reverse DNS of the hops */
     PM_SANDBOX_PARSE,    /* the target reader: files and host-name resolution (new sockets) */
     PM_SANDBOX_OFFLINE,  /* analyze, history, export, diff, import, geo: files only */
     PM_SANDBOX_SWEEP_CLIENT, /* a live run writing to a store server: the sweep's calls plus new sockets */

@@ -2,6 +2,7 @@
 #ifndef PATHMORTEM_UTIL_H
 #define PATHMORTEM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,11 @@ void pm_format_duration(uint64_t us, char *buf, size_t len);
  * values are contiguous; the first "?" ends them), so an enum's names are
  * written once, in its name function. PM_EINVAL when s is none of them. */
 int pm_name_parse(const char *(*name_of)(unsigned v), const char *s, uint8_t *out);
+
+/* Is s a host name fit to show: 1..PM_HOSTNAME_MAX bytes of letters, digits,
+ * '-', '_' and '.', no empty label, labels of at most 63 bytes (RFC 1035)?
+ * A PTR record or a stored document can hold any bytes; others are dropped. */
+#define PM_HOSTNAME_MAX 253
+bool pm_hostname_valid(const char *s);
 
 #endif

@@ -141,6 +141,7 @@ static int show(const struct show_opts *o, FILE *in, FILE *out)
                                    !getenv("NO_COLOR"));
     /* the document's own facts stand in for the databases it was made with */
     struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup,
+                                .name = pm_output_facts_name, .name_ctx = doc.facts,
                                 .lookup_ctx = doc.facts, .color = color, .verbose = o->verbose,
                                 .pcap_path = doc.pcap};
     rc = 0;

@@ -12,6 +12,7 @@
 #include "pathmortem/output.h"
 #include "pathmortem/peers.h"
 #include "pathmortem/probe.h"
+#include "pathmortem/rdns.h"
 #include "cli/outfiles.h"
 
 struct pm_cli_sweep {
@@ -29,6 +30,7 @@ struct pm_cli_sweep {
     bool verbose;
     int color;                 /* -1 auto, 0 never, 1 always */
     bool compare_methods;
+    bool resolve;              /* reverse DNS of hop addresses after the run (trace without -n) */
     char pcap_default[96];     /* generated name when -w is not given */
     /* targets as given; read by the unprivileged child (sweep_targets.c) */
     char **target_args;
@@ -55,6 +57,8 @@ struct pm_cli_sweep {
     struct pm_run *run;
     struct pm_geo *geo;
     struct pm_analysis *analysis;
+    struct pm_rdns *rdns;      /* hop names, NULL when not resolved */
+    struct pm_output_names names;
     FILE *out;
 };
 
@@ -94,6 +98,12 @@ int pm_cli_doc_end(struct pm_cli_sweep *s, int rc, const char *why);
 int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path);
 /* Opens the geo databases (explicit paths or the defaults) and records them in run. */
 int pm_cli_open_geo(const char *asn_db, const char *geo_db, struct pm_run *run, struct pm_geo **out);
+/* Reverse DNS of every address that answered (names.c): at most
+ * PM_CLI_NAMES_MAX addresses, PM_CLI_NAMES_BUDGET_MS in all; never fails
+ * the run (a resolver that cannot start leaves the addresses numeric). */
+#define PM_CLI_NAMES_MAX 4096
+#define PM_CLI_NAMES_BUDGET_MS 4000
+void pm_cli_resolve_names(struct pm_cli_sweep *s);
 /* Fills analysis options from the preset (if any). */
 void pm_cli_analyze_opts(const struct pm_preset *preset, struct pm_analyze_opts *ao);
 

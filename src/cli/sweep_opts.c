@@ -139,7 +139,7 @@ static int parse_one(struct pm_cli_sweep *s, const char *cmd, int c, const char 
         return 0;
     case 'I': s->eng.method = PM_METHOD_ICMP; return 0;  /* traceroute -I */
     case 'U': s->eng.method = PM_METHOD_UDP; return 0;   /* traceroute -U */
-    case 'n': return 0;  /* traceroute -n: there is no reverse DNS yet, so names are never looked up */
+    case 'n': s->resolve = false; return 0;  /* traceroute's -n: addresses only, no DNS query sent */
     case 'r':
         if (pm_input_uint(arg, 1, 1000000, &v))
             return bad(cmd, "--rate", arg, "probes per second, 1 to 1000000");
@@ -223,6 +223,8 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
     pm_engine_opts_default(&s->eng);
     s->eng.progress = isatty(2);
     s->color = -1;
+    /* trace shows hop names as traceroute does; snapshot stores no names, so asks none */
+    s->resolve = !strcmp(cmd, "trace");
     struct option opts[N_BASE + 16 + 1];
     size_t n = 0;
     for (size_t i = 0; i < N_BASE; i++)

@@ -135,6 +135,7 @@ int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path)
     struct pm_output_ctx ctx = {
         .run = s->run, .analysis = s->analysis, .lookup = s->geo ? pm_geo_lookup_cb : NULL,
         .lookup_ctx = s->geo, .color = color, .pcap_path = pcap_path, .verbose = s->verbose,
+        .name = s->rdns ? pm_rdns_name_cb : NULL, .name_ctx = s->rdns, .names_stats = s->rdns ? &s->names : NULL,
     };
     int rc = pm_cli_doc_begin(s);
     if (rc != 0)
@@ -210,7 +211,11 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         pm_engine_close(eng);
         return PM_EXIT_NOPERM;
     }
-    if (pm_priv_sandbox(s->store_client ? PM_SANDBOX_SWEEP_CLIENT : PM_SANDBOX_SWEEP, err) != PM_OK) {
+    /* a store client's profile allows new sockets already, reverse DNS's included */
+    enum pm_sandbox profile = s->store_client ? PM_SANDBOX_SWEEP_CLIENT
+                              : s->resolve    ? PM_SANDBOX_SWEEP_RDNS
+                                              : PM_SANDBOX_SWEEP;
+    if (pm_priv_sandbox(profile, err) != PM_OK) {
         pm_cli_error("refusing to run: %s", err);
         pm_engine_close(eng);
         return PM_EXIT_OSERR;
@@ -258,6 +263,10 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         rc = PM_EXIT_IOERR;
     }
     pm_engine_close(eng);
+    /* names last: the probing and the capture are over, so a slow or silent
+     * resolver costs only its budget, never a probe's timing */
+    if (rc == 0 && s->resolve && !stop_signal)
+        pm_cli_resolve_names(s);
     return rc;
 }
 
@@ -274,6 +283,7 @@ void pm_cli_sweep_free(struct pm_cli_sweep *s)
         close(s->capture_fd);
     s->capture_fd = -1;
     pm_analysis_free(s->analysis);
+    pm_rdns_close(s->rdns);
     pm_geo_close(s->geo);
     pm_run_free(s->run);
     pm_targets_free(&s->targets);

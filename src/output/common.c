@@ -116,6 +116,13 @@ uint64_t pm_output_rtt_us(const struct pm_reply *r)
     return r->recv_us > r->sent_us ? r->recv_us - r->sent_us : 0;
 }
 
+const char *pm_output_name(const struct pm_output_ctx *ctx, uint32_t addr)
+{
+    const char *n = ctx->name ? ctx->name(ctx->name_ctx, addr) : NULL;
+    /* a resolver's or document's string is shown only as a plain host name */
+    return n && pm_hostname_valid(n) ? n : NULL;
+}
+
 void pm_output_lookup(const struct pm_output_ctx *ctx, uint32_t addr, struct pm_geo_info *out)
 {
     memset(out, 0, sizeof *out);

@@ -9,6 +9,7 @@
 struct fact {
     uint32_t addr; /* 0: empty slot (0.0.0.0 never answers a probe) */
     struct pm_geo_info info;
+    char *name; /* malloc'd host name, NULL when none */
 };
 
 struct pm_output_facts {
@@ -25,6 +26,8 @@ void pm_output_facts_free(struct pm_output_facts *f)
 {
     if (!f)
         return;
+    for (uint32_t i = 0; i < f->cap; i++)
+        free(f->slots[i].name);
     free(f->slots);
     free(f);
 }
@@ -80,8 +83,32 @@ int pm_output_facts_add(struct pm_output_facts *f, uint32_t addr, const struct p
         s = (s + 1) & (f->cap - 1);
     f->slots[s].addr = addr;
     f->slots[s].info = *info;
+    f->slots[s].name = NULL;
     f->n++;
     return PM_OK;
+}
+
+int pm_output_facts_set_name(struct pm_output_facts *f, uint32_t addr, const char *name)
+{
+    struct fact *e = find(f, addr);
+    if (!e) {
+        struct pm_geo_info none;
+        memset(&none, 0, sizeof none);
+        int rc = pm_output_facts_add(f, addr, &none);
+        if (rc != PM_OK)
+            return rc;
+        if (!(e = find(f, addr)))
+            return PM_OK; /* address 0: never a hop */
+    }
+    if (!e->name && !(e->name = strdup(name)))
+        return PM_ENOMEM;
+    return PM_OK;
+}
+
+const char *pm_output_facts_name(void *ctx, uint32_t addr)
+{
+    const struct fact *e = ctx && addr ? find(ctx, addr) : NULL;
+    return e ? e->name : NULL;
 }
 
 void pm_output_facts_lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)

@@ -10,4 +10,8 @@ void pm_output_facts_free(struct pm_output_facts *f);
  * PM_OUTPUT_FACTS_MAX distinct addresses. */
 int pm_output_facts_add(struct pm_output_facts *f, uint32_t addr, const struct pm_geo_info *info);
 
+/* Records addr's host name (a copy; pm_hostname_valid already checked)
+ * unless it has one; an address without facts gets an entry of its own. */
+int pm_output_facts_set_name(struct pm_output_facts *f, uint32_t addr, const char *name);
+
 #endif

@@ -322,12 +322,17 @@ static void finish_labels(struct gb *b)
     for (uint32_t i = 0; i < b->n_routers; i++) {
         struct router *r = &b->routers[i];
         struct pm_geo_info gi;
-        char a[16], label[200], kinds[120] = "";
+        char a[16], label[480], kinds[120] = "";
         uint32_t asn = owner_of(b, r->addr, &gi);
+        /* the host name first when there is one: how people recognise an interconnect */
+        const char *host = pm_output_name(b->ctx, r->addr);
+        char hl[PM_HOSTNAME_MAX + 4] = "";
+        if (host)
+            snprintf(hl, sizeof hl, "%s\\n", host);
         if (asn && gi.asn && asn != gi.asn)
-            snprintf(label, sizeof label, "%s\\n(mapped AS%u)", pm_addr_str(r->addr, a), gi.asn);
+            snprintf(label, sizeof label, "%s%s\\n(mapped AS%u)", hl, pm_addr_str(r->addr, a), gi.asn);
         else
-            snprintf(label, sizeof label, "%s", pm_addr_str(r->addr, a));
+            snprintf(label, sizeof label, "%s%s", hl, pm_addr_str(r->addr, a));
         if (r->deaths) {
             for (unsigned k = 0; k < 16; k++) {
                 const char *name = pm_output_death_str(k);

@@ -123,7 +123,14 @@ static void hop_rows(FILE *f, const struct pm_output_ctx *ctx, const struct pm_t
             char a[16], marks[64] = "";
             struct pm_geo_info gi;
             pm_output_lookup(ctx, r[i].from, &gi);
-            fprintf(f, "<tr><td class=\"num\">%u</td><td>%s</td><td>", ttl, pm_addr_str(r[i].from, a));
+            fprintf(f, "<tr><td class=\"num\">%u</td><td>%s", ttl, pm_addr_str(r[i].from, a));
+            const char *host = pm_output_name(ctx, r[i].from);
+            if (host) { /* a valid host name holds nothing to escape */
+                fputs(" <span class=\"dim\">", f);
+                pm_output_html_escape(f, host);
+                fputs("</span>", f);
+            }
+            fputs("</td><td>", f);
             bool firstcell = true;
             for (uint32_t j = i; j < n; j++) {
                 if (r[j].from != r[i].from)

@@ -32,6 +32,10 @@ uint64_t pm_output_rtt_us(const struct pm_reply *r);
 /* Address facts through the optional callback; zeroed when there is none. */
 void pm_output_lookup(const struct pm_output_ctx *ctx, uint32_t addr, struct pm_geo_info *out);
 
+/* Host name of addr through the optional name callback, NULL when none or
+ * when it is no plain host name (pm_hostname_valid). */
+const char *pm_output_name(const struct pm_output_ctx *ctx, uint32_t addr);
+
 /* The verdict of target i, or NULL without analysis. */
 const struct pm_verdict *pm_output_verdict(const struct pm_output_ctx *ctx, uint32_t i);
 

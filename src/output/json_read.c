@@ -217,14 +217,20 @@ static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *ru
         (rc = pm_output_jr_get_str(r, o, "country", false, gi.country, sizeof gi.country)) < 0 ||
         (rc = pm_output_jr_get_str(r, o, "city", false, gi.city, sizeof gi.city)) < 0)
         return rc;
-    if (gi.asn || gi.as_name[0] || gi.country[0] || gi.city[0]) {
+    char name[PM_HOSTNAME_MAX + 1] = "";
+    if ((rc = pm_output_jr_get_str(r, o, "name", false, name, sizeof name)) < 0)
+        return rc; /* absent or null: no name */
+    if (rc == PM_OK && !pm_hostname_valid(name))
+        return pm_output_jr_bad(r, "name", "is no host name (letters, digits, '-', '_', '.')");
+    rc = PM_OK;
+    if (gi.asn || gi.as_name[0] || gi.country[0] || gi.city[0])
         rc = pm_output_facts_add(facts, rep->from, &gi);
-        if (rc == PM_ELIMIT)
-            return pm_err(r->errbuf, PM_ELIMIT, "json: more than %u distinct addresses with facts",
-                          PM_OUTPUT_FACTS_MAX);
-        if (rc)
-            return pm_err(r->errbuf, rc, "json: out of memory");
-    }
+    if (rc == PM_OK && name[0])
+        rc = pm_output_facts_set_name(facts, rep->from, name);
+    if (rc == PM_ELIMIT)
+        return pm_err(r->errbuf, PM_ELIMIT, "json: more than %u distinct addresses with facts", PM_OUTPUT_FACTS_MAX);
+    if (rc)
+        return pm_err(r->errbuf, rc, "json: out of memory");
     return PM_OK;
 }
 

@@ -124,6 +124,11 @@ static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const stru
     const char *kind = pm_output_reply_kind_str(r->kind);
     jw_obj(w, NULL);
     jw_addr(w, "from", r->from, false);
+    const char *name = pm_output_name(ctx, r->from);
+    if (name)
+        jw_str(w, "name", name);
+    else
+        jw_null(w, "name");
     jw_milli(w, "rtt_ms", (long long)pm_output_rtt_us(r));
     jw_str(w, "kind", kind ? kind : "other-icmp");
     if (tcp) { /* a TCP answer carries no ICMP type */

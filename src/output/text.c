@@ -12,6 +12,8 @@
 
 /* Widest AS name column we pad to; longer names are printed whole. */
 #define NAME_PAD_MAX 32
+/* Widest host name column we pad to; longer names are printed whole. */
+#define HOST_PAD_MAX 48
 /* Width of one RTT or '*' cell ("1234.567 ms" plus a space). */
 #define CELL_W 12
 /* Address ranges listed after a collapsed group before "…". */
@@ -259,6 +261,7 @@ static void hop_facts(const struct tx *x, uint32_t addr, struct facts *out)
 
 /* Column widths for one target's table. */
 struct cols {
+    size_t host;    /* host name column (0: no responder of this target has a name) */
     unsigned cells; /* rtt cells per line */
     size_t marks;   /* 0: no marks column */
     size_t name;
@@ -320,12 +323,17 @@ static void measure(const struct tx *x, const struct pm_target *t, uint8_t first
             hop_facts(x, addrs[j], &fa);
             if (width(fa.name) > c->name)
                 c->name = width(fa.name);
+            const char *host = pm_output_name(x->ctx, addrs[j]);
+            if (host && strlen(host) > c->host)
+                c->host = strlen(host);
         }
         if (!k && silent > c->cells)
             c->cells = silent;
     }
     if (c->name > NAME_PAD_MAX)
         c->name = NAME_PAD_MAX;
+    if (c->host > HOST_PAD_MAX)
+        c->host = HOST_PAD_MAX;
 }
 
 static void hop_line(const struct tx *x, const struct pm_target *t, const struct cols *c, uint8_t ttl,
@@ -338,6 +346,10 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
     else
         fputs("      ", x->f);
     pad(x->f, pm_addr_str(addr, a), 16);
+    if (c->host) { /* names as traceroute prints them, beside the address rather than instead of it */
+        const char *host = pm_output_name(x->ctx, addr);
+        pad(x->f, host ? host : "", c->host + 1);
+    }
     unsigned cells = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (r[i].from != addr)
@@ -468,7 +480,7 @@ static void target_block(const struct tx *x, uint32_t idx)
         }
         if (!k) {
             fprintf(x->f, "%4u  ", ttl);
-            pad(x->f, "", 16);
+            pad(x->f, "", 16 + (c.host ? c.host + 1 : 0));
             for (unsigned s = 0; s < stars; s++)
                 fprintf(x->f, "%*s", CELL_W, "*");
             fputc('\n', x->f);
@@ -536,6 +548,19 @@ static void footer(const struct tx *x)
     if (s->over_limit)
         fprintf(x->f, "stopped taking targets at the cap of %u: %llu probes and replies to further targets ignored\n",
                 PM_TRACE_MAX_TARGETS, (unsigned long long)s->over_limit);
+    const struct pm_output_names *ns = x->ctx->names_stats;
+    if (ns) {
+        fprintf(x->f, "names: %u of %u hop address%s named by reverse DNS", ns->named, ns->asked,
+                ns->asked == 1 ? "" : "es");
+        if (ns->nxdomain)
+            fprintf(x->f, ", %u without a name (NXDOMAIN)", ns->nxdomain);
+        if (ns->timeout)
+            fprintf(x->f, ", %u timed out", ns->timeout);
+        if (ns->failed)
+            fprintf(x->f, ", %u failed (server failure or refusal, no server, or a PTR that is no host name)",
+                    ns->failed);
+        fputs(" (-n turns lookups off)\n", x->f);
+    }
     if (x->ctx->pcap_path) {
         char path[512];
         pm_output_clean(x->ctx->pcap_path, path, sizeof path);

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -41,6 +42,24 @@ static const char *const parse_calls[] = {
     "socket", "connect", "bind", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg",
     "getsockopt", "setsockopt", "getsockname", "getpeername",
 };
+
+/* Reverse DNS after a sweep (c-ares): connected UDP sockets, TCP for a
+ * truncated answer; socket() itself is allowed only for those (allow_dns). */
+static const char *const rdns_calls[] = {"connect", "getpeername"};
+
+static int allow_dns(scmp_filter_ctx ctx)
+{
+    static const int families[] = {AF_INET, AF_INET6}, types[] = {SOCK_DGRAM, SOCK_STREAM};
+    for (size_t f = 0; f < 2; f++)
+        for (size_t t = 0; t < 2; t++) {
+            /* the type may carry SOCK_NONBLOCK / SOCK_CLOEXEC above its low bits */
+            int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, families[f]),
+                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, types[t]));
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
 
 /* AddressSanitizer's leak check stops the world with a ptrace()ing clone at
  * exit, and its symbolizer may exec; with sanitizers compiled in these are
@@ -109,8 +128,12 @@ int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
     if (!ctx)
         return pm_err(errbuf, PM_EIO, "cannot set up the seccomp filter");
     int rc = ALLOW(ctx, base_calls);
-    if (!rc && (profile == PM_SANDBOX_SWEEP || profile == PM_SANDBOX_SWEEP_CLIENT))
+    if (!rc && (profile == PM_SANDBOX_SWEEP || profile == PM_SANDBOX_SWEEP_CLIENT || profile == PM_SANDBOX_SWEEP_RDNS))
         rc = ALLOW(ctx, sweep_calls);
+    if (!rc && profile == PM_SANDBOX_SWEEP_RDNS)
+        rc = ALLOW(ctx, rdns_calls);
+    if (!rc && profile == PM_SANDBOX_SWEEP_RDNS)
+        rc = allow_dns(ctx);
     /* a store server (PostgreSQL) is reached through a new socket */
     if (!rc && (profile == PM_SANDBOX_PARSE || profile == PM_SANDBOX_SWEEP_CLIENT))
         rc = ALLOW(ctx, parse_calls);

@@ -31,6 +31,7 @@ LIB_FAMILIES = {
     "libpq": r"libpq-fe\.h",
     "bzip2": r"bzlib\.h",
     "curses": r"n?curses\.h",
+    "c-ares": r"ares\.h",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)

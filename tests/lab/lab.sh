@@ -204,6 +204,8 @@ teardown() {
   for n in $(ip netns list | awk '{print $1}'); do
     case "$n" in "$p"-*) ip netns del "$n" 2>/dev/null && found=0 ;; esac
   done
+  # the vantage's resolver file of tests/lab/dns.sh, if a test left it
+  [ ! -d "/etc/netns/$p-vp" ] || rm -rf "/etc/netns/$p-vp"
   if [ -d "$st" ]; then rm -rf "$st"; found=0; fi
   return $found
 }
