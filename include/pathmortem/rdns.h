@@ -25,6 +25,8 @@ struct pm_rdns_opts {
     unsigned timeout_ms;   /* per try (default 1000) */
     unsigned tries;        /* per query (default 2) */
     unsigned max_inflight; /* queries out at once (default 32, at most 256) */
+    uint32_t server;       /* host order; 0: the servers of /etc/resolv.conf (tests name their own) */
+    uint16_t port;         /* with server (0: 53) */
 };
 
 /* Cap: distinct addresses the cache holds. Names are checked with

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,6 +69,16 @@ int pm_rdns_open(const struct pm_rdns_opts *opts, struct pm_rdns **out, char *er
         free(r);
         return pm_err(errbuf, PM_EIO, "reverse DNS: cannot read the resolver configuration: %s", ares_strerror(st));
     }
+    if (opts && opts->server) {
+        struct ares_addr_port_node srv = {.family = AF_INET,
+                                          .udp_port = opts->port ? opts->port : 53,
+                                          .tcp_port = opts->port ? opts->port : 53};
+        srv.addr.addr4.s_addr = htonl(opts->server);
+        if ((st = ares_set_servers_ports(r->ch, &srv)) != ARES_SUCCESS) {
+            pm_rdns_close(r);
+            return pm_err(errbuf, PM_EIO, "reverse DNS: %s", ares_strerror(st));
+        }
+    }
     *out = r;
     return PM_OK;
 }
@@ -86,8 +97,12 @@ void pm_rdns_close(struct pm_rdns *r)
     free(r);
 }
 
-static void answered(void *arg, int status, int timeouts, struct hostent *h)
+/* The PTR answer itself (ares_query, not ares_gethostbyaddr, which reads
+ * /etc/hosts first and reports every failure, a timeout or no server
+ * included, as "not found"). */
+static void answered(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
+    (void)timeouts;
     struct query *q = arg;
     struct pm_rdns *r = q->r;
     if (status == ARES_EDESTRUCTION) {
@@ -98,22 +113,30 @@ static void answered(void *arg, int status, int timeouts, struct hostent *h)
     struct entry *e = &r->e[q->idx];
     free(q);
     switch (status) {
-    case ARES_SUCCESS:
-        if (h && h->h_name && pm_hostname_valid(h->h_name) && (e->name = strdup(h->h_name)))
+    case ARES_SUCCESS: {
+        struct hostent *h = NULL;
+        struct in_addr a = {.s_addr = htonl(e->addr)};
+        /* c-ares's parser goes through the answer with bounds checks; its
+         * name is then held to pm_hostname_valid before it is kept */
+        int pst = ares_parse_ptr_reply(abuf, alen, &a, sizeof a, AF_INET, &h);
+        if (pst == ARES_SUCCESS && h && h->h_name && pm_hostname_valid(h->h_name) && (e->name = strdup(h->h_name)))
             e->state = PM_RDNS_NAME;
+        else if (pst == ARES_ENODATA)
+            e->state = PM_RDNS_NXDOMAIN; /* an answer without a PTR record */
         else
-            e->state = PM_RDNS_FAILED; /* a PTR that is no host name is never shown */
+            e->state = PM_RDNS_FAILED; /* a bad answer, or a PTR that is no host name: never shown */
+        if (h)
+            ares_free_hostent(h);
         break;
+    }
     case ARES_ENOTFOUND:
     case ARES_ENODATA:
-        /* c-ares ends a reverse lookup whose server never answered with
-         * "not found" after its last source: the timeouts tell them apart */
-        e->state = timeouts > 0 ? PM_RDNS_TIMEOUT : PM_RDNS_NXDOMAIN;
+        e->state = PM_RDNS_NXDOMAIN;
         break;
     case ARES_ETIMEOUT:
         e->state = PM_RDNS_TIMEOUT;
         break;
-    default:
+    default: /* ESERVFAIL, EREFUSED, ECONNREFUSED (no server reachable), ... */
         e->state = PM_RDNS_FAILED;
         break;
     }
@@ -132,12 +155,14 @@ static void send_queued(struct pm_rdns *r)
             continue;
         }
         *q = (struct query){r, idx};
-        struct in_addr a = {.s_addr = htonl(r->e[idx].addr)};
+        uint32_t a = r->e[idx].addr;
+        char qname[32];
+        snprintf(qname, sizeof qname, "%u.%u.%u.%u.in-addr.arpa", a & 0xff, a >> 8 & 0xff, a >> 16 & 0xff, a >> 24);
         r->e[idx].state = PM_RDNS_PENDING;
         r->inflight++;
         r->queries++;
-        /* may call answered() at once (a cached or local failure) */
-        ares_gethostbyaddr(r->ch, &a, sizeof a, AF_INET, answered, q);
+        /* may call answered() at once (a local failure) */
+        ares_query(r->ch, qname, 1 /* C_IN */, 12 /* T_PTR */, answered, q);
     }
     if (!r->qlen)
         r->qhead = 0;
