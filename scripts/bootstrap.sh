@@ -14,7 +14,7 @@ packages=(
   postgresql libpq-dev
   libscamperfile0-dev
   traceroute mtr-tiny
-  libncurses-dev tmux nsd bind9-dnsutils libc-ares-dev
+  libncurses-dev tmux nsd bind9-dnsutils libc-ares-dev zsh
 )
 
 missing=()

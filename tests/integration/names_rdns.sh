@@ -64,7 +64,7 @@ for f in html svg; do
   lab_exec vp "$BUILD/pathmortem" show --format $f "$LAB_TMP/cu.json" >"$LAB_TMP/show.$f" || true
   # graphviz writes '-' as &#45; in SVG text
   sed 's/&#45;/-/g' "$LAB_TMP/show.$f" | grep -q '>xe-0-1-0.bjs-cu.chinaunicom.example<' ||
-    bad "show --format $f: no router name in the graph"
+    { bad "show --format $f: no router name in the graph"; grep -m3 -n 'bjs\|198.18.16.0' "$LAB_TMP/show.$f" >&2; }
 done
 
 # 2. the Russian side crosses TransTeleCom's silent zone: a timeout, within the budget
