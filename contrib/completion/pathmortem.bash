@@ -6,16 +6,20 @@ declare -gA _pathmortem_options=(
   [trace]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --interface --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --queries --rate --retries --source --split-ttl --target-timeout --targets --timeout --user --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [analyze]="--asn-db --color --format --gaplimit --geo-db --output --preset --presets --run --user --vantage --verbose -o --help"
   [show]="--color --format --output --user --verbose -o --help"
-  [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --store --target-timeout --targets --timeout --user --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
+  [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --spool --store --target-timeout --targets --timeout --user --vantage --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [history]="--by-vantage --format --output --prefix --since --store --until -o --help"
   [diff]="--format --store --help"
   [export]="--output --since --store --until -o --help"
   [import]="--asn-db --geo-db --preset --store --help"
+  [store]="--store --help"
+  [bgp]="--help"
   [geo-build]="--kind -o --help"
   [geo-lookup]="--asn-db --format --geo-db --help"
   [geo-verify]="--help"
 )
-_pathmortem_commands="trace analyze show snapshot history diff export import geo"
+_pathmortem_commands="trace analyze show snapshot history diff export import geo store bgp"
+# commands whose first word is a subcommand (geo's each have their own options)
+declare -gA _pathmortem_subcommands=([geo]="build lookup verify" [store]="init" [bgp]="dump")
 
 _pathmortem() {
   local cur prev cmd key i
@@ -28,12 +32,12 @@ _pathmortem() {
   fi
   cmd=${COMP_WORDS[1]}
   key=$cmd
-  if [ "$cmd" = geo ]; then
+  if [ -n "${_pathmortem_subcommands[$cmd]:-}" ]; then
     if [ "$COMP_CWORD" -eq 2 ]; then
-      mapfile -t COMPREPLY < <(compgen -W "build lookup verify --help" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "${_pathmortem_subcommands[$cmd]} --help" -- "$cur")
       return 0
     fi
-    key=geo-${COMP_WORDS[2]}
+    [ "$cmd" != geo ] || key=geo-${COMP_WORDS[2]}
   fi
   case $prev in
     -m | --method) mapfile -t COMPREPLY < <(compgen -W "icmp udp tcp" -- "$cur"); return 0 ;;
@@ -61,7 +65,7 @@ _pathmortem() {
     return 0
   fi
   case $key in
-    analyze | show | import | geo-build | geo-verify) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null ;;
+    analyze | show | import | geo-build | geo-verify | bgp) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null ;;
     trace | snapshot) mapfile -t COMPREPLY < <(compgen -W "starjv lab-starjv" -- "$cur") ;;
   esac
   return 0

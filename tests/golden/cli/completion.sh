@@ -35,7 +35,7 @@ for k in $keys; do
     # the option column of the help: "  -m, --method icmp|udp|tcp  text" gives -m and --method
     sed -nE 's/^ {1,8}(-[^ ]([^ ]| [^ ])*).*/\1/p' "$tmp/help" | grep -oE -- '(^|[ ,])(-[A-Za-z]|--[a-z][a-z0-9-]*)' |
         tr -d ' ,' | grep -vx -- --help | sort -u >"$tmp/defined"
-    [ -s "$tmp/defined" ] || [ "$k" = geo-verify ] || bad "no options found in ${k/-/ } --help"
+    [ -s "$tmp/defined" ] || [ "$k" != trace ] || bad "no options found in trace --help"
     for f in "$bash_file" "$zsh_file"; do
         list "$f" "$k" >"$tmp/have"
         [ -s "$tmp/have" ] || { bad "$(basename "$f"): no option list for $k"; continue; }
@@ -60,7 +60,8 @@ complete_words pathmortem trace --numer | grep -qx -- --numeric || bad "bash: 't
 [ "$(complete_words pathmortem trace -m u)" = udp ] || bad "bash: 'trace -m u' does not complete to udp"
 [ "$(complete_words pathmortem history --format s)" = svg ] || bad "bash: 'history --format s' does not offer svg"
 complete_words pathmortem geo b | grep -qx build || bad "bash: 'geo b' does not offer build"
-pass=$((pass + 5))
+[ "$(complete_words pathmortem store i)" = init ] || bad "bash: 'store i' does not complete to init"
+pass=$((pass + 6))
 
 # zsh parses its file (zsh is in scripts/bootstrap.sh)
 if command -v zsh >/dev/null; then
