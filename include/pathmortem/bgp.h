@@ -136,4 +136,83 @@ int pm_bgp_dump_line(FILE *out, const struct pm_bgp_event *ev);
 /* Formats an AS path as bgpdump does ("1 2 {3,4}"); returns buf. */
 char *pm_bgp_aspath_str(const struct pm_bgp_aspath *p, char *buf, size_t size);
 
+/* --- The control-plane state of the prefixes a run cares about (state.c). --- */
+
+/* A prefix watched: host-order IPv4 network and length. */
+struct pm_bgp_watch {
+    uint32_t addr;
+    uint8_t len;
+};
+
+/* Caps: announced prefixes kept (those overlapping the watched ones),
+ * routes (prefix x peer x path id), logged changes, distinct peers. */
+#define PM_BGP_STATE_MAX_PREFIXES 4096
+#define PM_BGP_STATE_MAX_ROUTES (1u << 20)
+#define PM_BGP_STATE_MAX_LOG (1u << 20)
+#define PM_BGP_STATE_MAX_PEERS 65535
+#define PM_BGP_UNIT_MAX_AS 8
+#define PM_BGP_UNIT_MAX_PATHS 8
+
+struct pm_bgp_state_opts {
+    const struct pm_bgp_watch *watch; /* the targets; their /24s are reported */
+    size_t nwatch;
+    uint32_t at;              /* state at this time (s); 0: after the last event */
+    uint32_t full_feed_min;   /* RIB routes a peer needs to count as full-feed; 0: 90 % of the largest peer's */
+    uint32_t together_s;      /* all upstream sides lost within this many seconds: the origin withdrew (default 300) */
+    uint32_t expected_origin; /* the target's AS (a preset's); 0: the origins of the RIB */
+    const uint32_t *expected_upstreams; /* a preset's watched upstreams, beside those of the RIB */
+    size_t nexpected_upstreams;
+};
+
+/* Who changed first, for a prefix or /24 (docs/analyze.md). */
+enum pm_bgp_cause {
+    PM_BGP_CAUSE_NONE,     /* no control-plane change: a data-plane problem */
+    PM_BGP_CAUSE_ORIGIN,   /* every upstream side lost it together: the origin withdrew */
+    PM_BGP_CAUSE_UPSTREAM, /* paths via one upstream vanished (first) */
+    PM_BGP_CAUSE_HIJACK,   /* another origin announced it */
+    PM_BGP_CAUSE_LEAK,     /* an unexpected AS appeared before the origin */
+    PM_BGP_CAUSE_NEVER,    /* not announced at the RIB's time nor since */
+};
+const char *pm_bgp_cause_name(enum pm_bgp_cause c);
+
+struct pm_bgp_path_count {
+    char path[160];
+    uint32_t peers;
+};
+
+/* The state of one announced prefix or one watched /24 at the state's time. */
+struct pm_bgp_unit {
+    uint32_t addr;
+    uint8_t len;
+    bool is_slash24;          /* a /24 of the targets (else an announced prefix) */
+    bool visible;             /* seen by more than 50 % of the full-feed peers (IODA's rule) */
+    bool visible_rib;         /* the same at the RIB's time */
+    uint32_t ff_seen, ff_total, ff_seen_rib;
+    uint32_t peers_seen;      /* all peers, full-feed or not */
+    uint32_t origins[PM_BGP_UNIT_MAX_AS], n_origins;
+    uint32_t upstreams[PM_BGP_UNIT_MAX_AS], n_upstreams;   /* AS before the origin, now */
+    uint32_t upstreams_rib[PM_BGP_UNIT_MAX_AS], n_upstreams_rib;
+    struct pm_bgp_path_count paths[PM_BGP_UNIT_MAX_PATHS];
+    uint32_t n_paths;
+    uint32_t last_change;     /* of any route covering it; 0: none since the RIB */
+    enum pm_bgp_cause cause;
+    uint32_t cause_as;        /* the upstream that dropped first, the hijacker, the leaker */
+    uint32_t cause_time;
+    char cause_text[192];
+};
+
+struct pm_bgp_state;
+
+int pm_bgp_state_new(const struct pm_bgp_state_opts *o, struct pm_bgp_state **out, char *errbuf);
+void pm_bgp_state_free(struct pm_bgp_state *s);
+/* Event callbacks (pm_bgp_event_fn): RIB events first (one RIB file), then
+ * pm_bgp_state_rib_done, then the update files' events in time order. */
+int pm_bgp_state_feed(const struct pm_bgp_event *ev, void *state);
+void pm_bgp_state_rib_done(struct pm_bgp_state *s);
+/* The units: every announced prefix overlapping the watch list, then each
+ * watched /24. *units is malloc'd (caller frees). rib_time and at are the
+ * RIB's time and the state's time. PM_ELIMIT if a cap was hit while feeding. */
+int pm_bgp_state_finish(struct pm_bgp_state *s, struct pm_bgp_unit **units, size_t *n, uint32_t *rib_time,
+                        uint32_t *at, uint32_t *ff_total, char *errbuf);
+
 #endif

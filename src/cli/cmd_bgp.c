@@ -10,6 +10,7 @@
 
 static const char usage_text[] =
     "usage: pathmortem bgp dump FILE...\n"
+    "       pathmortem bgp state --mrt RIB [--mrt-updates GLOB]... [options] PREFIX|PRESET...\n"
     "\n"
     "The control plane from MRT files (RFC 6396 with ADD-PATH, RFC 8050: TABLE_DUMP, TABLE_DUMP_V2\n"
     "RIB dumps, BGP4MP update files; gzip, bzip2 or uncompressed), as RIPE RIS and RouteViews\n"
@@ -17,6 +18,9 @@ static const char usage_text[] =
     "\n"
     "  dump FILE...   print every route record as Debian's `bgpdump -m` prints it (one line per\n"
     "                 prefix and peer: TABLE_DUMP|, TABLE_DUMP2|, TABLE_DUMP2_AP|, BGP4MP| lines)\n"
+    "  state          per announced prefix and per /24 of the targets: announced or withdrawn,\n"
+    "                 visible to how many full-feed peers, AS paths, upstreams, last change and who\n"
+    "                 changed first ('pathmortem bgp state --help')\n"
     "\n"
     "A record whose framing holds but whose body is malformed, or whose type is not decoded, is\n"
     "skipped and counted (a note on stderr); a file that cannot be framed further (cut record,\n"
@@ -91,6 +95,8 @@ int pm_cmd_bgp(int argc, char **argv)
     }
     if (!strcmp(argv[1], "dump"))
         return cmd_dump(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "state"))
+        return pm_cli_bgp_state(argc - 1, argv + 1);
     pm_cli_error("bgp: unknown subcommand '%s' (dump or state)", argv[1]);
     return PM_EXIT_USAGE;
 }
