@@ -19,7 +19,7 @@ declare -gA _pathmortem_options=(
 )
 _pathmortem_commands="trace analyze show snapshot history diff export import geo store bgp"
 # commands whose first word is a subcommand (geo's each have their own options)
-declare -gA _pathmortem_subcommands=([geo]="build lookup verify" [store]="init" [bgp]="dump")
+declare -gA _pathmortem_subcommands=([geo]="build lookup verify" [store]="init" [bgp]="dump state")
 
 _pathmortem() {
   local cur prev cmd key i
