@@ -350,7 +350,7 @@ int pm_store_import_check(FILE *f, struct pm_import_stats *st, char *errbuf);
 /* Writes metrics of the latest snapshot to path atomically (temp file in the
  * same dir, fsync, rename): reachability per prefix and per upstream,
  * where they die, the snapshot's timestamp, age (at now_us) and duration.
- * No snapshot yet: only pathmortem_snapshots_total 0. */
+ * No snapshot yet: only pathmortem_store_snapshots 0. */
 int pm_store_prom_write(struct pm_store *s, const char *path, uint64_t now_us, char *errbuf);
 
 /* ---- history as evidence for the analyzer ---- */

@@ -19,12 +19,58 @@ static void minute_str(uint64_t us, char *buf, size_t len)
 
 static void as_str(const struct pm_as_ref *as, char *buf, size_t len)
 {
+    char name[sizeof as->name];
+    pm_output_clean(as->name, name, sizeof name);
     if (!as->asn)
-        snprintf(buf, len, "%s", as->name[0] ? as->name : "unknown");
-    else if (as->name[0])
-        snprintf(buf, len, "%.100s (AS%u)", as->name, as->asn);
+        snprintf(buf, len, "%s", name[0] ? name : "unknown");
+    else if (name[0])
+        snprintf(buf, len, "%.100s (AS%u)", name, as->asn);
     else
         snprintf(buf, len, "AS%u", as->asn);
+}
+
+/* Display columns of cleaned UTF-8 (continuation bytes take none). */
+static size_t columns(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xc0) != 0x80;
+    return w;
+}
+
+/* as_str fitted to a table column of `cols`: the AS name is shortened with
+ * "…", never the "(AS131279)" that identifies it. */
+static void as_cell(const struct pm_as_ref *as, size_t cols, char *buf, size_t len)
+{
+    as_str(as, buf, len);
+    if (columns(buf) <= cols)
+        return;
+    char tail[24] = "";
+    if (as->asn && as->name[0])
+        snprintf(tail, sizeof tail, " (AS%u)", as->asn);
+    size_t keep = cols > strlen(tail) + 1 ? cols - strlen(tail) - 1 : 0; /* columns of name before "…" */
+    size_t i = 0, w = 0;
+    while (buf[i] && w < keep) {
+        i++;
+        while (((unsigned char)buf[i] & 0xc0) == 0x80)
+            i++; /* never split a character */
+        w++;
+    }
+    while (i > 0 && buf[i - 1] == ' ')
+        i--;
+    /* in place: the name's kept part stays where it is */
+    if (i + strlen("…") + strlen(tail) + 1 > len)
+        return;
+    memmove(buf + i, "…", strlen("…"));
+    memcpy(buf + i + strlen("…"), tail, strlen(tail) + 1);
+}
+
+/* Pads s to cols display columns. */
+static void cell(FILE *f, const char *s, size_t cols)
+{
+    fputs(s, f);
+    for (size_t w = columns(s); w < cols; w++)
+        fputc(' ', f);
 }
 
 static uint64_t duration_us(const struct pm_episode *e, uint64_t now_us)
@@ -60,14 +106,17 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
         }
         char dies[160] = "-", up[160], start[32], end[32] = "ongoing", dur[32];
         if (e->state == PM_EPISODE_DIED || e->state == PM_EPISODE_PARTIAL)
-            as_str(&e->dies_in, dies, sizeof dies);
-        as_str(&e->upstream, up, sizeof up);
+            as_cell(&e->dies_in, 34, dies, sizeof dies);
+        as_cell(&e->upstream, 34, up, sizeof up);
         minute_str(e->start_us, start, sizeof start);
         if (e->end_us)
             minute_str(e->end_us, end, sizeof end);
         pm_format_duration(duration_us(e, now_us), dur, sizeof dur);
-        fprintf(f, "%-18s %-8s %-34.34s %-34.34s %-21s %-21s %-12s %u\n", e->key,
-                pm_episode_state_name((enum pm_episode_state)e->state), dies, up, start, end, dur, e->snapshots);
+        fprintf(f, "%-18s %-8s ", e->key, pm_episode_state_name((enum pm_episode_state)e->state));
+        cell(f, dies, 34);
+        fputc(' ', f);
+        cell(f, up, 34);
+        fprintf(f, " %-21s %-21s %-12s %u\n", start, end, dur, e->snapshots);
     }
     /* the answer to "since when": one line per ongoing outage */
     bool first = true;

@@ -100,8 +100,9 @@ static void hop_rows(FILE *f, const struct pm_output_ctx *ctx, const struct pm_t
     uint8_t first = pm_output_first_hop(ctx->run, t), last = pm_output_shown_last(t);
     if (first > ctx->run->first_ttl)
         fprintf(f,
-                "<tr><td colspan=\"8\" class=\"dim\">hops %u–%u shared with other targets (not re-probed)</td></tr>\n",
-                ctx->run->first_ttl, first - 1);
+                "<tr><td colspan=\"8\" class=\"dim\">%s %u%s%.0u shared with other targets (not re-probed)</td></tr>\n",
+                first - 1 == ctx->run->first_ttl ? "hop" : "hops", ctx->run->first_ttl,
+                first - 1 == ctx->run->first_ttl ? "" : "–", first - 1 == ctx->run->first_ttl ? 0u : first - 1u);
     for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;
         uint32_t n = pm_target_hop(t, ttl, &r);
@@ -184,7 +185,7 @@ static void target_section(FILE *f, const struct pm_output_ctx *ctx, uint32_t id
             fputs(" — <span class=\"reached\">host-absent</span> (the network answered, this address is dark)", f);
         else if (v->status == PM_STATUS_NOT_PROBED)
             fputs(" — <span class=\"dim\">not-probed</span> (the run ended before it)", f);
-        else
+        else if (strncmp(stop, "reached", 7)) /* "reached at hop 7" says it already */
             fputs(" — <span class=\"reached\">reached</span>", f);
         if (v->dies_in.asn || v->dies_in.name[0]) {
             /* the one wording: "in" only where the dying router is inferred in that AS */
@@ -278,10 +279,10 @@ int pm_output_html(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
         fputs(")", f);
     }
     fprintf(f,
-            ", %s to %s; TTL %u–%u, %u queries, wait %u ms.<br>%u targets: <span class=\"reached\">%u "
+            ", %s to %s; TTL %u–%u, %u quer%s per hop, wait %u ms.<br>%u targets: <span class=\"reached\">%u "
             "reached</span>, <span class=\"died\">%u died</span>.</p>\n",
-            t0, t1, run->first_ttl, run->max_ttl, run->queries, run->wait_ms, run->n_targets, run->n_targets - died,
-            died);
+            t0, t1, run->first_ttl, run->max_ttl, run->queries, run->queries == 1 ? "y" : "ies", run->wait_ms,
+            run->n_targets, run->n_targets - died, died);
     if (ctx->analysis) {
         rollup_table(f, "Verdicts per prefix", ctx->analysis->by_prefix, ctx->analysis->n_prefix);
         rollup_table(f, "Verdicts per upstream", ctx->analysis->by_upstream, ctx->analysis->n_upstream);

@@ -97,9 +97,10 @@ static void header(const struct tx *x)
     pm_output_clean(run->vantage, vantage, sizeof vantage);
     pm_format_time(run->started_us, t0, sizeof t0);
     pm_format_time(run->ended_us, t1, sizeof t1);
-    fprintf(x->f, "pathmortem %s from %s%s%s%s, TTL %u–%u, %u queries, wait %u ms\n", pm_method_name(run->method),
-            pm_addr_str(run->source, src), vantage[0] ? " (" : "", vantage, vantage[0] ? ")" : "", run->first_ttl,
-            run->max_ttl, run->queries, run->wait_ms);
+    fprintf(x->f, "pathmortem %s from %s%s%s%s, TTL %u–%u, %u quer%s per hop, wait %u ms\n",
+            pm_method_name(run->method), pm_addr_str(run->source, src), vantage[0] ? " (" : "", vantage,
+            vantage[0] ? ")" : "", run->first_ttl, run->max_ttl, run->queries, run->queries == 1 ? "y" : "ies",
+            run->wait_ms);
     if (run->input.format[0]) { /* another system's file: say whose, and what it could not tell */
         const struct pm_run_input *in = &run->input;
         char tool[sizeof in->tool], ver[sizeof in->version], vid[sizeof in->vantage_id], vad[sizeof in->vantage_addr],
@@ -403,9 +404,17 @@ static void target_header(const struct tx *x, uint32_t idx)
     char a[16], label[200];
     char stop[48];
     pm_output_stop_phrase(t, stop, sizeof stop);
-    fprintf(x->f, "\nto %s: %s", pm_addr_str(t->dst, a), stop);
+    /* "reached at hop 7 via …": the stop phrase already says reached */
+    bool said = !strncmp(stop, "reached", 7) && v && v->status == PM_STATUS_REACHED;
+    fprintf(x->f, "\nto %s: ", pm_addr_str(t->dst, a));
+    if (said)
+        on(x, GREEN);
+    fputs(stop, x->f);
+    if (said)
+        off(x);
     if (v) {
-        fputs(" — ", x->f);
+        if (!said)
+            fputs(" — ", x->f);
         if (v->status == PM_STATUS_DIED) {
             const char *kind = pm_output_death_str(v->kind);
             on(x, RED);
@@ -427,7 +436,7 @@ static void target_header(const struct tx *x, uint32_t idx)
             fputs("not-probed", x->f);
             off(x);
             fputs(" (the run ended before it)", x->f);
-        } else {
+        } else if (!said) {
             on(x, GREEN);
             fputs("reached", x->f);
             off(x);
@@ -455,7 +464,10 @@ static void target_block(const struct tx *x, uint32_t idx)
     target_header(x, idx);
     if (first > run->first_ttl) {
         char d[16];
-        fprintf(x->f, "      hops %u–%u shared with other targets (not re-probed)", run->first_ttl, first - 1);
+        if (first - 1 == run->first_ttl)
+            fprintf(x->f, "      hop %u shared with other targets (not re-probed)", run->first_ttl);
+        else
+            fprintf(x->f, "      hops %u–%u shared with other targets (not re-probed)", run->first_ttl, first - 1);
         if (t->donor && t->donor <= run->n_targets)
             fprintf(x->f, ": as on the path to %s", pm_addr_str(run->targets[t->donor - 1].dst, d));
         fputc('\n', x->f);

@@ -123,8 +123,8 @@ static int write_metrics(FILE *f, struct pm_store *s, uint64_t now_us, char *err
         pm_store_query_i64(s, "SELECT COUNT(*) FROM snapshots", NULL, 0, INT64_MAX, &count, "counting", errbuf);
     if (rc)
         return rc;
-    help(f, "pathmortem_snapshots_total", "gauge", "Snapshots held in the store.");
-    fprintf(f, "pathmortem_snapshots_total %lld\n", (long long)count);
+    help(f, "pathmortem_store_snapshots", "gauge", "Snapshots held in the store.");
+    fprintf(f, "pathmortem_store_snapshots %lld\n", (long long)count);
     if (!count)
         return PM_OK;
     int64_t id;

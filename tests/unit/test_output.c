@@ -12,6 +12,7 @@
 
 #include "output/internal.h"
 #include "pathmortem/output.h"
+#include "pathmortem/store.h"
 
 #define HOSTILE "Evil, \"Inc\" <script>alert(1)</script>\033[31mRED\033]0;title\007"
 
@@ -499,7 +500,20 @@ static void test_text_hops(void **state)
     /* MPLS stack of the !X reply */
     assert_non_null(strstr(out, "[MPLS: L=24001,E=0,S=1,T=1]"));
     /* the stop-set target: hop 1 was shared */
-    assert_non_null(strstr(out, "hops 1–1 shared with other targets (not re-probed): as on the path to 175.45.176.20"));
+    assert_non_null(strstr(out, "hop 1 shared with other targets (not re-probed): as on the path to 175.45.176.20"));
+    assert_null(strstr(out, "hops 1–1"));
+    /* "reached at hop 3 via …", not "reached at hop 3 — reached via …" */
+    l = line_with(out, "to 175.45.177.5: ");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "reached at hop"));
+    assert_null(strstr(l, "— reached"));
+    free(l);
+    /* the header counts queries in the singular for one */
+    char want[64];
+    unsigned q = fx->ctx.run->queries;
+    snprintf(want, sizeof want, ", %u quer%s per hop, ", q, q == 1 ? "y" : "ies");
+    assert_non_null(strstr(out, want));
+    assert_null(strstr(out, " 1 queries"));
     /* ECMP: the second responder on its own line without a TTL */
     l = line_with(out, "188.43.225.154");
     assert_non_null(l);
@@ -516,6 +530,104 @@ static void test_text_hops(void **state)
                                 "(AS4837) via China Unicom (AS4837), confidence 0.67"));
     assert_non_null(strstr(out, "evidence: AS4837 precedes AS131279 on healthy paths"));
     free(out);
+}
+
+/* A name callback: a provider-style name, and a PTR holding an escape sequence. */
+static const char *names_cb(void *ctx, uint32_t addr)
+{
+    (void)ctx;
+    if (addr == A("219.158.39.42"))
+        return "xe-0-1-0.bjs-cu.chinaunicom.net";
+    if (addr == A("219.158.1.1"))
+        return "evil\033[2J.example";
+    return NULL;
+}
+
+static void test_names(void **state)
+{
+    struct fixture *fx = *state;
+    struct pm_output_ctx ctx = fx->ctx;
+    ctx.name = names_cb;
+    struct pm_output_names ns = {.asked = 5, .named = 2, .nxdomain = 2, .timeout = 1};
+    ctx.names_stats = &ns;
+    char *out = render(&ctx, PM_FMT_TEXT);
+    char *l = line_with(out, "   4  219.158.39.42");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "219.158.39.42   xe-0-1-0.bjs-cu.chinaunicom.net "));
+    free(l);
+    assert_null(strstr(out, "evil")); /* never shown: no plain host name */
+    assert_non_null(strstr(out, "names: 2 of 5 hop addresses named by reverse DNS, 2 without a name (NXDOMAIN), "
+                                "1 timed out"));
+    free(out);
+    /* JSON: name per reply, null without one, read back by show's reader */
+    char err[PM_ERRBUF_SIZE];
+    char *doc = pm_output_json_string(&ctx, err);
+    assert_non_null(doc);
+    assert_non_null(strstr(doc, "\"name\": \"xe-0-1-0.bjs-cu.chinaunicom.net\""));
+    assert_non_null(strstr(doc, "\"name\": null"));
+    struct pm_output_doc d;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(pm_output_json_read_doc(doc, strlen(doc), &d, err), PM_OK);
+    assert_string_equal(pm_output_facts_name(d.facts, A("219.158.39.42")), "xe-0-1-0.bjs-cu.chinaunicom.net");
+    assert_null(pm_output_facts_name(d.facts, A("219.158.1.1")));
+    pm_output_doc_free(&d);
+    /* a document whose name is no host name is refused */
+    char *bad = strstr(doc, "xe-0-1-0.bjs-cu");
+    bad[2] = ' ';
+    memset(&d, 0, sizeof d);
+    assert_int_equal(pm_output_json_read_doc(doc, strlen(doc), &d, err), PM_ECORRUPT);
+    assert_non_null(strstr(err, "name"));
+    pm_output_doc_free(&d);
+    free(doc);
+    /* graph and HTML carry the name */
+    out = render(&ctx, PM_FMT_DOT);
+    assert_non_null(strstr(out, "xe-0-1-0.bjs-cu.chinaunicom.net\\n219.158.39.42"));
+    free(out);
+}
+
+/* The history table shortens a long AS name, never its ASN (issue 15: "(AS131"). */
+static void test_history_asn_whole(void **state)
+{
+    (void)state;
+    struct pm_episode e[2];
+    memset(e, 0, sizeof e);
+    strcpy(e[0].key, "175.45.176.0/24");
+    e[0].state = PM_EPISODE_DIED;
+    e[0].dies_in.asn = 131279;
+    strcpy(e[0].dies_in.name, "Star Joint Venture Co. Ltd. Pyongyang");
+    e[0].upstream.asn = 4837;
+    strcpy(e[0].upstream.name, "CHINA UNICOM China169 Backbone Beijing");
+    e[0].start_us = 1764316800000000ull;
+    e[0].snapshots = 3;
+    e[1] = e[0];
+    strcpy(e[1].key, "175.45.177.0/24");
+    strcpy(e[1].dies_in.name, "Short AS");
+    struct pm_history h = {.n = 2, .episodes = e, .first_us = e[0].start_us, .last_us = e[0].start_us,
+                           .n_snapshots = 3};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    char err[PM_ERRBUF_SIZE];
+    assert_int_equal(pm_output_history(f, PM_FMT_TEXT, &h, e[0].start_us + 60000000u, err), PM_OK);
+    fclose(f);
+    char *l = line_with(buf, "175.45.176.0/24  ");
+    assert_non_null(l);
+    if (!strstr(l, "Star Joint Venture Co.… (AS131279) "))
+        fail_msg("%s", l);
+    assert_non_null(strstr(l, "(AS4837) "));
+    free(l);
+    l = line_with(buf, "175.45.177.0/24  ");
+    assert_non_null(strstr(l, "Short AS (AS131279)   ")); /* short names whole, padded */
+    free(l);
+    /* the columns stay aligned: START begins at the same column on both lines */
+    char *a = strstr(buf, "\n175.45.176.0/24"), *b = strstr(buf, "\n175.45.177.0/24");
+    size_t ca = 0, cb = 0; /* display columns, "…" being one */
+    for (const char *p = a, *end = strstr(a, "2025-"); p < end; p++)
+        ca += ((unsigned char)*p & 0xc0) != 0x80;
+    for (const char *p = b, *end = strstr(b, "2025-"); p < end; p++)
+        cb += ((unsigned char)*p & 0xc0) != 0x80;
+    assert_int_equal(ca, cb);
+    free(buf);
 }
 
 static void test_text_collapse_and_color(void **state)
@@ -537,7 +649,7 @@ static void test_text_collapse_and_color(void **state)
     fx->ctx.color = true;
     out = render(&fx->ctx, PM_FMT_TEXT);
     assert_non_null(strstr(out, "\033[31mdied (admin-prohibited)\033[0m"));
-    assert_non_null(strstr(out, "\033[32mreached\033[0m"));
+    assert_non_null(strstr(out, "\033[32mreached at hop 3\033[0m via"));
     assert_non_null(strstr(out, "\033[2m"));
     assert_null(strstr(out, "\033]0;")); /* the hostile OSC sequence is gone */
     fx->ctx.color = false;
@@ -976,6 +1088,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_verdicts, setup, teardown),
         cmocka_unit_test(test_issue4_example),
         cmocka_unit_test_setup_teardown(test_text_hops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+        cmocka_unit_test(test_history_asn_whole),
         cmocka_unit_test_setup_teardown(test_text_collapse_and_color, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_rate_limited_rollup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_no_analysis, setup, teardown),

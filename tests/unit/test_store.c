@@ -480,7 +480,7 @@ static void prometheus_textfile(void **state)
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = 0;
     fclose(f);
-    assert_true(has_line(buf, "pathmortem_snapshots_total 0"));
+    assert_true(has_line(buf, "pathmortem_store_snapshots 0"));
     assert_null(strstr(buf, "pathmortem_prefix_reachable"));
 
     struct fixture fx = make_fixture(T0_US, TS_DIED_4837, TS_REACHED, 2);
@@ -497,9 +497,9 @@ static void prometheus_textfile(void **state)
     buf[n] = 0;
     fclose(f);
     static const char *const want[] = {
-        "# HELP pathmortem_snapshots_total Snapshots held in the store.",
-        "# TYPE pathmortem_snapshots_total gauge",
-        "pathmortem_snapshots_total 1",
+        "# HELP pathmortem_store_snapshots Snapshots held in the store.",
+        "# TYPE pathmortem_store_snapshots gauge",
+        "pathmortem_store_snapshots 1",
         "# TYPE pathmortem_last_snapshot_timestamp_seconds gauge",
         "pathmortem_last_snapshot_timestamp_seconds 1764316800.000",
         "pathmortem_last_snapshot_age_seconds 90.000",
@@ -520,6 +520,13 @@ static void prometheus_textfile(void **state)
             fail_msg("missing line: %s\n---\n%s", want[i], buf);
     /* a reached /24 has no dies_in sample */
     assert_null(strstr(buf, "pathmortem_prefix_dies_in{prefix=\"175.45.177.0/24\""));
+    /* a gauge never ends in _total: Prometheus keeps that suffix for counters */
+    for (const char *t = strstr(buf, "# TYPE "); t; t = strstr(t + 1, "# TYPE ")) {
+        const char *sp = strchr(t + 7, ' ');
+        assert_non_null(sp);
+        if (!strncmp(sp, " gauge", 6) && sp - (t + 7) >= 6 && !strncmp(sp - 6, "_total", 6))
+            fail_msg("gauge with a counter's suffix: %.*s", (int)(sp - t), t);
+    }
     /* every sample's metric was introduced by HELP and TYPE */
     char *save, *line;
     char copy[8192];
