@@ -45,6 +45,13 @@ struct tstate {
     struct hop_slot slot[2];
 };
 
+/* TTLs whose silence a /24 counts (1..PM_SCHED_MUTE_TTLS; higher ones
+ * always get their retries), and how many of its targets must have waited
+ * in silence at a TTL, with none of its targets heard there, before the
+ * others stop retrying it (see pm_sched_timeout). */
+#define PM_SCHED_MUTE_TTLS 32
+#define PM_SCHED_MUTE_AFTER 4
+
 /* What one /24 has taught us, to start its other targets at the right TTL. */
 struct group_info {
     uint32_t prefix;         /* /24 network */
@@ -55,6 +62,8 @@ struct group_info {
     uint8_t refused_ttl;     /* lowest TTL a probe was refused at (never a guess) */
     uint8_t loop_ttl;        /* TTL at which a routing loop begins */
     uint8_t confirmers;      /* targets given the rate-limit retries where the refusal is unconfirmed */
+    uint8_t silent_first[PM_SCHED_MUTE_TTLS]; /* per TTL: first waits that ended silent (capped) */
+    uint64_t heard;          /* bit (ttl-1): some target of this /24 got a reply at that TTL */
 };
 
 struct send_req {

@@ -396,6 +396,9 @@ void pm_sched_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r, 
 {
     (void)now;
     struct tstate *t = &sc->ts[ti];
+    /* even a late reply shows that something at this TTL talks to the /24 */
+    if (r->ttl >= 1 && r->ttl <= 64)
+        group_of(sc, t)->heard |= 1ull << (r->ttl - 1);
     if (t->flags & TS_FINISHED)
         return;
     for (uint8_t w = 0; w < 2; w++) {
@@ -433,6 +436,21 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
     bool known_hop = g->dist > s->ttl || g->last_resp >= s->ttl;
     bool stopset_mode = !sc->o.no_stopset && sc->n > 1;
     bool higher_router = s->ttl < 64 && (t->te_mask >> s->ttl) != 0;
+    bool mute = false;
+    if (stopset_mode && s->ttl <= PM_SCHED_MUTE_TTLS && !s->answered && s->sent == queries(sc)) {
+        /* the end of a first wait in silence. Where no target of the /24 has
+         * been heard at this TTL a full wait after the first probes went
+         * there, and PM_SCHED_MUTE_AFTER of them already waited in vain, the
+         * hop does not answer this /24 at all (a mute router, a blackhole):
+         * retries cannot draw an answer a rate-limited router would have
+         * given by now (its budget refills within the wait), so the others
+         * stop at one wait. The first few still retry, so a router that is
+         * only slow or briefly out of budget is still heard. */
+        uint8_t *n = &g->silent_first[s->ttl - 1];
+        mute = !((g->heard >> (s->ttl - 1)) & 1) && *n >= PM_SCHED_MUTE_AFTER;
+        if (*n < UINT8_MAX)
+            (*n)++;
+    }
     if (stopset_mode && !t->reached_ttl && g->refused_ttl && s->ttl >= g->refused_ttl) {
         /* where a neighbour's refusal already came back at or below this TTL
          * the analysis reads this silence as that refusal, rate limited: a
@@ -452,6 +470,10 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
         } else {
             allowed = queries(sc);
         }
+    } else if (mute) {
+        /* (below any refusal or guessed refusal of the /24: those keep the
+         * rules above, which wait for the refusing router's budget) */
+        allowed = queries(sc);
     } else if (known_hop && tm->slot == SLOT_BACK && stopset_mode && higher_router) {
         /* walking back toward the stop set through a hop its neighbours
          * already showed, below a router this target reached: the hop below

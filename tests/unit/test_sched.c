@@ -250,6 +250,73 @@ static void a_mostly_dark_24_is_swept_economically(void **state)
     end_sim(m);
 }
 
+/* Two mute routers (no time-exceeded at all) on a blackholed /24 swept at
+ * 10,000 pps: all its targets wait at those TTLs together, so the first
+ * PM_SCHED_MUTE_AFTER silent waits keep their retries and the others stop
+ * at one probe there; the routers that answer are not affected. */
+static void a_mute_hop_is_not_retried_by_every_target(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, 0, 0, 0, 0};
+    sim_path(m, A(198, 19, 176, 0), 6, hops); /* silent past R2, every address dark */
+    for (uint32_t i = 0; i < 128; i++)
+        sim_target(m, A(198, 19, 176, i));
+    m->interval_us = 100;
+    m->rtt_us = 500;
+    assert_int_equal(sim_run(m, NULL, 600000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    for (uint8_t ttl = 3; ttl <= 6; ttl++) {
+        uint32_t probed = 0, retried = 0;
+        for (uint32_t i = 0; i < m->n; i++) {
+            probed += m->sent[i][ttl] > 0;
+            retried += m->sent[i][ttl] > 1;
+            assert_int_equal(m->answered[i][ttl], 0);
+        }
+        if (probed <= 8)
+            fail_msg("TTL %u probed by only %u targets: the test shows nothing", ttl, probed);
+        if (retried > 4 || retried == 0)
+            fail_msg("TTL %u: %u of %u targets retried, want 1..4", ttl, retried, probed);
+    }
+    /* R2 at TTL 2 answered and is not retried */
+    uint32_t heard2 = 0;
+    for (uint32_t i = 0; i < m->n; i++)
+        heard2 += m->answered[i][2];
+    assert_true(heard2 > 0);
+    end_sim(m);
+}
+
+/* A router that answers only now and then (one token a second, a burst of 2)
+ * at a TTL every target of the /24 waits at: it is heard, so it is not mute,
+ * and later targets still get their retries there. */
+static void a_rate_limited_hop_is_not_taken_for_mute(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t hops[] = {R1, R2, R3};
+    struct sim_path *p = sim_path(m, A(198, 19, 176, 0), 3, hops); /* every host answers at 4 */
+    sim_error_limit(m, R3, 2, 1000000);
+    m->rl[m->n_rl - 1].unreach_only = false;
+    for (uint32_t i = 0; i < 128; i++)
+        p->live[i] = 1;
+    for (uint32_t i = 0; i < 128; i++)
+        sim_target(m, A(198, 19, 176, i));
+    m->interval_us = 100;
+    m->rtt_us = 500;
+    m->o.no_stopset = false;
+    assert_int_equal(sim_run(m, NULL, 600000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    uint32_t retried = 0, heard = 0;
+    for (uint32_t i = 0; i < m->n; i++) {
+        retried += m->sent[i][3] > 1;
+        heard += m->answered[i][3] > 0;
+    }
+    assert_true(heard > 0);
+    if (retried <= 4)
+        fail_msg("only %u targets retried the rate-limited hop", retried);
+    end_sim(m);
+}
+
 /* The launch order given is the order targets start in. */
 static void targets_launch_in_the_given_order(void **state)
 {
@@ -283,6 +350,8 @@ int main(void)
         cmocka_unit_test(a_loop_stops_forward_probing),
         cmocka_unit_test(a_mostly_dark_24_is_swept_economically),
         cmocka_unit_test(targets_launch_in_the_given_order),
+        cmocka_unit_test(a_mute_hop_is_not_retried_by_every_target),
+        cmocka_unit_test(a_rate_limited_hop_is_not_taken_for_mute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
