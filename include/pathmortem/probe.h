@@ -31,6 +31,12 @@ struct pm_engine_opts {
     bool progress;           /* progress bar on stderr */
     const char *pcap_path;   /* the pcap's name, for messages and documents (NULL: none) */
     FILE *pcap_file;         /* write every probe and reply to this stream (NULL: none); the engine takes it */
+    /* Called from the sweep's loop at most every 50 ms, between reading the
+     * capture and sending (watch's live view counts the replies so far, reads
+     * keys and draws): run may be read, its replies in arrival order. Returns
+     * 0 to go on, 1 to end this sweep now (run->end becomes PM_RUN_SIGINT). */
+    int (*tick)(void *ctx, const struct pm_run *run);
+    void *tick_ctx;
 };
 
 void pm_engine_opts_default(struct pm_engine_opts *o);
@@ -47,6 +53,9 @@ int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n_targets, struct pm_run *run,
                   char *errbuf);
 void pm_engine_close(struct pm_engine *e);
+/* Writes what the pcap stream buffers so far to its file (watch's "write the
+ * pcap so far"); PM_EIO (errbuf set) on a failed write. */
+int pm_engine_pcap_flush(struct pm_engine *e, char *errbuf);
 /* Finishes the pcap stream; PM_EIO (errbuf set) if any write to it failed. */
 int pm_engine_pcap_close(struct pm_engine *e, char *errbuf);
 /* Changes the probe method for the next pm_engine_run (each run also gets a

@@ -24,6 +24,7 @@
 #define PM_EXIT_NOPERM 77     /* missing privilege (EX_NOPERM) */
 
 int pm_cmd_trace(int argc, char **argv);
+int pm_cmd_watch(int argc, char **argv);
 int pm_cmd_analyze(int argc, char **argv);
 int pm_cmd_geo(int argc, char **argv);
 int pm_cmd_snapshot(int argc, char **argv);

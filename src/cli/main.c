@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
     {"trace", pm_cmd_trace, "probe targets or whole prefixes and show where the paths die"},
+    {"watch", pm_cmd_watch, "live view like mtr: hops, loss, RTTs and the verdict, updated as replies arrive"},
     {"analyze", pm_cmd_analyze, "rebuild a run from its pcap file and print the same verdicts"},
     {"show", pm_cmd_show, "re-render a run saved as JSON in any output format"},
     {"snapshot", pm_cmd_snapshot, "trace + analysis + store in the snapshot database (for cron)"},

@@ -46,8 +46,11 @@ int pm_cli_outfiles_delegate(struct pm_cli_outfiles *o)
     if (geteuid() != 0 && getuid() != 0)
         return 0;
     char err[PM_ERRBUF_SIZE];
-    struct pm_safefile *files[2] = {&o->doc, &o->pcap};
-    if (pm_keeper_start(&o->keeper, files, 2, err) != PM_OK) {
+    struct pm_safefile *files[2 + sizeof o->extra / sizeof o->extra[0]] = {&o->doc, &o->pcap};
+    size_t n = 2;
+    for (size_t i = 0; i < o->n_extra; i++)
+        files[n++] = o->extra[i];
+    if (pm_keeper_start(&o->keeper, files, n, err) != PM_OK) {
         pm_cli_error("%s", err);
         return PM_EXIT_OSERR;
     }
@@ -72,5 +75,8 @@ void pm_cli_outfiles_close(struct pm_cli_outfiles *o)
         return;
     pm_safefile_abort(&o->doc);
     pm_safefile_abort(&o->pcap);
+    for (size_t i = 0; i < o->n_extra; i++)
+        pm_safefile_abort(o->extra[i]);
+    o->n_extra = 0;
     pm_keeper_stop(&o->keeper);
 }

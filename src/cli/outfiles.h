@@ -8,6 +8,8 @@ struct pm_cli_outfiles {
     struct pm_safefile doc;    /* -o (inactive: stdout) */
     struct pm_safefile pcap;   /* -w or the default pcap name (inactive: none) */
     struct pm_keeper keeper;   /* renames for us once root is gone */
+    struct pm_safefile *extra[6];   /* more files of the command's (watch's pcap copies), opened by it */
+    size_t n_extra;
     bool ready;                /* set by init: a zeroed struct owns nothing */
 };
 

@@ -31,6 +31,7 @@ struct pm_cli_sweep {
     int color;                 /* -1 auto, 0 never, 1 always */
     bool compare_methods;
     bool resolve;              /* reverse DNS of hop addresses after the run (trace without -n) */
+    bool given_queries;        /* -q given (watch picks its own default otherwise) */
     char pcap_default[96];     /* generated name when -w is not given */
     /* targets as given; read by the unprivileged child (sweep_targets.c) */
     char **target_args;
@@ -51,6 +52,10 @@ struct pm_cli_sweep {
     /* called once privileges are dropped, before sweeping (snapshot reads its history there) */
     int (*after_drop)(void *ctx, struct pm_cli_sweep *s);
     void *after_drop_ctx;
+    /* when set, runs instead of the one sweep and its analysis, on the same
+     * engine, unprivileged and filtered, with the databases open (watch:
+     * cycles of sweeps); 0 or an exit status. Its ctx is after_drop_ctx. */
+    int (*sweep_fn)(void *ctx, struct pm_cli_sweep *s, struct pm_engine *eng);
     const struct pm_history_fact *history;   /* extra ownership evidence (borrowed) */
     uint32_t n_history;
     /* after the run */

@@ -116,6 +116,7 @@ static int parse_one(struct pm_cli_sweep *s, const char *cmd, int c, const char 
         if (pm_input_uint(arg, 1, 6, &v))
             return bad(cmd, "--queries", arg, "1 to 6");
         s->eng.queries = (uint8_t)v;
+        s->given_queries = true;
         return 0;
     case 'W':
         return seconds_ms(cmd, "--wait", arg, 0.01, 60, &s->eng.wait_ms);
@@ -223,8 +224,8 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
     pm_engine_opts_default(&s->eng);
     s->eng.progress = isatty(2);
     s->color = -1;
-    /* trace shows hop names as traceroute does; snapshot stores no names, so asks none */
-    s->resolve = !strcmp(cmd, "trace");
+    /* trace and watch show hop names as traceroute and mtr do; snapshot stores no names, so asks none */
+    s->resolve = !strcmp(cmd, "trace") || !strcmp(cmd, "watch");
     struct option opts[N_BASE + 16 + 1];
     size_t n = 0;
     for (size_t i = 0; i < N_BASE; i++)

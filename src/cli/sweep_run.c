@@ -239,6 +239,15 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         pm_engine_close(eng);
         return 128 + stop_signal;
     }
+    if (s->sweep_fn) {
+        rc = s->sweep_fn(s->after_drop_ctx, s, eng);
+        if (rc == 0 && pm_engine_pcap_close(eng, err) != PM_OK) {
+            pm_cli_error("%s: %s", s->files.pcap.active ? s->files.pcap.path : "capture", err);
+            rc = PM_EXIT_IOERR;
+        }
+        pm_engine_close(eng);
+        return rc;
+    }
     rc = pm_engine_run(eng, s->addrs, s->n_addrs, s->run, err);
     if (rc != PM_OK) {
         pm_engine_close(eng);

@@ -133,6 +133,11 @@ fail:
     return rc;
 }
 
+int pm_engine_pcap_flush(struct pm_engine *e, char *errbuf)
+{
+    return pm_capture_dump_flush(e->cap, errbuf);
+}
+
 int pm_engine_pcap_close(struct pm_engine *e, char *errbuf)
 {
     return pm_capture_dump_close(e->cap, errbuf);
@@ -314,7 +319,8 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     if (rc != PM_OK)
         return pm_err(errbuf, rc, "out of memory for %u targets", n);
 
-    uint64_t start = now_us(), last_progress = 0;
+    uint64_t start = now_us(), last_progress = 0, last_tick = 0;
+    bool ticked_stop = false;
     e->last_refill_us = start;
     e->tokens = 1;
     int fd = pm_capture_fd(e->cap);
@@ -344,6 +350,13 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
         }
         if (e->sched_err)
             return pm_err(errbuf, e->sched_err, "out of memory while scheduling probes (%u targets)", n);
+        if (e->o.tick && now - last_tick >= 50000) {
+            last_tick = now;
+            if (e->o.tick(e->o.tick_ctx, run)) {
+                ticked_stop = true;
+                break;
+            }
+        }
         if (e->o.progress && now - last_progress > 250000) {
             progress(e, start, false);
             last_progress = now;
@@ -377,6 +390,8 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
         progress(e, start, true);
     if (stop_requested && run->end == PM_RUN_COMPLETE && pm_sched_active(e->sched) > 0)
         run->end = (uint8_t)stop_cause;
+    if (ticked_stop && run->end == PM_RUN_COMPLETE && pm_sched_active(e->sched) > 0)
+        run->end = PM_RUN_SIGINT;
     run->stats.capture_drops = pm_capture_drops(e->cap);
     run->ended_us = wall_us();
     if ((rc = write_record(e, run, PM_RUNMETA_END, errbuf)) != PM_OK)

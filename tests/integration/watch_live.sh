@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# watch_live.sh - the live view under tmux in the lab: pathmortem watch runs in the vantage namespace, keys go in with send-keys, the screen is read with capture-pane: hops, ASNs and AS names against paths.tsv, loss, the verdict line; pause freezes the figures; a route withdrawn mid-run turns the verdict line; verdict view, reset, the pcap so far, quit.
+. "$(dirname "$0")/common.sh" "$1"
+command -v tmux >/dev/null || { echo "SKIP: tmux is missing (scripts/bootstrap.sh installs it)" >&2; exit 77; }
+lab_up
+# a server of our own (-L): other tmux servers on the machine are never touched
+SOCK=pmwatch-$$-$RANDOM
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; lab_cleanup' EXIT
+DST=198.19.176.8
+IFS=, read -r -a HOPS <<<"$(lab_expect_hops upstream $DST)"
+IFS=, read -r -a ASNS <<<"$(lab_expect upstream $DST addr_asns)"
+fail() { echo "FAIL: $*" >&2; echo "--- screen:" >&2; screen >&2; exit 1; }
+screen() { tmux -L "$SOCK" capture-pane -p -t watch 2>/dev/null; }
+# wait_for ERE SECONDS: until a line of the screen matches
+wait_for() {
+  local i
+  for ((i = 0; i < $2 * 5; i++)); do
+    screen | grep -qE -- "$1" && return 0
+    sleep 0.2
+  done
+  fail "no line matching '$1' within $2 s"
+}
+row() { screen | grep -E "^ ?$1\. " | head -1 || true; }
+# the Sent column of hop N (the address columns have no spaces inside; the AS name may)
+sent_of() { row "$1" | grep -oE '[0-9.]+% +[0-9]+' | awk '{print $2}' || true; }
+
+tmux -L "$SOCK" new-session -d -s watch -x 160 -y 45 \
+  "$LAB_SH exec $LAB_PREFIX vp $BUILD/pathmortem watch --asn-db $LAB_TMP/lab-asn.mmdb --geo-db $LAB_TMP/lab-city.mmdb -w $LAB_TMP/live.pcap $DST; echo \$? >$LAB_TMP/rc; sleep 60"
+
+# 1. the healthy path: the verdict line on top, every hop with its ASN and AS name, no loss
+wait_for "^verdict: $DST: reached at hop ${#HOPS[@]} via CHINA UNICOM China169 Backbone \(AS4837\)" 30
+wait_for "cycle [3-9]" 15
+for i in "${!HOPS[@]}"; do
+  n=$((i + 1))
+  r=$(row $n)
+  [[ $r == *" ${HOPS[$i]} "* ]] || fail "hop $n: want ${HOPS[$i]}, row '$r'"
+  [[ $r == *" AS${ASNS[$i]} "* ]] || fail "hop $n: want AS${ASNS[$i]}, row '$r'"
+  [[ $r == *" 0.0% "* ]] || fail "hop $n: want no loss on the healthy path, row '$r'"
+done
+for name in LAB-ACCESS LAB-TRANSIT "CHINA UNICOM China169" "Star Joint Venture"; do
+  screen | grep -q "$name" || fail "no AS name '$name' on the screen"
+done
+echo "ok: ${#HOPS[@]} hops with ASNs and AS names as in paths.tsv, no loss, verdict reached via AS4837"
+
+# 2. pause: the figures stay as they are, then move again after resume
+tmux -L "$SOCK" send-keys -t watch p
+wait_for '\[paused\]' 5
+sleep 0.5
+s1=$(sent_of 1) c1=$(screen | grep -oE '\([0-9]+ counted\)')
+sleep 3
+s2=$(sent_of 1) c2=$(screen | grep -oE '\([0-9]+ counted\)')
+[ "$s1" = "$s2" ] && [ "$c1" = "$c2" ] || fail "paused, yet hop 1 sent went $s1 -> $s2 and cycles $c1 -> $c2"
+screen | grep -E '^ ?[0-9]+\. ' | grep -vq ' 0.0% ' && fail "a pause showed loss"
+tmux -L "$SOCK" send-keys -t watch p
+wait_for 'resumed' 5
+sleep 2.5
+s3=$(sent_of 1)
+[ "$s3" -gt "$s2" ] || fail "resumed, yet hop 1 sent stayed at $s3"
+echo "ok: pause froze hop 1 at $s2 probes for 3 s with no loss shown; resume went on ($s3)"
+
+# 3. a route withdrawn mid-run: the verdict line turns, hop 4 shows !N
+lab_fault withdraw cu2a >/dev/null 2>&1
+wait_for "^verdict: $DST: died \(net-unreachable\) in CHINA UNICOM China169 Backbone \(AS4837\) after 198\.18\.17\.1 \(hop 4\)" 20
+[[ $(row 4) == *" 198.18.17.1 !N "* ]] || fail "hop 4 lacks 198.18.17.1 !N: '$(row 4)'"
+echo "ok: withdraw cu2a turned the verdict line to net-unreachable at 198.18.17.1 (hop 4)"
+
+# 4. the verdict view and back
+tmux -L "$SOCK" send-keys -t watch v
+wait_for '^rule: unreach' 5
+wait_for '^evidence: 198\.18\.17\.1 .*net-unreachable' 5
+tmux -L "$SOCK" send-keys -t watch v
+wait_for '^Hop Address' 5
+echo "ok: v shows the rule and evidence, and back"
+
+# 5. the pcap so far: a real capture of several cycles (analyze names their runs)
+tmux -L "$SOCK" send-keys -t watch w
+wait_for "pcap so far written to $LAB_TMP/live.pcap \([0-9]+ bytes\)" 10
+cp "$LAB_TMP/live.pcap" "$LAB_TMP/sofar.pcap"
+rc=0
+out=$("$BUILD/pathmortem" analyze "$LAB_TMP/sofar.pcap" 2>&1) || rc=$?
+[ $rc = 65 ] && [[ $out == *"pathmortem runs"*"--run ID"* ]] || fail "the pcap so far is no pathmortem capture of several runs: $out"
+echo "ok: w wrote the pcap so far ($(stat -c %s "$LAB_TMP/sofar.pcap") bytes, several runs)"
+
+# 6. repaired: back to reached; reset: the counts start again
+lab_repair withdraw cu2a >/dev/null 2>&1
+wait_for "^verdict: $DST: reached at hop ${#HOPS[@]}" 20
+tmux -L "$SOCK" send-keys -t watch r
+wait_for 'figures reset' 5
+s4=$(sent_of 1)
+[ -z "$s4" ] || [ "$s4" -le 2 ] || fail "after reset hop 1 still shows $s4 probes"
+wait_for '^ ?1\. 198\.18\.0\.1 ' 5
+echo "ok: repair brought the verdict back to reached; reset cleared the figures"
+
+# 7. quit: exit 0, the whole session's pcap in place, no temp file left
+tmux -L "$SOCK" send-keys -t watch q
+for ((i = 0; i < 50; i++)); do [ -s "$LAB_TMP/rc" ] && break; sleep 0.2; done
+[ "$(cat "$LAB_TMP/rc" 2>/dev/null)" = 0 ] || fail "q: exit status '$(cat "$LAB_TMP/rc" 2>/dev/null)', want 0"
+[ "$(stat -c %s "$LAB_TMP/live.pcap")" -gt "$(stat -c %s "$LAB_TMP/sofar.pcap")" ] || fail "the session's pcap is not bigger than the copy"
+ls -a "$LAB_TMP" | grep -q '\.tmp$' && fail "temp files left: $(ls -a "$LAB_TMP")"
+echo "ok: q exits 0 with the whole session's pcap in place"
