@@ -4,6 +4,7 @@
 
 declare -gA _pathmortem_options=(
   [trace]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --interface --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --queries --rate --retries --source --split-ttl --target-timeout --targets --timeout --user --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
+  [watch]="--allow-large --asn-db --classic --first-ttl --flow --format --gaplimit --geo-db --interface --interval --max-ttl --method --no-pcap --no-stopset --numeric --output --port --presets --queries --rate --report --retries --source --split-ttl --target-timeout --targets --timeout --user --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [analyze]="--asn-db --color --format --gaplimit --geo-db --output --preset --presets --run --user --vantage --verbose -o --help"
   [show]="--color --format --output --user --verbose -o --help"
   [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --spool --store --target-timeout --targets --timeout --user --vantage --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
@@ -17,7 +18,7 @@ declare -gA _pathmortem_options=(
   [geo-lookup]="--asn-db --format --geo-db --help"
   [geo-verify]="--help"
 )
-_pathmortem_commands="trace analyze show snapshot history diff export import geo store bgp"
+_pathmortem_commands="trace watch analyze show snapshot history diff export import geo store bgp"
 # commands whose first word is a subcommand (geo's each have their own options)
 declare -gA _pathmortem_subcommands=([geo]="build lookup verify" [store]="init" [bgp]="dump state")
 
@@ -46,7 +47,7 @@ _pathmortem() {
     --format)
       case $key in
         history) i="text json csv svg" ;;
-        diff | geo-lookup) i="text json" ;;
+        diff | geo-lookup | watch) i="text json" ;;
         *) i="text json csv dot svg html" ;;
       esac
       mapfile -t COMPREPLY < <(compgen -W "$i" -- "$cur")
@@ -57,7 +58,7 @@ _pathmortem() {
       mapfile -t COMPREPLY < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null; return 0 ;;
     -p | --port | -f | --first-ttl | -M | --max-ttl | -q | --queries | -W | --wait | -r | --rate | --flow | \
       --retries | --gaplimit | --split-ttl | --target-timeout | --timeout | -s | --source | --run | --vantage | \
-      --preset | --since | --until | --prefix | --keep-pcaps | --keep-count | --keep-hops | --history-days)
+      --preset | --since | --until | --prefix | --keep-pcaps | --keep-count | --keep-hops | --history-days | --report | --interval)
       return 0 ;; # a value of the user's own
   esac
   if [[ $cur == -* ]]; then
@@ -66,7 +67,7 @@ _pathmortem() {
   fi
   case $key in
     analyze | show | import | geo-build | geo-verify | bgp) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null ;;
-    trace | snapshot) mapfile -t COMPREPLY < <(compgen -W "starjv lab-starjv" -- "$cur") ;;
+    trace | watch | snapshot) mapfile -t COMPREPLY < <(compgen -W "starjv lab-starjv" -- "$cur") ;;
   esac
   return 0
 }
