@@ -207,11 +207,16 @@ int pm_store_load(struct pm_store *s, int64_t id, struct pm_snapshot **out, char
 
 /* Resolves "latest", "latest~N" or a decimal id to an existing snapshot id. */
 int pm_store_resolve(struct pm_store *s, const char *ref, int64_t *id, char *errbuf);
+/* The same, "latest" and "latest~N" counted among one vantage's snapshots (vantage NULL: all). */
+int pm_store_resolve_vantage(struct pm_store *s, const char *ref, const char *vantage, int64_t *id, char *errbuf);
 
 /* Ids of snapshots started in [since_us, until_us] (0 = unbounded), oldest
  * first. *ids malloc'd (caller frees); at most PM_STORE_MAX_SNAPSHOTS. */
 int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us,
                   int64_t **ids, size_t *n, char *errbuf);
+/* The same for one vantage's snapshots (vantage NULL: all). */
+int pm_store_list_vantage(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *vantage,
+                          int64_t **ids, size_t *n, char *errbuf);
 
 /* Retention of pcaps: removes the .pcap.gz of snapshots older than keep_days
  * (0: no age limit) and of all but the newest keep_count snapshots (0: no
@@ -327,6 +332,9 @@ int pm_snapshot_from_jsonl(const char *line, size_t len, struct pm_snapshot **ou
 /* Writes every snapshot started in [since_us, until_us] to f, one per line. */
 int pm_store_export(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us,
                     size_t *n_written, char *errbuf);
+/* The same for one vantage's snapshots (vantage NULL: all). */
+int pm_store_export_vantage(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us, const char *vantage,
+                            size_t *n_written, char *errbuf);
 
 struct pm_import_stats {
     size_t lines, imported, duplicates;

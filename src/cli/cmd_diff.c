@@ -8,7 +8,7 @@
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
-    "usage: pathmortem diff [--store PATH] [--format text|json] [A [B]]\n"
+    "usage: pathmortem diff [--store STORE] [--vantage NAME] [--format text|json] [A [B]]\n"
     "\n"
     "What changed from snapshot A to snapshot B, per /24 and per target: reached <-> died, upstream\n"
     "switched, death point moved (address, hop or AS), router addresses that appeared or vanished.\n"
@@ -16,6 +16,8 @@ static const char usage_text[] =
     "\n"
     "  --store STORE    snapshot store: an SQLite path or a PostgreSQL URI / libpq keywords\n"
     "                   (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
+    "  --vantage NAME   'latest' and 'latest~N' count this vantage's snapshots only (a store written\n"
+    "                   by several vantages: without it, latest~1 may be another vantage's)\n"
     "  --format FMT     text (default) or json\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store or no such snapshot.\n";
@@ -24,15 +26,17 @@ int pm_cmd_diff(int argc, char **argv)
 {
     static const struct option opts[] = {{"store", required_argument, 0, 's'},
                                          {"format", required_argument, 0, 'f'},
+                                         {"vantage", required_argument, 0, 'V'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *store_path = pm_store_default_path(), *format = "text";
+    const char *store_path = pm_store_default_path(), *format = "text", *vantage = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 's': store_path = optarg; break;
         case 'f': format = optarg; break;
+        case 'V': vantage = optarg; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -66,7 +70,8 @@ int pm_cmd_diff(int argc, char **argv)
     int64_t ia, ib;
     struct pm_snapshot *a = NULL, *b = NULL;
     struct pm_diff *d = NULL;
-    if (!(rc = pm_store_resolve(s, ra, &ia, err)) && !(rc = pm_store_resolve(s, rb, &ib, err)) &&
+    if (!(rc = pm_store_resolve_vantage(s, ra, vantage, &ia, err)) &&
+        !(rc = pm_store_resolve_vantage(s, rb, vantage, &ib, err)) &&
         !(rc = pm_store_load(s, ia, &a, err)) && !(rc = pm_store_load(s, ib, &b, err)))
         rc = pm_store_diff(a, b, &d, err);
     pm_store_close(s);

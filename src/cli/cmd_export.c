@@ -7,7 +7,7 @@
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
-    "usage: pathmortem export [--store PATH] [--since T] [--until T] [-o FILE] > snapshots.jsonl\n"
+    "usage: pathmortem export [--store STORE] [--since T] [--until T] [--vantage NAME] [-o FILE] > snapshots.jsonl\n"
     "\n"
     "Writes every stored snapshot in the window as one JSON object per line (schema\n"
     "pathmortem-snapshot/1: run metadata, databases, pcap path and sha256, per-target verdicts with\n"
@@ -16,6 +16,7 @@ static const char usage_text[] =
     "  --store STORE    snapshot store: an SQLite path or a PostgreSQL URI / libpq keywords\n"
     "                   (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
     "  --since T, --until T   window (2026-11-28T07:10:00Z, -2h, -7d, ...)\n"
+    "  --vantage NAME   only this vantage's snapshots (default: every vantage's)\n"
     "  -o, --output F   write to F instead of stdout\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
@@ -25,8 +26,10 @@ int pm_cmd_export(int argc, char **argv)
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'}, {"since", required_argument, 0, 'S'},
         {"until", required_argument, 0, 'U'}, {"output", required_argument, 0, 'o'},
+        {"vantage", required_argument, 0, 'V'},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-    const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *output = NULL;
+    const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *output = NULL,
+               *vantage = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -35,6 +38,7 @@ int pm_cmd_export(int argc, char **argv)
         case 'S': since = optarg; break;
         case 'U': until = optarg; break;
         case 'o': output = optarg; break;
+        case 'V': vantage = optarg; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -61,7 +65,7 @@ int pm_cmd_export(int argc, char **argv)
         return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
     }
     size_t n = 0;
-    rc = pm_store_export(s, f, t_since, t_until, &n, err);
+    rc = pm_store_export_vantage(s, f, t_since, t_until, vantage, &n, err);
     pm_store_close(s);
     if (rc) {
         pm_cli_error("%s", err);

@@ -8,10 +8,16 @@
 int pm_store_export(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us, size_t *n_written,
                     char *errbuf)
 {
+    return pm_store_export_vantage(s, f, since_us, until_us, NULL, n_written, errbuf);
+}
+
+int pm_store_export_vantage(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us, const char *vantage,
+                            size_t *n_written, char *errbuf)
+{
     int64_t *ids;
     size_t n;
     *n_written = 0;
-    int rc = pm_store_list(s, since_us, until_us, &ids, &n, errbuf);
+    int rc = pm_store_list_vantage(s, since_us, until_us, vantage, &ids, &n, errbuf);
     for (size_t i = 0; !rc && i < n; i++) {
         struct pm_snapshot *snap;
         if ((rc = pm_store_load(s, ids[i], &snap, errbuf)))

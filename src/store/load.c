@@ -294,6 +294,11 @@ int pm_store_load(struct pm_store *s, int64_t id, struct pm_snapshot **out, char
 
 int pm_store_resolve(struct pm_store *s, const char *ref, int64_t *id, char *errbuf)
 {
+    return pm_store_resolve_vantage(s, ref, NULL, id, errbuf);
+}
+
+int pm_store_resolve_vantage(struct pm_store *s, const char *ref, const char *vantage, int64_t *id, char *errbuf)
+{
     int64_t back = -1;
     if (!strcmp(ref, "latest")) {
         back = 0;
@@ -325,11 +330,15 @@ int pm_store_resolve(struct pm_store *s, const char *ref, int64_t *id, char *err
         return PM_OK;
     }
     sqlite3_stmt *st;
-    int rc = pm_store_prepare(s, "SELECT id FROM snapshots ORDER BY started_us DESC, id DESC LIMIT 1 OFFSET ?", &st,
-                              errbuf);
+    int rc = pm_store_prepare(s,
+                              "SELECT id FROM snapshots WHERE (?2 IS NULL OR vantage = ?2)"
+                              " ORDER BY started_us DESC, id DESC LIMIT 1 OFFSET ?1",
+                              &st, errbuf);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, back);
+    if (vantage)
+        sqlite3_bind_text(st, 2, vantage, -1, SQLITE_TRANSIENT);
     int sr = sqlite3_step(st);
     if (sr == SQLITE_ROW)
         rc = pm_col_i64(st, 0, 1, INT64_MAX, id, errbuf);
@@ -343,8 +352,14 @@ int pm_store_resolve(struct pm_store *s, const char *ref, int64_t *id, char *err
 
 int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us, int64_t **ids, size_t *n, char *errbuf)
 {
+    return pm_store_list_vantage(s, since_us, until_us, NULL, ids, n, errbuf);
+}
+
+int pm_store_list_vantage(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *vantage,
+                          int64_t **ids, size_t *n, char *errbuf)
+{
     return pm_store_window_i64(s,
-                               "SELECT id FROM snapshots WHERE started_us >= ? AND started_us <= ?"
-                               " ORDER BY started_us, id",
-                               since_us, until_us, NULL, 1, ids, n, "listing snapshots", errbuf);
+                               "SELECT id FROM snapshots WHERE started_us >= ?1 AND started_us <= ?2"
+                               " AND (?3 IS NULL OR vantage = ?3) ORDER BY started_us, id",
+                               since_us, until_us, vantage, 1, ids, n, "listing snapshots", errbuf);
 }

@@ -152,6 +152,20 @@ n = {v['vantage']: v['history']['snapshots'] if 'snapshots' in v['history'] else
 print('ok: snapshots per vantage after catching up:', n)
 PY
 
+# one vantage's view: diff within it, export of it, the Prometheus file across the three
+"$BUILD/pathmortem" diff --store "$READER" --vantage fleet-vp --format json latest~1 latest >"$LAB_TMP/diff.json" ||
+  fail "diff --vantage"
+[ "$("$BUILD/pathmortem" export --store "$READER" --vantage fleet-vp2 | wc -l)" = 10 ] || fail "export --vantage fleet-vp2"
+mkdir -p "$LAB_TMP/prom" && chown nobody "$LAB_TMP/prom"
+ip netns exec "$LAB_PREFIX-vp3" "$BUILD/pathmortem" snapshot --asn-db "$LAB_TMP/lab-asn.mmdb" --store "$WRITER" \
+  --vantage fleet-vp3 --spool "$LAB_TMP/spool-fleet-vp3" --prom "$LAB_TMP/prom/pm.prom" --no-progress --quiet \
+  --rate 5000 --wait 0.5 lab-starjv || fail "snapshot --prom"
+grep -q '^pathmortem_prefix_vantages{prefix="198.19.176.0/24",state="reachable"} 3$' "$LAB_TMP/prom/pm.prom" ||
+  fail "prometheus: not 3 vantages reaching 198.19.176.0/24"
+grep -q '^pathmortem_prefix_reachable{vantage="fleet-vp2",prefix="198.19.176.0/24"} 1$' "$LAB_TMP/prom/pm.prom" ||
+  fail "prometheus: no per-vantage metric"
+echo "ok: diff and export per vantage; the Prometheus file per vantage and across vantages"
+
 # no password anywhere: the pcaps stay in the spools, the logs name the store without secrets
 ! grep -rq "password" "$LAB_TMP"/snap-*.log || fail "a log mentions a password"
 ls "$LAB_TMP"/spool-fleet-vp/pcaps/*.pcap.gz >/dev/null || fail "no pcap kept on the vantage"
@@ -164,7 +178,7 @@ mkdir -p "$LAB_TMP/local"
 "$BUILD/pathmortem" export --store "$STORE" | "$BUILD/pathmortem" import --store "$WRITER" -
 "$BUILD/pathmortem" export --store "$STORE" | "$BUILD/pathmortem" import --store "$WRITER" - 2>&1 | grep -q "imported 0 snapshots, skipped 2" ||
   fail "a second import stored something again"
-[ "$(count)" = 26 ] || fail "after the import the server holds $(count), expected 26"
+[ "$(count)" = 27 ] || fail "after the import the server holds $(count), expected 27"
 "$BUILD/pathmortem" export --store "$STORE" >"$LAB_TMP/a.jsonl"
 "$BUILD/pathmortem" export --store "$READER" | grep '"vantage":"local-sqlite"' >"$LAB_TMP/b.jsonl"
 cmp -s "$LAB_TMP/a.jsonl" "$LAB_TMP/b.jsonl" || fail "the imported snapshots differ from the SQLite ones"

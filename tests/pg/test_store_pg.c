@@ -156,6 +156,20 @@ static void concurrent_writers_lose_and_duplicate_nothing(void **state)
         assert_int_equal(h->episodes[0].state, i % 2 ? PM_EPISODE_DIED : PM_EPISODE_REACHED);
         pm_history_free(h);
     }
+    /* latest of one vantage, and its snapshots only */
+    int64_t id;
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_resolve_vantage(s, "latest~1", "v2", &id, err), PM_OK);
+    assert_int_equal(pm_store_load(s, id, &snap, err), PM_OK);
+    assert_string_equal(snap->vantage, "v2");
+    assert_int_equal(snap->started_us, T0_US + (PER_WRITER - 2) * STEP_US);
+    pm_snapshot_free(snap);
+    assert_int_equal(pm_store_resolve_vantage(s, "latest~5", "v2", &id, err), PM_ENOTFOUND);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(pm_store_list_vantage(s, 0, 0, "v3", &ids, &n, err), PM_OK);
+    assert_int_equal(n, PER_WRITER);
+    free(ids);
     free(vs);
     pm_store_close(s);
     rm_rf(dir);

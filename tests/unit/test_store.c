@@ -466,6 +466,57 @@ static bool has_line(const char *text, const char *line)
     return false;
 }
 
+/* Several vantages: each one's latest snapshot under a vantage label, each
+ * metric's HELP once, and per /24 how many vantages see it in each state. */
+static void prometheus_per_vantage(void **state)
+{
+    (void)state;
+    char dir[64], path[128], prom[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    snprintf(prom, sizeof prom, "%s/pathmortem.prom", dir);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    const struct {
+        const char *v;
+        uint64_t t;
+        enum tstate st;
+    } runs[] = {{"fra1", T0_US, TS_REACHED}, {"fra1", T0_US + STEP_US, TS_DIED_4837}, {"sin1", T0_US, TS_DIED_4837},
+                {"sin1", T0_US + STEP_US, TS_REACHED}, {"nrt1", T0_US + 2 * STEP_US, TS_REACHED}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        struct fixture fx = make_fixture(runs[i].t, runs[i].st, TS_REACHED, 2);
+        snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", runs[i].v);
+        int64_t id;
+        assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err), PM_OK);
+        free_fixture(&fx);
+    }
+    assert_int_equal(reopen(&s, path, 0), PM_OK);
+    assert_int_equal(pm_store_prom_write(s, prom, T0_US + 3 * STEP_US, err), PM_OK);
+    FILE *f = fopen(prom, "r");
+    static char buf[32768];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    assert_true(has_line(buf, "pathmortem_store_snapshots 5"));
+    assert_true(has_line(buf, "pathmortem_prefix_reachable{vantage=\"fra1\",prefix=\"175.45.176.0/24\"} 0"));
+    assert_true(has_line(buf, "pathmortem_prefix_reachable{vantage=\"sin1\",prefix=\"175.45.176.0/24\"} 1"));
+    assert_true(has_line(buf, "pathmortem_prefix_reachable{vantage=\"nrt1\",prefix=\"175.45.176.0/24\"} 1"));
+    assert_true(has_line(buf, "pathmortem_prefix_dies_in{vantage=\"fra1\",prefix=\"175.45.176.0/24\",asn=\"4837\","
+                              "as_name=\"China Unicom\"} 1"));
+    assert_null(strstr(buf, "pathmortem_prefix_dies_in{vantage=\"sin1\""));
+    assert_true(has_line(buf, "pathmortem_last_snapshot_timestamp_seconds{vantage=\"nrt1\"} 1764318000.000"));
+    assert_true(has_line(buf, "pathmortem_prefix_vantages{prefix=\"175.45.176.0/24\",state=\"dead\"} 1"));
+    assert_true(has_line(buf, "pathmortem_prefix_vantages{prefix=\"175.45.176.0/24\",state=\"reachable\"} 2"));
+    assert_true(has_line(buf, "pathmortem_prefix_vantages{prefix=\"175.45.177.0/24\",state=\"reachable\"} 3"));
+    assert_true(has_line(buf, "pathmortem_upstream_targets{vantage=\"sin1\",upstream_asn=\"4837\",upstream=\"China "
+                              "Unicom\"} 4"));
+    /* the exposition format allows one HELP per metric */
+    const char *h = strstr(buf, "# HELP pathmortem_prefix_reachable ");
+    assert_non_null(h);
+    assert_null(strstr(h + 1, "# HELP pathmortem_prefix_reachable "));
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
 static void prometheus_textfile(void **state)
 {
     (void)state;
@@ -764,6 +815,7 @@ int main(void)
         cmocka_unit_test(kill_during_save_leaves_earlier_snapshots),
         cmocka_unit_test(retention_by_count_and_age),
         cmocka_unit_test(prometheus_textfile),
+        cmocka_unit_test(prometheus_per_vantage),
         cmocka_unit_test(read_only_store_refuses_writes),
         cmocka_unit_test(chown_hands_files_over),
         cmocka_unit_test(migrates_version_1),
@@ -775,6 +827,7 @@ int main(void)
     const struct CMUnitTest server_tests[] = {
         cmocka_unit_test(round_trip_with_pcap),
         cmocka_unit_test(prometheus_textfile),
+        cmocka_unit_test(prometheus_per_vantage),
         cmocka_unit_test(read_only_store_refuses_writes),
     };
     if (on_server())
