@@ -256,6 +256,9 @@ int pm_bgp_state_feed(const struct pm_bgp_event *ev, void *arg)
         return PM_OK; /* reported by finish */
     if (s->rib_done && s->o.at && ev->time > s->o.at)
         return PM_OK;
+    /* Update files overlap the RIB: what happened before it is in it already. */
+    if (s->rib_done && ev->time < s->rib_time)
+        return PM_OK;
     if (ev->time > s->last_time)
         s->last_time = ev->time;
     int rc = PM_OK;
@@ -311,9 +314,14 @@ int pm_bgp_state_feed(const struct pm_bgp_event *ev, void *arg)
             return PM_OK;
         rt->present = false;
     } else {
+        char path[sizeof rt->path];
+        pm_bgp_aspath_str(&ev->attrs->path, path, sizeof path);
+        /* The same route again (a re-sent update, a session's initial table) is no change. */
+        if (rt->present && !strcmp(path, rt->path))
+            return PM_OK;
         rt->present = true;
         origin_upstream(&ev->attrs->path, &rt->origin, &rt->upstream);
-        pm_bgp_aspath_str(&ev->attrs->path, rt->path, sizeof rt->path);
+        memcpy(rt->path, path, sizeof path);
     }
     rt->changed = ev->time;
     return log_change(s, ev->time, r);

@@ -4,6 +4,7 @@
 # Usage: lab.sh up [--dense] [--numbering upstream|own] [--onehop] [--prefix P] [--owner PID]
 #        lab.sh down P | exec P NODE CMD... | fault P NAME ARGS... | repair P NAME ARGS...
 #        lab.sh addr P NODE | nodes P | list | clean [--all]
+#        lab.sh bgp P up|down|event NAME ARGS|files   (BIRD 2 beside the static routes, tests/lab/bgp.sh)
 # See docs/lab.md. Nothing here is ever linked to the host's namespace.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ PM_LAB_RUN=${PM_LAB_RUN:-/run/pathmortem-lab}
 . "$PM_LAB_HOME/topo.sh"
 # shellcheck source=faults.sh
 . "$PM_LAB_HOME/faults.sh"
+# shellcheck source=bgp.sh
+. "$PM_LAB_HOME/bgp.sh"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { echo "lab.sh: $*" >&2; }
@@ -288,7 +291,7 @@ cmd_clean() {
 }
 
 usage() {
-  sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# //'
+  sed -n '4,8p' "${BASH_SOURCE[0]}" | sed 's/^# //'
 }
 
 main() {
@@ -300,6 +303,7 @@ main() {
     exec) cmd_exec "$@" ;;
     fault) [ $# -ge 2 ] || die "usage: fault PREFIX NAME ARGS..."; load_lab "$1"; need_root; shift; fault_inject "$@" ;;
     repair) [ $# -ge 2 ] || die "usage: repair PREFIX NAME ARGS..."; load_lab "$1"; need_root; shift; fault_repair "$@" ;;
+    bgp) cmd_bgp "$@" ;;
     addr) cmd_addr "$@" ;;
     nodes) cmd_nodes "$@" ;;
     list) cmd_list "$@" ;;
