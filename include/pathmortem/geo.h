@@ -99,5 +99,10 @@ struct pm_geo_build_stats {
 int pm_geo_build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_paths,
                  const char *out_path, uint64_t build_epoch, FILE *warn,
                  struct pm_geo_build_stats *st, char *errbuf);
+/* The same, written to an open stream (flushed, not closed): the caller made
+ * the file and puts it in place (`geo build` opens it as a temp file before
+ * dropping root, src/cli/cmd_geo.c). */
+int pm_geo_build_stream(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_paths, FILE *out,
+                        uint64_t build_epoch, FILE *warn, struct pm_geo_build_stats *st, char *errbuf);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/commands.h"
@@ -111,31 +112,64 @@ static int cmd_build(int argc, char **argv)
     }
     if (!out)
         out = kind == PM_GEO_KIND_ASN ? "pathmortem-asn.mmdb" : "pathmortem-city.mmdb";
+    /* As the other offline commands: the output is opened first, as a temp
+     * name created O_EXCL|O_NOFOLLOW beside it (renamed by the keeper once
+     * root is gone), then privileges drop to the owner of its directory (uid
+     * 0 without capabilities when that is root) under the offline filter,
+     * and only then are the CSV files read. */
+    struct pm_cli_outfiles files;
+    FILE *f;
+    int rc = pm_cli_offline_out(&files, "geo build", out, &f);
+    if (rc)
+        return rc;
+    /* databases are meant to be read by unprivileged runs; fchmod before the
+     * drop, while the temp file is still ours to change */
+    if (files.doc.active && !files.doc.direct)
+        fchmod(files.doc.fd, 0644);
+    if ((rc = pm_cli_offline_drop("geo build", out)) != 0) {
+        if (f != stdout)
+            fclose(f);
+        pm_cli_outfiles_close(&files);
+        return rc;
+    }
     char err[PM_ERRBUF_SIZE] = "";
     struct pm_geo_build_stats st;
     double t0 = now_s();
-    int rc = pm_geo_build(kind, (const char *const *)argv + optind, (size_t)(argc - optind), out, 0, stderr, &st,
-                          err);
-    /* Read the result back through libmaxminddb before calling it done: a
-     * full walk costs about 25 ms for the whole-Internet ASN table. */
-    if (rc == PM_OK && (rc = pm_geo_verify_file(out, NULL, NULL, err)) != PM_OK) {
-        pm_cli_error("geo build: wrote %s but it does not verify: %s", out, err);
-        return PM_EXIT_SOFTWARE;
-    }
-    double secs = now_s() - t0;
+    rc = pm_geo_build_stream(kind, (const char *const *)argv + optind, (size_t)(argc - optind), f, 0, stderr, &st,
+                             err);
     if (st.bad_rows > PM_GEO_BUILD_REPORT_MAX)
         fprintf(stderr, "pathmortem: ... %llu bad rows in all\n", (unsigned long long)st.bad_rows);
+    int status = PM_EXIT_OK;
     if (rc != PM_OK) {
         pm_cli_error("geo build: %s", err);
-        return pm_cli_exit_in(rc, PM_CLI_EXIT_BUILD);
+        /* the output was created above: an I/O error now is a write (or read) error */
+        status = rc == PM_EIO ? PM_EXIT_IOERR : pm_cli_exit_in(rc, PM_CLI_EXIT_BUILD);
+    } else if (fflush(f) != 0 || ferror(f)) {
+        pm_cli_error("geo build: cannot write %s: %m", out);
+        status = PM_EXIT_IOERR;
+    } else {
+        /* Read the result back through libmaxminddb before it takes the
+         * name: a full walk costs about 25 ms for the whole-Internet ASN
+         * table. A device or pipe (-o /dev/stdout) cannot be read back. */
+        char tmp[4400];
+        if (pm_safefile_tmp_path(&files.doc, tmp, sizeof tmp) == 0 &&
+            (rc = pm_geo_verify_file(tmp, NULL, NULL, err)) != PM_OK) {
+            pm_cli_error("geo build: the database written for %s does not verify: %s", out, err);
+            status = PM_EXIT_SOFTWARE;
+        }
     }
+    double secs = now_s() - t0;
+    /* the temp file takes the name only when everything went through */
+    status = pm_cli_offline_finish(&files, f, status);
+    if (status != PM_EXIT_OK)
+        return status;
     printf("read %llu ranges from %llu lines (%llu IPv6 rows skipped, %llu bad rows)\n",
            (unsigned long long)st.ranges, (unsigned long long)st.lines, (unsigned long long)st.ipv6_skipped,
            (unsigned long long)st.bad_rows);
     printf("wrote %llu networks, %u distinct records, %u nodes, %u-bit records, %llu bytes to %s in %.2f s (verified)\n",
            (unsigned long long)st.networks, st.records, st.node_count, st.record_size,
            (unsigned long long)st.bytes, out, secs);
-    return PM_EXIT_OK;
+    return fflush(stdout) == 0 ? PM_EXIT_OK : PM_EXIT_IOERR;
 }
 
 static char *cidr(uint32_t addr, uint8_t len, char buf[20])

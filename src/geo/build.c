@@ -290,8 +290,8 @@ static uint64_t default_epoch(void)
     return (uint64_t)time(NULL);
 }
 
-int pm_geo_build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_paths, const char *out_path,
-                 uint64_t build_epoch, FILE *warn, struct pm_geo_build_stats *st, char *errbuf)
+static int build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_paths, const char *out_path,
+                 FILE *out, uint64_t build_epoch, FILE *warn, struct pm_geo_build_stats *st, char *errbuf)
 {
     memset(st, 0, sizeof *st);
     if (kind != PM_GEO_KIND_ASN && kind != PM_GEO_KIND_CITY)
@@ -322,7 +322,8 @@ int pm_geo_build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_p
             .build_epoch = build_epoch ? build_epoch : default_epoch(),
         };
         struct pm_mmdb_result res;
-        rc = pm_mmdb_writer_write(c.w, out_path, &meta, &res, errbuf);
+        rc = out ? pm_mmdb_writer_write_stream(c.w, out, &meta, &res, errbuf)
+                 : pm_mmdb_writer_write(c.w, out_path, &meta, &res, errbuf);
         if (rc == PM_OK) {
             st->networks = res.networks;
             st->records = res.records;
@@ -334,4 +335,16 @@ int pm_geo_build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_p
     pm_mmdb_writer_free(c.w);
     pm_mmdb_buf_free(&c.rec);
     return rc;
+}
+
+int pm_geo_build(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_paths, const char *out_path,
+                 uint64_t build_epoch, FILE *warn, struct pm_geo_build_stats *st, char *errbuf)
+{
+    return build(kind, csv_paths, n_paths, out_path, NULL, build_epoch, warn, st, errbuf);
+}
+
+int pm_geo_build_stream(enum pm_geo_kind kind, const char *const *csv_paths, size_t n_paths, FILE *out,
+                        uint64_t build_epoch, FILE *warn, struct pm_geo_build_stats *st, char *errbuf)
+{
+    return build(kind, csv_paths, n_paths, NULL, out, build_epoch, warn, st, errbuf);
 }

@@ -420,8 +420,10 @@ static int write_file(struct pm_mmdb_writer *w, const struct layout *L, unsigned
     return rc;
 }
 
-int pm_mmdb_writer_write(struct pm_mmdb_writer *w, const char *path, const struct pm_mmdb_meta *meta,
-                         struct pm_mmdb_result *res, char *errbuf)
+/* Merges, lays out and picks the record size; then `out` writes the file
+ * (to a path or to an open stream). */
+static int finish(struct pm_mmdb_writer *w, const char *path, FILE *stream, const struct pm_mmdb_meta *meta,
+                  struct pm_mmdb_result *res, char *errbuf)
 {
     /* The root stays a node even if both halves agree: a file needs one node. */
     for (int side = 0; side < 2; side++)
@@ -439,7 +441,13 @@ int pm_mmdb_writer_write(struct pm_mmdb_writer *w, const char *path, const struc
             rc = pm_err(errbuf, PM_ELIMIT, "database too large for 32-bit records");
         } else {
             uint64_t bytes = 0;
-            rc = write_file(w, &L, rs, path, meta, &bytes, errbuf);
+            if (stream) {
+                rc = emit(w, &L, rs, meta, stream, &bytes, errbuf);
+                if (rc == PM_OK && (fflush(stream) != 0 || ferror(stream)))
+                    rc = pm_err(errbuf, PM_EIO, "writing the database failed: %s", strerror(errno));
+            } else {
+                rc = write_file(w, &L, rs, path, meta, &bytes, errbuf);
+            }
             if (rc == PM_OK && res) {
                 res->node_count = L.n;
                 res->record_size = (uint8_t)rs;
@@ -453,4 +461,16 @@ int pm_mmdb_writer_write(struct pm_mmdb_writer *w, const char *path, const struc
     free(L.new_id);
     free(L.out_off);
     return rc;
+}
+
+int pm_mmdb_writer_write(struct pm_mmdb_writer *w, const char *path, const struct pm_mmdb_meta *meta,
+                         struct pm_mmdb_result *res, char *errbuf)
+{
+    return finish(w, path, NULL, meta, res, errbuf);
+}
+
+int pm_mmdb_writer_write_stream(struct pm_mmdb_writer *w, FILE *out, const struct pm_mmdb_meta *meta,
+                                struct pm_mmdb_result *res, char *errbuf)
+{
+    return finish(w, NULL, out, meta, res, errbuf);
 }

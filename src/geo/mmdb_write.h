@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pathmortem/common.h"
 
@@ -58,5 +59,10 @@ int pm_mmdb_writer_range(struct pm_mmdb_writer *w, uint32_t start, uint32_t end,
  * (temporary file in the same directory, fsync, rename). */
 int pm_mmdb_writer_write(struct pm_mmdb_writer *w, const char *path, const struct pm_mmdb_meta *meta,
                          struct pm_mmdb_result *res, char *errbuf);
+/* The same into an open stream (flushed, not closed): for a caller that made
+ * the file itself (`geo build` as root: a temp file opened before the drop,
+ * renamed by its keeper). */
+int pm_mmdb_writer_write_stream(struct pm_mmdb_writer *w, FILE *out, const struct pm_mmdb_meta *meta,
+                                struct pm_mmdb_result *res, char *errbuf);
 
 #endif

@@ -1,5 +1,6 @@
 /* snapshot.c - the stored form of a run: built from the live model and its analysis, freed, its exit status. */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,15 +72,37 @@ static char *params_json(const struct pm_run *run, char *errbuf)
         if (inp)
             json_object_set_new(o, "input", inp);
     }
+    /* every counter the run's JSON carries (output/json_write.c), so a stored
+     * snapshot says as much about refused replies as the run did */
     const struct pm_run_stats *st = &run->stats;
-    json_object_set_new(stats, "probes_sent", json_integer((json_int_t)st->probes_sent));
-    json_object_set_new(stats, "replies_matched", json_integer((json_int_t)st->replies_matched));
-    json_object_set_new(stats, "rejected_unknown", json_integer((json_int_t)st->rejected_unknown));
-    json_object_set_new(stats, "rejected_duplicate", json_integer((json_int_t)st->rejected_duplicate));
-    json_object_set_new(stats, "rejected_late", json_integer((json_int_t)st->rejected_late));
-    json_object_set_new(stats, "rejected_mismatch", json_integer((json_int_t)st->rejected_mismatch));
-    json_object_set_new(stats, "dropped_malformed", json_integer((json_int_t)st->dropped_malformed));
-    json_object_set_new(stats, "capture_drops", json_integer((json_int_t)st->capture_drops));
+    const struct {
+        const char *key;
+        uint64_t v;
+    } counters[] = {
+        {"probes_sent", st->probes_sent},
+        {"probes_captured", st->probes_captured},
+        {"replies_matched", st->replies_matched},
+        {"rejected_unknown", st->rejected_unknown},
+        {"rejected_duplicate", st->rejected_duplicate},
+        {"rejected_late", st->rejected_late},
+        {"rejected_mismatch", st->rejected_mismatch},
+        {"dropped_malformed", st->dropped_malformed},
+        {"capture_drops", st->capture_drops},
+        {"ipid_rewritten", st->ipid_rewritten},
+        {"rejected_foreign", st->rejected_foreign},
+        {"rejected_forged", st->rejected_forged},
+        {"rejected_checksum", st->rejected_checksum},
+        {"rejected_ttl0", st->rejected_ttl0},
+        {"rejected_fragment", st->rejected_fragment},
+        {"rejected_not_answer", st->rejected_not_answer},
+        {"over_limit", st->over_limit},
+    };
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        json_object_set_new(stats, counters[i].key,
+                            json_integer(counters[i].v > INT64_MAX ? INT64_MAX : (json_int_t)counters[i].v));
+    /* how the replies were verified, as in the run's JSON */
+    json_object_set_new(o, "assurance",
+                        json_string(run->sealed ? "sealed" : run->input.format[0] ? "foreign" : "identity"));
     json_object_set_new(o, "stats", stats);
     char *s = pm_store_json_canon(o, errbuf);
     json_decref(o);

@@ -264,6 +264,16 @@ void pm_safefile_abort(struct pm_safefile *f)
     f->active = false;
 }
 
+int pm_safefile_tmp_path(const struct pm_safefile *f, char *buf, size_t len)
+{
+    if (!f->active || f->direct || !f->tmp[0])
+        return -1;
+    const char *slash = strrchr(f->path, '/');
+    int n = slash ? snprintf(buf, len, "%.*s/%s", (int)(slash - f->path), f->path, f->tmp)
+                  : snprintf(buf, len, "%s", f->tmp);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 bool pm_safefile_same(const struct pm_safefile *a, const struct pm_safefile *b)
 {
     if (a->direct || b->direct)

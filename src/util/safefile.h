@@ -41,6 +41,11 @@ FILE *pm_safefile_stream(struct pm_safefile *f, const char *fmode);
 int pm_safefile_commit(struct pm_safefile *f, char *errbuf);
 /* Removes the temp file (if still there) and closes; the final name is not touched. Idempotent. */
 void pm_safefile_abort(struct pm_safefile *f);
+/* The temp file's path (its directory as the user named it, then the temp
+ * name), for a reader that needs a name (libmaxminddb reading back what
+ * `geo build` wrote); -1 for a direct or inactive file. Only a read through
+ * it is safe: the commit checks the inode again, whatever the name held. */
+int pm_safefile_tmp_path(const struct pm_safefile *f, char *buf, size_t len);
 /* Whether two opened files name the same final file (same directory and name, or the same device). */
 bool pm_safefile_same(const struct pm_safefile *a, const struct pm_safefile *b);
 

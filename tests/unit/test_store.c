@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -69,6 +70,67 @@ static void save_fixture(struct pm_store *s, uint64_t t, enum tstate a, enum tst
     if (rc)
         fail_msg("save: %s", err);
     free_fixture(&fx);
+}
+
+/* Every refusal counter of the run (issue 10: forged, foreign, the kernel's
+ * drops...) and its assurance are stored with the snapshot and exported, each
+ * with its own value. */
+static void run_stats_stored_and_exported(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    struct fixture fx = make_fixture(T0_US, TS_DIED_4837, TS_REACHED, 2);
+    struct pm_run_stats *st = &fx.run->stats;
+    static const char *const keys[] = {
+        "probes_sent", "probes_captured", "replies_matched", "rejected_unknown", "rejected_duplicate",
+        "rejected_late", "rejected_mismatch", "dropped_malformed", "capture_drops", "ipid_rewritten",
+        "rejected_foreign", "rejected_forged", "rejected_checksum", "rejected_ttl0", "rejected_fragment",
+        "rejected_not_answer", "over_limit",
+    };
+    uint64_t *fields[] = {
+        &st->probes_sent, &st->probes_captured, &st->replies_matched, &st->rejected_unknown,
+        &st->rejected_duplicate, &st->rejected_late, &st->rejected_mismatch, &st->dropped_malformed,
+        &st->capture_drops, &st->ipid_rewritten, &st->rejected_foreign, &st->rejected_forged,
+        &st->rejected_checksum, &st->rejected_ttl0, &st->rejected_fragment, &st->rejected_not_answer,
+        &st->over_limit,
+    };
+    const size_t n = sizeof keys / sizeof keys[0];
+    assert_int_equal(sizeof fields / sizeof fields[0], n);
+    /* one distinct value per counter: a swapped or missing key shows */
+    for (size_t i = 0; i < n; i++)
+        *fields[i] = 1000 + 17 * i;
+    fx.run->sealed = true;
+    int64_t id;
+    assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err), PM_OK);
+    free_fixture(&fx);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, id, &snap, err), PM_OK);
+    char *line = pm_snapshot_to_jsonl(snap, err);
+    assert_non_null(line);
+    json_t *exported = json_loads(line, 0, NULL);
+    assert_non_null(exported);
+    json_t *params[2] = {json_loads(snap->params_json, 0, NULL), json_incref(json_object_get(exported, "params"))};
+    for (int d = 0; d < 2; d++) {
+        assert_non_null(params[d]);
+        json_t *stats = json_object_get(params[d], "stats");
+        assert_non_null(stats);
+        assert_int_equal(json_object_size(stats), n);
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_object_get(stats, keys[i]);
+            if (!json_is_integer(v) || json_integer_value(v) != (json_int_t)(1000 + 17 * i))
+                fail_msg("%s: stats.%s is not %zu", d ? "export" : "store", keys[i], (size_t)(1000 + 17 * i));
+        }
+        assert_string_equal(json_string_value(json_object_get(params[d], "assurance")), "sealed");
+        json_decref(params[d]);
+    }
+    json_decref(exported);
+    free(line);
+    pm_snapshot_free(snap);
+    pm_store_close(s);
+    rm_rf(dir);
 }
 
 static void round_trip_with_pcap(void **state)
@@ -809,6 +871,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip_with_pcap),
+        cmocka_unit_test(run_stats_stored_and_exported),
         cmocka_unit_test(refuses_random_empty_and_truncated),
         cmocka_unit_test(refuses_foreign_and_newer),
         cmocka_unit_test(second_writer_gets_busy),
