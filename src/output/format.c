@@ -9,7 +9,7 @@ static int write_json(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
 {
     int rc = pm_output_json_stream(f, ctx, errbuf);
     if (rc == PM_OK && fputc('\n', f) == EOF)
-        rc = pm_err(errbuf, PM_EIO, "json output: write failed");
+        rc = pm_err(errbuf, PM_EIO, "json output: write failed: %s", strerror(errno ? errno : EIO));
     return rc;
 }
 

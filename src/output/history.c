@@ -1,4 +1,5 @@
 /* history.c - the store's history (outage episodes) as a text table with "unreachable since" lines, as JSON and as CSV. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ static uint64_t duration_us(const struct pm_episode *e, uint64_t now_us)
 static int io_result(FILE *f, char *errbuf)
 {
     if (fflush(f) != 0 || ferror(f))
-        return pm_err(errbuf, PM_EIO, "cannot write the history");
+        return pm_err(errbuf, PM_EIO, "cannot write the history: %s", strerror(errno ? errno : EIO));
     return PM_OK;
 }
 
@@ -196,7 +197,7 @@ int pm_output_history_json(FILE *f, const struct pm_history *h, uint64_t now_us,
     int rc = json_dumpf(root, f, JSON_INDENT(2)) == 0 ? PM_OK : PM_EIO;
     json_decref(root);
     if (rc)
-        return pm_err(errbuf, PM_EIO, "cannot write the history");
+        return pm_err(errbuf, PM_EIO, "cannot write the history: %s", strerror(errno ? errno : EIO));
     fputc('\n', f);
     return io_result(f, errbuf);
 }

@@ -1,4 +1,5 @@
 /* json_write.c - the "pathmortem/1" JSON document: run, targets with hops and verdicts, summary, owners, streamed target by target. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,7 +311,8 @@ static int stream(FILE *f, const struct pm_output_ctx *ctx, bool compact, char *
     if (ctx->analysis)
         analysis_json(&w, ctx->analysis);
     jw_end(&w, '}');
-    return ferror(f) ? pm_err(errbuf, PM_EIO, "json output: write failed") : PM_OK;
+    /* errno is still the failed write's: the writer makes no other call that sets it */
+    return ferror(f) ? pm_err(errbuf, PM_EIO, "json output: write failed: %s", strerror(errno ? errno : EIO)) : PM_OK;
 }
 
 int pm_output_json_stream(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)

@@ -1,4 +1,5 @@
 /* exim.c - export of snapshots as JSON Lines and strict import: validate every line first, then one transaction per snapshot. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,14 +30,14 @@ int pm_store_export_vantage(struct pm_store *s, FILE *f, uint64_t since_us, uint
             break;
         }
         if (fputs(line, f) == EOF || fputc('\n', f) == EOF)
-            rc = pm_err(errbuf, PM_EIO, "cannot write the export");
+            rc = pm_err(errbuf, PM_EIO, "cannot write the export: %s", strerror(errno ? errno : EIO));
         free(line);
         if (!rc)
             (*n_written)++;
     }
     free(ids);
     if (!rc && (fflush(f) != 0 || ferror(f)))
-        rc = pm_err(errbuf, PM_EIO, "cannot write the export");
+        rc = pm_err(errbuf, PM_EIO, "cannot write the export: %s", strerror(errno ? errno : EIO));
     return rc;
 }
 
