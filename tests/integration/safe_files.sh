@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# safe_files.sh - files pathmortem creates as root: no write through a planted link (the .capture-<PID> exploit, -w in a world-writable directory, the default name under a user's home), nothing of an earlier run lost (failed start, full disk, closed pipe, -o = -w), signals that stop a run leave whole files, the contrib cron line works on a missing store directory, and the run is under the seccomp filter.
+# safe_files.sh - files pathmortem creates as root: no write through a planted link (the .capture-<PID> exploit, -w in a world-writable directory, the default name under a user's home, planted once the run reveals it), nothing of an earlier run lost (failed start, full disk, closed pipe, -o = -w), signals that stop a run leave whole files, the contrib cron line works on a missing store directory, and the run is under the seccomp filter.
 # usage: safe_files.sh BUILD_DIR   (root; exits 77 to be skipped otherwise)
 . "$(dirname "$0")/common.sh"
 lab_up
@@ -42,15 +42,46 @@ rc=0; pm trace "${FAST[@]}" -w "$T/pub/ok.pcap" -o "$T/pub/ok.json" --format jso
 [ $rc -le 3 ] && [ -s "$T/pub/ok.pcap" ] && [ "$(stat -c %U "$T/pub/ok.pcap")" = root ] &&
   ok "-w/-o into a sticky world-writable directory" || fail "-w into /tmp-like dir: exit $rc $(head -1 "$T/w2.err")"
 
-# 3. The default pcap-<UTC> name under sudo from a user's home: links for the next seconds
+# 3. The default pcap name (pathmortem-<UTC ms>Z-<pid>.pcap) under sudo from a user's home. The
+# name cannot be guessed ahead, but the home's owner sees it as soon as the run's temp file appears
+# there, seconds before the run puts it in place, and may do anything with names in its directory:
+# (a) plant a link to the root file at the final name, (b) take the temp file away and leave a link
+# in its place. Neither may make root write through a link. The attacker (plant_at_name.py, as the
+# home's owner) must have acted, or the case fails.
 mkdir "$T/home"; chown nobody:nogroup "$T/home"; chmod 755 "$T/home"
-for s in 0 1 2 3 4 5; do
-  n=$(date -u -d "+$s seconds" +pathmortem-%Y%m%dT%H%M%SZ.pcap)
-  setpriv --reuid=nobody --regid=nogroup --clear-groups ln -sf "$T/victim" "$T/home/$n"
+for mode in final swap; do
+  rm -f "$T/home/.ready"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    /usr/bin/python3 "$SRC/tests/integration/plant_at_name.py" "$T/home" "$T/victim" $mode "$T/home/.ready" >"$T/plant-$mode" 2>&1 &
+  planter=$!
+  for _ in $(seq 1 100); do [ -e "$T/home/.ready" ] && break; sleep 0.05; done
+  rc=0; (cd "$T/home" && pm trace "${FAST[@]}" --wait 1 --format json -o /dev/null 198.19.176.0/28 >/dev/null 2>"$T/h-$mode.err") || rc=$?
+  pw=0; wait "$planter" || pw=$?
+  name=$(head -1 "$T/plant-$mode")
+  untouched=no; [ "$(sha "$T/victim")" = "$before" ] && untouched=yes
+  temps=$(find "$T/home" -name '.*.tmp' -type f | wc -l)
+  if [ $pw -ne 0 ] || [ -z "$name" ]; then
+    fail "default pcap name ($mode): the attacker never saw the run's temp file: $(cat "$T/plant-$mode")"
+  elif [ $mode = final ]; then
+    # the rename replaces the planted link itself: the pcap is there, the victim as it was
+    if [ $untouched = yes ] && [ $rc -le 3 ] && [ -f "$T/home/$name" ] && [ ! -L "$T/home/$name" ] &&
+      "$BUILD/pathmortem" analyze --format json "$T/home/$name" >/dev/null 2>&1; then
+      ok "default pcap name in a user's home, link planted at $name during the run: replaced by the whole pcap, the root file untouched (exit $rc)"
+    else
+      fail "default name, link at the final name: victim untouched=$untouched, exit $rc, $(ls -la "$T/home/$name" 2>&1): $(head -1 "$T/h-$mode.err")"
+    fi
+  else
+    # the temp file was swapped for a link: refused at the commit (74), nothing renamed into place
+    if [ $untouched = yes ] && [ $rc -eq 74 ] && grep -q "replaced by someone else" "$T/h-$mode.err" &&
+      [ "$(wc -l <"$T/h-$mode.err")" -eq 1 ] && [ ! -e "$T/home/$name" ] && [ ! -L "$T/home/$name" ]; then
+      ok "default pcap name, temp file swapped for a link: refused at the commit (74, one line), the root file untouched"
+    else
+      fail "default name, swapped temp: victim untouched=$untouched, exit $rc: $(cat "$T/h-$mode.err"); $(ls -la "$T/home")"
+    fi
+  fi
+  [ "$temps" -eq 0 ] || fail "default name ($mode): $temps temp files of root left in the home"
+  rm -f "$T/home/"* "$T/home/".pathmortem* "$T/home/.ready" 2>/dev/null
 done
-rc=0; (cd "$T/home" && pm trace "${FAST[@]}" --format json -o /dev/null $TARGETS >/dev/null 2>"$T/h.err") || rc=$?
-[ "$(sha "$T/victim")" = "$before" ] && ok "default pcap name in a user's home: planted link not followed (exit $rc)" ||
-  fail "the default pcap name wrote through a planted link"
 
 # 4. Nothing of an earlier good run lost
 pm trace "${FAST[@]}" -w "$T/good.pcap" -o "$T/good.json" --format json $TARGETS >/dev/null 2>&1 || true
