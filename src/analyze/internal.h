@@ -150,6 +150,8 @@ struct az_rl_entry {
     uint32_t un_count;         /* neighbours that got it */
     uint64_t on[4];            /* last octets of the group's targets through the hop that got answers beyond it */
     uint32_t n_on;
+    uint32_t half_on[2];       /* of those, per /25 (.0-.127, .128-.255) */
+    uint32_t half_n[2];        /* targets of each /25 whose path goes through the hop */
 };
 struct az_rl {
     struct pm_map idx;
@@ -164,8 +166,10 @@ const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uin
 #define AZ_RL_ANY_GROUP(c) ((c)->n_groups)
 /* True when the silence of target dst behind an entry is structural: the
  * aligned half (/25) of its /24 around it has no target that got answers
- * beyond the hop while others did, as when a sub-prefix's route is gone.
- * ICMP rate limiting silences scattered targets instead. */
+ * beyond the hop while the other half did on most of its paths through it
+ * (AZ_RL_STRUCT_SHARE), as when a sub-prefix's route is gone. ICMP rate
+ * limiting silences scattered targets instead, and a few live hosts in one
+ * half are no sign that the other half's route is lost. */
 bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst);
 void az_rl_free(struct az_rl *rl);
 

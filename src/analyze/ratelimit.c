@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "analyze/rules.h"
 #include "util/grow.h"
 
 static uint64_t rl_key(uint32_t group, uint8_t ttl, uint32_t addr)
@@ -41,7 +42,10 @@ bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst)
     if (!e || !e->n_on)
         return false;
     unsigned half = (dst & 0xff) >> 7;  /* words 0-1: .0-.127, 2-3: .128-.255 */
-    return !e->on[2 * half] && !e->on[2 * half + 1];
+    if (e->on[2 * half] || e->on[2 * half + 1])
+        return false;
+    unsigned other = !half;
+    return e->half_on[other] && e->half_on[other] >= AZ_RL_STRUCT_SHARE * e->half_n[other];
 }
 
 /* Neighbour u of a key at hop l contributes what it got beyond l. */
@@ -49,10 +53,13 @@ static void rl_note(const struct az_ctx *c, struct az_rl_entry *e, const struct 
 {
     e->te |= u->te_mask & above(l);
     uint64_t un = u->un_mask & above(l);
+    e->half_n[(dst & 0xff) >> 7]++;
     if ((u->te_mask | u->un_mask) & above(l) || u->reached_ttl > l) {
         uint64_t bit = 1ull << (dst & 63);
         uint64_t *w = &e->on[(dst & 0xff) >> 6];
-        e->n_on += !(*w & bit);
+        bool fresh = !(*w & bit);
+        e->n_on += fresh;
+        e->half_on[(dst & 0xff) >> 7] += fresh;
         *w |= bit;
     }
     if (!un)

@@ -44,6 +44,12 @@
 #define AZ_RATE_LIMITED 0.6         /* neighbours got time-exceeded where this target got nothing */
 #define AZ_RL_UNREACH_FACTOR 0.8    /* neighbours' unreachable stands for this target's lost copy */
 #define AZ_RL_UNREACH_OTHER 0.6     /* ... neighbours of other prefixes' (nothing answered this path) */
+/* Structural silence needs the other /25 to be answered beyond the hop on at
+ * least this share of its paths through it: a lost sub-prefix route leaves
+ * one half silent where the other is answered throughout; a healthy /24
+ * whose live hosts sit in one half shows the same split in a few paths only
+ * (5 hosts and 1 or 2 rate-limited !H of 128 in the lab) */
+#define AZ_RL_STRUCT_SHARE 0.5
 #define AZ_NO_HOP 0.2               /* nothing answered at all */
 #define AZ_SILENT_TARGET_HOSTS 0.7  /* silent inside the target AS where other hosts answer; x (0.5 + 0.5 conf) */
 #define AZ_SILENT_IN_TARGET 0.75    /* silent inside the target AS; x (0.5 + 0.5 conf) */

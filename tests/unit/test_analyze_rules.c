@@ -280,6 +280,39 @@ static void dark_behind_a_rate_limited_border(void **state)
     pm_run_free(run);
 }
 
+/* The realistic lab's healthy /24: its live hosts all in the lower half,
+ * the upper half dark, and the border's host-unreachables rate limited so
+ * that the one that got through went to the lower half. The upper half is
+ * silent after cu3 where the lower half was answered, but only on a few of
+ * its paths (the hosts and one !H): no sign of a lost sub-prefix route, the
+ * upper half's addresses are dark (issue 9 failure 1: the healthy /24 read
+ * partial on every other run). */
+static void dark_half_beside_live_hosts_is_not_structural(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_trace(run, A(198, 19, 176, 8), CN_OK);
+    for (int h = 9; h <= 12; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 kpbr DST");
+    lab_trace(run, A(198, 19, 176, 13), "- - - - cu3 * kpbr!H");
+    for (int h = 14; h < 128; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 * *");
+    for (int h = 128; h < 256; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 * *");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int h = 128; h < 256; h += 31) {
+        const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, h));
+        assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+        assert_int_equal(v->dies_in.asn, 0);
+    }
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->state, PM_NET_REACHABLE);
+    assert_int_equal(r->died, 0);
+    assert_int_equal(r->reached, 5);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Half of a /24 loses its route (a blackhole for the /25 at cu3): every
  * target of that half is silent from the first probed hop while the other
  * half's paths go on. Structural, not rate limiting: the paths die, inside
@@ -402,6 +435,7 @@ int main(void)
         cmocka_unit_test(interrupted_run_leaves_targets_not_probed),
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(structural_silence_is_a_death),
+        cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
         cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
         cmocka_unit_test(silent_hops_never_move_the_upstream),
         cmocka_unit_test(the_first_hop_is_the_vantages_network),
