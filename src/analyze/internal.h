@@ -42,6 +42,8 @@ struct az_router {
     uint32_t replies, probes;  /* for partial answering (rate limiting) */
     uint32_t mpls, qttl_hint;  /* replies with RFC 4950 labels / quoted TTL > 1 */
     uint8_t min_ttl;           /* lowest TTL it answered at (its distance when unreachables are rate-limited) */
+    uint8_t te_min;            /* lowest TTL it answered time-exceeded at (0: never) */
+    uint8_t dist_hint;         /* fewest hops its unreachables travelled back, from their IP TTL (0: unknown) */
     struct az_tally prev;      /* mapped ASN of the previous responsive hop */
     struct az_tally next;      /* mapped ASN of the next responsive router */
     uint32_t next_dst_adj;     /* next answer is the destination, at the adjacent TTL */

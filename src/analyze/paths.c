@@ -165,6 +165,18 @@ static int own_hops(struct az_ctx *c, uint32_t ti, struct az_hop *out, uint32_t 
     return PM_OK;
 }
 
+/* Hops a reply travelled back, from its IP TTL and the usual initial TTLs
+ * (64 for Linux, 255 for most routers' ICMP): its sender's distance on a
+ * symmetric path (0: no TTL recorded). */
+static uint8_t hops_back(uint8_t reply_ttl)
+{
+    static const uint16_t inits[] = {32, 64, 128, 255};
+    for (size_t i = 0; reply_ttl && i < sizeof inits / sizeof inits[0]; i++)
+        if (reply_ttl <= inits[i])
+            return (uint8_t)(inits[i] - reply_ttl + 1);
+    return 0;
+}
+
 /* Counts replies, probes, MPLS and quoted-TTL hints into router records; once per target. */
 static int count_stats(struct az_ctx *c, uint32_t ti)
 {
@@ -184,6 +196,11 @@ static int count_stats(struct az_ctx *c, uint32_t ti)
             rt->qttl_hint++;
         if (r->ttl && (!rt->min_ttl || r->ttl < rt->min_ttl))
             rt->min_ttl = r->ttl;
+        if (r->kind == PM_REPLY_TIME_EXCEEDED && r->ttl && (!rt->te_min || r->ttl < rt->te_min))
+            rt->te_min = r->ttl;
+        uint8_t back = r->kind == PM_REPLY_UNREACH ? hops_back(r->reply_ttl) : 0;
+        if (back && back <= PM_TTL_MAX && (!rt->dist_hint || back < rt->dist_hint))
+            rt->dist_hint = back;
     }
     const struct az_path *p = &c->paths[ti];
     for (uint32_t i = 0; i < p->n; i++) {

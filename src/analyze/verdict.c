@@ -190,6 +190,23 @@ static void unreach_blame(struct vd *d, const struct az_router *R, uint8_t code,
         note_reason(d, AZ_RP_NONE, R);
 }
 
+/* The hop of router U refusing a probe sent with TTL probe_ttl, on a path
+ * whose last answer before it was at hop prev: an unreachable is sent for
+ * every probe that gets that far, so when the first ones were rate limited
+ * it shows up late (a !N at TTL 16 from a router 4 hops away). Its distance
+ * is the lowest TTL it answered at in the run; for a router never seen
+ * sending time-exceeded, the hops its unreachables travelled back (IP TTL)
+ * when lower. Either only if it fits the path (above prev). */
+static uint8_t unreach_hop(const struct az_router *U, uint8_t probe_ttl, uint8_t prev)
+{
+    uint8_t at = probe_ttl;
+    if (U->min_ttl && U->min_ttl < at && U->min_ttl > prev)
+        at = U->min_ttl;
+    if (!U->te_min && U->dist_hint && U->dist_hint < at && U->dist_hint > prev)
+        at = U->dist_hint;
+    return at;
+}
+
 /* Upstream of a path known only by the router that killed its neighbours. */
 static void upstream_from(struct vd *d, const struct az_router *U, uint32_t ri)
 {
@@ -243,7 +260,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     const struct az_router *U = &c->routers[re->un_router];
     v->kind = death_of_code(re->un_code);
     v->last_addr = U->addr;
-    v->last_ttl = U->min_ttl && U->min_ttl < re->un_ttl && U->min_ttl > l ? U->min_ttl : re->un_ttl;
+    v->last_ttl = unreach_hop(U, re->un_ttl, l);
     v->last_asn = U->owner;
     /* the path got as far as U (its copy of U's refusal was lost), so it
      * was entering through U's side, not through its last answering hop's */
@@ -503,13 +520,9 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
     if (L) {
         v->last_addr = L->addr;
         v->last_ttl = az_path_hop(c, p, p->n - 1)->ttl;
-        /* an unreachable is sent for every probe that reaches the router, so when
-         * the first ones were rate-limited it shows up late: its distance is the
-         * lowest TTL it answered at in the run, if that fits this path */
         uint8_t prev = p->n > 1 ? az_path_hop(c, p, p->n - 2)->ttl : 0;
-        if (az_path_hop(c, p, p->n - 1)->kind == PM_REPLY_UNREACH && L->min_ttl && L->min_ttl < v->last_ttl &&
-            L->min_ttl > prev)
-            v->last_ttl = L->min_ttl;
+        if (az_path_hop(c, p, p->n - 1)->kind == PM_REPLY_UNREACH)
+            v->last_ttl = unreach_hop(L, v->last_ttl, prev);
         /* a router that answered time-exceeded at one TTL and refuses at the
          * next (it routes before it filters or finds no host) sits at the
          * first: the death is labelled with the router's hop, not the probe's */

@@ -313,6 +313,47 @@ static void dark_half_beside_live_hosts_is_not_structural(void **state)
     pm_run_free(run);
 }
 
+/* Issue 9 failure 6: cu2a (hop 4) lost the route and its first !N were
+ * rate limited; the ones that got through answered probes sent with TTL 16
+ * (the engine's first guess), and their IP TTL says they came back 4 hops.
+ * The death is cu2a's at hop 4, not "hop 16", for the paths that got a !N
+ * and for the ones whose copy was suppressed. */
+static void unreachable_labelled_with_the_routers_distance(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    const char *own = "acc tr cu1 * * * * * * * * * * * * cu2a!N";
+    const char *lost = "acc tr cu1 * * * * * * * * * * * * *";
+    for (int h = 1; h <= 6; h++) {
+        struct pm_target *t = lab_trace(run, A(198, 19, 176, h), h <= 2 ? own : lost);
+        for (uint32_t k = 0; k < t->n_replies; k++)
+            if (t->replies[k].kind == PM_REPLY_UNREACH)
+                t->replies[k].reply_ttl = 61; /* sent with 64, three routers on the way back */
+    }
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int h = 1; h <= 6; h++) {
+        const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, h));
+        assert_int_equal(v->status, PM_STATUS_DIED);
+        assert_int_equal(v->kind, PM_DEATH_NET_UNREACH);
+        assert_int_equal(v->last_addr, lab_addr("cu2a"));
+        assert_int_equal(v->last_ttl, 4);
+    }
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->death_ttl, 4);
+    char line[400];
+    pm_rollup_format(r, line, sizeof line);
+    assert_non_null(strstr(line, "at 198.18.17.1 (CN, hop 4)"));
+    pm_analysis_free(a);
+    /* without the IP TTL (a record that does not keep it) the probe's TTL stands */
+    for (uint32_t i = 0; i < run->n_targets; i++)
+        for (uint32_t k = 0; k < run->targets[i].n_replies; k++)
+            run->targets[i].replies[k].reply_ttl = 0;
+    a = analyze(run, lab_lookup);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 176, 1))->last_ttl, 16);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Half of a /24 loses its route (a blackhole for the /25 at cu3): every
  * target of that half is silent from the first probed hop while the other
  * half's paths go on. Structural, not rate limiting: the paths die, inside
@@ -436,6 +477,7 @@ int main(void)
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
+        cmocka_unit_test(unreachable_labelled_with_the_routers_distance),
         cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
         cmocka_unit_test(silent_hops_never_move_the_upstream),
         cmocka_unit_test(the_first_hop_is_the_vantages_network),
