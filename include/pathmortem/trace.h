@@ -33,8 +33,14 @@ enum pm_stop {
     PM_STOP_REACHED,
     PM_STOP_UNREACHABLE,
     PM_STOP_GAPLIMIT,
-    PM_STOP_MAXTTL,
-    PM_STOP_LOOP
+    PM_STOP_MAXTTL,     /* probed to the run's maximum TTL */
+    PM_STOP_LOOP,
+    /* issue 9 failure 6 (added at the end: stores hold the values by name) */
+    PM_STOP_PREFIX_END, /* silent at or beyond the TTL where its /24's other paths were reached or
+                         * refused (or went silent for good): the engine does not walk a dark
+                         * address further than its neighbours' paths go; stop_ttl is that TTL */
+    PM_STOP_HALTED      /* probing ended before any of the above: the run was cut short
+                         * (SIGINT/SIGTERM/--timeout) or the target's --target-timeout ran out */
 };
 const char *pm_stop_name(enum pm_stop s);
 int pm_stop_parse(const char *s, uint8_t *out);
@@ -188,7 +194,9 @@ bool pm_reply_from_dst(uint32_t dst, const struct pm_reply *r);
 /* Sorts every target and decides stop reasons from the data alone (the same
  * rule live and from a pcap): reached, unreachable (ICMP 3 from a router),
  * loop (one address at two TTLs separated by another), gaplimit (trailing
- * silent hops >= gaplimit), else maxttl. Targets are ordered by address. */
+ * silent hops >= gaplimit), maxttl (probed to run->max_ttl, or the run does
+ * not say its maximum), prefix-end (probed at least as far as its /24's other
+ * paths end), else halted. Targets are ordered by address. */
 void pm_trace_finish(struct pm_run *run, uint8_t gaplimit);
 /* The gaplimit the engine probes with and `analyze` rebuilds stop reasons
  * with unless told otherwise (--gaplimit); one number, so both agree. */

@@ -172,7 +172,17 @@ uint8_t pm_output_last_hop(const struct pm_target *t)
     uint8_t last = t->max_ttl_sent;
     if (t->n_replies && t->replies[t->n_replies - 1].ttl > last)
         last = t->replies[t->n_replies - 1].ttl;
+    if (t->stop == PM_STOP_REACHED && t->stop_ttl && t->stop_ttl < last)
+        last = t->stop_ttl;
     return last > PM_TTL_MAX ? PM_TTL_MAX : last;
+}
+
+bool pm_output_hop_listed(const struct pm_run *run, const struct pm_target *t, uint8_t ttl)
+{
+    if (!ttl || ttl < pm_output_first_hop(run, t) || ttl > pm_output_last_hop(t))
+        return false;
+    const struct pm_reply *r;
+    return t->sent[ttl] || pm_target_hop(t, ttl, &r);
 }
 
 uint8_t pm_output_shown_last(const struct pm_target *t)
@@ -195,6 +205,7 @@ void pm_output_stop_phrase(const struct pm_target *t, char *buf, size_t len)
     case PM_STOP_UNREACHABLE:
     case PM_STOP_LOOP: snprintf(buf, len, "%s at hop %u", pm_stop_name(t->stop), t->stop_ttl); break;
     case PM_STOP_GAPLIMIT: snprintf(buf, len, "%s after hop %u", pm_stop_name(t->stop), t->stop_ttl); break;
+    case PM_STOP_PREFIX_END: snprintf(buf, len, "%s at hop %u", pm_stop_name(t->stop), t->stop_ttl); break;
     default: snprintf(buf, len, "%s", pm_stop_name(t->stop)); break;
     }
 }

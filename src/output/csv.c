@@ -61,9 +61,15 @@ int pm_output_csv(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
         const struct pm_target *t = &run->targets[i];
         const struct pm_verdict *v = pm_output_verdict(ctx, i);
         char a[16];
-        unsigned hops = 0;
-        for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++)
-            hops += t->sent[ttl] != 0;
+        /* the hops JSON lists (so `show` of the JSON counts the same) */
+        unsigned hops = 0, replies = 0;
+        for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++) {
+            const struct pm_reply *rr;
+            if (pm_output_hop_listed(run, t, (uint8_t)ttl)) {
+                hops += t->sent[ttl] != 0;
+                replies += pm_target_hop(t, (uint8_t)ttl, &rr);
+            }
+        }
         field(f, pm_addr_str(t->dst, a), true);
         if (v) {
             const char *st = pm_output_status_str(v->status), *kd = pm_output_death_str(v->kind);
@@ -91,7 +97,7 @@ int pm_output_csv(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
             num(f, lr ? gi.asn : 0, lr && gi.asn);
             fputs(",,,,,", f); /* dies_in, upstream and confidence need the analysis */
         }
-        fprintf(f, ",%u,%u\r\n", hops, t->n_replies);
+        fprintf(f, ",%u,%u\r\n", hops, replies);
     }
     return PM_OK;
 }

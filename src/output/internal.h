@@ -45,8 +45,14 @@ bool pm_output_died(const struct pm_output_ctx *ctx, uint32_t i);
 /* First TTL listed for a target: first_ttl, or stopset_ttl when backward
  * probing stopped there, lowered if anything was sent or heard below it. */
 uint8_t pm_output_first_hop(const struct pm_run *run, const struct pm_target *t);
-/* Last TTL listed in JSON: max_ttl_sent, raised if a reply came from above it. */
+/* Last TTL listed in JSON (and counted in CSV): max_ttl_sent, raised if a
+ * reply came from above it; for a reached target the TTL it first answered
+ * at, since a path ends where it reached its destination (probes launched
+ * before the reach was known only repeat it: issue 9 failure 6). */
 uint8_t pm_output_last_hop(const struct pm_target *t);
+/* Is TTL listed as a hop in JSON (and counted in CSV): in the listed range
+ * and probed or answered; TTLs never probed are not silence. */
+bool pm_output_hop_listed(const struct pm_run *run, const struct pm_target *t, uint8_t ttl);
 /* Last TTL shown to people (text, html, graph, path groups): the stop TTL of
  * a reached or unreachable target, since later probes only repeat it. */
 uint8_t pm_output_shown_last(const struct pm_target *t);

@@ -370,7 +370,7 @@ static int read_target(struct pm_output_rd *r, json_t *o, size_t idx, struct pm_
     if ((rc = pm_output_jr_get_str(r, o, "stop", true, stop, sizeof stop)) < 0)
         return rc;
     if (pm_output_stop_parse(stop, &t->stop) != PM_OK)
-        return pm_output_jr_bad(r, "stop", "not reached, unreachable, gaplimit, maxttl or loop");
+        return pm_output_jr_bad(r, "stop", "not reached, unreachable, gaplimit, maxttl, loop, prefix-end or halted");
     GET_INT(r, o, "stop_ttl", false, 0, 255, t->stop_ttl);
     GET_INT(r, o, "shared_below_ttl", false, 1, PM_TTL_MAX, t->stopset_ttl);
     if ((rc = pm_output_jr_get_addr(r, o, "shared_via", false, &t->shared_via)) < 0)

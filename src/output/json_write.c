@@ -202,6 +202,8 @@ static void target_json(struct jw *w, const struct pm_output_ctx *ctx, uint32_t 
     jw_arr(w, "hops");
     uint8_t last = pm_output_last_hop(t);
     for (uint8_t ttl = pm_output_first_hop(run, t); ttl && ttl <= last; ttl++) {
+        if (!pm_output_hop_listed(run, t, ttl))
+            continue; /* never probed: not a silent hop */
         const struct pm_reply *r;
         uint32_t n = pm_target_hop(t, ttl, &r);
         jw_obj(w, NULL);

@@ -70,8 +70,60 @@ static void decide(struct pm_target *t, uint8_t gaplimit)
         t->stop_ttl = last_answer;
         return;
     }
+    /* provisional: prefix_ends() tells maxttl from prefix-end and halted */
     t->stop = PM_STOP_MAXTTL;
     t->stop_ttl = t->max_ttl_sent;
+}
+
+/* Where the paths of the /24 made of targets [from, to) end: the lowest TTL
+ * any of them was reached or refused at; when none was, the first silent TTL
+ * of a path that ran into the gap limit (0: nothing ends). */
+static uint8_t prefix_end(const struct pm_run *run, uint32_t from, uint32_t to)
+{
+    uint8_t end = 0, silent = 0;
+    for (uint32_t i = from; i < to; i++) {
+        const struct pm_target *t = &run->targets[i];
+        if ((t->stop == PM_STOP_REACHED || t->stop == PM_STOP_UNREACHABLE) && t->stop_ttl &&
+            (!end || t->stop_ttl < end))
+            end = t->stop_ttl;
+        if (t->stop == PM_STOP_GAPLIMIT && (!silent || t->stop_ttl + 1 < silent))
+            silent = (uint8_t)(t->stop_ttl + 1);
+    }
+    return end ? end : silent;
+}
+
+/* A path that stopped silent below the run's maximum TTL was not stopped by
+ * it (issue 9 failure 6: dark targets probed to TTL 7 read "maxttl", max 30).
+ * The engine walks a target no further than its /24's other paths end (a
+ * dark address there only repeats its neighbours' refusal, or silence):
+ * prefix-end. Anything else ended before its walk did: halted. A run that
+ * does not state its maximum TTL (some foreign records) keeps maxttl. */
+static void prefix_ends(struct pm_run *run)
+{
+    if (!run->max_ttl)
+        return;
+    for (uint32_t from = 0, to; from < run->n_targets; from = to) {
+        uint32_t net = run->targets[from].dst & 0xffffff00u;
+        for (to = from + 1; to < run->n_targets && (run->targets[to].dst & 0xffffff00u) == net; to++)
+            ;
+        uint8_t end = 0;
+        bool have_end = false;
+        for (uint32_t i = from; i < to; i++) {
+            struct pm_target *t = &run->targets[i];
+            if (t->stop != PM_STOP_MAXTTL || t->max_ttl_sent >= run->max_ttl)
+                continue;
+            if (!have_end) {
+                end = prefix_end(run, from, to);
+                have_end = true;
+            }
+            if (end && t->max_ttl_sent >= end) {
+                t->stop = PM_STOP_PREFIX_END;
+                t->stop_ttl = end;
+            } else {
+                t->stop = PM_STOP_HALTED;
+            }
+        }
+    }
 }
 
 uint8_t pm_target_last_ttl(const struct pm_target *t)
@@ -183,5 +235,6 @@ void pm_trace_finish(struct pm_run *run, uint8_t gaplimit)
         t->stop_ttl = 0;
         decide(t, gaplimit ? gaplimit : 5);
     }
+    prefix_ends(run); /* targets are sorted: each /24 is one run of them */
     derive_shared(run, run->first_ttl ? run->first_ttl : 1);
 }

@@ -48,6 +48,8 @@ const char *pm_stop_name(enum pm_stop s)
     case PM_STOP_GAPLIMIT: return "gaplimit";
     case PM_STOP_MAXTTL: return "maxttl";
     case PM_STOP_LOOP: return "loop";
+    case PM_STOP_PREFIX_END: return "prefix-end";
+    case PM_STOP_HALTED: return "halted";
     }
     return "?";
 }

@@ -15,7 +15,8 @@
 static const char *const status_disk[] = {"reached", "died", "host-absent", "not-probed"}; /* issue 9 added the last two */
 static const char *const death_disk[] = {"none", "silent", "net-unreachable", "host-unreachable",
                                          "admin-prohibited", "port-unreachable", "loop", "rate-limited"};
-static const char *const stop_disk[] = {"none", "reached", "unreachable", "gaplimit", "maxttl", "loop"};
+static const char *const stop_disk[] = {"none",   "reached",    "unreachable", "gaplimit",
+                                        "maxttl", "loop",       "prefix-end",  "halted"}; /* issue 9 added the last two */
 static const char *const method_disk[] = {"icmp", "udp", "tcp"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

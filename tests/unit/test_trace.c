@@ -42,6 +42,7 @@ static void stop_reasons_come_from_the_data(void **state)
 {
     (void)state;
     struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 3; /* .5 below is probed to the run's maximum */
     uint32_t r1 = A(198, 18, 0, 1), r2 = A(198, 18, 8, 0), r3 = A(198, 18, 16, 0);
     struct pm_target *t = pm_run_target(run, A(198, 19, 176, 1), true);
     hop(t, 1, r1, PM_REPLY_TIME_EXCEEDED, 0);
@@ -78,6 +79,63 @@ static void stop_reasons_come_from_the_data(void **state)
     assert_int_equal(r->from, r3);
     assert_int_equal(pm_target_hop(&run->targets[3], 4, &r), 0);
     assert_string_equal(pm_stop_name(PM_STOP_GAPLIMIT), "gaplimit");
+    pm_run_free(run);
+}
+
+/* Issue 9 failure 6: a path that stopped silent below the run's maximum TTL
+ * was not stopped by it. Probed as far as its /24's other paths end (a
+ * neighbour reached or refused there): prefix-end at that TTL; with nothing
+ * of its /24 ending that low, the walk was cut: halted. Without a stated
+ * maximum the run cannot tell: maxttl. */
+static void stop_reasons_below_the_maximum_ttl(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    uint32_t cu2 = A(198, 18, 17, 1), cu3 = A(198, 18, 20, 1), kpbr = A(198, 18, 20, 5);
+    struct pm_target *t = pm_run_target(run, A(198, 19, 176, 8), true);   /* a live host at 7 */
+    hop(t, 5, cu3, PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 6, kpbr, PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 7, t->dst, PM_REPLY_ECHO_REPLY, 0);
+    t = pm_run_target(run, A(198, 19, 176, 200), true);                  /* dark: silent at 6 and 7 */
+    hop(t, 5, cu3, PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 6, 0, 0, 0);
+    hop(t, 7, 0, 0, 0);
+    t = pm_run_target(run, A(198, 19, 176, 201), true);                  /* cut before its /24's end */
+    hop(t, 5, cu3, PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 6, 0, 0, 0);
+    t = pm_run_target(run, A(198, 19, 179, 1), true);                    /* refused at 4 */
+    hop(t, 3, cu2, PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 4, cu2, PM_REPLY_UNREACH, 0);
+    t = pm_run_target(run, A(198, 19, 179, 2), true);                    /* its copy rate limited */
+    hop(t, 3, cu2, PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 4, 0, 0, 0);
+    t = pm_run_target(run, A(198, 19, 178, 1), true);                    /* alone in its /24 */
+    hop(t, 1, A(198, 18, 0, 1), PM_REPLY_TIME_EXCEEDED, 0);
+    hop(t, 2, 0, 0, 0);
+    pm_run_target(run, A(198, 19, 177, 1), true);                        /* never probed */
+    pm_trace_finish(run, 5);
+    const struct {
+        uint32_t dst;
+        uint8_t stop, ttl;
+    } want[] = {
+        {A(198, 19, 176, 8), PM_STOP_REACHED, 7},      {A(198, 19, 176, 200), PM_STOP_PREFIX_END, 7},
+        {A(198, 19, 176, 201), PM_STOP_HALTED, 6},     {A(198, 19, 177, 1), PM_STOP_HALTED, 0},
+        {A(198, 19, 178, 1), PM_STOP_HALTED, 2},       {A(198, 19, 179, 1), PM_STOP_UNREACHABLE, 4},
+        {A(198, 19, 179, 2), PM_STOP_PREFIX_END, 4},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct pm_target *x = pm_run_find(run, want[i].dst);
+        assert_non_null(x);
+        assert_int_equal(x->stop, want[i].stop);
+        assert_int_equal(x->stop_ttl, want[i].ttl);
+    }
+    assert_string_equal(pm_stop_name(PM_STOP_PREFIX_END), "prefix-end");
+    assert_string_equal(pm_stop_name(PM_STOP_HALTED), "halted");
+    /* a run that does not say how far it probed */
+    run->max_ttl = 0;
+    pm_trace_finish(run, 5);
+    assert_int_equal(pm_run_find(run, A(198, 19, 176, 200))->stop, PM_STOP_MAXTTL);
     pm_run_free(run);
 }
 
@@ -129,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(index_finds_targets_after_growth_and_sort),
         cmocka_unit_test(stop_reasons_come_from_the_data),
+        cmocka_unit_test(stop_reasons_below_the_maximum_ttl),
         cmocka_unit_test(shared_hops_come_from_the_same_slash24),
         cmocka_unit_test(replies_per_target_are_capped),
     };

@@ -26,6 +26,9 @@ have = {
     "targets": len(doc["targets"]),
     "replies": sum(len(h["replies"]) for t in doc["targets"] for h in t["hops"]),
     "malformed": doc["run"].get("stats", {}).get("dropped_malformed", -1),
+    # every reply the reader matched, also those a listed path leaves out
+    # (beyond the TTL where the target first answered)
+    "matched": doc["run"].get("stats", {}).get("replies_matched", -1),
     "sealed": int(doc["run"].get("assurance") == "sealed"),
 }
 for k in ("forged", "foreign", "checksum", "ttl0", "fragment", "not_answer"):
