@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verdict_paths.sh - issue 9 failure 6: a path ends at the first TTL that reached the target, hops without probes are not listed, "maxttl" only for paths probed to the maximum TTL, a death carries the router's distance, evidence is never cut mid-word, and analyze's header states the run's queries, wait and probes.
-. "$(dirname "$0")/../common.sh" "$1"
+. "$(dirname "$0")/common.sh" "$1"
 # Realistic variant (dark addresses, rate limits), then the China side's route lost to see deaths.
 scenario_up healthy
 sweep healthy -q 1 lab-starjv
