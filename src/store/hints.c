@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/pg.h"
 #include "util/grow.h"
 
 struct acc {
@@ -57,6 +58,13 @@ int pm_store_owner_hints(struct pm_store *s, uint64_t since_us, uint32_t target_
 {
     *out = NULL;
     *n = 0;
+    /* a server store: the window's hops into the working copy first (the
+     * cost of --history-days on a fleet store; 0 turns it off) */
+    if (s->pg) {
+        int rc = pm_pg_need_window(s, since_us, 0, NULL, errbuf);
+        if (rc)
+            return rc;
+    }
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s,
                               "SELECT h.snapshot, s.started_us, s.target_asn, h.dst, h.ttl, h.from_addr, h.asn"

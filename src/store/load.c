@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/pg.h"
 
 static int read_as(sqlite3_stmt *st, int col, struct pm_as_ref *as, char *errbuf)
 {
@@ -265,6 +266,11 @@ static int read_rollups(struct pm_store *s, int64_t id, const char *table, struc
 int pm_store_load(struct pm_store *s, int64_t id, struct pm_snapshot **out, char *errbuf)
 {
     *out = NULL;
+    if (s->pg) { /* a server store: its targets, hops and roll-ups into the working copy first */
+        int rc = pm_pg_need_snapshot(s, id, errbuf);
+        if (rc)
+            return rc;
+    }
     struct pm_snapshot *snap = calloc(1, sizeof *snap);
     if (!snap)
         return pm_err(errbuf, PM_ENOMEM, "out of memory reading a snapshot");

@@ -312,10 +312,10 @@ static int open_server(struct pm_store *s, const char *spec, char *errbuf)
     rc = pm_store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", errbuf);
     if (!rc)
         rc = pm_store_schema_apply(s, errbuf);
+    /* no query_only for a reader: its working copy takes the rows pulled
+     * later; every writing function checks s->writable */
     if (!rc)
         rc = pm_pg_pull(s, errbuf);
-    if (!rc && !s->writable)
-        rc = pm_store_exec(s, "PRAGMA query_only = 1", "making the copy read-only", errbuf);
     return rc;
 }
 

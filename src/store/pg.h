@@ -22,11 +22,18 @@ int pm_pg_check_schema(PGconn *c, const char *shown, char *errbuf);
  * lock; *from gets the version found (0: none). */
 int pm_pg_init(PGconn *c, const char *shown, int *from, char *errbuf);
 
-/* Copies every row of the server store into the local working copy (one
- * repeatable-read transaction, so a concurrent writer is either wholly in
- * or wholly out). The rows then go through the same checked readers as a
- * file store's. */
+/* Copies the server's snapshot rows and states into the local working copy
+ * (one repeatable-read transaction, so a concurrent writer is either wholly
+ * in or wholly out; the rest per snapshot when needed, pm_pg_need_*). The
+ * rows then go through the same checked readers as a file store's. */
 int pm_pg_pull(struct pm_store *s, char *errbuf);
+/* The targets, hops and roll-ups of one snapshot, or of the snapshots
+ * started in [since_us, until_us] (0: unbounded) of one vantage (NULL: all),
+ * copied from the server unless the working copy has them. */
+int pm_pg_need_snapshot(struct pm_store *s, int64_t id, char *errbuf);
+int pm_pg_need_window(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *vantage, char *errbuf);
+/* Notes that the working copy holds snapshot id whole (one it wrote itself). */
+int pm_pg_mark_pulled(struct pm_store *s, int64_t id, char *errbuf);
 /* A fresh snapshot id from the server's sequence. */
 int pm_pg_next_id(struct pm_store *s, int64_t *id, char *errbuf);
 /* Sends snapshot id's rows from the working copy in one server

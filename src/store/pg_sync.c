@@ -42,7 +42,8 @@ static int columns(struct pm_store *s, const char *table, char *out, size_t len,
 
 /* ---- server -> working copy ---- */
 
-static int pull_table(struct pm_store *s, const char *table, char *errbuf)
+/* where: a condition on the server's rows, or NULL for all of them. */
+static int pull_table(struct pm_store *s, const char *table, const char *where, char *errbuf)
 {
     char cols[1024], sql[1400];
     int n;
@@ -56,7 +57,7 @@ static int pull_table(struct pm_store *s, const char *table, char *errbuf)
     sqlite3_stmt *ins;
     if ((rc = pm_store_prepare(s, sql, &ins, errbuf)))
         return rc;
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s", cols, table);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s%s%s", cols, table, where ? " WHERE " : "", where ? where : "");
     if (!PQsendQuery(s->pg, sql) || !PQsetSingleRowMode(s->pg)) {
         sqlite3_finalize(ins);
         return pm_pg_err(s->pg, PM_EIO, "reading the store", errbuf);
@@ -88,20 +89,101 @@ static int pull_table(struct pm_store *s, const char *table, char *errbuf)
     return rc;
 }
 
+/* What a store open copies: every snapshot's row and states (a few rows per
+ * snapshot; history reads only these). Targets, hops and roll-ups follow
+ * per snapshot when a query needs them (pm_pg_need_*): a writer that only
+ * adds a snapshot reads almost nothing. Snapshots are never changed once
+ * committed (writers only insert), so a later pull matches this one. */
+static const char *const at_open[] = {"snapshots", "prefix_states", "upstream_states"};
+static const char *const per_snapshot[] = {"targets", "hops", "prefix_rollups", "upstream_rollups"};
+
 int pm_pg_pull(struct pm_store *s, char *errbuf)
 {
-    int rc = pm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting to read", errbuf);
+    int rc = pm_store_exec(s, "CREATE TEMP TABLE pm_pulled (id INTEGER PRIMARY KEY)", "starting the working copy",
+                           errbuf);
+    if (!rc)
+        rc = pm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting to read", errbuf);
     if (rc)
         return rc;
     rc = pm_store_exec(s, "BEGIN", "starting the working copy", errbuf);
-    for (size_t i = 0; !rc && i < N_TABLES; i++)
-        rc = pull_table(s, tables[i], errbuf);
+    for (size_t i = 0; !rc && i < sizeof at_open / sizeof at_open[0]; i++)
+        rc = pull_table(s, at_open[i], NULL, errbuf);
     if (!rc)
         rc = pm_store_exec(s, "COMMIT", "filling the working copy", errbuf);
     else
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     PQclear(PQexec(s->pg, rc ? "ROLLBACK" : "COMMIT"));
     return rc;
+}
+
+int pm_pg_mark_pulled(struct pm_store *s, int64_t id, char *errbuf)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO pm_pulled (id) VALUES (%lld)", (long long)id);
+    return pm_store_exec(s, sql, "noting a snapshot", errbuf);
+}
+
+/* Pulls the per-snapshot rows of the snapshots sql (over the working copy,
+ * binding the window) names that are not in the copy yet. */
+static int need(struct pm_store *s, const char *sql, int64_t a, int64_t b, const char *vantage, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, sql, &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    if (vantage)
+        sqlite3_bind_text(st, 3, vantage, -1, SQLITE_TRANSIENT);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int sr;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            int64_t *p = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+            if (!p) {
+                rc = pm_err(errbuf, PM_ENOMEM, "out of memory reading the store");
+                break;
+            }
+            ids = p;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (!rc && n)
+        rc = pm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting to read", errbuf);
+    if (!rc && n) {
+        rc = pm_store_exec(s, "SAVEPOINT pull", "reading the store", errbuf);
+        for (size_t i = 0; !rc && i < n; i++) {
+            char where[48];
+            snprintf(where, sizeof where, "snapshot = %lld", (long long)ids[i]);
+            for (size_t t = 0; !rc && t < sizeof per_snapshot / sizeof per_snapshot[0]; t++)
+                rc = pull_table(s, per_snapshot[t], where, errbuf);
+            if (!rc)
+                rc = pm_pg_mark_pulled(s, ids[i], errbuf);
+        }
+        if (rc)
+            sqlite3_exec(s->db, "ROLLBACK TO pull", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "RELEASE pull", NULL, NULL, NULL);
+        PQclear(PQexec(s->pg, rc ? "ROLLBACK" : "COMMIT"));
+    }
+    free(ids);
+    return rc;
+}
+
+int pm_pg_need_snapshot(struct pm_store *s, int64_t id, char *errbuf)
+{
+    return need(s, "SELECT id FROM snapshots WHERE id = ?1 AND ?2 = ?2 AND id NOT IN (SELECT id FROM pm_pulled)", id, 0,
+                NULL, errbuf);
+}
+
+int pm_pg_need_window(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *vantage, char *errbuf)
+{
+    return need(s,
+                "SELECT id FROM snapshots WHERE started_us >= ?1 AND started_us <= ?2 AND (?3 IS NULL OR vantage = ?3)"
+                " AND id NOT IN (SELECT id FROM pm_pulled) ORDER BY id",
+                since_us > INT64_MAX ? INT64_MAX : (int64_t)since_us,
+                !until_us || until_us > INT64_MAX ? INT64_MAX : (int64_t)until_us, vantage, errbuf);
 }
 
 int pm_pg_next_id(struct pm_store *s, int64_t *id, char *errbuf)

@@ -172,6 +172,8 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
     if (rc)
         return rc;
     rc = insert_snapshot_row(s, snap, given_id, &new_id, errbuf);
+    if (!rc && s->pg) /* whole in the working copy: never pulled from the server */
+        rc = pm_pg_mark_pulled(s, new_id, errbuf);
     if (!rc)
         rc = insert_targets(s, snap, new_id, errbuf);
     if (!rc)

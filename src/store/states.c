@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/pg.h"
 
 /* Targets of one group in one snapshot, bucketed by verdict. The state is the
  * analyzer's network state (pm_rollup_state): reached and host-absent (dark)
@@ -120,6 +121,12 @@ static int read_bucket(sqlite3_stmt *st, uint32_t *group, int64_t *started, int6
 int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
                        uint32_t lo, uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf)
 {
+    if (s->pg) { /* a server store: the targets this reads, into the working copy first */
+        int rc = snapshot_id > 0 ? pm_pg_need_snapshot(s, snapshot_id, errbuf)
+                                 : pm_pg_need_window(s, since, until, vantage, errbuf);
+        if (rc)
+            return rc;
+    }
     char sql[1024];
     snprintf(sql, sizeof sql,
              "SELECT %s AS g, s.started_us, s.id, t.status, t.kind, t.dies_in_asn, MAX(t.dies_in_name),"
