@@ -33,6 +33,44 @@ static const char usage_text[] =
     "66 missing file, 75 another run holds the store's lock.\n";
 
 /* Another system's file: read and analyzed whole, then one snapshot per run. */
+/* A pipe (stdin, a FIFO) cannot be read twice: it is copied whole into an
+ * unnamed temp file first (tmpfile(): O_TMPFILE in /tmp, gone with the
+ * process), so that it is told by content and checked whole before any store
+ * is created, exactly as a file is. Returns the copy (rewound) or NULL with
+ * *status set (the error printed). */
+static FILE *spool_pipe(FILE *in, const char *path, int *status)
+{
+    FILE *copy = tmpfile();
+    if (!copy) {
+        pm_cli_error("%s: cannot make a temporary copy of the input: %m", path);
+        *status = PM_EXIT_CANTCREAT;
+        return NULL;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (fwrite(buf, 1, n, copy) != n) {
+            pm_cli_error("%s: cannot write the temporary copy of the input: %m", path);
+            fclose(copy);
+            *status = PM_EXIT_IOERR;
+            return NULL;
+        }
+    }
+    if (ferror(in)) {
+        pm_cli_error("%s: read error: %m", path);
+        fclose(copy);
+        *status = PM_EXIT_IOERR;
+        return NULL;
+    }
+    if (fflush(copy) != 0 || fseek(copy, 0, SEEK_SET) != 0) {
+        pm_cli_error("%s: cannot write the temporary copy of the input: %m", path);
+        fclose(copy);
+        *status = PM_EXIT_IOERR;
+        return NULL;
+    }
+    return copy;
+}
+
 static int import_peers(const char *store_path, FILE *in, const char *path, enum pm_peer_kind kind,
                         struct pm_cli_sweep *sw, const char *preset)
 {
@@ -130,6 +168,14 @@ int pm_cmd_import(int argc, char **argv)
         if (in != stdin)
             fclose(in);
         return rc;
+    }
+    if (in == stdin || fseek(in, 0, SEEK_SET) != 0) {
+        FILE *copy = spool_pipe(in, path, &rc);
+        if (in != stdin)
+            fclose(in);
+        if (!copy)
+            return rc;
+        in = copy;
     }
     /* what the file is comes from its content: an export, or another system's traceroute data */
     if (in != stdin) {

@@ -111,8 +111,8 @@ rc=${PIPESTATUS[0]}
 set -o pipefail
 [ "$rc" -eq 74 ] && ok "stdout closed early (EPIPE): exit 74" || fail "EPIPE: exit $rc, $(head -1 "$T/pipe.err")"
 
-# 5. Signals: SIGHUP, SIGTERM stop a run and leave whole files; SIGUSR1/SIGALRM/SIGPIPE do not cut it
-for sig in HUP TERM USR1 ALRM PIPE; do
+# 5. Signals: SIGINT, SIGHUP, SIGTERM stop a run and leave whole files; SIGUSR1/SIGALRM/SIGPIPE do not cut it
+for sig in INT HUP TERM USR1 ALRM PIPE; do
   # lab.sh execs `ip netns exec`, which execs pathmortem: $! is pathmortem itself
   "$LAB_SH" exec "$LAB_PREFIX" vp "$BUILD/pathmortem" trace --asn-db "$LAB_TMP/lab-asn.mmdb" --no-progress \
     --rate 300 --wait 0.5 -w "$T/sig-$sig.pcap" -o "$T/sig-$sig.json" --format json 198.19.176.0/24 \
@@ -125,7 +125,7 @@ for sig in HUP TERM USR1 ALRM PIPE; do
   python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/sig-$sig.json" 2>/dev/null && valid=yes
   an=0; "$BUILD/pathmortem" analyze --format json "$T/sig-$sig.pcap" >/dev/null 2>&1 || an=$?
   case $sig in
-    HUP|TERM) want="3" ;;
+    INT|HUP|TERM) want="3" ;;
     *) want="0 1 2" ;;
   esac
   if [[ " $want " == *" $rc "* ]] && [ $valid = yes ] && [ $an -le 3 ]; then

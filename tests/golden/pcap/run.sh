@@ -87,7 +87,7 @@ full_dev() {
 setup_files() {
   local d="$tmp/$name.d" pcap="$here/ok_icmp_eth.pcap"
   mkdir -p "$d"; chmod 755 "$tmp" "$d"
-  args=(); keep=(); absent=(); tmpdirs=("$d"); asroot=yes; netns=no
+  args=(); keep=(); absent=(); tmpdirs=("$d"); asroot=yes; netns=no; stdin=""
   case "$1" in
     o_missing_dir)  args=(analyze -o "$d/nodir/out.json" "$pcap"); absent=("$d/nodir") ;;
     o_unwritable_dir)
@@ -140,6 +140,14 @@ setup_files() {
       cp "$here/db_$db.db" "$d/store.db"; keep=("$d/store.db")
       # (SQLite may leave an empty -wal/-shm beside a file whose header says WAL: no data in them)
       args=(import --store "$d/store.db" "$tmp/good.jsonl"); absent=("$d/pcaps") ;;
+    import_pipe_*)   # `import -` from a pipe (issue 12): a bad line creates and stores nothing
+      make_good_store || return 1
+      case "$1" in
+        import_pipe_bad_first) printf '{"schema":"pathmortem-snapshot/1",\n' >"$d/in" ;;
+        import_pipe_bad_later) { cat "$tmp/good.jsonl"; printf '{"schema": 7}\n'; } >"$d/in" ;;
+        import_pipe_atlas_cut) head -c 2000 "$here/../peers/atlas-10.json" >"$d/in" ;;
+      esac
+      stdin="$d/in"; args=(import --store "$d/new/store.db" -); absent=("$d/new") ;;
     *) return 2 ;;
   esac
   return 0
@@ -183,7 +191,12 @@ while read -r name cmd file want kind rest; do
     [ "$asroot" = nobody ] && pre+=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
   fi
   # shellcheck disable=SC2086
-  timeout -k 5 "$limit" "${pre[@]}" $wrap "$bin" "${args[@]}" >"$out" 2>"$err" </dev/null
+  if [ "$cmd" = files ] && [ -n "$stdin" ]; then
+    # a pipe, not a file: process substitution
+    timeout -k 5 "$limit" "${pre[@]}" $wrap "$bin" "${args[@]}" >"$out" 2>"$err" < <(cat "$stdin")
+  else
+    timeout -k 5 "$limit" "${pre[@]}" $wrap "$bin" "${args[@]}" >"$out" 2>"$err" </dev/null
+  fi
   rc=$?
   why=""
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
