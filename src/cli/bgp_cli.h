@@ -2,7 +2,12 @@
 #ifndef PM_CLI_BGP_CLI_H
 #define PM_CLI_BGP_CLI_H
 
+#include <stdio.h>
+
+#include "pathmortem/analyze.h"
 #include "pathmortem/bgp.h"
+#include "pathmortem/input.h"
+#include "pathmortem/trace.h"
 
 /* Reads path through fn; on failure prints one line and returns the exit
  * status (66 cannot open, 65 bad file, 74 write error), else 0 (skipped
@@ -10,5 +15,10 @@
 int pm_cli_bgp_read(const char *path, pm_bgp_event_fn fn, void *ctx, struct pm_mrt_stats *st);
 /* `pathmortem bgp state` (argv[0] is "state"). */
 int pm_cli_bgp_state(int argc, char **argv);
+/* `analyze --mrt-dir DIR`: writes to out, after the run's document, the
+ * joined verdict of each /24 (control plane at the capture's time from the
+ * last RIB of DIR before it and DIR's update files). Returns an exit status. */
+int pm_cli_mrt_join(const char *dir, const struct pm_run *run, const struct pm_analysis *a,
+                    const struct pm_preset *preset, FILE *out);
 
 #endif

@@ -4,13 +4,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/bgp_cli.h"
 #include "cli/commands.h"
 #include "cli/sweep.h"
 #include "pathmortem/capture.h"
 #include "pathmortem/priv.h"
 
 enum { OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_PRESET, OPT_PRESETS, OPT_GAPLIMIT, OPT_USER, OPT_COLOR,
-       OPT_VERBOSE, OPT_RUN, OPT_VANTAGE };
+       OPT_VERBOSE, OPT_RUN, OPT_VANTAGE, OPT_MRT_DIR };
+
+/* --mrt-dir DIR (the joined verdict of both planes); NULL without it. */
+static const char *mrt_dir;
 
 static const char usage_text[] =
     "usage: pathmortem analyze [options] FILE\n"
@@ -40,6 +44,9 @@ static const char usage_text[] =
     "                       --compare-methods); ID as named in the refusal, e.g. 5a17\n"
     "  --verbose            detail for every target\n"
     "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
+    "  --mrt-dir DIR        both planes: the control plane at the capture's time from the MRT files\n"
+    "                       of DIR (the last rib.*/bview.* before the capture, the updates.* files)\n"
+    "                       joined with each /24's data plane (text output on stdout only)\n"
     "  --color auto|never|always\n"
     "\n"
     "Started as root, it opens the capture and -o, then drops to --user before reading either.\n"
@@ -68,7 +75,7 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
         {"preset", required_argument, 0, OPT_PRESET}, {"presets", required_argument, 0, OPT_PRESETS},
         {"gaplimit", required_argument, 0, OPT_GAPLIMIT}, {"user", required_argument, 0, OPT_USER},
         {"verbose", no_argument, 0, OPT_VERBOSE}, {"run", required_argument, 0, OPT_RUN}, {"color", required_argument, 0, OPT_COLOR},
-        {"vantage", required_argument, 0, OPT_VANTAGE},
+        {"vantage", required_argument, 0, OPT_VANTAGE}, {"mrt-dir", required_argument, 0, OPT_MRT_DIR},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     opterr = 0;
@@ -108,6 +115,7 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
             break;
         }
         case OPT_VANTAGE: *vantage = optarg; break;
+        case OPT_MRT_DIR: mrt_dir = optarg; break;
         case OPT_COLOR:
             s->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : -1;
             if (s->color == -1 && strcmp(optarg, "auto")) {
@@ -126,6 +134,10 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
         return PM_EXIT_USAGE;
     }
     *path = argv[optind];
+    if (mrt_dir && (s->format != PM_FMT_TEXT || s->output)) {
+        pm_cli_error("analyze: --mrt-dir joins both planes in the text output on stdout only (no --format, no -o)");
+        return PM_EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -183,6 +195,8 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
         return PM_EXIT_SOFTWARE;
     }
     if ((rc = pm_cli_write_output(s, NULL)) != 0)
+        return rc;
+    if (mrt_dir && (rc = pm_cli_mrt_join(mrt_dir, s->run, s->analysis, preset, stdout)) != 0)
         return rc;
     return pm_cli_reach_status(s->run, s->analysis);
 }

@@ -125,6 +125,34 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=[x for x in d["sl
   ok "flap: last change after the RIB" || fail "flap: no last change after the RIB"
 expect flap 198.19.176.0/24 last_change None
 
+# 5. Both planes: the origin withdraws and the routers' routes go with it (the
+# data plane is static: the faults delete the routes at the last upstream
+# routers), a sweep records the pcap, analyze --mrt-dir joins them.
+fresh_rib rib4
+"$LAB_SH" bgp "$LAB_PREFIX" event origin-withdraw
+lab_fault withdraw cu3
+lab_fault withdraw ttk2
+sleep 1
+lab_exec vp "$BIN" trace --no-progress --asn-db "$LAB_ASN_DB" -w "$LAB_TMP/both.pcap" lab-starjv \
+  >"$LAB_TMP/both.trace" 2>"$LAB_TMP/both.trace.err" || true
+mkdir -p "$LAB_TMP/mrt"
+cp "$LAB_TMP/rib4.mrt" "$LAB_TMP/mrt/rib.20261202.0000.mrt"
+cp "$D/updates.mrt" "$LAB_TMP/mrt/updates.20261202.0000.mrt"
+chmod 755 "$LAB_TMP/mrt"
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/mrt" "$LAB_TMP/both.pcap" >"$LAB_TMP/both.txt" 2>"$LAB_TMP/both.err" || true
+for p in 198.19.176.0/24 198.19.177.0/24 198.19.178.0/24 198.19.179.0/24; do
+  if grep -q "^$p  withdrawn-dies (high): withdrawn, seen by 0 of 2 full-feed peers; origin-withdrawal: withdrawn by its origin AS131279" "$LAB_TMP/both.txt"; then
+    ok "both planes: $p withdrawn-dies, origin withdrawal"
+  else
+    fail "both planes: $p: $(grep "^$p " "$LAB_TMP/both.txt" || cat "$LAB_TMP/both.err")"
+  fi
+done
+grep -q "^both planes (control plane from $LAB_TMP/mrt" "$LAB_TMP/both.txt" || fail "both planes: no section header"
+sed -n '/^both planes/,$p' "$LAB_TMP/both.txt"
+lab_repair withdraw cu3
+lab_repair withdraw ttk2
+"$LAB_SH" bgp "$LAB_PREFIX" event origin-announce
+
 "$LAB_SH" bgp "$LAB_PREFIX" down
 [ "$fails" = 0 ] && echo "all lab BGP checks passed"
 exit $((fails > 0))
