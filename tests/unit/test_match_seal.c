@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pathmortem/match.h"
+#include "pathmortem/trace.h"
 #include "test_wire_build.h"
 
 static struct pm_probe_spec sealed(uint8_t method, uint16_t dport)
@@ -350,6 +351,37 @@ static void records_parse_strictly(void **state)
     assert_int_equal(r.end, PM_RUN_SIGINT);
 }
 
+/* issue 10 item 7: a hostile capture naming more than PM_TRACE_MAX_TARGETS
+ * destinations. Past the cap, probes toward new targets are counted under
+ * over_limit (what analyze names on stderr), not dropped in silence; targets
+ * already kept still match. */
+static void targets_past_the_cap_are_counted_not_kept(void **state)
+{
+    (void)state;
+    struct fx f;
+    open_fx(&f, PM_METHOD_ICMP, 0);
+    /* 10.0.0.0 + i: 2^20 distinct addresses, none of them TB_TARGET */
+    for (uint32_t i = 0; i < PM_TRACE_MAX_TARGETS; i++)
+        assert_non_null(pm_run_target(f.run, 0x0a000000u + i, true));
+    assert_int_equal(f.run->n_targets, PM_TRACE_MAX_TARGETS);
+    assert_null(pm_run_target(f.run, 0x0b000000u, true));
+    struct pm_probe p;
+    struct tb b;
+    for (int k = 0; k < 3; k++) {
+        pm_probe_encode(&f.spec, TB_TARGET, (uint8_t)(1 + k), 0, &p);
+        wire_probe(&f.spec, &p, &b);
+        assert_int_equal(feed(&f, &b, 100 + (uint64_t)k), PM_MATCH_OVER_LIMIT);
+    }
+    assert_int_equal(f.run->stats.over_limit, 3);
+    assert_int_equal(f.run->n_targets, PM_TRACE_MAX_TARGETS);
+    /* a target inside the cap is still probed and kept */
+    pm_probe_encode(&f.spec, 0x0a000005u, 1, 0, &p);
+    wire_probe(&f.spec, &p, &b);
+    assert_int_equal(feed(&f, &b, 200), PM_MATCH_PROBE);
+    assert_int_equal(f.run->stats.over_limit, 3);
+    close_fx(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +392,7 @@ int main(void)
         cmocka_unit_test(sealed_udp_needs_the_quoted_ip_id),
         cmocka_unit_test(run_records_seal_a_learning_matcher_and_carry_the_end),
         cmocka_unit_test(records_parse_strictly),
+        cmocka_unit_test(targets_past_the_cap_are_counted_not_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
