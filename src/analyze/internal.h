@@ -154,6 +154,7 @@ struct az_rl_entry {
     uint32_t n_on;
     uint32_t half_on[2];       /* of those, per /25 (.0-.127, .128-.255) */
     uint32_t half_n[2];        /* targets of each /25 whose path goes through the hop */
+    uint64_t te_out;           /* TTLs where neighbours got time-exceeded from a router outside the target AS */
 };
 struct az_rl {
     struct pm_map idx;
@@ -166,13 +167,17 @@ int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);
 const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uint8_t ttl, uint32_t addr);
 /* Paths of every prefix that got nothing back at all (group: c->n_groups). */
 #define AZ_RL_ANY_GROUP(c) ((c)->n_groups)
-/* True when the silence of target dst behind an entry is structural: the
- * aligned half (/25) of its /24 around it has no target that got answers
- * beyond the hop while the other half did on most of its paths through it
- * (AZ_RL_STRUCT_SHARE), as when a sub-prefix's route is gone. ICMP rate
- * limiting silences scattered targets instead, and a few live hosts in one
- * half are no sign that the other half's route is lost. */
-bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst);
+/* True when the silence of target dst (silent TTLs: silent_mask) behind an
+ * entry is structural: the aligned half (/25) of its /24 around it has no
+ * target that got answers beyond the hop while the other half did on most of
+ * its paths through it (AZ_RL_STRUCT_SHARE), as when a sub-prefix's route is
+ * gone, and dst was probed in vain at a TTL where the others got
+ * time-exceeded from a router outside the target AS. ICMP rate limiting
+ * silences scattered targets instead; a few live hosts in one half are no
+ * sign that the other half's route is lost, and a half with no live host
+ * whose dark addresses' host-unreachables were rate limited away is silent
+ * only where the target network's own routers answer the others. */
+bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst, uint64_t silent_mask);
 void az_rl_free(struct az_rl *rl);
 
 /* What a decision rests on, recorded while deciding and worded afterwards

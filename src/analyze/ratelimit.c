@@ -37,7 +37,7 @@ const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uin
     return slot ? &rl->e[*slot] : NULL;
 }
 
-bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst)
+bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst, uint64_t silent_mask)
 {
     if (!e || !e->n_on)
         return false;
@@ -45,13 +45,27 @@ bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst)
     if (e->on[2 * half] || e->on[2 * half + 1])
         return false;
     unsigned other = !half;
-    return e->half_on[other] && e->half_on[other] >= AZ_RL_STRUCT_SHARE * e->half_n[other];
+    if (!e->half_on[other] || e->half_on[other] < AZ_RL_STRUCT_SHARE * e->half_n[other])
+        return false;
+    /* a lost route silences the probes that the routers before the loss
+     * answer for the other half: a half that is only dark (no live host, the
+     * target network's host-unreachables rate limited away) is silent only
+     * where the target network itself answers the other half, whose live
+     * hosts get its time-exceeded and whose dark addresses get its limited
+     * host-unreachables at the same TTL */
+    return (e->te_out & silent_mask) != 0;
 }
 
 /* Neighbour u of a key at hop l contributes what it got beyond l. */
 static void rl_note(const struct az_ctx *c, struct az_rl_entry *e, const struct az_path *u, uint8_t l, uint32_t dst)
 {
     e->te |= u->te_mask & above(l);
+    uint32_t tas = az_tas(c, u);
+    for (uint32_t i = 0; i < u->n; i++) {
+        const struct az_hop *h = az_path_hop(c, u, i);
+        if (h->ttl > l && h->ttl <= 64 && h->kind == PM_REPLY_TIME_EXCEEDED && c->routers[h->router].owner != tas)
+            e->te_out |= 1ull << (h->ttl - 1);
+    }
     uint64_t un = u->un_mask & above(l);
     e->half_n[(dst & 0xff) >> 7]++;
     if ((u->te_mask | u->un_mask) & above(l) || u->reached_ttl > l) {

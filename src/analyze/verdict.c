@@ -383,7 +383,7 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
         }
     }
     const struct az_rl_entry *re = az_rl_find(rl, p->group, l, L ? L->addr : 0);
-    bool structural = az_rl_structural(re, d->t->dst);
+    bool structural = az_rl_structural(re, d->t->dst, p->silent_mask);
     if (L && !structural && dark(d, L, l))
         return;
     if (rate_limited(d, re, L, l, structural, false))

@@ -382,6 +382,49 @@ static void structural_silence_is_a_death(void **state)
     pm_run_free(run);
 }
 
+/* The realistic lab's healthy .178 (hosts .9 and .77, both in the lower
+ * half): the border's host-unreachables for the dark addresses are rate
+ * limited, and the few that got through all went to the lower half. The
+ * upper half is not a lost route: its probes are silent only at the hops
+ * where the target network's own router answers the others (time-exceeded
+ * for a live host, a rate-limited !H for a dark address). Nor with China
+ * Unicom mute (issue 9 failure 3, mute-cu): the silent hops are everyone's. */
+static void a_dark_half_is_not_structural(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 2, CN_OK);
+    lab_hosts(run, 177, 2, RU_OK);
+    lab_trace(run, A(198, 19, 178, 9), RU_OK);
+    lab_trace(run, A(198, 19, 178, 77), RU_OK);
+    for (int h = 10; h < 20; h++)
+        lab_trace(run, A(198, 19, 178, h), "- - - - ttk2 kpbr!H");
+    for (int h = 20; h < 128; h += 2)
+        lab_trace(run, A(198, 19, 178, h), "- - - - ttk2 - *");
+    for (int h = 128; h < 256; h += 2)
+        lab_trace(run, A(198, 19, 178, h), h % 4 ? "- - - - ttk2 *" : "- - - - ttk2 - *");
+    /* .179 behind a mute China Unicom: hosts in the lower half only */
+    lab_trace(run, A(198, 19, 179, 3), "acc tr * * * kpbr DST");
+    lab_trace(run, A(198, 19, 179, 9), "acc tr * * * kpbr DST");
+    for (int h = 128; h < 256; h += 2)
+        lab_trace(run, A(198, 19, 179, h), "- tr * * * - *");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int h = 130; h <= 132; h += 2) {
+        const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 178, h));
+        assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+        assert_int_equal(v->dies_in.asn, 0);
+        v = lab_verdict(run, a, A(198, 19, 179, h));
+        assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+        assert_int_equal(v->dies_in.asn, 0);
+    }
+    assert_int_equal(lab_rollup(a, "198.19.178.0/24")->state, PM_NET_REACHABLE);
+    assert_int_equal(lab_rollup(a, "198.19.178.0/24")->died, 0);
+    assert_int_equal(lab_rollup(a, "198.19.179.0/24")->state, PM_NET_REACHABLE);
+    assert_int_equal(lab_rollup(a, "198.19.179.0/24")->died, 0);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9 failure 8: a large sweep where the first router's net-unreachables
  * are rate limited: most /24s hear none of their own. A target where nothing
  * answered takes the refusal other prefixes' targets got at their first hop. */
@@ -478,6 +521,7 @@ int main(void)
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
         cmocka_unit_test(unreachable_labelled_with_the_routers_distance),
+        cmocka_unit_test(a_dark_half_is_not_structural),
         cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
         cmocka_unit_test(silent_hops_never_move_the_upstream),
         cmocka_unit_test(the_first_hop_is_the_vantages_network),
