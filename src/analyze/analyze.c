@@ -96,8 +96,8 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
             pm_err(errbuf, rc, "analyze: out of memory");
     }
     if (rc == PM_OK) {
-        az_infer_owners(&c);
-        if ((rc = az_path_tallies(&c)) != PM_OK || (rc = az_rate_limit_index(&c, &rl)) != PM_OK)
+        if ((rc = az_infer_owners(&c)) != PM_OK || (rc = az_path_tallies(&c)) != PM_OK ||
+            (rc = az_rate_limit_index(&c, &rl)) != PM_OK)
             pm_err(errbuf, rc, "analyze: out of memory");
     }
     if (rc == PM_OK) {

@@ -52,6 +52,9 @@ struct az_router {
     uint32_t next_other;       /* next responsive router is in another known AS */
     uint32_t next_none;        /* last answer of its path */
     uint32_t after_handover;   /* paths where the adjacent previous hop handed over to the target AS in history */
+    uint8_t rttl_min, rttl_max; /* reply TTLs of its ICMP errors as received (0: none) */
+    uint32_t t_alias;          /* target-AS addresses that answer themselves at its hop on their /24's paths, with its reply TTL */
+    uint32_t t_alias_addr;     /* the first of them (for the evidence) */
     /* after ownership inference */
     uint32_t owner;
     double conf;
@@ -130,7 +133,7 @@ void az_lookup(struct az_ctx *c, uint32_t addr, struct pm_geo_info *gi);
 int az_note_asname(struct az_ctx *c, uint32_t asn, const char *name);
 const char *az_asname(const struct az_ctx *c, uint32_t asn);
 /* owners.c */
-void az_infer_owners(struct az_ctx *c);
+int az_infer_owners(struct az_ctx *c);
 int az_path_tallies(struct az_ctx *c);
 /* The upstream of a path that entered (hop index e) or reached the target AS:
  * the last hop before the entry owned by another AS; when silent hops

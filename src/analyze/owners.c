@@ -71,6 +71,62 @@ static void collect_edges(struct az_ctx *c)
     }
 }
 
+/* The reply TTL of the target's own answer at the hop where it was reached (0: unknown). */
+static uint8_t reached_reply_ttl(const struct pm_target *t, uint8_t ttl)
+{
+    for (uint32_t i = 0; i < t->n_replies; i++)
+        if (t->replies[i].ttl == ttl && pm_reply_from_target(t, &t->replies[i]))
+            return t->replies[i].reply_ttl;
+    return 0;
+}
+
+/* A target of the target AS's space that answers itself at the hop where
+ * the other paths of its /24 show router R (one router there) is an
+ * interface of R: a probe that expires at R is answered by R, so an address
+ * reached at R's distance is on R. With the same reply TTL (the same router
+ * sending over the same return path, Vanaubel et al., IMC 2013) that is
+ * evidence R belongs to the target AS, even when its address is the
+ * provider's and the hops before it are silent on every side. */
+static int collect_aliases(struct az_ctx *c)
+{
+    uint32_t T = c->target_asn;
+    if (!T)
+        return PM_OK;
+    struct pm_map at = {0};
+    int rc = PM_OK;
+    for (uint32_t ti = 0; ti < c->run->n_targets && rc == PM_OK; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        for (uint32_t i = 0; i < p->n; i++) {
+            const struct az_hop *h = az_path_hop(c, p, i);
+            bool created;
+            uint32_t *slot = pm_map_put(&at, (uint64_t)p->group << 8 | h->ttl, h->router, &created);
+            if (!slot) {
+                rc = PM_ENOMEM;
+                break;
+            }
+            if (!created && *slot != h->router)
+                *slot = AZ_NONE;   /* several routers at that hop (ECMP): no alias */
+        }
+    }
+    for (uint32_t ti = 0; ti < c->run->n_targets && rc == PM_OK; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        const struct pm_target *t = &c->run->targets[ti];
+        if (!p->reached_ttl || p->dst_asn != T)
+            continue;
+        uint32_t *slot = pm_map_get(&at, (uint64_t)p->group << 8 | p->reached_ttl);
+        if (!slot || *slot == AZ_NONE)
+            continue;
+        struct az_router *r = &c->routers[*slot];
+        uint8_t rt = reached_reply_ttl(t, p->reached_ttl);
+        if (r->mapped == T || (rt && r->rttl_min && (rt < r->rttl_min || rt > r->rttl_max)))
+            continue;
+        if (!r->t_alias++)
+            r->t_alias_addr = t->dst;
+    }
+    pm_map_free(&at);
+    return rc;
+}
+
 static void apply_history(struct az_ctx *c)
 {
     const struct pm_analyze_opts *o = c->opts;
@@ -143,6 +199,18 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
                "with no other network after it: the AS%u border", T, T);
         return;
     }
+    if (T && r->t_alias && r->next_other == 0 && r->next_tmapped == 0) {
+        /* not when a router of the target's space follows it: then it is the
+         * upstream's border with an interface numbered from the target's side */
+        char ab2[16];
+        pm_addr_str(r->t_alias_addr, ab2);
+        r->owner = T;
+        r->conf = AZ_OWN_TARGET_ALIAS;
+        reason(r, "answers from %s but %s (%s space) answers itself at its hop on its /24's paths%s, and no "
+               "other network's router follows it: one router, the AS%u border",
+               M ? ma : "unmapped space", ab2, ta, r->rttl_min ? " with the same reply TTL" : "", T);
+        return;
+    }
     uint32_t ptop = az_tally_top(&r->prev, NULL), ntop = az_tally_top(&r->next, NULL);
     if (M && r->next_other > 0 && az_tally_distinct(&r->prev, 0, 0) == 1 && az_tally_distinct(&r->next, 0, 0) == 1 &&
         ptop == ntop && ptop != M) {
@@ -192,12 +260,16 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
     }
 }
 
-void az_infer_owners(struct az_ctx *c)
+int az_infer_owners(struct az_ctx *c)
 {
     apply_history(c);
     collect_edges(c);
+    int rc = collect_aliases(c);
+    if (rc != PM_OK)
+        return rc;
     for (uint32_t i = 0; i < c->n_routers; i++)
         infer_one(c, &c->routers[i]);
+    return PM_OK;
 }
 
 const struct az_follow *az_follow_group(const struct az_ctx *c, uint32_t ri, uint32_t g)
@@ -321,10 +393,15 @@ uint32_t az_path_upstream(const struct az_ctx *c, const struct az_path *p, uint3
             if (!r || *r == AZ_NONE)
                 continue;
             uint32_t fo = c->routers[*r].owner;
-            if (fo && fo != tas) {
-                *ri = *r;
-                return fo;
-            }
+            if (!fo || fo == tas)
+                continue;
+            /* the same rule for the filled-in hop: a transit is the upstream
+             * only right before the entry (this path's own first hops can be
+             * the silent ones, with the transit router at one of them) */
+            if (az_transit(c, fo) && t + 1 < next)
+                return 0;
+            *ri = *r;
+            return fo;
         }
         return 0;
     }

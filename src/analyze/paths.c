@@ -201,6 +201,10 @@ static int count_stats(struct az_ctx *c, uint32_t ti)
         uint8_t back = r->kind == PM_REPLY_UNREACH ? hops_back(r->reply_ttl) : 0;
         if (back && back <= PM_TTL_MAX && (!rt->dist_hint || back < rt->dist_hint))
             rt->dist_hint = back;
+        if (r->reply_ttl && (!rt->rttl_min || r->reply_ttl < rt->rttl_min))
+            rt->rttl_min = r->reply_ttl;
+        if (r->reply_ttl > rt->rttl_max)
+            rt->rttl_max = r->reply_ttl;
     }
     const struct az_path *p = &c->paths[ti];
     for (uint32_t i = 0; i < p->n; i++) {

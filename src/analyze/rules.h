@@ -11,6 +11,7 @@
 #define AZ_OWN_HISTORY 0.7          /* stored history: owned by and followed by the target */
 #define AZ_OWN_AFTER_HANDOVER 0.65  /* right after a router that handed over in history */
 #define AZ_OWN_THIRD_PARTY 0.6      /* foreign address between hops of one AS */
+#define AZ_OWN_TARGET_ALIAS 0.6     /* a target-AS address answers at its hop with its reply TTL: one router */
 #define AZ_OWN_INHERIT 0.35         /* unmapped, inherits one neighbour's AS */
 #define AZ_OWN_INHERIT_BOTH 0.5     /* unmapped, both neighbours (or the IXP far side) agree */
 #define AZ_OWN_MAPPED_CONSISTENT 0.9 /* mapped, next to other hops of the same AS */

@@ -230,8 +230,19 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     const struct az_path *p = d->p;
     struct pm_verdict *v = d->v;
     /* every probe that gets as far as a router without a route draws the
-     * unreachable, so any silent TTL at or beyond its nearest sighting counts */
-    uint64_t un_reach = re && re->un ? ~0ull << __builtin_ctzll(re->un) : 0;
+     * unreachable, so any silent TTL at or beyond its nearest sighting counts;
+     * the router's distance is the lowest TTL it answered at in the run when
+     * that lies beyond l: with its first errors rate limited, a !H can first
+     * get through at TTL 16 from a router 6 hops away, and this target's
+     * silent probes at 6 and 7 met the same router */
+    uint64_t un_reach = 0;
+    if (re && re->un) {
+        unsigned from = (unsigned)__builtin_ctzll(re->un);   /* bit index: TTL - 1 */
+        uint8_t um = c->routers[re->un_router].min_ttl;
+        if (um > l && um - 1u < from)
+            from = um - 1u;
+        un_reach = ~0ull << from;
+    }
     bool un_applies = re && (un_reach & p->silent_mask) && re->un_ttl > l;
     /* a structural silence is this sub-prefix's own death: the target
      * network's "no such host" to the other half says nothing about it */

@@ -425,6 +425,80 @@ static void a_dark_half_is_not_structural(void **state)
     pm_run_free(run);
 }
 
+/* ratelimit-cu (failure 3): China Unicom's routers rate limited, kpbr's !H
+ * too; the one !H of the /24 that got through came at TTL 16 (the first
+ * ones lost), from kpbr, which answered at hop 6 for other /24s. Targets
+ * silent at 6 and 7 behind cu3 met kpbr as well: their copy was lost. */
+static void a_late_refusal_stands_from_the_routers_distance(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 177, 2, RU_OK);
+    lab_hosts(run, 179, 2, CN_OK);
+    lab_trace(run, A(198, 19, 176, 2), "- - - - cu3 * - - - - - - - - - kpbr!H");
+    for (int h = 20; h < 30; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 * - - - - - - - - - *");
+    for (int h = 80; h < 90; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 * *");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 80));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_HOST_UNREACH);
+    assert_int_equal(v->last_ttl, 6);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 176, 20))->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->died, 0);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Issue 9 failure 4 with both sides wholly mute and the border dropping
+ * everything inward: every path shows tr, three silent hops, then kpbr's
+ * China Unicom address and silence. Nothing converges on kpbr, but
+ * 198.19.179.254 (Star JV space) answers itself at kpbr's hop on .179's
+ * paths with kpbr's reply TTL: one router, the Star JV border. The hosts die
+ * in AS131279; no upstream can be named, never the transit before the
+ * silence. */
+static void a_target_address_at_the_routers_hop_is_the_router(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 176, 4, "acc tr * * * kpbr * *");
+    lab_hosts(run, 177, 4, "acc * * * * kpbr * *");   /* tr's answer lost too: acc is the last before silence */
+    lab_hosts(run, 179, 4, "acc tr * * * kpbr * *");
+    struct pm_target *t = lab_trace(run, A(198, 19, 179, 254), "acc tr * * * DST");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("kpbr")), T_AS);
+    for (int c = 176; c <= 179; c += 3) {
+        const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, c, 2));
+        assert_int_equal(v->status, PM_STATUS_DIED);
+        assert_int_equal(v->dies_in.asn, T_AS);
+        assert_int_equal(v->rule, PM_RULE_SILENT_IN_TARGET);
+        assert_int_equal(v->upstream.asn, 0);
+    }
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 177, 2))->upstream.asn, 0);  /* not LAB-TRANSIT filled in */
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 254))->upstream.asn, 0);
+    pm_analysis_free(a);
+    /* another reply TTL: another router at the same distance, no alias */
+    for (uint32_t i = 0; i < t->n_replies; i++)
+        if (t->replies[i].from == t->dst)
+            t->replies[i].reply_ttl = 40;
+    a = analyze(run, lab_lookup);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("kpbr")), CU);
+    pm_analysis_free(a);
+    pm_run_free(run);
+    /* own numbering: cu3's end of the cu3-kpbr link is numbered from Star JV
+     * space and answers at cu3's hop, but Star JV's router follows cu3 */
+    run = pm_run_alloc();
+    lab_hosts(run, 176, 4, "acc tr cu1 cu2a cu3 kpown DST");
+    lab_hosts(run, 177, 4, "acc tr rt1 ttk1 ttk2 kpown DST");
+    lab_trace(run, A(198, 19, 176, 251), "acc tr cu1 cu2a DST");
+    lab_trace(run, A(198, 19, 176, 252), "acc tr cu1 cu2a cu3 * *");
+    a = analyze(run, lab_lookup);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("cu3")), CU);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9 failure 8: a large sweep where the first router's net-unreachables
  * are rate limited: most /24s hear none of their own. A target where nothing
  * answered takes the refusal other prefixes' targets got at their first hop. */
@@ -522,6 +596,8 @@ int main(void)
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
         cmocka_unit_test(unreachable_labelled_with_the_routers_distance),
         cmocka_unit_test(a_dark_half_is_not_structural),
+        cmocka_unit_test(a_target_address_at_the_routers_hop_is_the_router),
+        cmocka_unit_test(a_late_refusal_stands_from_the_routers_distance),
         cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
         cmocka_unit_test(silent_hops_never_move_the_upstream),
         cmocka_unit_test(the_first_hop_is_the_vantages_network),
