@@ -333,6 +333,15 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
          * probe there, so this path's silence stands beside (and is read as)
          * its neighbours' rate-limited refusal */
         start_hop(sc, ti, SLOT_FWD, g->refused_ttl);
+    } else if (stop && !s.answered && group_end(sc, t) && g->unreach_ttl && g->unreach_ttl < s.ttl &&
+               !t->unreach_ttl && !probed(t, g->unreach_ttl)) {
+        /* silent above the refusing router's own hop, which this path never
+         * probed (it was launched blind, before the /24 knew its distance,
+         * and walks back from below that hop): one probe there. A dark
+         * address draws the refusal again, but a live host behind a filter
+         * gets the router's time-exceeded, the only sign that the router
+         * routes it and that its path dies there (issue 9 failure 4) */
+        start_hop(sc, ti, SLOT_FWD, g->unreach_ttl);
     } else if (stop) {
         t->flags |= TS_FWD_DONE;
     } else {

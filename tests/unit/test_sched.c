@@ -317,6 +317,45 @@ static void a_rate_limited_hop_is_not_taken_for_mute(void **state)
     end_sim(m);
 }
 
+/* Issue 9 failure 4: the border router drops everything it would forward
+ * to the hosts (the last upstream router before it mute) and refuses the
+ * dark addresses under its route error limit. A live host launched blind
+ * (before the /24 knew where its paths end) is silent at 16 and walks back
+ * from below the border's hop: it must still get a probe at that hop, whose
+ * time-exceeded is the only sign that its path goes as far as the border
+ * and dies there. */
+static void a_live_host_behind_a_filter_is_probed_at_the_border(void **state)
+{
+    (void)state;
+    struct sim *m = new_sim();
+    const uint32_t kpbr = A(198, 18, 20, 5);
+    const uint32_t hops[] = {R1, R2, R3, R4, 0, kpbr};
+    struct sim_path *p = sim_path(m, A(198, 19, 177, 0), 6, hops);
+    p->dark = SIM_DARK_HOST_UNREACH;
+    p->refuse_at_last = true;
+    p->drop_live = true;
+    sim_error_limit(m, kpbr, 5, 1000000);
+    for (uint32_t i = 0; i < 64; i++) {
+        p->live[i] = i % 8 == 5;
+        sim_target(m, A(198, 19, 177, i));
+    }
+    m->interval_us = 100;
+    m->rtt_us = 2000;   /* several targets launched before the first answer */
+    assert_int_equal(sim_run(m, NULL, 600000000), PM_OK);
+    assert_int_equal(pm_sched_active(m->s), 0);
+    uint32_t blind = 0;
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (!p->live[i])
+            continue;
+        blind += m->sent[i][16] > 0;
+        assert_true(m->sent[i][6] > 0);
+        assert_int_equal(m->answered[i][6], 1);
+    }
+    assert_true(blind > 0);   /* the case is exercised */
+    assert_true(m->total <= 5 * m->n);
+    end_sim(m);
+}
+
 /* The launch order given is the order targets start in. */
 static void targets_launch_in_the_given_order(void **state)
 {
@@ -349,6 +388,7 @@ int main(void)
         cmocka_unit_test(a_rate_limited_router_is_retried_with_longer_waits),
         cmocka_unit_test(a_loop_stops_forward_probing),
         cmocka_unit_test(a_mostly_dark_24_is_swept_economically),
+        cmocka_unit_test(a_live_host_behind_a_filter_is_probed_at_the_border),
         cmocka_unit_test(targets_launch_in_the_given_order),
         cmocka_unit_test(a_mute_hop_is_not_retried_by_every_target),
         cmocka_unit_test(a_rate_limited_hop_is_not_taken_for_mute),

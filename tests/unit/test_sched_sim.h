@@ -29,6 +29,7 @@ struct sim_path {
     bool refuse_at_last;           /* the last router refuses dark addresses already at its own hop
                                     * (Linux: the route lookup comes before the TTL check) */
     uint8_t live[256];             /* 1: host answers echo requests */
+    bool drop_live;                /* the last router drops what it would forward to a host (a filter) */
 };
 
 struct sim_router {
@@ -153,6 +154,8 @@ static inline bool sim_answer(struct sim *m, uint32_t dst, uint8_t ttl, struct p
         r->kind = PM_REPLY_TIME_EXCEEDED;
         r->icmp_type = 11;
     } else if (p->live[dst & 0xff]) {
+        if (p->drop_live)
+            return false;
         r->from = dst;
         r->kind = PM_REPLY_ECHO_REPLY;
         at = (uint8_t)(p->len + 1);
