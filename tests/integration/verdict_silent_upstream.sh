@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verdict_silent_upstream.sh - issue 9 failure 3: China Unicom's routers rate-limited or mute (one side, both) never move a target's upstream to the transit AS, nothing dies; live and from the pcap.
-. "$(dirname "$0")/../common.sh" "$1"
+. "$(dirname "$0")/common.sh" "$1"
 # Realistic variant: the healthy truth with every address of the /22 swept.
 scenario_up healthy
 for sc in ratelimit-cu mute-cu mute-ru mute-both; do

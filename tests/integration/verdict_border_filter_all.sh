@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verdict_border_filter_all.sh - issue 9 failure 4 with both sides wholly mute (mute both; drop kpbr): the hosts die in AS131279, never in AS4837, and no target is given the transit AS64501 as upstream (either side's upstream is unknowable); live and from the pcap.
-. "$(dirname "$0")/../common.sh" "$1"
+. "$(dirname "$0")/common.sh" "$1"
 # Realistic variant.
 scenario_up healthy
 for sc in border-filter-mute-all; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verdict_route_loss.sh - issue 9 failure 2: a route lost inside China Unicom and answered host-unreachable (code 1), admin-prohibited, net-unreachable (throw) or not at all is blamed on AS4837, never on the target AS; live, from the pcap and in snapshot -> history.
-. "$(dirname "$0")/../common.sh" "$1"
+. "$(dirname "$0")/common.sh" "$1"
 # Realistic variant: cu2a's answers are under the route error limit (5, then 1 a second).
 scenario_up healthy
 for sc in route-loss-host route-loss-prohibit route-loss-throw route-loss-blackhole; do
