@@ -5,7 +5,7 @@
 #include "pathmortem/util.h"
 #include "pathmortem/watch.h"
 
-#define NAME_W 30
+#define NAME_W_MAX 48   /* router names are how interconnects are recognised: room for them, but a cap */
 #define ASNAME_W 22
 
 bool pm_watch_has_names(const struct pm_watch *w)
@@ -17,6 +17,19 @@ bool pm_watch_has_names(const struct pm_watch *w)
             if (w->hops[ttl].addrs[i].name[0])
                 return true;
     return false;
+}
+
+/* The name column's width: the longest name shown (capped), so names are whole. */
+static int name_width(const struct pm_watch *w)
+{
+    size_t longest = 4;
+    for (uint32_t ttl = 1; ttl <= PM_TTL_MAX; ttl++)
+        for (uint32_t i = 0; i < w->hops[ttl].n_addr; i++) {
+            size_t n = strlen(w->hops[ttl].addrs[i].name);
+            if (n > longest)
+                longest = n;
+        }
+    return (int)(longest < NAME_W_MAX ? longest : NAME_W_MAX);
 }
 
 static void mpls_text(const struct pm_watch_addr *a, char *buf, size_t len)
@@ -32,7 +45,7 @@ static void mpls_text(const struct pm_watch_addr *a, char *buf, size_t len)
 }
 
 /* The address columns: address with its mark, name, ASN, AS name. */
-static int addr_cols(const struct pm_watch_addr *a, bool names, char *buf, size_t len)
+static int addr_cols(const struct pm_watch_addr *a, bool names, int name_w, char *buf, size_t len)
 {
     char ab[16], addr[24], asn[16];
     if (a) {
@@ -46,7 +59,7 @@ static int addr_cols(const struct pm_watch_addr *a, bool names, char *buf, size_
         asn[0] = '\0';
     }
     if (names)
-        return snprintf(buf, len, "%-18s %-*.*s %-8s %-*.*s", addr, NAME_W, NAME_W, a && a->name[0] ? a->name : "",
+        return snprintf(buf, len, "%-18s %-*.*s %-8s %-*.*s", addr, name_w, name_w, a && a->name[0] ? a->name : "",
                         asn, ASNAME_W, ASNAME_W, a ? a->as_name : "");
     return snprintf(buf, len, "%-18s %-8s %-*.*s", addr, asn, ASNAME_W, ASNAME_W, a ? a->as_name : "");
 }
@@ -80,9 +93,10 @@ int pm_watch_format_row(const struct pm_watch *w, uint8_t ttl, uint32_t ai, bool
 {
     int n;
     char cols[160], mpls[64] = "";
+    int name_w = names ? name_width(w) : 0;
     if (ttl == 0) {
         if (names)
-            snprintf(cols, sizeof cols, "%-18s %-*s %-8s %-*s", "Address", NAME_W, "Name", "ASN", ASNAME_W,
+            snprintf(cols, sizeof cols, "%-18s %-*s %-8s %-*s", "Address", name_w, "Name", "ASN", ASNAME_W,
                      "AS name");
         else
             snprintf(cols, sizeof cols, "%-18s %-8s %-*s", "Address", "ASN", ASNAME_W, "AS name");
@@ -95,7 +109,7 @@ int pm_watch_format_row(const struct pm_watch *w, uint8_t ttl, uint32_t ai, bool
         /* the others in the order they first answered, the primary left out */
         uint32_t idx = ai - 1 < p ? ai - 1 : ai;
         if (idx < h->n_addr) {
-            addr_cols(&h->addrs[idx], names, cols, sizeof cols);
+            addr_cols(&h->addrs[idx], names, name_w, cols, sizeof cols);
             mpls_text(&h->addrs[idx], mpls, sizeof mpls);
             n = snprintf(buf, len, "    %s%*s%s", cols, mpls[0] ? 48 : 0, "", mpls);
         } else {
@@ -104,7 +118,7 @@ int pm_watch_format_row(const struct pm_watch *w, uint8_t ttl, uint32_t ai, bool
         return trimmed(buf, len, n);
     }
     const struct pm_watch_addr *best = h->n_addr ? &h->addrs[p] : NULL;
-    addr_cols(best, names, cols, sizeof cols);
+    addr_cols(best, names, name_w, cols, sizeof cols);
     if (best)
         mpls_text(best, mpls, sizeof mpls);
     if (!h->received) {

@@ -3,6 +3,8 @@
 . "$(dirname "$0")/common.sh" "$1"
 command -v tmux >/dev/null || { echo "SKIP: tmux is missing (scripts/bootstrap.sh installs it)" >&2; exit 77; }
 lab_up
+# a real name server (nsd) for the hop names (lab.sh down stops it)
+"$SRC/tests/lab/dns.sh" up "$LAB_PREFIX"
 # a server of our own (-L): other tmux servers on the machine are never touched
 SOCK=pmwatch-$$-$RANDOM
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; lab_cleanup' EXIT
@@ -40,7 +42,16 @@ done
 for name in LAB-ACCESS LAB-TRANSIT "CHINA UNICOM China169" "Star Joint Venture"; do
   screen | grep -q "$name" || fail "no AS name '$name' on the screen"
 done
-echo "ok: ${#HOPS[@]} hops with ASNs and AS names as in paths.tsv, no loss, verdict reached via AS4837"
+# names from reverse DNS, as the lab's PTR records have them; kpbr has none (NXDOMAIN): no name
+wait_for '^Hop Address +Name +ASN' 10
+while read -r addr name; do
+  for i in "${!HOPS[@]}"; do
+    [ "${HOPS[$i]}" = "$addr" ] || continue
+    wait_for "^ ?$((i + 1))\. ${addr//./\\.} +$name " 10
+  done
+done < <("$SRC/tests/lab/dns.sh" ptr)
+[[ $(row 6) =~ ^\ 6\.\ 198\.18\.20\.5\ +AS4837 ]] || fail "hop 6 (no PTR) should show no name: '$(row 6)'"
+echo "ok: ${#HOPS[@]} hops with names, ASNs and AS names as in paths.tsv and the PTR records, no loss, verdict reached via AS4837"
 
 # 2. pause: the figures stay as they are, then move again after resume
 tmux -L "$SOCK" send-keys -t watch p
@@ -98,3 +109,20 @@ for ((i = 0; i < 50; i++)); do [ -s "$LAB_TMP/rc" ] && break; sleep 0.2; done
 [ "$(stat -c %s "$LAB_TMP/live.pcap")" -gt "$(stat -c %s "$LAB_TMP/sofar.pcap")" ] || fail "the session's pcap is not bigger than the copy"
 ls -a "$LAB_TMP" | grep -q '\.tmp$' && fail "temp files left: $(ls -a "$LAB_TMP")"
 echo "ok: q exits 0 with the whole session's pcap in place"
+
+# 8. a preset: the per-/24 and per-upstream lines on top, the hop table under them
+tmux -L "$SOCK" kill-session -t watch 2>/dev/null || true
+rm -f "$LAB_TMP/rc"
+tmux -L "$SOCK" new-session -d -s watch -x 200 -y 50 \
+  "$LAB_SH exec $LAB_PREFIX vp $BUILD/pathmortem watch --asn-db $LAB_TMP/lab-asn.mmdb --geo-db $LAB_TMP/lab-city.mmdb --no-pcap --rate 5000 --wait 1 lab-starjv; echo \$? >$LAB_TMP/rc; sleep 60"
+wait_for '^pathmortem watch lab-starjv \(icmp, 1024 targets\)' 10
+for p in 176 177 178 179; do
+  wait_for "^198\.19\.$p\.0/24 +(reachable|partial|dead) " 60
+done
+wait_for '^CHINA UNICOM China169 Backbone \(AS4837\) +(reachable|partial|dead) ' 5
+wait_for '^JSC TransTeleCom \(AS20485\) +(reachable|partial|dead) ' 5
+wait_for '^ ?3\. 198\.18\.(16|32)\.0 ' 5
+tmux -L "$SOCK" send-keys -t watch q
+for ((i = 0; i < 100; i++)); do [ -s "$LAB_TMP/rc" ] && break; sleep 0.2; done
+[ "$(cat "$LAB_TMP/rc" 2>/dev/null)" = 0 ] || fail "q on lab-starjv: exit status '$(cat "$LAB_TMP/rc" 2>/dev/null)', want 0"
+echo "ok: lab-starjv: 4 per-/24 lines and 2 per-upstream lines over the hop table; q ends it mid-cycle"

@@ -46,6 +46,26 @@ out=$("$BUILD/pathmortem" analyze "$LAB_TMP/r.pcap" 2>&1) || rc=$?
 [ $rc = 65 ] && [[ $out == *"holds $N pathmortem runs"* ]] || { echo "FAIL: the report's pcap should hold $N runs: $out"; exit 1; }
 echo "ok: the pcap holds one run per cycle ($N)"
 
+# names: the PTR records of a real name server (nsd), null where there is none; -n asks none
+"$SRC/tests/lab/dns.sh" up "$LAB_PREFIX"
+pm watch --report 2 --format json --no-pcap 198.19.176.8 >"$LAB_TMP/n.json"
+pm watch --report 2 --format json --no-pcap -n 198.19.176.8 >"$LAB_TMP/nn.json"
+pm watch --report 2 --no-pcap -n 198.19.176.8 >"$LAB_TMP/nn.txt"
+grep -q '^Hop Address  *ASN ' "$LAB_TMP/nn.txt" || { echo "FAIL: -n still shows a name column"; cat "$LAB_TMP/nn.txt"; exit 1; }
+python3 - "$LAB_TMP/n.json" "$LAB_TMP/nn.json" <(tests_ptr=1 "$SRC/tests/lab/dns.sh" ptr) <<'PY'
+import json, sys
+ptr = dict(l.split() for l in open(sys.argv[3]) if l.strip())
+named = 0
+for h in json.load(open(sys.argv[1]))['hops']:
+    for a in h['addresses']:
+        assert a['name'] == ptr.get(a['addr']), (a['addr'], a['name'], ptr.get(a['addr']))
+        named += a['name'] is not None
+assert named >= 5, named
+for h in json.load(open(sys.argv[2]))['hops']:
+    assert all(a['name'] is None for a in h['addresses']), h
+print('ok: names as the PTR records have them (%d hops named, none where there is no record); -n: none' % named)
+PY
+
 # a route withdrawn: the last cycle's verdict says where, exit status 2 (nothing of the target answered)
 lab_fault withdraw cu2a >/dev/null 2>&1
 rc=0

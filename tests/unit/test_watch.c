@@ -1,0 +1,229 @@
+/* test_watch.c - the live view's model: replies folded as they arrive (sent, loss, RTTs, jitter, addresses), pause without false loss, the rows shown, the row text, the verdict lines and the JSON report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "pathmortem/watch.h"
+
+#define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define DST A(198, 19, 176, 8)
+
+static void lookup(void *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    (void)ctx;
+    memset(out, 0, sizeof *out);
+    out->asn = addr >> 24 == 198 && (addr >> 8 & 0xff) == 176 ? 131279 : 4837;
+    snprintf(out->as_name, sizeof out->as_name, "%s", out->asn == 131279 ? "Star JV" : "CHINA UNICOM\x07");
+}
+
+/* A probe at ttl sent at sent_us, answered by from after rtt_us (from 0: silence). */
+static void probe(struct pm_target *t, uint8_t ttl, uint32_t from, uint8_t kind, uint8_t code, uint64_t sent_us,
+                  uint64_t rtt_us)
+{
+    pm_target_note_sent(t, ttl);
+    if (!from)
+        return;
+    struct pm_reply r = {.from = from, .ttl = ttl, .kind = kind, .icmp_code = code, .sent_us = sent_us,
+                         .recv_us = sent_us + rtt_us,
+                         .icmp_type = kind == PM_REPLY_TIME_EXCEEDED ? 11 : kind == PM_REPLY_UNREACH ? 3 : 0};
+    assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+}
+
+static struct pm_run *one_target(struct pm_watch *w)
+{
+    struct pm_run *run = pm_run_alloc();
+    assert_non_null(run);
+    assert_int_equal(pm_watch_begin_cycle(w, run, 1), PM_OK);
+    assert_non_null(pm_run_target(run, DST, true));
+    return run;
+}
+
+static void folds_figures_as_they_arrive(void **state)
+{
+    (void)state;
+    struct pm_watch w;
+    pm_watch_init(&w, lookup, NULL);
+    struct pm_run *run = one_target(&w);
+    struct pm_target *t = &run->targets[0];
+    probe(t, 1, A(198, 18, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000000, 1000);
+    pm_watch_fold(&w);
+    assert_int_equal(w.hops[1].sent, 1);
+    assert_int_equal(w.hops[1].received, 1);
+    assert_true(w.hops[1].last_ms == 1.0);
+    /* the same replies folded again count once */
+    pm_watch_fold(&w);
+    assert_int_equal(w.hops[1].received, 1);
+    probe(t, 1, A(198, 18, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 2000000, 4000);
+    probe(t, 1, 0, 0, 0, 3000000, 0);
+    probe(t, 1, A(198, 18, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 4000000, 2000);
+    pm_watch_fold(&w);
+    const struct pm_watch_hop *h = &w.hops[1];
+    assert_int_equal(h->sent, 4);
+    assert_int_equal(h->received, 3);
+    assert_true(pm_watch_loss(h) == 25.0);
+    assert_true(h->best_ms == 1.0 && h->worst_ms == 4.0 && h->last_ms == 2.0);
+    assert_true(h->sum_ms == 7.0);
+    /* jitter: |4-1| and |2-4| */
+    assert_int_equal(h->n_jitter, 2);
+    assert_true(h->jitter_sum_ms == 5.0 && h->last_jitter_ms == 2.0);
+    assert_int_equal(h->n_addr, 1);
+    assert_int_equal(h->addrs[0].replies, 3);
+    assert_int_equal(h->addrs[0].asn, 4837);
+    assert_string_equal(h->addrs[0].as_name, "CHINA UNICOM?"); /* a control byte from a database never reaches the screen */
+    pm_watch_end_cycle(&w, run, NULL, 0);
+    assert_int_equal(w.cycles, 1);
+    pm_watch_free(&w);
+}
+
+static void pause_counts_no_false_loss(void **state)
+{
+    (void)state;
+    struct pm_watch w;
+    pm_watch_init(&w, NULL, NULL);
+    struct pm_run *run = one_target(&w);
+    struct pm_target *t = &run->targets[0];
+    /* sent before the pause; its reply comes during it: counted */
+    pm_target_note_sent(t, 2);
+    pm_watch_set_paused(&w, true, 5000000);
+    struct pm_reply r = {.from = A(198, 18, 8, 0), .ttl = 2, .kind = PM_REPLY_TIME_EXCEEDED, .icmp_type = 11,
+                         .sent_us = 4990000, .recv_us = 5010000};
+    assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+    /* sent during the pause, answered during it or after the resume: neither counted */
+    probe(t, 2, A(198, 18, 8, 0), PM_REPLY_TIME_EXCEEDED, 0, 5500000, 1000);
+    pm_target_note_sent(t, 2);
+    pm_watch_fold(&w);
+    pm_watch_set_paused(&w, false, 6000000);
+    r.sent_us = 5900000;
+    r.recv_us = 6100000;
+    assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+    pm_watch_fold(&w);
+    assert_int_equal(w.hops[2].sent, 1);
+    assert_int_equal(w.hops[2].received, 1);
+    assert_true(pm_watch_loss(&w.hops[2]) == 0.0);
+    /* after the resume everything counts again */
+    probe(t, 2, A(198, 18, 8, 0), PM_REPLY_TIME_EXCEEDED, 0, 7000000, 1000);
+    pm_watch_fold(&w);
+    assert_int_equal(w.hops[2].sent, 2);
+    assert_int_equal(w.hops[2].received, 2);
+    /* reset forgets the figures */
+    pm_watch_reset(&w);
+    assert_int_equal(w.hops[2].sent, 0);
+    pm_watch_end_cycle(&w, NULL, NULL, 0);
+    pm_run_free(run);
+    pm_watch_free(&w);
+}
+
+static void rows_end_at_the_target_and_text_matches(void **state)
+{
+    (void)state;
+    struct pm_watch w;
+    pm_watch_init(&w, lookup, NULL);
+    struct pm_run *run = one_target(&w);
+    struct pm_target *t = &run->targets[0];
+    probe(t, 1, A(198, 18, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 500);
+    probe(t, 2, 0, 0, 0, 1000, 0);
+    probe(t, 3, A(198, 18, 17, 1), PM_REPLY_UNREACH, 0, 1000, 700);
+    probe(t, 3, A(198, 18, 17, 3), PM_REPLY_TIME_EXCEEDED, 0, 2000, 800);
+    probe(t, 3, A(198, 18, 17, 3), PM_REPLY_TIME_EXCEEDED, 0, 3000, 800);
+    probe(t, 4, DST, PM_REPLY_ECHO_REPLY, 0, 1000, 900);
+    probe(t, 5, DST, PM_REPLY_ECHO_REPLY, 0, 1000, 900);
+    probe(t, 6, 0, 0, 0, 1000, 0);
+    pm_watch_fold(&w);
+    uint8_t last;
+    pm_watch_rows(&w, 1, &last);
+    assert_int_equal(last, 4); /* past the target, probes only repeat it */
+    char line[512];
+    pm_watch_format_row(&w, 0, 0, false, line, sizeof line);
+    assert_non_null(strstr(line, "Loss%"));
+    assert_non_null(strstr(line, "Jttr"));
+    pm_watch_format_row(&w, 2, 0, false, line, sizeof line);
+    assert_non_null(strstr(line, " 2. ???"));
+    assert_non_null(strstr(line, "100.0%"));
+    /* hop 3: the address that answered most first, the other on its own line with its mark */
+    pm_watch_format_row(&w, 3, 0, false, line, sizeof line);
+    assert_non_null(strstr(line, " 3. 198.18.17.3 "));
+    assert_non_null(strstr(line, "AS4837"));
+    assert_int_equal(pm_watch_extra_rows(&w, 3), 1);
+    pm_watch_format_row(&w, 3, 1, false, line, sizeof line);
+    assert_non_null(strstr(line, "198.18.17.1 !N"));
+    assert_null(strstr(line, "198.18.17.3"));
+    pm_watch_format_row(&w, 4, 0, false, line, sizeof line);
+    assert_non_null(strstr(line, "198.19.176.8"));
+    assert_non_null(strstr(line, "AS131279 Star JV"));
+    assert_non_null(strstr(line, "0.0%     1   0.90   0.90   0.90   0.90   0.00"));
+    assert_true(line[strlen(line) - 1] != ' ');
+    /* a sweep shows no TTL it never probed; a single target shows every TTL up to its end */
+    assert_true(pm_watch_row_shown(&w, 2));
+    pm_watch_end_cycle(&w, NULL, NULL, 0);
+    pm_run_free(run);
+    pm_watch_free(&w);
+}
+
+static void verdict_lines_and_json_from_the_last_cycle(void **state)
+{
+    (void)state;
+    struct pm_watch w;
+    pm_watch_init(&w, lookup, NULL);
+    char lines[8][256];
+    assert_int_equal(pm_watch_verdict_lines(&w, lines, 8), 0);
+    struct pm_run *run = one_target(&w);
+    struct pm_target *t = &run->targets[0];
+    probe(t, 1, A(198, 18, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 500);
+    probe(t, 2, DST, PM_REPLY_ECHO_REPLY, 0, 1000, 900);
+    pm_watch_fold(&w);
+    pm_trace_finish(run, 5);
+    struct pm_analysis *a = NULL;
+    char err[PM_ERRBUF_SIZE];
+    assert_int_equal(pm_analyze(run, lookup, NULL, NULL, &a, err), PM_OK);
+    pm_watch_end_cycle(&w, run, a, 1);
+    assert_int_equal(pm_watch_verdict_lines(&w, lines, 8), 1);
+    assert_non_null(strstr(lines[0], "198.19.176.8: reached at hop 2"));
+    /* a cycle cut short keeps the last verdict */
+    struct pm_run *cut = one_target(&w);
+    pm_watch_end_cycle(&w, NULL, NULL, 2);
+    pm_run_free(cut);
+    assert_int_equal(pm_watch_verdict_lines(&w, lines, 8), 1);
+    assert_int_equal(w.cycles, 2);
+
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(pm_watch_write_json(f, &w, "pathmortem watch test", 1, err), PM_OK);
+    rewind(f);
+    json_error_t je;
+    json_t *doc = json_loadf(f, 0, &je);
+    fclose(f);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "schema")), "pathmortem-watch/1");
+    assert_int_equal(json_integer_value(json_object_get(doc, "cycles")), 2);
+    json_t *hops = json_object_get(doc, "hops");
+    assert_int_equal(json_array_size(hops), 2);
+    json_t *h2 = json_array_get(hops, 1);
+    assert_int_equal(json_integer_value(json_object_get(h2, "sent")), 1);
+    assert_true(json_real_value(json_object_get(h2, "avg_ms")) == 0.9);
+    assert_true(json_is_null(json_object_get(h2, "jitter_ms")));
+    json_t *a0 = json_array_get(json_object_get(h2, "addresses"), 0);
+    assert_string_equal(json_string_value(json_object_get(a0, "addr")), "198.19.176.8");
+    assert_int_equal(json_integer_value(json_object_get(a0, "asn")), 131279);
+    json_t *v = json_object_get(doc, "verdict");
+    assert_string_equal(json_string_value(json_object_get(v, "status")), "reached");
+    json_decref(doc);
+    pm_watch_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(folds_figures_as_they_arrive),
+        cmocka_unit_test(pause_counts_no_false_loss),
+        cmocka_unit_test(rows_end_at_the_target_and_text_matches),
+        cmocka_unit_test(verdict_lines_and_json_from_the_last_cycle),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
