@@ -39,9 +39,19 @@ run() {   # run NAME CMD...
   fi
 }
 
-# Unit tests: every cmocka executable ctest knows.
+# Unit tests: every cmocka executable ctest knows. test_store_pg needs a
+# PostgreSQL server: a private one (tests/pg/pg.sh), for that test only.
+. "$here/tests/pg/pg.sh"
+trap pg_stop EXIT
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] && [ -f "$t" ] || continue
+  if [ "$(basename "$t")" = test_store_pg ]; then
+    if [ -z "${PG_DIR:-}" ] && ! pg_start; then
+      echo "FAIL unit.test_store_pg (no PostgreSQL server)"; fail=$((fail + 1)); failed+=(unit.test_store_pg); continue
+    fi
+    PM_TEST_PG=$PG_ADMIN run "unit.test_store_pg" "$t"
+    continue
+  fi
   run "unit.$(basename "$t")" "$t"
 done
 

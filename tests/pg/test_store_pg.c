@@ -262,7 +262,23 @@ static void killed_writer_leaves_whole_snapshots(void **state)
             }
             _exit(0);
         }
-        struct timespec ts = {0, 150000000L + (long)(rand() % 400) * 1000000L};
+        /* once the child has stored one (however slow the machine, or
+         * valgrind), a random moment later: inside a save, mostly */
+        char spec[256], sql[96];
+        snprintf(spec, sizeof spec, "%s", path);
+        PGconn *c = PQconnectdb(spec);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM snapshots WHERE vantage = 'k%d'", round);
+        for (int tries = 0; tries < 6000; tries++) {
+            PGresult *r = PQexec(c, sql);
+            bool some = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
+            PQclear(r);
+            if (some)
+                break;
+            struct timespec poll = {0, 20000000L};
+            nanosleep(&poll, NULL);
+        }
+        PQfinish(c);
+        struct timespec ts = {0, (long)(rand() % 300) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         int st;
