@@ -301,10 +301,9 @@ static void marks_of(const struct pm_target *t, const struct pm_reply *r, uint32
 
 #define HOP_RESPONDERS_MAX 16
 
-static void measure(const struct tx *x, const struct pm_target *t, uint8_t first, uint8_t last, struct cols *c)
+/* Widens c to the hops first..last of t (measure starts it afresh). */
+static void measure_more(const struct tx *x, const struct pm_target *t, uint8_t first, uint8_t last, struct cols *c)
 {
-    memset(c, 0, sizeof *c);
-    c->cells = 1; /* the widest line of this target sets the column, not run->queries (unknown from a pcap) */
     for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
         const struct pm_reply *r;
         uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
@@ -335,6 +334,13 @@ static void measure(const struct tx *x, const struct pm_target *t, uint8_t first
         c->name = NAME_PAD_MAX;
     if (c->host > HOST_PAD_MAX)
         c->host = HOST_PAD_MAX;
+}
+
+static void measure(const struct tx *x, const struct pm_target *t, uint8_t first, uint8_t last, struct cols *c)
+{
+    memset(c, 0, sizeof *c);
+    c->cells = 1; /* the widest line of this target sets the column, not run->queries (unknown from a pcap) */
+    measure_more(x, t, first, last, c);
 }
 
 static void hop_line(const struct tx *x, const struct pm_target *t, const struct cols *c, uint8_t ttl,
@@ -455,6 +461,51 @@ static void target_header(const struct tx *x, uint32_t idx)
     }
 }
 
+/* The target that probed hop ttl for t: t itself, or the donor whose path
+ * t shares below its stop set (a donor may share its own lower hops in
+ * turn); NULL when none did. */
+static const struct pm_target *prober_of(const struct pm_run *run, const struct pm_target *t, uint8_t ttl)
+{
+    for (unsigned depth = 0; t && depth < 32; depth++) {
+        if (pm_output_first_hop(run, t) <= ttl)
+            return t;
+        t = t->donor && t->donor <= run->n_targets ? &run->targets[t->donor - 1] : NULL;
+    }
+    return NULL;
+}
+
+/* One TTL of t's table (or a run of TTLs never probed, up to last);
+ * returns the last TTL it covered. */
+static uint8_t ttl_rows(const struct tx *x, const struct pm_target *t, const struct cols *c, uint8_t ttl, uint8_t last)
+{
+    const struct pm_reply *r;
+    uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
+    uint32_t k = responders(r, n, addrs, HOP_RESPONDERS_MAX);
+    unsigned stars = t->sent[ttl] > n ? t->sent[ttl] - n : 0;
+    if (!k && !t->sent[ttl]) { /* one line for a run of TTLs never probed */
+        uint8_t end = ttl;
+        const struct pm_reply *rr;
+        while (end < last && !t->sent[end + 1] && !pm_target_hop(t, (uint8_t)(end + 1), &rr))
+            end++;
+        if (end > ttl)
+            fprintf(x->f, "%4u–%u  (not probed)\n", ttl, end);
+        else
+            fprintf(x->f, "%4u  (not probed)\n", ttl);
+        return end;
+    }
+    if (!k) {
+        fprintf(x->f, "%4u  ", ttl);
+        pad(x->f, "", 16 + (c->host ? c->host + 1 : 0));
+        for (unsigned s = 0; s < stars; s++)
+            fprintf(x->f, "%*s", CELL_W, "*");
+        fputc('\n', x->f);
+        return ttl;
+    }
+    for (uint32_t j = 0; j < k; j++)
+        hop_line(x, t, c, ttl, r, n, addrs[j], j == 0 ? stars : 0, j == 0);
+    return ttl;
+}
+
 static void target_block(const struct tx *x, uint32_t idx)
 {
     const struct pm_run *run = x->ctx->run;
@@ -462,6 +513,12 @@ static void target_block(const struct tx *x, uint32_t idx)
     uint8_t first = pm_output_first_hop(run, t), last = pm_output_shown_last(t);
     struct cols c;
     target_header(x, idx);
+    measure(x, t, first, last, &c);
+    for (uint8_t ttl = run->first_ttl; ttl && ttl < first; ttl++) {
+        const struct pm_target *d = prober_of(run, t, ttl);
+        if (d && d != t)
+            measure_more(x, d, ttl, ttl, &c);
+    }
     if (first > run->first_ttl) {
         char d[16];
         if (first - 1 == run->first_ttl)
@@ -471,36 +528,16 @@ static void target_block(const struct tx *x, uint32_t idx)
         if (t->donor && t->donor <= run->n_targets)
             fprintf(x->f, ": as on the path to %s", pm_addr_str(run->targets[t->donor - 1].dst, d));
         fputc('\n', x->f);
-    }
-    measure(x, t, first, last, &c);
-    for (uint8_t ttl = first; ttl && ttl <= last; ttl++) {
-        const struct pm_reply *r;
-        uint32_t n = pm_target_hop(t, ttl, &r), addrs[HOP_RESPONDERS_MAX];
-        uint32_t k = responders(r, n, addrs, HOP_RESPONDERS_MAX);
-        unsigned stars = t->sent[ttl] > n ? t->sent[ttl] - n : 0;
-        if (!k && !t->sent[ttl]) { /* one line for a run of TTLs never probed */
-            uint8_t end = ttl;
-            const struct pm_reply *rr;
-            while (end < last && !t->sent[end + 1] && !pm_target_hop(t, (uint8_t)(end + 1), &rr))
-                end++;
-            if (end > ttl)
-                fprintf(x->f, "%4u–%u  (not probed)\n", ttl, end);
-            else
-                fprintf(x->f, "%4u  (not probed)\n", ttl);
-            ttl = end;
-            continue;
+        /* the whole path: the shared hops as the targets that probed them saw them */
+        for (uint8_t ttl = run->first_ttl; ttl && ttl < first; ttl++) {
+            const struct pm_target *p = prober_of(run, t, ttl);
+            if (!p || p == t)
+                continue; /* nobody probed it: the header says it was not re-probed */
+            ttl = ttl_rows(x, p, &c, ttl, (uint8_t)(first - 1));
         }
-        if (!k) {
-            fprintf(x->f, "%4u  ", ttl);
-            pad(x->f, "", 16 + (c.host ? c.host + 1 : 0));
-            for (unsigned s = 0; s < stars; s++)
-                fprintf(x->f, "%*s", CELL_W, "*");
-            fputc('\n', x->f);
-            continue;
-        }
-        for (uint32_t j = 0; j < k; j++)
-            hop_line(x, t, &c, ttl, r, n, addrs[j], j == 0 ? stars : 0, j == 0);
     }
+    for (uint8_t ttl = first; ttl && ttl <= last; ttl++)
+        ttl = ttl_rows(x, t, &c, ttl, last);
 }
 
 static void details(const struct tx *x, char *errbuf, int *rc)

@@ -502,6 +502,10 @@ static void test_text_hops(void **state)
     /* the stop-set target: hop 1 was shared */
     assert_non_null(strstr(out, "hop 1 shared with other targets (not re-probed): as on the path to 175.45.176.20"));
     assert_null(strstr(out, "hops 1–1"));
+    /* and the shared hop follows, as the donor saw it: the whole path (issue 15) */
+    const char *sh = strstr(out, "hop 1 shared with other targets");
+    const char *next = strchr(sh, '\n') + 1;
+    assert_memory_equal(next, "   1  ", 6);
     /* "reached at hop 3 via …", not "reached at hop 3 — reached via …" */
     l = line_with(out, "to 175.45.177.5: ");
     assert_non_null(l);
