@@ -36,6 +36,7 @@ struct pm_output_ctx {
     void *name_ctx;
     const struct pm_output_names *names_stats; /* NULL: no lookup was made */
     bool color;                          /* ANSI colour in text output */
+    unsigned width;                      /* text: lines wrapped to this many columns at spaces (0: never) */
     const char *pcap_path;               /* text output and JSON run.pcap, NULL if none */
     bool verbose;                        /* text/html: a detail block for every target (see docs/output.md
                                           * for the default rule: died targets and one per distinct path) */

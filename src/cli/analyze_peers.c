@@ -181,6 +181,7 @@ static int write_many(struct pm_cli_sweep *s, struct pm_cli_peers *p, const uint
         struct pm_output_ctx ctx = {
             .run = p->set.runs[sel[i]], .analysis = p->analyses[sel[i]], .lookup = s->geo ? pm_geo_lookup_cb : NULL,
             .lookup_ctx = s->geo, .color = color, .verbose = s->verbose,
+            .width = pm_cli_text_width(s->output != NULL),
         };
         if (s->format == PM_FMT_JSON) {
             char *doc = pm_output_json_string(&ctx, err);

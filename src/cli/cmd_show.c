@@ -143,6 +143,7 @@ static int show(const struct show_opts *o, FILE *in, FILE *out)
     struct pm_output_ctx ctx = {.run = doc.run, .analysis = doc.analysis, .lookup = pm_output_facts_lookup,
                                 .name = pm_output_facts_name, .name_ctx = doc.facts,
                                 .lookup_ctx = doc.facts, .color = color, .verbose = o->verbose,
+                                .width = pm_cli_text_width(o->output != NULL),
                                 .pcap_path = doc.pcap};
     rc = 0;
     if (pm_output_write(out, o->format, &ctx, err) != PM_OK || fflush(out) != 0) {

@@ -2,6 +2,8 @@
 #ifndef PATHMORTEM_CLI_COMMANDS_H
 #define PATHMORTEM_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 /* Exit statuses shared by every subcommand. */
@@ -59,6 +61,13 @@ int pm_cli_time_window(const char *since, const char *until, uint64_t now_us, ui
 uint64_t pm_cli_now_us(void);
 
 /* Prints "pathmortem: <msg>" on stderr (one line). */
+/* Columns the text output may use on stdout: $COLUMNS when it is a number of
+ * PM_CLI_WIDTH_MIN..PM_CLI_WIDTH_MAX, else the terminal's width, else 0 (no
+ * limit: a pipe or, with to_file, an -o file). */
+#define PM_CLI_WIDTH_MIN 40
+#define PM_CLI_WIDTH_MAX 1000
+unsigned pm_cli_text_width(bool to_file);
+
 void pm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

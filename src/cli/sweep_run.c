@@ -135,6 +135,7 @@ int pm_cli_write_output(struct pm_cli_sweep *s, const char *pcap_path)
     struct pm_output_ctx ctx = {
         .run = s->run, .analysis = s->analysis, .lookup = s->geo ? pm_geo_lookup_cb : NULL,
         .lookup_ctx = s->geo, .color = color, .pcap_path = pcap_path, .verbose = s->verbose,
+        .width = pm_cli_text_width(s->output != NULL),
         .name = s->rdns ? pm_rdns_name_cb : NULL, .name_ctx = s->rdns, .names_stats = s->rdns ? &s->names : NULL,
     };
     int rc = pm_cli_doc_begin(s);

@@ -617,7 +617,106 @@ static void footer(const struct tx *x)
     }
 }
 
+/* Display columns of b[0..n): ANSI escape sequences and UTF-8 continuation bytes take none. */
+static size_t cols_of(const char *b, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] == '\033' && i + 1 < n && b[i + 1] == '[') {
+            for (i += 2; i < n && !(b[i] >= '@' && b[i] <= '~'); i++)
+                ;
+            continue;
+        }
+        w += ((unsigned char)b[i] & 0xc0) != 0x80;
+    }
+    return w;
+}
+
+/* Byte offset in line where `cols` display columns end. */
+static size_t byte_at(const char *b, size_t n, size_t cols)
+{
+    size_t w = 0, i = 0;
+    while (i < n) {
+        if (b[i] == '\033' && i + 1 < n && b[i + 1] == '[') {
+            for (i += 2; i < n && !(b[i] >= '@' && b[i] <= '~'); i++)
+                ;
+            i++;
+            continue;
+        }
+        if (w == cols)
+            break;
+        i++;
+        while (i < n && ((unsigned char)b[i] & 0xc0) == 0x80)
+            i++;
+        w++;
+    }
+    return i;
+}
+
+/* Writes one line (without its newline) wrapped at spaces to width columns;
+ * continuation lines are indented under the line's own text, 6 further. */
+static void wrap_line(FILE *f, const char *b, size_t n, unsigned width)
+{
+    size_t lead = 0;
+    while (lead < n && b[lead] == ' ')
+        lead++;
+    size_t indent = lead + 6 < width / 2 ? lead + 6 : width / 2;
+    size_t room = width;
+    bool first = true;
+    while (cols_of(b, n) > room) {
+        size_t end = byte_at(b, n, room);
+        size_t cut = end;
+        size_t floor = first ? lead : 0;
+        while (cut > floor && b[cut] != ' ')
+            cut--;
+        if (cut <= floor)
+            cut = end; /* one word longer than the line: cut it */
+        size_t e = cut;
+        while (e > floor && b[e - 1] == ' ')
+            e--; /* no trailing blanks before the break */
+        fwrite(b, 1, e, f);
+        fputc('\n', f);
+        while (cut < n && b[cut] == ' ')
+            cut++;
+        b += cut;
+        n -= cut;
+        for (size_t i = 0; i < indent; i++)
+            fputc(' ', f);
+        room = width - indent;
+        first = false;
+    }
+    fwrite(b, 1, n, f);
+}
+
+static int text_body(FILE *f, const struct pm_output_ctx *ctx, char *errbuf);
+
 int pm_output_text(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
+{
+    if (!ctx->width)
+        return text_body(f, ctx, errbuf);
+    /* the width of a terminal ($COLUMNS): written whole first, then wrapped line by line */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return pm_err(errbuf, PM_ENOMEM, "text output: out of memory");
+    int rc = text_body(m, ctx, errbuf);
+    if (fclose(m) != 0 && rc == PM_OK)
+        rc = pm_err(errbuf, PM_ENOMEM, "text output: out of memory");
+    unsigned width = ctx->width < 20 ? 20 : ctx->width;
+    for (size_t i = 0; rc == PM_OK && i < len;) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (buf + i)) : len - i;
+        wrap_line(f, buf + i, n, width);
+        if (nl)
+            fputc('\n', f);
+        i += n + (nl ? 1 : 0);
+    }
+    free(buf);
+    return rc;
+}
+
+static int text_body(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
 {
     struct tx x = {.f = f, .ctx = ctx, .color = ctx->color};
     int rc = PM_OK;

@@ -41,6 +41,26 @@ done
 
 # Refused documents: exit status and exactly one line "pathmortem: FILE: ..." on stderr.
 good="$tmp/a.json"
+
+# $COLUMNS: the text wraps at spaces to that width, every word kept in order;
+# an -o file stays unwrapped (issue 15: lines of 150-165 columns regardless)
+"$bin" show "$good" >"$tmp/wide.txt" 2>/dev/null
+for w in 60 100; do
+    COLUMNS=$w "$bin" show "$good" >"$tmp/w$w.txt" 2>/dev/null
+    COLUMNS=$w "$bin" show -o "$tmp/o$w.txt" "$good" 2>/dev/null
+    python3 - "$tmp/wide.txt" "$tmp/w$w.txt" "$w" <<'PY' && pass=$((pass + 1)) || bad "COLUMNS=$w: wrapped text is wider or lost words"
+import sys
+wide, narrow, w = open(sys.argv[1]).read(), open(sys.argv[2]).read(), int(sys.argv[3])
+lines = narrow.split("\n")
+assert max(len(l) for l in lines) <= w, max(len(l) for l in lines)
+assert max(len(l) for l in wide.split("\n")) > w, "the document has no long line to wrap"
+assert wide.split() == narrow.split(), "words differ"
+PY
+    cmp -s "$tmp/wide.txt" "$tmp/o$w.txt" && pass=$((pass + 1)) || bad "COLUMNS=$w: the -o file was wrapped"
+done
+COLUMNS=abc "$bin" show "$good" >"$tmp/wabc.txt" 2>/dev/null
+cmp -s "$tmp/wide.txt" "$tmp/wabc.txt" && pass=$((pass + 1)) || bad "COLUMNS=abc (not a number) changed the text"
+
 : >"$tmp/empty.json"
 printf '{"schema": "pathmortem/2"}\n' >"$tmp/schema.json"
 head -c 400 "$good" >"$tmp/cut.json"
