@@ -384,6 +384,31 @@ static void graph_label(struct gb *b)
     set(b->g, "label", label);
 }
 
+/* What the shapes and colours mean, in a box of its own. */
+static void legend(struct gb *b)
+{
+    char name[] = "cluster_legend", node[] = "legend";
+    Agraph_t *sg = agsubg(b->g, name, 1);
+    if (!sg)
+        return;
+    set(sg, "label", "legend");
+    set(sg, "style", "rounded");
+    set(sg, "color", "#bbbbbb");
+    Agnode_t *n = agnode(sg, node, 1);
+    if (!n)
+        return;
+    set(n, "shape", "note");
+    set(n, "fillcolor", "#fafafa");
+    /* \l: left-justified lines in graphviz labels */
+    set(n, "label",
+        "coloured box: the routers of one AS (inferred owner)\\l"
+        "red octagon: where paths die (kind, number of targets)\\l"
+        "green box: targets reached or host-absent (count)\\l"
+        "red box: targets whose paths died (count)\\l"
+        "edge 'N silent': hops that never answered\\l"
+        "(mapped ASx): the database says another AS\\l");
+}
+
 int pm_output_graph_build(const struct pm_output_ctx *ctx, Agraph_t **out, char *errbuf)
 {
     static const struct gb zero;
@@ -401,7 +426,9 @@ int pm_output_graph_build(const struct pm_output_ctx *ctx, Agraph_t **out, char 
         free(b.groups);
         return pm_err(errbuf, PM_ENOMEM, "graph: out of memory");
     }
-    set(b.g, "rankdir", "LR");
+    /* top-down: a path of 20 hops grows down the page, which scrolls, instead
+     * of across it (one 2,800 px row, cut off in the report) */
+    set(b.g, "rankdir", "TB");
     set(b.g, "labelloc", "t");
     set(b.g, "fontname", "Helvetica");
     char k_font[] = "fontname", v_font[] = "Helvetica", k_style[] = "style", v_style[] = "filled",
@@ -423,6 +450,7 @@ int pm_output_graph_build(const struct pm_output_ctx *ctx, Agraph_t **out, char 
         draw_target(&b, i);
     finish_labels(&b);
     graph_label(&b);
+    legend(&b);
     free(b.routers);
     free(b.groups);
     *out = b.g;

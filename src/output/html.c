@@ -29,6 +29,7 @@ static const char css[] =
     "th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}"
     ".reached{color:#1a7f37;font-weight:bold}.died{color:#c62828;font-weight:bold}.partial{color:#b26a00}"
     ".dim{color:#777}.graph{overflow:auto;border:1px solid #ddd;padding:.5em}"
+    ".graph svg{max-width:100%;height:auto}"
     "ul.evidence{margin:.2em 0;color:#444}code{font-size:95%}";
 
 static void as_cell(FILE *f, const struct pm_as_ref *r)

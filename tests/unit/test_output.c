@@ -1008,6 +1008,10 @@ static void test_dot(void **state)
     assert_non_null(strstr(out, "admin-prohibited"));
     assert_non_null(strstr(out, "1 silent"));
     assert_null(strchr(out, '\033'));
+    /* laid out down the page, with a legend (issue 15) */
+    assert_non_null(strstr(out, "rankdir=TB"));
+    assert_non_null(strstr(out, "subgraph cluster_legend"));
+    assert_non_null(strstr(out, "red octagon: where paths die"));
     free(out);
 }
 
