@@ -299,8 +299,9 @@ void pm_history_free(struct pm_history *h);
 #define PM_DIFF_ADDRS_MAX 16     /* hop addresses listed per side */
 
 struct pm_diff_entry {
-    char key[48];            /* target address or "a.b.c.0/24" */
+    char key[48];            /* target address, "a.b.c.0/24" or "AS4837" */
     bool is_prefix;
+    bool is_upstream;        /* key is an upstream AS: a_reached/a_total... count its targets */
     uint32_t changes;        /* PM_DIFF_* */
     struct pm_snap_target a, b; /* verdict fields (evidence_json NULL); zeroed if absent */
     uint32_t a_reached, a_total, b_reached, b_total; /* prefixes */
@@ -313,13 +314,19 @@ struct pm_diff {
     int64_t a_id, b_id;
     uint64_t a_started_us, b_started_us;
     size_t n;
-    struct pm_diff_entry *entries; /* owned; only entries with changes; prefixes first */
+    struct pm_diff_entry *entries; /* owned; only entries with changes; prefixes, upstreams, then targets */
     uint32_t unchanged_targets;
+    uint32_t unlisted_targets;     /* changed targets a filter left out (pm_diff_filter) */
 };
 
 int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b,
                   struct pm_diff **out, char *errbuf);
 void pm_diff_free(struct pm_diff *d);
+/* Keeps what `diff` shows: with prefix_len 0 (no --prefix) the summary, the
+ * /24 and upstream entries; with a prefix, the /24 and target entries inside
+ * it (upstreams only with summary). Targets left out are counted in
+ * d->unlisted_targets. */
+void pm_diff_filter(struct pm_diff *d, uint32_t prefix, uint8_t prefix_len, bool summary);
 /* Writers: pm_output_diff in output.h. */
 
 /* ---- export / import (JSON Lines, schema "pathmortem-snapshot/1") ---- */

@@ -6,14 +6,22 @@
 #include "cli/offline.h"
 #include "pathmortem/output.h"
 #include "pathmortem/store.h"
+#include "pathmortem/util.h"
 
 static const char usage_text[] =
-    "usage: pathmortem diff [--store STORE] [--vantage NAME] [--format text|json] [A [B]]\n"
+    "usage: pathmortem diff [--store STORE] [--vantage NAME] [--summary] [--prefix P] [--format text|json]\n"
+    "                       [A [B]]\n"
     "\n"
-    "What changed from snapshot A to snapshot B, per /24 and per target: reached <-> died, upstream\n"
-    "switched, death point moved (address, hop or AS), router addresses that appeared or vanished.\n"
-    "A and B are snapshot ids, 'latest' or 'latest~N' (default: latest~1 latest).\n"
+    "What changed from snapshot A to snapshot B. By default the summary: per /24 and per upstream AS\n"
+    "(reached counts, state, upstream switched, death moved), and how many targets changed. With\n"
+    "--prefix, the /24s inside P and each target there: reached <-> died, upstream switched, death\n"
+    "point moved (address, hop or AS), router addresses that appeared or vanished (the hops a target\n"
+    "shares with its /24 below its stop set, not probed again, are filled in from its neighbours:\n"
+    "never counted as vanished). A and B are snapshot ids, 'latest' or 'latest~N' (default:\n"
+    "latest~1 latest).\n"
     "\n"
+    "  --summary        per /24 and per upstream only (the default without --prefix)\n"
+    "  --prefix P       the /24s and targets inside P (e.g. 175.45.176.0/24)\n"
     "  --store STORE    snapshot store: an SQLite path or a PostgreSQL URI / libpq keywords\n"
     "                   (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
     "  --vantage NAME   'latest' and 'latest~N' count this vantage's snapshots only (a store written\n"
@@ -27,9 +35,15 @@ int pm_cmd_diff(int argc, char **argv)
     static const struct option opts[] = {{"store", required_argument, 0, 's'},
                                          {"format", required_argument, 0, 'f'},
                                          {"vantage", required_argument, 0, 'V'},
+                                         {"summary", no_argument, 0, 'S'},
+                                         {"prefix", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *store_path = pm_store_default_path(), *format = "text", *vantage = NULL;
+    bool summary = false;
+    uint32_t prefix = 0;
+    uint8_t prefix_len = 0;
+    char perr[PM_ERRBUF_SIZE];
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -37,6 +51,15 @@ int pm_cmd_diff(int argc, char **argv)
         case 's': store_path = optarg; break;
         case 'f': format = optarg; break;
         case 'V': vantage = optarg; break;
+        case 'S': summary = true; break;
+        case 'P':
+            if (pm_prefix_parse(optarg, PM_PREFIX_MASK_HOST, &prefix, &prefix_len, perr) != PM_OK) {
+                pm_cli_error("diff: --prefix: %s", perr);
+                return PM_EXIT_USAGE;
+            }
+            if (!prefix_len)
+                prefix_len = 0, prefix = 0; /* 0.0.0.0/0: everything, as without --prefix */
+            break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -77,8 +100,10 @@ int pm_cmd_diff(int argc, char **argv)
     pm_store_close(s);
     pm_snapshot_free(a);
     pm_snapshot_free(b);
-    if (!rc)
+    if (!rc) {
+        pm_diff_filter(d, prefix, prefix_len, summary);
         rc = pm_output_diff(stdout, fmt, d, err);
+    }
     pm_diff_free(d);
     if (rc) {
         pm_cli_error("%s", err);

@@ -61,8 +61,15 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
     for (size_t i = 0; i < d->n; i++) {
         const struct pm_diff_entry *e = &d->entries[i];
         char va[320], vb[320], ua[160], ub[160];
-        if (e->is_prefix) {
-            fprintf(f, "%-18s ", e->key);
+        if (e->is_prefix || e->is_upstream) {
+            if (e->is_upstream && (e->a.upstream.name[0] || e->b.upstream.name[0])) {
+                char label[200], name[sizeof e->a.upstream.name];
+                pm_output_clean(e->a.upstream.name[0] ? e->a.upstream.name : e->b.upstream.name, name, sizeof name);
+                snprintf(label, sizeof label, "%s %s", e->key, name);
+                fprintf(f, "%-18s ", label);
+            } else {
+                fprintf(f, "%-18s ", e->key);
+            }
             if (e->changes & PM_DIFF_ADDED) {
                 fprintf(f, "new in B: %u/%u reached\n", e->b_reached, e->b_total);
                 continue;
@@ -75,7 +82,7 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
             if (e->changes & PM_DIFF_STATUS)
                 fprintf(f, "  [%s -> %s]", pm_net_state_name((enum pm_net_state)e->a_state),
                         pm_net_state_name((enum pm_net_state)e->b_state));
-            if (e->b_state == PM_NET_DEAD || e->b_state == PM_NET_PARTIAL) {
+            if (e->is_prefix && (e->b_state == PM_NET_DEAD || e->b_state == PM_NET_PARTIAL)) {
                 as_str(&e->b.dies_in, vb, sizeof vb);
                 fprintf(f, "  blamed on %s", vb);
             }
@@ -125,6 +132,9 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
             fputc('\n', f);
         }
     }
+    if (d->unlisted_targets)
+        fprintf(f, "%u target%s changed, not listed here (--prefix P lists those inside P)\n", d->unlisted_targets,
+                d->unlisted_targets == 1 ? "" : "s");
     fprintf(f, "%u targets unchanged\n", d->unchanged_targets);
     if (fflush(f) != 0 || ferror(f))
         return pm_err(errbuf, PM_EIO, "cannot write the diff");
@@ -136,7 +146,7 @@ static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
     const struct pm_snap_target *t = b_side ? &e->b : &e->a;
     json_t *o = json_object();
     json_object_set_new(o, "status", json_string(pm_status_name(t->status)));
-    if (e->is_prefix) {
+    if (e->is_prefix || e->is_upstream) {
         json_object_set_new(o, "reached", json_integer(b_side ? e->b_reached : e->a_reached));
         json_object_set_new(o, "state", json_string(pm_net_state_name((enum pm_net_state)(b_side ? e->b_state : e->a_state))));
         json_object_set_new(o, "total", json_integer(b_side ? e->b_total : e->a_total));
@@ -163,7 +173,7 @@ static json_t *addrs_json(const uint32_t *v, uint32_t n)
 
 int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf)
 {
-    json_t *root = json_object(), *pre = json_array(), *tg = json_array();
+    json_t *root = json_object(), *pre = json_array(), *tg = json_array(), *up = json_array();
     json_t *ja = json_object(), *jb = json_object();
     json_object_set_new(ja, "id", json_integer(d->a_id));
     json_object_set_new(ja, "started", pm_json_time(d->a_started_us));
@@ -175,20 +185,22 @@ int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf)
     for (size_t i = 0; i < d->n; i++) {
         const struct pm_diff_entry *e = &d->entries[i];
         json_t *o = json_object(), *ch = json_array();
-        json_object_set_new(o, e->is_prefix ? "prefix" : "dst", json_string(e->key));
+        json_object_set_new(o, e->is_prefix ? "prefix" : e->is_upstream ? "upstream" : "dst", json_string(e->key));
         for (size_t k = 0; k < sizeof change_names / sizeof change_names[0]; k++)
             if (e->changes & change_names[k].bit)
                 json_array_append_new(ch, json_string(change_names[k].name));
         json_object_set_new(o, "changes", ch);
         json_object_set_new(o, "a", e->changes & PM_DIFF_ADDED ? json_null() : side_json(e, false));
         json_object_set_new(o, "b", e->changes & PM_DIFF_REMOVED ? json_null() : side_json(e, true));
-        if (!e->is_prefix) {
+        if (!e->is_prefix && !e->is_upstream) {
             json_object_set_new(o, "hops_appeared", addrs_json(e->appeared, e->n_appeared));
             json_object_set_new(o, "hops_vanished", addrs_json(e->vanished, e->n_vanished));
         }
-        json_array_append_new(e->is_prefix ? pre : tg, o);
+        json_array_append_new(e->is_prefix ? pre : e->is_upstream ? up : tg, o);
     }
     json_object_set_new(root, "prefixes", pre);
+    json_object_set_new(root, "upstreams", up);
+    json_object_set_new(root, "unlisted_targets", json_integer(d->unlisted_targets));
     json_object_set_new(root, "targets", tg);
     json_object_set_new(root, "unchanged_targets", json_integer(d->unchanged_targets));
     int rc = json_dumpf(root, f, JSON_INDENT(2));

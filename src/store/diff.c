@@ -1,4 +1,5 @@
 /* diff.c - what changed between two snapshots, per target and per /24: status, upstream, death point, hops. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,15 +27,44 @@ static int addr_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Distinct responding addresses of a target, sorted; *n of them in a malloc'd array. */
+/* The lowest TTL a target heard (its hops are sorted by TTL); 0: none. */
+static uint8_t lowest_ttl(const struct pm_snapshot *s, const struct pm_snap_target *t)
+{
+    return t->n_hops && t->first_hop < s->n_hops ? s->hops[t->first_hop].ttl : 0;
+}
+
+/* Distinct responding addresses of a target, sorted; *n of them in a
+ * malloc'd array. The hops below where it started are filled in from the
+ * other targets of its /24 (the stop set: shared, not probed again), so a
+ * hop only not re-probed is not taken for a hop that vanished. */
 static uint32_t *hop_set(const struct pm_snapshot *s, const struct pm_snap_target *t, uint32_t *n)
 {
-    uint32_t *v = malloc((t->n_hops ? t->n_hops : 1) * sizeof *v);
+    uint8_t low = lowest_ttl(s, t);
+    uint32_t net = t->dst & 0xffffff00u, lo = (uint32_t)(t - s->targets), hi = lo + 1;
+    while (lo > 0 && (s->targets[lo - 1].dst & 0xffffff00u) == net)
+        lo--;
+    while (hi < s->n_targets && (s->targets[hi].dst & 0xffffff00u) == net)
+        hi++;
+    size_t room = t->n_hops;
+    if (low > 1)
+        for (uint32_t k = lo; k < hi; k++)
+            if (&s->targets[k] != t)
+                room += s->targets[k].n_hops;
+    uint32_t *v = malloc((room ? room : 1) * sizeof *v);
     if (!v)
         return NULL;
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->n_hops && (uint64_t)t->first_hop + i < s->n_hops; i++)
         v[k++] = s->hops[t->first_hop + i].from;
+    for (uint32_t o = lo; low > 1 && o < hi; o++) {
+        const struct pm_snap_target *u = &s->targets[o];
+        for (uint32_t i = 0; u != t && i < u->n_hops && (uint64_t)u->first_hop + i < s->n_hops; i++) {
+            const struct pm_snap_hop *h = &s->hops[u->first_hop + i];
+            if (h->ttl >= low)
+                break; /* sorted by TTL */
+            v[k++] = h->from;
+        }
+    }
     qsort(v, k, sizeof *v, addr_cmp);
     uint32_t u = 0;
     for (uint32_t i = 0; i < k; i++)
@@ -186,6 +216,130 @@ static int compare_prefixes(struct diff_builder *bd, const struct pm_snapshot *A
     return PM_OK;
 }
 
+/* Targets per upstream AS of one snapshot. */
+struct up_count {
+    struct pm_as_ref as;
+    uint32_t reached, died, total;
+};
+#define DIFF_UPSTREAMS_MAX 4096
+
+static uint32_t count_upstreams(const struct pm_snapshot *s, struct up_count *u)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->n_targets; i++) {
+        const struct pm_snap_target *t = &s->targets[i];
+        if (!t->upstream.asn)
+            continue;
+        uint32_t k = 0;
+        while (k < n && u[k].as.asn != t->upstream.asn)
+            k++;
+        if (k == n) {
+            if (n >= DIFF_UPSTREAMS_MAX)
+                continue;
+            memset(&u[n], 0, sizeof u[n]);
+            u[n++].as = t->upstream;
+        }
+        u[k].total++;
+        u[k].reached += t->status == PM_STATUS_REACHED || t->status == PM_STATUS_HOST_ABSENT;
+        u[k].died += t->status == PM_STATUS_DIED;
+    }
+    return n;
+}
+
+static uint8_t up_state(const struct up_count *c)
+{
+    if (!c || !c->total || (!c->reached && !c->died))
+        return PM_NET_UNKNOWN;
+    return !c->died ? PM_NET_REACHABLE : !c->reached ? PM_NET_DEAD : PM_NET_PARTIAL;
+}
+
+static int compare_upstreams(struct diff_builder *bd, const struct pm_snapshot *A, const struct pm_snapshot *B)
+{
+    struct up_count *ua = calloc(DIFF_UPSTREAMS_MAX, sizeof *ua), *ub = calloc(DIFF_UPSTREAMS_MAX, sizeof *ub);
+    int rc = ua && ub ? PM_OK : PM_ENOMEM;
+    uint32_t na = rc ? 0 : count_upstreams(A, ua), nb = rc ? 0 : count_upstreams(B, ub);
+    for (uint32_t side = 0; !rc && side < 2; side++) {
+        /* each AS once: A's in A's order, then those only B has */
+        for (uint32_t i = 0; !rc && i < (side ? nb : na); i++) {
+            const struct up_count *ca = NULL, *cb = NULL;
+            uint32_t asn = side ? ub[i].as.asn : ua[i].as.asn;
+            for (uint32_t k = 0; k < na && !ca; k++)
+                ca = ua[k].as.asn == asn ? &ua[k] : NULL;
+            for (uint32_t k = 0; k < nb && !cb; k++)
+                cb = ub[k].as.asn == asn ? &ub[k] : NULL;
+            if (side && ca)
+                continue;
+            uint32_t changes = !ca ? PM_DIFF_ADDED : !cb ? PM_DIFF_REMOVED : 0;
+            if (ca && cb) {
+                if (up_state(ca) != up_state(cb))
+                    changes |= PM_DIFF_STATUS;
+                if (ca->reached != cb->reached || ca->total != cb->total)
+                    changes |= PM_DIFF_REACHED_COUNT;
+            }
+            if (!changes)
+                continue;
+            struct pm_diff_entry *e = add_entry(bd);
+            if (!e) {
+                rc = PM_ENOMEM;
+                break;
+            }
+            e->is_upstream = true;
+            e->changes = changes;
+            snprintf(e->key, sizeof e->key, "AS%u", asn);
+            if (ca) {
+                e->a_reached = ca->reached, e->a_total = ca->total, e->a_state = up_state(ca);
+                e->a.upstream = ca->as;
+                e->a.status = prefix_status(e->a_state);
+            }
+            if (cb) {
+                e->b_reached = cb->reached, e->b_total = cb->total, e->b_state = up_state(cb);
+                e->b.upstream = cb->as;
+                e->b.status = prefix_status(e->b_state);
+            }
+        }
+    }
+    free(ua);
+    free(ub);
+    return rc;
+}
+
+static bool within(uint32_t addr, uint32_t prefix, uint8_t len)
+{
+    uint32_t mask = len ? 0xffffffffu << (32 - len) : 0;
+    return (addr & mask) == (prefix & mask);
+}
+
+void pm_diff_filter(struct pm_diff *d, uint32_t prefix, uint8_t prefix_len, bool summary)
+{
+    size_t k = 0;
+    bool scoped = prefix_len > 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct pm_diff_entry *e = &d->entries[i];
+        bool keep;
+        uint32_t a = 0;
+        if (e->is_upstream) {
+            keep = !scoped || summary;
+        } else {
+            /* the key is an address or "a.b.c.0/24": its address part */
+            char base[48];
+            snprintf(base, sizeof base, "%s", e->key);
+            char *slash = strchr(base, '/');
+            if (slash)
+                *slash = '\0';
+            if (pm_addr_parse(base, &a) != PM_OK)
+                a = 0;
+            bool inside = !scoped || within(a, prefix, prefix_len) ||
+                          (e->is_prefix && prefix_len > 24 && within(prefix, a, 24));
+            keep = inside && (e->is_prefix || (scoped && !summary));
+            if (!e->is_prefix && !keep)
+                d->unlisted_targets++;
+        }
+        if (keep)
+            d->entries[k++] = d->entries[i];
+    }
+    d->n = k;
+}
+
 int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b, struct pm_diff **out, char *errbuf)
 {
     *out = NULL;
@@ -196,6 +350,8 @@ int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b, stru
     d->a_started_us = a->started_us, d->b_started_us = b->started_us;
     struct diff_builder bd = {.d = d};
     int rc = compare_prefixes(&bd, a, b);
+    if (!rc)
+        rc = compare_upstreams(&bd, a, b);
     uint32_t i = 0, j = 0;
     while (!rc && (i < a->n_targets || j < b->n_targets)) {
         const struct pm_snap_target *ta = i < a->n_targets ? &a->targets[i] : NULL;

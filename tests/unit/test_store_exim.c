@@ -25,6 +25,93 @@ static const struct pm_diff_entry *entry(const struct pm_diff *d, const char *ke
     return NULL;
 }
 
+/* A hand-made snapshot of 198.19.176.1 and .2: the first probed from TTL 1
+ * (or from 2, stop set), the second the other way round; up2 is .2's upstream. */
+static struct pm_snapshot *stopset_snap(bool first_full, uint32_t up2)
+{
+    struct pm_snapshot *s = calloc(1, sizeof *s);
+    s->targets = calloc(2, sizeof *s->targets);
+    s->hops = calloc(6, sizeof *s->hops);
+    s->n_targets = 2;
+    for (uint32_t t = 0; t < 2; t++) {
+        struct pm_snap_target *x = &s->targets[t];
+        x->dst = ip(198, 19, 176, 1 + t);
+        x->status = PM_STATUS_REACHED;
+        x->upstream.asn = t ? up2 : 4837;
+        x->first_hop = s->n_hops;
+        bool full = (t == 0) == first_full;
+        uint32_t hops[3] = {ip(198, 18, 0, 1), ip(198, 18, 16, 0), x->dst};
+        for (uint32_t h = full ? 0 : 1; h < 3; h++)
+            s->hops[s->n_hops++] = (struct pm_snap_hop){.dst = x->dst, .ttl = (uint8_t)(h + 1), .from = hops[h]};
+        x->n_hops = s->n_hops - x->first_hop;
+    }
+    return s;
+}
+
+static void free_hand(struct pm_snapshot *s)
+{
+    free(s->targets);
+    free(s->hops);
+    free(s);
+}
+
+/* Issue 15: hops only not re-probed (below the stop set) never 'vanish';
+ * upstreams have their own lines; the summary leaves the targets out. */
+static void diff_fills_shared_hops(void **state)
+{
+    (void)state;
+    char err[PM_ERRBUF_SIZE];
+    struct pm_snapshot *a = stopset_snap(true, 4837), *b = stopset_snap(false, 4837);
+    struct pm_diff *d;
+    assert_int_equal(pm_store_diff(a, b, &d, err), PM_OK);
+    assert_int_equal(d->n, 0); /* the same path, only probed from another target */
+    assert_int_equal(d->unchanged_targets, 2);
+    pm_diff_free(d);
+    free_hand(b);
+    b = stopset_snap(false, 20485);
+    assert_int_equal(pm_store_diff(a, b, &d, err), PM_OK);
+    const struct pm_diff_entry *e = entry(d, "198.19.176.2");
+    assert_non_null(e);
+    assert_int_equal(e->changes, PM_DIFF_UPSTREAM); /* no hop appeared or vanished */
+    e = entry(d, "AS4837");
+    assert_non_null(e);
+    assert_true(e->is_upstream);
+    assert_int_equal(e->changes, PM_DIFF_REACHED_COUNT);
+    assert_int_equal(e->a_total, 2);
+    assert_int_equal(e->b_total, 1);
+    e = entry(d, "AS20485");
+    assert_non_null(e);
+    assert_int_equal(e->changes, PM_DIFF_ADDED);
+    /* the summary: /24s and upstreams, the target counted, not listed */
+    pm_diff_filter(d, 0, 0, false);
+    assert_null(entry(d, "198.19.176.2"));
+    assert_non_null(entry(d, "AS4837"));
+    assert_int_equal(d->unlisted_targets, 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(pm_output_diff(f, PM_FMT_TEXT, d, err), PM_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "AS4837             2/2 -> 1/1 reached"));
+    assert_non_null(strstr(buf, "1 target changed, not listed here (--prefix P lists those inside P)"));
+    free(buf);
+    pm_diff_free(d);
+    /* --prefix: the targets inside it, no upstream lines */
+    assert_int_equal(pm_store_diff(a, b, &d, err), PM_OK);
+    pm_diff_filter(d, ip(198, 19, 176, 0), 24, false);
+    assert_non_null(entry(d, "198.19.176.2"));
+    assert_null(entry(d, "AS4837"));
+    assert_int_equal(d->unlisted_targets, 0);
+    pm_diff_free(d);
+    assert_int_equal(pm_store_diff(a, b, &d, err), PM_OK);
+    pm_diff_filter(d, ip(198, 19, 177, 0), 24, false);
+    assert_null(entry(d, "198.19.176.2"));
+    assert_int_equal(d->unlisted_targets, 1);
+    pm_diff_free(d);
+    free_hand(a);
+    free_hand(b);
+}
+
 static void diff_reports_changes(void **state)
 {
     (void)state;
@@ -274,6 +361,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(diff_reports_changes),
+        cmocka_unit_test(diff_fills_shared_hops),
         cmocka_unit_test(export_import_export_is_identical),
         cmocka_unit_test(bad_lines_import_nothing),
     };
