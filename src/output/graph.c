@@ -387,20 +387,18 @@ static void graph_label(struct gb *b)
 /* What the shapes and colours mean, in a box of its own. */
 static void legend(struct gb *b)
 {
-    char name[] = "cluster_legend", node[] = "legend";
-    Agraph_t *sg = agsubg(b->g, name, 1);
-    if (!sg)
-        return;
-    set(sg, "label", "legend");
-    set(sg, "style", "rounded");
-    set(sg, "color", "#bbbbbb");
-    Agnode_t *n = agnode(sg, node, 1);
+    /* a node of the root graph, not a cluster: cgraph orders subgraphs by an
+     * id taken from the name's address, so a late cluster would land at a
+     * different place in analyze's and show's dot (nodes keep their order) */
+    char node[] = "legend";
+    Agnode_t *n = agnode(b->g, node, 1);
     if (!n)
         return;
     set(n, "shape", "note");
     set(n, "fillcolor", "#fafafa");
     /* \l: left-justified lines in graphviz labels */
     set(n, "label",
+        "legend\\l"
         "coloured box: the routers of one AS (inferred owner)\\l"
         "red octagon: where paths die (kind, number of targets)\\l"
         "green box: targets reached or host-absent (count)\\l"

@@ -1010,7 +1010,7 @@ static void test_dot(void **state)
     assert_null(strchr(out, '\033'));
     /* laid out down the page, with a legend (issue 15) */
     assert_non_null(strstr(out, "rankdir=TB"));
-    assert_non_null(strstr(out, "subgraph cluster_legend"));
+    assert_non_null(strstr(out, "label=\"legend\\l"));
     assert_non_null(strstr(out, "red octagon: where paths die"));
     free(out);
 }
