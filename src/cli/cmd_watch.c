@@ -135,6 +135,8 @@ int pm_cmd_watch(int argc, char **argv)
         if (!s.given_queries)
             s.eng.queries = 1;
         s.eng.progress = false; /* the screen or the report says how far it is */
+        cw.timeout_ms = s.eng.run_timeout_ms;
+        s.eng.run_timeout_ms = 0;
         cw.s = &s;
         s.before_drop = pm_cli_watch_before_drop;
         s.sweep_fn = pm_cli_watch_run;

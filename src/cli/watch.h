@@ -16,6 +16,9 @@ struct pm_cli_watch {
     uint32_t interval_ms;     /* --interval */
     int status;               /* exit status once the cycles are over */
     bool quit;
+    uint32_t timeout_ms;      /* --timeout: the whole session's (the engine's is per sweep, so it is taken off it) */
+    uint64_t started_mono_us;
+    bool timed_out;
     bool screen;              /* the terminal is in curses mode */
     struct pm_watch w;
     bool w_ready;

@@ -143,10 +143,20 @@ static void keys(struct pm_cli_watch *cw)
     }
 }
 
+/* --timeout over the whole session: true once it has run out (then the cycle in progress is cut). */
+static bool timed_out(struct pm_cli_watch *cw)
+{
+    if (cw->timeout_ms && mono_us() - cw->started_mono_us >= (uint64_t)cw->timeout_ms * 1000u)
+        cw->timed_out = true;
+    return cw->timed_out;
+}
+
 int pm_cli_watch_tick(void *ctx, const struct pm_run *run)
 {
     (void)run;
     struct pm_cli_watch *cw = ctx;
+    if (timed_out(cw))
+        return 1;
     pm_watch_fold(&cw->w);
     if (cw->s->rdns)
         pm_rdns_pump(cw->s->rdns, 0);
@@ -158,7 +168,7 @@ int pm_cli_watch_tick(void *ctx, const struct pm_run *run)
 /* The pause between cycles: keys and screen stay live. */
 static void wait_until(struct pm_cli_watch *cw, uint64_t at)
 {
-    while (!cw->quit) {
+    while (!cw->quit && !timed_out(cw)) {
         uint64_t t = mono_us();
         if (t >= at && !cw->w.paused)
             return;
@@ -272,6 +282,7 @@ int pm_cli_watch_run(void *ctx, struct pm_cli_sweep *s, struct pm_engine *eng)
     }
     bool cut = false;
     int rc = 0;
+    cw->started_mono_us = mono_us();
     while (!cw->quit && !cut && (!cw->report || cw->w.cycles_total < cw->report)) {
         uint64_t start = mono_us();
         if ((rc = cycle(cw, s, &cut)) != 0)
@@ -279,9 +290,10 @@ int pm_cli_watch_run(void *ctx, struct pm_cli_sweep *s, struct pm_engine *eng)
         draw(cw, true);
         if (!cut && (!cw->report || cw->w.cycles_total < cw->report))
             wait_until(cw, start + (uint64_t)cw->interval_ms * 1000u);
+        cut = cut || cw->timed_out;
     }
     pm_cli_watch_done(cw);
-    if (cw->quit)
+    if (cw->quit && !cw->timed_out)
         cw->status = PM_EXIT_OK;
     else if (cut)
         cw->status = PM_EXIT_INCOMPLETE;
@@ -294,9 +306,9 @@ int pm_cli_watch_run(void *ctx, struct pm_cli_sweep *s, struct pm_engine *eng)
     }
     if (cw->report && (rc = report(cw, s)) != 0)
         return rc;
-    if (cut)
-        pm_cli_error("watch: stopped after %u cycle%s; the last one was cut short", cw->w.cycles_total,
-                     cw->w.cycles_total == 1 ? "" : "s");
+    if (cut && (!cw->quit || cw->timed_out))
+        pm_cli_error("watch: stopped by %s after %u cycle%s", cw->timed_out ? "--timeout" : "a signal",
+                     cw->w.cycles_total, cw->w.cycles_total == 1 ? "" : "s");
     return 0;
 }
 

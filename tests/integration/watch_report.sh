@@ -46,6 +46,19 @@ out=$("$BUILD/pathmortem" analyze "$LAB_TMP/r.pcap" 2>&1) || rc=$?
 [ $rc = 65 ] && [[ $out == *"holds $N pathmortem runs"* ]] || { echo "FAIL: the report's pcap should hold $N runs: $out"; exit 1; }
 echo "ok: the pcap holds one run per cycle ($N)"
 
+# --timeout ends the session (not each cycle), SIGINT too: the report of the cycles so far, exit 3, one line why
+rc=0
+pm watch --report 100 --timeout 3 --no-pcap $DST >"$LAB_TMP/t.txt" 2>"$LAB_TMP/t.err" || rc=$?
+c=$(sed -nE 's/.*: ([0-9]+) cycles?$/\1/p' "$LAB_TMP/t.txt")
+[ $rc = 3 ] && [ -n "$c" ] && [ "$c" -ge 1 ] && [ "$c" -le 4 ] && grep -q 'stopped by --timeout after' "$LAB_TMP/t.err" ||
+  { echo "FAIL: --timeout 3: exit $rc, '$c' cycles, $(cat "$LAB_TMP/t.err")"; exit 1; }
+rc=0
+lab_exec vp timeout --preserve-status -s INT 2.5 "$BUILD/pathmortem" watch --asn-db "$LAB_TMP/lab-asn.mmdb" \
+  --report 100 --no-pcap $DST >"$LAB_TMP/i.txt" 2>"$LAB_TMP/i.err" || rc=$?
+[ $rc = 3 ] && grep -qE '^ ?1\. 198\.18\.0\.1 ' "$LAB_TMP/i.txt" && grep -q 'stopped by a signal after' "$LAB_TMP/i.err" ||
+  { echo "FAIL: SIGINT: exit $rc, $(cat "$LAB_TMP/i.err")"; cat "$LAB_TMP/i.txt"; exit 1; }
+echo "ok: --timeout 3 ends the session after $c cycles, SIGINT too: the report so far, exit 3"
+
 # names: the PTR records of a real name server (nsd), null where there is none; -n asks none
 "$SRC/tests/lab/dns.sh" up "$LAB_PREFIX"
 pm watch --report 2 --format json --no-pcap 198.19.176.8 >"$LAB_TMP/n.json"
