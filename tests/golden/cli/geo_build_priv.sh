@@ -16,19 +16,23 @@ ok() { echo "ok: $*"; }
 rows=$'1.0.0.0,1.0.0.255,13335,CLOUDFLARENET\n8.8.8.0,8.8.8.255,15169,GOOGLE\n'
 nobody=$(id -u nobody)
 
-# status_of PID: "uid capeff seccomp" once the process blocks in the FIFO's open (or "" after 5 s)
+# status_of PID: "uid capeff seccomp" once the process blocks in the FIFO's open; "not blocked
+# in the FIFO's open: ..." if it never does within 60 s. The bound is generous because on a loaded
+# machine (ctest -j with lab tests) the start-up before the open took more than the 5 s this once
+# allowed, and the status was then read while the process was still root before its drop.
 status_of() {
-    local pid=$1 st=""
-    for _ in $(seq 1 100); do
+    local pid=$1 st="" blocked=""
+    for _ in $(seq 1 1200); do
         st=$(awk '$1 == "Uid:" { u = $2 } $1 == "CapEff:" { c = $2 } $1 == "Seccomp:" { s = $2 } END { print u, c, s }' \
             "/proc/$pid/status" 2>/dev/null)
         # blocked in the FIFO's open (wait_for_partner): whatever it is now is what reads the CSV
         case $(cat "/proc/$pid/wchan" 2>/dev/null) in
-            wait_for_partner|fifo_open) break ;;
+            wait_for_partner|fifo_open) blocked=1; break ;;
         esac
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
-    echo "$st"
+    if [ -n "$blocked" ]; then echo "$st"; else echo "not blocked in the FIFO's open: $st"; fi
 }
 
 # build_through_fifo DIR WANT_UID: a build into DIR reading a FIFO; checks who parses it
