@@ -15,6 +15,7 @@ packages=(
   libscamperfile0-dev
   traceroute mtr-tiny
   libncurses-dev tmux nsd bind9-dnsutils libc-ares-dev zsh
+  chromium
 )
 
 missing=()
