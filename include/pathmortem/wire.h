@@ -199,7 +199,8 @@ int pm_wire_format(const struct pm_packet *p, char *buf, size_t len);
 
 /* Internet checksum (RFC 1071). pm_wire_sum adds the big-endian 16-bit words
  * of p to sum (an odd last byte is padded with zero) and returns a partly
- * folded running sum, so calls can be chained over even-length pieces (a
+ * folded running sum (equal to the plain word sum modulo 65535, which is all
+ * that pm_wire_fold keeps), so calls can be chained over even-length pieces (a
  * pseudo-header, then a header, then a payload). pm_wire_fold folds it to 16
  * bits, not complemented: the checksum field to write is ~pm_wire_fold(s),
  * and received data including its checksum is intact when pm_wire_fold(s) is

@@ -5,7 +5,21 @@
 
 const char *pm_addr_str(uint32_t a, char buf[16])
 {
-    snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    /* by hand, not snprintf: the writers and the analysis's evidence call
+     * this once or more per hop (6 % of `analyze`'s instructions were
+     * snprintf's here) */
+    char *p = buf;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned v = (a >> shift) & 255;
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        if (shift)
+            *p++ = '.';
+    }
+    *p = '\0';
     return buf;
 }
 

@@ -137,10 +137,31 @@ static void targets_expand_deduplicated(void **state)
     pm_targets_free(&t);
 }
 
+/* Dotted quads round-trip through pm_addr_str and pm_addr_parse, with the
+ * one-, two- and three-digit octets and the extremes. */
+static void addresses_format_and_parse_back(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {"0.0.0.0", "255.255.255.255", "10.0.100.9", "1.22.199.200", "198.19.176.71"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t a;
+        char buf[16];
+        assert_int_equal(pm_addr_parse(cases[i], &a), PM_OK);
+        assert_string_equal(pm_addr_str(a, buf), cases[i]);
+    }
+    for (uint64_t a = 0; a <= 0xffffffffu; a += 0x01010101u * 7 + 13) {
+        char buf[16], ref[16];
+        snprintf(ref, sizeof ref, "%u.%u.%u.%u", (unsigned)(a >> 24), (unsigned)(a >> 16 & 255),
+                 (unsigned)(a >> 8 & 255), (unsigned)(a & 255));
+        assert_string_equal(pm_addr_str((uint32_t)a, buf), ref);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numbers_are_bounded),
+        cmocka_unit_test(addresses_format_and_parse_back),
         cmocka_unit_test(prefixes_are_strict),
         cmocka_unit_test(presets_are_data),
         cmocka_unit_test(targets_expand_deduplicated),
