@@ -102,7 +102,7 @@ struct pm_mrt_stats {
     uint64_t skipped_unknown;     /* type or subtype not decoded */
     uint64_t skipped_bad;         /* body malformed */
     uint64_t first_bad_offset;    /* of the first malformed record */
-    char first_bad[128];          /* why it was malformed */
+    char first_bad[PM_ERRBUF_SIZE]; /* why it was malformed (as long as the decoder's reason can be) */
 };
 
 /* An MRT file being read: gzip, bzip2 or uncompressed, told by its magic. */
