@@ -12,6 +12,7 @@ static void ctx_free(struct az_ctx *c)
     pm_map_free(&c->follow_idx);
     pm_map_free(&c->transit);
     pm_map_free(&c->at_ttl);
+    pm_map_free(&c->te_first);
     free(c->follows);
     free(c->routers);
     free(c->hops);

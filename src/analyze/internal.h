@@ -122,6 +122,7 @@ struct az_ctx {
     struct pm_map follow_idx;  /* router << 32 | group -> follows index */
     struct pm_map transit;     /* asn -> 1: seen before another non-target AS on a path into the target AS */
     struct pm_map at_ttl;      /* group << 8 | ttl -> the router the group's paths show there (AZ_NONE: several) */
+    struct pm_map te_first;    /* group << 32 | router -> the lowest TTL it is the group's time-exceeded hop at */
     struct az_follow *follows;
     uint32_t n_follows;
     char *errbuf;
@@ -134,6 +135,10 @@ int az_note_asname(struct az_ctx *c, uint32_t asn, const char *name);
 const char *az_asname(const struct az_ctx *c, uint32_t asn);
 /* owners.c */
 int az_infer_owners(struct az_ctx *c);
+/* Hop i+1 of p is an unreachable from a router that paths of p's /24 show
+ * answering time-exceeded at hop i's TTL or below: it is not downstream of
+ * hop i (classic ECMP: another flow's refusal closer to the vantage). */
+bool az_next_out_of_place(const struct az_ctx *c, const struct az_path *p, uint32_t i);
 int az_path_tallies(struct az_ctx *c);
 /* The upstream of a path that entered (hop index e) or reached the target AS:
  * the last hop before the entry owned by another AS; when silent hops

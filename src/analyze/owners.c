@@ -24,6 +24,37 @@ static bool tally_has(const struct az_tally *t, uint32_t asn)
     return false;
 }
 
+/* The lowest TTL at which each router is a time-exceeded hop of each /24's paths. */
+static int collect_te_first(struct az_ctx *c)
+{
+    for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
+        const struct az_path *p = &c->paths[ti];
+        for (uint32_t i = 0; i < p->n; i++) {
+            const struct az_hop *h = az_path_hop(c, p, i);
+            if (h->kind != PM_REPLY_TIME_EXCEEDED)
+                continue;
+            bool created;
+            uint32_t *slot = pm_map_put(&c->te_first, (uint64_t)p->group << 32 | h->router, h->ttl, &created);
+            if (!slot)
+                return PM_ENOMEM;
+            if (h->ttl < *slot)
+                *slot = h->ttl;
+        }
+    }
+    return PM_OK;
+}
+
+bool az_next_out_of_place(const struct az_ctx *c, const struct az_path *p, uint32_t i)
+{
+    if (i + 1 >= p->n)
+        return false;
+    const struct az_hop *h = az_path_hop(c, p, i), *nh = az_path_hop(c, p, i + 1);
+    if (nh->kind != PM_REPLY_UNREACH || nh->router == h->router)
+        return false;
+    const uint32_t *first = pm_map_get(&c->te_first, (uint64_t)p->group << 32 | nh->router);
+    return first && *first <= h->ttl;
+}
+
 /* Neighbour statistics from the dominant hops of every path (naive mapping only,
  * so one inference never feeds another: no cascades along a path). */
 static void collect_edges(struct az_ctx *c)
@@ -45,7 +76,9 @@ static void collect_edges(struct az_ctx *c)
                 if (T && pr->hist == 1 && pr->hist_owner != T && ph->ttl + 1 == h->ttl)
                     r->after_handover++;
             }
-            if (i + 1 < p->n && az_path_hop(c, p, i + 1)->router == h->router) {
+            if (i + 1 < p->n && (az_path_hop(c, p, i + 1)->router == h->router || az_next_out_of_place(c, p, i))) {
+                /* (a refusal from a router this /24's paths show closer to
+                 * the vantage is another flow's, not what follows this hop) */
                 continue;
             } else if (i + 1 < p->n) {
                 uint32_t nm = c->routers[az_path_hop(c, p, i + 1)->router].mapped;
@@ -263,8 +296,11 @@ static void infer_one(struct az_ctx *c, struct az_router *r)
 int az_infer_owners(struct az_ctx *c)
 {
     apply_history(c);
+    int rc = collect_te_first(c);
+    if (rc != PM_OK)
+        return rc;
     collect_edges(c);
-    int rc = collect_aliases(c);
+    rc = collect_aliases(c);
     if (rc != PM_OK)
         return rc;
     for (uint32_t i = 0; i < c->n_routers; i++)
@@ -429,7 +465,7 @@ int az_path_tallies(struct az_ctx *c)
             bool adj = false;
             if (i + 1 < p->n) {
                 const struct az_hop *nh = az_path_hop(c, p, i + 1);
-                so = nh->router == h->router ? 0 : c->routers[nh->router].owner;
+                so = nh->router == h->router || az_next_out_of_place(c, p, i) ? 0 : c->routers[nh->router].owner;
                 adj = nh->ttl == h->ttl + 1;
             } else if (p->reached_ttl) {
                 so = tas;

@@ -67,6 +67,14 @@ static void rl_note(const struct az_ctx *c, struct az_rl_entry *e, const struct 
             e->te_out |= 1ull << (h->ttl - 1);
     }
     uint64_t un = u->un_mask & above(l);
+    if (un && u->n) {
+        /* a refusal from a router the /24's paths show at or before hop l
+         * is another flow's (classic ECMP), not what lies beyond the hop */
+        const struct az_hop *last = az_path_hop(c, u, u->n - 1);
+        const uint32_t *first = pm_map_get(&c->te_first, (uint64_t)u->group << 32 | last->router);
+        if (last->kind == PM_REPLY_UNREACH && first && *first <= l)
+            un = 0;
+    }
     e->half_n[(dst & 0xff) >> 7]++;
     if ((u->te_mask | u->un_mask) & above(l) || u->reached_ttl > l) {
         uint64_t bit = 1ull << (dst & 63);

@@ -451,6 +451,32 @@ static void a_late_refusal_stands_from_the_routers_distance(void **state)
     pm_run_free(run);
 }
 
+/* Issue 9 failure 7: --classic UDP over cu1's ECMP, cu2b refusing UDP. Each
+ * probe takes its own flow, so a path can show kpbr at hop 6 and then cu2b's
+ * !X at 7, although this /24's paths show cu2b at hop 4: that refusal is
+ * another flow's, not what follows kpbr. kpbr stays the Star JV border (it
+ * used to become China Unicom's, and the Russian side's upstream with it). */
+static void another_flows_refusal_is_not_the_next_hop(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 177, 4, RU_OK);
+    for (int h = 1; h <= 8; h++)
+        lab_trace(run, A(198, 19, 176, h), h % 2 ? "acc tr cu1 cu2b cu2b!X" : "acc tr cu1 cu2a cu3 kpbr cu2b!X");
+    lab_trace(run, A(198, 19, 176, 9), CN_OK);
+    for (int h = 20; h < 40; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - - - cu3 *");
+    lab_trace(run, A(198, 19, 176, 40), "- - - - cu3 kpbr!H");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    assert_int_equal(pm_analysis_owner(a, lab_addr("kpbr")), T_AS);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 177, 2))->upstream.asn, TTK);
+    /* the dark addresses behind cu3 read the border's !H, not cu2b's !X */
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 25));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9 failure 4 with both sides wholly mute and the border dropping
  * everything inward: every path shows tr, three silent hops, then kpbr's
  * China Unicom address and silence. Nothing converges on kpbr, but
@@ -598,6 +624,7 @@ int main(void)
         cmocka_unit_test(a_dark_half_is_not_structural),
         cmocka_unit_test(a_target_address_at_the_routers_hop_is_the_router),
         cmocka_unit_test(a_late_refusal_stands_from_the_routers_distance),
+        cmocka_unit_test(another_flows_refusal_is_not_the_next_hop),
         cmocka_unit_test(first_hop_refusal_stands_for_silent_targets),
         cmocka_unit_test(silent_hops_never_move_the_upstream),
         cmocka_unit_test(the_first_hop_is_the_vantages_network),
