@@ -197,8 +197,10 @@ unsigned pm_rdns_pump(struct pm_rdns *r, unsigned wait_ms)
         struct pollfd p[ARES_GETSOCK_MAXNUM];
         nfds_t np = 0;
         for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                               (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+            /* c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 up to bit 31,
+             * undefined behaviour (UBSan stops there); the same bits read unsigned */
+            unsigned ub = (unsigned)bits;
+            short ev = (short)((ub >> i & 1u ? POLLIN : 0) | (ub >> (i + ARES_GETSOCK_MAXNUM) & 1u ? POLLOUT : 0));
             if (ev)
                 p[np++] = (struct pollfd){.fd = socks[i], .events = ev};
         }
