@@ -99,15 +99,24 @@ static void write_upstreams(FILE *f, const struct latest *l, size_t n)
     }
 }
 
+/* The next /24 of a snapshot (targets sorted by address) from *i, summarised;
+ * false past the last. Both the per-vantage and the across-vantage lines walk this way. */
+static bool next_p24(const struct pm_snapshot *snap, uint32_t *i, struct pm_p24 *p)
+{
+    if (*i >= snap->n_targets)
+        return false;
+    uint32_t j = *i;
+    while (j < snap->n_targets && (snap->targets[j].dst & 0xffffff00u) == (snap->targets[*i].dst & 0xffffff00u))
+        j++;
+    pm_store_summarise_24(&snap->targets[*i], j - *i, p);
+    *i = j;
+    return true;
+}
+
 static void write_prefix_lines(FILE *f, const struct pm_snapshot *snap, const char *vantage, int m, const char *name)
 {
-    for (uint32_t i = 0; i < snap->n_targets;) {
-        uint32_t j = i;
-        while (j < snap->n_targets && (snap->targets[j].dst & 0xffffff00u) == (snap->targets[i].dst & 0xffffff00u))
-            j++;
-        struct pm_p24 p;
-        pm_store_summarise_24(&snap->targets[i], j - i, &p);
-        i = j;
+    struct pm_p24 p;
+    for (uint32_t i = 0; next_p24(snap, &i, &p);) {
         char a[16];
         pm_addr_str(p.prefix, a);
         if (m == 3 && !p.died)
@@ -168,13 +177,8 @@ static void write_across(FILE *f, const struct latest *l, size_t n)
     size_t na = 0;
     for (size_t k = 0; k < n; k++) {
         const struct pm_snapshot *snap = l[k].snap;
-        for (uint32_t i = 0; i < snap->n_targets;) {
-            uint32_t j = i;
-            while (j < snap->n_targets && (snap->targets[j].dst & 0xffffff00u) == (snap->targets[i].dst & 0xffffff00u))
-                j++;
-            struct pm_p24 p;
-            pm_store_summarise_24(&snap->targets[i], j - i, &p);
-            i = j;
+        struct pm_p24 p;
+        for (uint32_t i = 0; next_p24(snap, &i, &p);) {
             size_t a;
             for (a = 0; a < na && acc[a].prefix != p.prefix; a++)
                 ;
