@@ -23,16 +23,20 @@ nobody=$(id -u nobody)
 status_of() {
     local pid=$1 st="" blocked=""
     for _ in $(seq 1 1200); do
-        st=$(awk '$1 == "Uid:" { u = $2 } $1 == "CapEff:" { c = $2 } $1 == "Seccomp:" { s = $2 } END { print u, c, s }' \
-            "/proc/$pid/status" 2>/dev/null)
-        # blocked in the FIFO's open (wait_for_partner): whatever it is now is what reads the CSV
+        # blocked in the FIFO's open (wait_for_partner): whatever it is now is what reads the CSV.
+        # The status is read only after the block is seen: read before it, it could still show the
+        # process as it was before its drop (CI once saw uid 0 with all capabilities that way).
         case $(cat "/proc/$pid/wchan" 2>/dev/null) in
-            wait_for_partner|fifo_open) blocked=1; break ;;
+            wait_for_partner|fifo_open)
+                blocked=1
+                st=$(awk '$1 == "Uid:" { u = $2 } $1 == "CapEff:" { c = $2 } $1 == "Seccomp:" { s = $2 } END { print u, c, s }' \
+                    "/proc/$pid/status" 2>/dev/null)
+                break ;;
         esac
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
-    if [ -n "$blocked" ]; then echo "$st"; else echo "not blocked in the FIFO's open: $st"; fi
+    if [ -n "$blocked" ]; then echo "$st"; else echo "not blocked in the FIFO's open (wchan $(cat "/proc/$pid/wchan" 2>/dev/null))"; fi
 }
 
 # build_through_fifo DIR WANT_UID: a build into DIR reading a FIFO; checks who parses it
