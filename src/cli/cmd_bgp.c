@@ -6,6 +6,7 @@
 
 #include "cli/bgp_cli.h"
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "pathmortem/bgp.h"
 
 static const char usage_text[] =
@@ -74,6 +75,12 @@ static int cmd_dump(int argc, char **argv)
             return PM_EXIT_OK;
         }
     }
+    /* MRT files come from collectors and mirrors, not from us: started as root, drop (to the
+     * owner of the first file's directory, else uid 0 without capabilities) and filter system
+     * calls before the first byte is parsed */
+    int drc = pm_cli_offline_drop("bgp dump", argv[0]);
+    if (drc)
+        return drc;
     for (int i = 0; i < argc; i++) {
         struct pm_mrt_stats st;
         int rc = pm_cli_bgp_read(argv[i], print_event, stdout, &st);

@@ -8,6 +8,7 @@
 
 #include "cli/bgp_cli.h"
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "pathmortem/input.h"
 #include "pathmortem/util.h"
 
@@ -231,6 +232,9 @@ int pm_cli_bgp_state(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? PM_EXIT_OK : rc;
+    /* the RIB and update files are untrusted input: drop before reading any (as bgp dump) */
+    if ((rc = pm_cli_offline_drop("bgp state", o.rib)))
+        return rc;
     char err[PM_ERRBUF_SIZE];
     static struct pm_presets presets;
     if (pm_presets_load_default(&presets, err) != PM_OK || (o.presets && pm_presets_load(&presets, o.presets, err) != PM_OK)) {

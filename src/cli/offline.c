@@ -1,4 +1,4 @@
-/* offline.c - history, export, diff, import and geo started as root: drop to the store's owner (or nobody) and filter system calls before any file is parsed. */
+/* offline.c - history, export, diff, import, geo and bgp started as root: drop to the store's owner (or nobody) and filter system calls before any file is parsed. */
 #include <libgen.h>
 #include <pwd.h>
 #include <stdbool.h>

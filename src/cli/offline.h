@@ -1,4 +1,4 @@
-/* offline.h - the privilege drop and safe -o of the commands that only read files (history, export, diff, import, geo). */
+/* offline.h - the privilege drop and safe -o of the commands that only read files (history, export, diff, import, geo, bgp). */
 #ifndef PATHMORTEM_CLI_OFFLINE_H
 #define PATHMORTEM_CLI_OFFLINE_H
 

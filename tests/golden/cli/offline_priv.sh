@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# offline_priv.sh - issue 10 item 8: history, export, diff, import and geo lookup started as root parse their files only after dropping (to the owner of the store's directory, else uid 0 without any capability), and trace reads -T target files and --presets as the drop user. offline_priv.sh PATHMORTEM   (root; 77 = skipped otherwise)
+# offline_priv.sh - issue 10 item 8: history, export, diff, import, geo lookup and bgp dump/state started as root parse their files only after dropping (to the owner of the store's directory, else uid 0 without any capability), and trace reads -T target files and --presets as the drop user. offline_priv.sh PATHMORTEM   (root; 77 = skipped otherwise)
 # How it tells: a file only root can read (0600 root) in a directory another user owns, and a file of
 # another user (0600 nobody) in root's directory: a command that kept root's rights would read both.
 # import reading stdin is caught blocked in its read: /proc/PID/status then shows who parses.
@@ -101,6 +101,31 @@ if unshare -n true 2>/dev/null; then
     ok "trace --presets with a root-only file: not read by the drop user (exit $rc: $(cat "$tmp/e"))" ||
     fail "trace --presets root-only file: exit $rc: $(head -2 "$tmp/e")"
 fi
+
+# 5. bgp dump and bgp state: an MRT file (from a collector or a mirror, never trusted) is parsed only
+# after the drop: root's 0600 file in nobody's directory and nobody's 0600 file in root's directory
+# are both out of reach; the same file readable to all is read (the control)
+mrt="$here/../mrt/mrtparse.bird-mrtdump_rib"
+mkdir -m 755 "$tmp/mrt-open"; mkdir "$tmp/mrt-users"; chown nobody "$tmp/mrt-users"; mkdir -m 755 "$tmp/mrt-roots"
+cp "$mrt" "$tmp/mrt-open/rib"; chmod 644 "$tmp/mrt-open/rib"
+cp "$mrt" "$tmp/mrt-users/rib"; chmod 600 "$tmp/mrt-users/rib"
+cp "$mrt" "$tmp/mrt-roots/rib"; chown nobody "$tmp/mrt-roots/rib"; chmod 600 "$tmp/mrt-roots/rib"
+# run_bgp dump|state FILE: the command on one MRT file
+run_bgp() {
+  if [ "$1" = dump ]; then "$bin" bgp dump "$2"; else "$bin" bgp state --mrt "$2" 175.45.176.0/22; fi
+}
+for cmd in dump state; do
+  rc=0; run_bgp $cmd "$tmp/mrt-open/rib" >/dev/null 2>"$tmp/e" || rc=$?
+  [ $rc -eq 0 ] || { fail "bgp $cmd on a readable MRT file: exit $rc: $(head -1 "$tmp/e")"; continue; }
+  for case in users roots; do
+    rc=0; run_bgp $cmd "$tmp/mrt-$case/rib" >/dev/null 2>"$tmp/e" || rc=$?
+    if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q "mrt-$case/rib" "$tmp/e"; then
+      ok "bgp $cmd as root, MRT file unreadable to $( [ $case = users ] && echo "nobody (its directory's owner)" || echo "uid 0 without capabilities"): refused (exit $rc: $(cat "$tmp/e"))"
+    else
+      fail "bgp $cmd as root read an MRT file it should not ($case): exit $rc, $(head -1 "$tmp/e")"
+    fi
+  done
+done
 
 [ $fails -eq 0 ] || { echo "offline_priv: $fails failure(s)"; exit 1; }
 echo "offline_priv: all held"
