@@ -423,7 +423,7 @@ int pm_cmd_geo(int argc, char **argv)
     }
     if (!strcmp(sub, "build"))
         return cmd_build(argc - 1, argv + 1);
-    /* lookup and verify only read: as root, they read as nobody under the filter */
+    /* lookup and verify only read: as root, they read as uid 0 without any capability, under the filter */
     int rc = pm_cli_offline_drop("geo", NULL);
     if (rc)
         return rc;
