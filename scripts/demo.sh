@@ -34,6 +34,10 @@ cmake --build build -j"$(nproc)" >/dev/null
 lab_tmpdir
 lab_up "${variant[@]}"
 echo "demo: lab $LAB_PREFIX is up, ${variant[*]:-realistic} (namespaces $LAB_PREFIX-*, addresses in 198.18.0.0/15, nothing linked to this host)" >&2
+# Its name server (nsd, PTR records named the way providers name interfaces): hop names by reverse DNS
+tests/lab/dns.sh up "$LAB_PREFIX" >/dev/null &&
+  echo "demo: the lab's name server is up (reverse DNS for the hops; one zone left silent, as a lame server)" >&2 ||
+  echo "demo: the lab's name server did not start: hops are shown without names" >&2
 # The lab's ASN/City databases map its blocks to the real networks (tests/lab/lab-asn.csv).
 perl tests/lab/build-mmdb.pl "$LAB_TMP" >/dev/null
 chmod 755 "$LAB_TMP"; chmod 644 "$LAB_TMP"/*.mmdb   # read after pathmortem drops to 'nobody'

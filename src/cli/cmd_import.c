@@ -157,17 +157,16 @@ int pm_cmd_import(int argc, char **argv)
         return PM_EXIT_USAGE;
     }
     const char *path = argv[optind];
+    char err[PM_ERRBUF_SIZE];
+    /* the file is opened after the drop: what the store's owner cannot read does not get into
+     * its store through a root run (a file named on the command line is as untrusted as its bytes) */
+    int rc = pm_cli_offline_drop("import", store_path);
+    if (rc)
+        return rc;
     FILE *in = strcmp(path, "-") ? fopen(path, "re") : stdin;
     if (!in) {
-        pm_cli_error("cannot read %s", path);
+        pm_cli_error("cannot read %s: %m", path);
         return PM_EXIT_NOINPUT;
-    }
-    char err[PM_ERRBUF_SIZE];
-    int rc = pm_cli_offline_drop("import", store_path);
-    if (rc) {
-        if (in != stdin)
-            fclose(in);
-        return rc;
     }
     if (in == stdin || fseek(in, 0, SEEK_SET) != 0) {
         FILE *copy = spool_pipe(in, path, &rc);

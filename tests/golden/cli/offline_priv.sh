@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# offline_priv.sh - issue 10 item 8: history, export, diff, import, geo lookup and bgp dump/state started as root parse their files only after dropping (to the owner of the store's directory, else uid 0 without any capability), and trace reads -T target files and --presets as the drop user. offline_priv.sh PATHMORTEM   (root; 77 = skipped otherwise)
+# offline_priv.sh - issue 10 item 8: history, export, diff, import (its input file too), geo lookup and bgp dump/state started as root parse their files only after dropping (to the owner of the store's directory, else uid 0 without any capability), and trace reads -T target files and --presets as the drop user. offline_priv.sh PATHMORTEM   (root; 77 = skipped otherwise)
 # How it tells: a file only root can read (0600 root) in a directory another user owns, and a file of
 # another user (0600 nobody) in root's directory: a command that kept root's rights would read both.
 # import reading stdin is caught blocked in its read: /proc/PID/status then shows who parses.
@@ -85,6 +85,17 @@ if [ "$st" = "$nobody 0000000000000000 2" ] && [ $rc -eq 0 ] && [ "$n" -eq 1 ]; 
   ok "import - as root parses its input as nobody (the store directory's owner), no capability, under the filter; 1 snapshot stored"
 else
   fail "import -: parsing process 'uid capeff seccomp' = '$st' (want '$nobody 0000000000000000 2'), exit $rc, $n stored: $(head -1 "$tmp/imp.err")"
+fi
+
+# 3b. import of a file only root can read, into a store of nobody's: not opened (it would land in
+# nobody's store), nothing created
+mkdir "$tmp/imp2"; chown nobody "$tmp/imp2"
+cp "$tmp/good.jsonl" "$tmp/rootonly.jsonl"; chmod 600 "$tmp/rootonly.jsonl"
+rc=0; "$bin" import --store "$tmp/imp2/store.db" "$tmp/rootonly.jsonl" >/dev/null 2>"$tmp/e" || rc=$?
+if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q rootonly "$tmp/e" && [ -z "$(ls -A "$tmp/imp2")" ]; then
+  ok "import as root of a root-only file into nobody's store: refused, nothing created (exit $rc: $(cat "$tmp/e"))"
+else
+  fail "import as root read a root-only file into nobody's store: exit $rc, $(head -1 "$tmp/e"), left: $(ls -A "$tmp/imp2")"
 fi
 
 # 4. trace: -T target files and --presets are read by the unprivileged child (in an empty network
