@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/pg.h"
 #include "util/grow.h"
 
 int pm_store_export(struct pm_store *s, FILE *f, uint64_t since_us, uint64_t until_us, size_t *n_written,
@@ -25,6 +26,12 @@ int pm_store_export_vantage(struct pm_store *s, FILE *f, uint64_t since_us, uint
             break;
         char *line = pm_snapshot_to_jsonl(snap, errbuf);
         pm_snapshot_free(snap);
+        /* a server store: written out, the snapshot leaves the working copy
+         * (an export of a fleet's years never sits in memory whole) */
+        if (line && s->pg && (rc = pm_pg_forget(s, ids[i], errbuf))) {
+            free(line);
+            break;
+        }
         if (!line) {
             rc = PM_ECORRUPT;
             break;

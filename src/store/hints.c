@@ -53,18 +53,55 @@ static int note(struct acc *a, uint32_t addr, uint32_t addr_asn, uint32_t next_a
     return PM_OK;
 }
 
+/* A server store computes the hints itself (pm_pg_owner_hints): what
+ * comes back is one checked row per hint, already sorted and merged. */
+static int server_hints(struct pm_store *s, uint64_t since_us, uint32_t target_asn, struct pm_owner_hint **out,
+                        size_t *n, char *errbuf)
+{
+    int rc = pm_pg_owner_hints(s, since_us, target_asn, NULL, errbuf);
+    sqlite3_stmt *st = NULL;
+    if (!rc)
+        rc = pm_store_prepare(s, "SELECT addr, addr_asn, next_asn, n_snapshots, last_seen_us FROM pm_hints"
+                                 " ORDER BY addr, next_asn", &st, errbuf);
+    struct pm_owner_hint *v = NULL;
+    size_t k = 0, cap = 0;
+    int sr = SQLITE_DONE;
+    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        if (PM_GROW(v, cap, k + 1, 64, PM_OWNER_HINTS_MAX) != PM_OK)
+            break; /* the cap: later routers are not hinted, as below */
+        struct pm_owner_hint *h = &v[k];
+        int64_t last;
+        rc = pm_col_u32(st, 0, &h->addr, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 1, &h->addr_asn, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 2, &h->next_asn, errbuf);
+        if (!rc)
+            rc = pm_col_u32(st, 3, &h->n_snapshots, errbuf);
+        if (!rc && !(rc = pm_col_i64(st, 4, 0, INT64_MAX, &last, errbuf)))
+            h->last_seen_us = (uint64_t)last;
+        if (!rc)
+            k++;
+    }
+    if (!rc && sr != SQLITE_DONE && sr != SQLITE_ROW)
+        rc = pm_store_sqlerr(s, sr, "reading ownership hints", errbuf);
+    sqlite3_finalize(st);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return PM_OK;
+}
+
 int pm_store_owner_hints(struct pm_store *s, uint64_t since_us, uint32_t target_asn, struct pm_owner_hint **out,
                          size_t *n, char *errbuf)
 {
     *out = NULL;
     *n = 0;
-    /* a server store: the window's hops into the working copy first (the
-     * cost of --history-days on a fleet store; 0 turns it off) */
-    if (s->pg) {
-        int rc = pm_pg_need_window(s, since_us, 0, NULL, errbuf);
-        if (rc)
-            return rc;
-    }
+    if (s->pg)
+        return server_hints(s, since_us, target_asn, out, n, errbuf);
     sqlite3_stmt *st;
     int rc = pm_store_prepare(s,
                               "SELECT h.snapshot, s.started_us, s.target_asn, h.dst, h.ttl, h.from_addr, h.asn"

@@ -5,6 +5,7 @@
 
 #include "pathmortem/util.h"
 #include "store/internal.h"
+#include "store/pg.h"
 #include "util/grow.h"
 
 struct builder {
@@ -200,6 +201,15 @@ int pm_store_history_vantage(struct pm_store *s, uint64_t since_us, uint64_t unt
             return pm_err(errbuf, PM_EINVAL, "bad prefix '%s' (expected a.b.c.d/len)", prefix_filter);
         hi = lo | (len ? (uint32_t)(((uint64_t)1 << (32 - len)) - 1) : UINT32_MAX);
     }
+    /* a server store: the window's snapshot rows and states (and with a
+     * prefix, its targets there), filtered by the server; every vantage's,
+     * so --by-vantage copies the window once */
+    if (s->pg) {
+        int rc = pm_pg_need_scope(s, PM_PG_STATES | (prefix_filter ? PM_PG_TARGETS : 0), since_us, until_us, NULL,
+                                  lo, hi, errbuf);
+        if (rc)
+            return rc;
+    }
     struct pm_history *h = calloc(1, sizeof *h);
     if (!h)
         return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
@@ -235,6 +245,19 @@ void pm_history_free(struct pm_history *h)
 
 int pm_store_vantages(struct pm_store *s, uint64_t since_us, uint64_t until_us, char (**out)[64], size_t *n,
                       char *errbuf)
+{
+    *out = NULL;
+    *n = 0;
+    if (s->pg) {
+        int rc = pm_pg_need_scope(s, PM_PG_SNAPS, since_us, until_us, NULL, 0, UINT32_MAX, errbuf);
+        if (rc)
+            return rc;
+    }
+    return pm_store_vantages_local(s, since_us, until_us, out, n, errbuf);
+}
+
+int pm_store_vantages_local(struct pm_store *s, uint64_t since_us, uint64_t until_us, char (**out)[64], size_t *n,
+                            char *errbuf)
 {
     *out = NULL;
     *n = 0;

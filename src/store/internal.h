@@ -11,9 +11,23 @@
 
 struct pg_conn; /* libpq's PGconn */
 
+/* A window a server store's working copy already holds (pg_read.c). */
+struct pm_pg_scope {
+    unsigned what;           /* PM_PG_* */
+    uint64_t since, until;   /* until 0: unbounded */
+    bool all;                /* every vantage, else vantage */
+    char vantage[64];
+    uint32_t lo, hi;
+};
+#define PM_PG_SCOPES 16
+
 struct pm_store {
     sqlite3 *db;                 /* the file store, or a server store's working copy in memory */
     struct pg_conn *pg;          /* a server store's connection; NULL for a file store */
+    uint64_t pg_rows;            /* rows copied from the server into the working copy */
+    struct pm_pg_scope pg_scopes[PM_PG_SCOPES];
+    size_t pg_n_scopes;
+    bool pcap_to_store;          /* captures go into the store's pcaps table */
     bool writable;
     int lock_fd;                 /* -1 when read-only */
     char path[4096];             /* file path, or the server shown without secrets */
@@ -124,6 +138,10 @@ typedef int (*pm_state_fn)(void *ctx, const struct pm_group_state *st, char *err
  * vantage (NULL: every vantage). */
 int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
                        uint32_t lo, uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf);
+/* pm_store_vantages over the rows at hand (a server store's working copy
+ * as it is: the Prometheus file has each vantage's newest row there). */
+int pm_store_vantages_local(struct pm_store *s, uint64_t since_us, uint64_t until_us, char (**out)[64], size_t *n,
+                            char *errbuf);
 /* Stores the states of one snapshot (part of its save transaction). */
 int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf);
 /* Migration hook: states for every stored snapshot. */

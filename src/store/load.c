@@ -322,7 +322,9 @@ int pm_store_resolve_vantage(struct pm_store *s, const char *ref, const char *va
         if (ref[0] < '0' || ref[0] > '9' || *end || errno || v < 1)
             return pm_err(errbuf, PM_EINVAL, "bad snapshot reference '%s' (latest, latest~N or an id)", ref);
         sqlite3_stmt *st;
-        int rc = pm_store_prepare(s, "SELECT id FROM snapshots WHERE id = ?", &st, errbuf);
+        int rc = s->pg ? pm_pg_need_row(s, v, errbuf) : PM_OK;
+        if (!rc)
+            rc = pm_store_prepare(s, "SELECT id FROM snapshots WHERE id = ?", &st, errbuf);
         if (rc)
             return rc;
         sqlite3_bind_int64(st, 1, v);
@@ -335,8 +337,13 @@ int pm_store_resolve_vantage(struct pm_store *s, const char *ref, const char *va
         *id = v;
         return PM_OK;
     }
+    /* a server store: its newest back + 1 rows (of the vantage), so the
+     * same query below counts back among them as among the server's */
+    int rc = s->pg ? pm_pg_need_newest(s, back + 1, vantage, errbuf) : PM_OK;
+    if (rc)
+        return rc;
     sqlite3_stmt *st;
-    int rc = pm_store_prepare(s,
+    rc = pm_store_prepare(s,
                               "SELECT id FROM snapshots WHERE (?2 IS NULL OR vantage = ?2)"
                               " ORDER BY started_us DESC, id DESC LIMIT 1 OFFSET ?1",
                               &st, errbuf);
@@ -364,6 +371,14 @@ int pm_store_list(struct pm_store *s, uint64_t since_us, uint64_t until_us, int6
 int pm_store_list_vantage(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *vantage,
                           int64_t **ids, size_t *n, char *errbuf)
 {
+    if (s->pg) {
+        int rc = pm_pg_need_scope(s, PM_PG_SNAPS, since_us, until_us, vantage, 0, UINT32_MAX, errbuf);
+        if (rc) {
+            *ids = NULL;
+            *n = 0;
+            return rc;
+        }
+    }
     return pm_store_window_i64(s,
                                "SELECT id FROM snapshots WHERE started_us >= ?1 AND started_us <= ?2"
                                " AND (?3 IS NULL OR vantage = ?3) ORDER BY started_us, id",

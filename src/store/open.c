@@ -286,9 +286,9 @@ static void default_local_dir(char *out, size_t len)
 }
 
 /* A server store: the connection, the schema check (never created here:
- * `store init` does that), then the server's rows copied into an in-memory
- * working copy, which every query of this module then reads as it reads a
- * file store. */
+ * `store init` does that), then an empty in-memory working copy: each read
+ * copies into it the rows it needs, filtered on the server, and then reads
+ * it as it reads a file store. */
 static int open_server(struct pm_store *s, const char *spec, char *errbuf)
 {
     PGconn *c = NULL;
@@ -312,10 +312,10 @@ static int open_server(struct pm_store *s, const char *spec, char *errbuf)
     rc = pm_store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", errbuf);
     if (!rc)
         rc = pm_store_schema_apply(s, errbuf);
-    /* no query_only for a reader: its working copy takes the rows pulled
-     * later; every writing function checks s->writable */
+    /* no query_only for a reader: its working copy takes the rows each
+     * read pulls (pg_read.c); every writing function checks s->writable */
     if (!rc)
-        rc = pm_pg_pull(s, errbuf);
+        rc = pm_pg_start(s, errbuf);
     return rc;
 }
 

@@ -42,23 +42,31 @@ static int columns(struct pm_store *s, const char *table, char *out, size_t len,
 
 /* ---- server -> working copy ---- */
 
-/* where: a condition on the server's rows, or NULL for all of them. */
-static int pull_table(struct pm_store *s, const char *table, const char *where, char *errbuf)
+/* Runs query (a SELECT of the local table's columns, in order) on the
+ * server and inserts each row into table; q is freed here. */
+static int pull_query(struct pm_store *s, const char *table, char *q, char *errbuf)
 {
     char cols[1024], sql[1400];
     int n;
-    int rc = columns(s, table, cols, sizeof cols, &n, errbuf);
-    if (rc)
+    int rc = q ? columns(s, table, cols, sizeof cols, &n, errbuf) : pm_err(errbuf, PM_ENOMEM, "out of memory");
+    if (rc) {
+        free(q);
         return rc;
-    int w = snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (?", table, cols);
+    }
+    /* OR IGNORE: rows an earlier, overlapping read brought are the same
+     * rows (committed snapshots never change) */
+    int w = snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s (%s) VALUES (?", table, cols);
     for (int i = 1; i < n; i++)
         w += snprintf(sql + w, sizeof sql - (size_t)w, ",?");
     snprintf(sql + w, sizeof sql - (size_t)w, ")");
     sqlite3_stmt *ins;
-    if ((rc = pm_store_prepare(s, sql, &ins, errbuf)))
+    if ((rc = pm_store_prepare(s, sql, &ins, errbuf))) {
+        free(q);
         return rc;
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s%s%s", cols, table, where ? " WHERE " : "", where ? where : "");
-    if (!PQsendQuery(s->pg, sql) || !PQsetSingleRowMode(s->pg)) {
+    }
+    int sent = PQsendQuery(s->pg, q) && PQsetSingleRowMode(s->pg);
+    free(q);
+    if (!sent) {
         sqlite3_finalize(ins);
         return pm_pg_err(s->pg, PM_EIO, "reading the store", errbuf);
     }
@@ -78,6 +86,8 @@ static int pull_table(struct pm_store *s, const char *table, const char *where, 
             int sr = sqlite3_step(ins);
             if (sr != SQLITE_DONE)
                 rc = pm_store_sqlerr(s, sr, "copying a server row", errbuf);
+            else
+                s->pg_rows++;
         } else if (st == PGRES_SINGLE_TUPLE && !rc) {
             rc = pm_err(errbuf, PM_ECORRUPT, "store server: %s has %d columns, expected %d", table, PQnfields(r), n);
         } else if (st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE && !rc) {
@@ -89,31 +99,31 @@ static int pull_table(struct pm_store *s, const char *table, const char *where, 
     return rc;
 }
 
-/* What a store open copies: every snapshot's row and states (a few rows per
- * snapshot; history reads only these). Targets, hops and roll-ups follow
- * per snapshot when a query needs them (pm_pg_need_*): a writer that only
- * adds a snapshot reads almost nothing. Snapshots are never changed once
- * committed (writers only insert), so a later pull matches this one. */
-static const char *const at_open[] = {"snapshots", "prefix_states", "upstream_states"};
-static const char *const per_snapshot[] = {"targets", "hops", "prefix_rollups", "upstream_rollups"};
-
-int pm_pg_pull(struct pm_store *s, char *errbuf)
+int pm_pg_pull_query(struct pm_store *s, const char *table, const char *query, char *errbuf)
 {
-    int rc = pm_store_exec(s, "CREATE TEMP TABLE pm_pulled (id INTEGER PRIMARY KEY)", "starting the working copy",
-                           errbuf);
-    if (!rc)
-        rc = pm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting to read", errbuf);
+    return pull_query(s, table, strdup(query), errbuf);
+}
+
+int pm_pg_pull_table(struct pm_store *s, const char *table, const char *where, char *errbuf)
+{
+    char cols[1024];
+    int n;
+    int rc = columns(s, table, cols, sizeof cols, &n, errbuf);
     if (rc)
         return rc;
-    rc = pm_store_exec(s, "BEGIN", "starting the working copy", errbuf);
-    for (size_t i = 0; !rc && i < sizeof at_open / sizeof at_open[0]; i++)
-        rc = pull_table(s, at_open[i], NULL, errbuf);
-    if (!rc)
-        rc = pm_store_exec(s, "COMMIT", "filling the working copy", errbuf);
-    else
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    PQclear(PQexec(s->pg, rc ? "ROLLBACK" : "COMMIT"));
-    return rc;
+    char *q = malloc(strlen(cols) + strlen(table) + (where ? strlen(where) : 0) + 32);
+    if (q)
+        sprintf(q, "SELECT %s FROM %s%s%s", cols, table, where ? " WHERE " : "", where ? where : "");
+    return pull_query(s, table, q, errbuf);
+}
+
+/* Per snapshot, what a load needs beside its snapshots row. */
+static const char *const per_snapshot[] = {"targets", "hops", "prefix_rollups", "upstream_rollups"};
+
+int pm_pg_start(struct pm_store *s, char *errbuf)
+{
+    return pm_store_exec(s, "CREATE TEMP TABLE pm_pulled (id INTEGER PRIMARY KEY)", "starting the working copy",
+                         errbuf);
 }
 
 int pm_pg_mark_pulled(struct pm_store *s, int64_t id, char *errbuf)
@@ -123,67 +133,53 @@ int pm_pg_mark_pulled(struct pm_store *s, int64_t id, char *errbuf)
     return pm_store_exec(s, sql, "noting a snapshot", errbuf);
 }
 
-/* Pulls the per-snapshot rows of the snapshots sql (over the working copy,
- * binding the window) names that are not in the copy yet. */
-static int need(struct pm_store *s, const char *sql, int64_t a, int64_t b, const char *vantage, char *errbuf)
+int pm_pg_read_begin(struct pm_store *s, char *errbuf)
 {
-    sqlite3_stmt *st;
-    int rc = pm_store_prepare(s, sql, &st, errbuf);
+    int rc = pm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting to read", errbuf);
+    if (!rc && (rc = pm_store_exec(s, "SAVEPOINT pull", "reading the store", errbuf)))
+        PQclear(PQexec(s->pg, "ROLLBACK"));
+    return rc;
+}
+
+int pm_pg_read_end(struct pm_store *s, int rc)
+{
     if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    if (vantage)
-        sqlite3_bind_text(st, 3, vantage, -1, SQLITE_TRANSIENT);
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int sr;
-    while (!rc && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            int64_t *p = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
-            if (!p) {
-                rc = pm_err(errbuf, PM_ENOMEM, "out of memory reading the store");
-                break;
-            }
-            ids = p;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (!rc && n)
-        rc = pm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting to read", errbuf);
-    if (!rc && n) {
-        rc = pm_store_exec(s, "SAVEPOINT pull", "reading the store", errbuf);
-        for (size_t i = 0; !rc && i < n; i++) {
-            char where[48];
-            snprintf(where, sizeof where, "snapshot = %lld", (long long)ids[i]);
-            for (size_t t = 0; !rc && t < sizeof per_snapshot / sizeof per_snapshot[0]; t++)
-                rc = pull_table(s, per_snapshot[t], where, errbuf);
-            if (!rc)
-                rc = pm_pg_mark_pulled(s, ids[i], errbuf);
-        }
-        if (rc)
-            sqlite3_exec(s->db, "ROLLBACK TO pull", NULL, NULL, NULL);
-        sqlite3_exec(s->db, "RELEASE pull", NULL, NULL, NULL);
-        PQclear(PQexec(s->pg, rc ? "ROLLBACK" : "COMMIT"));
-    }
-    free(ids);
+        sqlite3_exec(s->db, "ROLLBACK TO pull", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "RELEASE pull", NULL, NULL, NULL);
+    PQclear(PQexec(s->pg, rc ? "ROLLBACK" : "COMMIT"));
     return rc;
 }
 
 int pm_pg_need_snapshot(struct pm_store *s, int64_t id, char *errbuf)
 {
-    return need(s, "SELECT id FROM snapshots WHERE id = ?1 AND ?2 = ?2 AND id NOT IN (SELECT id FROM pm_pulled)", id, 0,
-                NULL, errbuf);
+    int64_t have = 0;
+    int rc = pm_store_query_i64(s, "SELECT COUNT(*) FROM pm_pulled WHERE id = ?", &id, 0, 1, &have,
+                                "reading the working copy", errbuf);
+    if (rc || have)
+        return rc;
+    if ((rc = pm_pg_read_begin(s, errbuf)))
+        return rc;
+    /* the row first (foreign keys), then its children, in one server
+     * transaction: the snapshot whole or not at all */
+    char where[48];
+    snprintf(where, sizeof where, "id = %lld", (long long)id);
+    rc = pm_pg_pull_table(s, "snapshots", where, errbuf);
+    snprintf(where, sizeof where, "snapshot = %lld", (long long)id);
+    for (size_t t = 0; !rc && t < sizeof per_snapshot / sizeof per_snapshot[0]; t++)
+        rc = pm_pg_pull_table(s, per_snapshot[t], where, errbuf);
+    if (!rc)
+        rc = pm_pg_mark_pulled(s, id, errbuf);
+    return pm_pg_read_end(s, rc);
 }
 
-int pm_pg_need_window(struct pm_store *s, uint64_t since_us, uint64_t until_us, const char *vantage, char *errbuf)
+int pm_pg_forget(struct pm_store *s, int64_t id, char *errbuf)
 {
-    return need(s,
-                "SELECT id FROM snapshots WHERE started_us >= ?1 AND started_us <= ?2 AND (?3 IS NULL OR vantage = ?3)"
-                " AND id NOT IN (SELECT id FROM pm_pulled) ORDER BY id",
-                since_us > INT64_MAX ? INT64_MAX : (int64_t)since_us,
-                !until_us || until_us > INT64_MAX ? INT64_MAX : (int64_t)until_us, vantage, errbuf);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM pm_pulled WHERE id = %lld; DELETE FROM snapshots WHERE id = %lld", (long long)id,
+             (long long)id);
+    s->pg_n_scopes = 0; /* what was copied is no longer all there */
+    return pm_store_exec(s, sql, "trimming the working copy", errbuf);
 }
 
 int pm_pg_next_id(struct pm_store *s, int64_t *id, char *errbuf)

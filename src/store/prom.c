@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "store/pg.h"
 
 /* Label values: backslash, double quote and line feed escaped as the exposition format requires. */
 static void label(FILE *f, const char *s)
@@ -206,8 +207,13 @@ static void write_across(FILE *f, const struct latest *l, size_t n)
 static int write_metrics(FILE *f, struct pm_store *s, uint64_t now_us, char *errbuf)
 {
     int64_t count;
-    int rc =
-        pm_store_query_i64(s, "SELECT COUNT(*) FROM snapshots", NULL, 0, INT64_MAX, &count, "counting", errbuf);
+    /* a server store: the count from the server, and only the newest row of
+     * each vantage into the working copy (the queries below then find them) */
+    int rc = s->pg ? pm_pg_count(s, &count, errbuf)
+                   : pm_store_query_i64(s, "SELECT COUNT(*) FROM snapshots", NULL, 0, INT64_MAX, &count, "counting",
+                                        errbuf);
+    if (!rc && s->pg && count)
+        rc = pm_pg_need_latest_each(s, errbuf);
     if (rc)
         return rc;
     help(f, "pathmortem_store_snapshots", "gauge", "Snapshots held in the store.");
@@ -217,7 +223,7 @@ static int write_metrics(FILE *f, struct pm_store *s, uint64_t now_us, char *err
     /* the latest snapshot of each vantage; with one vantage, no label */
     char(*vs)[64] = NULL;
     size_t nv = 0;
-    if ((rc = pm_store_vantages(s, 0, 0, &vs, &nv, errbuf)))
+    if ((rc = pm_store_vantages_local(s, 0, 0, &vs, &nv, errbuf)))
         return rc;
     struct latest *l = calloc(nv ? nv : 1, sizeof *l);
     if (!l) {

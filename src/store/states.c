@@ -121,9 +121,10 @@ static int read_bucket(sqlite3_stmt *st, uint32_t *group, int64_t *started, int6
 int pm_store_aggregate(struct pm_store *s, bool upstream, int64_t snapshot_id, uint64_t since, uint64_t until,
                        uint32_t lo, uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf)
 {
-    if (s->pg) { /* a server store: the targets this reads, into the working copy first */
-        int rc = snapshot_id > 0 ? pm_pg_need_snapshot(s, snapshot_id, errbuf)
-                                 : pm_pg_need_window(s, since, until, vantage, errbuf);
+    /* a server store: one snapshot's targets are there (it is being
+     * saved); a window's were copied by the caller (history's scope) */
+    if (s->pg && snapshot_id > 0) {
+        int rc = pm_pg_need_snapshot(s, snapshot_id, errbuf);
         if (rc)
             return rc;
     }

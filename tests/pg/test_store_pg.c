@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "test_store_util.h"
+#include "store/internal.h" /* pg_rows: what a read copied from the server */
 
 static void save(struct pm_store *s, uint64_t t, const char *vantage, enum tstate a, unsigned n, int expect)
 {
@@ -304,6 +305,104 @@ static void killed_writer_leaves_whole_snapshots(void **state)
     rm_rf(dir);
 }
 
+/* Reads copy from the server only what they read, filtered there by time,
+ * vantage and prefix: a short window of a long store costs a few rows. */
+#define LONG_RUN 30
+
+static void reads_filter_on_the_server(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    for (int i = 0; i < LONG_RUN; i++) {
+        save(s, T0_US + (uint64_t)i * STEP_US, "ams1", i >= LONG_RUN - 2 ? TS_DIED_4837 : TS_REACHED, 8, PM_OK);
+        save(s, T0_US + (uint64_t)i * STEP_US, "sin1", TS_REACHED, 8, PM_OK);
+    }
+    pm_store_close(s);
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    assert_int_equal(s->pg_rows, 0); /* opening copies nothing */
+    /* the last three rounds: 6 snapshot rows, 2 prefix and 1 upstream state each */
+    uint64_t since = T0_US + (LONG_RUN - 3) * STEP_US;
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, since, 0, NULL, &h, err), PM_OK);
+    assert_int_equal(h->n_snapshots, 6);
+    assert_int_equal(s->pg_rows, 6 * (1 + 2 + 1));
+    pm_history_free(h);
+    /* --by-vantage reads the same window again per vantage: nothing more */
+    assert_int_equal(pm_store_history_vantage(s, since, 0, NULL, "ams1", &h, err), PM_OK);
+    assert_int_equal(h->n_snapshots, 3);
+    assert_int_equal(h->episodes[0].state, PM_EPISODE_REACHED);
+    assert_int_equal(h->episodes[1].state, PM_EPISODE_DIED);
+    pm_history_free(h);
+    assert_int_equal(s->pg_rows, 6 * (1 + 2 + 1));
+    /* a prefix: the window's rows again, its /24's states only and its 8
+     * targets per snapshot (no hops) */
+    uint64_t before = s->pg_rows;
+    assert_int_equal(pm_store_history(s, since, 0, "175.45.177.0/24", &h, err), PM_OK);
+    assert_true(h->n >= 2);
+    pm_history_free(h);
+    assert_int_equal(s->pg_rows - before, 6 * (1 + 1 + 1 + 8));
+    pm_store_close(s);
+
+    /* export of one vantage's window: its three snapshots whole, nothing of the other */
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    char *buf = NULL;
+    size_t len = 0, n = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(pm_store_export_vantage(s, f, since, 0, "sin1", &n, err), PM_OK);
+    fclose(f);
+    free(buf);
+    assert_int_equal(n, 3);
+    /* per snapshot: its row, 16 targets, 8 x 5 + 8 x 5 hops, 2 + 1 roll-ups */
+    assert_int_equal(s->pg_rows, 3 + 3 * (1 + 16 + 80 + 3));
+    pm_store_close(s);
+
+    /* latest~1 of one vantage: two rows, then the two snapshots */
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
+    int64_t id;
+    assert_int_equal(pm_store_resolve_vantage(s, "latest~1", "ams1", &id, err), PM_OK);
+    assert_int_equal(s->pg_rows, 2);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, id, &snap, err), PM_OK);
+    assert_string_equal(snap->vantage, "ams1");
+    assert_int_equal(snap->started_us, T0_US + (LONG_RUN - 2) * STEP_US);
+    pm_snapshot_free(snap);
+    assert_int_equal(pm_store_resolve(s, "1", &id, err), PM_OK);
+    assert_int_equal(pm_store_resolve(s, "100000", &id, err), PM_ENOTFOUND);
+    pm_store_close(s);
+
+    /* ownership evidence: the server computes the hints, one row comes back */
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    struct pm_history_fact *facts;
+    uint32_t nf;
+    assert_int_equal(pm_store_history_facts(s, 0, 131279, &facts, &nf, err), PM_OK);
+    assert_int_equal(nf, 1);
+    assert_int_equal(facts[0].addr, ip(219, 158, 39, 42));
+    free(facts);
+    assert_int_equal(s->pg_rows, 1);
+    /* the Prometheus file: the count from the server, each vantage's newest snapshot */
+    char prom[128];
+    snprintf(prom, sizeof prom, "%s/pm.prom", dir);
+    assert_int_equal(pm_store_prom_write(s, prom, T0_US + LONG_RUN * STEP_US, err), PM_OK);
+    /* 2 newest rows, then both whole: ams1's with 8 dead paths of 3 hops */
+    assert_int_equal(s->pg_rows, 1 + 2 + (1 + 16 + 64 + 3) + (1 + 16 + 80 + 3));
+    f = fopen(prom, "r");
+    assert_non_null(f);
+    char line[512];
+    bool count = false, dead = false;
+    while (fgets(line, sizeof line, f)) {
+        count |= !strcmp(line, "pathmortem_store_snapshots 60\n");
+        dead |= !strcmp(line, "pathmortem_prefix_reachable{vantage=\"ams1\",prefix=\"175.45.176.0/24\"} 0\n");
+    }
+    fclose(f);
+    assert_true(count);
+    assert_true(dead);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     if (!on_server()) {
@@ -317,6 +416,7 @@ int main(void)
         cmocka_unit_test(retry_is_stored_once),
         cmocka_unit_test(spool_catches_up_once),
         cmocka_unit_test(killed_writer_leaves_whole_snapshots),
+        cmocka_unit_test(reads_filter_on_the_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
