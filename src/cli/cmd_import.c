@@ -19,9 +19,10 @@ static const char usage_text[] =
     "snapshots already in the store (same start time and vantage) are skipped and counted.\n"
     "\n"
     "FILE may also be another system's traceroute data, told by its content (RIPE Atlas traceroute\n"
-    "results, scamper warts, sc_warts2json output): it is read and analyzed whole first, then each\n"
-    "vantage's run (one per Atlas probe or scamper monitor, and round) is stored as a snapshot of\n"
-    "that vantage. IPv6 traces are counted, not stored.\n"
+    "results, scamper warts, sc_warts2json output, a pcap/pcapng capture of any traceroute tool):\n"
+    "it is read and analyzed whole first, then each vantage's run (one per Atlas probe, scamper\n"
+    "monitor or capturing host, and round) is stored as a snapshot of that vantage. IPv6 traces\n"
+    "are counted, not stored.\n"
     "\n"
     "  --store STORE    snapshot store: an SQLite path or a PostgreSQL URI / libpq keywords\n"
     "                   (default $PATHMORTEM_STORE or " PM_STORE_DEFAULT_PATH ")\n"
@@ -182,7 +183,9 @@ int pm_cmd_import(int argc, char **argv)
         size_t got = fread(head, 1, sizeof head, in);
         rewind(in);
         enum pm_peer_kind kind = pm_peers_sniff(head, got);
-        if (kind == PM_PEER_WARTS || (kind == PM_PEER_JSON && !pm_peers_is_export(head, got))) {
+        /* a capture is another tool's traceroute, matched by what the ICMP errors quote */
+        if (kind == PM_PEER_WARTS || kind == PM_PEER_PCAP ||
+            (kind == PM_PEER_JSON && !pm_peers_is_export(head, got))) {
             rc = import_peers(store_path, in, path, kind, &sw, preset);
             fclose(in);
             pm_cli_sweep_free(&sw);

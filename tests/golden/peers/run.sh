@@ -85,4 +85,35 @@ r=$?; check "ping results named, exit $rc, no store" $(( r != 0 || rc != 65 ))
 [ -e new3.db ] && { echo "FAIL new3.db created"; fail=1; }
 "$bin" import --store new4.db exp.jsonl 2> good.err
 r=$?; check "a good export still imports: $(head -1 good.err)" $r
+# a capture of other tools' traceroutes imports too: vantage = the capturing host, tool kept; again: skipped
+"$bin" import --store cap.db "$here/lab-tr-udp.pcap" 2> cap1.err
+rc=$?
+grep -q "imported 1 snapshot from 1 vantage, skipped 0 already stored" cap1.err
+r=$?; check "import traceroute pcap (exit $rc): $(head -1 cap1.err)" $(( r != 0 || rc != 0 ))
+"$bin" import --store cap.db "$here/lab-mtr.pcap" 2> cap2.err
+"$bin" import --store cap.db "$here/lab-mtr.pcap" 2> cap3.err
+grep -q "imported 0 snapshots from 1 vantage, skipped 1 already stored" cap3.err
+r=$?; check "import mtr pcap again skips: $(head -1 cap3.err)" $r
+"$bin" export --store cap.db > cap.jsonl 2>/dev/null
+"$bin" history --store cap.db --by-vantage --format json > caph.json
+rc=$?
+python3 - cap.jsonl caph.json <<'PY'
+import json, sys
+snaps = [json.loads(l) for l in open(sys.argv[1])]
+assert [s["vantage"] for s in snaps] == ["host 198.18.0.2"] * 2, [s["vantage"] for s in snaps]
+assert [s["params"]["input"]["tool"] for s in snaps] == ["traceroute (UDP, classic)", "mtr (ICMP)"], snaps
+assert all(s["params"]["input"]["format"] == "pcap" and s["params"]["assurance"] == "foreign" for s in snaps)
+d = json.load(open(sys.argv[2]))
+assert [v["vantage"] for v in d["vantages"]] == ["host 198.18.0.2"], d["vantages"]
+# the lab truth (dense-withdraw-cu): .176 and .179 die, .177 and .178 reached
+h = json.dumps(d["all"])
+for p in ("198.19.176.0/24", "198.19.179.0/24", "198.19.177.0/24"):
+    assert p in h, p
+PY
+r=$?; check "capture snapshots: vantage, tool, history (exit $rc)" $(( r != 0 || rc != 0 ))
+"$bin" import --store new5.db "$here/lab-ping.pcap" 2> bad5.err
+rc=$?
+grep -q "nor another tool's traceroute" bad5.err
+r=$?; check "a capture of a ping is named, exit $rc, no store" $(( r != 0 || rc != 65 ))
+[ -e new5.db ] && { echo "FAIL new5.db created"; fail=1; }
 exit $fail
