@@ -73,6 +73,8 @@ struct pm_reply {
     uint16_t reply_ipid;    /* IP ID of the reply (alias resolution hints) */
     bool quoted_ipid_ok;    /* quoted IP ID equals what we sent */
     bool has_ext;           /* RFC 4884 extension present */
+    bool no_rtt;            /* the file kept this answer but not its time (tracelb's first node):
+                             * shown without an rtt, never as 0 ms */
     struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
 };
 

@@ -139,8 +139,11 @@ static void hop_rows(FILE *f, const struct pm_output_ctx *ctx, const struct pm_t
                     continue;
                 uint64_t us = pm_output_rtt_us(&r[j]);
                 char m[16];
-                fprintf(f, "%s%llu.%03u ms", firstcell ? "" : ", ", (unsigned long long)(us / 1000),
-                        (unsigned)(us % 1000));
+                if (r[j].no_rtt) /* answered, but the file kept no time for it */
+                    fprintf(f, "%sno rtt", firstcell ? "" : ", ");
+                else
+                    fprintf(f, "%s%llu.%03u ms", firstcell ? "" : ", ", (unsigned long long)(us / 1000),
+                            (unsigned)(us % 1000));
                 firstcell = false;
                 pm_output_mark(t, &r[j], m);
                 if (m[0] && !strstr(marks, m)) {

@@ -157,7 +157,9 @@ static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *ru
     if ((rc = pm_output_jr_get_addr(r, o, "from", true, &rep->from)) < 0)
         return rc;
     double rtt = 0;
-    if ((rc = pm_output_jr_get_real(r, o, "rtt_ms", true, 0, 3600e3, &rtt)) < 0)
+    if (json_is_null(json_object_get(o, "rtt_ms")))
+        rep->no_rtt = true; /* an answer whose time the source file did not keep */
+    else if ((rc = pm_output_jr_get_real(r, o, "rtt_ms", true, 0, 3600e3, &rtt)) < 0)
         return rc;
     rep->sent_us = run->started_us;
     rep->recv_us = rep->sent_us + (uint64_t)llround(rtt * 1000.0);

@@ -130,7 +130,10 @@ static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const stru
         jw_str(w, "name", name);
     else
         jw_null(w, "name");
-    jw_milli(w, "rtt_ms", (long long)pm_output_rtt_us(r));
+    if (r->no_rtt) /* the file kept the answer, not its time */
+        jw_null(w, "rtt_ms");
+    else
+        jw_milli(w, "rtt_ms", (long long)pm_output_rtt_us(r));
     jw_str(w, "kind", kind ? kind : "other-icmp");
     if (tcp) { /* a TCP answer carries no ICMP type */
         jw_null(w, "icmp_type");

@@ -363,7 +363,10 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
             continue;
         uint64_t us = pm_output_rtt_us(&r[i]);
         char cell[32];
-        snprintf(cell, sizeof cell, "%llu.%03u ms", (unsigned long long)(us / 1000), (unsigned)(us % 1000));
+        if (r[i].no_rtt) /* answered, but the file kept no time for it */
+            snprintf(cell, sizeof cell, "no rtt");
+        else
+            snprintf(cell, sizeof cell, "%llu.%03u ms", (unsigned long long)(us / 1000), (unsigned)(us % 1000));
         fprintf(x->f, "%*s", CELL_W, cell);
         cells++;
     }

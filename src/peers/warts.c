@@ -383,10 +383,12 @@ static int read_tracelb(struct pm_peers_ctx *c, const scamper_tracelb_t *lb)
     int rc = pm_peers_run_for(c, &proto, key, dst, &run, &t);
     if (rc)
         return rc;
-    /* the first node was found by probes tracelb does not keep: one answer at the first hop, without a time */
+    /* the first node was found by probes tracelb does not keep (scamper's own
+     * text shows it without a time too): one answer at the first hop, marked
+     * as having no rtt rather than reading 0 ms */
     if (lb->nodec && lb->nodes[0] && lb->firsthop && lb->firsthop <= PM_TTL_MAX) {
         struct pm_reply r = {.ttl = lb->firsthop, .sent_us = t0, .recv_us = t0, .kind = PM_REPLY_TIME_EXCEEDED,
-                             .icmp_type = 11, .quoted_ttl = lb->nodes[0]->q_ttl};
+                             .icmp_type = 11, .quoted_ttl = lb->nodes[0]->q_ttl, .no_rtt = true};
         if (addr_v4(lb->nodes[0]->addr, &r.from)) {
             pm_target_note_sent(t, lb->firsthop);
             if ((rc = pm_peers_add_reply(c, t, &r)) < 0)

@@ -226,7 +226,7 @@ static int fill_targets(struct pm_snapshot *snap, const struct pm_run *run, cons
             h->ttl = rp->ttl;
             h->attempt = rp->attempt;
             h->from = rp->from;
-            h->rtt_ms = rp->sent_us && rp->recv_us >= rp->sent_us ? (double)(rp->recv_us - rp->sent_us) / 1000.0 : -1.0;
+            h->rtt_ms = !rp->no_rtt && rp->sent_us && rp->recv_us >= rp->sent_us ? (double)(rp->recv_us - rp->sent_us) / 1000.0 : -1.0;
             h->icmp_type = rp->icmp_type;
             h->icmp_code = rp->icmp_code;
             h->kind = rp->kind;

@@ -95,7 +95,7 @@ static void fold_reply(struct pm_watch *w, const struct pm_target *t, const stru
     if (r->ttl == 0 || r->ttl > PM_TTL_MAX)
         return;
     struct pm_watch_hop *h = &w->hops[r->ttl];
-    double rtt = r->recv_us > r->sent_us ? (double)(r->recv_us - r->sent_us) / 1000.0 : 0.0;
+    double rtt = !r->no_rtt && r->recv_us > r->sent_us ? (double)(r->recv_us - r->sent_us) / 1000.0 : 0.0;
     if (h->received) {
         double d = rtt > h->last_ms ? rtt - h->last_ms : h->last_ms - rtt;
         h->jitter_sum_ms += d;

@@ -386,7 +386,8 @@ static void warts_tracelb_keeps_every_next_hop(void **state)
     FILE *f = fopen(GOLDEN "warts-tracelb_google_dns_v4_default.txt", "r");
     assert_non_null(f);
     struct seen_pair want[256];
-    size_t n = 0, cur = 0;
+    struct { uint8_t ttl; uint32_t addr; uint64_t rtt_us; } times[512];
+    size_t n = 0, cur = 0, n_times = 0;
     char line[512], addr[64];
     unsigned flow, ttl = 0, att, rttl, t, c;
     double rtt;
@@ -397,6 +398,10 @@ static void warts_tracelb_keeps_every_next_hop(void **state)
             continue;
         } else if (sscanf(line, "   reply from: %63[0-9.], rtt: %lf, ttl: %u", addr, &rtt, &rttl) == 3) {
             uint32_t a = parse_v4(addr);
+            assert_true(n_times < 512);
+            times[n_times].ttl = (uint8_t)ttl;
+            times[n_times].addr = a;
+            times[n_times++].rtt_us = (uint64_t)(rtt * 1e6 + 0.5);
             size_t k = 0;
             while (k < n && !(want[k].ttl == ttl && want[k].addr == a))
                 k++;
@@ -434,6 +439,21 @@ static void warts_tracelb_keeps_every_next_hop(void **state)
         assert_int_equal(r->icmp_type, want[k].type);
     }
     assert_int_equal(ours, n);
+    /* every time is one scamper's text shows for that hop and address; the
+     * first node, which scamper shows without a time, has none (not 0 ms) */
+    for (uint32_t i = 0; i < tg->n_replies; i++) {
+        const struct pm_reply *r = &tg->replies[i];
+        if (r->ttl == 1) {
+            assert_true(r->no_rtt);
+            continue;
+        }
+        assert_false(r->no_rtt);
+        size_t k = 0;
+        while (k < n_times && !(times[k].ttl == r->ttl && times[k].addr == r->from &&
+                                times[k].rtt_us == r->recv_us - r->sent_us))
+            k++;
+        assert_true(k < n_times);
+    }
     uint32_t at4 = 0, at5 = 0;
     for (size_t k = 0; k < n; k++) {
         at4 += want[k].ttl == 4;

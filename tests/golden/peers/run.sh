@@ -116,4 +116,15 @@ rc=$?
 grep -q "nor another tool's traceroute" bad5.err
 r=$?; check "a capture of a ping is named, exit $rc, no store" $(( r != 0 || rc != 65 ))
 [ -e new5.db ] && { echo "FAIL new5.db created"; fail=1; }
+# tracelb's first node has no time in the file (scamper's text shows none): null in JSON, "no rtt" in text, kept through show
+"$bin" analyze --format json -o lb.json "$here/warts-tracelb_google_dns_v4_default.warts" 2>/dev/null
+python3 - lb.json <<'PY'
+import json, sys
+hops = json.load(open(sys.argv[1]))["targets"][0]["hops"]
+assert hops[0]["ttl"] == 1 and [r["rtt_ms"] for r in hops[0]["replies"]] == [None], hops[0]
+assert all(r["rtt_ms"] is not None and r["rtt_ms"] > 0 for h in hops[1:] for r in h["replies"])
+PY
+r=$?
+"$bin" show lb.json 2>/dev/null | grep -Eq "^   1  137\.194\.164\.254 +no rtt"
+r2=$?; check "tracelb first node without a time (json, show)" $(( r != 0 || r2 != 0 ))
 exit $fail
