@@ -19,11 +19,17 @@ struct router {
     uint32_t deaths; /* targets whose path died here */
 };
 
+/* What became of a target, in the text table's words: its per-/24 line counts
+ * "live", "dark", "dead paths", "rate-limited" and "not probed" the same way. */
+enum bucket { B_LIVE = 0, B_DARK, B_DEAD, B_RATE, B_NOTPROBED };
+
 struct tgroup {
-    char key[64];
+    char key[80];
+    char prefix_key[48]; /* the /24 (or the analysis's roll-up key) as the table names it */
     Agnode_t *node;
-    uint32_t count, one_dst, prefix;
-    bool died, other;
+    uint32_t count, one_dst;
+    uint8_t bucket;
+    bool other;
 };
 
 /* Open-addressing indexes over the capped router and group tables. */
@@ -73,6 +79,8 @@ static uint32_t owner_of(const struct gb *b, uint32_t addr, struct pm_geo_info *
     return o ? o : gi->asn;
 }
 
+#define TITLE_LINE 28 /* columns of a cluster title's line before it breaks at the next space */
+
 /* Name of an AS for its cluster label: the router's own database entry when
  * it maps to that AS, else a verdict naming it. */
 static void as_name_for(const struct gb *b, uint32_t asn, const struct pm_geo_info *gi, char *out, size_t len)
@@ -92,15 +100,26 @@ static void as_name_for(const struct gb *b, uint32_t asn, const struct pm_geo_in
         if (tg.asn == asn && tg.as_name[0])
             name = tg.as_name;
     }
-    char clean[160];
+    char clean[160], esc[330];
     pm_output_clean(name ? name : "", clean, sizeof clean);
-    if (strlen(clean) > 28) { /* cut at a character boundary */
-        size_t cut = 28;
-        while (cut && ((unsigned char)clean[cut] & 0xc0) == 0x80)
-            cut--;
-        snprintf(clean + cut, sizeof clean - cut, "…");
+    label_text(clean, esc, sizeof esc);
+    /* the whole name (it is how people tell networks apart), broken at spaces
+     * into lines of about TITLE_LINE columns so a long one does not widen the
+     * cluster past its routers; a word longer than that stays whole */
+    size_t o = 0, col = 0;
+    for (size_t i = 0; esc[i] && o + 3 < len; i++) {
+        unsigned char c = (unsigned char)esc[i];
+        if (c == ' ' && col >= TITLE_LINE) {
+            out[o++] = '\\';
+            out[o++] = 'n';
+            col = 0;
+            continue;
+        }
+        out[o++] = (char)c;
+        if ((c & 0xc0) != 0x80)
+            col++;
     }
-    label_text(clean, out, len);
+    out[o] = '\0';
 }
 
 static Agraph_t *cluster_for(struct gb *b, uint32_t asn, const struct pm_geo_info *gi)
@@ -113,7 +132,7 @@ static Agraph_t *cluster_for(struct gb *b, uint32_t asn, const struct pm_geo_inf
     sg = agsubg(b->g, name, 1);
     if (!sg)
         return NULL;
-    char label[96], text[64];
+    char label[400], text[360];
     as_name_for(b, asn, gi, text, sizeof text);
     snprintf(label, sizeof label, "AS%u%s%s", asn, text[0] ? " " : "", text);
     set(sg, "label", label);
@@ -184,12 +203,36 @@ static struct tgroup *group_find(struct gb *b, const char *key)
     return NULL;
 }
 
-static Agnode_t *group_node(struct gb *b, uint32_t dst, uint32_t last, bool died, uint8_t kind)
+static const char *const bucket_word[] = {"live", "dark", "dead", "rate-limited", "not probed"};
+
+/* The bucket target i is counted in by the text table's per-/24 line. */
+static uint8_t bucket_of(const struct gb *b, uint32_t i)
 {
-    char key[64], a[16], l[16];
-    uint32_t prefix = dst & 0xffffff00u;
-    snprintf(key, sizeof key, "t%s/24@%s#%s%u", pm_addr_str(prefix, a), last ? pm_addr_str(last, l) : "-",
-             died ? "d" : "r", kind);
+    const struct pm_verdict *v = pm_output_verdict(b->ctx, i);
+    if (!v)
+        return pm_output_died(b->ctx, i) ? B_DEAD : B_LIVE;
+    switch (v->status) {
+    case PM_STATUS_REACHED: return B_LIVE;
+    case PM_STATUS_HOST_ABSENT: return B_DARK;
+    case PM_STATUS_NOT_PROBED: return B_NOTPROBED;
+    default: return v->kind == PM_DEATH_RATE_LIMITED ? B_RATE : B_DEAD;
+    }
+}
+
+/* One node per /24 (the table's roll-up) and bucket, whatever hop each of its
+ * targets was last seen at: the node's count is the per-/24 line's. */
+static Agnode_t *group_node(struct gb *b, uint32_t i, uint8_t bucket)
+{
+    const struct pm_run *run = b->ctx->run;
+    const struct pm_analysis *an = b->ctx->analysis;
+    const struct pm_verdict *v = pm_output_verdict(b->ctx, i);
+    uint32_t dst = run->targets[i].dst;
+    char key[80], pk[48], a[16];
+    if (v && an && v->group < an->n_prefix && an->by_prefix[v->group].key[0])
+        pm_output_clean(an->by_prefix[v->group].key, pk, sizeof pk);
+    else
+        snprintf(pk, sizeof pk, "%s/24", pm_addr_str(dst & 0xffffff00u, a));
+    snprintf(key, sizeof key, "t%s#%s", pk, bucket_word[bucket]);
     bool other = false;
     struct tgroup *grp = group_find(b, key);
     if (!grp && b->n_groups >= PM_OUTPUT_GRAPH_MAX_GROUPS - 1) {
@@ -210,10 +253,10 @@ static Agnode_t *group_node(struct gb *b, uint32_t dst, uint32_t last, bool died
         b->group_idx[slot] = (uint16_t)b->n_groups;
         memset(grp, 0, sizeof *grp);
         snprintf(grp->key, sizeof grp->key, "%s", key);
+        snprintf(grp->prefix_key, sizeof grp->prefix_key, "%s", pk);
         grp->node = n;
         grp->one_dst = dst;
-        grp->prefix = prefix;
-        grp->died = died;
+        grp->bucket = bucket;
         grp->other = other;
     }
     grp->count++;
@@ -297,17 +340,33 @@ static void draw_target(struct gb *b, uint32_t idx)
         n_prev = n_cur;
         prev_ttl = ttl;
     }
-    bool died = pm_output_died(b->ctx, idx);
+    uint8_t bucket = bucket_of(b, idx);
+    bool died = bucket == B_DEAD;
     uint8_t kind = v ? v->kind : PM_DEATH_NONE;
     uint32_t death_addr = v ? v->last_addr : last_addr;
-    if (died) {
-        struct router *ro = death_addr ? router_find(b, death_addr) : NULL;
+    if (died && death_addr && death_addr != t->dst) {
+        /* the death point is the analysis's (a neighbour's refusal may name a
+         * router this target never heard): the path is drawn into it, and
+         * the octagon counts every path dying there, as the table does */
+        struct router *ro = router_get(b, death_addr);
         if (ro) {
             ro->deaths++;
             ro->kinds |= 1u << (kind < 16 ? kind : 0);
+            bool in_prev = false;
+            for (uint32_t i = 0; i < n_prev && !in_prev; i++)
+                in_prev = prev[i] == ro->node;
+            if (!in_prev) {
+                uint8_t at = v && v->last_ttl ? v->last_ttl : (uint8_t)(prev_ttl + 1);
+                unsigned gap = at > prev_ttl + 1 ? (unsigned)(at - prev_ttl - 1) : 0;
+                for (uint32_t i = 0; i < n_prev; i++)
+                    edge(b, prev[i], ro->node, gap, false, prev[i] == b->vantage ? shared : NULL);
+                prev[0] = ro->node;
+                n_prev = 1;
+                prev_ttl = at;
+            }
         }
     }
-    Agnode_t *tn = group_node(b, t->dst, last_addr, died, kind);
+    Agnode_t *tn = group_node(b, idx, bucket);
     unsigned silent = 0;
     if (!died && t->stop_ttl > prev_ttl + 1)
         silent = (unsigned)(t->stop_ttl - prev_ttl - 1);
@@ -350,20 +409,27 @@ static void finish_labels(struct gb *b)
         }
         set(r->node, "label", label);
     }
+    static const char *const fill[] = {"#d9ead3", "#eeeeee", "#f4cccc", "#fff2cc", "#fff2cc"};
+    static const char *const line[] = {"darkgreen", "#666666", "red", "#b8860b", "#b8860b"};
     for (uint32_t i = 0; i < b->n_groups; i++) {
         struct tgroup *g = &b->groups[i];
-        char a[16], label[96];
+        char a[16], label[160];
+        const char *word = bucket_word[g->bucket < 5 ? g->bucket : 0];
+        /* the per-/24 line's words: "2 live", "254 dark", "256 dead paths" */
         if (g->other)
             snprintf(label, sizeof label, "other targets (%u)", g->count);
         else if (g->count == 1)
-            snprintf(label, sizeof label, "%s", pm_addr_str(g->one_dst, a));
+            snprintf(label, sizeof label, "%s\\n%s", pm_addr_str(g->one_dst, a), word);
+        else if (g->bucket == B_DEAD)
+            snprintf(label, sizeof label, "%s\\n%u dead paths", g->prefix_key, g->count);
         else
-            snprintf(label, sizeof label, "%s/24 (%u targets)", pm_addr_str(g->prefix, a), g->count);
+            snprintf(label, sizeof label, "%s\\n%u %s", g->prefix_key, g->count, word);
         set(g->node, "label", label);
         set(g->node, "shape", "box");
         set(g->node, "style", "filled,rounded");
-        set(g->node, "fillcolor", g->died ? "#f4cccc" : "#d9ead3");
-        set(g->node, "color", g->died ? "red" : "darkgreen");
+        uint8_t k = g->other ? B_NOTPROBED : g->bucket < 5 ? g->bucket : 0;
+        set(g->node, "fillcolor", fill[k]);
+        set(g->node, "color", line[k]);
     }
 }
 
@@ -401,8 +467,9 @@ static void legend(struct gb *b)
         "legend\\l"
         "coloured box: the routers of one AS (inferred owner)\\l"
         "red octagon: where paths die (kind, number of targets)\\l"
-        "green box: targets reached or host-absent (count)\\l"
-        "red box: targets whose paths died (count)\\l"
+        "boxes: a /24's targets as its verdict line counts them:\\l"
+        "  green live, grey dark (host-absent), red dead paths,\\l"
+        "  yellow rate-limited or not probed\\l"
         "edge 'N silent': hops that never answered\\l"
         "(mapped ASx): the database says another AS\\l");
 }
