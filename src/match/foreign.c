@@ -18,6 +18,8 @@ struct probe {
     uint16_t a, b;        /* udp/tcp: sport, dport; icmp: id, seq */
     uint8_t proto, ttl;
     uint8_t l4[8];
+    uint16_t ip_len;      /* IP total length as sent */
+    bool zero_data;       /* the payload bytes kept are all zero (and there are some) */
 };
 
 struct reply {
@@ -150,6 +152,10 @@ static void add_probe(struct pm_foreign *f, const struct pm_packet *p, uint64_t 
     pr->ipid = p->ip.id;
     pr->proto = p->ip.proto;
     pr->ttl = p->ip.ttl;
+    pr->ip_len = p->ip.total_len;
+    pr->zero_data = p->payload_kept > 0;
+    for (uint8_t i = 0; i < p->payload_kept && i < sizeof p->payload; i++)
+        pr->zero_data &= p->payload[i] == 0;
     memcpy(pr->l4, p->l4.raw, sizeof pr->l4);
     if (pr->proto == PM_PROTO_ICMP) {
         pr->a = p->l4.icmp_id;
@@ -333,11 +339,16 @@ static int by_flow_key(const void *a, const void *b)
 static void guess_tool(const struct probe *const *ps, uint32_t n, struct pm_run *run)
 {
     struct pm_run_input *in = &run->input;
-    bool port_varies = false, seq_mtr = true;
+    bool port_varies = false, seq_mtr = true, tracert = true;
     for (uint32_t i = 1; i < n; i++)
         port_varies |= ps[i]->b != ps[0]->b;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         seq_mtr &= ps[i]->b >= 33000;
+        /* Windows tracert: echo requests of 64 zero data bytes (IP total
+         * length 92), where Linux traceroute -I sends 60 bytes of a pattern
+         * and mtr 64 in all */
+        tracert &= ps[i]->ip_len == 92 && ps[i]->zero_data;
+    }
     run->dport = run->method == PM_METHOD_ICMP ? 0 : ps[0]->b;
     run->flow = ps[0]->a;
     if (run->method == PM_METHOD_UDP) {
@@ -345,7 +356,7 @@ static void guess_tool(const struct probe *const *ps, uint32_t n, struct pm_run 
         snprintf(in->tool, sizeof in->tool, port_varies ? "traceroute (UDP, classic)" : "UDP traceroute (one port)");
     } else if (run->method == PM_METHOD_ICMP) {
         run->classic = true;
-        snprintf(in->tool, sizeof in->tool, seq_mtr ? "mtr (ICMP)" : "ICMP traceroute");
+        snprintf(in->tool, sizeof in->tool, tracert ? "tracert (Windows)" : seq_mtr ? "mtr (ICMP)" : "ICMP traceroute");
     } else {
         snprintf(in->tool, sizeof in->tool, "TCP traceroute");
     }
