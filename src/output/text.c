@@ -12,10 +12,12 @@
 
 /* Widest AS name column we pad to; longer names are printed whole. */
 #define NAME_PAD_MAX 32
+#define NAME_FIT_MIN 8 /* an AS name cut to fit a narrow terminal keeps this many columns */
 /* Widest host name column we pad to; longer names are printed whole. */
 #define HOST_PAD_MAX 48
 /* Width of one RTT or '*' cell ("1234.567 ms" plus a space). */
 #define CELL_W 12
+#define CELL_NARROW 11
 /* Address ranges listed after a collapsed group before "…". */
 #define RANGES_MAX 6
 
@@ -51,6 +53,25 @@ static void pad(FILE *f, const char *s, size_t w)
     fputs(s, f);
     for (size_t n = width(s); n < w; n++)
         fputc(' ', f);
+}
+
+/* pad, with a string wider than w cut at a character to w - 1 columns and "…" */
+static void pad_fit(FILE *f, const char *s, size_t w)
+{
+    if (width(s) <= w) {
+        pad(f, s, w);
+        return;
+    }
+    size_t cols = 0;
+    for (; *s && cols + 1 < w; s++) {
+        fputc(*s, f);
+        /* the continuation bytes of the character just started follow it */
+        while ((((unsigned char)s[1]) & 0xc0) == 0x80)
+            fputc(*++s, f);
+        cols++;
+    }
+    if (w)
+        fputs("…", f);
 }
 
 /* "China Unicom (AS4837)", "AS4837", or `unknown` when nothing is known. */
@@ -238,6 +259,7 @@ struct facts {
     char asn[24];
     char name[128];
     char place[96];
+    char short_place[96]; /* the place without the city: what stays on a narrow terminal */
 };
 
 static void hop_facts(const struct tx *x, uint32_t addr, struct facts *out)
@@ -253,16 +275,21 @@ static void hop_facts(const struct tx *x, uint32_t addr, struct facts *out)
     pm_output_clean(gi.country, cc, sizeof cc);
     pm_output_clean(gi.city, city, sizeof city);
     snprintf(out->place, sizeof out->place, "%s%s%s", cc, cc[0] && city[0] ? " " : "", city);
+    snprintf(out->short_place, sizeof out->short_place, "%s", cc);
     uint32_t owner = pm_analysis_owner(x->ctx->analysis, addr);
     if (owner && owner != gi.asn) {
         size_t n = strlen(out->place);
         snprintf(out->place + n, sizeof out->place - n, "%sowner AS%u (inferred)", n ? "  " : "", owner);
+        n = strlen(out->short_place);
+        snprintf(out->short_place + n, sizeof out->short_place - n, "%sowner AS%u (inferred)", n ? "  " : "",
+                 owner);
     }
 }
 
 /* Column widths for one target's table. */
 struct cols {
     size_t host;    /* host name column (0: no responder of this target has a name) */
+    size_t short_place; /* widest place without its city (country, inferred owner) */
     unsigned cells; /* rtt cells per line */
     size_t marks;   /* 0: no marks column */
     size_t name;
@@ -323,6 +350,8 @@ static void measure_more(const struct tx *x, const struct pm_target *t, uint8_t 
             hop_facts(x, addrs[j], &fa);
             if (width(fa.name) > c->name)
                 c->name = width(fa.name);
+            if (width(fa.short_place) > c->short_place)
+                c->short_place = width(fa.short_place);
             const char *host = pm_output_name(x->ctx, addrs[j]);
             if (host && strlen(host) > c->host)
                 c->host = strlen(host);
@@ -357,6 +386,10 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
         const char *host = pm_output_name(x->ctx, addr);
         pad(x->f, host ? host : "", c->host + 1);
     }
+    /* a narrow terminal: RTT cells of CELL_NARROW columns (room for "999.999 ms") */
+    unsigned w = x->ctx->width;
+    size_t fixed = 6 + 16 + (c->host ? c->host + 1 : 0) + (c->marks ? 2 + c->marks : 0) + 2 + 9;
+    int cw = w && fixed + (size_t)c->cells * CELL_W > w ? CELL_NARROW : CELL_W;
     unsigned cells = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (r[i].from != addr)
@@ -367,13 +400,17 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
             snprintf(cell, sizeof cell, "no rtt");
         else
             snprintf(cell, sizeof cell, "%llu.%03u ms", (unsigned long long)(us / 1000), (unsigned)(us % 1000));
-        fprintf(x->f, "%*s", CELL_W, cell);
+        /* a cell as wide as the column still gets its space */
+        if ((int)strlen(cell) >= cw)
+            fprintf(x->f, " %s", cell);
+        else
+            fprintf(x->f, "%*s", cw, cell);
         cells++;
     }
     for (unsigned s = 0; s < stars; s++, cells++)
-        fprintf(x->f, "%*s", CELL_W, "*");
+        fprintf(x->f, "%*s", cw, "*");
     for (; cells < c->cells; cells++)
-        fprintf(x->f, "%*s", CELL_W, "");
+        fprintf(x->f, "%*s", cw, "");
     if (c->marks) {
         marks_of(t, r, n, addr, m, sizeof m);
         fputs("  ", x->f);
@@ -382,11 +419,31 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
     hop_facts(x, addr, &fa);
     fputs("  ", x->f);
     pad(x->f, fa.asn, 9);
+    /* on a terminal narrower than the line, the columns give way in turn so a
+     * hop stays on one line: the city first, then the AS name (cut with "…",
+     * down to NAME_FIT_MIN columns); the address, RTTs, marks, the ASN and an
+     * inferred owner's ASN are never cut (a line still too long wraps at spaces) */
+    size_t name_w = c->name;
+    const char *place = fa.place;
+    if (w) {
+        size_t used = fixed + (size_t)c->cells * (size_t)cw;
+        size_t room = w > used ? w - used : 0;
+        if (name_w + (place[0] ? 2 + width(place) : 0) > room)
+            place = fa.short_place;
+        size_t need = c->short_place ? 2 + c->short_place : 0;
+        if (name_w + need > room) /* too little room for a useful part of the name: none of it */
+            name_w = room >= need + NAME_FIT_MIN ? room - need : 0;
+        if (name_w > c->name)
+            name_w = c->name;
+        /* a country alone on a continuation line helps nobody; an inferred owner's ASN stays */
+        if (!name_w && used + 2 + width(place) > w && !strstr(place, "owner"))
+            place = "";
+    }
     on(x, DIM);
-    pad(x->f, fa.name, c->name);
+    pad_fit(x->f, fa.name, name_w);
     off(x);
-    if (fa.place[0])
-        fprintf(x->f, "  %s", fa.place);
+    if (place[0])
+        fprintf(x->f, "  %s", place);
     fputc('\n', x->f);
     /* MPLS label stacks of this responder, once per distinct stack */
     for (uint32_t i = 0; i < n; i++) {

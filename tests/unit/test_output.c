@@ -990,6 +990,74 @@ static void test_csv(void **state)
     free(out);
 }
 
+/* Display columns of one line (UTF-8 continuation bytes take none). */
+static size_t cols_of(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return w;
+}
+
+/* A narrow terminal (issue 15): each hop stays on one line of the width, the
+ * city gives way first, then the AS name (cut with "…"), and every ASN, the
+ * address and the RTT are whole; an unlimited width prints them all. */
+static void test_text_hops_fit_the_width(void **state)
+{
+    struct fixture *fx = *state;
+    fx->ctx.width = 0;
+    char *wide = render(&fx->ctx, PM_FMT_TEXT);
+    assert_non_null(strstr(wide, "CHINA UNICOM China169 Backbone  CN Beijing"));
+    /* 64: three RTT cells, address and ASN take 66 columns, so rows wrap (at
+     * spaces: the ASN moves whole onto the next line); from 72 each row fits */
+    unsigned widths[] = {64, 72, 80, 100};
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        fx->ctx.width = widths[k];
+        char *out = render(&fx->ctx, PM_FMT_TEXT);
+        unsigned hop_lines = 0;
+        for (const char *l = out; *l;) {
+            const char *e = strchr(l, '\n');
+            size_t n = e ? (size_t)(e - l) : strlen(l);
+            unsigned ttl;
+            char addr[20], line[512];
+            snprintf(line, sizeof line, "%.*s", (int)n, l);
+            /* a hop row: "   3  219.158.39.42 ..." */
+            if (widths[k] >= 72 && sscanf(line, "%u %19s", &ttl, addr) == 2 && strchr(addr, '.') &&
+                !strncmp(line, "   ", 3) && strstr(line, " ms")) {
+                hop_lines++;
+                if (cols_of(l, n) > widths[k])
+                    fail_msg("width %u: hop row of %zu columns: %.*s", widths[k], cols_of(l, n), (int)n, l);
+                if (getenv("PM_TEST_DUMP"))
+                    fprintf(stderr, "%.*s\n", (int)n, l);
+                /* the row's ASN (or "-") is on the row itself, not wrapped onto a next line */
+                const char *as = strstr(line, "  AS");
+                assert_true((as && as[4] >= '0' && as[4] <= '9') || strstr(line, "  -  "));
+            }
+            l = e ? e + 1 : l + n;
+        }
+        assert_true(widths[k] < 72 || hop_lines > 3);
+        /* every ASN of the wide text is in the narrow one */
+        for (const char *a = strstr(wide, "AS"); a; a = strstr(a + 2, "AS")) {
+            if (a[2] < '0' || a[2] > '9')
+                continue;
+            char asn[16];
+            size_t m = 2;
+            while (m < 12 && a[m] >= '0' && a[m] <= '9')
+                m++;
+            snprintf(asn, sizeof asn, "%.*s", (int)m, a);
+            if (!strstr(out, asn))
+                fail_msg("width %u: %s is gone", widths[k], asn);
+        }
+        if (widths[k] == 100) {
+            assert_null(strstr(out, "CN Beijing")); /* the city gave way */
+            assert_non_null(strstr(out, "…"));       /* and the AS name was cut, not wrapped */
+        }
+        free(out);
+    }
+    fx->ctx.width = 0;
+    free(wide);
+}
+
 static void test_dot(void **state)
 {
     struct fixture *fx = *state;
@@ -1106,6 +1174,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_mutations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_hops_fit_the_width, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot, setup, teardown),
         cmocka_unit_test(test_dot_caps),
         cmocka_unit_test_setup_teardown(test_svg, setup, teardown),
