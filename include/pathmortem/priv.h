@@ -44,6 +44,7 @@ enum pm_sandbox {
     PM_SANDBOX_PARSE,    /* the target reader: files and host-name resolution (new sockets) */
     PM_SANDBOX_OFFLINE,  /* analyze, history, export, diff, import, geo: files only */
     PM_SANDBOX_SWEEP_CLIENT, /* a live run writing to a store server: the sweep's calls plus new sockets */
+    PM_SANDBOX_OFFLINE_RDNS, /* analyze --names: files, plus new UDP/TCP sockets for reverse DNS */
 };
 
 /* Installs a seccomp filter (libseccomp) after pm_priv_drop: the calls of

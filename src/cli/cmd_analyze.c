@@ -11,7 +11,7 @@
 #include "pathmortem/priv.h"
 
 enum { OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_PRESET, OPT_PRESETS, OPT_GAPLIMIT, OPT_USER, OPT_COLOR,
-       OPT_VERBOSE, OPT_RUN, OPT_VANTAGE, OPT_MRT_DIR };
+       OPT_VERBOSE, OPT_RUN, OPT_VANTAGE, OPT_MRT_DIR, OPT_NAMES };
 
 /* --mrt-dir DIR (the joined verdict of both planes); NULL without it. */
 static const char *mrt_dir;
@@ -43,6 +43,8 @@ static const char usage_text[] =
     "  --run ID             the run to analyze when the capture holds several (mergecap,\n"
     "                       --compare-methods); ID as named in the refusal, e.g. 5a17\n"
     "  --verbose            detail for every target\n"
+    "  --names              reverse DNS of the hop addresses, as trace does (after the drop, at most\n"
+    "                       4 s); off by default: reading a file sends no packet\n"
     "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
     "  --mrt-dir DIR        both planes: the control plane at the capture's time from the MRT files\n"
     "                       of DIR (the last rib.*/bview.* before the capture, the updates.* files)\n"
@@ -76,6 +78,7 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
         {"gaplimit", required_argument, 0, OPT_GAPLIMIT}, {"user", required_argument, 0, OPT_USER},
         {"verbose", no_argument, 0, OPT_VERBOSE}, {"run", required_argument, 0, OPT_RUN}, {"color", required_argument, 0, OPT_COLOR},
         {"vantage", required_argument, 0, OPT_VANTAGE}, {"mrt-dir", required_argument, 0, OPT_MRT_DIR},
+        {"names", no_argument, 0, OPT_NAMES},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     opterr = 0;
@@ -116,6 +119,7 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
         }
         case OPT_VANTAGE: *vantage = optarg; break;
         case OPT_MRT_DIR: mrt_dir = optarg; break;
+        case OPT_NAMES: s->resolve = true; break;
         case OPT_COLOR:
             s->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : -1;
             if (s->color == -1 && strcmp(optarg, "auto")) {
@@ -194,6 +198,9 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
         pm_cli_error("analysis failed: %s", err);
         return PM_EXIT_SOFTWARE;
     }
+    /* names now, not when the capture was written: what the resolver says today */
+    if (s->resolve)
+        pm_cli_resolve_names(s);
     if ((rc = pm_cli_write_output(s, NULL)) != 0)
         return rc;
     if (mrt_dir && (rc = pm_cli_mrt_join(mrt_dir, s->run, s->analysis, preset, stdout)) != 0)
@@ -228,7 +235,8 @@ int pm_cmd_analyze(int argc, char **argv)
         pm_cli_sweep_free(&s);
         return rc;
     }
-    if (pm_priv_drop(s.user, err) != PM_OK || pm_priv_sandbox(PM_SANDBOX_OFFLINE, err) != PM_OK) {
+    if (pm_priv_drop(s.user, err) != PM_OK ||
+        pm_priv_sandbox(s.resolve ? PM_SANDBOX_OFFLINE_RDNS : PM_SANDBOX_OFFLINE, err) != PM_OK) {
         pm_cli_error("refusing to run: %s", err);
         fclose(in);
         pm_cli_sweep_free(&s);

@@ -130,9 +130,13 @@ int pm_priv_sandbox(enum pm_sandbox profile, char *errbuf)
     int rc = ALLOW(ctx, base_calls);
     if (!rc && (profile == PM_SANDBOX_SWEEP || profile == PM_SANDBOX_SWEEP_CLIENT || profile == PM_SANDBOX_SWEEP_RDNS))
         rc = ALLOW(ctx, sweep_calls);
-    if (!rc && profile == PM_SANDBOX_SWEEP_RDNS)
+    bool rdns = profile == PM_SANDBOX_SWEEP_RDNS || profile == PM_SANDBOX_OFFLINE_RDNS;
+    /* c-ares sends and reads on its own connected sockets */
+    if (!rc && profile == PM_SANDBOX_OFFLINE_RDNS)
+        rc = ALLOW(ctx, sweep_calls);
+    if (!rc && rdns)
         rc = ALLOW(ctx, rdns_calls);
-    if (!rc && profile == PM_SANDBOX_SWEEP_RDNS)
+    if (!rc && rdns)
         rc = allow_dns(ctx);
     /* a store server (PostgreSQL) is reached through a new socket */
     if (!rc && (profile == PM_SANDBOX_PARSE || profile == PM_SANDBOX_SWEEP_CLIENT))

@@ -101,5 +101,22 @@ pm trace --no-progress -q 3 --wait 1 --no-pcap --format json -o "$LAB_TMP/q3.jso
 after=$("$DNS" queries "$LAB_PREFIX")
 [ $((after - before)) -le "$n_addrs" ] || bad "-q 3: $((after - before)) queries for $n_addrs addresses"
 
-[ $fail -eq 0 ] && echo "PASS: hop names by reverse DNS (names, NXDOMAIN, a silent zone, -n, show/html/svg)"
+# 5. analyze of the pcap (issue 15): no query and no name unless --names, which names as trace did
+before=$("$DNS" queries "$LAB_PREFIX")
+pm analyze --format json -o "$LAB_TMP/an0.json" "$LAB_TMP/cu.pcap" || true
+after=$("$DNS" queries "$LAB_PREFIX")
+[ "$before" = "$after" ] || bad "analyze without --names: the server saw $((after - before)) queries"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(any(r["name"] for t in d["targets"] for h in t["hops"] for r in h["replies"]))' \
+  "$LAB_TMP/an0.json" || bad "analyze without --names: a name in the JSON"
+pm analyze --names --format json -o "$LAB_TMP/an.json" "$LAB_TMP/cu.pcap" || true
+read -r named nx quiet < <(check_names "$LAB_TMP/an.json") || { bad "analyze --names of cu.pcap"; named=0; nx=0; }
+[ "$named" -ge 5 ] && [ "$nx" -ge 1 ] || bad "analyze --names: $named named, $nx NXDOMAIN (want >= 5 and >= 1)"
+pm analyze --names "$LAB_TMP/cu.pcap" >"$LAB_TMP/an.txt" || true
+grep -Eq '198\.18\.16\.0 +xe-0-1-0\.bjs-cu\.chinaunicom\.example ' "$LAB_TMP/an.txt" || bad "analyze --names text: no name beside 198.18.16.0"
+grep -Eq '^names: [0-9]+ of [0-9]+ hop addresses named' "$LAB_TMP/an.txt" || bad "analyze --names text: no names footer"
+pm analyze --names --format svg -o "$LAB_TMP/an.svg" "$LAB_TMP/cu.pcap" || true
+sed 's/&#45;/-/g' "$LAB_TMP/an.svg" >"$LAB_TMP/an.plain.svg"
+grep -q '>xe-0-1-0.bjs-cu.chinaunicom.example<' "$LAB_TMP/an.plain.svg" || bad "analyze --names --format svg: no router name"
+
+[ $fail -eq 0 ] && echo "PASS: hop names by reverse DNS (names, NXDOMAIN, a silent zone, -n, show/html/svg, analyze --names)"
 exit $fail
