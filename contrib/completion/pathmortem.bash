@@ -7,12 +7,12 @@ declare -gA _pathmortem_options=(
   [watch]="--allow-large --asn-db --classic --first-ttl --flow --format --gaplimit --geo-db --interface --interval --max-ttl --method --no-pcap --no-stopset --numeric --output --port --presets --queries --rate --report --retries --source --split-ttl --target-timeout --targets --timeout --user --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [analyze]="--asn-db --color --format --gaplimit --geo-db --mrt-dir --names --output --preset --presets --run --user --vantage --verbose -o --help"
   [show]="--color --format --output --user --verbose -o --help"
-  [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --spool --store --target-timeout --targets --timeout --user --vantage --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
+  [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --pcap-to-store --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --spool --store --target-timeout --targets --timeout --user --vantage --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [history]="--by-vantage --format --output --prefix --since --store --until -o --help"
   [diff]="--format --prefix --store --summary --vantage --help"
   [export]="--output --since --store --until --vantage -o --help"
   [import]="--asn-db --geo-db --preset --store --help"
-  [store]="--store --help"
+  [store]="--output --store --vantage -o --help"
   [bgp]="--help"
   [geo-build]="--kind -o --help"
   [geo-lookup]="--asn-db --format --geo-db --help"
@@ -20,7 +20,7 @@ declare -gA _pathmortem_options=(
 )
 _pathmortem_commands="trace watch analyze show snapshot history diff export import geo store bgp"
 # commands whose first word is a subcommand (geo's each have their own options)
-declare -gA _pathmortem_subcommands=([geo]="build lookup verify" [store]="init" [bgp]="dump state")
+declare -gA _pathmortem_subcommands=([geo]="build lookup verify" [store]="init pcap" [bgp]="dump state")
 
 _pathmortem() {
   local cur prev cmd key i

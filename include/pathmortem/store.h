@@ -12,7 +12,7 @@
 #include "pathmortem/trace.h"
 
 #define PM_STORE_DEFAULT_PATH "/var/lib/pathmortem/store.db"
-#define PM_STORE_SCHEMA_VERSION 3
+#define PM_STORE_SCHEMA_VERSION 4
 /* Where a server store keeps, on the vantage, the pcaps and the snapshots
  * the server could not take ($PATHMORTEM_SPOOL overrides; snapshot --spool). */
 #define PM_STORE_DEFAULT_SPOOL "/var/lib/pathmortem/spool"
@@ -26,6 +26,10 @@
 #define PM_STORE_MAX_ROLLUPS 65536
 #define PM_STORE_MAX_JSON (1u << 20)   /* params / databases / evidence text */
 #define PM_STORE_MAX_SNAPSHOTS (1u << 22) /* per history/export query */
+#define PM_STORE_MAX_PCAP (64u << 20)  /* one capture kept inside the store, compressed */
+/* The pcap path of a snapshot whose capture is inside the store (the pcaps
+ * table; --pcap-to-store), not a file. */
+#define PM_STORE_PCAP_IN_STORE "store:"
 
 /* pm_store_open flags. Without PM_STORE_WRITE the store is opened read-only
  * and no lock is taken (readers never block the writer: WAL). */
@@ -197,6 +201,19 @@ int pm_store_open_dir(const char *store_path, int *dirfd, char *errbuf);
  * older layout, whose pid is gone) from the pcap dir. Returns how many. */
 uint32_t pm_store_remove_stale(struct pm_store *s);
 
+/* --pcap-to-store: from now on pm_store_save_snapshot_fd keeps the capture
+ * inside the store (its pcaps table, gzip-compressed with its sha256, in
+ * the snapshot's transaction; pcap_path reads PM_STORE_PCAP_IN_STORE)
+ * instead of a file beside it. A capture that compresses to more than
+ * PM_STORE_MAX_PCAP stays a file. Retention (pm_store_prune) removes
+ * either kind. */
+void pm_store_set_pcap_to_store(struct pm_store *s, bool on);
+/* The capture of snapshot id kept inside the store: gzip bytes (malloc'd
+ * into *out), checked against the sha256 stored with them and in the
+ * snapshot's row. PM_ENOTFOUND when the snapshot has none in the store
+ * (none kept, pruned, or a file: its path then goes to errbuf). */
+int pm_store_pcap_fetch(struct pm_store *s, int64_t id, unsigned char **out, size_t *len, char *errbuf);
+
 /* Inserts an already built snapshot (import uses it; pcap_path is kept as a
  * string, no file is copied). snap->id is ignored; the new id goes to *id.
  * PM_EINVAL if a snapshot with the same (started, vantage) exists. */
@@ -224,6 +241,18 @@ int pm_store_list_vantage(struct pm_store *s, uint64_t since_us, uint64_t until_
  * removes unreferenced .pcap.gz files left by an interrupted save. */
 int pm_store_prune(struct pm_store *s, uint32_t keep_days, uint32_t keep_count,
                    uint64_t now_us, uint32_t *n_removed, char *errbuf);
+
+/* The same for one vantage's snapshots (vantage NULL: every vantage's).
+ * On a PostgreSQL store both run the owner's retention functions
+ * (pathmortem_retain_pcaps, pathmortem_retain_hops: schema 4), which clear
+ * old pcaps and hops without the caller holding UPDATE or DELETE, one pass
+ * at a time under an advisory lock; a capture file among the cleared paths
+ * is deleted when it lies in this store's local pcap directory. PM_EPERM
+ * when the role may not execute them. */
+int pm_store_prune_vantage(struct pm_store *s, const char *vantage, uint32_t keep_days, uint32_t keep_count,
+                           uint64_t now_us, uint32_t *n_removed, char *errbuf);
+int pm_store_prune_hops_vantage(struct pm_store *s, const char *vantage, uint32_t keep_days, uint64_t now_us,
+                                uint64_t *n_removed, char *errbuf);
 
 /* Retention of hop rows: deletes the hops of snapshots older than
  * keep_days (their verdicts, roll-ups and states stay, so history, diff of

@@ -12,7 +12,7 @@
 
 enum {
     OPT_STORE = 2000, OPT_PROM, OPT_KEEP_DAYS, OPT_KEEP_COUNT, OPT_QUIET, OPT_HISTORY_DAYS, OPT_KEEP_HOPS, OPT_VANTAGE,
-    OPT_SPOOL
+    OPT_SPOOL, OPT_PCAP_TO_STORE
 };
 
 static const char usage_text[] =
@@ -32,6 +32,9 @@ static const char usage_text[] =
     "                        server could not take, sent on the next run (default $PATHMORTEM_SPOOL or\n"
     "                        " PM_STORE_DEFAULT_SPOOL ")\n"
     "  --prom FILE           also write Prometheus textfile-collector metrics (atomically)\n"
+    "  --pcap-to-store       keep the run's capture inside the store (gzip, with its sha256, in the\n"
+    "                        snapshot's transaction) instead of a file beside it; read it back with\n"
+    "                        `pathmortem store pcap`\n"
     "  --keep-pcaps DAYS     delete stored pcaps older than DAYS (default 30; 0 keeps all)\n"
     "  --keep-count N        keep the pcaps of the newest N snapshots only (default 0: no limit)\n"
     "  --keep-hops DAYS      drop the hop rows of snapshots older than DAYS, keeping their verdicts\n"
@@ -55,7 +58,7 @@ struct snap_opts {
     char spool_anchor[4200]; /* "<spool>/store": the spool prepared as a store's directory */
     const char *prom;
     unsigned long keep_days, keep_count, history_days, keep_hops;
-    bool quiet;
+    bool quiet, pcap_to_store;
     struct pm_store *store;
     struct pm_history_fact *facts;
     int dirfd;   /* the store's directory, verified while privileged */
@@ -82,6 +85,7 @@ static int extra(void *ctx, int opt, const char *arg)
         return 0;
     case OPT_PROM: o->prom = arg; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
+    case OPT_PCAP_TO_STORE: o->pcap_to_store = true; return 0;
     case OPT_KEEP_DAYS:
         if (pm_input_uint(arg, 0, 36500, &o->keep_days) != PM_OK)
             break;
@@ -168,6 +172,7 @@ static int open_store(void *ctx, struct pm_cli_sweep *s)
             pm_cli_error("snapshot: %s", err);
         return rc == PM_ECORRUPT ? PM_EXIT_DATAERR : rc == PM_EPERM ? PM_EXIT_NOPERM : PM_EXIT_CANTCREAT;
     }
+    pm_store_set_pcap_to_store(o->store, o->pcap_to_store);
     if (o->server) {
         uint32_t sent, left;
         if ((rc = pm_store_set_local_dir(o->store, o->spool, err)) != PM_OK) {
@@ -200,7 +205,7 @@ int pm_cmd_snapshot(int argc, char **argv)
         {"keep-pcaps", required_argument, 0, OPT_KEEP_DAYS}, {"keep-count", required_argument, 0, OPT_KEEP_COUNT},
         {"history-days", required_argument, 0, OPT_HISTORY_DAYS}, {"quiet", no_argument, 0, OPT_QUIET},
         {"keep-hops", required_argument, 0, OPT_KEEP_HOPS}, {"vantage", required_argument, 0, OPT_VANTAGE},
-        {"spool", required_argument, 0, OPT_SPOOL},
+        {"spool", required_argument, 0, OPT_SPOOL}, {"pcap-to-store", no_argument, 0, OPT_PCAP_TO_STORE},
         {0, 0, 0, 0}};
     struct snap_opts o = {.keep_days = 30, .history_days = 30, .keep_hops = 90, .dirfd = -1};
     struct pm_cli_sweep s;
@@ -258,11 +263,15 @@ int pm_cmd_snapshot(int argc, char **argv)
         goto out;
     uint64_t now = pm_cli_now_us();
     uint32_t removed = 0;
+    /* a server store: each vantage's retention acts on its own snapshots
+     * (one file store: on all, as it always did) */
+    const char *mine = o.server ? s.run->vantage : NULL;
     if ((o.keep_days || o.keep_count) &&
-        pm_store_prune(o.store, (uint32_t)o.keep_days, (uint32_t)o.keep_count, now, &removed, err) != PM_OK)
+        pm_store_prune_vantage(o.store, mine, (uint32_t)o.keep_days, (uint32_t)o.keep_count, now, &removed, err) !=
+            PM_OK)
         pm_cli_error("snapshot: retention: %s (snapshot %lld is stored)", err, (long long)id);
     uint64_t hop_rows = 0;
-    if (o.keep_hops && pm_store_prune_hops(o.store, (uint32_t)o.keep_hops, now, &hop_rows, err) != PM_OK)
+    if (o.keep_hops && pm_store_prune_hops_vantage(o.store, mine, (uint32_t)o.keep_hops, now, &hop_rows, err) != PM_OK)
         pm_cli_error("snapshot: hop retention: %s (snapshot %lld is stored)", err, (long long)id);
     if (o.prom && pm_store_prom_write(o.store, o.prom, now, err) != PM_OK) {
         /* written after the drop, atomically (temp + rename in its directory) */

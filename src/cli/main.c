@@ -24,7 +24,7 @@ static const struct command commands[] = {
     {"export", pm_cmd_export, "write stored snapshots as JSON Lines"},
     {"import", pm_cmd_import, "read JSON Lines snapshots into a store"},
     {"geo", pm_cmd_geo, "build or query the ASN and location databases"},
-    {"store", pm_cmd_store, "create or migrate a store's schema (store init)"},
+    {"store", pm_cmd_store, "create or migrate a store's schema (store init); a capture kept inside it (store pcap)"},
     {"bgp", pm_cmd_bgp, "the control plane from MRT files: bgpdump-style dump, state per prefix"},
 };
 

@@ -103,6 +103,10 @@ int pm_store_sha256_file(const char *path, char hex[65], char *errbuf);
  * and returns the sha256 of the compressed file. */
 int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
                        char *errbuf);
+/* Compresses the capture behind src_fd (from offset 0, through a
+ * duplicate) into memory, for the pcaps table (--pcap-to-store): *out
+ * malloc'd, at most PM_STORE_MAX_PCAP bytes (PM_ELIMIT past it). */
+int pm_store_pcap_gzip_fd(int src_fd, unsigned char **out, size_t *out_len, char sha_hex[65], char *errbuf);
 /* Same, from an open descriptor (read from offset 0 through a duplicate). */
 int pm_store_pcap_copy_fd(int src_fd, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
                           char *errbuf);

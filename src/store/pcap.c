@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -10,8 +11,46 @@
 #include "store/internal.h"
 #include "util/sha256.h"
 
-/* Compresses src into the already open fd; hashes the compressed bytes. */
-static int deflate_into(FILE *in, int fd, struct pm_sha256 *sha, char *errbuf)
+/* Where compressed bytes go: a file descriptor, or (fd < 0) a buffer
+ * grown up to PM_STORE_MAX_PCAP. */
+struct sink {
+    int fd;
+    unsigned char *buf;
+    size_t len, cap;
+};
+
+static int sink_write(struct sink *k, const unsigned char *p, size_t n, char *errbuf)
+{
+    if (k->fd < 0) {
+        if (k->len + n > PM_STORE_MAX_PCAP)
+            return pm_err(errbuf, PM_ELIMIT, "the compressed capture is larger than %u MiB", PM_STORE_MAX_PCAP >> 20);
+        if (k->len + n > k->cap) {
+            size_t cap = k->cap ? k->cap : 65536;
+            while (cap < k->len + n)
+                cap *= 2;
+            unsigned char *b = realloc(k->buf, cap);
+            if (!b)
+                return pm_err(errbuf, PM_ENOMEM, "out of memory compressing the capture");
+            k->buf = b;
+            k->cap = cap;
+        }
+        memcpy(k->buf + k->len, p, n);
+        k->len += n;
+        return PM_OK;
+    }
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(k->fd, p + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return pm_err(errbuf, PM_EIO, "cannot write the compressed capture: %s", strerror(errno));
+        off += (size_t)w;
+    }
+    return PM_OK;
+}
+
+/* Compresses src into the sink; hashes the compressed bytes. */
+static int deflate_into(FILE *in, struct sink *k, struct pm_sha256 *sha, char *errbuf)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -38,16 +77,7 @@ static int deflate_into(FILE *in, int fd, struct pm_sha256 *sha, char *errbuf)
                 break;
             }
             size_t have = CH - z.avail_out;
-            for (size_t off = 0; off < have;) {
-                ssize_t w = write(fd, obuf + off, have - off);
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w <= 0) {
-                    rc = pm_err(errbuf, PM_EIO, "cannot write the compressed capture: %s", strerror(errno));
-                    break;
-                }
-                off += (size_t)w;
-            }
+            rc = sink_write(k, obuf, have, errbuf);
             pm_sha256_update(sha, obuf, have);
         } while (!rc && z.avail_out == 0);
     } while (!rc && flush != Z_FINISH);
@@ -85,7 +115,8 @@ static int copy_stream(FILE *in, const char *stem, char *dst, size_t dst_len, ch
         return pm_err(errbuf, PM_EIO, "cannot create %s: %s", tmp, strerror(errno));
     struct pm_sha256 sha;
     pm_sha256_init(&sha);
-    int rc = deflate_into(in, fd, &sha, errbuf);
+    struct sink k = {.fd = fd};
+    int rc = deflate_into(in, &k, &sha, errbuf);
     if (!rc && fsync(fd) != 0)
         rc = pm_err(errbuf, PM_EIO, "cannot sync %s: %s", tmp, strerror(errno));
     if (close(fd) != 0 && !rc)
@@ -133,4 +164,31 @@ int pm_store_pcap_copy_fd(int src_fd, const char *stem, char *dst, size_t dst_le
                                           : pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
     fclose(in);
     return rc;
+}
+
+int pm_store_pcap_gzip_fd(int src_fd, unsigned char **out, size_t *out_len, char sha_hex[65], char *errbuf)
+{
+    *out = NULL;
+    *out_len = 0;
+    int fd = dup(src_fd);
+    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!in) {
+        if (fd >= 0)
+            close(fd);
+        return pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    }
+    struct sink k = {.fd = -1};
+    struct pm_sha256 sha;
+    pm_sha256_init(&sha);
+    int rc = fseeko(in, 0, SEEK_SET) == 0 ? deflate_into(in, &k, &sha, errbuf)
+                                          : pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    fclose(in);
+    if (rc) {
+        free(k.buf);
+        return rc;
+    }
+    pm_sha256_hex(&sha, sha_hex);
+    *out = k.buf;
+    *out_len = k.len;
+    return PM_OK;
 }

@@ -77,9 +77,57 @@ static const struct {
      "CREATE INDEX prefix_states_by_snapshot ON prefix_states (snapshot);"
      "CREATE INDEX upstream_states_by_snapshot ON upstream_states (snapshot);"
      "INSERT INTO meta (key, value) VALUES ('schema_version', '3');"},
+    /* 3 -> 4: the SQLite store's pcaps table, and retention as two
+     * functions the owner defines (SECURITY DEFINER): a role granted
+     * EXECUTE (the writer, or a maintenance role) applies the retention
+     * policy - old hops and old pcaps, of one vantage or all - without
+     * UPDATE or DELETE on any table, so it can never remove a snapshot or
+     * a verdict. Each takes the retention lock first: vantages finishing
+     * together prune one after the other. */
+    {3, 4,
+     "CREATE TABLE pcaps ("
+     "  snapshot BIGINT PRIMARY KEY REFERENCES snapshots (id) ON DELETE CASCADE,"
+     "  sha256 TEXT NOT NULL, data BYTEA NOT NULL);"
+     "CREATE FUNCTION pathmortem_retain_pcaps(p_vantage TEXT, keep_days INTEGER, keep_count INTEGER, now_us BIGINT)"
+     " RETURNS SETOF TEXT LANGUAGE plpgsql SECURITY DEFINER AS $f$"
+     " DECLARE cutoff BIGINT := CASE WHEN keep_days > 0 THEN now_us - keep_days::BIGINT * 86400000000 ELSE -1 END;"
+     " BEGIN"
+     "  PERFORM pg_advisory_xact_lock(1347244629);"
+     "  RETURN QUERY WITH v AS ("
+     "   SELECT s.id, s.pcap_path FROM snapshots s WHERE s.pcap_path IS NOT NULL"
+     "    AND (p_vantage IS NULL OR s.vantage = p_vantage)"
+     "    AND ((cutoff >= 0 AND s.started_us < cutoff) OR (keep_count > 0 AND s.id NOT IN ("
+     "     SELECT k.id FROM snapshots k WHERE p_vantage IS NULL OR k.vantage = p_vantage"
+     "     ORDER BY k.started_us DESC, k.id DESC LIMIT keep_count))) FOR UPDATE),"
+     "   gone AS (DELETE FROM pcaps WHERE snapshot IN (SELECT id FROM v))"
+     "   UPDATE snapshots u SET pcap_path = NULL, pcap_sha256 = NULL FROM v WHERE u.id = v.id RETURNING v.pcap_path;"
+     " END $f$;"
+     "CREATE FUNCTION pathmortem_retain_hops(p_vantage TEXT, keep_days INTEGER, now_us BIGINT)"
+     " RETURNS BIGINT LANGUAGE plpgsql SECURITY DEFINER AS $f$"
+     " DECLARE n BIGINT := 0;"
+     " BEGIN"
+     "  IF keep_days < 1 THEN RETURN 0; END IF;"
+     "  PERFORM pg_advisory_xact_lock(1347244629);"
+     "  DELETE FROM hops WHERE snapshot IN (SELECT id FROM snapshots WHERE started_us < now_us - keep_days::BIGINT"
+     "   * 86400000000 AND (p_vantage IS NULL OR vantage = p_vantage));"
+     "  GET DIAGNOSTICS n = ROW_COUNT;"
+     "  RETURN n;"
+     " END $f$;"
+     /* functions are PUBLIC's to call by default: only granted roles may;
+      * and a definer's function resolves names in its own schema, never a
+      * caller's temp tables */
+     "REVOKE ALL ON FUNCTION pathmortem_retain_pcaps(TEXT, INTEGER, INTEGER, BIGINT) FROM PUBLIC;"
+     "REVOKE ALL ON FUNCTION pathmortem_retain_hops(TEXT, INTEGER, BIGINT) FROM PUBLIC;"
+     "DO $d$ BEGIN"
+     " EXECUTE format('ALTER FUNCTION pathmortem_retain_pcaps(TEXT, INTEGER, INTEGER, BIGINT)"
+     " SET search_path = %I, pg_temp', current_schema());"
+     " EXECUTE format('ALTER FUNCTION pathmortem_retain_hops(TEXT, INTEGER, BIGINT)"
+     " SET search_path = %I, pg_temp', current_schema());"
+     " END $d$;"
+     "UPDATE meta SET value = '4' WHERE key = 'schema_version';"},
 };
 
-_Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == 1 && PM_STORE_SCHEMA_VERSION == 3,
+_Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == 2 && PM_STORE_SCHEMA_VERSION == 4,
                "a new SQLite schema version needs its PostgreSQL migration here");
 
 bool pm_store_is_server(const char *spec)

@@ -40,6 +40,8 @@ int pm_pg_read_begin(struct pm_store *s, char *errbuf);
 int pm_pg_read_end(struct pm_store *s, int rc);
 /* Snapshot id whole (row, targets, hops, roll-ups) unless the copy has it. */
 int pm_pg_need_snapshot(struct pm_store *s, int64_t id, char *errbuf);
+/* Empties the working copy (after retention changed server rows). */
+int pm_pg_forget_all(struct pm_store *s, char *errbuf);
 /* Drops snapshot id from the working copy (export: memory stays flat). */
 int pm_pg_forget(struct pm_store *s, int64_t id, char *errbuf);
 /* What a read of a window needs (PM_PG_*), filtered on the server to the

@@ -8,8 +8,8 @@
 #include "store/pg.h"
 
 /* Parents before children (foreign keys in the working copy). */
-static const char *const tables[] = {"snapshots",        "targets",         "hops",           "prefix_rollups",
-                                     "upstream_rollups", "prefix_states",   "upstream_states"};
+static const char *const tables[] = {"snapshots",       "targets",         "hops",  "prefix_rollups", "upstream_rollups",
+                                     "prefix_states",   "upstream_states", "pcaps"};
 #define N_TABLES (sizeof tables / sizeof tables[0])
 #define MAX_COLS 32
 
@@ -172,6 +172,12 @@ int pm_pg_need_snapshot(struct pm_store *s, int64_t id, char *errbuf)
     return pm_pg_read_end(s, rc);
 }
 
+int pm_pg_forget_all(struct pm_store *s, char *errbuf)
+{
+    s->pg_n_scopes = 0;
+    return pm_store_exec(s, "DELETE FROM pm_pulled; DELETE FROM snapshots", "trimming the working copy", errbuf);
+}
+
 int pm_pg_forget(struct pm_store *s, int64_t id, char *errbuf)
 {
     char sql[200];
@@ -234,6 +240,17 @@ static int put_value(struct buf *b, sqlite3_stmt *st, int col)
     case SQLITE_INTEGER:
         return put(b, num, (size_t)snprintf(num, sizeof num, "%" PRId64, (int64_t)sqlite3_column_int64(st, col)));
     case SQLITE_FLOAT: return put(b, num, (size_t)snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, col)));
+    case SQLITE_BLOB: { /* bytea's hex form, its backslash escaped for COPY */
+        const unsigned char *p = sqlite3_column_blob(st, col);
+        int n = sqlite3_column_bytes(st, col);
+        static const char hex[] = "0123456789abcdef";
+        int rc = put(b, "\\\\x", 3);
+        for (int i = 0; !rc && i < n; i++) {
+            char two[2] = {hex[p[i] >> 4], hex[p[i] & 15]};
+            rc = put(b, two, 2);
+        }
+        return rc;
+    }
     default: break;
     }
     const unsigned char *t = sqlite3_column_text(st, col);

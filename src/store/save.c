@@ -161,7 +161,26 @@ static int insert_targets(struct pm_store *s, const struct pm_snapshot *snap, in
     return rc;
 }
 
-int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t *id, char *errbuf)
+/* The capture inside the store: its row in the same transaction as the snapshot. */
+static int insert_pcap(struct pm_store *s, int64_t id, const struct pm_snapshot *snap, const unsigned char *gz,
+                       size_t len, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int rc = pm_store_prepare(s, "INSERT INTO pcaps (snapshot, sha256, data) VALUES (?, ?, ?)", &st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, snap->pcap_sha256, sizeof snap->pcap_sha256);
+    sqlite3_bind_blob64(st, 3, gz, len, SQLITE_STATIC);
+    int sr = sqlite3_step(st);
+    if (sr != SQLITE_DONE)
+        rc = pm_store_sqlerr(s, sr, "writing the capture", errbuf);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insert(struct pm_store *s, const struct pm_snapshot *snap, const unsigned char *gz, size_t gz_len,
+                  int64_t *id, char *errbuf)
 {
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
@@ -182,6 +201,8 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
         rc = insert_rollups(s, new_id, "upstream_rollups", snap->by_upstream, snap->n_upstream, errbuf);
     if (!rc)
         rc = pm_store_states_write(s, new_id, errbuf);
+    if (!rc && gz)
+        rc = insert_pcap(s, new_id, snap, gz, gz_len, errbuf);
     /* a server store: the server's commit is the one that counts; the
      * working copy keeps the snapshot only when the server took it */
     if (!rc && s->pg)
@@ -197,6 +218,13 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
     return PM_OK;
 }
 
+int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t *id, char *errbuf)
+{
+    return insert(s, snap, NULL, 0, id, errbuf);
+}
+
+void pm_store_set_pcap_to_store(struct pm_store *s, bool on) { s->pcap_to_store = on; }
+
 static int save(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
                 const char *pcap_path, int pcap_fd, int64_t *snapshot_id, char *errbuf)
 {
@@ -206,7 +234,19 @@ static int save(struct pm_store *s, const struct pm_run *run, const struct pm_an
     int rc = pm_snapshot_from_run(run, analysis, &snap, errbuf);
     if (rc)
         return rc;
-    if (pcap_path || pcap_fd >= 0) {
+    unsigned char *gz = NULL;
+    size_t gz_len = 0;
+    if (s->pcap_to_store && pcap_fd >= 0) {
+        rc = pm_store_pcap_gzip_fd(pcap_fd, &gz, &gz_len, snap->pcap_sha256, errbuf);
+        if (!rc)
+            snprintf(snap->pcap_path, sizeof snap->pcap_path, "%s", PM_STORE_PCAP_IN_STORE);
+        else if (rc != PM_ELIMIT) {
+            pm_snapshot_free(snap);
+            return rc;
+        }
+        /* larger than the store takes: it stays a file, as without the option */
+    }
+    if (!gz && (pcap_path || pcap_fd >= 0)) {
         /* name from the start time plus pid: unique per vantage and run */
         char stamp[32];
         time_t secs = (time_t)(snap->started_us / 1000000);
@@ -227,9 +267,10 @@ static int save(struct pm_store *s, const struct pm_run *run, const struct pm_an
             return rc;
         }
     }
-    rc = pm_store_insert(s, snap, snapshot_id, errbuf);
-    if (rc && snap->pcap_path[0])
+    rc = insert(s, snap, gz, gz_len, snapshot_id, errbuf);
+    if (rc && snap->pcap_path[0] && !gz)
         unlink(snap->pcap_path);
+    free(gz);
     pm_snapshot_free(snap);
     return rc;
 }

@@ -113,6 +113,13 @@ static const struct migration migrations[] = {
      "ALTER TABLE upstream_states ADD COLUMN died INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE upstream_states ADD COLUMN not_probed INTEGER NOT NULL DEFAULT 0;",
      NULL},
+    /* 3 -> 4 (issue 14): a run's capture kept inside the store
+     * (--pcap-to-store), gzip bytes and their sha256; the snapshot's
+     * pcap_path then reads "store:" */
+    {"CREATE TABLE pcaps ("
+     "  snapshot INTEGER PRIMARY KEY REFERENCES snapshots (id) ON DELETE CASCADE,"
+     "  sha256 TEXT NOT NULL, data BLOB NOT NULL);",
+     NULL},
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == PM_STORE_SCHEMA_VERSION,

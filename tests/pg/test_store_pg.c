@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -403,6 +404,123 @@ static void reads_filter_on_the_server(void **state)
     rm_rf(dir);
 }
 
+static void psql_ok(const char *spec, const char *sql)
+{
+    PGconn *c = PQconnectdb(spec);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static long long psql_num(const char *spec, const char *sql)
+{
+    PGconn *c = PQconnectdb(spec);
+    PGresult *r = PQexec(c, sql);
+    long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    PQfinish(c);
+    return v;
+}
+
+#define PRUNERS 4
+#define PER_PRUNER 6
+
+/* Retention on the server: vantages writing and pruning at once, as the
+ * writer role (INSERT and the retention functions, no DELETE), lose no
+ * snapshot and keep each its own newest pcaps and recent hops; a role
+ * without the functions is told so and its snapshot is stored. */
+static void retention_on_the_server(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE], writer[256], plain[256], sql[512], cap[128];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    snprintf(sql, sizeof sql,
+             "CREATE ROLE pmw_%ld LOGIN; CREATE ROLE pmn_%ld LOGIN;"
+             "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO pmw_%ld, pmn_%ld;"
+             "GRANT USAGE ON SEQUENCE snapshots_id_seq TO pmw_%ld, pmn_%ld;"
+             "GRANT EXECUTE ON FUNCTION pathmortem_retain_pcaps, pathmortem_retain_hops TO pmw_%ld",
+             (long)getpid(), (long)getpid(), (long)getpid(), (long)getpid(), (long)getpid(), (long)getpid(),
+             (long)getpid());
+    psql_ok(path, sql);
+    snprintf(writer, sizeof writer, "%s user=pmw_%ld", path, (long)getpid());
+    snprintf(plain, sizeof plain, "%s user=pmn_%ld", path, (long)getpid());
+    snprintf(cap, sizeof cap, "%s/capture", dir);
+    FILE *f = fopen(cap, "w");
+    for (int i = 0; i < 3000; i++)
+        fputc(i % 251, f);
+    fclose(f);
+    const uint64_t day = 86400000000ull, now = T0_US + day + 3 * STEP_US;
+    for (int k = 0; k < PRUNERS; k++)
+        if (fork() == 0) {
+            struct pm_store *s;
+            char e[PM_ERRBUF_SIZE], v[16];
+            int fd = open(cap, O_RDONLY);
+            if (fd < 0 || pm_store_open(writer, PM_STORE_WRITE, &s, e))
+                _exit(2);
+            pm_store_set_pcap_to_store(s, true);
+            snprintf(v, sizeof v, "w%d", k);
+            for (int i = 0; i < PER_PRUNER; i++) {
+                struct fixture fx = make_fixture(T0_US + (uint64_t)i * STEP_US, TS_REACHED, TS_REACHED, 1);
+                snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", v);
+                int64_t id;
+                uint32_t removed;
+                uint64_t rows;
+                int rc = pm_store_save_snapshot_fd(s, fx.run, fx.an, fd, &id, e);
+                free_fixture(&fx);
+                if (rc)
+                    _exit(3);
+                if (pm_store_prune_vantage(s, v, 0, 2, now, &removed, e) ||
+                    pm_store_prune_hops_vantage(s, v, 1, now, &rows, e)) {
+                    fprintf(stderr, "prune: %s\n", e);
+                    _exit(4);
+                }
+            }
+            pm_store_close(s);
+            _exit(0);
+        }
+    for (int k = 0; k < PRUNERS; k++) {
+        int st;
+        assert_true(wait(&st) > 0);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            fail_msg("a writer exited %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    }
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM snapshots"), PRUNERS * PER_PRUNER);
+    /* each vantage keeps its 2 newest pcaps (in the database) */
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM (SELECT s.vantage FROM pcaps p JOIN snapshots s ON"
+                                    " s.id = p.snapshot GROUP BY s.vantage HAVING count(*) = 2) v"),
+                     PRUNERS);
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM pcaps"), PRUNERS * 2);
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM snapshots WHERE pcap_path IS NOT NULL"), PRUNERS * 2);
+    /* hops of the snapshots started more than a day before now are gone, the rest whole */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM hops h JOIN snapshots s ON s.id = h.snapshot WHERE s.started_us < %llu",
+             (unsigned long long)(now - day));
+    assert_int_equal(psql_num(path, sql), 0);
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM hops"), PRUNERS * (PER_PRUNER - 3) * 2 * 5);
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM targets"), PRUNERS * PER_PRUNER * 2);
+    /* the writer itself cannot delete */
+    snprintf(sql, sizeof sql, "SET ROLE pmw_%ld; DELETE FROM snapshots", (long)getpid());
+    PGconn *c = PQconnectdb(path);
+    PGresult *r = PQexec(c, sql);
+    assert_int_not_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42501");
+    PQclear(r);
+    PQfinish(c);
+    /* a role without the functions: told, and its snapshot stays stored */
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(plain, PM_STORE_WRITE, &s, err), PM_OK);
+    save(s, T0_US + 99 * STEP_US, "n1", TS_REACHED, 1, PM_OK);
+    uint32_t removed;
+    assert_int_equal(pm_store_prune_vantage(s, "n1", 1, 0, now, &removed, err), PM_EPERM);
+    assert_non_null(strstr(err, "may not apply retention"));
+    uint64_t rows;
+    assert_int_equal(pm_store_prune_hops_vantage(s, "n1", 1, now, &rows, err), PM_EPERM);
+    pm_store_close(s);
+    assert_int_equal(psql_num(path, "SELECT count(*) FROM snapshots"), PRUNERS * PER_PRUNER + 1);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     if (!on_server()) {
@@ -417,6 +535,7 @@ int main(void)
         cmocka_unit_test(spool_catches_up_once),
         cmocka_unit_test(killed_writer_leaves_whole_snapshots),
         cmocka_unit_test(reads_filter_on_the_server),
+        cmocka_unit_test(retention_on_the_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

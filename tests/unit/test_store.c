@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -519,6 +521,130 @@ static void retention_by_count_and_age(void **state)
     rm_rf(dir);
 }
 
+/* gunzip of a stored capture, as zcat would read it */
+static size_t gunzip(const unsigned char *gz, size_t n, unsigned char *out, size_t cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (unsigned char *)gz;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t got = cap - z.avail_out;
+    inflateEnd(&z);
+    return got;
+}
+
+static void save_fd(struct pm_store *s, uint64_t t, const char *vantage, int fd, int64_t *id)
+{
+    char err[PM_ERRBUF_SIZE];
+    struct fixture fx = make_fixture(t, TS_REACHED, TS_REACHED, 1);
+    snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", vantage);
+    int rc = pm_store_save_snapshot_fd(s, fx.run, fx.an, fd, id, err);
+    free_fixture(&fx);
+    if (rc)
+        fail_msg("save: %s", err);
+}
+
+/* --pcap-to-store: the capture goes into the store with the snapshot (no
+ * file beside it), reads back byte for byte through its sha256, a changed
+ * byte is refused, and retention removes it by count and age, per vantage. */
+static void pcap_inside_the_store(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE], cap[160];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    snprintf(cap, sizeof cap, "%s/capture", dir);
+    unsigned char raw[5000];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = (unsigned char)(i * 7 + i / 13);
+    write_bytes(cap, raw, sizeof raw);
+    int fd = open(cap, O_RDONLY);
+    assert_true(fd >= 0);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    pm_store_set_pcap_to_store(s, true);
+    int64_t id[4];
+    for (int i = 0; i < 3; i++)
+        save_fd(s, T0_US + (uint64_t)i * 86400000000ull, "fra1", fd, &id[i]);
+    save_fd(s, T0_US, "sin1", fd, &id[3]);
+    close(fd);
+    /* no file was written for them */
+    char pdir[200];
+    snprintf(pdir, sizeof pdir, "%s", pm_store_pcap_dir(s));
+    DIR *d = opendir(pdir);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d));)
+            assert_null(strstr(e->d_name, ".pcap.gz"));
+        closedir(d);
+    }
+    assert_int_equal(reopen(&s, path, 0), PM_OK);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, id[0], &snap, err), PM_OK);
+    assert_string_equal(snap->pcap_path, PM_STORE_PCAP_IN_STORE);
+    assert_int_equal(strlen(snap->pcap_sha256), 64);
+    pm_snapshot_free(snap);
+    unsigned char *gz, back[6000];
+    size_t len;
+    assert_int_equal(pm_store_pcap_fetch(s, id[0], &gz, &len, err), PM_OK);
+    assert_int_equal(gunzip(gz, len, back, sizeof back), sizeof raw);
+    assert_memory_equal(back, raw, sizeof raw);
+    free(gz);
+    pm_store_close(s);
+    /* one byte changed in the store: refused, not written out */
+    if (on_server()) {
+        PGconn *c = PQconnectdb(path);
+        char sql[160];
+        snprintf(sql, sizeof sql, "UPDATE pcaps SET data = overlay(data placing '\\x00'::bytea from 20) WHERE snapshot = %lld",
+                 (long long)id[1]);
+        PGresult *r = PQexec(c, sql);
+        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+        PQclear(r);
+        PQfinish(c);
+    } else {
+        sqlite3 *db;
+        char sql[160];
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        snprintf(sql, sizeof sql, "UPDATE pcaps SET data = CAST(x'00' || substr(data, 2) AS BLOB) WHERE snapshot = %lld",
+                 (long long)id[1]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    assert_int_equal(pm_store_pcap_fetch(s, id[1], &gz, &len, err), PM_ECORRUPT);
+    if (!strstr(err, "sha256"))
+        fail_msg("tampered capture: %s", err);
+    /* retention of fra1 only: the newest 2 by count, then 1 day by age */
+    uint32_t removed;
+    assert_int_equal(pm_store_prune_vantage(s, "fra1", 0, 2, T0_US, &removed, err), PM_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(pm_store_pcap_fetch(s, id[0], &gz, &len, err), PM_ENOTFOUND);
+    assert_int_equal(pm_store_prune_vantage(s, "fra1", 1, 0, T0_US + 2 * 86400000000ull + 1, &removed, err), PM_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(pm_store_pcap_fetch(s, id[1], &gz, &len, err), PM_ENOTFOUND);
+    assert_int_equal(pm_store_pcap_fetch(s, id[2], &gz, &len, err), PM_OK);
+    free(gz);
+    /* sin1's, as old as fra1's first, is another vantage's: kept */
+    assert_int_equal(pm_store_pcap_fetch(s, id[3], &gz, &len, err), PM_OK);
+    free(gz);
+    /* hops of fra1's older than 1 day go; sin1's stay */
+    uint64_t rows;
+    assert_int_equal(pm_store_prune_hops_vantage(s, "fra1", 1, T0_US + 2 * 86400000000ull + 1, &rows, err), PM_OK);
+    assert_int_equal(rows, 2 * 2 * 5);
+    assert_int_equal(reopen(&s, path, 0), PM_OK);
+    assert_int_equal(pm_store_load(s, id[3], &snap, err), PM_OK);
+    assert_int_equal(snap->n_hops, 10);
+    pm_snapshot_free(snap);
+    assert_int_equal(pm_store_load(s, id[1], &snap, err), PM_OK);
+    assert_int_equal(snap->n_hops, 0);
+    assert_string_equal(snap->pcap_path, "");
+    pm_snapshot_free(snap);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
 static bool has_line(const char *text, const char *line)
 {
     size_t n = strlen(line);
@@ -884,6 +1010,7 @@ int main(void)
         cmocka_unit_test(migrates_version_1),
         cmocka_unit_test(tampered_rows_are_refused),
         cmocka_unit_test(reader_without_write_access),
+        cmocka_unit_test(pcap_inside_the_store),
     };
     /* under tests/pg/with-pg.sh: the tests that hold for any backend (the
      * rest test the SQLite file itself: its header, lock, WAL, owner) */
@@ -892,6 +1019,8 @@ int main(void)
         cmocka_unit_test(prometheus_textfile),
         cmocka_unit_test(prometheus_per_vantage),
         cmocka_unit_test(read_only_store_refuses_writes),
+        cmocka_unit_test(retention_by_count_and_age),
+        cmocka_unit_test(pcap_inside_the_store),
     };
     if (on_server())
         return cmocka_run_group_tests(server_tests, NULL, NULL);
