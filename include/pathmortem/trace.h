@@ -75,6 +75,8 @@ struct pm_reply {
     bool has_ext;           /* RFC 4884 extension present */
     bool no_rtt;            /* the file kept this answer but not its time (tracelb's first node):
                              * shown without an rtt, never as 0 ms */
+    uint16_t ext;           /* 1 + index into its target's ext[]: the extension objects (0: none
+                             * kept); set by pm_target_add_reply_ext only */
     struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
 };
 
@@ -94,6 +96,8 @@ struct pm_target {
     uint32_t n_replies;
     uint32_t cap_replies;
     struct pm_reply *replies;         /* owned; in arrival order */
+    uint32_t n_ext, cap_ext;
+    struct pm_ext_set *ext;           /* owned; the extension objects of replies that had any */
 };
 
 #define PM_TRACE_MAX_TARGETS (1u << 20)   /* hard cap on targets per run */
@@ -177,8 +181,12 @@ const struct pm_target *pm_run_find(const struct pm_run *run, uint32_t dst);
 
 /* Records that a probe went out (counts per TTL). */
 void pm_target_note_sent(struct pm_target *t, uint8_t ttl);
-/* Appends a reply (copied). PM_ELIMIT past the per-target cap. */
+/* Appends a reply (copied; its ext index is cleared). PM_ELIMIT past the per-target cap. */
 int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r);
+/* The same, keeping the reply's extension objects e (NULL or empty: none). */
+int pm_target_add_reply_ext(struct pm_target *t, const struct pm_reply *r, const struct pm_ext_set *e);
+/* The extension objects of a reply of t, or NULL. */
+const struct pm_ext_set *pm_reply_ext(const struct pm_target *t, const struct pm_reply *r);
 /* Sorts replies by (ttl, attempt, recv time); call once probing is over. */
 void pm_target_sort(struct pm_target *t);
 /* After sorting: replies at one TTL. Returns the count, *first the first. */

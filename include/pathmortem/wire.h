@@ -106,6 +106,45 @@ struct pm_mpls_entry {
     uint8_t ttl;
 };
 
+/* One RFC 4884 extension object as received: its class and c-type, its
+ * length and the first bytes of its payload (RFC 5837 interface information
+ * fits whole: at most 4 + 20 + 64 + 4 = 92 bytes; a longer object is cut,
+ * which `kept < len` shows). Sources that give no bytes (RIPE Atlas) leave
+ * len PM_EXT_LEN_UNKNOWN and kept 0. */
+#define PM_EXT_OBJ_MAX 4
+#define PM_EXT_OBJ_BYTES 92
+#define PM_EXT_LEN_UNKNOWN 0xffff
+#define PM_EXT_CLASS_MPLS 1
+#define PM_EXT_CLASS_IFINFO 2   /* RFC 5837 */
+struct pm_ext_obj {
+    uint8_t cls, ctype;
+    uint16_t len;                  /* payload bytes after the 4-byte object header */
+    uint8_t kept;                  /* bytes of data[] present (<= len) */
+    uint8_t data[PM_EXT_OBJ_BYTES];
+};
+struct pm_ext_set {
+    uint8_t n;                     /* objects kept, in the order received (further ones counted in more) */
+    uint8_t more;
+    struct pm_ext_obj obj[PM_EXT_OBJ_MAX];
+};
+/* Appends an object to s (counted in more past PM_EXT_OBJ_MAX); len bytes at
+ * data, of which the first PM_EXT_OBJ_BYTES are kept (data NULL: none known). */
+void pm_ext_set_add(struct pm_ext_set *s, uint8_t cls, uint8_t ctype, uint16_t len, const uint8_t *data);
+
+/* RFC 5837 interface information, parsed from an object's kept bytes. */
+struct pm_ext_ifinfo {
+    uint8_t role;                  /* c-type bits 7-6: 0 incoming, 1 sub-IP, 2 outgoing, 3 next hop */
+    bool has_ifindex, has_addr, has_name, has_mtu;
+    bool addr_v6;
+    uint32_t ifindex, mtu;
+    uint8_t addr[16];              /* IPv4 in the first 4 bytes (network order) */
+    char name[64];                 /* as received, NUL-terminated; bytes outside printable ASCII become '?' */
+};
+/* PM_OK when o is a class-2 object whose kept bytes hold every field its
+ * c-type announces; PM_ECORRUPT when they do not (cut, lying lengths). */
+int pm_ext_ifinfo_parse(const struct pm_ext_obj *o, struct pm_ext_ifinfo *out);
+const char *pm_ext_ifinfo_role(uint8_t role);
+
 /* Transport header of a packet or of the packet quoted inside an ICMP error.
  * For quoted packets only the first 8 bytes are guaranteed (RFC 792). */
 struct pm_l4 {
@@ -142,6 +181,7 @@ struct pm_packet {
     bool ext_csum_ok;
     uint8_t n_mpls;          /* RFC 4950 label stack entries kept (<= PM_MPLS_MAX) */
     struct pm_mpls_entry mpls[PM_MPLS_MAX];
+    struct pm_ext_set ext;   /* every object of the extension structure (MPLS included) */
     uint16_t payload_len;    /* bytes after the transport header (full packets) */
     /* The extension area was present but broken (bad version, short or
      * overrunning object, ragged MPLS object); the packet stays usable and

@@ -28,6 +28,7 @@ struct reply {
     uint16_t ipid;
     uint8_t kind, type, code, reply_ttl, quoted_ttl, n_mpls;
     bool has_ext;
+    uint32_t ext;         /* 1 + index into exts (0: no extension objects) */
     struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
 };
 
@@ -36,6 +37,8 @@ struct pm_foreign {
     uint32_t n_probes, cap_probes;
     struct reply *replies;
     uint32_t n_replies, cap_replies;
+    struct pm_ext_set *exts;    /* only replies that carried extension objects have one */
+    uint32_t n_exts, cap_exts;
     uint32_t *by_id, *by_flow;  /* open addressing: probe index + 1 (latest with that hash) */
     uint32_t table_cap;         /* power of two, kept at least twice n_probes */
     uint64_t *hash_id, *hash_flow; /* the full hash stored per slot, to tell buckets apart */
@@ -54,6 +57,7 @@ void pm_foreign_free(struct pm_foreign *f)
         return;
     free(f->probes);
     free(f->replies);
+    free(f->exts);
     free(f->by_id);
     free(f->by_flow);
     free(f->hash_id);
@@ -208,6 +212,10 @@ static void add_reply(struct pm_foreign *f, uint32_t pi, const struct pm_packet 
         r->code = p->l4.icmp_code;
     }
     r->has_ext = p->has_ext;
+    if (p->ext.n && PM_GROW(f->exts, f->cap_exts, f->n_exts + 1, 64, PM_FOREIGN_MAX_REPLIES) == PM_OK) {
+        f->exts[f->n_exts++] = p->ext;
+        r->ext = f->n_exts;
+    }
     for (uint8_t i = 0; i < p->n_mpls && r->n_mpls < PM_REPLY_MPLS_MAX; i++)
         r->mpls[r->n_mpls++] = p->mpls[i];
     pr->reply = ++f->n_replies;
@@ -456,7 +464,7 @@ int pm_foreign_runs(struct pm_foreign *f, struct pm_run ***out, uint32_t *n_out,
                 .has_ext = rp->has_ext,
             };
             memcpy(r.mpls, rp->mpls, sizeof r.mpls);
-            if (pm_target_add_reply(t, &r) != PM_OK) {
+            if (pm_target_add_reply_ext(t, &r, rp->ext ? &f->exts[rp->ext - 1] : NULL) != PM_OK) {
                 run->stats.over_limit++;
                 continue;
             }

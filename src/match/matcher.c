@@ -212,7 +212,7 @@ static enum pm_match_kind on_probe(struct pm_matcher *m, const struct pm_packet 
 /* Common acceptance path once a reply names (target, ttl, attempt). */
 static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint8_t ttl, uint8_t attempt,
                                  const uint8_t *expect_l4, size_t cmp_from, size_t cmp_len,
-                                 struct pm_reply *r, struct pm_match_event *ev)
+                                 struct pm_reply *r, const struct pm_ext_set *ext, struct pm_match_event *ev)
 {
     uint32_t tidx = target_index(m, t);
     struct attempt_bits *b = bits_for(m, tidx, ttl);
@@ -235,7 +235,7 @@ static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint
     r->ttl = ttl;
     r->attempt = attempt;
     r->sent_us = e->sent_us;
-    if (pm_target_add_reply(t, r) != PM_OK)
+    if (pm_target_add_reply_ext(t, r, ext) != PM_OK)
         return PM_MATCH_IGNORED;
     b->answered |= (uint8_t)(1u << attempt);
     pm_outstanding_remove(&m->out, key);
@@ -323,7 +323,7 @@ static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_pa
     r.has_ext = p->has_ext;
     r.n_mpls = p->n_mpls < PM_REPLY_MPLS_MAX ? p->n_mpls : PM_REPLY_MPLS_MAX;
     memcpy(r.mpls, p->mpls, r.n_mpls * sizeof r.mpls[0]);
-    enum pm_match_kind k = accept(m, t, ttl, attempt, p->quoted_l4.raw, 0, 8, &r, ev);
+    enum pm_match_kind k = accept(m, t, ttl, attempt, p->quoted_l4.raw, 0, 8, &r, &p->ext, ev);
     if (k == PM_MATCH_REPLY && !r.quoted_ipid_ok)
         m->run->stats.ipid_rewritten++;
     return k;
@@ -353,7 +353,7 @@ static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_pa
     fill_reply_base(p, ts_us, &r);
     r.kind = PM_REPLY_ECHO_REPLY;
     /* id and seq (bytes 4-7) are echoed back unchanged */
-    return accept(m, t, ttl, attempt, p->l4.raw, 4, 4, &r, ev);
+    return accept(m, t, ttl, attempt, p->l4.raw, 4, 4, &r, NULL, ev);
 }
 
 static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
@@ -384,7 +384,7 @@ static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = (l4->tcp_flags & PM_TCP_RST) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
-    return accept(m, t, ttl, attempt, expect, 0, 8, &r, ev);
+    return accept(m, t, ttl, attempt, expect, 0, 8, &r, NULL, ev);
 }
 
 /* What the receiving kernel would have dropped before any socket saw it. */

@@ -145,8 +145,57 @@ static int read_run(struct pm_output_rd *r, json_t *o, struct pm_run *run)
     return PM_OK;
 }
 
+/* "ext_objects" (absent in documents written before issue 12: none). */
+static int read_ext(struct pm_output_rd *r, json_t *o, struct pm_ext_set *e)
+{
+    json_t *arr;
+    int rc;
+    memset(e, 0, sizeof *e);
+    if ((rc = pm_output_jr_get_array(r, o, "ext_objects", false, PM_EXT_OBJ_MAX, &arr)) < 0)
+        return rc;
+    if (rc != PM_OK)
+        return PM_OK;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *x = json_array_get(arr, i);
+        if (!json_is_object(x))
+            return pm_output_jr_bad(r, "ext_objects", "entry %zu is not an object", i);
+        uint8_t cls = 0, ctype = 0;
+        int64_t len = PM_EXT_LEN_UNKNOWN;
+        GET_INT(r, x, "class", true, 0, 255, cls);
+        GET_INT(r, x, "type", true, 0, 255, ctype);
+        if ((rc = pm_output_jr_get_int(r, x, "length", true, true, 0, PM_EXT_LEN_UNKNOWN - 1, &len)) < 0)
+            return rc;
+        if (rc != PM_OK)
+            len = PM_EXT_LEN_UNKNOWN;
+        char hex[2 * PM_EXT_OBJ_BYTES + 1] = "";
+        uint8_t bytes[PM_EXT_OBJ_BYTES];
+        size_t n = 0;
+        json_t *d = json_object_get(x, "data");
+        if (d && !json_is_null(d)) {
+            if ((rc = pm_output_jr_get_str(r, x, "data", true, hex, sizeof hex)) < 0)
+                return rc;
+            size_t hl = strlen(hex);
+            /* the bytes kept: all of the object, or its first PM_EXT_OBJ_BYTES */
+            if (hl % 2 || len == PM_EXT_LEN_UNKNOWN || hl / 2 != (size_t)(len < PM_EXT_OBJ_BYTES ? len : PM_EXT_OBJ_BYTES))
+                return pm_output_jr_bad(r, "ext_objects", "entry %zu: data is not the object's first bytes in hex", i);
+            for (n = 0; n < hl / 2; n++) {
+                unsigned v;
+                if (sscanf(hex + 2 * n, "%2x", &v) != 1 || !strchr("0123456789abcdef", hex[2 * n]) ||
+                    !strchr("0123456789abcdef", hex[2 * n + 1]))
+                    return pm_output_jr_bad(r, "ext_objects", "entry %zu: data is not lower-case hex", i);
+                bytes[n] = (uint8_t)v;
+            }
+        } else if (len != PM_EXT_LEN_UNKNOWN) {
+            return pm_output_jr_bad(r, "ext_objects", "entry %zu: a length without its data", i);
+        }
+        pm_ext_set_add(e, cls, ctype, (uint16_t)len, len == PM_EXT_LEN_UNKNOWN ? NULL : bytes);
+    }
+    GET_INT(r, o, "ext_objects_more", false, 0, 255, e->more);
+    return PM_OK;
+}
+
 static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *run, uint8_t ttl, struct pm_reply *rep,
-                      struct pm_output_facts *facts)
+                      struct pm_ext_set *ext, struct pm_output_facts *facts)
 {
     int rc;
     char kind[16];
@@ -212,6 +261,8 @@ static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *ru
             rep->n_mpls = (uint8_t)(i + 1);
         }
     }
+    if ((rc = read_ext(r, o, ext)) < 0)
+        return rc;
     struct pm_geo_info gi;
     memset(&gi, 0, sizeof gi);
     GET_INT0(r, o, "asn", 0, UINT32_MAX, gi.asn);
@@ -359,10 +410,11 @@ static int read_target(struct pm_output_rd *r, json_t *o, size_t idx, struct pm_
             return rc;
         for (size_t k = 0; k < json_array_size(reps); k++) {
             struct pm_reply rep;
+            struct pm_ext_set ext;
             pm_output_jr_at(r, "targets[%zu].hops[%zu].replies[%zu]", idx, h, k);
-            if ((rc = read_reply(r, json_array_get(reps, k), run, ttl, &rep, facts)) < 0)
+            if ((rc = read_reply(r, json_array_get(reps, k), run, ttl, &rep, &ext, facts)) < 0)
                 return rc;
-            if (pm_target_add_reply(t, &rep) != PM_OK)
+            if (pm_target_add_reply_ext(t, &rep, &ext) != PM_OK)
                 return pm_err(r->errbuf, PM_ELIMIT, "json: targets[%zu]: more than %d replies", idx,
                               PM_TRACE_MAX_REPLIES_PER_TARGET);
         }

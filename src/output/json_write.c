@@ -1,4 +1,5 @@
 /* json_write.c - the "pathmortem/1" JSON document: run, targets with hops and verdicts, summary, owners, streamed target by target. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -117,7 +118,57 @@ static void run_json(struct jw *w, const struct pm_run *run, const char *pcap_pa
     jw_end(w, '}');
 }
 
-static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const struct pm_reply *r)
+/* The reply's ICMP extension objects as received; RFC 5837 interface information also parsed. */
+static void ext_json(struct jw *w, const struct pm_ext_set *e)
+{
+    jw_arr(w, "ext_objects");
+    for (uint8_t i = 0; e && i < e->n && i < PM_EXT_OBJ_MAX; i++) {
+        const struct pm_ext_obj *o = &e->obj[i];
+        jw_obj(w, NULL);
+        jw_uint(w, "class", o->cls);
+        jw_uint(w, "type", o->ctype);
+        if (o->len == PM_EXT_LEN_UNKNOWN) {
+            jw_null(w, "length");
+            jw_null(w, "data");
+        } else {
+            jw_uint(w, "length", o->len);
+            char hex[2 * PM_EXT_OBJ_BYTES + 1];
+            for (uint8_t k = 0; k < o->kept && k < PM_EXT_OBJ_BYTES; k++)
+                snprintf(hex + 2 * k, 3, "%02x", o->data[k]);
+            hex[2 * (o->kept < PM_EXT_OBJ_BYTES ? o->kept : PM_EXT_OBJ_BYTES)] = '\0';
+            jw_str(w, "data", hex);
+        }
+        struct pm_ext_ifinfo ii;
+        if (o->cls == PM_EXT_CLASS_IFINFO && pm_ext_ifinfo_parse(o, &ii) == PM_OK) {
+            jw_obj(w, "interface");
+            jw_str(w, "role", pm_ext_ifinfo_role(ii.role));
+            if (ii.has_ifindex)
+                jw_uint(w, "ifindex", ii.ifindex);
+            else
+                jw_null(w, "ifindex");
+            char a[INET6_ADDRSTRLEN] = "";
+            if (ii.has_addr && inet_ntop(ii.addr_v6 ? AF_INET6 : AF_INET, ii.addr, a, sizeof a))
+                jw_str(w, "addr", a);
+            else
+                jw_null(w, "addr");
+            if (ii.has_name)
+                jw_str(w, "name", ii.name);
+            else
+                jw_null(w, "name");
+            if (ii.has_mtu)
+                jw_uint(w, "mtu", ii.mtu);
+            else
+                jw_null(w, "mtu");
+            jw_end(w, '}');
+        }
+        jw_end(w, '}');
+    }
+    jw_end(w, ']');
+    jw_uint(w, "ext_objects_more", e ? e->more : 0);
+}
+
+static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const struct pm_target *t,
+                       const struct pm_reply *r)
 {
     struct pm_geo_info gi;
     pm_output_lookup(ctx, r->from, &gi);
@@ -162,6 +213,7 @@ static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const stru
     }
     jw_end(w, ']');
     jw_bool(w, "extensions", r->has_ext);
+    ext_json(w, pm_reply_ext(t, r));
     jw_end(w, '}');
 }
 
@@ -214,7 +266,7 @@ static void target_json(struct jw *w, const struct pm_output_ctx *ctx, uint32_t 
         jw_uint(w, "probes", t->sent[ttl]);
         jw_arr(w, "replies");
         for (uint32_t k = 0; k < n; k++)
-            reply_json(w, ctx, &r[k]);
+            reply_json(w, ctx, t, &r[k]);
         jw_end(w, ']');
         jw_end(w, '}');
     }

@@ -1,4 +1,5 @@
 /* text.c - traceroute-like text: run header, verdicts per prefix and upstream, then per-target hop tables. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,6 +373,48 @@ static void measure(const struct tx *x, const struct pm_target *t, uint8_t first
     measure_more(x, t, first, last, c);
 }
 
+/* The extension objects other than MPLS of a responder's first reply that has any: interface
+ * information (RFC 5837) as its fields, others by class and type. */
+static void ext_line(FILE *f, const struct pm_target *t, const struct pm_reply *r, uint32_t n, uint32_t addr)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        const struct pm_ext_set *e = r[i].from == addr ? pm_reply_ext(t, &r[i]) : NULL;
+        bool any = false;
+        for (uint8_t k = 0; e && k < e->n; k++)
+            any |= e->obj[k].cls != PM_EXT_CLASS_MPLS;
+        if (!any)
+            continue;
+        fputs("      ", f);
+        for (uint8_t k = 0; k < e->n; k++) {
+            const struct pm_ext_obj *o = &e->obj[k];
+            struct pm_ext_ifinfo ii;
+            if (o->cls == PM_EXT_CLASS_MPLS)
+                continue;
+            if (o->cls == PM_EXT_CLASS_IFINFO && pm_ext_ifinfo_parse(o, &ii) == PM_OK) {
+                fprintf(f, " [interface %s:", pm_ext_ifinfo_role(ii.role));
+                if (ii.has_ifindex)
+                    fprintf(f, " ifindex %u", ii.ifindex);
+                char a[INET6_ADDRSTRLEN];
+                if (ii.has_addr && inet_ntop(ii.addr_v6 ? AF_INET6 : AF_INET, ii.addr, a, sizeof a))
+                    fprintf(f, " %s", a);
+                if (ii.has_name)
+                    fprintf(f, " \"%s\"", ii.name);
+                if (ii.has_mtu)
+                    fprintf(f, " mtu %u", ii.mtu);
+                fputc(']', f);
+            } else if (o->len == PM_EXT_LEN_UNKNOWN) {
+                fprintf(f, " [ICMP extension class %u type %u]", o->cls, o->ctype);
+            } else {
+                fprintf(f, " [ICMP extension class %u type %u, %u bytes]", o->cls, o->ctype, o->len);
+            }
+        }
+        if (e->more)
+            fprintf(f, " [%u more]", e->more);
+        fputc('\n', f);
+        return; /* once per responder */
+    }
+}
+
 static void hop_line(const struct tx *x, const struct pm_target *t, const struct cols *c, uint8_t ttl,
                      const struct pm_reply *r, uint32_t n, uint32_t addr, unsigned stars, bool first_line)
 {
@@ -461,6 +504,7 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
                     r[i].mpls[k].ttl);
         fputc('\n', x->f);
     }
+    ext_line(x->f, t, r, n, addr);
 }
 
 static void target_header(const struct tx *x, uint32_t idx)

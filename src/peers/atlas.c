@@ -17,6 +17,7 @@ struct entry {
     struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
     uint8_t n_mpls;
     bool has_ext;
+    struct pm_ext_set ext; /* every object: class and type (Atlas gives no bytes), MPLS rebuilt */
 };
 
 static int read_icmpext(struct pm_peers_ctx *c, json_t *ext, const char *path, struct entry *e)
@@ -42,12 +43,15 @@ static int read_icmpext(struct pm_peers_ctx *c, json_t *ext, const char *path, s
             (rc = pm_peers_jint(c, o, p, "type", true, 0, 255, &ctype)) < 0)
             return rc;
         json_t *mpls = json_object_get(o, "mpls");
-        if (!mpls)
-            continue; /* another extension object (interface information...): the reply is marked has_ext */
+        if (!mpls) { /* another object (interface information...): Atlas says its class and type only */
+            pm_ext_set_add(&e->ext, (uint8_t)cls, (uint8_t)ctype, PM_EXT_LEN_UNKNOWN, NULL);
+            continue;
+        }
         if (!json_is_array(mpls) || json_array_size(mpls) > 64)
             return pm_peers_bad(c, PM_ECORRUPT, "%s.mpls: expected an array of at most 64 labels", p);
         size_t k;
         json_t *m;
+        uint8_t first = e->n_mpls;
         json_array_foreach(mpls, k, m) {
             char q[160];
             snprintf(q, sizeof q, "%s.mpls[%zu]", p, k);
@@ -63,6 +67,10 @@ static int read_icmpext(struct pm_peers_ctx *c, json_t *ext, const char *path, s
                 e->mpls[e->n_mpls++] = (struct pm_mpls_entry){
                     .label = (uint32_t)label, .tc = (uint8_t)exp, .s = (uint8_t)s, .ttl = (uint8_t)ttl};
         }
+        if (cls == PM_EXT_CLASS_MPLS && ctype == 1)
+            pm_peers_ext_mpls(&e->ext, e->mpls + first, (uint8_t)(e->n_mpls - first));
+        else /* labels under another class/type: kept as Atlas named it */
+            pm_ext_set_add(&e->ext, (uint8_t)cls, (uint8_t)ctype, PM_EXT_LEN_UNKNOWN, NULL);
     }
     return PM_OK;
 }
@@ -379,7 +387,7 @@ int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec)
             }
             struct pm_reply r;
             to_reply(&e, from, dst, proto.method, (uint8_t)n, a, proto.started_us, &r);
-            if ((rc = pm_peers_add_reply(c, t, &r)) < 0)
+            if ((rc = pm_peers_add_reply_ext(c, t, &r, &e.ext)) < 0)
                 return rc;
         }
     }

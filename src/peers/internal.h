@@ -46,6 +46,12 @@ int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v);
 /* Appends one reply, refusing past the trace model's per-target cap; a
  * reply outside [sent, sent + PM_PEERS_MAX_RTT_US] is counted, not kept. */
 int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r);
+/* The same, keeping the reply's extension objects (NULL: none). */
+int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r,
+                           const struct pm_ext_set *e);
+/* An MPLS label stack object (class 1, c-type 1) rebuilt as its bytes, for
+ * sources that give the entries but not the object (Atlas, sc_warts2json). */
+void pm_peers_ext_mpls(struct pm_ext_set *s, const struct pm_mpls_entry *m, uint8_t n);
 /* Learns the inferred parameters and finishes every run. */
 void pm_peers_finish(struct pm_peers_ctx *c);
 void pm_peers_ctx_free(struct pm_peers_ctx *c);

@@ -42,7 +42,8 @@ static int read_time(struct pm_peers_ctx *c, json_t *o, const char *path, const 
     return PM_OK;
 }
 
-static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, struct pm_reply *r)
+/* The label stacks into r; every object (ie_cn, ie_ct, ie_dl; MPLS ones rebuilt as bytes) into e. */
+static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, struct pm_reply *r, struct pm_ext_set *e)
 {
     json_t *ext = json_object_get(hop, "icmpext");
     if (!ext)
@@ -57,9 +58,18 @@ static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, stru
         if (!json_is_object(o))
             return pm_peers_bad(c, PM_ECORRUPT, "%s: expected an object", p);
         r->has_ext = true;
+        int64_t cn = 0, ct = 0, dl = PM_EXT_LEN_UNKNOWN;
+        int rc;
+        if ((rc = pm_peers_jint(c, o, p, "ie_cn", false, 0, 255, &cn)) < 0 ||
+            (rc = pm_peers_jint(c, o, p, "ie_ct", false, 0, 255, &ct)) < 0 ||
+            (rc = pm_peers_jint(c, o, p, "ie_dl", false, 0, 65535, &dl)) < 0)
+            return rc;
         json_t *labels = json_object_get(o, "mpls_labels");
-        if (!labels)
+        if (!labels) { /* sc_warts2json gives no bytes of other objects */
+            pm_ext_set_add(e, (uint8_t)cn, (uint8_t)ct, (uint16_t)dl, NULL);
             continue;
+        }
+        uint8_t first = r->n_mpls;
         if (!json_is_array(labels) || json_array_size(labels) > 64)
             return pm_peers_bad(c, PM_ECORRUPT, "%s.mpls_labels: expected an array of at most 64", p);
         json_array_foreach(labels, k, m) {
@@ -68,7 +78,6 @@ static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, stru
             if (!json_is_object(m))
                 return pm_peers_bad(c, PM_ECORRUPT, "%s: expected an object", q);
             int64_t label, exp = 0, s = 0, ttl = 0;
-            int rc;
             if ((rc = pm_peers_jint(c, m, q, "mpls_label", true, 0, 0xfffff, &label)) < 0 ||
                 (rc = pm_peers_jint(c, m, q, "mpls_exp", false, 0, 7, &exp)) < 0 ||
                 (rc = pm_peers_jint(c, m, q, "mpls_s", false, 0, 1, &s)) < 0 ||
@@ -78,6 +87,7 @@ static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, stru
                 r->mpls[r->n_mpls++] = (struct pm_mpls_entry){
                     .label = (uint32_t)label, .tc = (uint8_t)exp, .s = (uint8_t)s, .ttl = (uint8_t)ttl};
         }
+        pm_peers_ext_mpls(e, r->mpls + first, (uint8_t)(r->n_mpls - first));
     }
     return PM_OK;
 }
@@ -213,11 +223,12 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
                                  : PM_REPLY_OTHER_ICMP;
             r.quoted_ttl = (uint8_t)qttl;
         }
-        if ((rc = read_mpls(c, h, p, &r)) < 0)
+        struct pm_ext_set ext = {0};
+        if ((rc = read_mpls(c, h, p, &r, &ext)) < 0)
             return rc;
         if (r.recv_us > run->ended_us)
             run->ended_us = r.recv_us;
-        if ((rc = pm_peers_add_reply(c, t, &r)) < 0)
+        if ((rc = pm_peers_add_reply_ext(c, t, &r, &ext)) < 0)
             return rc;
         uint8_t att = (uint8_t)(id ? id : 1);
         if (att > answered[ttl])

@@ -176,13 +176,19 @@ int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v)
 
 int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r)
 {
+    return pm_peers_add_reply_ext(c, t, r, NULL);
+}
+
+int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r,
+                           const struct pm_ext_set *e)
+{
     /* a reply before its probe, or more than an hour after it, answers nothing
      * this trace sent (a damaged record or clock): not kept, like a late reply */
     if (r->recv_us < r->sent_us || r->recv_us - r->sent_us > PM_PEERS_MAX_RTT_US) {
         c->late++;
         return PM_OK;
     }
-    int rc = pm_target_add_reply(t, r);
+    int rc = pm_target_add_reply_ext(t, r, e);
     if (rc == PM_ELIMIT)
         return pm_peers_bad(c, rc, "more than %u replies for one destination (the trace model's cap)",
                             PM_TRACE_MAX_REPLIES_PER_TARGET);
@@ -391,4 +397,18 @@ int pm_peers_jbool(struct pm_peers_ctx *c, json_t *o, const char *path, const ch
         return pm_peers_bad(c, PM_ECORRUPT, "%s%s%s: expected true or false", path, path[0] ? "." : "", key);
     *out = json_is_true(v);
     return PM_OK;
+}
+
+void pm_peers_ext_mpls(struct pm_ext_set *s, const struct pm_mpls_entry *m, uint8_t n)
+{
+    uint8_t b[PM_EXT_OBJ_BYTES];
+    size_t len = 0;
+    for (uint8_t i = 0; i < n && len + 4 <= sizeof b; i++, len += 4) {
+        uint32_t v = m[i].label << 12 | (uint32_t)(m[i].tc & 7) << 9 | (uint32_t)(m[i].s & 1) << 8 | m[i].ttl;
+        b[len] = (uint8_t)(v >> 24);
+        b[len + 1] = (uint8_t)(v >> 16);
+        b[len + 2] = (uint8_t)(v >> 8);
+        b[len + 3] = (uint8_t)v;
+    }
+    pm_ext_set_add(s, PM_EXT_CLASS_MPLS, 1, (uint16_t)len, b);
 }

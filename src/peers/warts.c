@@ -106,10 +106,12 @@ static uint64_t tv_us(const struct timeval *tv)
     return tv->tv_sec < 0 ? 0 : (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
 }
 
-static void mpls_from(const scamper_icmpext_t *ie, struct pm_reply *r)
+/* The label stack into r, and every object (class, c-type, bytes) into e. */
+static void mpls_from(const scamper_icmpext_t *ie, struct pm_reply *r, struct pm_ext_set *e)
 {
     for (; ie; ie = ie->ie_next) {
         r->has_ext = true;
+        pm_ext_set_add(e, ie->ie_cn, ie->ie_ct, ie->ie_dl, ie->ie_data);
         if (!SCAMPER_ICMPEXT_IS_MPLS(ie))
             continue;
         for (int x = 0; x < SCAMPER_ICMPEXT_MPLS_COUNT(ie) && r->n_mpls < PM_REPLY_MPLS_MAX; x++)
@@ -242,10 +244,11 @@ static int read_trace(struct pm_peers_ctx *c, const scamper_trace_t *tr, const c
                 icmp_kind(h->hop_icmp_type, h->hop_icmp_code, &r);
                 r.quoted_ttl = h->hop_icmp_q_ttl;
             }
-            mpls_from(h->hop_icmpext, &r);
+            struct pm_ext_set ext = {0};
+            mpls_from(h->hop_icmpext, &r, &ext);
             if (r.recv_us > run->ended_us)
                 run->ended_us = r.recv_us;
-            if ((rc = pm_peers_add_reply(c, t, &r)) < 0)
+            if ((rc = pm_peers_add_reply_ext(c, t, &r, &ext)) < 0)
                 return rc;
         }
         if (!sent) /* silent: every attempt went out */
@@ -306,6 +309,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
     for (uint16_t k = 0; p->rxs && k < p->rxc; k++) {
         const scamper_tracelb_reply_t *rx = p->rxs[k];
         struct pm_reply r;
+        struct pm_ext_set ext = {0};
         memset(&r, 0, sizeof r);
         if (!rx || !addr_v4(rx->reply_from, &r.from))
             return pm_peers_bad(c, PM_ECORRUPT, "a tracelb reply at TTL %u has no IPv4 address", p->ttl);
@@ -322,7 +326,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         } else {
             icmp_kind(rx->reply_icmp_type, rx->reply_icmp_code, &r);
             r.quoted_ttl = rx->reply_icmp_q_ttl;
-            mpls_from(rx->reply_icmp_ext, &r);
+            mpls_from(rx->reply_icmp_ext, &r, &ext);
         }
         if (r.recv_us > run->ended_us)
             run->ended_us = r.recv_us;
@@ -331,7 +335,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
             c->set->skipped--;
             return PM_OK;
         }
-        int rc = pm_peers_add_reply(c, t, &r);
+        int rc = pm_peers_add_reply_ext(c, t, &r, &ext);
         if (rc)
             return rc;
         if (!kept++)

@@ -20,8 +20,10 @@ void pm_run_free(struct pm_run *run)
 {
     if (!run)
         return;
-    for (uint32_t i = 0; i < run->n_targets; i++)
+    for (uint32_t i = 0; i < run->n_targets; i++) {
         free(run->targets[i].replies);
+        free(run->targets[i].ext);
+    }
     free(run->targets);
     free(run->index);
     free(run);
@@ -111,8 +113,29 @@ int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r)
     int rc = PM_GROW(t->replies, t->cap_replies, t->n_replies + 1, 8, PM_TRACE_MAX_REPLIES_PER_TARGET);
     if (rc != PM_OK)
         return rc;
-    t->replies[t->n_replies++] = *r;
+    t->replies[t->n_replies] = *r;
+    t->replies[t->n_replies++].ext = 0;
     return PM_OK;
+}
+
+int pm_target_add_reply_ext(struct pm_target *t, const struct pm_reply *r, const struct pm_ext_set *e)
+{
+    int rc = pm_target_add_reply(t, r);
+    if (rc != PM_OK || !e || !e->n)
+        return rc;
+    /* one set per reply at most, so the per-target reply cap bounds them */
+    if (PM_GROW(t->ext, t->cap_ext, t->n_ext + 1, 4, PM_TRACE_MAX_REPLIES_PER_TARGET) != PM_OK) {
+        t->n_replies--;
+        return PM_ENOMEM;
+    }
+    t->ext[t->n_ext++] = *e;
+    t->replies[t->n_replies - 1].ext = (uint16_t)t->n_ext;
+    return PM_OK;
+}
+
+const struct pm_ext_set *pm_reply_ext(const struct pm_target *t, const struct pm_reply *r)
+{
+    return r->ext && r->ext <= t->n_ext ? &t->ext[r->ext - 1] : NULL;
 }
 
 static int reply_cmp(const void *a, const void *b)

@@ -1,10 +1,9 @@
-/* icmp_ext.c - RFC 4884 ICMP extension structure: version, checksum, object walk, RFC 4950 MPLS label stacks. */
+/* icmp_ext.c - RFC 4884 ICMP extension structure: version, checksum, object walk (every object kept), RFC 4950 MPLS label stacks. */
 #include "wire/wire_priv.h"
 
 #define PM_EXT_VERSION 2
 #define PM_EXT_HDR 4
 #define PM_EXT_OBJ_HDR 4
-#define PM_EXT_CLASS_MPLS 1
 #define PM_EXT_CTYPE_MPLS_INCOMING 1
 
 /* Checksum over the whole remaining extension area of e, not advancing it. */
@@ -64,6 +63,8 @@ void pm_wire_ext(const struct pm_cursor *e, struct pm_packet *out)
             out->ext_malformed = true; /* a zero length would loop forever; an overrun lies */
             return;
         }
+        /* every object is kept (class, c-type, length, first bytes), MPLS ones parsed too */
+        pm_ext_set_add(&out->ext, oh[2], oh[3], (uint16_t)(olen - PM_EXT_OBJ_HDR), pm_cursor_ptr(&obj));
         if (oh[2] == PM_EXT_CLASS_MPLS && oh[3] == PM_EXT_CTYPE_MPLS_INCOMING)
             take_mpls(&obj, out);
     }
