@@ -14,6 +14,8 @@
  * dozens at one TTL, the screen has room for a few). */
 #define PM_WATCH_ADDRS 4
 #define PM_WATCH_NAME_LEN 128
+/* Hop tables per upstream for a prefix or preset (more upstreams share the last one's). */
+#define PM_WATCH_SECTIONS 8
 
 /* A name for an address (reverse DNS, from the module that resolves them):
  * returns the name, or NULL when there is none (yet). Must not block. */
@@ -67,6 +69,16 @@ struct pm_watch {
     struct pm_run *last_run;
     struct pm_analysis *last_analysis;
     uint64_t last_end_us;
+    /* a sweep's hop table per upstream (issue 15: one table mixed the China
+     * and Russian paths at every TTL): each section is a model of its own,
+     * fed the replies of the targets whose upstream the last complete cycle's
+     * analysis named (so from the second cycle on; the first is in the
+     * mixed table only). NULL sections, section_of NULL for a single target. */
+    struct pm_watch *sections[PM_WATCH_SECTIONS];
+    uint32_t n_sections;
+    uint8_t *section_of;      /* per target of the running cycle: section + 1, 0 not decided yet, 0xff none */
+    uint32_t section_asn;     /* in a section: the upstream it holds (0: unknown upstream) */
+    char section_name[64];    /* in a section: the upstream's name ("" unknown) */
 };
 
 /* Starts an empty model. lookup (may be NULL) names the AS of each address. */
@@ -108,6 +120,9 @@ bool pm_watch_row_shown(const struct pm_watch *w, uint8_t ttl);
 bool pm_watch_has_names(const struct pm_watch *w);
 /* Refreshes the names of known addresses from the hook (cheap: cached there). */
 void pm_watch_refresh_names(struct pm_watch *w);
+
+/* The section line for a section model: "via JSC TransTeleCom (AS20485)". */
+void pm_watch_section_title(const struct pm_watch *sec, char *buf, size_t len);
 
 /* The verdict lines of the last cycle: for one target its verdict; for many
  * the per-/24 then the per-upstream roll-ups. Writes up to max lines of

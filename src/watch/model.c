@@ -15,6 +15,14 @@ void pm_watch_init(struct pm_watch *w, pm_lookup_fn lookup, void *lookup_ctx)
 
 void pm_watch_free(struct pm_watch *w)
 {
+    for (uint32_t i = 0; i < w->n_sections; i++) {
+        pm_watch_free(w->sections[i]);
+        free(w->sections[i]);
+        w->sections[i] = NULL;
+    }
+    w->n_sections = 0;
+    free(w->section_of);
+    w->section_of = NULL;
     free(w->folded_replies);
     free(w->folded_sent);
     pm_run_free(w->last_run);
@@ -31,13 +39,17 @@ int pm_watch_begin_cycle(struct pm_watch *w, const struct pm_run *run, uint32_t 
     uint32_t n = n_targets ? n_targets : 1;
     uint32_t *fr = calloc(n, sizeof *fr);
     uint8_t *fs = calloc(n, PM_TTL_MAX + 1);
-    if (!fr || !fs) {
+    uint8_t *so = calloc(n, 1);
+    if (!fr || !fs || !so) {
         free(fr);
         free(fs);
+        free(so);
         return PM_ENOMEM;
     }
     free(w->folded_replies);
     free(w->folded_sent);
+    free(w->section_of);
+    w->section_of = so;
     w->folded_replies = fr;
     w->folded_sent = fs;
     w->cur = run;
@@ -146,6 +158,88 @@ void pm_watch_set_paused(struct pm_watch *w, bool paused, uint64_t now_us)
         w->resumed_at_us = now_us;
 }
 
+/* The upstream the last complete cycle's analysis gave dst: the target's own
+ * verdict, else its /24's; 0 when unknown. *known: whether dst was in that cycle. */
+static uint32_t last_upstream(const struct pm_watch *w, uint32_t dst, const char **name, bool *known)
+{
+    const struct pm_run *run = w->last_run;
+    const struct pm_analysis *a = w->last_analysis;
+    *known = false;
+    *name = "";
+    if (!run || !a || a->n_targets != run->n_targets)
+        return 0;
+    /* the finished run's targets are sorted by address */
+    uint32_t lo = 0, hi = run->n_targets;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (run->targets[mid].dst < dst)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= run->n_targets || run->targets[lo].dst != dst)
+        return 0;
+    *known = true;
+    const struct pm_verdict *v = &a->verdicts[lo];
+    if (v->upstream.asn) {
+        *name = v->upstream.name;
+        return v->upstream.asn;
+    }
+    if (v->group < a->n_prefix && a->by_prefix[v->group].upstream.asn) {
+        *name = a->by_prefix[v->group].upstream.name;
+        return a->by_prefix[v->group].upstream.asn;
+    }
+    return 0;
+}
+
+/* The section model of target i of the running cycle, created on first use; NULL for none. */
+static struct pm_watch *section_for(struct pm_watch *w, uint32_t i, uint32_t dst)
+{
+    if (!w->many || !w->section_of)
+        return NULL;
+    uint8_t so = w->section_of[i];
+    if (so == 0xff)
+        return NULL;
+    if (so)
+        return w->sections[so - 1];
+    const char *name;
+    bool known;
+    uint32_t asn = last_upstream(w, dst, &name, &known);
+    if (!known) {
+        w->section_of[i] = 0xff;
+        return NULL;
+    }
+    uint32_t k = 0;
+    while (k < w->n_sections && w->sections[k]->section_asn != asn)
+        k++;
+    if (k == w->n_sections) {
+        if (w->n_sections == PM_WATCH_SECTIONS) {
+            k = PM_WATCH_SECTIONS - 1; /* past the cap: the last table holds the rest */
+        } else {
+            struct pm_watch *sec = calloc(1, sizeof *sec);
+            if (!sec) {
+                w->section_of[i] = 0xff;
+                return NULL;
+            }
+            pm_watch_init(sec, w->lookup, w->lookup_ctx);
+            sec->name_fn = w->name_fn;
+            sec->name_ctx = w->name_ctx;
+            sec->numeric = w->numeric;
+            sec->many = true;
+            sec->section_asn = asn;
+            size_t o = 0;
+            for (size_t j = 0; name[j] && o + 1 < sizeof sec->section_name; j++) {
+                unsigned char c = (unsigned char)name[j];
+                sec->section_name[o++] = c >= 0x20 && c != 0x7f ? (char)c : '?';
+            }
+            sec->section_name[o] = '\0';
+            w->sections[w->n_sections++] = sec;
+        }
+    }
+    w->section_of[i] = (uint8_t)(k + 1);
+    return w->sections[k];
+}
+
 void pm_watch_fold(struct pm_watch *w)
 {
     const struct pm_run *run = w->cur;
@@ -154,22 +248,42 @@ void pm_watch_fold(struct pm_watch *w)
     uint32_t n = run->n_targets < w->cur_targets ? run->n_targets : w->cur_targets;
     for (uint32_t i = 0; i < n; i++) {
         const struct pm_target *t = &run->targets[i];
+        struct pm_watch *sec = section_for(w, i, t->dst);
         uint8_t *fs = &w->folded_sent[(size_t)i * (PM_TTL_MAX + 1)];
         for (uint32_t ttl = 1; ttl <= t->max_ttl_sent && ttl <= PM_TTL_MAX; ttl++) {
             if (t->sent[ttl] <= fs[ttl])
                 continue;
             if (!w->paused) {
-                w->hops[ttl].sent += (uint32_t)(t->sent[ttl] - fs[ttl]);
+                uint32_t more = (uint32_t)(t->sent[ttl] - fs[ttl]);
+                w->hops[ttl].sent += more;
                 if (ttl > w->max_sent_ttl)
                     w->max_sent_ttl = (uint8_t)ttl;
+                if (sec) {
+                    sec->hops[ttl].sent += more;
+                    if (ttl > sec->max_sent_ttl)
+                        sec->max_sent_ttl = (uint8_t)ttl;
+                }
             }
             fs[ttl] = t->sent[ttl];
         }
         for (uint32_t k = w->folded_replies[i]; k < t->n_replies; k++)
-            if (counted(w, &t->replies[k]))
+            if (counted(w, &t->replies[k])) {
                 fold_reply(w, t, &t->replies[k]);
+                if (sec)
+                    fold_reply(sec, t, &t->replies[k]);
+            }
         w->folded_replies[i] = t->n_replies;
     }
+}
+
+void pm_watch_section_title(const struct pm_watch *sec, char *buf, size_t len)
+{
+    if (sec->section_asn && sec->section_name[0])
+        snprintf(buf, len, "via %s (AS%u)", sec->section_name, sec->section_asn);
+    else if (sec->section_asn)
+        snprintf(buf, len, "via AS%u", sec->section_asn);
+    else
+        snprintf(buf, len, "via an unknown upstream");
 }
 
 void pm_watch_end_cycle(struct pm_watch *w, struct pm_run *run, struct pm_analysis *a, uint64_t now_us)
@@ -190,6 +304,8 @@ void pm_watch_end_cycle(struct pm_watch *w, struct pm_run *run, struct pm_analys
 
 void pm_watch_reset(struct pm_watch *w)
 {
+    for (uint32_t i = 0; i < w->n_sections; i++)
+        pm_watch_reset(w->sections[i]);
     memset(w->hops, 0, sizeof w->hops);
     w->end_ttl = w->max_reply_ttl = w->max_sent_ttl = 0;
     w->cycles = 0;
@@ -199,6 +315,8 @@ void pm_watch_refresh_names(struct pm_watch *w)
 {
     if (!w->name_fn)
         return;
+    for (uint32_t i = 0; i < w->n_sections; i++)
+        pm_watch_refresh_names(w->sections[i]);
     for (uint32_t ttl = 1; ttl <= PM_TTL_MAX; ttl++)
         for (uint32_t i = 0; i < w->hops[ttl].n_addr; i++) {
             struct pm_watch_addr *a = &w->hops[ttl].addrs[i];

@@ -19,16 +19,25 @@ int pm_watch_write_text(FILE *f, const struct pm_watch *w, const char *title, ui
     bool names = pm_watch_has_names(w);
     pm_watch_format_row(w, 0, 0, names, line, sizeof line);
     fprintf(f, "%s\n", line);
-    uint8_t last;
-    pm_watch_rows(w, first_ttl, &last);
-    for (uint32_t ttl = first_ttl; ttl <= last; ttl++) {
-        if (!pm_watch_row_shown(w, (uint8_t)ttl))
-            continue;
-        pm_watch_format_row(w, (uint8_t)ttl, 0, names, line, sizeof line);
-        fprintf(f, "%s\n", line);
-        for (uint32_t i = 1; i <= pm_watch_extra_rows(w, (uint8_t)ttl); i++) {
-            pm_watch_format_row(w, (uint8_t)ttl, i, names, line, sizeof line);
+    /* a sweep: one table per upstream (the screen's), else the one table */
+    uint32_t n_tables = w->many && w->n_sections ? w->n_sections : 1;
+    for (uint32_t s = 0; s < n_tables; s++) {
+        const struct pm_watch *m = w->many && w->n_sections ? w->sections[s] : w;
+        if (m != w) {
+            pm_watch_section_title(m, line, sizeof line);
             fprintf(f, "%s\n", line);
+        }
+        uint8_t last;
+        pm_watch_rows(m, first_ttl, &last);
+        for (uint32_t ttl = first_ttl; ttl <= last; ttl++) {
+            if (!pm_watch_row_shown(m, (uint8_t)ttl))
+                continue;
+            pm_watch_format_row(m, (uint8_t)ttl, 0, names, line, sizeof line);
+            fprintf(f, "%s\n", line);
+            for (uint32_t i = 1; i <= pm_watch_extra_rows(m, (uint8_t)ttl); i++) {
+                pm_watch_format_row(m, (uint8_t)ttl, i, names, line, sizeof line);
+                fprintf(f, "%s\n", line);
+            }
         }
     }
     if (fflush(f) != 0 || ferror(f))
@@ -158,6 +167,22 @@ int pm_watch_write_json(FILE *f, const struct pm_watch *w, const char *title, ui
         if (pm_watch_row_shown(w, (uint8_t)ttl))
             json_array_append_new(hops, hop_json(w, (uint8_t)ttl));
     json_object_set_new(doc, "hops", hops);
+    /* the same figures per upstream (from the second cycle on: see watch.h) */
+    json_t *ups = json_array();
+    for (uint32_t s = 0; w->many && s < w->n_sections; s++) {
+        const struct pm_watch *m = w->sections[s];
+        json_t *u = json_object(), *uh = json_array();
+        json_object_set_new(u, "asn", m->section_asn ? json_integer(m->section_asn) : json_null());
+        json_object_set_new(u, "name", m->section_name[0] ? pm_json_str(m->section_name, sizeof m->section_name)
+                                                          : json_null());
+        pm_watch_rows(m, first_ttl, &last);
+        for (uint32_t ttl = first_ttl; ttl <= last; ttl++)
+            if (pm_watch_row_shown(m, (uint8_t)ttl))
+                json_array_append_new(uh, hop_json(m, (uint8_t)ttl));
+        json_object_set_new(u, "hops", uh);
+        json_array_append_new(ups, u);
+    }
+    json_object_set_new(doc, "upstreams", ups);
     json_object_set_new(doc, "verdict", verdict_json(w));
     errno = 0;
     int rc = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

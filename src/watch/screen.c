@@ -46,26 +46,42 @@ static void line_at(int y, int attr, const char *s)
         attroff(attr);
 }
 
+/* One model's rows (the whole run's, or one upstream's section) from y on. */
+static int hop_rows(const struct pm_watch *m, const struct pm_watch_screen_state *st, bool names, int y)
+{
+    char line[512];
+    uint8_t last;
+    pm_watch_rows(m, st->first_ttl, &last);
+    for (uint32_t ttl = st->first_ttl; ttl && ttl <= last && y < LINES - 1; ttl++) {
+        if (!pm_watch_row_shown(m, (uint8_t)ttl))
+            continue;
+        pm_watch_format_row(m, (uint8_t)ttl, 0, names, line, sizeof line);
+        line_at(y++, 0, line);
+        uint32_t more = pm_watch_extra_rows(m, (uint8_t)ttl);
+        for (uint32_t i = 1; i <= more && y < LINES - 1; i++) {
+            pm_watch_format_row(m, (uint8_t)ttl, i, names, line, sizeof line);
+            line_at(y++, A_DIM, line);
+        }
+    }
+    return y;
+}
+
 static int hop_view(const struct pm_watch *w, const struct pm_watch_screen_state *st, int y)
 {
     char line[512];
     bool names = pm_watch_has_names(w);
     pm_watch_format_row(w, 0, 0, names, line, sizeof line);
     line_at(y++, A_BOLD, line);
-    uint8_t last;
-    pm_watch_rows(w, st->first_ttl, &last);
-    for (uint32_t ttl = st->first_ttl; ttl && ttl <= last && y < LINES - 1; ttl++) {
-        if (!pm_watch_row_shown(w, (uint8_t)ttl))
-            continue;
-        pm_watch_format_row(w, (uint8_t)ttl, 0, names, line, sizeof line);
-        line_at(y++, 0, line);
-        uint32_t more = pm_watch_extra_rows(w, (uint8_t)ttl);
-        for (uint32_t i = 1; i <= more && y < LINES - 1; i++) {
-            pm_watch_format_row(w, (uint8_t)ttl, i, names, line, sizeof line);
-            line_at(y++, A_DIM, line);
+    /* a sweep: one table per upstream once a cycle has named them, so a TTL never mixes two paths */
+    if (w->many && w->n_sections) {
+        for (uint32_t i = 0; i < w->n_sections && y < LINES - 1; i++) {
+            pm_watch_section_title(w->sections[i], line, sizeof line);
+            line_at(y++, A_BOLD, line);
+            y = hop_rows(w->sections[i], st, names, y);
         }
+        return y;
     }
-    return y;
+    return hop_rows(w, st, names, y);
 }
 
 static int verdict_view(const struct pm_watch *w, int y)

@@ -121,8 +121,28 @@ for p in 176 177 178 179; do
 done
 wait_for '^CHINA UNICOM China169 Backbone \(AS4837\) +(reachable|partial|dead) ' 5
 wait_for '^JSC TransTeleCom \(AS20485\) +(reachable|partial|dead) ' 5
-wait_for '^ ?3\. 198\.18\.(16|32)\.0 ' 5
+# one hop table per upstream from the second cycle on (issue 15: one table mixed both paths at each TTL)
+wait_for '^via CHINA UNICOM China169 Backbone \(AS4837\)$' 60
+wait_for '^via JSC TransTeleCom \(AS20485\)$' 5
+screen >"$LAB_TMP/sections.txt"
+python3 - "$LAB_TMP/sections.txt" <<'PY' || fail "the per-upstream tables mix the paths"
+import re, sys
+sec, seen = None, {}
+for line in open(sys.argv[1]):
+    m = re.match(r"^via .*\(AS(\d+)\)$", line.strip())
+    if m:
+        sec = m.group(1)
+        continue
+    m = re.match(r"^ ?(\d+)\. (\d+\.\d+\.\d+\.\d+) ", line) or re.match(r"^    ()(\d+\.\d+\.\d+\.\d+) ", line)
+    if sec and m:
+        seen.setdefault(sec, set()).add(m.group(2))
+cu, ttk = seen.get("4837", set()), seen.get("20485", set())
+# the China path (cu1 198.18.16.0, cu2a .17.1) and the Russian one (rt1 .32.0, ttk1 .48.0, ttk2 .52.1)
+assert {"198.18.16.0", "198.18.17.1"} <= cu and not cu & {"198.18.32.0", "198.18.48.0", "198.18.52.1"}, cu
+assert {"198.18.32.0", "198.18.48.0"} <= ttk and not ttk & {"198.18.16.0", "198.18.17.1"}, ttk
+print("ok: per-upstream tables: AS4837", sorted(cu), "AS20485", sorted(ttk))
+PY
 tmux -L "$SOCK" send-keys -t watch q
 for ((i = 0; i < 100; i++)); do [ -s "$LAB_TMP/rc" ] && break; sleep 0.2; done
 [ "$(cat "$LAB_TMP/rc" 2>/dev/null)" = 0 ] || fail "q on lab-starjv: exit status '$(cat "$LAB_TMP/rc" 2>/dev/null)', want 0"
-echo "ok: lab-starjv: 4 per-/24 lines and 2 per-upstream lines over the hop table; q ends it mid-cycle"
+echo "ok: lab-starjv: 4 per-/24 lines and 2 per-upstream lines over one hop table per upstream; q ends it mid-cycle"

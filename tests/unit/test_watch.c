@@ -217,6 +217,126 @@ static void verdict_lines_and_json_from_the_last_cycle(void **state)
     pm_watch_free(&w);
 }
 
+/* Two upstreams by AS: 10.4.0.0/16 China Unicom, 10.20.0.0/16 TransTeleCom, 10.0.0.1 the access. */
+static void lookup2(void *ctx, uint32_t addr, struct pm_geo_info *out)
+{
+    (void)ctx;
+    memset(out, 0, sizeof *out);
+    if (addr >> 16 == (A(198, 19, 0, 0) >> 16)) {
+        out->asn = 131279;
+        snprintf(out->as_name, sizeof out->as_name, "Star JV");
+    } else if (addr >> 16 == (A(10, 4, 0, 0) >> 16)) {
+        out->asn = 4837;
+        snprintf(out->as_name, sizeof out->as_name, "CHINA UNICOM");
+    } else if (addr >> 16 == (A(10, 20, 0, 0) >> 16)) {
+        out->asn = 20485;
+        snprintf(out->as_name, sizeof out->as_name, "TransTeleCom");
+    } else {
+        out->asn = 64500;
+        snprintf(out->as_name, sizeof out->as_name, "Access");
+    }
+}
+
+/* One cycle over two /24s: .176 via China Unicom, .177 via TransTeleCom, each hop answered. */
+static struct pm_run *two_upstreams(struct pm_watch *w, uint64_t t0)
+{
+    struct pm_run *run = pm_run_alloc();
+    assert_non_null(run);
+    assert_int_equal(pm_watch_begin_cycle(w, run, 4), PM_OK);
+    static const uint32_t dsts[] = {A(198, 19, 176, 1), A(198, 19, 177, 1), A(198, 19, 176, 2), A(198, 19, 177, 2)};
+    for (int i = 0; i < 4; i++) {
+        struct pm_target *t = pm_run_target(run, dsts[i], true);
+        assert_non_null(t);
+        bool cu = (dsts[i] >> 8 & 0xff) == 176;
+        probe(t, 1, A(10, 0, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, t0, 300);
+        probe(t, 2, cu ? A(10, 4, 0, 1) : A(10, 20, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, t0, cu ? 20000 : 90000);
+        probe(t, 3, cu ? A(10, 4, 1, 1) : A(10, 20, 1, 1), PM_REPLY_TIME_EXCEEDED, 0, t0, cu ? 21000 : 91000);
+        probe(t, 4, dsts[i], PM_REPLY_ECHO_REPLY, 0, t0, cu ? 22000 : 92000);
+    }
+    return run;
+}
+
+/* issue 15: `watch PREFIX` showed one table mixing both upstreams at every
+ * TTL; after a cycle names the upstreams each gets a table of its own. */
+static void a_sweep_gets_one_table_per_upstream(void **state)
+{
+    (void)state;
+    struct pm_watch w;
+    pm_watch_init(&w, lookup2, NULL);
+    struct pm_analyze_opts o = {.target_asn = 131279, .watched = {4837, 20485}, .n_watched = 2};
+    char err[PM_ERRBUF_SIZE];
+    for (int cycle = 0; cycle < 3; cycle++) {
+        struct pm_run *run = two_upstreams(&w, 1000000u * (uint64_t)(cycle + 1));
+        pm_watch_fold(&w);
+        if (cycle == 0)
+            assert_int_equal(w.n_sections, 0); /* nothing named the upstreams yet */
+        pm_trace_finish(run, 5);
+        struct pm_analysis *a = NULL;
+        assert_int_equal(pm_analyze(run, lookup2, NULL, &o, &a, err), PM_OK);
+        pm_watch_end_cycle(&w, run, a, 1);
+    }
+    /* the mixed table has both upstreams at hop 2; each section only its own */
+    assert_int_equal(w.hops[2].n_addr, 2);
+    assert_int_equal(w.n_sections, 2);
+    for (uint32_t i = 0; i < 2; i++) {
+        const struct pm_watch *sec = w.sections[i];
+        uint32_t want = sec->section_asn == 4837 ? A(10, 4, 0, 1) : A(10, 20, 0, 1);
+        assert_true(sec->section_asn == 4837 || sec->section_asn == 20485);
+        for (uint8_t ttl = 2; ttl <= 3; ttl++) {
+            assert_int_equal(sec->hops[ttl].n_addr, 1);
+            assert_int_equal(sec->hops[ttl].addrs[0].asn, sec->section_asn);
+        }
+        assert_int_equal(sec->hops[2].addrs[0].addr, want);
+        /* cycles 2 and 3, two targets each: 4 probes per hop, none lost */
+        assert_int_equal(sec->hops[2].sent, 4);
+        assert_int_equal(sec->hops[2].received, 4);
+        char title[128];
+        pm_watch_section_title(sec, title, sizeof title);
+        assert_string_equal(title, sec->section_asn == 4837 ? "via CHINA UNICOM (AS4837)" : "via TransTeleCom (AS20485)");
+    }
+    /* the report: a title per upstream, each followed by its own rows */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(pm_watch_write_text(f, &w, "t", 1, err), PM_OK);
+    fclose(f);
+    if (getenv("PM_TEST_DUMP"))
+        fputs(buf, stderr);
+    char *cu = strstr(buf, "\nvia CHINA UNICOM (AS4837)\n"), *ttk = strstr(buf, "\nvia TransTeleCom (AS20485)\n");
+    assert_non_null(cu);
+    assert_non_null(ttk);
+    char *cu_end = ttk > cu ? ttk : buf + len, *ttk_end = cu > ttk ? cu : buf + len;
+    char *p = strstr(cu, "10.4.0.1");
+    assert_true(p && p < cu_end);
+    p = strstr(cu, "10.20.0.1");
+    assert_true(!p || p > cu_end);
+    p = strstr(ttk, "10.20.0.1");
+    assert_true(p && p < ttk_end);
+    p = strstr(ttk, "10.4.0.1");
+    assert_true(!p || p > ttk_end);
+    free(buf);
+    /* JSON: the same per upstream */
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(pm_watch_write_json(f, &w, "t", 1, err), PM_OK);
+    rewind(f);
+    json_error_t je;
+    json_t *doc = json_loadf(f, 0, &je);
+    fclose(f);
+    assert_non_null(doc);
+    json_t *ups = json_object_get(doc, "upstreams");
+    assert_int_equal(json_array_size(ups), 2);
+    json_t *u0 = json_array_get(ups, 0);
+    json_t *h2 = json_array_get(json_object_get(u0, "hops"), 1);
+    assert_int_equal(json_array_size(json_object_get(h2, "addresses")), 1);
+    json_decref(doc);
+    /* reset clears the sections' figures too */
+    pm_watch_reset(&w);
+    assert_int_equal(w.sections[0]->hops[2].sent, 0);
+    pm_watch_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +344,7 @@ int main(void)
         cmocka_unit_test(pause_counts_no_false_loss),
         cmocka_unit_test(rows_end_at_the_target_and_text_matches),
         cmocka_unit_test(verdict_lines_and_json_from_the_last_cycle),
+        cmocka_unit_test(a_sweep_gets_one_table_per_upstream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
