@@ -44,6 +44,24 @@ PY
 grep -q '^pathmortem_prefix_reachable{prefix="198.19.176.0/24"} 1$' "$LAB_TMP/prom/pm.prom" || fail "prometheus file"
 "$BUILD/pathmortem" history --store "$STORE" --format svg >"$LAB_TMP/history.svg"
 grep -q '</svg>' "$LAB_TMP/history.svg" || fail "history svg"
+# the timeline as Chromium renders it (issue 15): a screenshot in build/screenshots/, nothing wider
+# than a 1280 px window, and on the rendered page the title, every /24 and the outage's blame
+. "$SRC/tests/golden/cli/shoot.sh"
+if SHOT_OK=$( (shoot_init "$LAB_TMP") && echo yes); [ "$SHOT_OK" = yes ]; then
+  shoot_init "$LAB_TMP"
+  mkdir -p "$BUILD/screenshots"
+  printf '<!doctype html><html><body style="margin:0">%s</body></html>\n' \
+    "$(sed '1,/<svg/{/<svg/!d}' "$LAB_TMP/history.svg")" >"$LAB_TMP/timeline.html"
+  shoot "$LAB_TMP/timeline.html" "$BUILD/screenshots/timeline.png"
+  shot_check timeline "$BUILD/screenshots/timeline.png" || fail "timeline screenshot"
+  for want in 'pathmortem history: reachability per /24 (5 snapshots)' 198.19.176.0/24 198.19.177.0/24 \
+    198.19.178.0/24 198.19.179.0/24 'dead, blamed on CHINA UNICOM China169 Backbone (AS4837)'; do
+    grep -qF -- ">$want<" "$SHOT_TMP/dom.html" || fail "timeline: '$want' is not on the rendered page"
+  done
+  echo "ok: the timeline rendered by Chromium: $BUILD/screenshots/timeline.png, no element past 1280 px, /24s and blame on it"
+else
+  fail "no chromium for the timeline screenshot (scripts/bootstrap.sh installs it): $SHOT_OK"
+fi
 
 count() { "$BUILD/pathmortem" export --store "$STORE" | wc -l; }
 before=$(count)

@@ -53,6 +53,49 @@ done < <("$SRC/tests/lab/dns.sh" ptr)
 [[ $(row 6) =~ ^\ 6\.\ 198\.18\.20\.5\ +AS4837 ]] || fail "hop 6 (no PTR) should show no name: '$(row 6)'"
 echo "ok: ${#HOPS[@]} hops with names, ASNs and AS names as in paths.tsv and the PTR records, no loss, verdict reached via AS4837"
 
+# 1b. a screenshot of the live view (issue 15): the pane with its colours and attributes
+# (capture-pane -e) as an HTML page, rendered by Chromium into build/screenshots/watch.png;
+# no line wider than the pane, the key content (verdict, every hop, its ASN, names) on the
+# rendered page, nothing on it wider than the window
+. "$SRC/tests/golden/cli/shoot.sh"
+SHOT_OK=$( (shoot_init "$LAB_TMP") && echo yes) || true
+[ "$SHOT_OK" = yes ] || fail "no chromium for the live view's screenshot: $SHOT_OK"
+shoot_init "$LAB_TMP"
+pane_w=$(tmux -L "$SOCK" display -p -t watch '#{pane_width}')
+tmux -L "$SOCK" capture-pane -e -p -t watch >"$LAB_TMP/pane.ansi"
+screen >"$LAB_TMP/pane.txt"
+python3 - "$LAB_TMP/pane.ansi" "$LAB_TMP/pane.txt" "$pane_w" >"$LAB_TMP/watch.html" <<'PY' || fail "the live view's text is wider than its pane"
+import html, re, sys
+ansi, text, width = open(sys.argv[1]).read(), open(sys.argv[2]).read(), int(sys.argv[3])
+assert max(len(l) for l in text.split("\n")) <= width, "a line wider than the pane"
+out, bold, rev, dim = [], False, False, False
+for part in re.split(r"(\x1b\[[0-9;]*m)", ansi):
+    m = re.fullmatch(r"\x1b\[([0-9;]*)m", part)
+    if m:
+        for c in (m.group(1) or "0").split(";"):
+            c = int(c or 0)
+            if c == 0: bold = rev = dim = False
+            elif c == 1: bold = True
+            elif c == 2: dim = True
+            elif c == 7: rev = True
+            elif c == 22: bold = dim = False
+            elif c == 27: rev = False
+        continue
+    style = ("font-weight:bold;" if bold else "") + ("opacity:0.6;" if dim else "") + \
+            ("background:#ddd;color:#000;" if rev else "")
+    out.append('<span style="%s">%s</span>' % (style, html.escape(part)) if style else html.escape(part))
+print('<!doctype html><html><body style="margin:0;background:#111;color:#eee">'
+      '<pre style="font:13px monospace;margin:0;padding:4px">%s</pre></body></html>' % "".join(out))
+PY
+mkdir -p "$BUILD/screenshots"
+shoot "$LAB_TMP/watch.html" "$BUILD/screenshots/watch.png"
+shot_check watch "$BUILD/screenshots/watch.png" || fail "the live view's screenshot"
+for want in "verdict: $DST: reached at hop ${#HOPS[@]}" "${HOPS[@]:0:${#HOPS[@]}-1}" "AS${ASNS[0]}" "AS${ASNS[2]}" \
+  xe-0-1-0.bjs-cu.chinaunicom.example "keys: q quit"; do
+  grep -qF -- "$want" "$SHOT_TMP/dom.html" || fail "the live view's screenshot lacks '$want'"
+done
+echo "ok: the live view rendered by Chromium: $BUILD/screenshots/watch.png (pane $pane_w columns), verdict, hops, ASNs and names on it"
+
 # 2. pause: the figures stay as they are, then move again after resume
 tmux -L "$SOCK" send-keys -t watch p
 wait_for '\[paused\]' 5
