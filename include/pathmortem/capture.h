@@ -25,6 +25,16 @@ int pm_capture_open_file(const char *path, struct pm_capture **out, char *errbuf
 int pm_capture_open_stream(FILE *f, const char *name, struct pm_capture **out, char *errbuf);
 void pm_capture_close(struct pm_capture *c);
 
+/* One TCP connection of this process (IPv4 addresses and ports in host order). */
+struct pm_capture_tcp {
+    uint32_t local, peer;
+    uint16_t local_port, peer_port;
+};
+/* Live: rebuilds the filter without conn (a store server's connection
+ * made after the capture opened), effective for frames already waiting in
+ * the ring too. No-op for files. */
+int pm_capture_exclude_tcp(struct pm_capture *c, const struct pm_capture_tcp *conn, char *errbuf);
+
 /* Starts writing every frame delivered to the stream f (takes ownership;
  * the caller opened it, safely, before dropping privileges); name is for
  * messages. */

@@ -56,6 +56,11 @@ void pm_engine_close(struct pm_engine *e);
 /* Writes what the pcap stream buffers so far to its file (watch's "write the
  * pcap so far"); PM_EIO (errbuf set) on a failed write. */
 int pm_engine_pcap_flush(struct pm_engine *e, char *errbuf);
+/* Keeps one TCP connection of this process (a store server's, made after
+ * the engine opened: addresses and ports in host order) out of the capture
+ * and the matcher, frames already captured included. */
+int pm_engine_exclude_tcp(struct pm_engine *e, uint32_t local, uint16_t local_port, uint32_t peer, uint16_t peer_port,
+                          char *errbuf);
 /* Finishes the pcap stream; PM_EIO (errbuf set) if any write to it failed. */
 int pm_engine_pcap_close(struct pm_engine *e, char *errbuf);
 /* Changes the probe method for the next pm_engine_run (each run also gets a

@@ -84,6 +84,11 @@ int pm_store_spool_send(struct pm_store *s, const char *dir, uint32_t *sent, uin
 /* A server store's local directory (pcaps under DIR/pcaps); no-op for a file store. */
 int pm_store_set_local_dir(struct pm_store *s, const char *dir, char *errbuf);
 const char *pm_store_path(const struct pm_store *s);
+/* A server store reached over TCP/IPv4: its connection's addresses and
+ * ports (host order), which a sweep keeps out of its capture. false for a
+ * file store, a Unix socket or IPv6 (the capture takes IPv4 only). */
+bool pm_store_server_tcp(const struct pm_store *s, uint32_t *local, uint16_t *local_port, uint32_t *peer,
+                         uint16_t *peer_port);
 
 /* For a root run that drops privileges after opening the store: hands the
  * store's files (database, -wal, -shm, lock file) and its pcap directory to

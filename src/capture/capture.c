@@ -20,7 +20,49 @@ struct pm_capture {
     uint64_t cut_bytes;   /* file: bytes after last_good when cut */
     pm_capture_cb cb;
     void *ctx;
+    uint32_t src;         /* live: the probing address the filter is built around */
 };
+
+static void dotted(uint32_t a, char out[16])
+{
+    snprintf(out, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* Our probes leaving, and what comes back to us: ICMP, and TCP answers;
+ * less one TCP connection of our own when ex names one (a store server's:
+ * its handshake, its password exchange, its rows are no probe or answer). */
+static int set_filter(struct pm_capture *c, const struct pm_capture_tcp *ex, char *errbuf)
+{
+    char filter[512], s[16];
+    dotted(c->src, s);
+    int n = snprintf(filter, sizeof filter,
+                     "ip and ((src host %s and (icmp or udp or tcp)) or (dst host %s and (icmp or tcp)))", s, s);
+    if (ex) {
+        char a[16], b[16];
+        dotted(ex->local, a);
+        dotted(ex->peer, b);
+        n += snprintf(filter + n, sizeof filter - (size_t)n,
+                      " and not (tcp and ((src host %s and src port %u and dst host %s and dst port %u) or"
+                      " (src host %s and src port %u and dst host %s and dst port %u)))",
+                      a, ex->local_port, b, ex->peer_port, b, ex->peer_port, a, ex->local_port);
+    }
+    struct bpf_program prog;
+    if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+        return pm_err(errbuf, PM_EIO, "cannot set capture filter: %s", pcap_geterr(c->p));
+    /* libpcap filters what the ring already holds with the new program too,
+     * so nothing of the excluded connection captured before is delivered */
+    int rc = pcap_setfilter(c->p, &prog) < 0 ? pm_err(errbuf, PM_EIO, "cannot set capture filter: %s", pcap_geterr(c->p))
+                                             : PM_OK;
+    pcap_freecode(&prog);
+    return rc;
+}
+
+int pm_capture_exclude_tcp(struct pm_capture *c, const struct pm_capture_tcp *conn, char *errbuf)
+{
+    if (!c->live)
+        return PM_OK;
+    return set_filter(c, conn, errbuf);
+}
 
 int pm_capture_open_live(const char *ifname, uint32_t src, struct pm_capture **out, char *errbuf)
 {
@@ -51,21 +93,12 @@ int pm_capture_open_live(const char *ifname, uint32_t src, struct pm_capture **o
         free(c);
         return code;
     }
-    /* Our probes leaving, and what comes back to us: ICMP, and TCP answers. */
-    char filter[256];
-    snprintf(filter, sizeof filter,
-             "ip and ((src host %u.%u.%u.%u and (icmp or udp or tcp)) or "
-             "(dst host %u.%u.%u.%u and (icmp or tcp)))",
-             src >> 24, (src >> 16) & 255, (src >> 8) & 255, src & 255,
-             src >> 24, (src >> 16) & 255, (src >> 8) & 255, src & 255);
-    struct bpf_program prog;
-    if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(c->p, &prog) < 0) {
-        pm_err(errbuf, PM_EIO, "cannot set capture filter: %s", pcap_geterr(c->p));
+    c->src = src;
+    if ((rc = set_filter(c, NULL, errbuf)) != PM_OK) {
         pcap_close(c->p);
         free(c);
-        return PM_EIO;
+        return rc;
     }
-    pcap_freecode(&prog);
     if (pcap_setnonblock(c->p, 1, perr) < 0) {
         pm_err(errbuf, PM_EIO, "cannot make capture non-blocking: %s", perr);
         pcap_close(c->p);

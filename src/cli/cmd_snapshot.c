@@ -173,6 +173,9 @@ static int open_store(void *ctx, struct pm_cli_sweep *s)
         return rc == PM_ECORRUPT ? PM_EXIT_DATAERR : rc == PM_EPERM ? PM_EXIT_NOPERM : PM_EXIT_CANTCREAT;
     }
     pm_store_set_pcap_to_store(o->store, o->pcap_to_store);
+    /* its TCP connection is no probe traffic: kept out of the capture */
+    s->exclude_tcp =
+        pm_store_server_tcp(o->store, &s->ex_local, &s->ex_local_port, &s->ex_peer, &s->ex_peer_port);
     if (o->server) {
         uint32_t sent, left;
         if ((rc = pm_store_set_local_dir(o->store, o->spool, err)) != PM_OK) {

@@ -27,6 +27,9 @@ struct pm_cli_sweep {
     bool allow_large;
     bool no_pcap;
     bool store_client;         /* after the drop, a store server is reached (new sockets allowed) */
+    bool exclude_tcp;          /* after_drop set: a TCP connection kept out of the capture (the store's) */
+    uint32_t ex_local, ex_peer;
+    uint16_t ex_local_port, ex_peer_port;
     bool verbose;
     int color;                 /* -1 auto, 0 never, 1 always */
     bool compare_methods;

@@ -232,6 +232,14 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         pm_engine_close(eng);
         return rc;
     }
+    /* the store's connection, made just now on the probing address maybe:
+     * out of the capture before a frame is read, or no sweep */
+    if (s->exclude_tcp && pm_engine_exclude_tcp(eng, s->ex_local, s->ex_local_port, s->ex_peer, s->ex_peer_port, err) !=
+                              PM_OK) {
+        pm_cli_error("%s: the store's connection: %s", s->cmd, err);
+        pm_engine_close(eng);
+        return PM_EXIT_OSERR;
+    }
     if ((rc = pm_cli_open_geo(s->asn_db, s->geo_db, s->run, &s->geo)) != 0) {
         pm_engine_close(eng);
         return rc;

@@ -138,6 +138,13 @@ int pm_engine_pcap_flush(struct pm_engine *e, char *errbuf)
     return pm_capture_dump_flush(e->cap, errbuf);
 }
 
+int pm_engine_exclude_tcp(struct pm_engine *e, uint32_t local, uint16_t local_port, uint32_t peer, uint16_t peer_port,
+                          char *errbuf)
+{
+    const struct pm_capture_tcp conn = {.local = local, .peer = peer, .local_port = local_port, .peer_port = peer_port};
+    return pm_capture_exclude_tcp(e->cap, &conn, errbuf);
+}
+
 int pm_engine_pcap_close(struct pm_engine *e, char *errbuf)
 {
     return pm_capture_dump_close(e->cap, errbuf);

@@ -1,6 +1,8 @@
 /* open.c - opening a store with care: header checks before SQLite writes anything, creation by rename, the writer lock. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -333,6 +335,22 @@ int pm_store_set_local_dir(struct pm_store *s, const char *dir, char *errbuf)
 }
 
 bool pm_store_is_server_store(const struct pm_store *s) { return s->pg != NULL; }
+
+bool pm_store_server_tcp(const struct pm_store *s, uint32_t *local, uint16_t *local_port, uint32_t *peer,
+                         uint16_t *peer_port)
+{
+    int fd = s && s->pg ? PQsocket(s->pg) : -1;
+    struct sockaddr_in l, r;
+    socklen_t ll = sizeof l, rl = sizeof r;
+    if (fd < 0 || getsockname(fd, (struct sockaddr *)&l, &ll) != 0 || getpeername(fd, (struct sockaddr *)&r, &rl) != 0 ||
+        ll < sizeof l || rl < sizeof r || l.sin_family != AF_INET || r.sin_family != AF_INET)
+        return false;
+    *local = ntohl(l.sin_addr.s_addr);
+    *local_port = ntohs(l.sin_port);
+    *peer = ntohl(r.sin_addr.s_addr);
+    *peer_port = ntohs(r.sin_port);
+    return true;
+}
 
 int pm_store_init(const char *spec, int *from_version, char *shown, size_t shown_len, char *errbuf)
 {

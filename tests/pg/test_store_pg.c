@@ -78,6 +78,29 @@ static void init_is_needed_and_idempotent(void **state)
     assert_true(pm_store_is_server_store(s));
     assert_null(strstr(pm_store_path(s), "host="));
     pm_store_close(s);
+    /* a schema 3 database (before the pcaps table and the retention
+     * functions): refused until `store init` migrates it, then whole */
+    c = PQconnectdb(spec);
+    PGresult *r = PQexec(c, "DROP TABLE pcaps; DROP FUNCTION pathmortem_retain_pcaps; DROP FUNCTION pathmortem_retain_hops;"
+                            "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    assert_int_equal(pm_store_open(spec, PM_STORE_WRITE, &s, err), PM_ECORRUPT);
+    assert_non_null(strstr(err, "store init"));
+    assert_int_equal(pm_store_init(spec, &from, shown, sizeof shown, err), PM_OK);
+    assert_int_equal(from, 3);
+    r = PQexec(c, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), to_regclass('pcaps') IS NOT NULL,"
+                  " to_regproc('pathmortem_retain_hops') IS NOT NULL,"
+                  " has_function_privilege('public', 'pathmortem_retain_pcaps(text, integer, integer, bigint)', 'EXECUTE')");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(r, 0, 0), "4");
+    assert_string_equal(PQgetvalue(r, 0, 1), "t");
+    assert_string_equal(PQgetvalue(r, 0, 2), "t");
+    assert_string_equal(PQgetvalue(r, 0, 3), "f"); /* not PUBLIC's to call */
+    PQclear(r);
+    PQfinish(c);
+    assert_int_equal(pm_store_open(spec, PM_STORE_WRITE, &s, err), PM_OK);
+    pm_store_close(s);
     /* another application's meta table is left alone */
     c = PQconnectdb(admin);
     PQclear(PQexec(c, "CREATE DATABASE pmtest_foreign"));
