@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev sqlite3 libcap-ng-dev libgraphviz-dev graphviz zlib1g-dev
   libmaxmind-db-writer-perl
   iproute2 iptables procps python3 tcpdump scamper valgrind libcap2-bin
-  time tshark linux-perf
+  time tshark linux-perf e2fsprogs util-linux systemd
   libsodium-dev libseccomp-dev
   bird2 bgpdump libbz2-dev
   postgresql libpq-dev

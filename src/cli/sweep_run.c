@@ -260,7 +260,11 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
     rc = pm_engine_run(eng, s->addrs, s->n_addrs, s->run, err);
     if (rc != PM_OK) {
         pm_engine_close(eng);
-        pm_cli_error("%s", err);
+        /* name the -w file a write error is about (the engine knows only its stream) */
+        if (rc == PM_EIO && s->files.pcap.active && strstr(err, "pcap file"))
+            pm_cli_error("%s: %s", s->files.pcap.path, err);
+        else
+            pm_cli_error("%s", err);
         return rc == PM_EIO ? PM_EXIT_IOERR : PM_EXIT_OSERR;
     }
     if (s->run->end != PM_RUN_COMPLETE)

@@ -1,13 +1,40 @@
 /* sqlutil.c - SQLite error mapping and checked readers for untrusted column values. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/internal.h"
 #include "util/grow.h"
 
+/* SQLite turns a read that fails with EIO into SQLITE_CORRUPT and keeps no
+ * errno then: ask the disk ourselves whether the file can still be read and
+ * synced. 0 when it can (the store is what is broken). */
+static int disk_errno(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == EIO ? EIO : 0;
+    char b[512];
+    int e = 0;
+    if (pread(fd, b, sizeof b, 0) < 0 || fsync(fd) != 0)
+        e = errno;
+    close(fd);
+    return e == EIO ? EIO : 0;
+}
+
 int pm_store_sqlerr(struct pm_store *s, int rc, const char *what, char *errbuf)
 {
     const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    /* A failing disk can surface as "database disk image is malformed" (a
+     * read that came back short): say what the system said, and call it a
+     * write error, not a corrupt store the user might throw away. */
+    int sys = s && s->db ? sqlite3_system_errno(s->db) : 0;
+    if (!sys && s && !s->pg && s->path[0] && ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB))
+        sys = disk_errno(s->path);
+    if (sys == EIO || sys == ENOSPC || sys == EDQUOT || sys == EROFS)
+        return pm_err(errbuf, PM_EIO, "store %s: the disk failed: %s (SQLite: %s)", what, strerror(sys), msg);
     int code;
     switch (rc & 0xff) {
     case SQLITE_CORRUPT:
