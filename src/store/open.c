@@ -21,7 +21,7 @@
 /* Reads the 100-byte SQLite header of an existing file and refuses anything
  * that is not a complete pathmortem store of a schema we know. Only read()
  * touches the file, so a refused file is left exactly as it was. */
-static int check_header(const char *path, uint32_t *version, char *errbuf)
+static int check_header(const char *path, uint32_t *version, bool *wal_mode, char *errbuf)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
@@ -75,6 +75,8 @@ static int check_header(const char *path, uint32_t *version, char *errbuf)
                       path, user_version, PM_STORE_SCHEMA_VERSION);
     if (version)
         *version = user_version;
+    if (wal_mode)
+        *wal_mode = wver == 2;
     return PM_OK;
 }
 
@@ -91,6 +93,28 @@ static void harden(sqlite3 *db, bool reader)
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     if (reader)
         sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+}
+
+/* Opens path as an immutable file (file: URI, the path percent-encoded
+ * where URI syntax needs it): no lock, no -shm, no -wal, nothing created. */
+static int open_immutable(const char *path, sqlite3 **db)
+{
+    char uri[3 * 4096 + 32] = "file:";
+    size_t n = strlen(uri);
+    for (const char *p = path; *p && n + 4 < sizeof uri - 16; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '%' || c == '?' || c == '#' || c < 0x21 || c > 0x7e)
+            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", c);
+        else
+            uri[n++] = (char)c;
+    }
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    int rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc == SQLITE_OK) {
+        harden(*db, true);
+        rc = sqlite3_exec(*db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
+    }
+    return rc;
 }
 
 /* Opens read-only. A WAL store needs its -shm file; a reader that may not
@@ -114,32 +138,16 @@ static int open_readonly(const char *path, sqlite3 **db)
         return rc;
     sqlite3_close(*db);
     *db = NULL;
-    /* file: URI with the path percent-encoded where URI syntax needs it */
-    char uri[3 * 4096 + 32] = "file:";
-    size_t n = strlen(uri);
-    for (const char *p = path; *p && n + 4 < sizeof uri - 16; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '%' || c == '?' || c == '#' || c < 0x21 || c > 0x7e)
-            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", c);
-        else
-            uri[n++] = (char)c;
-    }
-    snprintf(uri + n, sizeof uri - n, "?immutable=1");
-    rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW, NULL);
-    if (rc == SQLITE_OK) {
-        harden(*db, true);
-        rc = sqlite3_exec(*db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
-    }
-    return rc;
+    return open_immutable(path, db);
 }
 
 /* Confirms through a read-only connection (which never checkpoints or
  * migrates) that the meta marker and the schema version are ours. */
-static int check_contents(const char *path, char *errbuf)
+static int check_contents(const char *path, bool immutable, char *errbuf)
 {
     struct pm_store probe = {0};
     snprintf(probe.path, sizeof probe.path, "%s", path);
-    int rc = open_readonly(path, &probe.db);
+    int rc = immutable ? open_immutable(path, &probe.db) : open_readonly(path, &probe.db);
     if (rc != SQLITE_OK) {
         rc = pm_store_sqlerr(&probe, rc, "open", errbuf);
         sqlite3_close(probe.db);
@@ -177,6 +185,47 @@ static int check_contents(const char *path, char *errbuf)
         return pm_err(errbuf, PM_ECORRUPT, "%s has schema version %lld, newer than this pathmortem knows (%d); upgrade pathmortem",
                       path, (long long)ver, PM_STORE_SCHEMA_VERSION);
     return PM_OK;
+}
+
+static bool side_files(const char *path)
+{
+    static const char *const suffix[] = {"-wal", "-shm"};
+    char p[4096 + 8];
+    struct stat sb;
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        if (lstat(p, &sb) == 0 || errno != ENOENT)
+            return true;
+    }
+    return false;
+}
+
+static bool same_file_state(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* A WAL store with neither -wal nor -shm beside it: an SQLite connection
+ * would create both just to look inside (a read-only one cannot remove them
+ * again), so a store refused for its contents would be left with two new
+ * files. Its contents are judged first from an immutable read, which creates
+ * nothing. No lock is taken then, so a refusal counts only if the file did
+ * not change during the read and no writer appeared; otherwise the usual
+ * checks judge it again. *checked: the contents were found good this way. */
+static int precheck(const char *path, bool *checked, char *errbuf)
+{
+    *checked = false;
+    struct stat a, b;
+    if (side_files(path) || stat(path, &a) != 0)
+        return PM_OK;
+    int rc = check_contents(path, true, errbuf);
+    bool stable = stat(path, &b) == 0 && same_file_state(&a, &b) && !side_files(path);
+    if (!stable)
+        return PM_OK;
+    *checked = rc == PM_OK;
+    return rc;
 }
 
 static int fsync_dir(const char *dir)
@@ -409,12 +458,16 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
         goto fail;
     }
     uint32_t version = 0;
-    if (exists && (rc = check_header(path, &version, errbuf)))
+    bool wal_mode = false, checked = false;
+    if (exists && (rc = check_header(path, &version, &wal_mode, errbuf)))
+        goto fail;
+    /* before the lock file: a refused store gets no file beside it */
+    if (exists && wal_mode && (rc = precheck(path, &checked, errbuf)))
         goto fail;
     /* readers never write: an older store is upgraded by the next snapshot
      * (one transaction under the writer's lock), not by a reader racing it */
     if (exists && !s->writable && version < PM_STORE_SCHEMA_VERSION) {
-        if ((rc = check_contents(path, errbuf)))
+        if (!checked && (rc = check_contents(path, false, errbuf)))
             goto fail; /* not ours at all says more than "older" */
         rc = pm_err(errbuf, PM_ECORRUPT,
                     "%s has schema version %u, older than this pathmortem's %d; the next snapshot upgrades it "
@@ -434,7 +487,9 @@ int pm_store_open(const char *path, int flags, struct pm_store **out, char *errb
     /* under the lock: another creator may have finished meanwhile */
     exists = stat(path, &sb) == 0;
     if (exists) {
-        if ((rc = check_header(path, NULL, errbuf)) || (rc = check_contents(path, errbuf)))
+        /* immutable when no -wal: under the lock no writer can checkpoint into the file */
+        if ((rc = check_header(path, NULL, NULL, errbuf)) ||
+            ((s->writable || !checked) && (rc = check_contents(path, s->writable && !side_files(path), errbuf))))
             goto fail;
     } else if ((rc = create_store(s, errbuf))) {
         goto fail;

@@ -138,8 +138,9 @@ setup_files() {
       make_good_store || return 1
       local db=${1#import_}
       cp "$here/db_$db.db" "$d/store.db"; keep=("$d/store.db")
-      # (SQLite may leave an empty -wal/-shm beside a file whose header says WAL: no data in them)
-      args=(import --store "$d/store.db" "$tmp/good.jsonl"); absent=("$d/pcaps") ;;
+      # a refused store gets nothing beside it: no -wal/-shm (two of these headers say WAL), no lock, no pcaps/
+      args=(import --store "$d/store.db" "$tmp/good.jsonl")
+      absent=("$d/pcaps" "$d/store.db-wal" "$d/store.db-shm" "$d/store.db.lock") ;;
     import_pipe_*)   # `import -` from a pipe (issue 12): a bad line creates and stores nothing
       make_good_store || return 1
       case "$1" in
@@ -240,6 +241,11 @@ while read -r name cmd file want kind rest; do
     if [ "$(sha256sum < "$copy")" != "$before" ]; then
       why="the store file was modified"
     fi
+  fi
+  if [ -z "$why" ] && [ "$cmd" = history ] && [ "$want" != 0 ]; then
+    # a refused store gets nothing beside it (SQLite would make a -wal and -shm for a WAL header)
+    side=$(find "$tmp/$name.d" -mindepth 1 ! -name store.db | head -1)
+    [ -n "$side" ] && why="created ${side#"$tmp"/} beside the refused store"
   fi
   if [ -z "$why" ] && [ "$cmd" = files ]; then
     for i in "${!keep[@]}"; do
