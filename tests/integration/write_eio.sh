@@ -56,8 +56,11 @@ fs_again() {
   mountpoint -q "$MNT" && { echo "FAIL: $MNT still busy 5 s after the run" >&2; exit 1; }
   # the run's mount namespace (ip netns exec) holds its own copy of the mount until its last
   # process ends: mounting before the file system is released would get the broken one back
-  for i in $(seq 1 100); do [ -e "/sys/fs/ext4/${LOOP#/dev/}" ] || break; sleep 0.05; done
-  [ -e "/sys/fs/ext4/${LOOP#/dev/}" ] && { echo "FAIL: ${LOOP} still in use 5 s after the run" >&2; exit 1; }
+  for i in $(seq 1 300); do [ -e "/sys/fs/ext4/${LOOP#/dev/}" ] || break; sleep 0.05; done
+  if [ -e "/sys/fs/ext4/${LOOP#/dev/}" ]; then
+    echo "FAIL: ${LOOP} still in use 15 s after the run, mounted in the namespaces of: $(grep -l "$MNT" /proc/[0-9]*/mountinfo 2>/dev/null | cut -d/ -f3 | while read -r p; do printf '%s(%s) ' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-60)"; done)" >&2
+    exit 1
+  fi
   mount -t ext4 "$LOOP" "$MNT"
 }
 # wait_for GLOB...: until a file matching one of the patterns exists (10 s at most)
