@@ -70,5 +70,20 @@ else
     bad "zsh is not installed (scripts/bootstrap.sh installs it)"
 fi
 
+# installed with the program (issue 15): `cmake --install` of this build puts both where
+# bash-completion and zsh look under the prefix, byte for byte, beside the man page
+build=$(dirname "$bin")
+if [ -f "$build/cmake_install.cmake" ]; then
+    cmake --install "$build" --prefix "$tmp/inst" >/dev/null 2>&1 || bad "cmake --install failed"
+    cmp -s "$bash_file" "$tmp/inst/share/bash-completion/completions/pathmortem" && pass=$((pass + 1)) ||
+        bad "bash completion not installed as share/bash-completion/completions/pathmortem"
+    cmp -s "$zsh_file" "$tmp/inst/share/zsh/site-functions/_pathmortem" && pass=$((pass + 1)) ||
+        bad "zsh completion not installed as share/zsh/site-functions/_pathmortem"
+    cmp -s "$src/man/pathmortem.1" "$tmp/inst/share/man/man1/pathmortem.1" && pass=$((pass + 1)) ||
+        bad "man page not installed as share/man/man1/pathmortem.1"
+else
+    bad "$build is no CMake build directory: cannot check what is installed"
+fi
+
 echo "completion: $pass checks passed, $fail failed"
 [ "$fail" = 0 ]

@@ -26,9 +26,15 @@ for c in $cmds; do
     done
     grep -q -- "^\.SH .*$(echo "$c" | tr a-z A-Z)" "$src/man/pathmortem.1" || grep -q "^\.SH ${c^^} OPTIONS" "$src/man/pathmortem.1" ||
         bad "man page: no section for $c's options"
-    for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$tmp/help.$c" | sort -u); do
+    # the command's own OPTIONS section (a section saying "Every trace option applies" also has trace's)
+    sed -n "/^\.SH ${c^^} OPTIONS/,/^\.SH/p" "$tmp/man" >"$tmp/man.$c"
+    if grep -q "Every trace option applies" "$tmp/man.$c"; then
+        sed -n "/^\.SH TRACE OPTIONS/,/^\.SH/p" "$tmp/man" >>"$tmp/man.$c"
+    fi
+    # the options: what --help names before its exit-status paragraph
+    for o in $(sed '/^exit status/,/^$/d' "$tmp/help.$c" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
         [ "$o" = --help ] && continue
-        grep -q -- "$o\\b" "$tmp/man" || bad "man page lacks $c $o"
+        grep -q -- "$o\\b" "$tmp/man.$c" || bad "man page's ${c^^} OPTIONS section lacks $o"
         grep -q -- "$o\\b" "$readme" || bad "README lacks $c $o"
         pass=$((pass + 1))
     done

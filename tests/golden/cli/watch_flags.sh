@@ -49,6 +49,14 @@ check 64 "unknown option" watch --bogus 198.18.0.1
 check 64 "did you mean -W 1?" watch -w 1 198.18.0.1
 check 64 "--no-pcap and -w x.pcap conflict" watch --no-pcap -w x.pcap 198.18.0.1
 check 64 "--queries '9' is invalid" watch -q 9 198.18.0.1
+# traceroute's habits as trace has them (issue 15): clashes named, a misspelled preset answered
+# with the presets, -I/-n and options after the target accepted up to the preset check
+printf '[alpha]\ndescription = a\nprefixes = 198.19.176.0/24\n' >presets.conf
+check 64 "did you mean -M 20?" watch -m 20 198.18.0.1
+check 64 "did you mean -m tcp 198.18.0.1?" watch -T 198.18.0.1
+check 64 "'alpah' is not a preset: did you mean 'alpha'? (presets: alpha)" watch --report 1 --presets presets.conf alpah
+check 64 "did you mean 'alpha'?" watch --report 1 -I -n alpah --presets presets.conf -U
+check 64 "--queries '9' is invalid" watch --report 1 198.18.0.1 -q 9
 # the live view without a terminal: one line pointing at --report, before any socket
 check 64 "the live view needs a terminal (use --report N for a table)" watch --no-pcap 198.18.0.1
 [ -e r.txt ] && { echo "FAIL: a refused run created r.txt"; fail=$((fail + 1)); }
