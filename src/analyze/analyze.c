@@ -108,6 +108,8 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
         if (!a->verdicts)
             rc = pm_err(errbuf, PM_ENOMEM, "analyze: out of memory");
     }
+    if (rc == PM_OK)
+        az_cut_index(&c);
     for (uint32_t ti = 0; rc == PM_OK && ti < run->n_targets; ti++)
         if ((rc = az_verdict(&c, ti, &a->verdicts[ti], &rl)) != PM_OK)
             pm_err(errbuf, rc, "analyze: out of memory for evidence");

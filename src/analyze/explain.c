@@ -82,6 +82,21 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
                                        "%u of %u); no verdict", n->dkind == PM_RUN_TIMEOUT ? "timed out" : "was stopped by ",
                                        n->dkind == PM_RUN_TIMEOUT ? "" : pm_run_end_name((enum pm_run_end)n->dkind),
                                        n->ttl, n->ttl2);
+    case AZ_N_CUT_SILENT: {
+        char why[48];
+        if (n->dkind == PM_RUN_TIMEOUT)
+            snprintf(why, sizeof why, "timed out");
+        else
+            snprintf(why, sizeof why, "was stopped by %s", pm_run_end_name((enum pm_run_end)n->dkind));
+        char where[96];
+        if (n->addr)
+            snprintf(where, sizeof where, "Silent after %s (hop %u)", a, n->ttl);
+        else
+            snprintf(where, sizeof where, "No hop answered");
+        return pm_verdict_add_evidence(v, "%s, but the run %s while %u target(s) of this prefix were not yet probed to "
+                                       "their end and none was reached: its silence cannot be told from a dark "
+                                       "address's, or from a run cut before the border; no verdict", where, why, n->n);
+    }
     case AZ_N_LOOP:
         return pm_verdict_add_evidence(v, "Forwarding loop: %s (%s) at hops %u and %u with %s (%s) between", a, A, n->ttl,
                                        n->ttl2, a2, B);

@@ -91,6 +91,8 @@ struct az_path {
 struct az_group {
     uint32_t prefix;
     uint8_t len;
+    /* a run cut short (cut.c): its targets reached, and not finished */
+    uint32_t reached, unfinished;
 };
 
 struct az_asname {
@@ -217,7 +219,8 @@ enum az_note_kind {
     AZ_N_MPLS,                /* addr at ttl quotes MPLS labels (flag: quoted TTL > 1), owner asn */
     AZ_N_STOPSET,             /* hops below ttl skipped, no donor */
     AZ_N_COMMON_CAUSE,        /* no path enters asn; deaths inside asn2 and n at once */
-    AZ_N_NOT_PROBED           /* the run ended (dkind: enum pm_run_end) with ttl of ttl2 probed */
+    AZ_N_NOT_PROBED,          /* the run ended (dkind: enum pm_run_end) with ttl of ttl2 probed */
+    AZ_N_CUT_SILENT           /* silent after addr at ttl (0: no hop) in a run cut short (dkind) where n targets of the prefix were not finished, none reached */
 };
 enum az_reason_prefix { AZ_RP_NONE = 0, AZ_RP_UPSTREAM, AZ_RP_BORDER, AZ_RP_LAST };
 
@@ -240,6 +243,18 @@ struct az_notes {
 struct az_note *az_note(struct az_notes *ns, enum az_note_kind kind);
 /* Words the notes as v's evidence. PM_ENOMEM. */
 int az_explain(const struct az_ctx *c, const struct az_notes *ns, struct pm_verdict *v);
+
+/* cut.c: the run was cut short before target t was probed to its end (or
+ * it sent t nothing): it reached nothing, got no unreachable or loop, did
+ * not run into the gap limit, was not walked to its /24's end (prefix-end)
+ * and was not probed to the run's maximum TTL. */
+bool az_unfinished(const struct pm_run *run, const struct pm_target *t);
+/* Counts each prefix group's reached and unfinished targets (a complete run: zero). */
+void az_cut_index(struct az_ctx *c);
+/* In a run cut short, the group has no reached target and at least one the
+ * run did not finish: a silent death there cannot be told from a dark
+ * address or a run cut before the border. */
+bool az_cut_undecided(const struct az_ctx *c, uint32_t group);
 
 /* verdict.c */
 int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl);

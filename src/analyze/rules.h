@@ -36,6 +36,7 @@
 #define AZ_HOST_UNREACH 0.9         /* host-unreachable from a target router; x its ownership confidence */
 #define AZ_DARK 0.7                 /* silent where neighbours of the prefix were reached */
 #define AZ_NOT_PROBED 1.0           /* the run records why it ended */
+#define AZ_CUT_SILENT 0.9           /* a silent path in a prefix the cut run left undecided (none reached, some not finished) */
 
 /* Loops. */
 #define AZ_LOOP 0.85                /* x the looping router's ownership confidence */

@@ -501,22 +501,24 @@ static void died(struct vd *d, uint32_t e, const struct az_router *L, const stru
     }
 }
 
-/* The run was cut short (or sent nothing to this target) before its probing
- * ended: it reached nothing, got no unreachable or loop, did not run into the
- * gap limit, and was not probed to the run's maximum TTL. */
-static bool not_probed(const struct pm_run *run, const struct pm_target *t)
+/* A run cut short (az_cut_undecided): the silent death just decided is
+ * replaced by not-probed, with what the path showed as its reason. */
+static void cut_silence(struct vd *d, const struct az_router *L)
 {
-    bool any = false;
-    for (unsigned ttl = 1; ttl <= PM_TTL_MAX && !any; ttl++)
-        any = t->sent[ttl] != 0;
-    if (!any)
-        return true;
-    if (run->end == PM_RUN_COMPLETE)
-        return false;
-    switch (t->stop) {
-    case PM_STOP_REACHED: case PM_STOP_UNREACHABLE: case PM_STOP_LOOP: case PM_STOP_GAPLIMIT: return false;
-    default: return !run->max_ttl || t->max_ttl_sent < run->max_ttl;
-    }
+    const struct az_ctx *c = d->c;
+    struct pm_verdict *v = d->v;
+    v->status = PM_STATUS_NOT_PROBED;
+    v->kind = PM_DEATH_NONE;
+    v->rule = PM_RULE_NOT_PROBED;
+    v->confidence = AZ_CUT_SILENT;
+    memset(&v->dies_in, 0, sizeof v->dies_in);
+    v->first_silent_ttl = 0;
+    d->notes.n = 0;
+    struct az_note *n = az_note(&d->notes, AZ_N_CUT_SILENT);
+    n->dkind = c->run->end;
+    n->addr = L ? L->addr : 0;
+    n->ttl = L ? v->last_ttl : 0;
+    n->n = c->groups[d->p->group].unfinished;
 }
 
 int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl)
@@ -554,7 +556,7 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
     }
     if (e != AZ_NONE)
         v->entry_ttl = az_path_hop(c, p, e)->ttl;
-    if (!p->reached_ttl && not_probed(c->run, d.t)) {
+    if (!p->reached_ttl && az_unfinished(c->run, d.t)) {
         v->status = PM_STATUS_NOT_PROBED;
         v->rule = PM_RULE_NOT_PROBED;
         v->confidence = AZ_NOT_PROBED;
@@ -564,10 +566,15 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
         n->ttl2 = c->run->max_ttl;
         return az_explain(c, &d.notes, v);
     }
-    if (p->reached_ttl)
+    if (p->reached_ttl) {
         reached(&d, e, L);
-    else
+    } else {
         died(&d, e, L, rl);
+        if (v->status == PM_STATUS_DIED && v->kind == PM_DEATH_SILENT && az_cut_undecided(c, p->group)) {
+            cut_silence(&d, L);
+            return az_explain(c, &d.notes, v);
+        }
+    }
     if (mpls_hop != AZ_NONE) {
         const struct az_router *r = &c->routers[az_path_hop(c, p, mpls_hop)->router];
         v->mpls = true;

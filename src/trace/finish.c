@@ -65,7 +65,13 @@ static void decide(struct pm_target *t, uint8_t gaplimit)
         t->stop_ttl = loop_ttl;
         return;
     }
-    if (t->max_ttl_sent > last_answer && t->max_ttl_sent - last_answer >= gaplimit) {
+    /* the gap limit counts the TTLs probed in silence above the last answer,
+     * not the span: a walk the stop set or a cut left with holes (probed at
+     * 6, then one probe at 16) did not run into it */
+    unsigned silent = 0;
+    for (unsigned ttl = last_answer + 1u; ttl <= t->max_ttl_sent && ttl <= PM_TTL_MAX; ttl++)
+        silent += t->sent[ttl] != 0;
+    if (silent >= gaplimit) {
         t->stop = PM_STOP_GAPLIMIT;
         t->stop_ttl = last_answer;
         return;
@@ -76,8 +82,8 @@ static void decide(struct pm_target *t, uint8_t gaplimit)
 }
 
 /* Where the paths of the /24 made of targets [from, to) end: the lowest TTL
- * any of them was reached or refused at; when none was, the first silent TTL
- * of a path that ran into the gap limit (0: nothing ends). */
+ * any of them was reached or refused at; when none was, the first silent
+ * TTL of a path that ran into the gap limit (0: nothing ends). */
 static uint8_t prefix_end(const struct pm_run *run, uint32_t from, uint32_t to)
 {
     uint8_t end = 0, silent = 0;
@@ -92,16 +98,62 @@ static uint8_t prefix_end(const struct pm_run *run, uint32_t from, uint32_t to)
     return end ? end : silent;
 }
 
+/* The same for a run cut short, where a silent path counts as walked to its
+ * end only when it got as far as the /24's paths were seen to go: the
+ * farthest TTL a target of it was reached at (the engine launches a dark
+ * address at its /24's farthest host distance; the border's own address,
+ * one hop nearer, is no end for the hosts behind it) or the lowest TTL a
+ * target was refused at when nearer (the engine stops a silent path there:
+ * only the refusal would come back), else the TTL after the farthest answer
+ * of a path that ran into the gap limit. */
+static uint8_t prefix_far_end(const struct pm_run *run, uint32_t from, uint32_t to)
+{
+    uint8_t far = 0, refused = 0, silent = 0;
+    for (uint32_t i = from; i < to; i++) {
+        const struct pm_target *t = &run->targets[i];
+        if (t->stop == PM_STOP_REACHED && t->stop_ttl > far)
+            far = t->stop_ttl;
+        if (t->stop == PM_STOP_UNREACHABLE && t->stop_ttl && (!refused || t->stop_ttl < refused))
+            refused = t->stop_ttl;
+        if (t->stop == PM_STOP_GAPLIMIT && t->stop_ttl + 1 > silent)
+            silent = (uint8_t)(t->stop_ttl + 1);
+    }
+    uint8_t end = far;
+    if (refused && (!end || refused < end))
+        end = refused;
+    return end ? end : silent;
+}
+
+/* The target was walked in silence from its last answer up to the /24's end
+ * (every TTL between probed): a walk cut short, or one probe far above its
+ * last answer, did not get there. */
+static bool walked_to(const struct pm_target *t, uint8_t end)
+{
+    uint8_t last = 0;
+    for (uint32_t i = 0; i < t->n_replies; i++)
+        if (t->replies[i].ttl > last)
+            last = t->replies[i].ttl;
+    if (end > PM_TTL_MAX)
+        return false;
+    for (unsigned ttl = last + 1u; ttl <= end; ttl++)
+        if (!t->sent[ttl])
+            return false;
+    return true;
+}
+
 /* A path that stopped silent below the run's maximum TTL was not stopped by
  * it (issue 9 failure 6: dark targets probed to TTL 7 read "maxttl", max 30).
  * The engine walks a target no further than its /24's other paths end (a
  * dark address there only repeats its neighbours' refusal, or silence):
- * prefix-end. Anything else ended before its walk did: halted. A run that
+ * prefix-end (in a run cut short: only when it was walked there, every TTL
+ * from its last answer up, else the cut may have stopped it on the way).
+ * Anything else ended before its walk did: halted. A run that
  * does not state its maximum TTL (some foreign records) keeps maxttl. */
 static void prefix_ends(struct pm_run *run)
 {
     if (!run->max_ttl)
         return;
+    bool cut = run->end != PM_RUN_COMPLETE;
     for (uint32_t from = 0, to; from < run->n_targets; from = to) {
         uint32_t net = run->targets[from].dst & 0xffffff00u;
         for (to = from + 1; to < run->n_targets && (run->targets[to].dst & 0xffffff00u) == net; to++)
@@ -113,10 +165,10 @@ static void prefix_ends(struct pm_run *run)
             if (t->stop != PM_STOP_MAXTTL || t->max_ttl_sent >= run->max_ttl)
                 continue;
             if (!have_end) {
-                end = prefix_end(run, from, to);
+                end = cut ? prefix_far_end(run, from, to) : prefix_end(run, from, to);
                 have_end = true;
             }
-            if (end && t->max_ttl_sent >= end) {
+            if (end && t->max_ttl_sent >= end && (!cut || walked_to(t, end))) {
                 t->stop = PM_STOP_PREFIX_END;
                 t->stop_ttl = end;
             } else {

@@ -591,6 +591,135 @@ static void the_first_hop_is_the_vantages_network(void **state)
     pm_run_free(run);
 }
 
+/* Issue 9 failure 5, the silent half: in a run cut short a /24 whose
+ * probed targets all went silent after ttk2 (dark addresses behind a border
+ * that does not answer them look just so) while some of its targets (its
+ * live hosts, perhaps) were never probed and none was reached is no outage:
+ * not-probed, the /24 unknown. A complete run, or a cut run that walked
+ * every target of the /24 to its end, keeps the death. */
+static void cut_run_silence_is_no_outage(void **state)
+{
+    (void)state;
+    const char *silent = "acc tr rt1 ttk1 ttk2 * * * * *";   /* gap limit after ttk2 at hop 5 */
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_SIGTERM;
+    lab_hosts(run, 176, 4, CN_OK);
+    lab_hosts(run, 177, 4, RU_OK);         /* the border follows ttk2 on working paths */
+    lab_hosts(run, 178, 60, silent);
+    for (int h = 200; h < 210; h++)
+        pm_run_target(run, A(198, 19, 178, h), true);   /* the cut came before these */
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 178, 1));
+    assert_int_equal(run->targets[0].stop, PM_STOP_REACHED);
+    assert_int_equal(pm_run_find(run, A(198, 19, 178, 1))->stop, PM_STOP_GAPLIMIT);
+    assert_int_equal(v->status, PM_STATUS_NOT_PROBED);
+    assert_int_equal(v->rule, PM_RULE_NOT_PROBED);
+    assert_int_equal(v->kind, PM_DEATH_NONE);
+    assert_int_equal(v->dies_in.asn, 0);
+    assert_int_equal(v->last_addr, lab_addr("ttk2"));
+    assert_int_equal(v->n_evidence, 1);
+    assert_string_equal(v->evidence[0], "Silent after 198.18.52.1 (hop 5), but the run was stopped by SIGTERM while 10 "
+                                         "target(s) of this prefix were not yet probed to their end and none was "
+                                         "reached: its silence cannot be told from a dark address's, or from a run "
+                                         "cut before the border; no verdict");
+    const struct pm_rollup *r = lab_rollup(a, "198.19.178.0/24");
+    assert_int_equal(r->state, PM_NET_UNKNOWN);
+    assert_int_equal(r->died, 0);
+    assert_int_equal(r->not_probed, 70);
+    assert_int_equal(lab_rollup(a, "198.19.177.0/24")->state, PM_NET_REACHABLE);
+    pm_analysis_free(a);
+    /* --timeout: its own words */
+    run->end = PM_RUN_TIMEOUT;
+    a = analyze(run, lab_lookup);
+    assert_true(lab_evidence_has(lab_verdict(run, a, A(198, 19, 178, 1)), "but the run timed out while 10 target(s)"));
+    pm_analysis_free(a);
+    /* the same data from a complete run: the /24 is dead after ttk2 */
+    run->end = PM_RUN_COMPLETE;
+    a = analyze(run, lab_lookup);
+    v = lab_verdict(run, a, A(198, 19, 178, 1));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->rule, PM_RULE_SILENT_BORDER);
+    assert_int_equal(lab_rollup(a, "198.19.178.0/24")->state, PM_NET_DEAD);
+    pm_analysis_free(a);
+    pm_run_free(run);
+
+    /* cut, but every target of the /24 walked to its end: the death stands */
+    run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_SIGTERM;
+    lab_hosts(run, 177, 4, RU_OK);
+    lab_hosts(run, 178, 60, silent);
+    pm_run_target(run, A(198, 19, 179, 1), true);   /* unprobed, but in another /24 */
+    a = analyze(run, lab_lookup);
+    v = lab_verdict(run, a, A(198, 19, 178, 1));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->rule, PM_RULE_SILENT_BORDER);
+    assert_int_equal(lab_rollup(a, "198.19.178.0/24")->state, PM_NET_DEAD);
+    pm_analysis_free(a);
+    pm_run_free(run);
+
+    /* cut, one target of the /24 reached: its silent ones are judged beside it (dark), not undecided */
+    run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_SIGTERM;
+    lab_hosts(run, 177, 4, RU_OK);
+    lab_hosts(run, 178, 60, silent);
+    lab_trace(run, A(198, 19, 178, 100), RU_OK);
+    for (int h = 200; h < 210; h++)
+        pm_run_target(run, A(198, 19, 178, h), true);
+    a = analyze(run, lab_lookup);
+    v = lab_verdict(run, a, A(198, 19, 178, 1));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* A cut run: a dark address probed at kpbr's hop and then once at TTL 16
+ * (the engine's one probe where a neighbour's refusal came back) ran into
+ * no gap limit, and was not walked to its /24's hosts at 7 (the border's
+ * own address answering at 6 is no end for them): not-probed. One walked to
+ * 7 is dark. */
+static void cut_run_counts_only_probed_ttls(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_SIGTERM;
+    lab_hosts(run, 179, 4, CN_OK);
+    lab_trace(run, A(198, 19, 179, 254), "acc tr cu1 cu2a cu3 DST");   /* the border's own address */
+    lab_trace(run, A(198, 19, 179, 40), "- - - - - kpbr *");
+    lab_trace(run, A(198, 19, 179, 41), "- - - - - kpbr - - - - - - - - - *");
+    lab_trace(run, A(198, 19, 179, 42), "- - - - - kpbr");
+    lab_hosts(run, 177, 4, RU_OK);
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    assert_int_equal(pm_run_find(run, A(198, 19, 179, 40))->stop, PM_STOP_PREFIX_END);
+    assert_int_equal(pm_run_find(run, A(198, 19, 179, 40))->stop_ttl, 7);
+    assert_int_equal(pm_run_find(run, A(198, 19, 179, 41))->stop, PM_STOP_HALTED);
+    assert_int_equal(pm_run_find(run, A(198, 19, 179, 42))->stop, PM_STOP_HALTED);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 179, 40));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK);
+    v = lab_verdict(run, a, A(198, 19, 179, 41));
+    assert_int_equal(v->status, PM_STATUS_NOT_PROBED);
+    assert_true(lab_evidence_has(v, "highest TTL sent 16 of 30"));
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 42))->status, PM_STATUS_NOT_PROBED);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.179.0/24");
+    assert_int_equal(r->state, PM_NET_REACHABLE);
+    assert_int_equal(r->died, 0);
+    pm_analysis_free(a);
+    /* complete: the engine ended those walks itself (prefix-end at the
+     * /24's nearest end, 6) and the verdicts are the analyzer's as before */
+    run->end = PM_RUN_COMPLETE;
+    a = analyze(run, lab_lookup);
+    assert_int_equal(pm_run_find(run, A(198, 19, 179, 41))->stop, PM_STOP_PREFIX_END);
+    assert_int_equal(pm_run_find(run, A(198, 19, 179, 42))->stop, PM_STOP_PREFIX_END);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 41))->status, PM_STATUS_DIED);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 static void names_cover_every_value(void **state)
 {
     (void)state;
@@ -617,6 +746,8 @@ int main(void)
         cmocka_unit_test(unreachable_belongs_to_the_sender),
         cmocka_unit_test(half_dead_prefix_is_partial),
         cmocka_unit_test(interrupted_run_leaves_targets_not_probed),
+        cmocka_unit_test(cut_run_silence_is_no_outage),
+        cmocka_unit_test(cut_run_counts_only_probed_ttls),
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
