@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/offline.h"
 #include "cli/sweep.h"
 #include "pathmortem/output.h"
 #include "pathmortem/priv.h"
@@ -162,29 +163,36 @@ int pm_cmd_show(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? PM_EXIT_OK : rc;
-    /* open the input and the output, then drop before parsing */
-    FILE *in = fopen(o.path, "rb");
+    /* open the input and the output (a temp file beside it, renamed into
+     * place when complete, never through a link), then drop and filter
+     * system calls before parsing */
+    FILE *in = fopen(o.path, "rbe");
     if (!in) {
         pm_cli_error("cannot open %s: %m", o.path);
         return PM_EXIT_NOINPUT;
     }
-    FILE *out = stdout;
-    if (o.output && !(out = fopen(o.output, "w"))) {
-        pm_cli_error("cannot write %s: %m", o.output);
+    struct pm_cli_outfiles of;
+    FILE *out;
+    if ((rc = pm_cli_offline_out(&of, "show", o.output, &out))) {
         fclose(in);
-        return PM_EXIT_CANTCREAT;
+        return rc;
     }
     char err[PM_ERRBUF_SIZE];
     if (pm_priv_drop(o.user, err) != PM_OK) {
-        pm_cli_error("refusing to run: %s", err);
+        pm_cli_error("show: refusing to run: %s", err);
         rc = PM_EXIT_NOPERM;
+    } else if (pm_priv_sandbox(PM_SANDBOX_OFFLINE, err) != PM_OK) {
+        pm_cli_error("show: refusing to run: %s", err);
+        rc = PM_EXIT_OSERR;
     } else {
         rc = show(&o, in, out);
     }
     fclose(in);
-    if (out != stdout && fclose(out) != 0 && !rc) {
-        pm_cli_error("cannot write %s: %m", o.output);
-        rc = PM_EXIT_IOERR;
-    }
+    /* a failed show keeps the earlier file (the temp file is removed); the
+     * statuses 1-3 are verdicts of a document shown whole */
+    int verdict = rc > 0 && rc <= PM_EXIT_INCOMPLETE ? rc : 0;
+    rc = pm_cli_offline_finish(&of, out, verdict ? 0 : rc);
+    if (!rc)
+        rc = verdict;
     return rc;
 }

@@ -134,6 +134,20 @@ setup_files() {
         geo_*) args=(geo build -o "$d/full/old" "$tmp/rows.csv") ;;
         export_*) make_good_store || return 1; args=(export --store "$good_store" -o "$d/full/old") ;;
       esac ;;
+    show_o_*)   # `show -o` (issue 10): a temp file renamed into place, never through a link, the earlier file kept
+      "$bin" analyze --format json -o "$d/in.json" "$pcap" >/dev/null 2>&1 || return 2
+      chmod 644 "$d/in.json"
+      case "$1" in
+        show_o_link_world_writable)
+          chmod 1777 "$d"; printf 'not yours\n' >"$d/victim"; chmod 600 "$d/victim"; keep=("$d/victim")
+          ln -s "$d/victim" "$d/out"; args=(show -o "$d/out" "$d/in.json") ;;
+        show_o_tmpfs_full)
+          full_tmpfs "$d/full" old 30000 || return 1
+          keep=("$d/full/old"); tmpdirs+=("$d/full"); args=(show --format json -o "$d/full/old" "$d/in.json") ;;
+        show_o_bad_doc)
+          printf 'an earlier rendering\n' >"$d/out.txt"; keep=("$d/out.txt")
+          head -c 300 "$d/in.json" >"$d/cut.json"; args=(show -o "$d/out.txt" "$d/cut.json") ;;
+      esac ;;
     import_store_*)
       make_good_store || return 1
       local db=${1#import_}
