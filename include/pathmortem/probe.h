@@ -53,6 +53,12 @@ int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n_targets, struct pm_run *run,
                   char *errbuf);
 void pm_engine_close(struct pm_engine *e);
+
+/* The progress line (without "\r" or newline): a bar of targets done, the
+ * counts, elapsed time, the probe rate and, once a target is done, the time
+ * left at the rate targets have finished so far ("ETA 12 s"). */
+int pm_engine_progress_format(char *buf, size_t len, uint32_t done, uint32_t n, uint64_t probes, uint64_t replies,
+                              uint64_t elapsed_us);
 /* Writes what the pcap stream buffers so far to its file (watch's "write the
  * pcap so far"); PM_EIO (errbuf set) on a failed write. */
 int pm_engine_pcap_flush(struct pm_engine *e, char *errbuf);

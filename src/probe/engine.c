@@ -212,15 +212,39 @@ static void refill(struct pm_engine *e, uint64_t now)
     e->last_refill_us = now;
 }
 
-static void progress(const struct pm_engine *e, uint64_t start, bool final)
+#define PROGRESS_W 110 /* columns the progress line is padded to */
+
+int pm_engine_progress_format(char *buf, size_t len, uint32_t done, uint32_t n, uint64_t probes, uint64_t replies,
+                              uint64_t elapsed_us)
 {
     const int width = 30;
+    int fill = n ? (int)((uint64_t)(done < n ? done : n) * width / n) : width;
+    double secs = (double)elapsed_us / 1e6;
+    char rate[32] = "", eta[32] = "";
+    /* a rate over the first tenth of a second says little */
+    if (elapsed_us >= 100000)
+        snprintf(rate, sizeof rate, "  %.0f probes/s", (double)probes / secs);
+    if (done && done < n && elapsed_us) {
+        /* targets finish at a steady pace once the sweep is under way */
+        double left = secs * (double)(n - done) / (double)done;
+        if (left < 99.5)
+            snprintf(eta, sizeof eta, "  ETA %.0f s", left);
+        else
+            snprintf(eta, sizeof eta, "  ETA %.0f min", left / 60.0);
+    }
+    return snprintf(buf, len, "[%.*s%*s] %u/%u targets  %llu probes  %llu replies  %.1f s%s%s", fill,
+                    "##############################", width - fill, "", done, n, (unsigned long long)probes,
+                    (unsigned long long)replies, secs, rate, eta);
+}
+
+static void progress(const struct pm_engine *e, uint64_t start, bool final)
+{
     uint32_t done = pm_sched_finished(e->sched), n = done + pm_sched_active(e->sched);
-    int fill = n ? (int)((uint64_t)done * width / n) : width;
-    fprintf(stderr, "\r[%.*s%*s] %u/%u targets  %llu probes  %llu replies  %.1f s%s", fill,
-            "##############################", width - fill, "", done, n,
-            (unsigned long long)e->run->stats.probes_sent, (unsigned long long)e->run->stats.replies_matched,
-            (double)(now_us() - start) / 1e6, final ? "\n" : "");
+    char line[256];
+    pm_engine_progress_format(line, sizeof line, done, n, e->run->stats.probes_sent, e->run->stats.replies_matched,
+                              now_us() - start);
+    /* the line may shrink (the ETA gone at the end): blanks cover what the last one left */
+    fprintf(stderr, "\r%-*s%s", PROGRESS_W, line, final ? "\n" : "");
     fflush(stderr);
 }
 

@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <string.h>
+
+#include "pathmortem/probe.h"
 
 #include "test_sched_sim.h"
 
@@ -377,11 +380,38 @@ static void targets_launch_in_the_given_order(void **state)
     end_sim(m);
 }
 
+/* issue 15: the progress bar had no rate or ETA */
+static void progress_line_has_rate_and_eta(void **state)
+{
+    (void)state;
+    char buf[256];
+    /* 256 of 1024 targets in 4 s: 3 x 4 s to go; 20,000 probes in 4 s */
+    pm_engine_progress_format(buf, sizeof buf, 256, 1024, 20000, 15000, 4000000);
+    assert_non_null(strstr(buf, "256/1024 targets"));
+    assert_non_null(strstr(buf, "5000 probes/s"));
+    assert_non_null(strstr(buf, "ETA 12 s"));
+    assert_non_null(strstr(buf, "[#######       "));
+    /* nothing done yet: a rate, no guess at the time left */
+    pm_engine_progress_format(buf, sizeof buf, 0, 1024, 500, 0, 1000000);
+    assert_non_null(strstr(buf, "500 probes/s"));
+    assert_null(strstr(buf, "ETA"));
+    /* a long sweep in minutes; the end without an ETA, the bar full */
+    pm_engine_progress_format(buf, sizeof buf, 10, 65536, 1000, 10, 10000000);
+    assert_non_null(strstr(buf, "ETA 1092 min"));
+    pm_engine_progress_format(buf, sizeof buf, 1024, 1024, 20000, 15000, 9000000);
+    assert_null(strstr(buf, "ETA"));
+    assert_non_null(strstr(buf, "[##############################]"));
+    /* the first tenth of a second gives no rate */
+    pm_engine_progress_format(buf, sizeof buf, 0, 4, 3, 0, 50000);
+    assert_null(strstr(buf, "probes/s"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(later_targets_start_at_the_learned_distance),
         cmocka_unit_test(the_stop_set_is_kept_per_24),
+        cmocka_unit_test(progress_line_has_rate_and_eta),
         cmocka_unit_test(dark_targets_behind_a_refusing_router),
         cmocka_unit_test(silent_dark_targets_end_at_the_gap_limit),
         cmocka_unit_test(a_silent_hop_gets_its_retries),
