@@ -47,11 +47,15 @@ int pm_output_write(FILE *f, enum pm_format fmt, const struct pm_output_ctx *ctx
 
 struct pm_history; /* pathmortem/store.h */
 struct pm_diff;
+struct pm_across;
 
 /* The store's outage episodes in fmt (see pm_format_supports); now_us gives
  * the duration of ongoing episodes. PM_EUNSUPP for a format history has not,
  * PM_EIO on write errors. */
 int pm_output_history(FILE *f, enum pm_format fmt, const struct pm_history *h, uint64_t now_us, char *errbuf);
+/* A /24's state across vantages (pm_history_across): text lines, or (json)
+ * one array of objects; now_us for "since" durations. */
+int pm_output_across(FILE *f, enum pm_format fmt, const struct pm_across *a, uint64_t now_us, char *errbuf);
 /* A diff of two stored snapshots in fmt (text or json). */
 int pm_output_diff(FILE *f, enum pm_format fmt, const struct pm_diff *d, char *errbuf);
 

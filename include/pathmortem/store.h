@@ -316,6 +316,32 @@ int pm_store_vantages(struct pm_store *s, uint64_t since_us, uint64_t until_us, 
                       char *errbuf);
 void pm_history_free(struct pm_history *h);
 
+/* A /24 across vantages, from each vantage's latest snapshot in the window
+ * (its ongoing episode): how many see it in each state, where the dying
+ * paths die, since when. "Since 02:05 it dies in AS4837 from all four
+ * vantages, reached from none." */
+#define PM_ACROSS_DIES_MAX 4
+struct pm_across_entry {
+    char key[48];                    /* "175.45.176.0/24" */
+    uint32_t vantages;               /* that saw it in their latest snapshot */
+    uint32_t by_state[4];            /* enum pm_episode_state */
+    uint64_t first_us, since_us;     /* dead or partial: the earliest and the latest start of those
+                                        episodes (since_us: since when all of them see it so); 0 if none */
+    uint32_t n_dies_in;
+    struct {
+        struct pm_as_ref as;
+        uint32_t vantages;
+    } dies_in[PM_ACROSS_DIES_MAX];   /* most vantages first (ties: lower ASN) */
+};
+struct pm_across {
+    uint32_t n_vantages;
+    size_t n;
+    struct pm_across_entry *entries; /* owned; by key */
+};
+/* From the histories of n vantages (pm_store_history_vantage each). */
+int pm_history_across(struct pm_history *const *per_vantage, size_t n, struct pm_across **out, char *errbuf);
+void pm_across_free(struct pm_across *a);
+
 /* Writers: pm_output_history in output.h (times typed by users: pm_parse_time in util.h). */
 
 

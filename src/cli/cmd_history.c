@@ -26,13 +26,16 @@ static const char usage_text[] =
     "  --until T        last snapshot time (same forms; default now)\n"
     "  --prefix P       only /24s inside P (e.g. 175.45.176.0/22)\n"
     "  --by-vantage     the episodes seen from each vantage (an Atlas probe, a scamper monitor, a\n"
-    "                   host), then from all together (text or json)\n"
+    "                   host), then from all together, then each /24 across them: from how many of\n"
+    "                   their latest snapshots it is reachable or dead, where it dies, since when\n"
+    "                   (text or json)\n"
     "  --format FMT     text (default), json, csv or svg (a timeline)\n"
     "  -o, --output F   write to F instead of stdout\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 corrupt or foreign store, 66 no store, 74 write error.\n";
 
-/* --by-vantage: one history per vantage, then all of them together. */
+/* --by-vantage: one history per vantage, then all of them together, then
+ * each /24 across the vantages (their latest snapshots side by side). */
 static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t since, uint64_t until, const char *prefix,
                             FILE *f, uint64_t now)
 {
@@ -43,6 +46,12 @@ static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t sin
     if (rc) {
         pm_cli_error("%s", err);
         return pm_cli_exit_for(rc);
+    }
+    struct pm_history **each = calloc(n ? n : 1, sizeof *each);
+    if (!each) {
+        free(vs);
+        pm_cli_error("out of memory");
+        return PM_EXIT_OSERR;
     }
     if (fmt == PM_FMT_JSON)
         fputs("{\n \"schema\": \"pathmortem-history-vantages/1\",\n \"vantages\": [\n", f);
@@ -65,10 +74,29 @@ static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t sin
                     h->n_snapshots, h->n_snapshots == 1 ? "" : "s");
         }
         rc = pm_output_history(f, fmt, h, now, err);
-        if (fmt == PM_FMT_JSON)
-            fputs(v ? (i + 1 < n ? "  },\n" : "  }\n") : "}\n", f);
-        pm_history_free(h);
+        if (fmt == PM_FMT_JSON && v)
+            fputs(i + 1 < n ? "  },\n" : "  }\n", f);
+        if (v)
+            each[i] = h;
+        else
+            pm_history_free(h);
     }
+    struct pm_across *a = NULL;
+    if (!rc)
+        rc = pm_history_across(each, n, &a, err);
+    if (!rc) {
+        if (fmt == PM_FMT_JSON)
+            fputs(",\n \"across\": ", f);
+        else
+            fprintf(f, "\n== across the %zu vantage%s (the latest snapshot of each) ==\n", n, n == 1 ? "" : "s");
+        rc = pm_output_across(f, fmt, a, now, err);
+        if (fmt == PM_FMT_JSON)
+            fputs("\n}\n", f);
+    }
+    pm_across_free(a);
+    for (size_t i = 0; i < n; i++)
+        pm_history_free(each[i]);
+    free(each);
     free(vs);
     if (rc) {
         pm_cli_error("%s", err);

@@ -90,11 +90,24 @@ for v, got in seen.items():
 # all vantages together: the three snapshots of each round in one sequence
 together = of(doc['all'])
 assert [g[:2] for g in together] == [('reached', 6), ('died', 6), ('reached', 3)], together
-print('ok: by vantage:', {k: [g[:2] for g in v] for k, v in seen.items()}, 'together:', [g[:2] for g in together])
+# across the vantages, each one's latest snapshot: reached from all three again
+across = {a['prefix']: a for a in doc['across']}
+a = across['198.19.176.0/24']
+assert (a['vantages'], a['reached'], a['died'], a['since']) == (3, 3, 0, None), a
+print('ok: by vantage:', {k: [g[:2] for g in v] for k, v in seen.items()}, 'together:', [g[:2] for g in together],
+      'across:', (a['reached'], a['died']))
 PY
 }
 "$BUILD/pathmortem" history --store "$READER" --by-vantage --format json >"$LAB_TMP/h.json"
 check_history "$LAB_TMP/h.json"
+# during the fault (rounds 3 and 4: history until the end of round 4), across the vantages: dead
+# from all three, in AS4837, since round 3
+t4=$(pg_psql fleet -At -c "SELECT max(started_us) FROM (SELECT started_us FROM snapshots ORDER BY started_us DESC OFFSET 3) x")
+until=$(python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp(int(sys.argv[1])/1e6 + 1, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$t4")
+"$BUILD/pathmortem" history --store "$READER" --by-vantage --until "$until" >"$LAB_TMP/h-fault.txt"
+grep -E '^198\.19\.176\.0/24 +dead from 3, reachable from 0 of 3 vantages; dying in .*AS4837.* from 3; all of them since' \
+  "$LAB_TMP/h-fault.txt" || { cat "$LAB_TMP/h-fault.txt"; fail "across vantages during the fault"; }
+echo "ok: during the fault, across the vantages: $(grep '^198.19.176.0/24 ' "$LAB_TMP/h-fault.txt" | tail -n 1)"
 
 # The server killed (immediate: no shutdown, uncommitted work lost) in the
 # middle of the three commits: a test trigger holds each snapshot's

@@ -313,9 +313,88 @@ static void owner_hints_from_reached_paths(void **state)
     free(f);
 }
 
+/* A /24 across vantages: each vantage's latest state side by side (issue
+ * 14: "since 02:05 it dies in AS4837 from all four vantages"). */
+static void across_vantages(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    static const struct {
+        const char *v;
+        unsigned step;
+        enum tstate st;
+    } runs[] = {{"a", 0, TS_REACHED}, {"a", 1, TS_REACHED}, {"a", 2, TS_DIED_4837}, {"b", 1, TS_DIED_4837},
+                {"b", 2, TS_DIED_4837}, {"c", 0, TS_REACHED},   {"c", 1, TS_REACHED},   {"c", 2, TS_REACHED},
+                {"d", 0, TS_DIED_4837}, {"d", 1, TS_REACHED}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        struct fixture fx = make_fixture(T0_US + runs[i].step * STEP_US, runs[i].st, TS_REACHED, 2);
+        snprintf(fx.run->vantage, sizeof fx.run->vantage, "%s", runs[i].v);
+        int64_t id;
+        assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err), PM_OK);
+        free_fixture(&fx);
+    }
+    assert_int_equal(reopen(&s, path, 0), PM_OK);
+    char(*vs)[64];
+    size_t nv;
+    assert_int_equal(pm_store_vantages(s, 0, 0, &vs, &nv, err), PM_OK);
+    assert_int_equal(nv, 4);
+    struct pm_history *h[4];
+    for (size_t i = 0; i < nv; i++)
+        assert_int_equal(pm_store_history_vantage(s, 0, 0, NULL, vs[i], &h[i], err), PM_OK);
+    struct pm_across *a;
+    assert_int_equal(pm_history_across(h, nv, &a, err), PM_OK);
+    assert_int_equal(a->n_vantages, 4);
+    assert_int_equal(a->n, 2);
+    const struct pm_across_entry *e = &a->entries[0];
+    assert_string_equal(e->key, "175.45.176.0/24");
+    assert_int_equal(e->vantages, 4);
+    assert_int_equal(e->by_state[PM_EPISODE_DIED], 2);    /* a and b, now */
+    assert_int_equal(e->by_state[PM_EPISODE_REACHED], 2); /* c, and d (its death is over) */
+    assert_int_equal(e->n_dies_in, 1);
+    assert_int_equal(e->dies_in[0].as.asn, 4837);
+    assert_int_equal(e->dies_in[0].vantages, 2);
+    assert_int_equal(e->first_us, T0_US + STEP_US);     /* b's outage began first */
+    assert_int_equal(e->since_us, T0_US + 2 * STEP_US); /* since a's, both see it dead */
+    e = &a->entries[1];
+    assert_string_equal(e->key, "175.45.177.0/24");
+    assert_int_equal(e->by_state[PM_EPISODE_REACHED], 4);
+    assert_int_equal(e->since_us, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(pm_output_across(f, PM_FMT_TEXT, a, T0_US + 3 * STEP_US, err), PM_OK);
+    fclose(f);
+    if (!strstr(buf, "175.45.176.0/24    dead from 2, reachable from 2 of 4 vantages; dying in China Unicom (AS4837) "
+                     "from 2; all of them since 2025-11-28 08:20 UTC (10 min), the first since 2025-11-28 08:10 UTC\n") ||
+        !strstr(buf, "175.45.177.0/24    reachable from 4 of 4 vantages\n"))
+        fail_msg("across text:\n%s", buf);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    assert_int_equal(pm_output_across(f, PM_FMT_JSON, a, T0_US, err), PM_OK);
+    fclose(f);
+    json_error_t je;
+    json_t *doc = json_loads(buf, 0, &je);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "died")), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 0), "since")), "2025-11-28T08:20:00.000Z");
+    assert_true(json_is_null(json_object_get(json_array_get(doc, 1), "since")));
+    json_decref(doc);
+    free(buf);
+    pm_across_free(a);
+    for (size_t i = 0; i < nv; i++)
+        pm_history_free(h[i]);
+    free(vs);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(across_vantages),
         cmocka_unit_test_setup_teardown(episodes_merge_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(writers, setup, teardown),
         cmocka_unit_test(svg_escapes_names),
