@@ -58,6 +58,22 @@ for f in man.exit readme.exit; do
     pass=$((pass + 1))
 done
 
+# numeric limits (issue 15: the -q limit disagreed): each bound trace --help states ("at most 64",
+# "1 to 6") is the one the man page's entry and the README's sentence for that option state, and
+# the program refuses one past it
+while read -r opt max; do
+    entry=$(awk -v o="$opt" '/^\.(B|BR|BI) / {on = index($0, o) > 0; next} /^\.(TP|SH)/ {on = 0} on' "$tmp/man")
+    echo "$entry" | grep -qE "(at most|to) $max\b" || bad "man page: $opt's entry does not say its limit $max"
+    grep -- "$opt" "$readme" | grep -qE "(at most|to) $max\b" || bad "README: no line naming $opt says its limit $max"
+    # refused while parsing, before any socket; as root in an empty network namespace all the same
+    ns=""
+    [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && ns="unshare -n"
+    out=$($ns $wrap "$bin" trace "$opt" $((max + 1)) 198.18.0.1 2>&1 </dev/null)
+    [ $? = 64 ] && echo "$out" | grep -q "is invalid" || bad "trace $opt $((max + 1)) is not refused: $out"
+    pass=$((pass + 1))
+done < <("$bin" trace --help | sed -nE 's/^ +-[A-Za-z], (--[a-z-]+) N .*(at most|; 1 to) ([0-9]+)\).*/\1 \3/p')
+[ "$("$bin" trace --help | grep -cE '(at most|1 to) [0-9]+\)')" -ge 2 ] || bad "no numeric limits found in trace --help"
+
 # environment: every variable the code reads
 sed -n '/^\.SH ENVIRONMENT/,/^\.SH/p' "$tmp/man" >"$tmp/man.env"
 [ -s "$tmp/man.env" ] || bad "man page has no ENVIRONMENT section"
