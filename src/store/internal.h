@@ -103,6 +103,11 @@ int pm_store_sha256_file(const char *path, char hex[65], char *errbuf);
  * and returns the sha256 of the compressed file. */
 int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
                        char *errbuf);
+/* pm_store_insert with the capture's gzip bytes (gz NULL: none) into the
+ * pcaps table in the same transaction; snap->pcap_path should then read
+ * PM_STORE_PCAP_IN_STORE and pcap_sha256 be their sha256. */
+int pm_store_insert_pcap(struct pm_store *s, const struct pm_snapshot *snap, const unsigned char *gz, size_t gz_len,
+                         int64_t *id, char *errbuf);
 /* Compresses the capture behind src_fd (from offset 0, through a
  * duplicate) into memory, for the pcaps table (--pcap-to-store): *out
  * malloc'd, at most PM_STORE_MAX_PCAP bytes (PM_ELIMIT past it). */

@@ -179,8 +179,8 @@ static int insert_pcap(struct pm_store *s, int64_t id, const struct pm_snapshot 
     return rc;
 }
 
-static int insert(struct pm_store *s, const struct pm_snapshot *snap, const unsigned char *gz, size_t gz_len,
-                  int64_t *id, char *errbuf)
+int pm_store_insert_pcap(struct pm_store *s, const struct pm_snapshot *snap, const unsigned char *gz, size_t gz_len,
+                         int64_t *id, char *errbuf)
 {
     if (!s->writable)
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
@@ -220,7 +220,7 @@ static int insert(struct pm_store *s, const struct pm_snapshot *snap, const unsi
 
 int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t *id, char *errbuf)
 {
-    return insert(s, snap, NULL, 0, id, errbuf);
+    return pm_store_insert_pcap(s, snap, NULL, 0, id, errbuf);
 }
 
 void pm_store_set_pcap_to_store(struct pm_store *s, bool on) { s->pcap_to_store = on; }
@@ -267,7 +267,7 @@ static int save(struct pm_store *s, const struct pm_run *run, const struct pm_an
             return rc;
         }
     }
-    rc = insert(s, snap, gz, gz_len, snapshot_id, errbuf);
+    rc = pm_store_insert_pcap(s, snap, gz, gz_len, snapshot_id, errbuf);
     if (rc && snap->pcap_path[0] && !gz)
         unlink(snap->pcap_path);
     free(gz);

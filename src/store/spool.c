@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "util/sha256.h"
 
 #define SPOOL_PREFIX "snap-"
 #define SPOOL_MAX_FILES 100000
@@ -112,6 +113,42 @@ static int read_spooled(const char *path, char **buf, size_t *len, char *errbuf)
     return PM_OK;
 }
 
+/* --pcap-to-store: the spooled snapshot's capture file (its own, in
+ * dir/pcaps, gzip already) read whole, when its sha256 is the one the
+ * snapshot names; else it stays a file, referenced as before. */
+static bool spooled_pcap(const char *dir, const struct pm_snapshot *snap, unsigned char **gz, size_t *len)
+{
+    char pdir[4200];
+    int n = snprintf(pdir, sizeof pdir, "%.4000s/pcaps/", dir);
+    const char *name = snap->pcap_path + n;
+    if (strncmp(snap->pcap_path, pdir, (size_t)n) || strchr(name, '/') || name[0] == '.' || !snap->pcap_sha256[0])
+        return false;
+    int fd = open(snap->pcap_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > (off_t)PM_STORE_MAX_PCAP) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    *gz = malloc((size_t)sb.st_size + 1);
+    ssize_t got = *gz ? read(fd, *gz, (size_t)sb.st_size) : -1;
+    close(fd);
+    char hex[65] = "";
+    if (got == (ssize_t)sb.st_size) {
+        struct pm_sha256 h;
+        pm_sha256_init(&h);
+        pm_sha256_update(&h, *gz, (size_t)got);
+        pm_sha256_hex(&h, hex);
+    }
+    if (got != (ssize_t)sb.st_size || strcmp(hex, snap->pcap_sha256)) {
+        free(*gz);
+        *gz = NULL;
+        return false;
+    }
+    *len = (size_t)got;
+    return true;
+}
+
 int pm_store_spool_send(struct pm_store *s, const char *dir, uint32_t *sent, uint32_t *left, char *errbuf)
 {
     *sent = *left = 0;
@@ -153,11 +190,21 @@ int pm_store_spool_send(struct pm_store *s, const char *dir, uint32_t *sent, uin
         if (!rc)
             rc = pm_snapshot_from_jsonl(buf, len, &snap, errbuf);
         free(buf);
+        unsigned char *gz = NULL;
+        size_t gz_len = 0;
+        char pcap_file[sizeof snap->pcap_path] = "";
+        if (!rc && s->pcap_to_store && spooled_pcap(dir, snap, &gz, &gz_len)) {
+            snprintf(pcap_file, sizeof pcap_file, "%s", snap->pcap_path);
+            snprintf(snap->pcap_path, sizeof snap->pcap_path, "%s", PM_STORE_PCAP_IN_STORE);
+        }
         if (!rc) {
-            rc = pm_store_insert(s, snap, NULL, errbuf);
+            rc = pm_store_insert_pcap(s, snap, gz, gz_len, NULL, errbuf);
             if (PM_STORE_IS_DUP(rc, errbuf))
                 rc = PM_OK; /* it had arrived: the answer to its commit was what got lost */
+            else if (!rc && pcap_file[0])
+                unlink(pcap_file); /* now inside the store */
         }
+        free(gz);
         pm_snapshot_free(snap);
         if (rc == PM_OK) {
             unlink(path);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -259,6 +260,58 @@ static void spool_catches_up_once(void **state)
     pm_store_close(s);
     strcat(bad, ".bad");
     assert_int_equal(access(bad, F_OK), 0);
+    rm_rf(dir);
+}
+
+/* --pcap-to-store and a spooled snapshot: its capture, a file in the
+ * spool, goes into the database with it when the spool is sent. */
+static void spooled_pcap_goes_into_the_store(void **state)
+{
+    (void)state;
+    char dir[64], path[160], err[PM_ERRBUF_SIZE], spool[128], written[4300], cap[160];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    snprintf(spool, sizeof spool, "%s/spool", dir);
+    assert_int_equal(mkdir(spool, 0750), 0);
+    snprintf(cap, sizeof cap, "%s/capture", dir);
+    FILE *f = fopen(cap, "w");
+    for (int i = 0; i < 2000; i++)
+        fputc(i % 199, f);
+    fclose(f);
+    int fd = open(cap, O_RDONLY);
+    struct fixture fx = make_fixture(T0_US, TS_REACHED, TS_REACHED, 2);
+    snprintf(fx.run->vantage, sizeof fx.run->vantage, "sp1");
+    assert_int_equal(pm_store_spool_write(spool, fx.run, fx.an, fd, written, sizeof written, err), PM_OK);
+    free_fixture(&fx);
+    close(fd);
+    char pcaps[160];
+    snprintf(pcaps, sizeof pcaps, "%s/pcaps", spool);
+    DIR *d = opendir(pcaps);
+    int files = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        files += strstr(e->d_name, ".pcap.gz") != NULL;
+    closedir(d);
+    assert_int_equal(files, 1);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    pm_store_set_pcap_to_store(s, true);
+    uint32_t sent, left;
+    assert_int_equal(pm_store_spool_send(s, spool, &sent, &left, err), PM_OK);
+    assert_int_equal(sent, 1);
+    assert_int_equal(reopen(&s, path, 0), PM_OK);
+    int64_t id;
+    assert_int_equal(pm_store_resolve(s, "latest", &id, err), PM_OK);
+    unsigned char *gz;
+    size_t len;
+    assert_int_equal(pm_store_pcap_fetch(s, id, &gz, &len, err), PM_OK);
+    assert_true(len > 18 && gz[0] == 0x1f && gz[1] == 0x8b);
+    free(gz);
+    pm_store_close(s);
+    d = opendir(pcaps);
+    files = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        files += strstr(e->d_name, ".pcap.gz") != NULL;
+    closedir(d);
+    assert_int_equal(files, 0); /* inside the store now, not twice */
     rm_rf(dir);
 }
 
@@ -556,6 +609,7 @@ int main(void)
         cmocka_unit_test(concurrent_writers_lose_and_duplicate_nothing),
         cmocka_unit_test(retry_is_stored_once),
         cmocka_unit_test(spool_catches_up_once),
+        cmocka_unit_test(spooled_pcap_goes_into_the_store),
         cmocka_unit_test(killed_writer_leaves_whole_snapshots),
         cmocka_unit_test(reads_filter_on_the_server),
         cmocka_unit_test(retention_on_the_server),
