@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# safe_files.sh - files pathmortem creates as root: no write through a planted link (the .capture-<PID> exploit, -w in a world-writable directory, the default name under a user's home, planted once the run reveals it), nothing of an earlier run lost (failed start, full disk, closed pipe, -o = -w), signals that stop a run leave whole files, the contrib cron line works on a missing store directory, and the run is under the seccomp filter.
+# safe_files.sh - files pathmortem creates as root: no write through a planted link (the .capture-<PID> exploit, -w in a world-writable directory, the default name under a user's home, planted once the run reveals it), nothing of an earlier run lost (failed start, full disk, closed pipe, -o = -w), signals that stop a run leave whole files, fatal ones the earlier files and no temp, the contrib cron line works on a missing store directory, and the run is under the seccomp filter.
 # usage: safe_files.sh BUILD_DIR   (root; exits 77 to be skipped otherwise)
 . "$(dirname "$0")/common.sh"
 lab_up
@@ -132,6 +132,32 @@ for sig in INT HUP TERM USR1 ALRM PIPE; do
     ok "SIG$sig: exit $rc, the JSON parses and the pcap analyzes"
   else
     fail "SIG$sig: exit $rc (want $want), json $valid, analyze $an: $(head -1 "$T/sig-$sig.err")"
+  fi
+done
+
+# 5b. Fatal signals (no handler can run): the earlier -o and -w stay byte for byte, and the keeper,
+# which outlives the writer, removes the temp files; nothing cut is left under any name
+pm trace "${FAST[@]}" -w "$T/fatal.pcap" -o "$T/fatal.json" --format json $TARGETS >/dev/null 2>&1 || true
+fp=$(sha "$T/fatal.pcap"); fj=$(sha "$T/fatal.json")
+# (a background job of a script starts with SIGQUIT ignored: the exec wrapper gives it back its default)
+for sig in KILL QUIT SEGV ABRT; do
+  "$LAB_SH" exec "$LAB_PREFIX" vp python3 -c 'import os, signal, sys
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$BUILD/pathmortem" trace --asn-db "$LAB_TMP/lab-asn.mmdb" --no-progress \
+    --rate 300 --wait 0.5 -w "$T/fatal.pcap" -o "$T/fatal.json" --format json 198.19.176.0/24 2>"$T/fatal-$sig.err" &
+  pid=$!
+  for _ in $(seq 1 100); do compgen -G "$T/.fatal.pcap.*.tmp" >/dev/null && break; sleep 0.05; done
+  sleep 0.5
+  kill -"$sig" "$pid" 2>/dev/null
+  rc=0; wait "$pid" || rc=$?
+  temps=1
+  for _ in $(seq 1 100); do   # the keeper sees the writer's end of the socket close
+    temps=$(find "$T" -maxdepth 1 -name '.fatal.*.tmp' | wc -l); [ "$temps" -eq 0 ] && break; sleep 0.05
+  done
+  if [ $rc -ge 128 ] && [ "$(sha "$T/fatal.pcap")" = "$fp" ] && [ "$(sha "$T/fatal.json")" = "$fj" ] && [ "$temps" -eq 0 ]; then
+    ok "SIG$sig mid-run (exit $rc): the earlier -o and -w byte for byte, no temp file left"
+  else
+    fail "SIG$sig: exit $rc, pcap same=$([ "$(sha "$T/fatal.pcap")" = "$fp" ] && echo y || echo n), json same=$([ "$(sha "$T/fatal.json")" = "$fj" ] && echo y || echo n), $temps temp files left"
   fi
 done
 
