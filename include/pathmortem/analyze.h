@@ -52,9 +52,10 @@ enum pm_rule {
     PM_RULE_SILENT_NEXT_AS,   /* working paths show another AS next: its border is silent */
     PM_RULE_SILENT_HISTORY,   /* stored history shows the target next */
     PM_RULE_SILENT_LAST,      /* nothing shows what follows: the last network that answered */
-    PM_RULE_COMMON_CAUSE      /* every path dies inside two upstreams at once: the target side */
+    PM_RULE_COMMON_CAUSE,     /* every path dies inside two upstreams at once: the target side */
+    PM_RULE_DARK_PAST_FAULT   /* silent past the point where its prefix's dead paths die, into a border that refuses dark addresses */
 };
-#define PM_RULE__N 19
+#define PM_RULE__N 20
 const char *pm_rule_name(enum pm_rule r);    /* "reached", "host-unreach", "silent-border", ... */
 /* Why a death was blamed on a network the dying router is not inferred to be
  * in ("" when it is: the wording is then "dies in"). */

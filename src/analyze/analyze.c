@@ -113,6 +113,8 @@ int pm_analyze(const struct pm_run *run, pm_lookup_fn lookup, void *lookup_ctx, 
     for (uint32_t ti = 0; rc == PM_OK && ti < run->n_targets; ti++)
         if ((rc = az_verdict(&c, ti, &a->verdicts[ti], &rl)) != PM_OK)
             pm_err(errbuf, rc, "analyze: out of memory for evidence");
+    if (rc == PM_OK && (rc = az_past_fault(&c, &rl, a->verdicts)) != PM_OK)
+        pm_err(errbuf, rc, "analyze: out of memory for evidence");
     if (rc == PM_OK && (rc = az_common_cause(&c, a->verdicts)) != PM_OK)
         pm_err(errbuf, rc, "analyze: out of memory for evidence");
     if (rc == PM_OK && (rc = export_owners(&c, a)) != PM_OK)

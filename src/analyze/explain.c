@@ -75,6 +75,19 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
         return pm_verdict_add_evidence(v, "Silent after %s (%s, hop %u) up to hop %u, where %u reached neighbour(s) of "
                                        "this prefix through it were answered %u hop(s) after it: the path gets there, "
                                        "the address is dark (not a death)", a, A, n->ttl, n->ttl3, n->n, n->ttl2);
+    case AZ_N_PAST_FAULT:
+        if (n->flag)
+            return pm_verdict_add_evidence(v, "Silent after %s (%s, hop %u), past the point where %u path(s) of this "
+                                           "prefix die (most at hop %u, %s); hosts answer %u hop(s) after %s on %u "
+                                           "reached path(s) of the run: that fault explains the prefix's dead paths, "
+                                           "and this one got past it into the target network, where the address is "
+                                           "dark (not a death)", a, A, n->ttl, n->n2, n->ttl2, dk, n->ttl3, a, n->n);
+        return pm_verdict_add_evidence(v, "Silent after %s (hop %u), past the point where %u path(s) of this prefix die "
+                                       "(most at hop %u, %s); the paths that go on from %s hand over at once to %s (%s), "
+                                       "which refused %u path(s) host-unreachable in this run under its rate limit: "
+                                       "that fault explains the prefix's dead paths, and this one got past it into the "
+                                       "target network, where the address is dark (not a death)",
+                                       a, n->ttl, n->n2, n->ttl2, dk, a, a2, A, n->n);
     case AZ_N_NOT_PROBED:
         if (n->dkind == PM_RUN_COMPLETE)
             return pm_verdict_add_evidence(v, "Not probed: the run sent no probe toward it; no verdict");

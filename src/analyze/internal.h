@@ -63,6 +63,10 @@ struct az_router {
     struct az_follow all;      /* what working paths show after it, over every prefix */
     int8_t hist;               /* -1 no fact, 0/1 followed_by_target from history */
     uint32_t hist_owner;
+    /* filled with the path tallies (az_path_tallies) */
+    uint32_t succ_router;      /* the router right after it (adjacent TTL) on paths that go on, +1 (0: none) */
+    bool succ_several;         /* ... more than one such router */
+    uint32_t host_refused;     /* paths it ended with a host-unreachable */
 };
 
 /* One responsive hop of a target's path (the dominant responder at that TTL). */
@@ -170,6 +174,12 @@ struct az_rl {
     struct pm_map idx;
     struct az_rl_entry *e;
     uint32_t n, cap;
+    /* filled between the two verdict passes (az_past_fault_index): per
+     * group, its targets and, per TTL, those that died (not rate-limited)
+     * with their death labelled at that hop; NULL in the first pass */
+    uint32_t *group_targets;
+    uint32_t *died_at;         /* group * (PM_TTL_MAX + 1) + ttl */
+    uint8_t *fault_kind;       /* ... the kind (enum pm_death) of the first of them */
 };
 /* ratelimit.c */
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);
@@ -188,6 +198,9 @@ const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uin
  * whose dark addresses' host-unreachables were rate limited away is silent
  * only where the target network's own routers answer the others. */
 bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst, uint64_t silent_mask);
+/* past_fault.c: the first pass's deaths per group and hop (rl->died_at),
+ * then the silent deaths that rule dark-past-fault may decide, decided again. */
+int az_past_fault(const struct az_ctx *c, struct az_rl *rl, struct pm_verdict *v);
 void az_rl_free(struct az_rl *rl);
 
 /* What a decision rests on, recorded while deciding and worded afterwards
@@ -201,6 +214,9 @@ enum az_note_kind {
     AZ_N_UNREACH,         /* addr (owner asn) answered dkind with code at ttl */
     AZ_N_HOST_ABSENT,     /* addr (asn) answered host-unreachable for dst: the address is dark */
     AZ_N_DARK,            /* n reached neighbours of the prefix answered ttl2 hops after addr (asn) at ttl; probed to ttl3 */
+    AZ_N_PAST_FAULT,      /* silent after addr at ttl; n2 of the prefix's paths die before ttl (most at ttl2, kind
+                           * dkind); the paths that go on from addr hand over to addr2 (asn), which refused n host-unreachable;
+                           * flag: addr is the target's own (asn), n reached paths answered ttl3 hops after it */
     AZ_N_LOOP,            /* addr (asn) at ttl and ttl2 with addr2 (asn2) between */
     AZ_N_LOOP_STOP,
     AZ_N_RL_NOT_DEATH,    /* neighbours sharing addr (flag: a hop) got time-exceeded at ttl; n probes here */

@@ -46,6 +46,7 @@ const char *pm_rule_name(enum pm_rule r)
     case PM_RULE_SILENT_HISTORY: return "silent-history";
     case PM_RULE_SILENT_LAST: return "silent-last-network";
     case PM_RULE_COMMON_CAUSE: return "common-cause";
+    case PM_RULE_DARK_PAST_FAULT: return "dark-past-fault";
     }
     return "?";
 }

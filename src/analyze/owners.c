@@ -467,6 +467,10 @@ int az_path_tallies(struct az_ctx *c)
                 const struct az_hop *nh = az_path_hop(c, p, i + 1);
                 so = nh->router == h->router || az_next_out_of_place(c, p, i) ? 0 : c->routers[nh->router].owner;
                 adj = nh->ttl == h->ttl + 1;
+                if (so && adj && r->succ_router != nh->router + 1) {
+                    r->succ_several |= r->succ_router != 0;
+                    r->succ_router = nh->router + 1;
+                }
             } else if (p->reached_ttl) {
                 so = tas;
                 adj = p->reached_ttl == h->ttl + 1;
@@ -474,6 +478,9 @@ int az_path_tallies(struct az_ctx *c)
             uint32_t u = up && i < lim ? up : 0;
             /* a hop of a reached path, and how far the target is behind it */
             uint8_t dist = p->reached_ttl && p->reached_ttl > h->ttl ? p->reached_ttl - h->ttl : 0;
+            if (i + 1 == p->n && h->kind == PM_REPLY_UNREACH &&
+                pm_wire_icmp_meaning(PM_ICMP_UNREACH, h->code) == PM_ICMP_M_HOST_UNREACH)
+                r->host_refused++;
             follow_add(&r->all, u, so, adj, dist);
             uint32_t *fi = c->n_follows ? pm_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;
             if (fi)

@@ -28,6 +28,9 @@ void az_rl_free(struct az_rl *rl)
 {
     pm_map_free(&rl->idx);
     free(rl->e);
+    free(rl->group_targets);
+    free(rl->died_at);
+    free(rl->fault_kind);
     memset(rl, 0, sizeof *rl);
 }
 

@@ -35,6 +35,8 @@
 /* Dark addresses (host-absent) and targets the run did not finish. */
 #define AZ_HOST_UNREACH 0.9         /* host-unreachable from a target router; x its ownership confidence */
 #define AZ_DARK 0.7                 /* silent where neighbours of the prefix were reached */
+#define AZ_DARK_PAST_FAULT 0.5      /* silent past where its prefix's dead paths die, into a border that refuses dark addresses; x its owner confidence */
+#define AZ_PAST_FAULT_SHARE 0.25    /* ... when at least this share of the prefix's targets die before the hop (a fault, not a stray loss) */
 #define AZ_NOT_PROBED 1.0           /* the run records why it ended */
 #define AZ_CUT_SILENT 0.9           /* a silent path in a prefix the cut run left undecided (none reached, some not finished) */
 

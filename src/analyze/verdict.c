@@ -374,6 +374,69 @@ static bool dark(struct vd *d, const struct az_router *L, uint8_t l)
     return true;
 }
 
+/* Silent after L, an upstream router, in a prefix where a fault is known:
+ * at least AZ_PAST_FAULT_SHARE of its targets die before L's hop (a lost
+ * sub-prefix route, a filter on one ECMP branch). On the paths that go on
+ * from L, L hands over at once to one router U of the target network, which
+ * refuses dark addresses with host-unreachable in this run. The fault
+ * explains the prefix's dead paths; this path got past it, into U, whose
+ * refusals Linux rate-limits to about one a second after a burst of 5 for the
+ * whole run: a second fault at U for exactly the paths that got past the
+ * first is the less likely explanation. Only in the second pass (rl->died_at
+ * holds the first pass's deaths). 1: decided. */
+static bool dark_past_fault(struct vd *d, const struct az_rl *rl, const struct az_router *L, uint8_t l)
+{
+    const struct az_ctx *c = d->c;
+    const struct az_path *p = d->p;
+    if (!rl->died_at || !d->tas || !L->owner || p->group >= c->n_groups || !(p->silent_mask & (l >= 64 ? 0 : ~0ull << l)))
+        return false;
+    const uint32_t *at = &rl->died_at[(size_t)p->group * (PM_TTL_MAX + 1)];
+    uint32_t before = 0, most = 0;
+    uint8_t most_ttl = 0;
+    for (uint8_t t = 1; t < l && t <= PM_TTL_MAX; t++) {
+        before += at[t];
+        if (at[t] > most) {
+            most = at[t];
+            most_ttl = t;
+        }
+    }
+    if (!before || before < AZ_PAST_FAULT_SHARE * rl->group_targets[p->group])
+        return false;
+    const struct az_router *U = L;
+    if (L->owner == d->tas) {
+        /* already inside the target network: its hosts answer that many
+         * hops after L on the paths of every prefix, and this one was probed
+         * there in vain (the dark-address rule, with the run's reached paths
+         * through L standing for the prefix's own, which the fault killed) */
+        unsigned want = (unsigned)l + L->all.dst_dist;
+        if (!L->all.dst_last || !L->all.dst_dist || want > 64 || !(p->silent_mask & (1ull << (want - 1))))
+            return false;
+    } else {
+        if (!L->succ_router || L->succ_several || az_tally_top(&L->all.succ, NULL) != d->tas ||
+            az_tally_distinct(&L->all.succ, d->tas, 0))
+            return false;
+        U = &c->routers[L->succ_router - 1];
+        if (U->owner != d->tas || !U->host_refused)
+            return false;
+    }
+    struct pm_verdict *v = d->v;
+    v->status = PM_STATUS_HOST_ABSENT;
+    v->rule = PM_RULE_DARK_PAST_FAULT;
+    blame(d, 0, AZ_DARK_PAST_FAULT * U->conf);
+    struct az_note *n = az_note(&d->notes, AZ_N_PAST_FAULT);
+    n->addr = L->addr;
+    n->ttl = l;
+    n->n2 = before;
+    n->ttl2 = most_ttl;
+    n->dkind = rl->fault_kind ? rl->fault_kind[(size_t)p->group * (PM_TTL_MAX + 1) + most_ttl] : PM_DEATH_SILENT;
+    n->addr2 = U->addr;
+    n->asn = U->owner;
+    n->n = U == L ? L->all.dst_last : U->host_refused;
+    n->flag = U == L;
+    n->ttl3 = L->all.dst_dist;
+    return true;
+}
+
 static void silent_death(struct vd *d, const struct az_rl *rl)
 {
     const struct az_ctx *c = d->c;
@@ -396,6 +459,8 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
     const struct az_rl_entry *re = az_rl_find(rl, p->group, l, L ? L->addr : 0);
     bool structural = az_rl_structural(re, d->t->dst, p->silent_mask);
     if (L && !structural && dark(d, L, l))
+        return;
+    if (L && !structural && dark_past_fault(d, rl, L, l))
         return;
     if (rate_limited(d, re, L, l, structural, false))
         return;
