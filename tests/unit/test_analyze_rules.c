@@ -477,6 +477,108 @@ static void another_flows_refusal_is_not_the_next_hop(void **state)
     pm_run_free(run);
 }
 
+/* Issue 9 failure 1, the half-dead lab under snapshot's short wait: the
+ * lower half of .176 is lost at cu3 (silent after cu2a), the upper half
+ * (dark) passes cu3 and none of kpbr's rate-limited !H for it got through
+ * (two or three reach the whole run). On .179's paths cu3 hands over to kpbr
+ * at once, and kpbr refuses .177's dark addresses with !H. The lost route
+ * explains the dead half; the other is dark behind kpbr, not a second death
+ * (it read died by silent-border, and history showed the /24 dead). */
+static void a_half_past_the_lost_route_is_dark(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    for (int h = 0; h < 128; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a * * *");
+    for (int h = 128; h < 256; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a cu3 * * *");
+    lab_hosts(run, 179, 2, CN_OK);
+    lab_hosts(run, 177, 2, RU_OK);
+    lab_trace(run, A(198, 19, 177, 40), "acc tr rt1 ttk1 ttk2 kpbr!H");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 200));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK_PAST_FAULT);
+    assert_int_equal(v->dies_in.asn, 0);
+    assert_int_equal(v->upstream.asn, CU);
+    assert_true(lab_evidence_has(v, "past the point where 128 path(s) of this prefix die (most at hop 4, silent)"));
+    assert_true(lab_evidence_has(v, "hand over at once to 198.18.20.5"));
+    v = lab_verdict(run, a, A(198, 19, 176, 5));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->dies_in.asn, CU);
+    const struct pm_rollup *r = lab_rollup(a, "198.19.176.0/24");
+    assert_int_equal(r->state, PM_NET_PARTIAL);
+    assert_int_equal(r->died, 128);
+    assert_int_equal(r->dark, 128);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* The same silence after cu3 for the whole /24, with no fault before it: a
+ * border that drops the /24 looks exactly so, and nothing of the /24 shows
+ * the network there. It stays a death at the silent border (and the /24 dead),
+ * as before the rule. */
+static void a_silent_border_without_a_fault_stays_a_death(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    for (int h = 0; h < 256; h++)
+        lab_trace(run, A(198, 19, 176, h), "acc tr cu1 cu2a cu3 * * *");
+    lab_hosts(run, 179, 2, CN_OK);
+    lab_hosts(run, 177, 2, RU_OK);
+    lab_trace(run, A(198, 19, 177, 40), "acc tr rt1 ttk1 ttk2 kpbr!H");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 200));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->rule, PM_RULE_SILENT_BORDER);
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->state, PM_NET_DEAD);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Issue 9 failure 7 under --classic: every probe takes its own flow, so most
+ * targets of .176 meet cu2b's !X (cu2b at hop 4) on some TTL, labelled at 4,
+ * 5 or 6; the flows that cu1 sends to cu2a pass cu3 and go silent where
+ * kpbr's !H for dark addresses are rate limited, and .179's dark addresses
+ * (kp discards them) go silent after kpbr itself, one hop short of where
+ * the Russian side's hosts answer behind kpbr (no live host of .179 got
+ * through). Those got past the filter into Star JV: dark, so both /24s are
+ * partial (they read dead). */
+static void classic_flows_past_the_filter_are_dark(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    for (int h = 0; h < 256; h++) {
+        const char *spec = h % 4 == 0 ? "acc tr cu1 cu2b cu2b!X"
+                         : h % 4 == 1 ? "acc tr cu1 cu2a cu2b!X"
+                         : h % 4 == 2 ? "acc tr cu1 cu2a cu3 cu2b!X"
+                                      : "acc tr cu1 cu2b cu3 * *";
+        lab_trace(run, A(198, 19, 176, h), spec);
+    }
+    for (int h = 10; h < 256; h++)
+        lab_trace(run, A(198, 19, 179, h), h % 2 ? "acc tr cu1 cu2b cu2b!X" : "acc tr cu1 cu2a cu3 kpbr * *");
+    lab_hosts(run, 177, 2, RU_OK);
+    lab_trace(run, A(198, 19, 177, 40), "acc tr rt1 ttk1 ttk2 kpbr!H");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, 3));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK_PAST_FAULT);
+    assert_true(lab_evidence_has(v, "(most at hop 4, admin-prohibited)"));
+    v = lab_verdict(run, a, A(198, 19, 176, 2));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->kind, PM_DEATH_ADMIN_PROHIB);
+    v = lab_verdict(run, a, A(198, 19, 179, 20));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK_PAST_FAULT);
+    assert_true(lab_evidence_has(v, "hosts answer 1 hop(s) after 198.18.20.5"));
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->state, PM_NET_PARTIAL);
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->dark, 64);
+    assert_int_equal(lab_rollup(a, "198.19.179.0/24")->state, PM_NET_PARTIAL);
+    assert_int_equal(lab_rollup(a, "AS4837")->state, PM_NET_PARTIAL);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9 failure 4 with both sides wholly mute and the border dropping
  * everything inward: every path shows tr, three silent hops, then kpbr's
  * China Unicom address and silence. Nothing converges on kpbr, but
@@ -745,6 +847,9 @@ int main(void)
         cmocka_unit_test(dark_addresses_are_not_deaths),
         cmocka_unit_test(unreachable_belongs_to_the_sender),
         cmocka_unit_test(half_dead_prefix_is_partial),
+        cmocka_unit_test(a_half_past_the_lost_route_is_dark),
+        cmocka_unit_test(a_silent_border_without_a_fault_stays_a_death),
+        cmocka_unit_test(classic_flows_past_the_filter_are_dark),
         cmocka_unit_test(interrupted_run_leaves_targets_not_probed),
         cmocka_unit_test(cut_run_silence_is_no_outage),
         cmocka_unit_test(cut_run_counts_only_probed_ttls),
