@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verdict_dark.sh - issue 9 failure 1: in the realistic lab, dark addresses are host-absent (not deaths) and a /24 where half the paths die is partial (not reached), live, from the pcap and in snapshot -> history.
-. "$(dirname "$0")/../common.sh" "$1"
+. "$(dirname "$0")/common.sh" "$1"
 # Realistic variant (the default): 11 live hosts; every other address dark.
 scenario_up healthy
 sweep healthy lab-starjv
