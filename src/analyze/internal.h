@@ -174,9 +174,10 @@ struct az_rl {
     struct pm_map idx;
     struct az_rl_entry *e;
     uint32_t n, cap;
-    /* filled between the two verdict passes (az_past_fault_index): per
-     * group, its targets and, per TTL, those that died (not rate-limited)
-     * with their death labelled at that hop; NULL in the first pass */
+    /* filled between the two verdict passes (az_past_fault): per group,
+     * its targets and, per hop, those of the first pass that died there (not
+     * rate-limited; a refusal at the refusing router's own distance); NULL
+     * in the first pass */
     uint32_t *group_targets;
     uint32_t *died_at;         /* group * (PM_TTL_MAX + 1) + ttl */
     uint8_t *fault_kind;       /* ... the kind (enum pm_death) of the first of them */

@@ -374,11 +374,13 @@ static bool dark(struct vd *d, const struct az_router *L, uint8_t l)
     return true;
 }
 
-/* Silent after L, an upstream router, in a prefix where a fault is known:
- * at least AZ_PAST_FAULT_SHARE of its targets die before L's hop (a lost
- * sub-prefix route, a filter on one ECMP branch). On the paths that go on
- * from L, L hands over at once to one router U of the target network, which
- * refuses dark addresses with host-unreachable in this run. The fault
+/* Silent after L in a prefix where a fault is known: at least
+ * AZ_PAST_FAULT_SHARE of its targets die before L's hop (a lost sub-prefix
+ * route, a filter on one ECMP branch). L is an upstream router that, on the
+ * paths that go on from it, hands over at once to one router U of the target
+ * network, which refuses dark addresses with host-unreachable in this run; or
+ * L is the target network's own, with hosts behind it on the run's reached
+ * paths at a distance this path was probed to in vain. The fault
  * explains the prefix's dead paths; this path got past it, into U, whose
  * refusals Linux rate-limits to about one a second after a burst of 5 for the
  * whole run: a second fault at U for exactly the paths that got past the
