@@ -59,6 +59,9 @@ void pm_peers_ctx_free(struct pm_peers_ctx *c);
 /* Per format. rec is borrowed. */
 int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec);
 int pm_peers_scamper_json(struct pm_peers_ctx *c, json_t *rec);
+int pm_peers_scamper_json_lb(struct pm_peers_ctx *c, json_t *rec);
+/* scamper's {sec, usec} time at o[key] in µs (0 when absent and not required). */
+int pm_peers_jtime(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, uint64_t *us);
 int pm_peers_warts(struct pm_peers_ctx *c, FILE *f, const char *name);
 int pm_peers_pcap(struct pm_peers_ctx *c, FILE *f, const char *name);
 

@@ -1,4 +1,4 @@
-/* scamper_json.c - sc_warts2json output (trace records) into runs, one per monitor and round, as warts.c reads the warts. */
+/* scamper_json.c - sc_warts2json output (trace records; tracelb in scamper_json_lb.c) into runs, one per monitor and round, as warts.c reads the warts. */
 #include <math.h>
 #include <string.h>
 
@@ -20,7 +20,7 @@ static int method_of(const char *m, struct pm_run *proto)
     return PM_EINVAL;
 }
 
-static int read_time(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, uint64_t *us)
+int pm_peers_jtime(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, uint64_t *us)
 {
     json_t *t = json_object_get(o, key);
     *us = 0;
@@ -109,7 +109,7 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
         (rc = pm_peers_jint(c, rec, "", "sport", false, 0, 65535, &sport)) < 0 ||
         (rc = pm_peers_jint(c, rec, "", "dport", false, 0, 65535, &dport)) < 0 ||
         (rc = pm_peers_jint(c, rec, "", "probe_count", false, 0, 1 << 20, &probec)) < 0 ||
-        (rc = read_time(c, rec, "", "start", true, &t0)) < 0)
+        (rc = pm_peers_jtime(c, rec, "", "start", true, &t0)) < 0)
         return rc;
     struct pm_run proto;
     memset(&proto, 0, sizeof proto);
@@ -195,7 +195,7 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
             (rc = pm_peers_jint(c, h, p, "icmp_type", false, 0, 255, &type)) < 0 ||
             (rc = pm_peers_jint(c, h, p, "icmp_code", false, 0, 255, &code)) < 0 ||
             (rc = pm_peers_jint(c, h, p, "icmp_q_ttl", false, 0, 255, &qttl)) < 0 ||
-            (rc = read_time(c, h, p, "tx", false, &tx)) < 0)
+            (rc = pm_peers_jtime(c, h, p, "tx", false, &tx)) < 0)
             return rc;
         if (ttl > PM_TTL_MAX) {
             c->deep_hops++;
@@ -261,12 +261,8 @@ int pm_peers_scamper_json(struct pm_peers_ctx *c, json_t *rec)
     }
     if (!strcmp(type, "cycle-stop") || !strcmp(type, "list"))
         return PM_OK;
-    if (!strcmp(type, "tracelb")) {
-        if (!c->set->n_runs && !c->set->n_v6)
-            return pm_err(c->errbuf, PM_EUNSUPP, "scamper tracelb JSON (read the warts file instead)");
-        pm_peers_skip(c, "scamper tracelb JSON skipped (read the warts file instead)");
-        return PM_OK;
-    }
     c->set->records++;
+    if (!strcmp(type, "tracelb"))
+        return pm_peers_scamper_json_lb(c, rec);
     return read_trace(c, rec);
 }

@@ -39,20 +39,51 @@ static void tr_probe(struct cap *c, uint8_t ttl, uint16_t seq, uint8_t probe[20 
     frame(c, probe, 20 + 8 + TR_DATA);
 }
 
-/* A router's time exceeded quoting `quote` bytes of the probe (28: RFC 792's header + 8; 92: all of it, RFC 1812). */
+/* RFC 4884 extensions after a 128-byte quote: an MPLS label (16001) and RFC 5837 information
+ * of the incoming interface (ifIndex 7, its address, "ge-0/0/3", MTU 1500). Returns the bytes. */
+static size_t extensions(uint8_t *e, uint32_t router)
+{
+    memset(e, 0, 4 + 8 + 32);
+    e[0] = 0x20;
+    put16(e + 4, 8);
+    e[6] = 1;
+    e[7] = 1;
+    put32(e + 8, 16001u << 12 | 1u << 8 | 1u);
+    uint8_t *o = e + 12;
+    put16(o, 32);
+    o[2] = 2;
+    o[3] = 0x0f;
+    put32(o + 4, 7);
+    put16(o + 8, 1);
+    put32(o + 12, router);
+    o[16] = 12;
+    memcpy(o + 17, "ge-0/0/3", 8);
+    put32(o + 28, 1500);
+    put16(e + 2, csum(e, 44));
+    return 44;
+}
+
+/* A router's time exceeded quoting `quote` bytes of the probe (28: RFC 792's header + 8; 92: all
+ * of it, RFC 1812; 128: all of it padded, then RFC 4884 extensions). */
 static void time_exceeded(struct cap *c, uint32_t router, uint8_t reply_ttl, const uint8_t *probe, size_t quote)
 {
-    uint8_t pkt[20 + 8 + 92];
-    uint8_t *icmp = pkt + ip_hdr(pkt, router, VANTAGE, 1, reply_ttl, (uint16_t)(router ^ c->now), 8 + quote);
-    memset(icmp, 0, 8);
+    uint8_t pkt[20 + 8 + 128 + 44];
+    size_t copy = quote < 92 ? quote : 92, ext = 0;
+    uint8_t *icmp = pkt + 20;
+    memset(icmp, 0, 8 + 128);
     icmp[0] = 11;
-    memcpy(icmp + 8, probe, quote);
+    memcpy(icmp + 8, probe, copy);
     icmp[8 + 8] = 1; /* the quoted TTL: 1 as it expired */
     /* the router quotes the header it saw, with TTL 1 and its checksum redone */
     put16(icmp + 8 + 10, 0);
     put16(icmp + 8 + 10, csum(icmp + 8, 20));
-    put16(icmp + 2, csum(icmp, 8 + quote));
-    frame(c, pkt, 20 + 8 + quote);
+    if (quote == 128) {
+        icmp[5] = 128 / 4; /* RFC 4884: the original datagram's length in 32-bit words */
+        ext = extensions(icmp + 8 + 128, router);
+    }
+    put16(icmp + 2, csum(icmp, 8 + quote + ext));
+    ip_hdr(pkt, router, VANTAGE, 1, reply_ttl, (uint16_t)(router ^ c->now), 8 + quote + ext);
+    frame(c, pkt, 20 + 8 + quote + ext);
 }
 
 static void echo_reply(struct cap *c, const uint8_t *probe)
@@ -122,7 +153,7 @@ static FILE *tracert_capture(void)
                 echo_reply(&c, probe);
             } else if (routers[ttl] && rtt) {
                 c.now = sent + rtt;
-                time_exceeded(&c, routers[ttl], (uint8_t)(256 - ttl), probe, ttl == 3 ? 92 : 28);
+                time_exceeded(&c, routers[ttl], (uint8_t)(256 - ttl), probe, ttl == 3 ? 92 : ttl == 2 ? 128 : 28);
             } else {
                 c.now = sent + LOST_US; /* tracert waits its 4 s, then prints '*' */
             }
@@ -183,6 +214,22 @@ static void tracert_capture_gives_its_hops_and_parameters(void **state)
             assert_int_equal(r[i].recv_us - r[i].sent_us, rtt_us[ttl][q]);
             if (ttl < 5)
                 assert_int_equal(r[i].quoted_ttl, 1);
+            /* hop 2's extensions kept with each of its replies: the label and the interface */
+            const struct pm_ext_set *e = pm_reply_ext(t, &r[i]);
+            if (ttl != 2) {
+                assert_null(e);
+                continue;
+            }
+            assert_non_null(e);
+            assert_int_equal(r[i].n_mpls, 1);
+            assert_int_equal(r[i].mpls[0].label, 16001);
+            assert_int_equal(e->n, 2);
+            assert_int_equal(e->obj[0].cls, PM_EXT_CLASS_MPLS);
+            struct pm_ext_ifinfo ii;
+            assert_int_equal(pm_ext_ifinfo_parse(&e->obj[1], &ii), PM_OK);
+            assert_string_equal(ii.name, "ge-0/0/3");
+            assert_int_equal(ii.ifindex, 7);
+            assert_int_equal(ii.mtu, 1500);
         }
     }
     assert_int_equal(t->stop, PM_STOP_REACHED);

@@ -465,6 +465,45 @@ static void warts_tracelb_keeps_every_next_hop(void **state)
     pm_peers_free(&set);
 }
 
+/* sc_warts2json's tracelb of the same measurement reads as the warts does: the same answers at the
+ * same TTLs and times (the first node without one); only the unanswered probes, which the JSON
+ * leaves out, are missing */
+static void scamper_json_tracelb_reads_as_its_warts(void **state)
+{
+    (void)state;
+    struct pm_peer_set w, j;
+    char err[PM_ERRBUF_SIZE] = "";
+    assert_int_equal(read_file(GOLDEN "warts-tracelb_google_dns_v4_default.warts", &w, err), PM_OK);
+    assert_int_equal(read_file(GOLDEN "warts-tracelb-v4.json", &j, err), PM_OK);
+    assert_int_equal(j.n_runs, 1);
+    const struct pm_run *rj = j.runs[0];
+    assert_string_equal(rj->input.format, "scamper-json-tracelb");
+    assert_string_equal(rj->input.vantage_id, "monitor ubuntu-linux-20-04-desktop");
+    assert_string_equal(rj->vantage, w.runs[0]->vantage); /* the same vantage in history */
+    assert_int_equal(rj->method, PM_METHOD_UDP);
+    assert_int_equal(rj->queries, 2);
+    const struct pm_target *tw = &w.runs[0]->targets[0], *tj = &rj->targets[0];
+    assert_int_equal(tj->n_replies, tw->n_replies);
+    for (uint32_t i = 0; i < tw->n_replies; i++) {
+        const struct pm_reply *a = &tw->replies[i], *b = &tj->replies[i];
+        assert_int_equal(b->ttl, a->ttl);
+        assert_int_equal(b->from, a->from);
+        assert_int_equal(b->attempt, a->attempt);
+        assert_int_equal(b->sent_us, a->sent_us);
+        assert_int_equal(b->recv_us, a->recv_us);
+        assert_int_equal(b->kind, a->kind);
+        assert_int_equal(b->quoted_ttl, a->quoted_ttl);
+        assert_int_equal(b->no_rtt, a->no_rtt);
+    }
+    for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++)
+        if (ttl != 6) /* the silent hop's probes are in the warts only */
+            assert_int_equal(tj->sent[ttl], tw->sent[ttl]);
+    assert_int_equal(tj->sent[6], 0);
+    assert_int_equal(tj->stop, PM_STOP_REACHED);
+    pm_peers_free(&w);
+    pm_peers_free(&j);
+}
+
 /* IPv6 traces and tracelbs are listed; ping warts is named; a warts file cut inside its trace is refused */
 static void warts_ipv6_ping_and_cut(void **state)
 {
@@ -527,6 +566,7 @@ int main(void)
         cmocka_unit_test(across_counts_each_vantage_once),
         cmocka_unit_test(warts_trace_matches_scamper_text),
         cmocka_unit_test(warts_tracelb_keeps_every_next_hop),
+        cmocka_unit_test(scamper_json_tracelb_reads_as_its_warts),
         cmocka_unit_test(warts_ipv6_ping_and_cut),
         cmocka_unit_test(sniff_tells_formats_apart),
     };

@@ -30,6 +30,12 @@ ac = {a["prefix"]: a for a in d["across"]}
 assert ac["121.244.76.0/24"]["vantages"] == 2 and ac["121.244.76.0/24"]["died"] == 2, ac
 assert ac["220.226.205.0/24"]["reached"] == 1, ac
 assert len(d["ipv6"]) == 2 and d["ipv6"][0]["vantage"] == "prb 82"
+# what Atlas cannot say is stated in every verdict's evidence
+for r in d["runs"]:
+    for t in r["targets"]:
+        ev = " ".join(t["verdict"]["evidence"])
+        assert "not checked by pathmortem, and the results carry no quoted header (confidence lowered)" in ev, ev
+        assert "inferred from the data" in ev, ev
 PY
 r=$?; check "analyze atlas: runs, across, ipv6 (exit $rc, want 1)" $(( r != 0 || rc != 1 ))
 "$bin" analyze --format csv --vantage 394 atlas.jsonl > one.csv 2>/dev/null
@@ -127,4 +133,13 @@ PY
 r=$?
 "$bin" show lb.json 2>/dev/null | grep -Eq "^   1  137\.194\.164\.254 +no rtt"
 r2=$?; check "tracelb first node without a time (json, show)" $(( r != 0 || r2 != 0 ))
+# a warts file cut inside its last record, after a whole tracelb: the rest is read, with a warning naming the cut
+f="$here/warts-tracelb_google_dns_v4_default.warts"
+head -c $(( $(stat -c %s "$f") - 5 )) "$f" > cut.warts
+"$bin" analyze --format json -o cutlb.json cut.warts 2> cutlb.err
+rc=$?
+grep -q "warning: cut.warts: record 4 at byte 3538 is cut short (4 of 9 bytes): the 3 whole records before it were read" cutlb.err
+r=$?
+python3 -c "import json,sys; d=json.load(open('cutlb.json')); assert d['run']['input']['format'] == 'warts-tracelb'" 2>/dev/null
+r2=$?; check "warts cut after a whole tracelb: read with a warning (exit $rc)" $(( r != 0 || r2 != 0 || rc != 0 ))
 exit $fail
