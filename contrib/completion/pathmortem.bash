@@ -3,11 +3,11 @@
 # option lists below to each subcommand's --help (the program is the one source).
 
 declare -gA _pathmortem_options=(
-  [trace]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --interface --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --queries --rate --retries --source --split-ttl --target-timeout --targets --timeout --user --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
+  [trace]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --interface --max-ttl --method --mrt-dir --no-pcap --no-progress --no-stopset --numeric --output --port --presets --progress --queries --rate --retries --source --split-ttl --target-timeout --targets --timeout --user --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [watch]="--allow-large --asn-db --classic --first-ttl --flow --format --gaplimit --geo-db --interface --interval --max-ttl --method --no-pcap --no-stopset --numeric --output --port --presets --queries --rate --report --retries --source --split-ttl --target-timeout --targets --timeout --user --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [analyze]="--asn-db --color --format --gaplimit --geo-db --mrt-dir --names --output --preset --presets --run --user --vantage --verbose -o --help"
   [show]="--color --format --output --user --verbose -o --help"
-  [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --no-pcap --no-progress --no-stopset --numeric --output --pcap-to-store --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --spool --store --target-timeout --targets --timeout --user --vantage --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
+  [snapshot]="--allow-large --asn-db --classic --color --compare-methods --first-ttl --flow --format --gaplimit --geo-db --history-days --interface --keep-count --keep-hops --keep-pcaps --max-ttl --method --mrt-dir --no-pcap --no-progress --no-stopset --numeric --output --pcap-to-store --port --presets --progress --prom --queries --quiet --rate --retries --source --split-ttl --spool --store --target-timeout --targets --timeout --user --vantage --verbose --wait --write -I -M -T -U -W -f -i -m -n -o -p -q -r -s -w --help"
   [history]="--by-vantage --format --output --prefix --since --store --until -o --help"
   [diff]="--format --prefix --store --summary --vantage --help"
   [export]="--output --since --store --until --vantage -o --help"

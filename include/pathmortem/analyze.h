@@ -180,6 +180,9 @@ struct pm_analysis {
     uint32_t n_upstream;
     struct pm_rollup *by_upstream;   /* owned */
     uint32_t target_asn;
+    /* issue 13 (additive): both planes, when the control plane was read
+     * (--mrt-dir); NULL otherwise. Owned: freed by pm_analysis_free. */
+    struct pm_planes *planes;
 };
 
 /* Analyzes a finished run (pm_trace_finish done). lookup may be NULL (no
@@ -221,6 +224,91 @@ enum pm_net_state pm_rollup_state(const struct pm_rollup *r);
  * (AS131279) (inferred: ...)". Empty when no path died. Returns the length
  * snprintf would have written. */
 int pm_rollup_death_phrase(const struct pm_rollup *r, char *buf, size_t len);
+
+/* ---- both planes (issue 13): each /24's control plane beside its data plane ----
+ * The control plane comes from the bgp module's state (filled in by the CLI,
+ * so analyze never sees an MRT file); pm_planes_join names the combination.
+ * Names, rules and confidences: docs/analyze.md "Both planes". */
+
+/* The joined conclusions of a /24. */
+enum pm_plane_conclusion {
+    PM_PLANES_CONTROL_ONLY = 0,   /* no data-plane state for it (not probed, unknown) */
+    PM_PLANES_BOTH_UP,            /* announced, paths reach it */
+    PM_PLANES_WITHDRAWN_DIES,     /* withdrawn, paths die: routing explains the death */
+    PM_PLANES_WITHDRAWN_REACHABLE,/* withdrawn, yet paths reach it (stale default or the collector's view) */
+    PM_PLANES_ANNOUNCED_DIES_INSIDE,   /* announced, paths die inside the target AS: not routing */
+    PM_PLANES_ANNOUNCED_DIES_UPSTREAM, /* announced, paths die before it: a data-plane problem upstream */
+    PM_PLANES_SIDE_DROPPED_DIES,  /* one upstream side lost it and paths through that side die; another still carries it */
+    PM_PLANES_ONE_SIDE_DIES,      /* announced via every side, the paths through one side die, another's reach */
+};
+#define PM_PLANES__N 8
+const char *pm_plane_conclusion_name(enum pm_plane_conclusion c); /* "withdrawn-dies", ... */
+int pm_plane_conclusion_parse(const char *s, uint8_t *out);
+
+/* The conclusion of one upstream side of a /24. */
+enum pm_side_conclusion {
+    PM_SIDE_CONTROL_ONLY = 0, /* no probed path went through this side */
+    PM_SIDE_UP,               /* carries it, its paths reach */
+    PM_SIDE_CARRIES_DIES,     /* carries it, its paths die: a data-plane problem on this side */
+    PM_SIDE_LOST_DIES,        /* no longer carries it, its paths die: routing explains it */
+    PM_SIDE_LOST_REACHES,     /* no longer carries it, yet its paths reach */
+};
+#define PM_SIDE__N 5
+const char *pm_side_conclusion_name(enum pm_side_conclusion c); /* "carries-dies", ... */
+
+#define PM_PLANES_MAX_SIDES 8
+#define PM_PLANES_MAX_UNITS 4096
+
+/* One upstream side (the AS before the origin on the collector's paths). */
+struct pm_plane_side {
+    uint32_t asn;
+    uint32_t ff_seen;         /* full-feed peers whose path goes through it now */
+    uint32_t ff_seen_rib;     /* ... at the RIB's time */
+    /* data plane (pm_planes_join): targets of the /24 whose path went through it */
+    uint32_t total, reached, died;
+    uint8_t data_state;       /* enum pm_net_state */
+    uint8_t conclusion;       /* enum pm_side_conclusion */
+};
+
+struct pm_plane_unit {
+    uint32_t prefix;          /* a /24 of the run */
+    uint8_t len;
+    /* control plane */
+    bool visible;             /* seen by more than 50 % of the full-feed peers */
+    uint32_t ff_seen, ff_total;
+    char cause[32];           /* who changed first: origin-withdrawal, one-upstream-dropped, hijack, ... */
+    uint32_t cause_as, cause_time, last_change; /* 0: none */
+    char cause_text[192];
+    uint32_t n_sides;
+    struct pm_plane_side sides[PM_PLANES_MAX_SIDES];
+    /* joined (pm_planes_join) */
+    uint8_t data_state;       /* enum pm_net_state of the /24 */
+    uint8_t conclusion;       /* enum pm_plane_conclusion */
+    double confidence;        /* 0..1: high 0.9, medium 0.6, low 0.3 */
+};
+
+struct pm_planes {
+    char source[256];         /* where the control plane came from (the MRT directory) */
+    uint32_t at;              /* the control plane's time (s) */
+    uint32_t rib_time;        /* the RIB dump's */
+    uint32_t ff_total;        /* full-feed peers */
+    uint32_t n;
+    struct pm_plane_unit *units; /* owned, malloc'd */
+};
+
+/* Fills the data-plane side of every unit from a's roll-ups and verdicts
+ * (a's /24s and the upstream each path entered the target through) and names
+ * each combination. Pure. */
+void pm_planes_join(struct pm_planes *p, const struct pm_run *run, const struct pm_analysis *a);
+/* "high", "medium" or "low" for a confidence. */
+const char *pm_planes_confidence_word(double c);
+/* One line for a unit, as text and HTML print it:
+ * "withdrawn-dies (high): withdrawn, seen by 0 of 2 full-feed peers; origin-withdrawal: ...; data plane: dead".
+ * Returns the length snprintf would have written. */
+int pm_plane_unit_format(const struct pm_plane_unit *u, char *buf, size_t len);
+/* One line for a side: "via AS4837: carried by 1 of 2 full-feed peers (2 at the RIB); 2 targets, 0 reached: carries-dies". */
+int pm_plane_side_format(const struct pm_plane_side *s, uint32_t ff_total, char *buf, size_t len);
+void pm_planes_free(struct pm_planes *p); /* accepts NULL */
 
 /* --compare-methods: what each probe method got at one death point. */
 enum pm_cmp_probe { PM_CMP_ICMP = 0, PM_CMP_UDP, PM_CMP_TCP80, PM_CMP_TCP443, PM_CMP__N };

@@ -180,6 +180,13 @@ struct pm_bgp_path_count {
     uint32_t peers;
 };
 
+/* One upstream side of a unit: full-feed peers whose path has asn just
+ * before the origin, now and at the RIB's time. */
+struct pm_bgp_side {
+    uint32_t asn;
+    uint32_t ff_seen, ff_seen_rib;
+};
+
 /* The state of one announced prefix or one watched /24 at the state's time. */
 struct pm_bgp_unit {
     uint32_t addr;
@@ -192,6 +199,8 @@ struct pm_bgp_unit {
     uint32_t origins[PM_BGP_UNIT_MAX_AS], n_origins;
     uint32_t upstreams[PM_BGP_UNIT_MAX_AS], n_upstreams;   /* AS before the origin, now */
     uint32_t upstreams_rib[PM_BGP_UNIT_MAX_AS], n_upstreams_rib;
+    struct pm_bgp_side sides[PM_BGP_UNIT_MAX_AS]; /* the upstreams now and at the RIB, each once */
+    uint32_t n_sides;
     struct pm_bgp_path_count paths[PM_BGP_UNIT_MAX_PATHS];
     uint32_t n_paths;
     uint32_t last_change;     /* of any route covering it; 0: none since the RIB */

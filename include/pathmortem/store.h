@@ -294,9 +294,27 @@ struct pm_episode {
     uint32_t dark, died, not_probed; /* in the episode's last snapshot (issue 9) */
 };
 
+/* The routing lane (issue 13): consecutive snapshots taken with --mrt-dir
+ * in which a /24 was announced (visible), or withdrawn, form a routing
+ * episode; its first event is the control-plane change that opened it. */
+struct pm_route_episode {
+    char key[48];            /* "175.45.176.0/24" */
+    bool announced;
+    char first_change[32];   /* who changed first, in the episode's first snapshot (docs/analyze.md) */
+    uint32_t first_change_as;
+    uint64_t first_event_us; /* that change's time (for a withdrawal the first side lost, for an
+                              * announcement the last change); 0: none seen after the RIB */
+    char conclusion[32];     /* the joined conclusion in the episode's first snapshot */
+    uint32_t ff_seen, ff_total; /* in its last snapshot */
+    uint64_t start_us, end_us, last_us; /* as pm_episode's */
+    uint32_t snapshots;
+};
+
 struct pm_history {
     size_t n;
     struct pm_episode *episodes;  /* owned; prefixes then upstreams, each by key then time */
+    size_t n_routes;
+    struct pm_route_episode *routes; /* owned; by key then time; only snapshots taken with --mrt-dir */
     uint64_t first_us, last_us;   /* span of the snapshots read */
     uint32_t n_snapshots;
 };

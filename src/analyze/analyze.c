@@ -141,6 +141,7 @@ void pm_analysis_free(struct pm_analysis *a)
     free(a->owners);
     free(a->by_prefix);
     free(a->by_upstream);
+    pm_planes_free(a->planes);
     free(a);
 }
 

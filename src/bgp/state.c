@@ -539,6 +539,31 @@ static void fill(const struct pm_bgp_state *s, const bool *ff, uint32_t ff_total
     /* IODA's rule: visible when more than half of the full-feed peers see it. */
     u->visible = ff_total > 0 && 2 * u->ff_seen > ff_total;
     u->visible_rib = ff_total > 0 && 2 * u->ff_seen_rib > ff_total;
+    /* Per upstream side: does that side still carry it (issue 13)? */
+    uint32_t sides[PM_BGP_UNIT_MAX_AS], ns = 0;
+    for (uint32_t i = 0; i < u->n_upstreams_rib; i++)
+        add_as(sides, &ns, u->upstreams_rib[i]);
+    for (uint32_t i = 0; i < u->n_upstreams; i++)
+        add_as(sides, &ns, u->upstreams[i]);
+    u->n_sides = 0;
+    for (uint32_t k = 0; k < ns; k++) {
+        if (!sides[k])
+            continue;
+        memset(scratch, 0, 2 * s->npeers * sizeof *scratch);
+        for (uint32_t r = 0; r < s->nroutes; r++) {
+            const struct route *rt = &s->routes[r];
+            if (!covers(&s->pfxs[rt->pfx], u))
+                continue;
+            seen[rt->peer] |= rt->present && rt->upstream == sides[k];
+            seen0[rt->peer] |= rt->base_present && rt->base_upstream == sides[k];
+        }
+        struct pm_bgp_side *sd = &u->sides[u->n_sides++];
+        sd->asn = sides[k];
+        for (uint32_t p = 0; p < s->npeers; p++) {
+            sd->ff_seen += seen[p] && ff[p];
+            sd->ff_seen_rib += seen0[p] && ff[p];
+        }
+    }
 }
 
 int pm_bgp_state_finish(struct pm_bgp_state *s, struct pm_bgp_unit **units, size_t *n, uint32_t *rib_time,

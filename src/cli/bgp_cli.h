@@ -15,10 +15,11 @@
 int pm_cli_bgp_read(const char *path, pm_bgp_event_fn fn, void *ctx, struct pm_mrt_stats *st);
 /* `pathmortem bgp state` (argv[0] is "state"). */
 int pm_cli_bgp_state(int argc, char **argv);
-/* `analyze --mrt-dir DIR`: writes to out, after the run's document, the
- * joined verdict of each /24 (control plane at the capture's time from the
- * last RIB of DIR before it and DIR's update files). Returns an exit status. */
-int pm_cli_mrt_join(const char *dir, const struct pm_run *run, const struct pm_analysis *a,
-                    const struct pm_preset *preset, FILE *out);
+/* `--mrt-dir DIR` (analyze, trace, snapshot): sets a->planes to both
+ * planes of each /24: the control plane at the run's end from the last RIB
+ * of DIR dumped before the run started and DIR's update files, joined with
+ * a's data plane. cmd names the command in messages. Returns an exit status. */
+int pm_cli_mrt_join(const char *cmd, const char *dir, const struct pm_run *run, struct pm_analysis *a,
+                    const struct pm_preset *preset);
 
 #endif

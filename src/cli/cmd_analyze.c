@@ -48,7 +48,7 @@ static const char usage_text[] =
     "  --vantage ID         only this vantage of a multi-vantage file (\"prb 190\" or 190)\n"
     "  --mrt-dir DIR        both planes: the control plane at the capture's time from the MRT files\n"
     "                       of DIR (the last rib.*/bview.* before the capture, the updates.* files)\n"
-    "                       joined with each /24's data plane (text output on stdout only)\n"
+    "                       joined with each /24's data plane and each upstream side's (every format)\n"
     "  --color auto|never|always\n"
     "\n"
     "Started as root, it opens the capture and -o, then drops to --user before reading either.\n"
@@ -138,10 +138,6 @@ static int parse(int argc, char **argv, struct pm_cli_sweep *s, const char **pre
         return PM_EXIT_USAGE;
     }
     *path = argv[optind];
-    if (mrt_dir && (s->format != PM_FMT_TEXT || s->output)) {
-        pm_cli_error("analyze: --mrt-dir joins both planes in the text output on stdout only (no --format, no -o)");
-        return PM_EXIT_USAGE;
-    }
     return 0;
 }
 
@@ -201,9 +197,9 @@ static int analyze_file(struct pm_cli_sweep *s, FILE *in, const char *path, cons
     /* names now, not when the capture was written: what the resolver says today */
     if (s->resolve)
         pm_cli_resolve_names(s);
-    if ((rc = pm_cli_write_output(s, NULL)) != 0)
+    if (mrt_dir && (rc = pm_cli_mrt_join("analyze", mrt_dir, s->run, s->analysis, preset)) != 0)
         return rc;
-    if (mrt_dir && (rc = pm_cli_mrt_join(mrt_dir, s->run, s->analysis, preset, stdout)) != 0)
+    if ((rc = pm_cli_write_output(s, NULL)) != 0)
         return rc;
     return pm_cli_reach_status(s->run, s->analysis);
 }

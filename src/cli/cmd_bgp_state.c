@@ -150,6 +150,10 @@ static void print_text(const struct pm_bgp_unit *u, size_t n, uint32_t rib_time,
                 printf("  last change %s\n", t1);
             }
             printf("  %s: %s\n", pm_bgp_cause_name(u[i].cause), u[i].cause_text);
+            for (uint32_t k = 0; k < u[i].n_sides; k++)
+                printf("  via AS%u: carried by %u of %u full-feed peers (%u at the RIB)%s\n", u[i].sides[k].asn,
+                       u[i].sides[k].ff_seen, u[i].ff_total, u[i].sides[k].ff_seen_rib,
+                       u[i].sides[k].ff_seen ? "" : u[i].sides[k].ff_seen_rib ? ": this side lost it" : "");
             for (uint32_t k = 0; k < u[i].n_paths; k++)
                 printf("  path %s  (%u peer%s)\n", u[i].paths[k].path, u[i].paths[k].peers,
                        u[i].paths[k].peers == 1 ? "" : "s");
@@ -207,6 +211,16 @@ static int print_json(const struct pm_bgp_unit *u, size_t n, uint32_t rib_time, 
             json_array_append_new(paths, p);
         }
         json_object_set_new(o, "paths", paths);
+        json_t *sides = json_array();
+        for (uint32_t k = 0; k < u[i].n_sides; k++) {
+            json_t *sd = json_object();
+            json_object_set_new(sd, "upstream_asn", json_integer(u[i].sides[k].asn));
+            json_object_set_new(sd, "full_feed_seen", json_integer(u[i].sides[k].ff_seen));
+            json_object_set_new(sd, "full_feed_seen_rib", json_integer(u[i].sides[k].ff_seen_rib));
+            json_object_set_new(sd, "carried", json_boolean(u[i].sides[k].ff_seen > 0));
+            json_array_append_new(sides, sd);
+        }
+        json_object_set_new(o, "sides", sides);
         json_object_set_new(o, "last_change", time_json(u[i].last_change));
         json_object_set_new(o, "first_change", json_string(pm_bgp_cause_name(u[i].cause)));
         json_object_set_new(o, "first_change_as", u[i].cause_as ? json_integer(u[i].cause_as) : json_null());

@@ -285,7 +285,7 @@ int pm_cmd_snapshot(int argc, char **argv)
         rc = PM_EXIT_IOERR;
         goto out;
     }
-    rc = pm_cli_reach_status(s.run, s.analysis);
+    rc = s.mrt_status ? s.mrt_status : pm_cli_reach_status(s.run, s.analysis);
     if (!o.quiet) {
         uint32_t n[PM_STATUS__N] = {0};
         for (uint32_t i = 0; i < s.analysis->n_targets; i++)
@@ -297,6 +297,12 @@ int pm_cmd_snapshot(int argc, char **argv)
         for (uint32_t i = 0; i < s.analysis->n_prefix; i++) {
             pm_rollup_format(&s.analysis->by_prefix[i], line, sizeof line);
             printf("%s\n", line);
+        }
+        const struct pm_planes *pl = s.analysis->planes;
+        for (uint32_t i = 0; pl && i < pl->n; i++) {
+            char a[16];
+            pm_plane_unit_format(&pl->units[i], line, sizeof line);
+            printf("%s/%u  %s\n", pm_addr_str(pl->units[i].prefix, a), pl->units[i].len, line);
         }
     }
 out:

@@ -35,6 +35,10 @@ static const char usage_text[] =
     "      --allow-large          allow sweeps larger than a /16\n"
     "      --compare-methods      re-probe each death point with icmp, udp, tcp/80 and tcp/443 and\n"
     "                             say filter or dead route\n"
+    "      --mrt-dir DIR          both planes: the control plane at the run's time from the MRT files\n"
+    "                             of DIR (the last rib.*/bview.* before the run, the updates.* files)\n"
+    "                             beside each /24's and each upstream side's data plane (a bad file:\n"
+    "                             the run is written without it, exit 65)\n"
     "  -i, --interface IFACE      send and capture on IFACE (default: the route to the first target)\n"
     "  -s, --source ADDR          source address (default: that interface's)\n"
     "  -T, --targets FILE         read targets from FILE, one per line ('-' for stdin); an address\n"
@@ -71,7 +75,7 @@ int pm_cmd_trace(int argc, char **argv)
     if (rc == 0) {
         rc = pm_cli_write_output(&s, s.eng.pcap_path);
         if (rc == 0)
-            rc = pm_cli_reach_status(s.run, s.analysis);
+            rc = s.mrt_status ? s.mrt_status : pm_cli_reach_status(s.run, s.analysis);
     }
     pm_cli_sweep_free(&s);
     return rc < 0 ? PM_EXIT_OK : rc;

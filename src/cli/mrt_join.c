@@ -1,4 +1,4 @@
-/* mrt_join.c - `analyze --mrt-dir DIR`: the control plane from the MRT files of DIR at the capture's time beside each /24's data-plane state, as one named joined conclusion per /24 (docs/analyze.md). */
+/* mrt_join.c - `--mrt-dir DIR` of analyze, trace and snapshot: the control plane of each /24 at the run's time from the MRT files of DIR, handed to the analyzer's join of both planes (docs/analyze.md). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,35 +39,53 @@ static bool starts(const char *s, const char *p)
     return !strncmp(s, p, strlen(p));
 }
 
-/* The joined conclusion of one /24 (names and rules in docs/analyze.md). */
-static const char *join(const struct pm_bgp_unit *u, const struct pm_rollup *r, uint32_t target_asn,
-                        const char **confidence)
+/* The bgp module's /24 units as the analyzer's control-plane half of each
+ * pm_plane_unit (the data-plane half is pm_planes_join's). */
+static struct pm_planes *to_planes(const char *dir, const struct pm_bgp_unit *units, size_t nunits, uint32_t at,
+                                   uint32_t rib_time, uint32_t ff)
 {
-    enum pm_net_state ds = r ? (enum pm_net_state)r->state : PM_NET_UNKNOWN;
-    bool dies = ds == PM_NET_DEAD || ds == PM_NET_PARTIAL;
-    *confidence = "medium";
-    if (!r || ds == PM_NET_UNKNOWN)
-        return "control-plane-only";
-    if (u->visible && !dies) {
-        *confidence = "high";
-        return "both-planes-up";
+    struct pm_planes *p = calloc(1, sizeof *p);
+    size_t n24 = 0;
+    for (size_t i = 0; i < nunits; i++)
+        n24 += units[i].is_slash24;
+    if (n24 > PM_PLANES_MAX_UNITS)
+        n24 = PM_PLANES_MAX_UNITS;
+    if (!p || !(p->units = calloc(n24 + 1, sizeof *p->units))) {
+        free(p);
+        return NULL;
     }
-    if (u->visible && dies)
-        return target_asn && r->dies_in.asn == target_asn ? "announced-dies-inside" : "announced-dies-upstream";
-    if (dies) {
-        *confidence = u->cause == PM_BGP_CAUSE_NONE ? "medium" : "high";
-        return "withdrawn-dies";
+    snprintf(p->source, sizeof p->source, "%s", dir);
+    p->at = at;
+    p->rib_time = rib_time;
+    p->ff_total = ff;
+    for (size_t i = 0; i < nunits && p->n < n24; i++) {
+        const struct pm_bgp_unit *u = &units[i];
+        if (!u->is_slash24)
+            continue;
+        struct pm_plane_unit *v = &p->units[p->n++];
+        v->prefix = u->addr;
+        v->len = u->len;
+        v->visible = u->visible;
+        v->ff_seen = u->ff_seen;
+        v->ff_total = u->ff_total;
+        snprintf(v->cause, sizeof v->cause, "%s", pm_bgp_cause_name(u->cause));
+        v->cause_as = u->cause_as;
+        v->cause_time = u->cause_time;
+        v->last_change = u->last_change;
+        snprintf(v->cause_text, sizeof v->cause_text, "%s", u->cause_text);
+        for (uint32_t k = 0; k < u->n_sides && v->n_sides < PM_PLANES_MAX_SIDES; k++)
+            v->sides[v->n_sides++] = (struct pm_plane_side){
+                .asn = u->sides[k].asn, .ff_seen = u->sides[k].ff_seen, .ff_seen_rib = u->sides[k].ff_seen_rib};
     }
-    *confidence = "low";
-    return "withdrawn-but-reachable";
+    return p;
 }
 
-int pm_cli_mrt_join(const char *dir, const struct pm_run *run, const struct pm_analysis *a,
-                    const struct pm_preset *preset, FILE *out)
+int pm_cli_mrt_join(const char *cmd, const char *dir, const struct pm_run *run, struct pm_analysis *a,
+                    const struct pm_preset *preset)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        pm_cli_error("analyze: --mrt-dir %s: %m", dir);
+        pm_cli_error("%s: --mrt-dir %s: %m", cmd, dir);
         return PM_EXIT_NOINPUT;
     }
     char **ribs = calloc(JOIN_MAX_FILES, sizeof *ribs), **ups = calloc(JOIN_MAX_FILES, sizeof *ups);
@@ -98,7 +116,7 @@ int pm_cli_mrt_join(const char *dir, const struct pm_run *run, const struct pm_a
         goto done;
     }
     if (nr == 0) {
-        pm_cli_error("analyze: --mrt-dir %s: no RIB dump (rib.* or bview.*)", dir);
+        pm_cli_error("%s: --mrt-dir %s: no RIB dump (rib.* or bview.*)", cmd, dir);
         ex = PM_EXIT_NOINPUT;
         goto done;
     }
@@ -122,7 +140,7 @@ int pm_cli_mrt_join(const char *dir, const struct pm_run *run, const struct pm_a
     }
     char err[PM_ERRBUF_SIZE];
     if (a->n_prefix == 0 || pm_bgp_state_new(&so, &st, err) != PM_OK) {
-        pm_cli_error("analyze: --mrt-dir: no /24 to join");
+        pm_cli_error("%s: --mrt-dir: no /24 to join", cmd);
         ex = PM_EXIT_DATAERR;
         goto done;
     }
@@ -135,35 +153,16 @@ int pm_cli_mrt_join(const char *dir, const struct pm_run *run, const struct pm_a
         goto done;
     uint32_t rib_time, at, ff;
     if (pm_bgp_state_finish(st, &units, &nunits, &rib_time, &at, &ff, err) != PM_OK) {
-        pm_cli_error("analyze: --mrt-dir: %s", err);
+        pm_cli_error("%s: --mrt-dir: %s", cmd, err);
         ex = PM_EXIT_DATAERR;
         goto done;
     }
-    char ts[40], rs[40], addr[16], death[256];
-    pm_format_time((uint64_t)at * 1000000u, ts, sizeof ts);
-    pm_format_time((uint64_t)rib_time * 1000000u, rs, sizeof rs);
-    fprintf(out, "\nboth planes (control plane from %s at %s, RIB of %s, %u full-feed peers; visible = seen by more "
-                 "than 50 %% of them):\n", dir, ts, rs, ff);
-    for (size_t i = 0; i < nunits; i++) {
-        const struct pm_bgp_unit *u = &units[i];
-        if (!u->is_slash24)
-            continue;
-        const struct pm_rollup *r = NULL;
-        for (uint32_t k = 0; k < a->n_prefix; k++)
-            if (a->by_prefix[k].prefix == u->addr && a->by_prefix[k].prefix_len == u->len)
-                r = &a->by_prefix[k];
-        const char *conf;
-        const char *name = join(u, r, a->target_asn, &conf);
-        death[0] = '\0';
-        if (r)
-            pm_rollup_death_phrase(r, death, sizeof death);
-        fprintf(out, "%s/%u  %s (%s): %s, seen by %u of %u full-feed peers; %s: %s; data plane: %s\n",
-                pm_addr_str(u->addr, addr), u->len, name, conf, u->visible ? "announced" : "withdrawn", u->ff_seen,
-                u->ff_total, pm_bgp_cause_name(u->cause), u->cause_text,
-                r ? pm_net_state_name((enum pm_net_state)r->state) : "unknown");
-        if (death[0])
-            fprintf(out, "    %s\n", death);
+    pm_planes_free(a->planes);
+    if (!(a->planes = to_planes(dir, units, nunits, at, rib_time, ff))) {
+        ex = PM_EXIT_OSERR;
+        goto done;
     }
+    pm_planes_join(a->planes, run, a);
 done:
     if (ribs)
         for (size_t i = 0; i < nr; i++)

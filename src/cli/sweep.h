@@ -33,6 +33,8 @@ struct pm_cli_sweep {
     bool verbose;
     int color;                 /* -1 auto, 0 never, 1 always */
     bool compare_methods;
+    const char *mrt_dir;       /* --mrt-dir: both planes from the MRT files there (NULL: none) */
+    int mrt_status;            /* the exit status of reading them (0: read, or not asked) */
     bool resolve;              /* reverse DNS of hop addresses after the run (trace without -n) */
     bool given_queries;        /* -q given (watch picks its own default otherwise) */
     char pcap_default[96];     /* generated name when -w is not given */

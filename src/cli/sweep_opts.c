@@ -11,7 +11,8 @@
 enum {
     OPT_ASN_DB = 1000, OPT_GEO_DB, OPT_FORMAT, OPT_VERSION, OPT_FLOW, OPT_CLASSIC, OPT_PORT, OPT_USER,
     OPT_GAPLIMIT, OPT_RETRIES, OPT_SPLIT, OPT_NO_STOPSET, OPT_TARGET_TIMEOUT, OPT_TIMEOUT, OPT_ALLOW_LARGE,
-    OPT_PRESETS, OPT_NO_PCAP, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_COLOR, OPT_VERBOSE, OPT_COMPARE, OPT_NUMERIC
+    OPT_PRESETS, OPT_NO_PCAP, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_COLOR, OPT_VERBOSE, OPT_COMPARE, OPT_NUMERIC,
+    OPT_MRT_DIR
 };
 
 static const struct option base_opts[] = {
@@ -32,6 +33,7 @@ static const struct option base_opts[] = {
     {"progress", no_argument, 0, OPT_PROGRESS}, {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
     {"color", required_argument, 0, OPT_COLOR}, {"verbose", no_argument, 0, OPT_VERBOSE},
     {"compare-methods", no_argument, 0, OPT_COMPARE}, {"numeric", no_argument, 0, 'n'},
+    {"mrt-dir", required_argument, 0, OPT_MRT_DIR},
     {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, OPT_VERSION},
 };
 #define N_BASE (sizeof base_opts / sizeof base_opts[0])
@@ -200,6 +202,13 @@ static int parse_one(struct pm_cli_sweep *s, const char *cmd, int c, const char 
     case OPT_ALLOW_LARGE: s->allow_large = true; return 0;
     case OPT_PRESETS: s->presets_file = arg; return 0;
     case OPT_NO_PCAP: s->no_pcap = true; return 0;
+    case OPT_MRT_DIR:
+        if (!strcmp(cmd, "watch")) {
+            pm_cli_error("watch: --mrt-dir is for trace, snapshot and analyze (one run's time)");
+            return PM_EXIT_USAGE;
+        }
+        s->mrt_dir = arg;
+        return 0;
     case OPT_PROGRESS: s->eng.progress = true; return 0;
     case OPT_NO_PROGRESS: s->eng.progress = false; return 0;
     case OPT_COLOR:

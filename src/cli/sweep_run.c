@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/bgp_cli.h"
 #include "cli/sweep.h"
 #include "pathmortem/priv.h"
 
@@ -280,6 +281,11 @@ int pm_cli_sweep_run(struct pm_cli_sweep *s)
         return PM_EXIT_SOFTWARE;
     }
     rc = s->compare_methods && s->run->end == PM_RUN_COMPLETE ? pm_cli_compare_methods(eng, s) : 0;
+    /* the control plane after the probing: the collector's files then cover the run's end */
+    /* A bad MRT file loses nothing of the run: it is written (and stored)
+     * without the control plane, and the command exits with the file's status. */
+    if (rc == 0 && s->mrt_dir)
+        s->mrt_status = pm_cli_mrt_join(s->cmd, s->mrt_dir, s->run, s->analysis, s->targets.preset);
     if (rc == 0 && pm_engine_pcap_close(eng, err) != PM_OK) {
         pm_cli_error("%s: %s", s->files.pcap.active ? s->files.pcap.path : "capture", err);
         rc = PM_EXIT_IOERR;

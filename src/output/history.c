@@ -87,6 +87,37 @@ static int io_result(FILE *f, char *errbuf)
     return PM_OK;
 }
 
+static uint64_t route_duration_us(const struct pm_route_episode *r, uint64_t now_us)
+{
+    uint64_t end = r->end_us ? r->end_us : now_us;
+    return end > r->start_us ? end - r->start_us : 0;
+}
+
+/* The routing lane: one line per routing episode, under the data plane's. */
+static void routes_text(FILE *f, const struct pm_history *h, uint64_t now_us)
+{
+    if (!h->n_routes)
+        return;
+    fprintf(f, "\n%-18s %-9s %-30s %-21s %-21s %-21s %-12s %-9s %s\n", "ROUTING", "STATE", "FIRST CHANGE",
+            "FIRST EVENT", "START", "END", "DURATION", "SNAPSHOTS", "BOTH PLANES");
+    for (size_t i = 0; i < h->n_routes; i++) {
+        const struct pm_route_episode *r = &h->routes[i];
+        char cause[48], ev[32] = "-", start[32], end[32] = "ongoing", dur[32], concl[sizeof r->conclusion];
+        pm_output_clean(r->first_change, cause, sizeof cause);
+        if (r->first_change_as && strlen(cause) + 12 < sizeof cause)
+            snprintf(cause + strlen(cause), sizeof cause - strlen(cause), " AS%u", r->first_change_as);
+        pm_output_clean(r->conclusion, concl, sizeof concl);
+        if (r->first_event_us)
+            minute_str(r->first_event_us, ev, sizeof ev);
+        minute_str(r->start_us, start, sizeof start);
+        if (r->end_us)
+            minute_str(r->end_us, end, sizeof end);
+        pm_format_duration(route_duration_us(r, now_us), dur, sizeof dur);
+        fprintf(f, "%-18s %-9s %-30s %-21s %-21s %-21s %-12s %-9u %s\n", r->key,
+                r->announced ? "announced" : "withdrawn", cause, ev, start, end, dur, r->snapshots, concl);
+    }
+}
+
 int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
 {
     if (!h->n_snapshots) {
@@ -119,6 +150,7 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
         cell(f, up, 34);
         fprintf(f, " %-21s %-21s %-12s %u\n", start, end, dur, e->snapshots);
     }
+    routes_text(f, h, now_us);
     /* the answer to "since when": one line per ongoing outage */
     bool first = true;
     for (size_t i = 0; i < h->n; i++) {
@@ -194,6 +226,26 @@ int pm_output_history_json(FILE *f, const struct pm_history *h, uint64_t now_us,
         json_array_append_new(h->episodes[i].is_upstream ? ups : eps, episode_json(&h->episodes[i], now_us));
     json_object_set_new(root, "episodes", eps);
     json_object_set_new(root, "upstream_episodes", ups);
+    json_t *routes = json_array();
+    for (size_t i = 0; routes && i < h->n_routes; i++) {
+        const struct pm_route_episode *r = &h->routes[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "prefix", json_string(r->key));
+        json_object_set_new(o, "state", json_string(r->announced ? "announced" : "withdrawn"));
+        json_object_set_new(o, "first_change", pm_json_str(r->first_change, sizeof r->first_change));
+        json_object_set_new(o, "first_change_as", r->first_change_as ? json_integer(r->first_change_as) : json_null());
+        json_object_set_new(o, "first_event", r->first_event_us ? pm_json_time(r->first_event_us) : json_null());
+        json_object_set_new(o, "conclusion", pm_json_str(r->conclusion, sizeof r->conclusion));
+        json_object_set_new(o, "full_feed_seen", json_integer(r->ff_seen));
+        json_object_set_new(o, "full_feed_peers", json_integer(r->ff_total));
+        json_object_set_new(o, "start", pm_json_time(r->start_us));
+        json_object_set_new(o, "end", r->end_us ? pm_json_time(r->end_us) : json_null());
+        json_object_set_new(o, "ongoing", json_boolean(!r->end_us));
+        json_object_set_new(o, "duration_s", json_integer((json_int_t)(route_duration_us(r, now_us) / 1000000)));
+        json_object_set_new(o, "snapshots", json_integer(r->snapshots));
+        json_array_append_new(routes, o);
+    }
+    json_object_set_new(root, "routing_episodes", routes ? routes : json_array());
     int rc = json_dumpf(root, f, JSON_INDENT(2)) == 0 ? PM_OK : PM_EIO;
     json_decref(root);
     if (rc)
@@ -241,6 +293,16 @@ int pm_output_history_csv(FILE *f, const struct pm_history *h, uint64_t now_us, 
         csv_field(f, e->upstream.name);
         fprintf(f, ",%s,%s,%llu,%u,%u,%u\n", start, end, (unsigned long long)(duration_us(e, now_us) / 1000000),
                 e->snapshots, e->reached, e->total);
+    }
+    /* the routing lane: scope "routing", state announced or withdrawn, the AS columns empty */
+    for (size_t i = 0; i < h->n_routes; i++) {
+        const struct pm_route_episode *r = &h->routes[i];
+        char start[40], end[40] = "";
+        pm_format_time(r->start_us, start, sizeof start);
+        if (r->end_us)
+            pm_format_time(r->end_us, end, sizeof end);
+        fprintf(f, "routing,%s,%s,,,,,%s,%s,%llu,%u,,\n", r->key, r->announced ? "announced" : "withdrawn", start, end,
+                (unsigned long long)(route_duration_us(r, now_us) / 1000000), r->snapshots);
     }
     return io_result(f, errbuf);
 }

@@ -1,4 +1,4 @@
-/* history_svg.c - the history as an SVG timeline: a row per /24, time across, coloured by state and death AS. */
+/* history_svg.c - the history as an SVG timeline: a row per /24, time across, coloured by state and death AS, with the routing lane (announced / withdrawn) under it when snapshots carried a control plane. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +18,9 @@ static const char *const palette[MAX_DEATH_COLOURS] = {"#d62728", "#ff7f0e", "#9
 #define UNKNOWN_COLOUR "#d9d9d9"   /* nothing probed (a run cut short): not an outage */
 #define PARTIAL_STROKE "#ff9900"   /* partial: the death colour of its dying paths, outlined */
 #define OTHER_COLOUR "#7f7f7f"
+#define ANNOUNCED_COLOUR "#6baed6" /* routing lane: visible in the control plane */
+#define WITHDRAWN_COLOUR "#252525" /* routing lane: withdrawn */
+#define LANE_H 8                   /* the routing lane's height under a row */
 
 /* Writes s with the five XML special characters escaped and control bytes dropped. */
 static void xml_text(FILE *f, const char *s)
@@ -88,6 +91,31 @@ static void axis(FILE *f, uint64_t t0, uint64_t t1, int y)
     }
 }
 
+/* The routing episodes of key as a thin lane at y. */
+static void routing_lane(FILE *f, const struct pm_history *h, const char *key, int y, uint64_t t0, uint64_t t1,
+                         uint64_t now_us)
+{
+    for (size_t i = 0; i < h->n_routes; i++) {
+        const struct pm_route_episode *r = &h->routes[i];
+        if (strcmp(r->key, key))
+            continue;
+        double x0 = xpos(r->start_us, t0, t1), x1 = xpos(r->end_us ? r->end_us : t1, t0, t1);
+        char start[40], ev[40] = "none seen", dur[32], title[400];
+        pm_format_time(r->start_us, start, sizeof start);
+        if (r->first_event_us)
+            pm_format_time(r->first_event_us, ev, sizeof ev);
+        uint64_t end = r->end_us ? r->end_us : now_us;
+        pm_format_duration(end > r->start_us ? end - r->start_us : 0, dur, sizeof dur);
+        snprintf(title, sizeof title, "%s %s (%s, first event %s; %s) from %s for %s (%u snapshots)", r->key,
+                 r->announced ? "announced" : "withdrawn", r->first_change, ev, r->conclusion, start, dur,
+                 r->snapshots);
+        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>", x0, y,
+                x1 - x0 < 1 ? 1.0 : x1 - x0, LANE_H - 2, r->announced ? ANNOUNCED_COLOUR : WITHDRAWN_COLOUR);
+        xml_text(f, title);
+        fputs("</title></rect>\n", f);
+    }
+}
+
 int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, char *errbuf)
 {
     size_t rows = 0;
@@ -98,8 +126,9 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
     if (t1 <= t0)
         t1 = t0 + 1;
     struct legend lg = {.n = 0};
-    int axis_y = TOP + (int)rows * ROW_H + 6;
-    int height = axis_y + 40 + (MAX_DEATH_COLOURS + 4) * 18;
+    int row_h = ROW_H + (h->n_routes ? LANE_H : 0);
+    int axis_y = TOP + (int)rows * row_h + 6;
+    int height = axis_y + 40 + (MAX_DEATH_COLOURS + 6) * 18;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                "font-size=\"11\">\n",
@@ -114,11 +143,12 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
             continue;
         if (i > 0 && strcmp(e->key, h->episodes[i - 1].key))
             row++;
-        int y = TOP + (int)row * ROW_H;
+        int y = TOP + (int)row * row_h;
         if (i == 0 || strcmp(e->key, h->episodes[i - 1].key)) {
             fprintf(f, "<text x=\"10\" y=\"%d\">", y + 15);
             xml_text(f, e->key);
             fputs("</text>\n", f);
+            routing_lane(f, h, e->key, y + ROW_H - 2, t0, t1, now_us);
         }
         double x0 = xpos(e->start_us, t0, t1), x1 = xpos(e->end_us ? e->end_us : t1, t0, t1);
         const char *fill = e->state == PM_EPISODE_REACHED   ? REACHED_COLOUR
@@ -155,6 +185,14 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
     fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"%s\"/>"
                "<text x=\"28\" y=\"%d\">partial (outlined; colour: where the dying paths are blamed)</text>\n",
             ly, OTHER_COLOUR, PARTIAL_STROKE, ly + 10);
+    if (h->n_routes) {
+        ly += 18;
+        fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"6\" fill=\"%s\"/><text x=\"28\" y=\"%d\">routing "
+                   "lane: announced</text>\n", ly + 3, ANNOUNCED_COLOUR, ly + 10);
+        ly += 18;
+        fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"6\" fill=\"%s\"/><text x=\"28\" y=\"%d\">routing "
+                   "lane: withdrawn</text>\n", ly + 3, WITHDRAWN_COLOUR, ly + 10);
+    }
     for (int i = 0; i < lg.n; i++) {
         ly += 18;
         char label[200];

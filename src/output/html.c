@@ -290,6 +290,8 @@ int pm_output_html(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
     if (ctx->analysis) {
         rollup_table(f, "Verdicts per prefix", ctx->analysis->by_prefix, ctx->analysis->n_prefix);
         rollup_table(f, "Verdicts per upstream", ctx->analysis->by_upstream, ctx->analysis->n_upstream);
+        if (ctx->analysis->planes)
+            pm_output_planes_html(f, ctx->analysis->planes);
     }
     fputs("<h2>Paths</h2>\n<div class=\"graph\">\n", f);
     char *svg = NULL, gerr[PM_ERRBUF_SIZE] = "";

@@ -107,4 +107,11 @@ int pm_output_svg_render(const struct pm_output_ctx *ctx, char **out, size_t *le
 /* HTML-escapes s (after cleaning control bytes) onto f. */
 void pm_output_html_escape(FILE *f, const char *s);
 
+/* Both planes (planes.c): the "both planes" text section, the JSON "planes"
+ * member (struct jw: jw.h) and the HTML table. */
+struct jw;
+void pm_output_planes_text(FILE *f, const struct pm_planes *p);
+void pm_output_planes_json(struct jw *w, const struct pm_planes *p);
+void pm_output_planes_html(FILE *f, const struct pm_planes *p);
+
 #endif

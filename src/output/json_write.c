@@ -336,6 +336,8 @@ static void analysis_json(struct jw *w, const struct pm_analysis *a)
         rollup_json(w, &a->by_upstream[i], false);
     jw_end(w, ']');
     jw_end(w, '}');
+    if (a->planes)
+        pm_output_planes_json(w, a->planes);
     jw_arr(w, "owners");
     for (uint32_t i = 0; i < a->n_owners; i++) {
         const struct pm_owner *o = &a->owners[i];

@@ -828,6 +828,8 @@ static int text_body(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
     if (ctx->analysis) {
         rollup_lines(&x, "verdicts per prefix:", ctx->analysis->by_prefix, ctx->analysis->n_prefix, true);
         rollup_lines(&x, "verdicts per upstream:", ctx->analysis->by_upstream, ctx->analysis->n_upstream, false);
+        if (ctx->analysis->planes)
+            pm_output_planes_text(f, ctx->analysis->planes);
     }
     details(&x, errbuf, &rc);
     if (rc != PM_OK)

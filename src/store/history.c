@@ -224,6 +224,8 @@ int pm_store_history_vantage(struct pm_store *s, uint64_t since_us, uint64_t unt
         bd.is_upstream = true;
         if (!rc)
             rc = build(s, &bd, since_us, until_us, lo, hi, prefix_filter != NULL, errbuf);
+        if (!rc)
+            rc = pm_store_route_episodes(s, h, since_us, until_us, lo, hi, vantage, errbuf);
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
         free((void *)bd.times);
     }
@@ -240,6 +242,7 @@ void pm_history_free(struct pm_history *h)
     if (!h)
         return;
     free(h->episodes);
+    free(h->routes);
     free(h);
 }
 

@@ -157,6 +157,11 @@ int pm_store_states_write(struct pm_store *s, int64_t id, char *errbuf);
 int pm_store_states_backfill(struct pm_store *s, char *errbuf);
 /* Reads stored states in a window (prefix groups within [lo, hi]; one vantage
  * or NULL for all), ordered by group then time. */
+/* The routing lane of h (history_routes.c): routing episodes of the /24s in
+ * [lo, hi] from the snapshots started in [since, until] (of vantage, NULL:
+ * all) that carry a control plane. */
+int pm_store_route_episodes(struct pm_store *s, struct pm_history *h, uint64_t since, uint64_t until, uint32_t lo,
+                            uint32_t hi, const char *vantage, char *errbuf);
 int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
                          uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf);
 

@@ -42,7 +42,55 @@ int pm_snapshot_exit_status(const struct pm_snapshot *snap)
     return answered ? 1 : 2;
 }
 
-static char *params_json(const struct pm_run *run, char *errbuf)
+/* Both planes as the run was judged with them (issue 13), kept in the
+ * snapshot's params so that export, import and a server store carry them
+ * with no table of their own; history reads them as the routing lane. */
+#define PLANES_STORED 2048
+
+static json_t *planes_json(const struct pm_planes *p)
+{
+    json_t *o = json_object(), *arr = json_array();
+    if (!o || !arr) {
+        json_decref(o);
+        json_decref(arr);
+        return NULL;
+    }
+    json_object_set_new(o, "source", json_stringn(p->source, strnlen(p->source, sizeof p->source)));
+    json_object_set_new(o, "at", json_integer(p->at));
+    json_object_set_new(o, "rib_time", json_integer(p->rib_time));
+    json_object_set_new(o, "full_feed_peers", json_integer(p->ff_total));
+    /* at most PLANES_STORED /24s, so the params stay under PM_STORE_MAX_JSON */
+    for (uint32_t i = 0; i < p->n && i < PLANES_STORED; i++) {
+        const struct pm_plane_unit *u = &p->units[i];
+        char a[16], key[24];
+        snprintf(key, sizeof key, "%s/%u", pm_addr_str(u->prefix, a), u->len);
+        json_t *sides = json_array();
+        for (uint32_t k = 0; sides && k < u->n_sides; k++)
+            json_array_append_new(sides, json_pack("{s:I, s:I, s:I, s:s}", "asn", (json_int_t)u->sides[k].asn,
+                                                   "ff_seen", (json_int_t)u->sides[k].ff_seen, "ff_seen_rib",
+                                                   (json_int_t)u->sides[k].ff_seen_rib, "conclusion",
+                                                   pm_side_conclusion_name((enum pm_side_conclusion)u->sides[k].conclusion)));
+        json_t *e = json_pack("{s:s, s:b, s:I, s:I, s:s%, s:I, s:I, s:I, s:s, s:s, s:o}", "prefix", key, "announced",
+                              u->visible, "ff_seen", (json_int_t)u->ff_seen, "ff_total", (json_int_t)u->ff_total,
+                              "first_change", u->cause, strnlen(u->cause, sizeof u->cause), "first_change_as",
+                              (json_int_t)u->cause_as, "first_change_time", (json_int_t)u->cause_time, "last_change",
+                              (json_int_t)u->last_change, "conclusion",
+                              pm_plane_conclusion_name((enum pm_plane_conclusion)u->conclusion), "data_plane",
+                              pm_net_state_name((enum pm_net_state)u->data_state), "sides",
+                              sides ? sides : json_array());
+        if (!e || json_array_append_new(arr, e)) {
+            json_decref(arr);
+            json_decref(o);
+            return NULL;
+        }
+    }
+    json_object_set_new(o, "by_prefix", arr);
+    if (p->n > PLANES_STORED)
+        json_object_set_new(o, "not_stored", json_integer(p->n - PLANES_STORED));
+    return o;
+}
+
+static char *params_json(const struct pm_run *run, const struct pm_analysis *analysis, char *errbuf)
 {
     json_t *o = json_object();
     json_t *stats = json_object();
@@ -104,6 +152,15 @@ static char *params_json(const struct pm_run *run, char *errbuf)
     json_object_set_new(o, "assurance",
                         json_string(run->sealed ? "sealed" : run->input.format[0] ? "foreign" : "identity"));
     json_object_set_new(o, "stats", stats);
+    if (analysis && analysis->planes) {
+        json_t *pl = planes_json(analysis->planes);
+        if (!pl) {
+            json_decref(o);
+            pm_err(errbuf, PM_ENOMEM, "out of memory");
+            return NULL;
+        }
+        json_object_set_new(o, "planes", pl);
+    }
     char *s = pm_store_json_canon(o, errbuf);
     json_decref(o);
     return s;
@@ -278,7 +335,7 @@ int pm_snapshot_from_run(const struct pm_run *run, const struct pm_analysis *ana
     snap->end = run->end;
     snap->target_asn = analysis ? analysis->target_asn : 0;
     int rc = PM_OK;
-    if (!(snap->params_json = params_json(run, errbuf)) || !(snap->databases_json = databases_json(run, errbuf)))
+    if (!(snap->params_json = params_json(run, analysis, errbuf)) || !(snap->databases_json = databases_json(run, errbuf)))
         rc = PM_ENOMEM;
     if (!rc)
         rc = fill_targets(snap, run, analysis, errbuf);

@@ -1,15 +1,20 @@
-# bgp.sh - BIRD 2 in the lab beside the static routes: eBGP between Star JV's border (AS131279), China Unicom's and TransTeleCom's borders and a route collector that writes MRT files; faults as BGP events. Sourced by lab.sh.
+# bgp.sh - BIRD 2 in the lab: eBGP between Star JV's border (AS131279), China Unicom's and TransTeleCom's borders and a route collector that writes MRT files; the upstream borders forward by the routes BGP gives them, so a BGP event changes forwarding; faults as BGP events. Sourced by lab.sh.
 #
 #   lab.sh bgp P up          start the daemons (kpbr, cu3, ttk2, rc), wait for the sessions
 #   lab.sh bgp P down        stop them
 #   lab.sh bgp P event NAME  origin-withdraw | origin-announce | upstream-drop cu3|ttk2 |
 #                            upstream-restore cu3|ttk2 | hijack | hijack-end | flap 198.19.17X.0/24
-#   lab.sh bgp P files       the collector's MRT directory
+#   lab.sh bgp P files       the collector's MRT directory (PM_LAB_MRT_DIR at 'up', else the lab's state)
 #
-# The routes BIRD learns are NOT installed in the kernel (no kernel protocol):
-# the lab's forwarding stays the static tables of topo.sh, so every existing
-# lab test keeps its paths; BGP runs beside them and the collector sees the
-# events the faults make. The collector rc (AS12654, RIPE RIS's AS) peers with
+# The upstream borders cu3 and ttk2 forward to Star JV's /24s by the routes
+# BGP gives them: once their sessions are up, BIRD's kernel protocol installs
+# what they learn from kpbr (proto bird) and the static routes topo.sh gave
+# them toward 198.19.176.0/22 are removed, so an origin withdrawal or a
+# dropped session really leaves them without a route (ICMP net unreachable),
+# and a re-announcement brings the route back. Every other router keeps the
+# static tables of topo.sh (the paths toward the borders are unchanged);
+# 'bgp down' puts cu3's and ttk2's static routes back. The collector rc
+# (AS12654, RIPE RIS's AS) peers with
 # cu3 and ttk2 over links of its own, like a RIS route collector at an IXP, and
 # writes a TABLE_DUMP_V2 RIB every PM_LAB_MRT_PERIOD seconds (BIRD's mrt
 # protocol) and every BGP message and state change it sees (BIRD's mrtdump).
@@ -23,6 +28,9 @@ PM_BGP_AS_ttk2=20485
 PM_BGP_AS_rc=12654
 
 bgp_dir() { echo "$STATE/bgp"; }
+# The collector's MRT files: PM_LAB_MRT_DIR when set at 'bgp up' (a test's
+# directory that pathmortem, dropped to nobody, can read), else bgp_dir.
+bgp_mrt_dir() { cat "$(bgp_dir)/mrt-dir" 2>/dev/null || bgp_dir; }
 bgp_ctl() { echo "$(bgp_dir)/$1.ctl"; }
 birdc_in() { local n=$1; shift; birdc -s "$(bgp_ctl "$n")" "$@"; }
 
@@ -50,8 +58,11 @@ EOC
       printf 'protocol static hijack { disabled; ipv4; route 198.19.179.0/24 unreachable; }\n'
       bgp_session "$n" kpbr "export none;" "import all;"
       bgp_session "$n" rc "export all;" "import none;"
+      # forwarding from BGP: the routes learned (and a hijack's own) go to the kernel
+      printf 'protocol kernel { ipv4 { import none; export where source = RTS_BGP || proto = "hijack"; }; }\n'
       ;;
     rc)
+      d=$(bgp_mrt_dir)
       printf 'mrtdump "%s/updates.mrt";\nmrtdump protocols { states, messages };\n' "$d"
       bgp_session rc cu3 "export none;" "import all;"
       bgp_session rc ttk2 "export none;" "import all;"
@@ -88,6 +99,10 @@ bgp_up() {
   [ ! -d "$d" ] || die "bgp: already up in lab $P"
   command -v bird >/dev/null || die "bgp: bird (Debian bird2) is not installed (scripts/bootstrap.sh)"
   mkdir -p "$d"
+  if [ -n "${PM_LAB_MRT_DIR:-}" ]; then
+    mkdir -p "$PM_LAB_MRT_DIR"
+    echo "$PM_LAB_MRT_DIR" >"$d/mrt-dir"
+  fi
   # The collector and its two links (RIS collectors peer at exchange points).
   if ! grep -qw rc "$STATE/nodes"; then
     ip netns add "$(ns rc)"
@@ -106,7 +121,8 @@ bgp_up() {
       die "bgp: bird did not start in $n"
   done
   bgp_wait_established || die "bgp: sessions not established within 30 s"
-  say "bgp up in lab $P: collector files in $d"
+  bgp_kernel_routes || die "bgp: cu3 and ttk2 did not install the BGP routes"
+  say "bgp up in lab $P: collector files in $(bgp_mrt_dir); cu3 and ttk2 forward by BGP"
 }
 
 # bgp_wait_established: every session of every daemon Established, and the
@@ -126,6 +142,31 @@ bgp_wait_established() {
   return 1
 }
 
+# bgp_kernel_routes: the BGP routes of the four /24s in cu3's and ttk2's
+# kernels, then their static routes toward Star JV removed (covering
+# static routes would keep forwarding after a withdrawal).
+bgp_kernel_routes() {
+  local n d i ok
+  for i in $(seq 1 40); do
+    ok=1
+    for n in cu3 ttk2; do
+      for d in $PM_KP24S; do
+        ip -n "$(ns "$n")" route show "$d" proto bird | grep -q . || ok=0
+      done
+    done
+    [ $ok = 0 ] || break
+    sleep 0.25
+  done
+  [ $ok = 1 ] || return 1
+  for n in cu3 ttk2; do
+    for d in $(baseline_dsts "$n" "$PM_BLK_KP"); do
+      [ "${d#*/}" -le 24 ] || continue
+      ip -n "$(ns "$n")" route del "$d" proto static 2>/dev/null || true
+    done
+  done
+  echo bgp >"$(bgp_dir)/forwarding"
+}
+
 bgp_down() {
   local d n pid
   d=$(bgp_dir)
@@ -138,6 +179,14 @@ bgp_down() {
     pid=$(cat "$d/$n.pid" 2>/dev/null || true)
     [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   done
+  # back to the static forwarding of topo.sh (BIRD removed its own routes)
+  if [ -f "$d/forwarding" ]; then
+    for n in cu3 ttk2; do
+      ip -n "$(ns "$n")" route flush root "$PM_BLK_KP" proto bird 2>/dev/null || true
+      routes_apply "$n" "$PM_BLK_KP"
+    done
+    rm -f "$d/forwarding"
+  fi
 }
 
 bgp_event() {
@@ -170,7 +219,7 @@ cmd_bgp() {
     up) bgp_up ;;
     down) bgp_down ;;
     event) shift 2; bgp_event "$@" ;;
-    files) bgp_dir ;;
+    files) bgp_mrt_dir ;;
     *) die "bgp: unknown action '$2'" ;;
   esac
 }

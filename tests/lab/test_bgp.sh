@@ -4,7 +4,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 lab_require_root
-command -v bird >/dev/null || { echo "SKIP: bird2 not installed" >&2; exit 77; }
+# BIRD is part of the lab (scripts/bootstrap.sh installs bird2): its absence is a failure, never a skip.
+command -v bird >/dev/null && command -v bgpdump >/dev/null ||
+  { echo "FAIL: bird (Debian bird2) or bgpdump is not installed: run scripts/bootstrap.sh" >&2; exit 1; }
 
 BIN=$(readlink -f "${1:-${PATHMORTEM:-build/pathmortem}}")
 [ -x "$BIN" ] || { echo "FAIL: no pathmortem binary at $BIN" >&2; exit 1; }
@@ -12,6 +14,8 @@ export PM_LAB_MRT_PERIOD=2
 lab_up
 lab_geo
 lab_tmpdir
+# the collector writes where pathmortem, dropped to nobody, can read it
+export PM_LAB_MRT_DIR=$LAB_TMP/collector
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { echo "ok   $*"; }
@@ -64,10 +68,15 @@ for f in "$LAB_TMP/rib0.mrt" "$D/updates.mrt"; do
 done
 "$BIN" bgp dump "$LAB_TMP/rib0.mrt" | grep -q '|198.19.176.0/24|4837 131279|' || fail "the collector's RIB lacks 198.19.176.0/24 via AS4837"
 
-# The data plane is the static one: a live host still answers with BGP running.
+# The upstream borders forward by BGP: their routes to the /24s are BIRD's, and a live host answers.
+for n in cu3 ttk2; do
+  got=$(lab_exec "$n" ip route show 198.19.176.0/24)
+  case "$got" in *"proto bird"*) ok "$n forwards 198.19.176.0/24 by BGP" ;; *) fail "$n: 198.19.176.0/24 is '$got', not BIRD's" ;; esac
+  [ -z "$(lab_exec "$n" ip route show proto static root 198.19.176.0/22)" ] || fail "$n still has static routes to the /22"
+done
 lab_exec vp "$BIN" trace --no-progress --no-pcap --format json --asn-db "$LAB_ASN_DB" 198.19.176.71 \
   >"$LAB_TMP/trace.json" 2>"$LAB_TMP/trace.err" || true
-grep -q '"reached"' "$LAB_TMP/trace.json" && ok "198.19.176.71 reached with BGP beside the static routes" ||
+grep -q '"reached"' "$LAB_TMP/trace.json" && ok "198.19.176.71 reached through the routes of BGP" ||
   fail "198.19.176.71 not reached with BGP up: $(head -c 300 "$LAB_TMP/trace.err")"
 
 # 1. The origin withdraws everything: both upstream sides lose it together.
@@ -125,34 +134,165 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=[x for x in d["sl
   ok "flap: last change after the RIB" || fail "flap: no last change after the RIB"
 expect flap 198.19.176.0/24 last_change None
 
-# 5. Both planes: the origin withdraws and the routers' routes go with it (the
-# data plane is static: the faults delete the routes at the last upstream
-# routers), a sweep records the pcap, analyze --mrt-dir joins them.
+# Both planes, with forwarding from BGP: no route is deleted by hand; the
+# BGP events themselves leave cu3 and ttk2 without a route.
+HOSTS="198.19.176.8 198.19.176.71 198.19.177.5 198.19.177.9 198.19.178.9 198.19.178.77 198.19.179.3 198.19.179.9"
+P24S="198.19.176.0/24 198.19.177.0/24 198.19.178.0/24 198.19.179.0/24"
+
+# route_is NODE PREFIX yes|no: waits up to 10 s for NODE to have (or lack) BIRD's route.
+route_is() {
+  local i has
+  for i in $(seq 1 40); do
+    has=no
+    lab_exec "$1" ip route show "$2" proto bird | grep -q . && has=yes
+    [ "$has" = "$3" ] && return 0
+    sleep 0.25
+  done
+  return 1
+}
+
+# archive NAME RIB: a directory laid out as a RIS archive holds it: a RIB
+# dumped before the event and the collector's live update file.
+archive() {
+  mkdir -p "$LAB_TMP/$1"
+  cp "$LAB_TMP/$2.mrt" "$LAB_TMP/$1/rib.20261202.0000.mrt"
+  ln -sf "$D/updates.mrt" "$LAB_TMP/$1/updates.20261202.0000.mrt"
+  chmod 755 "$LAB_TMP/$1"
+}
+
+# live NAME DIR: trace --mrt-dir DIR of HOSTS, JSON in LAB_TMP/NAME.json, pcap NAME.pcap.
+live() {
+  local rc=0
+  lab_exec vp "$BIN" trace --no-progress -n --asn-db "$LAB_ASN_DB" --mrt-dir "$2" --format json \
+    -o "$LAB_TMP/$1.json" -w "$LAB_TMP/$1.pcap" $HOSTS 2>"$LAB_TMP/$1.err" || rc=$?
+  case $rc in 0 | 1 | 2) ok "$1: trace --mrt-dir exit $rc" ;; *) fail "$1: trace --mrt-dir exit $rc: $(head -c 300 "$LAB_TMP/$1.err")" ;; esac
+}
+
+# plane NAME PREFIX FIELD VALUE: planes.by_prefix of LAB_TMP/NAME.json.
+# side NAME PREFIX ASN FIELD VALUE: one upstream side of it.
+jget() {
+  python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+u=[x for x in d["planes"]["by_prefix"] if x["prefix"]==sys.argv[2]]
+if len(sys.argv) > 4:
+    u=[s for s in u[0]["sides"] if s["upstream_asn"]==int(sys.argv[3])] if u else []
+    f=sys.argv[4]
+else:
+    f=sys.argv[3]
+print(u[0].get(f) if u else "MISSING")' "$@" 2>/dev/null || echo UNREADABLE
+}
+plane() {
+  local got
+  got=$(jget "$LAB_TMP/$1.json" "$2" "$3")
+  if [ "$got" = "$4" ]; then ok "$1: $2 $3 = $4"; else fail "$1: $2 $3: want '$4', got '$got'"; fi
+}
+side() {
+  local got
+  got=$(jget "$LAB_TMP/$1.json" "$2" "$3" "$4")
+  if [ "$got" = "$5" ]; then ok "$1: $2 via AS$3 $4 = $5"; else fail "$1: $2 via AS$3 $4: want '$5', got '$got'"; fi
+}
+# up_of P: the upstream side the lab's paths to /24 P take (paths.tsv)
+up_of() { case "$1" in 198.19.176.0/24 | 198.19.179.0/24) echo 4837 ;; *) echo 20485 ;; esac; }
+
+# 5. The origin withdraws: both borders lose the routes, the paths die there,
+# and the joined verdict says why, live and from the pcap.
 fresh_rib rib4
+archive w "rib4"
 "$LAB_SH" bgp "$LAB_PREFIX" event origin-withdraw
-lab_fault withdraw cu3
-lab_fault withdraw ttk2
-sleep 1
-lab_exec vp "$BIN" trace --no-progress --asn-db "$LAB_ASN_DB" -w "$LAB_TMP/both.pcap" lab-starjv \
-  >"$LAB_TMP/both.trace" 2>"$LAB_TMP/both.trace.err" || true
-mkdir -p "$LAB_TMP/mrt"
-cp "$LAB_TMP/rib4.mrt" "$LAB_TMP/mrt/rib.20261202.0000.mrt"
-cp "$D/updates.mrt" "$LAB_TMP/mrt/updates.20261202.0000.mrt"
-chmod 755 "$LAB_TMP/mrt"
-"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/mrt" "$LAB_TMP/both.pcap" >"$LAB_TMP/both.txt" 2>"$LAB_TMP/both.err" || true
-for p in 198.19.176.0/24 198.19.177.0/24 198.19.178.0/24 198.19.179.0/24; do
+for n in cu3 ttk2; do route_is "$n" 198.19.176.0/24 no && ok "$n lost its route with the withdrawal" || fail "$n kept its route after the withdrawal"; done
+live withdrawn "$LAB_TMP/w"
+for p in $P24S; do
+  plane withdrawn $p conclusion withdrawn-dies
+  plane withdrawn $p confidence high
+  plane withdrawn $p first_change origin-withdrawal
+  plane withdrawn $p routing withdrawn
+  plane withdrawn $p data_plane dead
+  side withdrawn $p "$(up_of $p)" conclusion lost-dies
+  side withdrawn $p "$(up_of $p)" full_feed_seen_rib 1
+done
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+k=[r["death"]["kind"] for r in d["summary"]["by_prefix"] if r["death"]]
+assert k and all(x == "net-unreachable" for x in k), k' "$LAB_TMP/withdrawn.json" &&
+  ok "withdrawal: the data plane dies net-unreachable (the routes went with BGP)" ||
+  fail "withdrawal: deaths are not net-unreachable: $(python3 -c 'import json,sys; print([r["death"] for r in json.load(open(sys.argv[1]))["summary"]["by_prefix"]])' "$LAB_TMP/withdrawn.json")"
+# the pcap with the same files: text and HTML
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/w" "$LAB_TMP/withdrawn.pcap" >"$LAB_TMP/both.txt" 2>"$LAB_TMP/both.err" || true
+for p in $P24S; do
   if grep -q "^$p  withdrawn-dies (high): withdrawn, seen by 0 of 2 full-feed peers; origin-withdrawal: withdrawn by its origin AS131279" "$LAB_TMP/both.txt"; then
-    ok "both planes: $p withdrawn-dies, origin withdrawal"
+    ok "pcap: $p withdrawn-dies, origin withdrawal"
   else
-    fail "both planes: $p: $(grep "^$p " "$LAB_TMP/both.txt" || cat "$LAB_TMP/both.err")"
+    fail "pcap: $p: $(grep "^$p " "$LAB_TMP/both.txt" || cat "$LAB_TMP/both.err")"
   fi
 done
-grep -q "^both planes (control plane from $LAB_TMP/mrt" "$LAB_TMP/both.txt" || fail "both planes: no section header"
-sed -n '/^both planes/,$p' "$LAB_TMP/both.txt"
-lab_repair withdraw cu3
-lab_repair withdraw ttk2
+grep -q "^    via AS4837: carried by 0 of 2 full-feed peers (1 at the RIB); 2 probed through it, 0 reached: lost-dies" "$LAB_TMP/both.txt" &&
+  ok "pcap: China Unicom's side lost it and its paths die" || fail "pcap: no lost-dies line for AS4837"
+grep -q "^both planes (control plane from $LAB_TMP/w" "$LAB_TMP/both.txt" || fail "both planes: no section header"
+sed -n '/^both planes/,/^$/p' "$LAB_TMP/both.txt"
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/w" --format html -o "$LAB_TMP/both.html" "$LAB_TMP/withdrawn.pcap" 2>/dev/null || true
+grep -q "<h2>Both planes</h2>" "$LAB_TMP/both.html" && grep -q "<td>198.19.177.0/24</td><td>withdrawn-dies (high)</td>" "$LAB_TMP/both.html" &&
+  ok "pcap: HTML has the both-planes table" || fail "pcap: HTML lacks the both-planes table"
+
+# the same moment kept by snapshot --mrt-dir, for the history's routing lane
+snap() {
+  lab_exec vp "$BIN" snapshot -n --store "$LAB_TMP/store/store.db" --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/w" \
+    --keep-pcaps 0 --keep-hops 0 $HOSTS >"$LAB_TMP/$1.snap" 2>"$LAB_TMP/$1.snap.err" || true
+  grep -q "^198.19.176.0/24  $2" "$LAB_TMP/$1.snap" && ok "snapshot $1: 198.19.176.0/24 $2" ||
+    fail "snapshot $1: $(cat "$LAB_TMP/$1.snap" "$LAB_TMP/$1.snap.err" | head -c 600)"
+}
+snap withdrawn "withdrawn-dies (high)"
+
+# 6. Announced again: the routes come back and both planes are up.
 "$LAB_SH" bgp "$LAB_PREFIX" event origin-announce
+for n in cu3 ttk2; do route_is "$n" 198.19.176.0/24 yes || fail "$n did not get its route back"; done
+live reannounced "$LAB_TMP/w"
+for p in $P24S; do
+  plane reannounced $p conclusion both-planes-up
+  plane reannounced $p routing announced
+  side reannounced $p "$(up_of $p)" conclusion up
+done
+snap reannounced "both-planes-up (high)"
+# history: two lanes per /24, data plane died then reached, routing withdrawn then announced, each with its first event
+"$BIN" history --store "$LAB_TMP/store/store.db" --prefix 198.19.176.0/24 --format json >"$LAB_TMP/history.json" 2>"$LAB_TMP/history.err" ||
+  fail "history exit $?: $(cat "$LAB_TMP/history.err")"
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+e=[(x["state"]) for x in d["episodes"] if x["prefix"]=="198.19.176.0/24"]
+r=[(x["state"], x["first_change"], bool(x["first_event"]), x["conclusion"]) for x in d["routing_episodes"]]
+assert e == ["died", "reached"], e
+assert r == [("withdrawn", "origin-withdrawal", True, "withdrawn-dies"), ("announced", "no-control-plane-change", True, "both-planes-up")], r
+w=d["routing_episodes"][0]
+assert w["first_event"] < w["start"] and w["end"] == d["routing_episodes"][1]["start"], w' "$LAB_TMP/history.json" &&
+  ok "history: data-plane and routing lanes after a withdrawal and a re-announcement" ||
+  fail "history lanes: $(head -c 1500 "$LAB_TMP/history.json")"
+"$BIN" history --store "$LAB_TMP/store/store.db" --prefix 198.19.176.0/24 >"$LAB_TMP/history.txt" 2>&1 || true
+grep -q "^198.19.176.0/24    withdrawn origin-withdrawal AS131279" "$LAB_TMP/history.txt" && ok "history text: the routing lane" ||
+  fail "history text: $(cat "$LAB_TMP/history.txt")"
+
+# 7. China Unicom's side drops it: cu3 loses the routes, TransTeleCom's side
+# keeps them; the /24s reached through AS4837 die there, the others reach.
+fresh_rib rib5
+archive u "rib5"
+"$LAB_SH" bgp "$LAB_PREFIX" event upstream-drop cu3
+route_is cu3 198.19.176.0/24 no && ok "cu3 lost its route with its session" || fail "cu3 kept its route after its session went down"
+route_is ttk2 198.19.176.0/24 yes || fail "ttk2 lost its route with cu3's session"
+live dropped "$LAB_TMP/u"
+for p in 198.19.176.0/24 198.19.179.0/24; do
+  plane dropped $p conclusion side-dropped-dies
+  plane dropped $p confidence high
+  plane dropped $p first_change one-upstream-dropped
+  side dropped $p 4837 conclusion lost-dies
+  side dropped $p 20485 carried True
+done
+for p in 198.19.177.0/24 198.19.178.0/24; do
+  plane dropped $p conclusion both-planes-up
+  side dropped $p 20485 conclusion up
+  side dropped $p 4837 carried False
+done
+"$LAB_SH" bgp "$LAB_PREFIX" event upstream-restore cu3
+route_is cu3 198.19.176.0/24 yes || fail "cu3 did not get its route back"
 
 "$LAB_SH" bgp "$LAB_PREFIX" down
+[ -z "$(lab_exec cu3 ip route show 198.19.176.0/24 proto static)" ] && fail "bgp down: cu3's static route is not back" || ok "bgp down: static routes back"
 [ "$fails" = 0 ] && echo "all lab BGP checks passed"
 exit $((fails > 0))

@@ -391,6 +391,115 @@ static void across_vantages(void **state)
     rm_rf(dir);
 }
 
+/* Attaches a control plane to fx: both /24s announced or withdrawn. */
+static void with_planes(struct fixture *fx, bool announced, const char *cause, uint32_t cause_time, uint32_t last)
+{
+    struct pm_planes *p = calloc(1, sizeof *p);
+    p->units = calloc(2, sizeof *p->units);
+    p->n = 2;
+    snprintf(p->source, sizeof p->source, "/var/lib/pathmortem/mrt");
+    p->ff_total = 2;
+    for (int k = 0; k < 2; k++) {
+        struct pm_plane_unit *u = &p->units[k];
+        u->prefix = ip(175, 45, 176 + k, 0);
+        u->len = 24;
+        u->visible = announced;
+        u->ff_seen = announced ? 2 : 0;
+        u->ff_total = 2;
+        snprintf(u->cause, sizeof u->cause, "%s", cause);
+        u->cause_as = announced ? 0 : 131279;
+        u->cause_time = cause_time;
+        u->last_change = last;
+        u->conclusion = announced ? PM_PLANES_BOTH_UP : PM_PLANES_WITHDRAWN_DIES;
+        u->n_sides = 1;
+        u->sides[0] = (struct pm_plane_side){.asn = 4837, .ff_seen = u->ff_seen, .ff_seen_rib = 2};
+    }
+    fx->an->planes = p;
+}
+
+/* Routing lane: announced x2, withdrawn (a snapshot without a control plane
+ * in the middle neither ends nor splits it), announced again. */
+static void routing_lane(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    uint32_t t_w = (uint32_t)((T0_US + 2 * STEP_US) / 1000000) - 30, t_a = (uint32_t)((T0_US + 5 * STEP_US) / 1000000) - 20;
+    for (int i = 0; i < 6; i++) {
+        bool died = i >= 2 && i <= 4;
+        struct fixture fx = make_fixture(T0_US + (uint64_t)i * STEP_US, died ? TS_DIED_4837 : TS_REACHED, TS_REACHED, 3);
+        if (i != 3) {
+            if (died)
+                with_planes(&fx, false, "origin-withdrawal", t_w, t_w);
+            else
+                with_planes(&fx, true, "no-control-plane-change", 0, i == 5 ? t_a : 0);
+        }
+        int64_t id;
+        assert_int_equal(pm_store_save_snapshot(s, fx.run, fx.an, NULL, &id, err), PM_OK);
+        free_fixture(&fx);
+    }
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, 0, 0, "175.45.176.0/24", &h, err), PM_OK);
+    assert_int_equal(h->n_routes, 3);
+    const struct pm_route_episode *r = h->routes;
+    assert_string_equal(r[0].key, "175.45.176.0/24");
+    assert_true(r[0].announced && r[0].snapshots == 2 && r[0].first_event_us == 0);
+    assert_int_equal(r[0].end_us, T0_US + 2 * STEP_US);
+    assert_false(r[1].announced);
+    assert_int_equal(r[1].snapshots, 2);
+    assert_string_equal(r[1].first_change, "origin-withdrawal");
+    assert_int_equal(r[1].first_change_as, 131279);
+    assert_int_equal(r[1].first_event_us, (uint64_t)t_w * 1000000u);
+    assert_string_equal(r[1].conclusion, "withdrawn-dies");
+    assert_int_equal(r[1].end_us, T0_US + 5 * STEP_US);
+    assert_true(r[2].announced && r[2].end_us == 0);
+    assert_int_equal(r[2].first_event_us, (uint64_t)t_a * 1000000u);
+    uint64_t now = T0_US + 6 * STEP_US;
+    char *text = capture(PM_FMT_TEXT, h, now);
+    if (!strstr(text, "175.45.176.0/24    withdrawn origin-withdrawal AS131279     2025-11-28 08:19 UTC  2025-11-28 08:20 UTC  "
+                      "2025-11-28 08:50 UTC  30 min       2         withdrawn-dies\n"))
+        { fputs(text, stderr); fail_msg("text lacks the routing line"); }
+    free(text);
+    char *json = capture(PM_FMT_JSON, h, now);
+    json_t *doc = json_loads(json, 0, NULL);
+    json_t *re = json_object_get(doc, "routing_episodes");
+    assert_int_equal(json_array_size(re), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(re, 1), "state")), "withdrawn");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(re, 1), "first_event")),
+                        "2025-11-28T08:19:30.000Z");
+    json_decref(doc);
+    free(json);
+    char *csv = capture(PM_FMT_CSV, h, now);
+    assert_non_null(strstr(csv, "\nrouting,175.45.176.0/24,withdrawn,,,,,2025-11-28T08:20:00.000Z,2025-11-28T08:50:00.000Z,1800,2,,\n"));
+    free(csv);
+    char *svg = capture(PM_FMT_SVG, h, now);
+    assert_non_null(strstr(svg, "175.45.176.0/24 withdrawn (origin-withdrawal, first event 2025-11-28T08:19:30.000Z; withdrawn-dies)"));
+    free(svg);
+    pm_history_free(h);
+    /* export and import carry the control plane: the other store has the same lane */
+    char *buf = NULL;
+    size_t len = 0, nw = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(pm_store_export(s, f, 0, 0, &nw, err), PM_OK);
+    fclose(f);
+    pm_store_close(s);
+    rm_rf(dir);
+    temp_store(dir, sizeof dir, path, sizeof path);
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    f = fmemopen(buf, len, "r");
+    struct pm_import_stats ist;
+    assert_int_equal(pm_store_import(s, f, &ist, err), PM_OK);
+    fclose(f);
+    free(buf);
+    assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
+    assert_int_equal(h->n_routes, 6); /* both /24s */
+    pm_history_free(h);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +508,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(writers, setup, teardown),
         cmocka_unit_test(svg_escapes_names),
         cmocka_unit_test(parses_times),
+        cmocka_unit_test(routing_lane),
         cmocka_unit_test_setup_teardown(owner_hints_from_reached_paths, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,6 +42,13 @@ expect "$T/end.json" slash24 175.45.178.0/24 full_feed_seen 3
 expect "$T/end.json" slash24 175.45.179.0/24 first_change hijack
 expect "$T/end.json" slash24 175.45.179.0/24 first_change_as 64666
 expect "$T/end.json" prefixes 175.45.176.0/24 upstreams_rib "[4837, 20485]"
+# Per upstream side: China Unicom's side lost 178.0/24, TransTeleCom's still carries it; 176.0/24 lost on both.
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+def sides(p): return {s["upstream_asn"]: (s["full_feed_seen"], s["full_feed_seen_rib"], s["carried"]) for s in [x for x in d["slash24"] if x["prefix"]==p][0]["sides"]}
+assert sides("175.45.178.0/24") == {4837: (0, 2, False), 20485: (3, 3, True)}, sides("175.45.178.0/24")
+assert sides("175.45.176.0/24") == {4837: (0, 2, False), 20485: (0, 3, False)}, sides("175.45.176.0/24")' "$T/end.json" &&
+    echo "ok   per-side counts" || bad "per-side counts"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["full_feed_peers"]==5, d["full_feed_peers"]' "$T/end.json" ||
     bad "want 5 full-feed peers (the partial one is not)"
 
@@ -64,6 +71,8 @@ expect "$T/none.json" slash24 198.51.100.0/24 first_change never-announced
 "$PM" bgp state --mrt "$T/rib.mrt.bz2" --mrt-updates "$T/updates*.gz" starjv >"$T/text" 2>&1
 grep -q "visible = seen by more than 50 % of them" "$T/text" || bad "text output does not state the visibility rule"
 grep -q "^  origin-withdrawal: withdrawn by its origin AS131279" "$T/text" || bad "text output lacks the origin withdrawal"
+grep -q "^  via AS4837: carried by 0 of 5 full-feed peers (2 at the RIB): this side lost it" "$T/text" ||
+    bad "text output lacks the per-side line"
 
 # Bad input: one line, nothing printed from a half-read set of files.
 gzip -dc "$T/updates.mrt.gz" | head -c 300 >"$T/updates-cut.mrt"
