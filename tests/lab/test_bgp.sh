@@ -284,6 +284,19 @@ for p in 198.19.176.0/24 198.19.179.0/24; do
   side dropped $p 4837 conclusion lost-dies
   side dropped $p 20485 carried True
 done
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/u" "$LAB_TMP/dropped.pcap" 2>/dev/null | sed -n '/^both planes/,/^$/p'
+# A bad MRT file costs nothing of the run: written without the control plane, exit 65.
+mkdir -p "$LAB_TMP/bad" && chmod 755 "$LAB_TMP/bad"
+head -c 300 "$LAB_TMP/rib5.mrt" >"$LAB_TMP/bad/rib.20261202.0000.mrt"
+rc=0
+lab_exec vp "$BIN" trace --no-progress -n --no-pcap --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/bad" --format json \
+  -o "$LAB_TMP/bad.json" 198.19.177.5 2>"$LAB_TMP/bad.err" || rc=$?
+if [ "$rc" = 65 ] && [ "$(wc -l <"$LAB_TMP/bad.err")" = 1 ] && grep -q "byte offset" "$LAB_TMP/bad.err" &&
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "planes" not in d and d["targets"]' "$LAB_TMP/bad.json"; then
+  ok "a cut RIB: one line, exit 65, the run written without the control plane"
+else
+  fail "a cut RIB: exit $rc, $(cat "$LAB_TMP/bad.err")"
+fi
 for p in 198.19.177.0/24 198.19.178.0/24; do
   plane dropped $p conclusion both-planes-up
   side dropped $p 20485 conclusion up
