@@ -255,6 +255,7 @@ enum pm_side_conclusion {
 };
 #define PM_SIDE__N 5
 const char *pm_side_conclusion_name(enum pm_side_conclusion c); /* "carries-dies", ... */
+int pm_side_conclusion_parse(const char *s, uint8_t *out);
 
 #define PM_PLANES_MAX_SIDES 8
 #define PM_PLANES_MAX_UNITS 4096

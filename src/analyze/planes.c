@@ -39,6 +39,16 @@ const char *pm_side_conclusion_name(enum pm_side_conclusion c)
     return (unsigned)c < PM_SIDE__N ? side_names[c] : "?";
 }
 
+int pm_side_conclusion_parse(const char *s, uint8_t *out)
+{
+    for (uint8_t i = 0; i < PM_SIDE__N; i++)
+        if (!strcmp(s, side_names[i])) {
+            *out = i;
+            return PM_OK;
+        }
+    return PM_EINVAL;
+}
+
 const char *pm_planes_confidence_word(double c)
 {
     return c >= PLANES_HIGH - 1e-9 ? "high" : c >= PLANES_MEDIUM - 1e-9 ? "medium" : "low";

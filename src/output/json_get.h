@@ -42,6 +42,11 @@ int pm_output_jr_get_object(struct pm_output_rd *r, json_t *obj, const char *key
 int pm_output_jr_read_time(struct pm_output_rd *r, json_t *obj, const char *key, const char *us_key, bool required,
                            uint64_t *out);
 
+/* The additive "planes" member (json_read_planes.c); *out is set (owned by
+ * the caller) even when an error is returned. */
+struct pm_planes;
+int pm_output_json_read_planes(struct pm_output_rd *r, json_t *o, struct pm_planes **out);
+
 /* Integer fields into narrow struct members. */
 #define GET_INT(r, obj, key, req, min, max, dst)                                            \
     do {                                                                                    \

@@ -628,6 +628,14 @@ static int read_doc(struct pm_output_rd *r, json_t *root, struct pm_output_doc *
     }
     if (owners && (rc = read_owners(r, owners, doc->analysis)) < 0)
         return rc;
+    json_t *planes = NULL;
+    pm_output_jr_at(r, "%s", "");
+    if ((rc = pm_output_jr_get_object(r, root, "planes", false, false, &planes)) < 0)
+        return rc;
+    if (planes && !doc->analysis)
+        return pm_output_jr_bad(r, "planes", "both planes without an analysis");
+    if (planes && (rc = pm_output_json_read_planes(r, planes, &doc->analysis->planes)) < 0)
+        return rc;
     for (size_t i = 0; doc->analysis && i < nt; i++) {
         if (doc->analysis->verdicts[i].group >= (doc->analysis->n_prefix ? doc->analysis->n_prefix : 1)) {
             pm_output_jr_at(r, "targets[%zu].verdict", i);

@@ -242,6 +242,11 @@ snap() {
 }
 snap withdrawn "withdrawn-dies (high)"
 
+# PM_LAB_KEEP=DIR keeps this run's pcap and MRT files (how tests/golden/bgp/planes/ was made)
+if [ -n "${PM_LAB_KEEP:-}" ]; then
+  mkdir -p "$PM_LAB_KEEP/mrt" && cp "$LAB_TMP/withdrawn.pcap" "$PM_LAB_KEEP/" && cp -L "$LAB_TMP/w/"* "$PM_LAB_KEEP/mrt/"
+fi
+
 # 6. Announced again: the routes come back and both planes are up.
 "$LAB_SH" bgp "$LAB_PREFIX" event origin-announce
 for n in cu3 ttk2; do route_is "$n" 198.19.176.0/24 yes || fail "$n did not get its route back"; done
@@ -284,7 +289,10 @@ for p in 198.19.176.0/24 198.19.179.0/24; do
   side dropped $p 4837 conclusion lost-dies
   side dropped $p 20485 carried True
 done
-"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/u" "$LAB_TMP/dropped.pcap" 2>/dev/null | sed -n '/^both planes/,/^$/p'
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/u" "$LAB_TMP/dropped.pcap" 2>/dev/null >"$LAB_TMP/dropped.txt" || true
+sed -n '/^both planes/,/^$/p' "$LAB_TMP/dropped.txt"
+grep -q '^198.19.176.0/24  side-dropped-dies (high): withdrawn, seen by 1 of 2 full-feed peers; one-upstream-dropped: paths via AS4837 vanished first' "$LAB_TMP/dropped.txt" &&
+  ok 'pcap: side-dropped-dies from the dropped run' || fail 'pcap: no side-dropped-dies line for the dropped run'
 # A bad MRT file costs nothing of the run: written without the control plane, exit 65.
 mkdir -p "$LAB_TMP/bad" && chmod 755 "$LAB_TMP/bad"
 head -c 300 "$LAB_TMP/rib5.mrt" >"$LAB_TMP/bad/rib.20261202.0000.mrt"
@@ -304,6 +312,26 @@ for p in 198.19.177.0/24 198.19.178.0/24; do
 done
 "$LAB_SH" bgp "$LAB_PREFIX" event upstream-restore cu3
 route_is cu3 198.19.176.0/24 yes || fail "cu3 did not get its route back"
+
+# 8. A hijack (TransTeleCom originates 198.19.179.0/24) and a flap of
+# 198.19.177.0/24, joined live: the control plane names them, the paths
+# (198.19.179.0/24 is reached via AS4837, the flap is over) reach.
+fresh_rib rib6
+archive h "rib6"
+"$LAB_SH" bgp "$LAB_PREFIX" event hijack
+"$LAB_SH" bgp "$LAB_PREFIX" event flap 198.19.177.0/24
+sleep 1
+live hijacked "$LAB_TMP/h"
+plane hijacked 198.19.179.0/24 first_change hijack
+plane hijacked 198.19.179.0/24 first_change_as 20485
+plane hijacked 198.19.179.0/24 conclusion both-planes-up
+plane hijacked 198.19.177.0/24 conclusion both-planes-up
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+u=[x for x in d["planes"]["by_prefix"] if x["prefix"]=="198.19.177.0/24"][0]
+assert u["last_change"] and u["last_change"] > d["planes"]["rib_time"], u' "$LAB_TMP/hijacked.json" &&
+  ok "flap: the joined verdict carries its last change" || fail "flap: no last change in the joined verdict"
+"$LAB_SH" bgp "$LAB_PREFIX" event hijack-end
 
 "$LAB_SH" bgp "$LAB_PREFIX" down
 [ -z "$(lab_exec cu3 ip route show 198.19.176.0/24 proto static)" ] && fail "bgp down: cu3's static route is not back" || ok "bgp down: static routes back"
