@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/offline.h"
 #include "cli/sweep.h"
+#include "pathmortem/capture.h"
 #include "pathmortem/store.h"
 
 static const char usage_text[] =
@@ -70,6 +71,40 @@ static FILE *spool_pipe(FILE *in, const char *path, int *status)
         return NULL;
     }
     return copy;
+}
+
+/* Does the capture hold pathmortem's own probes? Those are not another tool's traceroute: read
+ * by the foreign matcher they would lose their seal and vantage, so import refuses them. The
+ * stream is rewound. */
+static bool own_capture(FILE *in, const char *path)
+{
+    int fd = dup(fileno(in));
+    FILE *own = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!own) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    char err[PM_ERRBUF_SIZE];
+    struct pm_capture *cap = NULL;
+    bool yes = false;
+    /* the shared offset is wherever in's buffering left it: from the start, on this handle */
+    if (fseeko(own, 0, SEEK_SET) != 0) {
+        fclose(own);
+        return false;
+    }
+    if (pm_capture_open_stream(own, path, &cap, err) == PM_OK) { /* the capture owns own now */
+        struct pm_capture_run_opts ro = {.gaplimit = PM_GAPLIMIT_DEFAULT};
+        struct pm_capture_run_notes notes;
+        memset(&notes, 0, sizeof notes);
+        struct pm_run *run = NULL;
+        int rc = pm_run_from_capture(cap, path, &ro, &run, &notes, err);
+        yes = rc == PM_OK || !notes.no_probes;
+        pm_run_free(run);
+        pm_capture_close(cap);
+    }
+    rewind(in);
+    return yes;
 }
 
 static int import_peers(const char *store_path, FILE *in, const char *path, enum pm_peer_kind kind,
@@ -184,6 +219,12 @@ int pm_cmd_import(int argc, char **argv)
         rewind(in);
         enum pm_peer_kind kind = pm_peers_sniff(head, got);
         /* a capture is another tool's traceroute, matched by what the ICMP errors quote */
+        if (kind == PM_PEER_PCAP && own_capture(in, path)) {
+            fclose(in);
+            pm_cli_error("%s: a capture of pathmortem's own probes, not another tool's traceroute: analyze it, or "
+                         "store runs with 'pathmortem snapshot' (nothing imported)", path);
+            return PM_EXIT_DATAERR;
+        }
         if (kind == PM_PEER_WARTS || kind == PM_PEER_PCAP ||
             (kind == PM_PEER_JSON && !pm_peers_is_export(head, got))) {
             rc = import_peers(store_path, in, path, kind, &sw, preset);

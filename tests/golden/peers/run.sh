@@ -142,4 +142,10 @@ grep -q "warning: cut.warts: record 4 at byte 3538 is cut short (4 of 9 bytes): 
 r=$?
 python3 -c "import json,sys; d=json.load(open('cutlb.json')); assert d['run']['input']['format'] == 'warts-tracelb'" 2>/dev/null
 r2=$?; check "warts cut after a whole tracelb: read with a warning (exit $rc)" $(( r != 0 || r2 != 0 || rc != 0 ))
+# a capture of pathmortem's own probes is not another tool's traceroute: refused, nothing created
+"$bin" import --store new6.db "$here/../pcap/ok_icmp_eth.pcap" 2> own.err
+rc=$?
+grep -q "a capture of pathmortem's own probes" own.err
+r=$?; check "own capture refused by import, exit $rc, no store" $(( r != 0 || rc != 65 ))
+[ -e new6.db ] && { echo "FAIL new6.db created"; fail=1; }
 exit $fail
