@@ -10,11 +10,29 @@
 # write to it fails with EIO. Afterwards it is unmounted and mounted again (the
 # journal replays) and the earlier files are compared byte for byte. A file
 # system is torn down after its case, and by the EXIT trap after a failure.
-. "$(dirname "$0")/common.sh"
-for tool in losetup mkfs.ext4 mount umount; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/bootstrap.sh installs it)" >&2; exit 1; }
-done
-lab_up
+#
+# The file systems are mounted in a private mount namespace of this script's
+# own (the outer part brings the lab up and runs the rest there): a mount
+# namespace someone else creates meanwhile (any `ip netns exec`) would
+# otherwise take a copy of the mount and keep the broken file system alive.
+if [ "${PM_EIO_INNER:-}" != 1 ]; then
+  . "$(dirname "$0")/common.sh"
+  for tool in mkfs.ext4 mount umount unshare findmnt; do
+    command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/bootstrap.sh installs it)" >&2; exit 1; }
+  done
+  lab_up
+  rc=0
+  PM_EIO_INNER=1 LAB_PREFIX=$LAB_PREFIX LAB_TMP=$LAB_TMP unshare -m --propagation private bash "$0" "$BUILD" || rc=$?
+  exit $rc   # the EXIT trap tears the lab down
+fi
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:?build directory}
+LAB_SH=$SRC/tests/lab/lab.sh
+pm() {
+  "$LAB_SH" exec "$LAB_PREFIX" vp timeout 600 "$BUILD/pathmortem" "$1" --asn-db "$LAB_TMP/lab-asn.mmdb" \
+    --geo-db "$LAB_TMP/lab-city.mmdb" "${@:2}"
+}
 T=$LAB_TMP
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
@@ -24,22 +42,22 @@ TARGETS=198.19.176.0/29
 FAST=(--no-progress --rate 5000 --wait 0.5)
 SLOW=(--no-progress --rate 300 --wait 0.5)   # a /24 at 300/s: about 2 s of probing to break it in
 
-MNT= LOOP=
+MNT= LOOP= IMG=
 fs_down() {
   [ -n "$MNT" ] && mountpoint -q "$MNT" && { umount "$MNT" 2>/dev/null || umount -l "$MNT"; }
-  [ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
-  MNT= LOOP=
+  MNT= LOOP=   # mount -o loop: the loop device goes with the mount
 }
-trap 'fs_down; lab_cleanup' EXIT
+trap 'fs_down' EXIT
 # fs_up NAME: a fresh ext4 on a loop device mounted at $T/NAME (MNT, LOOP)
 fs_up() {
   fs_down
-  truncate -s 32M "$T/$1.img"
-  mkfs.ext4 -q -F "$T/$1.img"
-  LOOP=$(losetup -f --show "$T/$1.img")
+  IMG=$T/$1.img
+  truncate -s 32M "$IMG"
+  mkfs.ext4 -q -F "$IMG"
   MNT=$T/$1
   mkdir -p "$MNT"
-  mount -t ext4 "$LOOP" "$MNT"
+  mount -t ext4 -o loop "$IMG" "$MNT"
+  LOOP=$(findmnt -n -o SOURCE "$MNT")
   chmod 755 "$MNT"
 }
 # fs_break: every write from now on fails with EIO (EXT4_IOC_SHUTDOWN, flush the journal first)
@@ -48,20 +66,21 @@ fs_break() {
 fd = os.open(sys.argv[1], os.O_RDONLY)
 fcntl.ioctl(fd, 0x8004587d, struct.pack("I", 1))' "$MNT"
 }
-# fs_again: unmount the broken file system and mount it again (journal replay)
-# (the run's keeper, which outlives the writer to clean up after it, may hold the directory a moment longer)
+# fs_again: unmount the broken file system and mount its image again (journal replay)
+# (the run's keeper, which outlives the writer to clean up after it, may hold the directory a moment
+# longer, and the run's mount namespace (ip netns exec) its own copy of the mount until its last
+# process ends: mounting before the file system is released would get the broken one back)
 fs_again() {
   local i
   for i in $(seq 1 100); do umount "$MNT" 2>/dev/null && break; sleep 0.05; done
   mountpoint -q "$MNT" && { echo "FAIL: $MNT still busy 5 s after the run" >&2; exit 1; }
-  # the run's mount namespace (ip netns exec) holds its own copy of the mount until its last
-  # process ends: mounting before the file system is released would get the broken one back
   for i in $(seq 1 300); do [ -e "/sys/fs/ext4/${LOOP#/dev/}" ] || break; sleep 0.05; done
   if [ -e "/sys/fs/ext4/${LOOP#/dev/}" ]; then
-    echo "FAIL: ${LOOP} still in use 15 s after the run, mounted in the namespaces of: $(grep -l "$MNT" /proc/[0-9]*/mountinfo 2>/dev/null | cut -d/ -f3 | while read -r p; do printf '%s(%s) ' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-60)"; done)" >&2
+    echo "FAIL: ${LOOP} still in use 15 s after the run" >&2
     exit 1
   fi
-  mount -t ext4 "$LOOP" "$MNT"
+  mount -t ext4 -o loop "$IMG" "$MNT"
+  LOOP=$(findmnt -n -o SOURCE "$MNT")
 }
 # wait_for GLOB...: until a file matching one of the patterns exists (10 s at most)
 wait_for() {
@@ -147,6 +166,27 @@ for mode in pcap nopcap; do
   [ $rc -le 3 ] && [ "$n" -eq 3 ] && ok "store ($mode): the next snapshot on the repaired disk is stored (3 in all)" ||
     fail "store ($mode): snapshot after EIO: exit $rc, $n snapshots: $(head -1 "$T/s4.err")"
 done
+fs_down
+
+# 4. --prom on the failing disk (the store elsewhere): the snapshot is stored, the metrics file is not cut
+fs_up p
+chown nobody "$MNT"   # written after the drop
+STORE=$T/p-store/store.db
+pm snapshot --user nobody --store "$STORE" --prom "$MNT/pm.prom" --quiet "${FAST[@]}" $TARGETS >/dev/null 2>&1 || true
+sync; gm=$(sha "$MNT/pm.prom")
+pm snapshot --user nobody --store "$STORE" --prom "$MNT/pm.prom" --quiet "${SLOW[@]}" 198.19.176.0/24 >/dev/null 2>"$T/p.err" &
+pid=$!
+wait_for "$STORE-wal" || fail "--prom: the writer never opened the store"
+fs_break
+the_run $pid
+fs_again
+n=$( { "$BUILD/pathmortem" export --store "$STORE" 2>/dev/null || true; } | wc -l)
+if [ $rc -eq 74 ] && [ "$(wc -l <"$T/p.err")" -eq 1 ] && grep -q 'Input/output error' "$T/p.err" &&
+  [ "$(sha "$MNT/pm.prom")" = "$gm" ] && [ "$n" -eq 2 ]; then
+  ok "--prom on a disk failing mid-snapshot (EIO): one line, exit 74, the earlier metrics byte for byte, the snapshot stored: $(cat "$T/p.err")"
+else
+  fail "--prom with EIO: exit $rc, $(cat "$T/p.err"), metrics same=$([ "$(sha "$MNT/pm.prom")" = "$gm" ] && echo y || echo n), $n snapshots (want 2)"
+fi
 fs_down
 
 [ $fails -eq 0 ] || { echo "write_eio: $fails failure(s)" >&2; exit 1; }
