@@ -71,7 +71,16 @@ void pm_probe_word_split(uint16_t word, uint8_t *ttl, uint8_t *attempt);
 #define PM_PROTO_RUNMETA 253
 #define PM_RUNMETA_MAX 1024          /* bytes of one record, IPv4 header included */
 
-enum pm_runmeta_event { PM_RUNMETA_START = 1, PM_RUNMETA_END = 2 };
+/* event=unsent: in a run cut short, the targets it never sent a probe to, as
+ * /24 bitmaps (a pcap records probes, not the target list, and a /24's
+ * unsent targets are what keeps a silent /24 undecided, analyze/cut.c) */
+enum pm_runmeta_event { PM_RUNMETA_START = 1, PM_RUNMETA_END = 2, PM_RUNMETA_UNSENT = 3 };
+#define PM_RUNMETA_UNSENT_MAX 10     /* /24 bitmaps per unsent record (85 bytes each) */
+
+struct pm_runmeta_p24 {
+    uint32_t prefix;   /* a.b.c.0, host order */
+    uint8_t bits[32];  /* bit i (bits[i/8] & 0x80 >> i%8): a.b.c.i never sent a probe */
+};
 
 struct pm_runmeta {
     uint8_t event;                /* enum pm_runmeta_event */
@@ -81,6 +90,8 @@ struct pm_runmeta {
     uint32_t wait_ms;
     uint8_t end;                  /* end: enum pm_run_end */
     uint64_t probes_sent;         /* end */
+    uint8_t n_unsent;             /* unsent: the bitmaps below */
+    struct pm_runmeta_p24 unsent[PM_RUNMETA_UNSENT_MAX];
 };
 
 /* Builds the whole IPv4 packet of a record into buf. PM_ELIMIT when cap is too small. */

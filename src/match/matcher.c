@@ -496,6 +496,15 @@ static enum pm_match_kind on_record(struct pm_matcher *m, const uint8_t *payload
     }
     if (!mine)
         return PM_MATCH_OTHER_RUN;
+    if (r.event == PM_RUNMETA_UNSENT) {
+        /* targets the cut came before: the run's, with no probe (past the
+         * target cap they are dropped like any other new target) */
+        for (unsigned u = 0; u < r.n_unsent; u++)
+            for (unsigned o = 0; o < 256; o++)
+                if (r.unsent[u].bits[o / 8] & (0x80u >> (o % 8)))
+                    (void)pm_run_target(m->run, r.unsent[u].prefix | o, true);
+        return PM_MATCH_RECORD;
+    }
     m->run->end = r.end;
     m->run->end_recorded = true;
     if (r.time_us)

@@ -34,6 +34,21 @@ static int text(const struct pm_runmeta *r, char *t, size_t cap)
                      r->spec.ident, r->spec.dport, r->spec.flow, r->spec.classic ? 1u : 0u,
                      r->spec.sealed ? key : "none", (unsigned long long)r->time_us, r->first_ttl, r->max_ttl,
                      r->queries, r->wait_ms);
+    } else if (r->event == PM_RUNMETA_UNSENT) {
+        n = snprintf(t, cap, MAGIC "event=unsent\nrun=%s\nident=%u\n", id, r->spec.ident);
+        for (unsigned u = 0; u < r->n_unsent && n > 0 && (size_t)n < cap; u++) {
+            char p24[16];
+            int k = snprintf(t + n, cap - (size_t)n, "p24=%s:", pm_addr_str(r->unsent[u].prefix, p24));
+            if (k < 0 || (size_t)k >= cap - (size_t)n)
+                return PM_ELIMIT;
+            n += k;
+            for (size_t i = 0; i < sizeof r->unsent[u].bits && (size_t)n + 3 < cap; i++)
+                n += snprintf(t + n, cap - (size_t)n, "%02x", r->unsent[u].bits[i]);
+            if ((size_t)n + 2 >= cap)
+                return PM_ELIMIT;
+            t[n++] = '\n';
+            t[n] = 0;
+        }
     } else {
         n = snprintf(t, cap, MAGIC "event=end\nrun=%s\nident=%u\nend=%s\nended_us=%llu\nprobes_sent=%llu\n", id,
                      r->spec.ident, pm_run_end_name((enum pm_run_end)r->end), (unsigned long long)r->time_us,
@@ -74,11 +89,11 @@ static int num(const char *v, unsigned long long max, unsigned long long *out)
     return PM_OK;
 }
 
-static int hexkey(const char *v, uint8_t key[PM_PROBE_KEY_LEN])
+static int hexbytes(const char *v, uint8_t *key, size_t n)
 {
-    if (strlen(v) != 2 * PM_PROBE_KEY_LEN)
+    if (strlen(v) != 2 * n)
         return PM_ECORRUPT;
-    for (size_t i = 0; i < PM_PROBE_KEY_LEN; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned b = 0;
         for (int k = 0; k < 2; k++) {
             char ch = v[2 * i + (size_t)k];
@@ -97,7 +112,10 @@ static int field(struct pm_runmeta *r, const char *k, const char *v, unsigned *s
     unsigned long long x = 0;
     int rc = PM_OK;
     if (!strcmp(k, "event")) {
-        r->event = !strcmp(v, "start") ? PM_RUNMETA_START : !strcmp(v, "end") ? PM_RUNMETA_END : 0;
+        r->event = !strcmp(v, "start")    ? PM_RUNMETA_START
+                   : !strcmp(v, "end")    ? PM_RUNMETA_END
+                   : !strcmp(v, "unsent") ? PM_RUNMETA_UNSENT
+                                          : 0;
         rc = r->event ? PM_OK : PM_ECORRUPT;
         *seen |= 1;
     } else if (!strcmp(k, "method")) {
@@ -122,7 +140,7 @@ static int field(struct pm_runmeta *r, const char *k, const char *v, unsigned *s
         r->spec.classic = x != 0;
     } else if (!strcmp(k, "seal")) {
         r->spec.sealed = strcmp(v, "none") != 0;
-        rc = r->spec.sealed ? hexkey(v, r->spec.key) : PM_OK;
+        rc = r->spec.sealed ? hexbytes(v, r->spec.key, PM_PROBE_KEY_LEN) : PM_OK;
     } else if (!strcmp(k, "started_us") || !strcmp(k, "ended_us")) {
         rc = num(v, UINT64_MAX, &x);
         r->time_us = x;
@@ -144,6 +162,21 @@ static int field(struct pm_runmeta *r, const char *k, const char *v, unsigned *s
                 rc = PM_OK;
             }
         *seen |= 4;
+    } else if (!strcmp(k, "p24")) {
+        /* a.b.c.0:<64 hex digits>, at most PM_RUNMETA_UNSENT_MAX of them */
+        char *colon = strchr(v, ':');
+        uint32_t a = 0;
+        rc = PM_ECORRUPT;
+        if (colon && r->n_unsent < PM_RUNMETA_UNSENT_MAX) {
+            *colon = 0;
+            struct pm_runmeta_p24 *u = &r->unsent[r->n_unsent];
+            if (pm_addr_parse(v, &a) == PM_OK && (a & 0xff) == 0 &&
+                hexbytes(colon + 1, u->bits, sizeof u->bits) == PM_OK) {
+                u->prefix = a;
+                r->n_unsent++;
+                rc = PM_OK;
+            }
+        }
     } else if (!strcmp(k, "probes_sent")) {
         rc = num(v, UINT64_MAX, &x);
         r->probes_sent = x;
@@ -179,6 +212,8 @@ int pm_runmeta_parse(const uint8_t *payload, size_t len, struct pm_runmeta *out)
     if (out->event == PM_RUNMETA_START && (!out->spec.src || out->spec.method > PM_METHOD_TCP))
         return PM_ECORRUPT;
     if (out->event == PM_RUNMETA_END && !(seen & 4))
+        return PM_ECORRUPT;
+    if (out->event == PM_RUNMETA_UNSENT && !out->n_unsent)
         return PM_ECORRUPT;
     return PM_OK;
 }

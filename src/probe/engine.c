@@ -290,19 +290,68 @@ static void reset(struct pm_engine *e)
     pm_probe_spec_seal(&e->spec);
 }
 
+static int dump_record(struct pm_engine *e, struct pm_runmeta *r, uint64_t time_us, char *errbuf)
+{
+    r->time_us = time_us;
+    uint8_t buf[PM_RUNMETA_MAX];
+    size_t len;
+    int rc = pm_runmeta_build(r, buf, sizeof buf, &len);
+    if (rc != PM_OK)
+        return pm_err(errbuf, rc, "cannot build the run record");
+    return pm_capture_dump_ip(e->cap, buf, len, time_us, errbuf);
+}
+
 /* Writes the run's start or end record into the pcap (match.h, "Run records"). */
 static int write_record(struct pm_engine *e, const struct pm_run *run, uint8_t event, char *errbuf)
 {
     struct pm_runmeta r = {.event = event, .spec = e->spec, .first_ttl = run->first_ttl, .max_ttl = run->max_ttl,
                            .queries = run->queries, .wait_ms = run->wait_ms, .end = run->end,
                            .probes_sent = run->stats.probes_sent};
-    r.time_us = event == PM_RUNMETA_START ? run->started_us : run->ended_us;
-    uint8_t buf[PM_RUNMETA_MAX];
-    size_t len;
-    int rc = pm_runmeta_build(&r, buf, sizeof buf, &len);
-    if (rc != PM_OK)
-        return pm_err(errbuf, rc, "cannot build the run record");
-    return pm_capture_dump_ip(e->cap, buf, len, r.time_us, errbuf);
+    return dump_record(e, &r, event == PM_RUNMETA_START ? run->started_us : run->ended_us, errbuf);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A run cut short: the targets it never sent a probe to, as /24 bitmaps in
+ * unsent records before the end record, so that `analyze` of the pcap knows
+ * them as the live run does (a pcap records probes, not the target list). */
+static int write_unsent(struct pm_engine *e, const struct pm_run *run, char *errbuf)
+{
+    uint32_t *dst = malloc(((size_t)run->n_targets + 1) * sizeof *dst), n = 0;
+    if (!dst)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory for the run's unsent targets");
+    for (uint32_t i = 0; i < run->n_targets; i++) {
+        const struct pm_target *t = &run->targets[i];
+        bool sent = false;
+        for (unsigned ttl = 1; ttl <= PM_TTL_MAX && !sent; ttl++)
+            sent = t->sent[ttl] != 0;
+        if (!sent)
+            dst[n++] = t->dst;
+    }
+    qsort(dst, n, sizeof *dst, cmp_u32);
+    struct pm_runmeta r = {.event = PM_RUNMETA_UNSENT, .spec = e->spec};
+    int rc = PM_OK;
+    for (uint32_t i = 0; i < n && rc == PM_OK; i++) {
+        uint32_t p24 = dst[i] & 0xffffff00u;
+        if (!r.n_unsent || r.unsent[r.n_unsent - 1].prefix != p24) {
+            if (r.n_unsent == PM_RUNMETA_UNSENT_MAX) {
+                rc = dump_record(e, &r, run->ended_us, errbuf);
+                r.n_unsent = 0;
+            }
+            memset(&r.unsent[r.n_unsent], 0, sizeof r.unsent[0]);
+            r.unsent[r.n_unsent++].prefix = p24;
+        }
+        unsigned o = dst[i] & 0xff;
+        r.unsent[r.n_unsent - 1].bits[o / 8] |= (uint8_t)(0x80u >> (o % 8));
+    }
+    if (rc == PM_OK && r.n_unsent)
+        rc = dump_record(e, &r, run->ended_us, errbuf);
+    free(dst);
+    return rc;
 }
 
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, struct pm_run *run, char *errbuf)
@@ -425,6 +474,8 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
         run->end = PM_RUN_SIGINT;
     run->stats.capture_drops = pm_capture_drops(e->cap);
     run->ended_us = wall_us();
+    if (run->end != PM_RUN_COMPLETE && (rc = write_unsent(e, run, errbuf)) != PM_OK)
+        return rc;
     if ((rc = write_record(e, run, PM_RUNMETA_END, errbuf)) != PM_OK)
         return rc;
     if ((rc = pm_capture_dump_flush(e->cap, errbuf)) != PM_OK)

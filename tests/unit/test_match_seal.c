@@ -308,6 +308,37 @@ static void run_records_seal_a_learning_matcher_and_carry_the_end(void **state)
     assert_int_equal(f.run->end, PM_RUN_SIGTERM);
     assert_true(f.run->end_recorded);
     assert_int_equal(f.run->ended_us, 9000);
+    /* an unsent record (a cut run) adds the targets it names, with no probe */
+    struct pm_runmeta unsent = {.event = PM_RUNMETA_UNSENT, .spec = start.spec, .n_unsent = 2};
+    unsent.unsent[0].prefix = 0xc613b000u; /* 198.19.176.0: .0 and .255 */
+    unsent.unsent[0].bits[0] = 0x80;
+    unsent.unsent[0].bits[31] = 0x01;
+    unsent.unsent[1].prefix = 0xc613b100u; /* 198.19.177.9 */
+    unsent.unsent[1].bits[1] = 0x40;
+    record(&b, &unsent);
+    assert_int_equal(pm_runmeta_parse(b.d + 20, b.n - 20, &back), PM_OK);
+    assert_int_equal(back.n_unsent, 2);
+    assert_memory_equal(back.unsent, unsent.unsent, sizeof unsent.unsent[0] * 2);
+    uint32_t before = f.run->n_targets;
+    assert_int_equal(feed(&f, &b, 9001), PM_MATCH_RECORD);
+    assert_int_equal(f.run->n_targets, before + 3);
+    static const uint32_t named[] = {0xc613b000u, 0xc613b0ffu, 0xc613b109u};
+    for (size_t i = 0; i < 3; i++) {
+        const struct pm_target *t = pm_run_find(f.run, named[i]);
+        assert_non_null(t);
+        for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++)
+            assert_int_equal(t->sent[ttl], 0);
+    }
+    assert_null(pm_run_find(f.run, 0xc613b001u));
+    /* a full record of PM_RUNMETA_UNSENT_MAX all-set bitmaps fits */
+    unsent.n_unsent = PM_RUNMETA_UNSENT_MAX;
+    for (unsigned u = 0; u < PM_RUNMETA_UNSENT_MAX; u++) {
+        unsent.unsent[u].prefix = 0xc6120000u + (u << 8);
+        memset(unsent.unsent[u].bits, 0xff, sizeof unsent.unsent[u].bits);
+    }
+    record(&b, &unsent);
+    assert_int_equal(pm_runmeta_parse(b.d + 20, b.n - 20, &back), PM_OK);
+    assert_int_equal(back.n_unsent, PM_RUNMETA_UNSENT_MAX);
     /* a broken record is counted, never trusted */
     record(&b, &start);
     b.d[40] = 'X';
@@ -341,6 +372,13 @@ static void records_parse_strictly(void **state)
         "pathmortem-run 1\nevent=end\nident=5\nend=lunch\n",
         "pathmortem-run 1\nevent=start\nident=5\nsrc=1.2.3.4\ncut",
         "pathmortem-run 1\nnoequals\n",
+        "pathmortem-run 1\nevent=unsent\nident=5\n",
+        "pathmortem-run 1\nevent=unsent\nident=5\np24=198.19.176.1:"
+        "0000000000000000000000000000000000000000000000000000000000000000\n",
+        "pathmortem-run 1\nevent=unsent\nident=5\np24=198.19.176.0:00ff\n",
+        "pathmortem-run 1\nevent=unsent\nident=5\np24=198.19.176.0\n",
+        "pathmortem-run 1\nevent=unsent\nident=5\np24=198.19.176.0:"
+        "000000000000000000000000000000000000000000000000000000000000000g\n",
     };
     struct pm_runmeta r;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
