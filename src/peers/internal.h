@@ -62,6 +62,17 @@ int pm_peers_scamper_json(struct pm_peers_ctx *c, json_t *rec);
 int pm_peers_scamper_json_lb(struct pm_peers_ctx *c, json_t *rec);
 /* scamper's {sec, usec} time at o[key] in µs (0 when absent and not required). */
 int pm_peers_jtime(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, uint64_t *us);
+/* A scamper JSON record's input facts (format, tool, version, vantage, what the
+ * format cannot say) into proto, for trace and tracelb records alike. */
+void pm_peers_scamper_input(const struct pm_peers_ctx *c, json_t *rec, struct pm_run *proto, const char *format,
+                            const char *src, const char *missing);
+
+/* tracelb (warts and JSON): how many replies from one address at one TTL are
+ * kept. tracelb sends many flows per hop; a few per address show the hop, the
+ * rest would only fill the per-destination cap that several next hops share. */
+#define PM_PEERS_LB_PER_ADDR 3
+/* Replies of t from `from` at `ttl` so far. */
+uint32_t pm_peers_seen_at(const struct pm_target *t, uint8_t ttl, uint32_t from);
 int pm_peers_warts(struct pm_peers_ctx *c, FILE *f, const char *name);
 int pm_peers_pcap(struct pm_peers_ctx *c, FILE *f, const char *name);
 

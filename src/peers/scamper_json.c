@@ -42,6 +42,25 @@ int pm_peers_jtime(struct pm_peers_ctx *c, json_t *o, const char *path, const ch
     return PM_OK;
 }
 
+void pm_peers_scamper_input(const struct pm_peers_ctx *c, json_t *rec, struct pm_run *proto, const char *format,
+                            const char *src, const char *missing)
+{
+    struct pm_run_input *in = &proto->input;
+    snprintf(in->format, sizeof in->format, "%s", format);
+    snprintf(in->tool, sizeof in->tool, "scamper");
+    json_t *ver = json_object_get(rec, "version");
+    if (json_is_string(ver))
+        snprintf(in->version, sizeof in->version, "json %.24s", json_string_value(ver));
+    /* a cycle-start's monitor names the vantage; without one, the source address does */
+    if (c->monitor[0])
+        snprintf(in->vantage_id, sizeof in->vantage_id, "monitor %.38s", c->monitor);
+    else
+        snprintf(in->vantage_id, sizeof in->vantage_id, "src %.42s", src);
+    snprintf(in->vantage_addr, sizeof in->vantage_addr, "%s", src);
+    snprintf(in->missing, sizeof in->missing, "%s", missing);
+    snprintf(proto->vantage, sizeof proto->vantage, "scamper %s", in->vantage_id);
+}
+
 /* The label stacks into r; every object (ie_cn, ie_ct, ie_dl; MPLS ones rebuilt as bytes) into e. */
 static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, struct pm_reply *r, struct pm_ext_set *e)
 {
@@ -115,19 +134,8 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
     memset(&proto, 0, sizeof proto);
     if (method_of(method, &proto) != PM_OK)
         return pm_peers_bad(c, PM_ECORRUPT, "method: '%.24s' is not a scamper trace method", method);
-    struct pm_run_input *in = &proto.input;
-    snprintf(in->format, sizeof in->format, "scamper-json");
-    snprintf(in->tool, sizeof in->tool, "scamper");
-    json_t *ver = json_object_get(rec, "version");
-    if (json_is_string(ver))
-        snprintf(in->version, sizeof in->version, "json %.24s", json_string_value(ver));
-    if (c->monitor[0])
-        snprintf(in->vantage_id, sizeof in->vantage_id, "monitor %.38s", c->monitor);
-    else
-        snprintf(in->vantage_id, sizeof in->vantage_id, "src %.42s", src);
-    snprintf(in->vantage_addr, sizeof in->vantage_addr, "%s", src);
-    snprintf(in->missing, sizeof in->missing, "quoted-ipid");
-    snprintf(proto.vantage, sizeof proto.vantage, "scamper %s", in->vantage_id);
+    pm_peers_scamper_input(c, rec, &proto, "scamper-json", src, "quoted-ipid");
+    const struct pm_run_input *in = &proto.input;
     bool v6;
     uint32_t d4, s4 = 0;
     if (pm_peers_addr(dst, &v6, &d4) != PM_OK)

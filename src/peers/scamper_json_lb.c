@@ -4,18 +4,6 @@
 
 #include "peers/internal.h"
 
-/* Answers kept per (TTL, address), as for warts: a few show the hop, the rest
- * would only fill the per-destination cap that several next hops share. */
-#define LB_PER_ADDR 3
-
-static uint32_t seen_at(const struct pm_target *t, uint8_t ttl, uint32_t from)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < t->n_replies; i++)
-        n += t->replies[i].ttl == ttl && t->replies[i].from == from;
-    return n;
-}
-
 static int method_lb(const char *m, uint8_t *method)
 {
     /* scamper's tracelb methods: udp-dport, udp-sport, icmp-echo, tcp-sport, tcp-ack-sport */
@@ -83,7 +71,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         bool v6;
         if (pm_peers_addr(from, &v6, &r.from) != PM_OK || v6)
             return pm_peers_bad(c, PM_ECORRUPT, "%s: '%.48s' is not an IPv4 address", p, from);
-        if (seen_at(t, (uint8_t)ttl, r.from) >= LB_PER_ADDR)
+        if (pm_peers_seen_at(t, (uint8_t)ttl, r.from) >= PM_PEERS_LB_PER_ADDR)
             continue;
         r.ttl = (uint8_t)ttl;
         r.attempt = (uint8_t)attempt;
@@ -136,19 +124,8 @@ int pm_peers_scamper_json_lb(struct pm_peers_ctx *c, json_t *rec)
     memset(&proto, 0, sizeof proto);
     if (method_lb(method, &proto.method) != PM_OK)
         return pm_peers_bad(c, PM_ECORRUPT, "method: '%.24s' is not a scamper tracelb method", method);
-    struct pm_run_input *in = &proto.input;
-    snprintf(in->format, sizeof in->format, "scamper-json-tracelb");
-    snprintf(in->tool, sizeof in->tool, "scamper");
-    json_t *ver = json_object_get(rec, "version");
-    if (json_is_string(ver))
-        snprintf(in->version, sizeof in->version, "json %.24s", json_string_value(ver));
-    if (c->monitor[0])
-        snprintf(in->vantage_id, sizeof in->vantage_id, "monitor %.38s", c->monitor);
-    else
-        snprintf(in->vantage_id, sizeof in->vantage_id, "src %.42s", src);
-    snprintf(in->vantage_addr, sizeof in->vantage_addr, "%s", src);
-    snprintf(in->missing, sizeof in->missing, "quoted-ipid,unanswered-probes");
-    snprintf(proto.vantage, sizeof proto.vantage, "scamper %s", in->vantage_id);
+    pm_peers_scamper_input(c, rec, &proto, "scamper-json-tracelb", src, "quoted-ipid,unanswered-probes");
+    const struct pm_run_input *in = &proto.input;
     json_t *nodes = json_object_get(rec, "nodes");
     if (nodes && (!json_is_array(nodes) || json_array_size(nodes) > PM_PEERS_MAX_HOPS * PM_PEERS_MAX_PER_HOP))
         return pm_peers_bad(c, PM_ELIMIT, "nodes: expected an array of at most %u nodes",

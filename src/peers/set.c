@@ -197,6 +197,14 @@ int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const st
     return PM_OK;
 }
 
+uint32_t pm_peers_seen_at(const struct pm_target *t, uint8_t ttl, uint32_t from)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->n_replies; i++)
+        n += t->replies[i].ttl == ttl && t->replies[i].from == from;
+    return n;
+}
+
 static void add_word(char *list, size_t cap, const char *w)
 {
     size_t n = strlen(list);

@@ -279,19 +279,6 @@ static int read_trace(struct pm_peers_ctx *c, const scamper_trace_t *tr, const c
     return PM_OK;
 }
 
-/* How many replies from one address at one TTL are kept: tracelb sends many
- * flows per hop; a few per address show the hop, the rest only fill the
- * per-destination cap that several next hops must share. */
-#define LB_PER_ADDR 3
-
-static uint32_t seen_at(const struct pm_target *t, uint8_t ttl, uint32_t from)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < t->n_replies; i++)
-        n += t->replies[i].ttl == ttl && t->replies[i].from == from;
-    return n;
-}
-
 static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target *t, const scamper_tracelb_t *lb,
                     const scamper_tracelb_probe_t *p)
 {
@@ -313,7 +300,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         memset(&r, 0, sizeof r);
         if (!rx || !addr_v4(rx->reply_from, &r.from))
             return pm_peers_bad(c, PM_ECORRUPT, "a tracelb reply at TTL %u has no IPv4 address", p->ttl);
-        if (seen_at(t, p->ttl, r.from) >= LB_PER_ADDR)
+        if (pm_peers_seen_at(t, p->ttl, r.from) >= PM_PEERS_LB_PER_ADDR)
             continue;
         r.ttl = p->ttl;
         r.attempt = p->attempt;

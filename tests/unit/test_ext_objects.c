@@ -12,45 +12,9 @@
 #include "pathmortem/output.h"
 #include "pathmortem/peers.h"
 #include "pathmortem/wire.h"
+#include "pcapgen.h"
 
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
-
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-    uint32_t s = 0;
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
-static void ip_hdr(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, uint16_t id, size_t total)
-{
-    memset(p, 0, 20);
-    p[0] = 0x45;
-    put16(p + 2, (uint16_t)total);
-    put16(p + 4, id);
-    p[8] = ttl;
-    p[9] = proto;
-    put32(p + 12, src);
-    put32(p + 16, dst);
-    put16(p + 10, csum(p, 20));
-}
 
 /* The RFC 5837 payload of the test: incoming interface, ifIndex 7, 198.18.5.1, "xe-0/0/1", MTU 1500 (28 bytes). */
 static size_t ifinfo_payload(uint8_t *p)
@@ -74,7 +38,7 @@ static size_t time_exceeded_with_ext(uint8_t *b, bool lying_name)
     uint8_t *icmp = b + 20, *quote = icmp + 8, *ext = quote + 128;
     icmp[0] = 11;
     icmp[5] = 32;
-    ip_hdr(quote, A(198, 18, 0, 2), A(198, 19, 176, 10), 17, 1, 0x1234, 28);
+    ip_hdr(quote, A(198, 18, 0, 2), A(198, 19, 176, 10), 17, 1, 0x1234, 8);
     put16(quote + 20, 40000);
     put16(quote + 22, 33435);
     put16(quote + 24, 8);
@@ -101,7 +65,7 @@ static size_t time_exceeded_with_ext(uint8_t *b, bool lying_name)
     put16(ext + 2, csum(ext, ext_len));
     size_t icmp_len = 8 + 128 + ext_len;
     put16(icmp + 2, csum(icmp, icmp_len));
-    ip_hdr(b, A(198, 18, 5, 1), A(198, 18, 0, 2), 1, 250, 99, 20 + icmp_len);
+    ip_hdr(b, A(198, 18, 5, 1), A(198, 18, 0, 2), 1, 250, 99, icmp_len);
     return 20 + icmp_len;
 }
 
