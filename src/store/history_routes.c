@@ -185,7 +185,8 @@ int pm_store_route_episodes(struct pm_store *s, struct pm_history *h, uint64_t s
         rc = pm_store_sqlerr(s, sr, "reading the routing history", errbuf);
     sqlite3_finalize(st);
     if (!rc) {
-        qsort(v, n, sizeof *v, cmp_seen);
+        if (n) /* qsort's array may not be NULL, even for no rows */
+            qsort(v, n, sizeof *v, cmp_seen);
         rc = merge(h, v, n, times, n_times, errbuf);
     }
     free(v);
