@@ -71,6 +71,8 @@ void pm_peers_scamper_input(const struct pm_peers_ctx *c, json_t *rec, struct pm
  * kept. tracelb sends many flows per hop; a few per address show the hop, the
  * rest would only fill the per-destination cap that several next hops share. */
 #define PM_PEERS_LB_PER_ADDR 3
+/* An ICMP reply's type, code and kind (time-exceeded, unreachable, echo reply, other) into r. */
+void pm_peers_icmp_kind(uint8_t type, uint8_t code, struct pm_reply *r);
 /* Replies of t from `from` at `ttl` so far. */
 uint32_t pm_peers_seen_at(const struct pm_target *t, uint8_t ttl, uint32_t from);
 int pm_peers_warts(struct pm_peers_ctx *c, FILE *f, const char *name);

@@ -223,12 +223,7 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
         if (json_is_integer(flags)) {
             r.kind = (json_integer_value(flags) & 0x04) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
         } else {
-            r.icmp_type = (uint8_t)type;
-            r.icmp_code = (uint8_t)code;
-            r.kind = type == 11 ? PM_REPLY_TIME_EXCEEDED
-                     : type == 3 ? PM_REPLY_UNREACH
-                     : type == 0 ? PM_REPLY_ECHO_REPLY
-                                 : PM_REPLY_OTHER_ICMP;
+            pm_peers_icmp_kind((uint8_t)type, (uint8_t)code, &r);
             r.quoted_ttl = (uint8_t)qttl;
         }
         struct pm_ext_set ext = {0};

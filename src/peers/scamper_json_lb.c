@@ -82,12 +82,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         if (flags >= 0) {
             r.kind = (flags & 0x04) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
         } else {
-            r.icmp_type = (uint8_t)type;
-            r.icmp_code = (uint8_t)code;
-            r.kind = type == 11 ? PM_REPLY_TIME_EXCEEDED
-                     : type == 3 ? PM_REPLY_UNREACH
-                     : type == 0 ? PM_REPLY_ECHO_REPLY
-                                 : PM_REPLY_OTHER_ICMP;
+            pm_peers_icmp_kind((uint8_t)type, (uint8_t)code, &r);
             r.quoted_ttl = (uint8_t)qttl;
         }
         if (r.recv_us > run->ended_us)

@@ -197,6 +197,16 @@ int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const st
     return PM_OK;
 }
 
+void pm_peers_icmp_kind(uint8_t type, uint8_t code, struct pm_reply *r)
+{
+    r->icmp_type = type;
+    r->icmp_code = code;
+    r->kind = type == 11 ? PM_REPLY_TIME_EXCEEDED
+              : type == 3 ? PM_REPLY_UNREACH
+              : type == 0 ? PM_REPLY_ECHO_REPLY
+                          : PM_REPLY_OTHER_ICMP;
+}
+
 uint32_t pm_peers_seen_at(const struct pm_target *t, uint8_t ttl, uint32_t from)
 {
     uint32_t n = 0;

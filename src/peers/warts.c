@@ -124,16 +124,6 @@ static void mpls_from(const scamper_icmpext_t *ie, struct pm_reply *r, struct pm
     }
 }
 
-static void icmp_kind(uint8_t type, uint8_t code, struct pm_reply *r)
-{
-    r->icmp_type = type;
-    r->icmp_code = code;
-    r->kind = type == 11 ? PM_REPLY_TIME_EXCEEDED
-              : type == 3 ? PM_REPLY_UNREACH
-              : type == 0 ? PM_REPLY_ECHO_REPLY
-                          : PM_REPLY_OTHER_ICMP;
-}
-
 /* The vantage of a scamper record: the cycle's hostname, else the list's monitor, else the source. */
 static void vantage_of(struct pm_peers_ctx *c, const scamper_list_t *list, const scamper_cycle_t *cycle,
                        const scamper_addr_t *src, struct pm_run *proto)
@@ -241,7 +231,7 @@ static int read_trace(struct pm_peers_ctx *c, const scamper_trace_t *tr, const c
             } else if (SCAMPER_TRACE_HOP_IS_UDP(h)) {
                 r.kind = PM_REPLY_OTHER_ICMP; /* a UDP answer from the destination: reached */
             } else {
-                icmp_kind(h->hop_icmp_type, h->hop_icmp_code, &r);
+                pm_peers_icmp_kind(h->hop_icmp_type, h->hop_icmp_code, &r);
                 r.quoted_ttl = h->hop_icmp_q_ttl;
             }
             struct pm_ext_set ext = {0};
@@ -262,7 +252,7 @@ static int read_trace(struct pm_peers_ctx *c, const scamper_trace_t *tr, const c
         if (addr_v4(h->hop_addr, &from) && from == dst) {
             struct pm_reply r = {.from = from, .ttl = PM_TTL_MAX, .sent_us = tv_us(&h->hop_tx)};
             r.recv_us = r.sent_us + tv_us(&h->hop_rtt);
-            icmp_kind(h->hop_icmp_type, h->hop_icmp_code, &r);
+            pm_peers_icmp_kind(h->hop_icmp_type, h->hop_icmp_code, &r);
             pm_target_note_sent(t, PM_TTL_MAX);
             if ((rc = pm_peers_add_reply(c, t, &r)) < 0)
                 return rc;
@@ -311,7 +301,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         if (SCAMPER_TRACELB_TYPE_IS_TCP(lb) && (rx->reply_flags & SCAMPER_TRACELB_REPLY_FLAG_TCP)) {
             r.kind = (rx->reply_tcp_flags & 0x04) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
         } else {
-            icmp_kind(rx->reply_icmp_type, rx->reply_icmp_code, &r);
+            pm_peers_icmp_kind(rx->reply_icmp_type, rx->reply_icmp_code, &r);
             r.quoted_ttl = rx->reply_icmp_q_ttl;
             mpls_from(rx->reply_icmp_ext, &r, &ext);
         }
