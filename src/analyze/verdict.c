@@ -343,6 +343,17 @@ static void silent_after(struct vd *d, const struct az_router *L, uint8_t l)
     n->ttl = l;
 }
 
+/* p was probed at TTL want or beyond and nothing came back. A probe past
+ * the hosts' distance reaches their network as surely as one at it: the
+ * engine launches dark addresses blind at high TTLs and walks back, and a
+ * run cut short may leave the exact distance unprobed (issue 9, failure 5). */
+static bool silent_from(const struct az_path *p, unsigned want)
+{
+    if (!want || want > 64 || want > PM_TTL_MAX)
+        return false;
+    return (p->silent_mask >> (want - 1)) != 0;
+}
+
 /* Reached neighbours of the same prefix through L were answered k hops
  * after it; this target was probed that far and nothing answered: the path
  * got where theirs did and the address is dark. 1: decided. */
@@ -358,7 +369,7 @@ static bool dark(struct vd *d, const struct az_router *L, uint8_t l)
     if (az_tally_top(&F->succ, NULL) != d->tas || az_tally_distinct(&F->succ, d->tas, 0))
         return false;
     unsigned want = (unsigned)l + F->dst_dist;
-    if (want > 64 || want > PM_TTL_MAX || !(p->silent_mask & (1ull << (want - 1))))
+    if (!silent_from(p, want))
         return false;
     struct pm_verdict *v = d->v;
     v->status = PM_STATUS_HOST_ABSENT;
@@ -411,7 +422,7 @@ static bool dark_past_fault(struct vd *d, const struct az_rl *rl, const struct a
          * there in vain (the dark-address rule, with the run's reached paths
          * through L standing for the prefix's own, which the fault killed) */
         unsigned want = (unsigned)l + L->all.dst_dist;
-        if (!L->all.dst_last || !L->all.dst_dist || want > 64 || !(p->silent_mask & (1ull << (want - 1))))
+        if (!L->all.dst_last || !L->all.dst_dist || !silent_from(p, want))
             return false;
     } else {
         if (!L->succ_router || L->succ_several || az_tally_top(&L->all.succ, NULL) != d->tas ||

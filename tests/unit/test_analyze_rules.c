@@ -812,12 +812,47 @@ static void cut_run_counts_only_probed_ttls(void **state)
     assert_int_equal(r->died, 0);
     pm_analysis_free(a);
     /* complete: the engine ended those walks itself (prefix-end at the
-     * /24's nearest end, 6) and the verdicts are the analyzer's as before */
+     * /24's nearest end, 6); .41's silent probe at 16, past the hosts' 7,
+     * got to their network: dark, as one at 7 would be. .42, never probed
+     * past kpbr, died there. */
     run->end = PM_RUN_COMPLETE;
     a = analyze(run, lab_lookup);
     assert_int_equal(pm_run_find(run, A(198, 19, 179, 41))->stop, PM_STOP_PREFIX_END);
     assert_int_equal(pm_run_find(run, A(198, 19, 179, 42))->stop, PM_STOP_PREFIX_END);
-    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 41))->status, PM_STATUS_DIED);
+    v = lab_verdict(run, a, A(198, 19, 179, 41));
+    assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(v->rule, PM_RULE_DARK);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 42))->status, PM_STATUS_DIED);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* Issue 9, failure 5, as one ASan run of lab.verdict_interrupted saw it: in a
+ * SIGTERM-cut run a dark address of a /24 whose hosts were reached (at 7,
+ * through ttk2 and kpbr) was launched blind at TTL 14, walked on in silence
+ * to the gap limit at 18, and back to ttk2 at 5 and a silent kpbr at 6; the
+ * cut came before its probe at 7. It is dark (host-absent), not dead behind
+ * ttk2: nothing in the /24 dies. */
+static void cut_run_dark_walked_past_hosts(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_SIGTERM;
+    lab_hosts(run, 178, 4, RU_OK);
+    for (int h = 40; h < 44; h++)
+        lab_trace(run, A(198, 19, 178, h), "- - - - ttk2 * - - - - - - - * * * * *");
+    lab_hosts(run, 177, 4, RU_OK);
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int h = 40; h < 44; h++) {
+        assert_int_equal(pm_run_find(run, A(198, 19, 178, h))->stop, PM_STOP_GAPLIMIT);
+        const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 178, h));
+        assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+        assert_int_equal(v->rule, PM_RULE_DARK);
+    }
+    const struct pm_rollup *r = lab_rollup(a, "198.19.178.0/24");
+    assert_int_equal(r->state, PM_NET_REACHABLE);
+    assert_int_equal(r->died, 0);
     pm_analysis_free(a);
     pm_run_free(run);
 }
@@ -853,6 +888,7 @@ int main(void)
         cmocka_unit_test(interrupted_run_leaves_targets_not_probed),
         cmocka_unit_test(cut_run_silence_is_no_outage),
         cmocka_unit_test(cut_run_counts_only_probed_ttls),
+        cmocka_unit_test(cut_run_dark_walked_past_hosts),
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
