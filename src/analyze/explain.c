@@ -107,7 +107,7 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
         else
             snprintf(where, sizeof where, "No hop answered");
         return pm_verdict_add_evidence(v, "%s, but the run %s while %u target(s) of this prefix were not yet probed to "
-                                       "their end and none was reached: its silence cannot be told from a dark "
+                                       "their end and none was reached beyond this hop: its silence cannot be told from a dark "
                                        "address's, or from a run cut before the border; no verdict", where, why, n->n);
     }
     case AZ_N_LOOP:

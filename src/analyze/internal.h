@@ -95,8 +95,10 @@ struct az_path {
 struct az_group {
     uint32_t prefix;
     uint8_t len;
-    /* a run cut short (cut.c): its targets reached, and not finished */
+    /* a run cut short (cut.c): its targets reached, and not finished; the
+     * farthest TTL a target of it was reached at */
     uint32_t reached, unfinished;
+    uint8_t far_reached;
 };
 
 struct az_asname {
@@ -268,10 +270,11 @@ int az_explain(const struct az_ctx *c, const struct az_notes *ns, struct pm_verd
 bool az_unfinished(const struct pm_run *run, const struct pm_target *t);
 /* Counts each prefix group's reached and unfinished targets (a complete run: zero). */
 void az_cut_index(struct az_ctx *c);
-/* In a run cut short, the group has no reached target and at least one the
- * run did not finish: a silent death there cannot be told from a dark
- * address or a run cut before the border. */
-bool az_cut_undecided(const struct az_ctx *c, uint32_t group);
+/* In a run cut short, the group has no target reached beyond hop l (the
+ * silent path's last answer; 0: none) and at least one the run did not
+ * finish: a silent death there cannot be told from a dark address or a run
+ * cut before the border. */
+bool az_cut_undecided(const struct az_ctx *c, uint32_t group, uint8_t l);
 
 /* verdict.c */
 int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl);

@@ -648,7 +648,7 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
         reached(&d, e, L);
     } else {
         died(&d, e, L, rl);
-        if (v->status == PM_STATUS_DIED && v->kind == PM_DEATH_SILENT && az_cut_undecided(c, p->group)) {
+        if (v->status == PM_STATUS_DIED && v->kind == PM_DEATH_SILENT && az_cut_undecided(c, p->group, v->last_ttl)) {
             cut_silence(&d, L);
             return az_explain(c, &d.notes, v);
         }

@@ -42,8 +42,14 @@ lab_tmpdir() {
   trap 'lab_cleanup' EXIT
 }
 
+# PM_LAB_KEEP=DIR: a failed test's files (pcaps, JSON, stores) are copied
+# there before its temporary directory goes, for a look afterwards.
 lab_cleanup() {
+  local rc=$?
   lab_down_all
+  if [ -n "$LAB_TMP" ] && [ $rc -ne 0 ] && [ -n "${PM_LAB_KEEP:-}" ]; then
+    mkdir -p "$PM_LAB_KEEP" && cp -r "$LAB_TMP" "$PM_LAB_KEEP/" && echo "kept: $PM_LAB_KEEP/${LAB_TMP##*/}" >&2
+  fi
   if [ -n "$LAB_TMP" ]; then rm -rf "$LAB_TMP"; LAB_TMP=; fi
 }
 

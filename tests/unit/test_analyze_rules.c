@@ -723,7 +723,7 @@ static void cut_run_silence_is_no_outage(void **state)
     assert_int_equal(v->n_evidence, 1);
     assert_string_equal(v->evidence[0], "Silent after 198.18.52.1 (hop 5), but the run was stopped by SIGTERM while 10 "
                                          "target(s) of this prefix were not yet probed to their end and none was "
-                                         "reached: its silence cannot be told from a dark address's, or from a run "
+                                         "reached beyond this hop: its silence cannot be told from a dark address's, or from a run "
                                          "cut before the border; no verdict");
     const struct pm_rollup *r = lab_rollup(a, "198.19.178.0/24");
     assert_int_equal(r->state, PM_NET_UNKNOWN);
@@ -827,6 +827,40 @@ static void cut_run_counts_only_probed_ttls(void **state)
     pm_run_free(run);
 }
 
+/* A 1 s cut of lab.verdict_interrupted (200 probes/s) had reached only the
+ * border's own address 198.19.179.254 (at kpbr's hop 6) when 30 dark
+ * addresses of its /24 had been probed once at 5, 6 and 7: no host behind
+ * kpbr answered yet, most targets had no probe; their silence after kpbr is
+ * undecided (not-probed), not a death inside the target network. */
+static void cut_run_border_address_is_no_host(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_TIMEOUT;
+    lab_trace(run, A(198, 19, 179, 254), "acc tr cu1 cu2a cu3 DST");
+    for (int h = 0; h < 30; h++)
+        lab_trace(run, A(198, 19, 179, h), "- - - - cu3 kpbr *");
+    for (int h = 30; h < 200; h++)
+        pm_run_target(run, A(198, 19, 179, h), true);
+    lab_hosts(run, 177, 4, RU_OK);
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int h = 0; h < 30; h++)
+        assert_int_equal(lab_verdict(run, a, A(198, 19, 179, h))->status, PM_STATUS_NOT_PROBED);
+    assert_true(lab_evidence_has(lab_verdict(run, a, A(198, 19, 179, 3)), "none was reached beyond this hop"));
+    const struct pm_rollup *r = lab_rollup(a, "198.19.179.0/24");
+    assert_int_equal(r->died, 0);
+    assert_int_not_equal(r->state, PM_NET_DEAD);
+    assert_int_not_equal(r->state, PM_NET_PARTIAL);
+    pm_analysis_free(a);
+    /* the same probes in a complete run: the silence is judged (a death) */
+    run->end = PM_RUN_COMPLETE;
+    a = analyze(run, lab_lookup);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 179, 3))->status, PM_STATUS_DIED);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9, failure 5, as one ASan run of lab.verdict_interrupted saw it: in a
  * SIGTERM-cut run a dark address of a /24 whose hosts were reached (at 7,
  * through ttk2 and kpbr) was launched blind at TTL 14, walked on in silence
@@ -889,6 +923,7 @@ int main(void)
         cmocka_unit_test(cut_run_silence_is_no_outage),
         cmocka_unit_test(cut_run_counts_only_probed_ttls),
         cmocka_unit_test(cut_run_dark_walked_past_hosts),
+        cmocka_unit_test(cut_run_border_address_is_no_host),
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
