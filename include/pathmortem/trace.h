@@ -181,6 +181,8 @@ const struct pm_target *pm_run_find(const struct pm_run *run, uint32_t dst);
 
 /* Records that a probe went out (counts per TTL). */
 void pm_target_note_sent(struct pm_target *t, uint8_t ttl);
+/* The lowest TTL at which t was probed, 0 when no probe was sent to it. */
+uint8_t pm_target_first_sent(const struct pm_target *t);
 /* Appends a reply (copied; its ext index is cleared). PM_ELIMIT past the per-target cap. */
 int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r);
 /* The same, keeping the reply's extension objects e (NULL or empty: none). */

@@ -3,10 +3,7 @@
 
 bool az_unfinished(const struct pm_run *run, const struct pm_target *t)
 {
-    bool any = false;
-    for (unsigned ttl = 1; ttl <= PM_TTL_MAX && !any; ttl++)
-        any = t->sent[ttl] != 0;
-    if (!any)
+    if (!pm_target_first_sent(t))
         return true;
     if (run->end == PM_RUN_COMPLETE)
         return false;

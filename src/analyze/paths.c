@@ -322,10 +322,8 @@ static uint8_t effective_stopset(const struct pm_run *run, const struct pm_targe
     if (t->stopset_ttl)
         return t->stopset_ttl;
     uint8_t first = run->first_ttl ? run->first_ttl : 1;
-    for (uint8_t ttl = 1; ttl <= PM_TTL_MAX && ttl <= t->max_ttl_sent; ttl++)
-        if (t->sent[ttl])
-            return ttl > first ? ttl : 0;
-    return 0;
+    uint8_t low = pm_target_first_sent(t);
+    return low > first ? low : 0;
 }
 
 int az_build_paths(struct az_ctx *c)

@@ -156,12 +156,9 @@ uint8_t pm_output_first_hop(const struct pm_run *run, const struct pm_target *t)
     uint8_t first = run->first_ttl ? run->first_ttl : 1;
     if (t->stopset_ttl > first)
         first = t->stopset_ttl;
-    for (uint8_t ttl = 1; ttl < first; ttl++) {
-        if (t->sent[ttl]) {
-            first = ttl;
-            break;
-        }
-    }
+    uint8_t low = pm_target_first_sent(t);
+    if (low && low < first)
+        first = low;
     if (t->n_replies && t->replies[0].ttl >= 1 && t->replies[0].ttl < first)
         first = t->replies[0].ttl; /* replies are sorted by TTL */
     return first;

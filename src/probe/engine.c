@@ -326,10 +326,7 @@ static int write_unsent(struct pm_engine *e, const struct pm_run *run, char *err
         return pm_err(errbuf, PM_ENOMEM, "out of memory for the run's unsent targets");
     for (uint32_t i = 0; i < run->n_targets; i++) {
         const struct pm_target *t = &run->targets[i];
-        bool sent = false;
-        for (unsigned ttl = 1; ttl <= PM_TTL_MAX && !sent; ttl++)
-            sent = t->sent[ttl] != 0;
-        if (!sent)
+        if (!pm_target_first_sent(t))
             dst[n++] = t->dst;
     }
     qsort(dst, n, sizeof *dst, cmp_u32);

@@ -185,14 +185,6 @@ uint8_t pm_target_last_ttl(const struct pm_target *t)
     return t->max_ttl_sent;
 }
 
-static uint8_t lowest_probed(const struct pm_target *t)
-{
-    for (uint8_t ttl = 1; ttl <= PM_TTL_MAX; ttl++)
-        if (t->sent[ttl])
-            return ttl;
-    return 0;
-}
-
 /* Map (router, ttl) -> the target that saw it there with the lowest first
  * probed TTL: that target's lower hops stand for targets that stopped
  * probing at this router (Doubletree stop set). Its own table rather than
@@ -224,7 +216,7 @@ static void derive_shared(struct pm_run *run, uint8_t first_ttl)
         return; /* sharing is a presentation aid; without memory it is simply not derived */
     for (uint32_t i = 0; i < run->n_targets; i++) {
         const struct pm_target *t = &run->targets[i];
-        uint8_t low = lowest_probed(t);
+        uint8_t low = pm_target_first_sent(t);
         for (uint32_t k = 0; k < t->n_replies; k++) {
             const struct pm_reply *r = &t->replies[k];
             if (r->kind != PM_REPLY_TIME_EXCEEDED)
@@ -239,7 +231,7 @@ static void derive_shared(struct pm_run *run, uint8_t first_ttl)
     }
     for (uint32_t i = 0; i < run->n_targets; i++) {
         struct pm_target *t = &run->targets[i];
-        uint8_t low = lowest_probed(t);
+        uint8_t low = pm_target_first_sent(t);
         t->stopset_ttl = 0;
         t->shared_via = 0;
         t->donor = 0;

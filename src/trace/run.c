@@ -106,6 +106,14 @@ void pm_target_note_sent(struct pm_target *t, uint8_t ttl)
         t->max_ttl_sent = ttl;
 }
 
+uint8_t pm_target_first_sent(const struct pm_target *t)
+{
+    for (uint8_t ttl = 1; ttl <= PM_TTL_MAX; ttl++)
+        if (t->sent[ttl])
+            return ttl;
+    return 0;
+}
+
 int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r)
 {
     if (t->n_replies >= PM_TRACE_MAX_REPLIES_PER_TARGET)

@@ -182,6 +182,24 @@ static void replies_per_target_are_capped(void **state)
     pm_run_free(run);
 }
 
+static void first_sent_is_the_lowest_ttl_probed(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    struct pm_target *t = pm_run_target(run, A(198, 19, 176, 1), true);
+    assert_int_equal(pm_target_first_sent(t), 0); /* never probed */
+    pm_target_note_sent(t, 7);
+    pm_target_note_sent(t, 4);
+    pm_target_note_sent(t, 9);
+    assert_int_equal(pm_target_first_sent(t), 4);
+    pm_target_note_sent(t, 0);                    /* out of range: not recorded */
+    assert_int_equal(pm_target_first_sent(t), 4);
+    t = pm_run_target(run, A(198, 19, 176, 2), true);
+    pm_target_note_sent(t, PM_TTL_MAX);
+    assert_int_equal(pm_target_first_sent(t), PM_TTL_MAX);
+    pm_run_free(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +208,7 @@ int main(void)
         cmocka_unit_test(stop_reasons_below_the_maximum_ttl),
         cmocka_unit_test(shared_hops_come_from_the_same_slash24),
         cmocka_unit_test(replies_per_target_are_capped),
+        cmocka_unit_test(first_sent_is_the_lowest_ttl_probed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
