@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verdict_interrupted.sh - issue 9 failure 5: a run cut short by --timeout or SIGTERM says so (run.complete false, run.stopped_by), its unprobed targets are not-probed (never died), analyze of its pcap agrees, and interrupted snapshots leave no outage episode in history.
-. "$(dirname "$0")/../common.sh" "$1"
+. "$(dirname "$0")/common.sh" "$1"
 # Realistic variant; 1000 probes/s and a cut after 4 s: about 4000 probes, enough to see both upstream
 # sides and the border converge, not enough for the /22 (it needs about 30 s at that rate).
 scenario_up interrupted
