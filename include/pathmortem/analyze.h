@@ -240,8 +240,10 @@ enum pm_plane_conclusion {
     PM_PLANES_ANNOUNCED_DIES_UPSTREAM, /* announced, paths die before it: a data-plane problem upstream */
     PM_PLANES_SIDE_DROPPED_DIES,  /* one upstream side lost it and paths through that side die; another still carries it */
     PM_PLANES_ONE_SIDE_DIES,      /* announced via every side, the paths through one side die, another's reach */
+    PM_PLANES_HIJACKED_DIES,      /* a hijack or leak stands (first change), paths die: in its AS, or elsewhere */
+    PM_PLANES_HIJACKED_REACHABLE, /* a hijack or leak stands, yet the probed paths reach the target */
 };
-#define PM_PLANES__N 8
+#define PM_PLANES__N 10
 const char *pm_plane_conclusion_name(enum pm_plane_conclusion c); /* "withdrawn-dies", ... */
 int pm_plane_conclusion_parse(const char *s, uint8_t *out);
 
@@ -280,6 +282,8 @@ struct pm_plane_unit {
     char cause[32];           /* who changed first: origin-withdrawal, one-upstream-dropped, hijack, ... */
     uint32_t cause_as, cause_time, last_change; /* 0: none */
     char cause_text[192];
+    char cause_prefix[24];    /* a hijack's or leak's prefix ("" for other causes) */
+    bool cause_standing;      /* ... still announced at the control plane's time */
     uint32_t n_sides;
     struct pm_plane_side sides[PM_PLANES_MAX_SIDES];
     /* joined (pm_planes_join) */

@@ -207,6 +207,12 @@ struct pm_bgp_unit {
     enum pm_bgp_cause cause;
     uint32_t cause_as;        /* the upstream that dropped first, the hijacker, the leaker */
     uint32_t cause_time;
+    /* a hijack or leak: the prefix of its first route (the unit's own, a
+     * covering one or a more-specific inside it) and whether a route of that
+     * origin (hijack) or through that AS (leak) still stands at the state's time */
+    uint32_t cause_addr;
+    uint8_t cause_len;
+    bool cause_standing;
     char cause_text[192];
 };
 

@@ -14,6 +14,7 @@
 static const char *const conclusion_names[PM_PLANES__N] = {
     "control-plane-only", "both-planes-up",        "withdrawn-dies",      "withdrawn-but-reachable",
     "announced-dies-inside", "announced-dies-upstream", "side-dropped-dies", "one-side-dies",
+    "hijacked-dies",         "hijacked-but-reachable",
 };
 
 static const char *const side_names[PM_SIDE__N] = {"control-plane-only", "up", "carries-dies", "lost-dies",
@@ -121,8 +122,17 @@ static void join_unit(struct pm_plane_unit *u, const struct pm_rollup *r, uint32
     }
     u->data_state = (uint8_t)ds;
     u->confidence = PLANES_MEDIUM;
+    bool hijack = u->cause_standing && (!strcmp(u->cause, "hijack") || !strcmp(u->cause, "route-leak"));
     if (!r || ds == PM_NET_UNKNOWN) {
         u->conclusion = PM_PLANES_CONTROL_ONLY;
+    } else if (hijack && dies) {
+        /* another origin (or an AS that is no upstream of it) announced it
+         * first and still does: high when the paths die in that AS */
+        u->conclusion = PM_PLANES_HIJACKED_DIES;
+        u->confidence = u->cause_as && r->dies_in.asn == u->cause_as ? PLANES_HIGH : PLANES_MEDIUM;
+    } else if (hijack) {
+        /* the probed paths do not follow the hijacker's route (yet) */
+        u->conclusion = PM_PLANES_HIJACKED_REACHABLE;
     } else if (dies && side_lost_dies && side_carried) {
         /* routing explains the deaths of one side: high when the control
          * plane itself saw that side drop it first */

@@ -383,6 +383,10 @@ static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bo
         bool rel = covers(&s->pfxs[rt->pfx], u);
         cur[r] = rt->base_present;
         cur_up[r] = rt->base_upstream;
+        /* an announced prefix new since the RIB (a more-specific) is
+         * expected from the origins of the prefixes covering it */
+        if (rt->base_present && !rel && contains(s->pfxs[rt->pfx].addr, s->pfxs[rt->pfx].len, u->addr, u->len))
+            add_as(origins0, &no0, rt->base_origin);
         if (rel && rt->base_present) {
             add_as(origins0, &no0, rt->base_origin);
             for (uint32_t k = 0; k < u->n_upstreams_rib; k++)
@@ -394,7 +398,7 @@ static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bo
         add_as(exp_origin, &neo, s->o.expected_origin);
     for (uint32_t i = 0; i < no0; i++)
         add_as(exp_origin, &neo, origins0[i]);
-    uint32_t hijack_t = 0, hijack_as = 0, leak_t = 0, leak_as = 0;
+    uint32_t hijack_t = 0, hijack_as = 0, leak_t = 0, leak_as = 0, hijack_r = 0, leak_r = 0;
     for (uint32_t i = 0; i < s->nlog; i++) {
         const struct logent *e = &s->log[i];
         const struct route *rt = &s->routes[e->route];
@@ -405,12 +409,14 @@ static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bo
         if (e->present && neo && !has_as(exp_origin, neo, e->origin) && !hijack_t) {
             hijack_t = e->time;
             hijack_as = e->origin;
+            hijack_r = e->route;
         } else if (e->present && e->upstream && (neo == 0 || has_as(exp_origin, neo, e->origin)) && !leak_t &&
                    !has_as(u->upstreams_rib, u->n_upstreams_rib, e->upstream) &&
                    !has_as(s->o.expected_upstreams, s->o.nexpected_upstreams, e->upstream) &&
                    u->n_upstreams_rib > 0) {
             leak_t = e->time;
             leak_as = e->upstream;
+            leak_r = e->route;
         }
         if (!rel)
             continue;
@@ -462,18 +468,42 @@ static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bo
                                                                                : PM_BGP_CAUSE_UPSTREAM;
         u->cause_as = c == PM_BGP_CAUSE_ORIGIN ? (no0 ? origins0[0] : 0) : first_up;
     }
+    if (c == PM_BGP_CAUSE_HIJACK || c == PM_BGP_CAUSE_LEAK) {
+        bool hj = c == PM_BGP_CAUSE_HIJACK;
+        const struct pfx *p = &s->pfxs[s->routes[hj ? hijack_r : leak_r].pfx];
+        u->cause_addr = p->addr;
+        u->cause_len = p->len;
+        /* standing: its routes as they are at the state's time, not replayed */
+        for (uint32_t r = 0; r < s->nroutes && !u->cause_standing; r++) {
+            const struct route *rt = &s->routes[r];
+            const struct pfx *q = &s->pfxs[rt->pfx];
+            u->cause_standing = rt->present && (covers(q, u) || inside(q, u)) &&
+                                (hj ? rt->origin == u->cause_as : rt->upstream == u->cause_as);
+        }
+    }
     u->cause = c;
     u->cause_time = best;
     pm_format_time((uint64_t)best * 1000000u, t1, sizeof t1);
     pm_format_time((uint64_t)tmax * 1000000u, t2, sizeof t2);
     switch (c) {
     case PM_BGP_CAUSE_HIJACK:
-        snprintf(u->cause_text, sizeof u->cause_text, "AS%u announced it at %s, not its origin", u->cause_as, t1);
+    case PM_BGP_CAUSE_LEAK: {
+        char a[16], what[48];
+        pm_addr_str(u->cause_addr, a);
+        if (u->cause_addr == u->addr && u->cause_len == u->len)
+            snprintf(what, sizeof what, "it");
+        else
+            snprintf(what, sizeof what, "%s/%u (%s)", a, u->cause_len,
+                     u->cause_len > u->len ? "a more-specific" : "covering it");
+        if (c == PM_BGP_CAUSE_HIJACK)
+            snprintf(u->cause_text, sizeof u->cause_text, "AS%u announced %s at %s, not its origin; %s", u->cause_as,
+                     what, t1, u->cause_standing ? "still announced" : "withdrawn since");
+        else
+            snprintf(u->cause_text, sizeof u->cause_text,
+                     "AS%u appeared before the origin on %s at %s (not an upstream of the RIB); %s", u->cause_as, what,
+                     t1, u->cause_standing ? "still announced" : "withdrawn since");
         break;
-    case PM_BGP_CAUSE_LEAK:
-        snprintf(u->cause_text, sizeof u->cause_text, "AS%u appeared before the origin at %s (not an upstream of the RIB)",
-                 u->cause_as, t1);
-        break;
+    }
     case PM_BGP_CAUSE_ORIGIN:
         snprintf(u->cause_text, sizeof u->cause_text,
                  "withdrawn by its origin AS%u: every upstream side lost it between %s and %s", u->cause_as, t1, t2);

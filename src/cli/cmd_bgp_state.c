@@ -226,6 +226,13 @@ static int print_json(const struct pm_bgp_unit *u, size_t n, uint32_t rib_time, 
         json_object_set_new(o, "first_change_as", u[i].cause_as ? json_integer(u[i].cause_as) : json_null());
         json_object_set_new(o, "first_change_time", time_json(u[i].cause_time));
         json_object_set_new(o, "explanation", json_string(u[i].cause_text));
+        if (u[i].cause == PM_BGP_CAUSE_HIJACK || u[i].cause == PM_BGP_CAUSE_LEAK) {
+            /* additive: the hijacker's or leaker's prefix, and whether it still stands */
+            char ab[16], key[24];
+            snprintf(key, sizeof key, "%s/%u", pm_addr_str(u[i].cause_addr, ab), u[i].cause_len);
+            json_object_set_new(o, "first_change_prefix", json_string(key));
+            json_object_set_new(o, "first_change_standing", json_boolean(u[i].cause_standing));
+        }
         json_array_append_new(u[i].is_slash24 ? s24 : pf, o);
     }
     json_object_set_new(doc, "prefixes", pf);

@@ -73,6 +73,11 @@ static struct pm_planes *to_planes(const char *dir, const struct pm_bgp_unit *un
         v->cause_time = u->cause_time;
         v->last_change = u->last_change;
         snprintf(v->cause_text, sizeof v->cause_text, "%s", u->cause_text);
+        if (u->cause == PM_BGP_CAUSE_HIJACK || u->cause == PM_BGP_CAUSE_LEAK) {
+            char a[16];
+            snprintf(v->cause_prefix, sizeof v->cause_prefix, "%s/%u", pm_addr_str(u->cause_addr, a), u->cause_len);
+            v->cause_standing = u->cause_standing;
+        }
         for (uint32_t k = 0; k < u->n_sides && v->n_sides < PM_PLANES_MAX_SIDES; k++)
             v->sides[v->n_sides++] = (struct pm_plane_side){
                 .asn = u->sides[k].asn, .ff_seen = u->sides[k].ff_seen, .ff_seen_rib = u->sides[k].ff_seen_rib};

@@ -77,8 +77,17 @@ static int read_unit(struct pm_output_rd *r, json_t *o, size_t i, uint32_t ff_to
     GET_INT0(r, o, "last_change", 0, UINT32_MAX, u->last_change);
     if ((rc = pm_output_jr_get_str(r, o, "first_change", true, u->cause, sizeof u->cause)) < 0 ||
         (rc = pm_output_jr_get_str(r, o, "why", true, u->cause_text, sizeof u->cause_text)) < 0 ||
-        (rc = net_state(r, o, &u->data_state)) < 0)
+        (rc = net_state(r, o, &u->data_state)) < 0 ||
+        (rc = pm_output_jr_get_str(r, o, "first_change_prefix", false, u->cause_prefix, sizeof u->cause_prefix)) < 0)
         return rc;
+    if (u->cause_prefix[0]) {
+        uint32_t a;
+        uint8_t l;
+        if (pm_prefix_parse(u->cause_prefix, 0, &a, &l, NULL) != PM_OK)
+            return pm_output_jr_bad(r, "first_change_prefix", "not a prefix with its host bits clear");
+        if ((rc = pm_output_jr_get_bool(r, o, "first_change_standing", &u->cause_standing)) < 0)
+            return rc;
+    }
     json_t *sides;
     if ((rc = pm_output_jr_get_array(r, o, "sides", true, PM_PLANES_MAX_SIDES, &sides)) < 0)
         return rc;

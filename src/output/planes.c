@@ -58,6 +58,11 @@ void pm_output_planes_json(struct jw *w, const struct pm_planes *p)
         jw_uint0(w, "first_change_time", u->cause_time);
         jw_uint0(w, "last_change", u->last_change);
         jw_str(w, "why", u->cause_text);
+        if (u->cause_prefix[0]) {
+            /* additive, for a hijack or leak only */
+            jw_str(w, "first_change_prefix", u->cause_prefix);
+            jw_bool(w, "first_change_standing", u->cause_standing);
+        }
         jw_str(w, "data_plane", pm_net_state_name((enum pm_net_state)u->data_state));
         jw_arr(w, "sides");
         for (uint32_t k = 0; k < u->n_sides; k++) {

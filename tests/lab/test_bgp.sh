@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_bgp.sh - the lab speaks BGP: BIRD 2 in kpbr, cu3, ttk2 and a route collector (beside the static routes), the collector's MRT files read by `bgp dump` as bgpdump reads them, and each fault as a BGP event judged by `bgp state`: origin withdrawal and re-announcement, one upstream dropping, a hijack, a flap.
+# test_bgp.sh - the lab speaks BGP: BIRD 2 in kpbr, cu3, ttk2, a third AS (hj) and a route collector, the collector's MRT files read by `bgp dump` as bgpdump reads them, and each fault as a BGP event judged by `bgp state` and by both planes joined live and from the pcap: origin withdrawal and re-announcement, one upstream dropping (its session, its import filter), a hijack and a leak by a third AS, a flap.
 # usage: test_bgp.sh [PATHMORTEM]   (root; exits 77 to be skipped otherwise)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +22,7 @@ ok() { echo "ok   $*"; }
 
 "$LAB_SH" bgp "$LAB_PREFIX" up
 D=$("$LAB_SH" bgp "$LAB_PREFIX" files)
+BGPD=${PM_LAB_RUN:-/run/pathmortem-lab}/$LAB_PREFIX/bgp
 
 # fresh_rib NAME: waits for a RIB dump started after now and copies it to LAB_TMP/NAME.
 fresh_rib() {
@@ -113,16 +114,21 @@ expect drop 198.19.176.0/24 full_feed_seen 1
 "$LAB_SH" bgp "$LAB_PREFIX" event upstream-restore cu3
 sleep 3
 
-# 3. A hijack: TransTeleCom originates 198.19.179.0/24 itself.
+# 3. A hijack: a third AS (hj, AS64666, China Unicom's customer) originates
+# 198.19.179.0/25, a more-specific of Star JV's last /24.
 fresh_rib rib2
 "$LAB_SH" bgp "$LAB_PREFIX" event hijack
 sleep 2
 state rib2 hijack
 expect hijack 198.19.179.0/24 first_change hijack
-expect hijack 198.19.179.0/24 first_change_as 20485
+expect hijack 198.19.179.0/24 first_change_as 64666
+expect hijack 198.19.179.0/24 first_change_prefix 198.19.179.0/25
+expect hijack 198.19.179.0/24 first_change_standing True
 expect hijack 198.19.176.0/24 first_change no-control-plane-change
 "$LAB_SH" bgp "$LAB_PREFIX" event hijack-end
 sleep 2
+state rib2 hijackend
+expect hijackend 198.19.179.0/24 first_change_standing False
 
 # 4. A flap of one /24: announced at the end, its last change after the RIB.
 fresh_rib rib3
@@ -274,25 +280,38 @@ assert w["first_event"] < w["start"] and w["end"] == d["routing_episodes"][1]["s
 grep -q "^198.19.176.0/24    withdrawn origin-withdrawal AS131279" "$LAB_TMP/history.txt" && ok "history text: the routing lane" ||
   fail "history text: $(cat "$LAB_TMP/history.txt")"
 
-# 7. China Unicom's side drops it: cu3 loses the routes, TransTeleCom's side
-# keeps them; the /24s reached through AS4837 die there, the others reach.
+# 7. China Unicom filters it: cu3's import filter drops Star JV's prefixes
+# (a BIRD reconfiguration; the session to kpbr stays up and cu3 keeps
+# announcing its own block to the collector). cu3 loses the routes,
+# TransTeleCom's side keeps them; the /24s reached through AS4837 die there,
+# the others reach.
 fresh_rib rib5
 archive u "rib5"
-"$LAB_SH" bgp "$LAB_PREFIX" event upstream-drop cu3
-route_is cu3 198.19.176.0/24 no && ok "cu3 lost its route with its session" || fail "cu3 kept its route after its session went down"
-route_is ttk2 198.19.176.0/24 yes || fail "ttk2 lost its route with cu3's session"
+sess0=$(birdc -s "$BGPD/cu3.ctl" show protocols to_kpbr | awk '$1=="to_kpbr"{print $4, $5, $6}')
+"$LAB_SH" bgp "$LAB_PREFIX" event upstream-filter cu3
+route_is cu3 198.19.176.0/24 no && ok "cu3 lost its route with its import filter" || fail "cu3 kept its route under its import filter"
+route_is ttk2 198.19.176.0/24 yes || fail "ttk2 lost its route with cu3's filter"
+sess1=$(birdc -s "$BGPD/cu3.ctl" show protocols to_kpbr | awk '$1=="to_kpbr"{print $4, $5, $6}')
+[ "$sess0" = "$sess1" ] && case "$sess1" in *Established) true ;; *) false ;; esac &&
+  ok "filter: cu3's session to kpbr stayed up ($sess1)" || fail "filter: cu3's session to kpbr was '$sess0', now '$sess1'"
 live dropped "$LAB_TMP/u"
+fresh_rib rib5f
+"$BIN" bgp dump "$LAB_TMP/rib5f.mrt" >"$LAB_TMP/rib5f.txt"
+grep -q '|198.18.16.0/20|4837|' "$LAB_TMP/rib5f.txt" && ! grep -q '|198.19.176.0/24|4837 131279|' "$LAB_TMP/rib5f.txt" &&
+  ok "filter: the collector keeps AS4837's own route and loses Star JV's via AS4837" ||
+  fail "filter: the collector's RIB: $(grep -E '198.18.16.0/20|198.19.176.0/24' "$LAB_TMP/rib5f.txt" | head -5)"
 for p in 198.19.176.0/24 198.19.179.0/24; do
   plane dropped $p conclusion side-dropped-dies
   plane dropped $p confidence high
   plane dropped $p first_change one-upstream-dropped
+  plane dropped $p first_change_as 4837
   side dropped $p 4837 conclusion lost-dies
   side dropped $p 20485 carried True
 done
 "$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/u" "$LAB_TMP/dropped.pcap" 2>/dev/null >"$LAB_TMP/dropped.txt" || true
 sed -n '/^both planes/,/^$/p' "$LAB_TMP/dropped.txt"
 grep -q '^198.19.176.0/24  side-dropped-dies (high): withdrawn, seen by 1 of 2 full-feed peers; one-upstream-dropped: paths via AS4837 vanished first' "$LAB_TMP/dropped.txt" &&
-  ok 'pcap: side-dropped-dies from the dropped run' || fail 'pcap: no side-dropped-dies line for the dropped run'
+  ok 'pcap: side-dropped-dies from the filtered run' || fail 'pcap: no side-dropped-dies line for the filtered run'
 # A bad MRT file costs nothing of the run: written without the control plane, exit 65.
 mkdir -p "$LAB_TMP/bad" && chmod 755 "$LAB_TMP/bad"
 head -c 300 "$LAB_TMP/rib5.mrt" >"$LAB_TMP/bad/rib.20261202.0000.mrt"
@@ -310,28 +329,53 @@ for p in 198.19.177.0/24 198.19.178.0/24; do
   side dropped $p 20485 conclusion up
   side dropped $p 4837 carried False
 done
-"$LAB_SH" bgp "$LAB_PREFIX" event upstream-restore cu3
-route_is cu3 198.19.176.0/24 yes || fail "cu3 did not get its route back"
+"$LAB_SH" bgp "$LAB_PREFIX" event upstream-unfilter cu3
+route_is cu3 198.19.176.0/24 yes || fail "cu3 did not get its route back without its filter"
 
-# 8. A hijack (TransTeleCom originates 198.19.179.0/24) and a flap of
-# 198.19.177.0/24, joined live: the control plane names them, the paths
-# (198.19.179.0/24 is reached via AS4837, the flap is over) reach.
+# 8. A hijack, a leak and a flap joined live: hj (AS64666) originates
+# 198.19.179.0/25 and announces 198.19.176.0/25 with the path "64666 131279"
+# (no upstream of Star JV's); cu3 takes both from its customer, so the paths
+# to those hosts, which run via AS4837, end in hj (net unreachable there).
+# 198.19.177.0/24 flaps and is back: its paths reach.
 fresh_rib rib6
 archive h "rib6"
 "$LAB_SH" bgp "$LAB_PREFIX" event hijack
+"$LAB_SH" bgp "$LAB_PREFIX" event leak
 "$LAB_SH" bgp "$LAB_PREFIX" event flap 198.19.177.0/24
-sleep 1
+route_is cu3 198.19.179.0/25 yes || fail "cu3 did not take the hijacker's route"
 live hijacked "$LAB_TMP/h"
+plane hijacked 198.19.179.0/24 conclusion hijacked-dies
+plane hijacked 198.19.179.0/24 confidence high
 plane hijacked 198.19.179.0/24 first_change hijack
-plane hijacked 198.19.179.0/24 first_change_as 20485
-plane hijacked 198.19.179.0/24 conclusion both-planes-up
+plane hijacked 198.19.179.0/24 first_change_as 64666
+plane hijacked 198.19.179.0/24 first_change_prefix 198.19.179.0/25
+plane hijacked 198.19.179.0/24 first_change_standing True
+plane hijacked 198.19.176.0/24 conclusion hijacked-dies
+plane hijacked 198.19.176.0/24 first_change route-leak
+plane hijacked 198.19.176.0/24 first_change_as 64666
 plane hijacked 198.19.177.0/24 conclusion both-planes-up
+plane hijacked 198.19.178.0/24 conclusion both-planes-up
 python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))
 u=[x for x in d["planes"]["by_prefix"] if x["prefix"]=="198.19.177.0/24"][0]
-assert u["last_change"] and u["last_change"] > d["planes"]["rib_time"], u' "$LAB_TMP/hijacked.json" &&
-  ok "flap: the joined verdict carries its last change" || fail "flap: no last change in the joined verdict"
+assert u["last_change"] and u["last_change"] > d["planes"]["rib_time"], u
+r=[x for x in d["summary"]["by_prefix"] if x["prefix"]=="198.19.179.0/24"][0]
+assert r["death"]["asn"] == 64666 and r["death"]["kind"] == "net-unreachable", r["death"]' "$LAB_TMP/hijacked.json" &&
+  ok "flap: the joined verdict carries its last change; the hijacked paths die net-unreachable in AS64666" ||
+  fail "flap or the hijack's data plane: $(python3 -c 'import json,sys; print([r["death"] for r in json.load(open(sys.argv[1]))["summary"]["by_prefix"]])' "$LAB_TMP/hijacked.json")"
+# the pcap with the same files: text and HTML
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/h" "$LAB_TMP/hijacked.pcap" >"$LAB_TMP/hijacked.txt" 2>/dev/null || true
+sed -n '/^both planes/,/^$/p' "$LAB_TMP/hijacked.txt"
+grep -q '^198.19.179.0/24  hijacked-dies (high): announced, seen by 2 of 2 full-feed peers; hijack: AS64666 announced 198.19.179.0/25 (a more-specific) at [-0-9T:.]*Z, not its origin; still announced; data plane: dead$' "$LAB_TMP/hijacked.txt" &&
+  ok "pcap: 198.19.179.0/24 hijacked-dies, AS64666's more-specific" || fail "pcap: $(grep '^198.19.179.0/24 ' "$LAB_TMP/hijacked.txt")"
+grep -q '^198.19.176.0/24  hijacked-dies (high): announced, seen by 2 of 2 full-feed peers; route-leak: AS64666 appeared before the origin on 198.19.176.0/25' "$LAB_TMP/hijacked.txt" &&
+  ok "pcap: 198.19.176.0/24 hijacked-dies, AS64666's leak" || fail "pcap: $(grep '^198.19.176.0/24 ' "$LAB_TMP/hijacked.txt")"
+"$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/h" --format html -o "$LAB_TMP/hijacked.html" "$LAB_TMP/hijacked.pcap" 2>/dev/null || true
+grep -q "<td>198.19.179.0/24</td><td>hijacked-dies (high)</td>" "$LAB_TMP/hijacked.html" &&
+  ok "pcap: HTML names the hijack" || fail "pcap: HTML lacks hijacked-dies"
 "$LAB_SH" bgp "$LAB_PREFIX" event hijack-end
+"$LAB_SH" bgp "$LAB_PREFIX" event leak-end
+route_is cu3 198.19.179.0/25 no || fail "cu3 kept the hijacker's route after it ended"
 
 "$LAB_SH" bgp "$LAB_PREFIX" down
 [ -z "$(lab_exec cu3 ip route show 198.19.176.0/24 proto static)" ] && fail "bgp down: cu3's static route is not back" || ok "bgp down: static routes back"

@@ -175,6 +175,35 @@ static void announced_dies_inside_or_upstream_or_up(void **state)
     assert_string_equal(conclusion(&f), "control-plane-only");
 }
 
+static void hijack_standing_dies_in_the_hijacker_or_reaches(void **state)
+{
+    (void)state;
+    struct fixture f = {0};
+    for (int i = 0; i < 4; i++)
+        target(&f, i, PM_STATUS_DIED, CU, 64666);
+    build(&f, PM_NET_DEAD, 64666, true, "hijack");
+    f.u.cause_as = 64666;
+    f.u.cause_standing = true;
+    side(&f, CU, 1, 1);
+    side(&f, TTK, 1, 1);
+    /* announced and carried by both sides: without the hijack rule this is announced-dies-upstream */
+    assert_string_equal(conclusion(&f), "hijacked-dies");
+    assert_string_equal(pm_planes_confidence_word(f.u.confidence), "high");
+    /* dying elsewhere while the hijack stands: less sure it is the cause */
+    build(&f, PM_NET_DEAD, CU, true, "route-leak");
+    assert_string_equal(conclusion(&f), "hijacked-dies");
+    assert_string_equal(pm_planes_confidence_word(f.u.confidence), "medium");
+    /* a hijack over before the run explains nothing: the other rules decide */
+    f.u.cause_standing = false;
+    assert_string_equal(conclusion(&f), "announced-dies-upstream");
+    for (int i = 0; i < 4; i++)
+        target(&f, i, PM_STATUS_REACHED, CU, 0);
+    build(&f, PM_NET_REACHABLE, 0, true, "hijack");
+    f.u.cause_standing = true;
+    assert_string_equal(conclusion(&f), "hijacked-but-reachable");
+    assert_string_equal(pm_planes_confidence_word(f.u.confidence), "medium");
+}
+
 static void names_and_line(void **state)
 {
     (void)state;
@@ -202,6 +231,7 @@ int main(void)
         cmocka_unit_test(one_side_dropped_its_paths_die_the_other_reaches),
         cmocka_unit_test(announced_via_both_one_side_dies),
         cmocka_unit_test(announced_dies_inside_or_upstream_or_up),
+        cmocka_unit_test(hijack_standing_dies_in_the_hijacker_or_reaches),
         cmocka_unit_test(names_and_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
