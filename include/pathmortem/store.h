@@ -12,7 +12,7 @@
 #include "pathmortem/trace.h"
 
 #define PM_STORE_DEFAULT_PATH "/var/lib/pathmortem/store.db"
-#define PM_STORE_SCHEMA_VERSION 4
+#define PM_STORE_SCHEMA_VERSION 5
 /* Where a server store keeps, on the vantage, the pcaps and the snapshots
  * the server could not take ($PATHMORTEM_SPOOL overrides; snapshot --spool). */
 #define PM_STORE_DEFAULT_SPOOL "/var/lib/pathmortem/spool"
@@ -69,12 +69,16 @@ bool pm_store_is_server_store(const struct pm_store *s);
  * schema of the store spec names; *from_version: the version found (0:
  * none; -1: an existing file store). shown: the store without secrets. */
 int pm_store_init(const char *spec, int *from_version, char *shown, size_t shown_len, char *errbuf);
+/* Where a save finds the names of hop addresses: the output module's name
+ * callback (pm_rdns_name_cb); NULL answers mean no name. */
+typedef const char *(*pm_store_name_fn)(void *ctx, uint32_t addr);
 /* Spool of a vantage whose store server cannot be reached: the snapshot of
  * run goes to dir as one JSON Lines file named by its run id (start time and
  * vantage), written whole or not at all, its pcap (pcap_fd >= 0) under
- * dir/pcaps. written gets the file's path. */
+ * dir/pcaps, with the hop names names gives (NULL: none). written gets the
+ * file's path. */
 int pm_store_spool_write(const char *dir, const struct pm_run *run, const struct pm_analysis *analysis, int pcap_fd,
-                         char *written, size_t written_len, char *errbuf);
+                         pm_store_name_fn names, void *names_ctx, char *written, size_t written_len, char *errbuf);
 /* Sends every spooled snapshot in dir to s, oldest first, one transaction
  * each; a file is removed once the store holds its snapshot (already there
  * counts: nothing is stored twice). A file that cannot be read is renamed
@@ -128,6 +132,14 @@ struct pm_snap_target {
     uint32_t first_hop, n_hops; /* slice of pm_snapshot.hops (sorted by dst, ttl, attempt) */
 };
 
+/* A hop address's host name, as reverse DNS gave it during the run (issue
+ * 15; schema 5). Only addresses that had a valid name are listed. */
+struct pm_snap_name {
+    uint32_t addr;
+    char name[PM_HOSTNAME_MAX + 1]; /* pm_hostname_valid */
+};
+#define PM_STORE_MAX_NAMES 65536u /* per snapshot (the resolver's cache holds no more) */
+
 struct pm_snap_rollup {
     char key[48];            /* "175.45.176.0/24" or "AS4837" */
     uint32_t prefix;
@@ -160,7 +172,18 @@ struct pm_snapshot {
     struct pm_snap_rollup *by_prefix; /* owned */
     uint32_t n_upstream;
     struct pm_snap_rollup *by_upstream; /* owned */
+    uint32_t n_names;
+    struct pm_snap_name *names;      /* owned, sorted by addr, no address twice */
 };
+
+/* The stored name of addr in snap, or NULL. */
+const char *pm_snapshot_name(const struct pm_snapshot *snap, uint32_t addr);
+/* The same in any array of n names sorted by addr. */
+const char *pm_snap_names_find(const struct pm_snap_name *names, uint32_t n, uint32_t addr);
+
+/* Fills snap->names with fn's names of its hop addresses (replacing what it
+ * held); names that fail pm_hostname_valid are left out. */
+int pm_snapshot_set_names(struct pm_snapshot *snap, pm_store_name_fn fn, void *ctx, char *errbuf);
 
 void pm_snapshot_free(struct pm_snapshot *snap); /* accepts NULL */
 
@@ -190,6 +213,9 @@ int pm_store_save_snapshot(struct pm_store *s, const struct pm_run *run,
  * created and the unprivileged writer may read but not open by name. */
 int pm_store_save_snapshot_fd(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
                               int pcap_fd, int64_t *snapshot_id, char *errbuf);
+/* From now on the saves above store the host names fn gives the run's hop
+ * addresses (fn NULL: none). */
+void pm_store_set_names(struct pm_store *s, pm_store_name_fn fn, void *ctx);
 
 /* Makes the directory of the store at store_path ready for a run that
  * starts as root and drops to uid:gid, without opening any file inside it
@@ -285,6 +311,7 @@ struct pm_episode {
     struct pm_as_ref dies_in;   /* died: dominant death AS (asn 0: unknown) */
     struct pm_as_ref upstream;  /* upstream in the episode's first snapshot */
     uint32_t death_addr;     /* died: dominant death point of the first snapshot */
+    char *death_name;        /* its host name stored with that snapshot (schema 5), or NULL; owned */
     uint8_t death_kind;      /* enum pm_death */
     uint64_t start_us;       /* start of the episode's first snapshot */
     uint64_t end_us;         /* start of the next episode's first snapshot; 0 = ongoing */
@@ -395,6 +422,8 @@ struct pm_diff {
     struct pm_diff_entry *entries; /* owned; only entries with changes; prefixes, upstreams, then targets */
     uint32_t unchanged_targets;
     uint32_t unlisted_targets;     /* changed targets a filter left out (pm_diff_filter) */
+    uint32_t a_n_names, b_n_names; /* each snapshot's stored host names (schema 5), sorted by addr */
+    struct pm_snap_name *a_names, *b_names; /* owned */
 };
 
 int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b,

@@ -41,6 +41,8 @@ static const char usage_text[] =
     "                        (default 90; 0 keeps all; about 200 KB per /22 snapshot)\n"
     "  --history-days N      use snapshots of the last N days as router-ownership evidence (default 30)\n"
     "  --quiet               print nothing but errors\n"
+    "  -n, --numeric         store no host names (default: the hops' names by reverse DNS, looked up\n"
+    "                        after probing, kept with the snapshot for history, diff and export)\n"
     "  (every `pathmortem trace` option: see 'pathmortem trace --help')\n"
     "\n"
     "Started as root, it creates a missing store directory 0750 for the user it drops to (--user)\n"
@@ -238,6 +240,10 @@ int pm_cmd_snapshot(int argc, char **argv)
     if ((rc = pm_cli_sweep_run(&s)) != 0)
         goto out;
     int64_t id = 0;
+    /* the names reverse DNS gave the hops after probing (none with -n) */
+    pm_store_name_fn names = s.rdns ? pm_rdns_name_cb : NULL;
+    if (o.store)
+        pm_store_set_names(o.store, names, s.rdns);
     int srv = o.unreachable ? PM_EIO : pm_store_save_snapshot_fd(o.store, s.run, s.analysis, s.capture_fd, &id, err);
     if (srv == PM_EIO && o.server) {
         /* unreachable, or lost during the commit: whether or not that
@@ -245,7 +251,7 @@ int pm_cmd_snapshot(int argc, char **argv)
         char where[4300];
         if (!o.unreachable)
             pm_cli_error("snapshot: the server: %s", err);
-        if (pm_store_spool_write(o.spool, s.run, s.analysis, s.capture_fd, where, sizeof where, err) != PM_OK) {
+        if (pm_store_spool_write(o.spool, s.run, s.analysis, s.capture_fd, names, s.rdns, where, sizeof where, err) != PM_OK) {
             pm_cli_error("snapshot: not stored, not spooled: %s", err);
             rc = PM_EXIT_IOERR;
             goto out;

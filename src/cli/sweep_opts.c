@@ -233,8 +233,9 @@ int pm_cli_sweep_parse(struct pm_cli_sweep *s, int argc, char **argv, const char
     pm_engine_opts_default(&s->eng);
     s->eng.progress = isatty(2);
     s->color = -1;
-    /* trace and watch show hop names as traceroute and mtr do; snapshot stores no names, so asks none */
-    s->resolve = !strcmp(cmd, "trace") || !strcmp(cmd, "watch");
+    /* trace and watch show hop names as traceroute and mtr do; snapshot
+     * stores them (schema 5) for history, diff and export */
+    s->resolve = !strcmp(cmd, "trace") || !strcmp(cmd, "watch") || !strcmp(cmd, "snapshot");
     struct option opts[N_BASE + 16 + 1];
     size_t n = 0;
     for (size_t i = 0; i < N_BASE; i++)

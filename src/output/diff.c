@@ -25,7 +25,24 @@ static void as_str(const struct pm_as_ref *as, char *buf, size_t len)
         snprintf(buf, len, "AS%u", as->asn);
 }
 
-static void verdict_str(const struct pm_snap_target *t, char *buf, size_t len)
+/* The host name snapshot A (b_side false) or B stored for addr, or NULL
+ * (the output module links no store code: its own search of the sorted table). */
+static const char *diff_name(const struct pm_diff *d, bool b_side, uint32_t addr)
+{
+    const struct pm_snap_name *v = b_side ? d->b_names : d->a_names;
+    uint32_t lo = 0, hi = b_side ? d->b_n_names : d->a_n_names, n = hi;
+    while (addr && lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return addr && lo < n && v[lo].addr == addr ? v[lo].name : NULL;
+}
+
+/* name: the death point's host name stored with its snapshot, or NULL */
+static void verdict_str(const struct pm_snap_target *t, const char *name, char *buf, size_t len)
 {
     char a[16], as[160];
     if (t->status == PM_STATUS_REACHED) {
@@ -34,18 +51,26 @@ static void verdict_str(const struct pm_snap_target *t, char *buf, size_t len)
         return;
     }
     as_str(&t->dies_in, as, sizeof as);
-    if (t->last_addr)
+    if (t->last_addr && name)
+        snprintf(buf, len, "died at %s (%.100s, hop %u) in %s, %s", pm_addr_str(t->last_addr, a), name, t->last_ttl,
+                 as, pm_death_name(t->kind));
+    else if (t->last_addr)
         snprintf(buf, len, "died at %s (hop %u) in %s, %s", pm_addr_str(t->last_addr, a), t->last_ttl, as,
                  pm_death_name(t->kind));
     else
         snprintf(buf, len, "died in %s, %s", as, pm_death_name(t->kind));
 }
 
-static void addr_list(FILE *f, const uint32_t *v, uint32_t n)
+/* Each address with the host name its snapshot stored, if any. */
+static void addr_list(FILE *f, const struct pm_diff *d, bool b_side, const uint32_t *v, uint32_t n)
 {
     char a[16];
-    for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++)
+    for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++) {
+        const char *name = diff_name(d, b_side, v[i]);
         fprintf(f, "%s%s", i ? ", " : "", pm_addr_str(v[i], a));
+        if (name)
+            fprintf(f, " (%s)", name);
+    }
     if (n > PM_DIFF_ADDRS_MAX)
         fprintf(f, " and %u more", n - PM_DIFF_ADDRS_MAX);
 }
@@ -101,17 +126,17 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
         }
         fprintf(f, "%-18s ", e->key);
         if (e->changes & PM_DIFF_ADDED) {
-            verdict_str(&e->b, vb, sizeof vb);
+            verdict_str(&e->b, diff_name(d, true, e->b.last_addr), vb, sizeof vb);
             fprintf(f, "new in B: %s\n", vb);
             continue;
         }
         if (e->changes & PM_DIFF_REMOVED) {
-            verdict_str(&e->a, va, sizeof va);
+            verdict_str(&e->a, diff_name(d, false, e->a.last_addr), va, sizeof va);
             fprintf(f, "gone in B (was: %s)\n", va);
             continue;
         }
-        verdict_str(&e->a, va, sizeof va);
-        verdict_str(&e->b, vb, sizeof vb);
+        verdict_str(&e->a, diff_name(d, false, e->a.last_addr), va, sizeof va);
+        verdict_str(&e->b, diff_name(d, true, e->b.last_addr), vb, sizeof vb);
         if (e->changes & (PM_DIFF_STATUS | PM_DIFF_DEATH | PM_DIFF_UPSTREAM))
             fprintf(f, "%s -> %s\n", va, vb);
         else
@@ -123,12 +148,12 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
         }
         if (e->n_appeared) {
             fprintf(f, "%-18s hops appeared: ", "");
-            addr_list(f, e->appeared, e->n_appeared);
+            addr_list(f, d, true, e->appeared, e->n_appeared);
             fputc('\n', f);
         }
         if (e->n_vanished) {
             fprintf(f, "%-18s hops vanished: ", "");
-            addr_list(f, e->vanished, e->n_vanished);
+            addr_list(f, d, false, e->vanished, e->n_vanished);
             fputc('\n', f);
         }
     }
@@ -141,7 +166,7 @@ int pm_output_diff_text(FILE *f, const struct pm_diff *d, char *errbuf)
     return PM_OK;
 }
 
-static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
+static json_t *side_json(const struct pm_diff *d, const struct pm_diff_entry *e, bool b_side)
 {
     const struct pm_snap_target *t = b_side ? &e->b : &e->a;
     json_t *o = json_object();
@@ -154,6 +179,8 @@ static json_t *side_json(const struct pm_diff_entry *e, bool b_side)
         json_object_set_new(o, "kind", json_string(pm_death_name(t->kind)));
         json_t *lh = json_object();
         json_object_set_new(lh, "addr", t->last_addr ? pm_json_addr(t->last_addr) : json_null());
+        const char *name = diff_name(d, b_side, t->last_addr);
+        json_object_set_new(lh, "name", name ? json_string(name) : json_null());
         json_object_set_new(lh, "ttl", json_integer(t->last_ttl));
         json_object_set_new(lh, "asn", json_integer(t->last_asn));
         json_object_set_new(o, "last_hop", lh);
@@ -169,6 +196,18 @@ static json_t *addrs_json(const uint32_t *v, uint32_t n)
     for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++)
         json_array_append_new(arr, pm_json_addr(v[i]));
     return arr;
+}
+
+/* {"addr": "name"} for the listed addresses that have one (additive beside
+ * the address lists, which stay arrays of addresses) */
+static void names_json(const struct pm_diff *d, bool b_side, const uint32_t *v, uint32_t n, json_t *names)
+{
+    char a[16];
+    for (uint32_t i = 0; i < n && i < PM_DIFF_ADDRS_MAX; i++) {
+        const char *name = diff_name(d, b_side, v[i]);
+        if (name)
+            json_object_set_new(names, pm_addr_str(v[i], a), json_string(name));
+    }
 }
 
 int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf)
@@ -190,11 +229,15 @@ int pm_output_diff_json(FILE *f, const struct pm_diff *d, char *errbuf)
             if (e->changes & change_names[k].bit)
                 json_array_append_new(ch, json_string(change_names[k].name));
         json_object_set_new(o, "changes", ch);
-        json_object_set_new(o, "a", e->changes & PM_DIFF_ADDED ? json_null() : side_json(e, false));
-        json_object_set_new(o, "b", e->changes & PM_DIFF_REMOVED ? json_null() : side_json(e, true));
+        json_object_set_new(o, "a", e->changes & PM_DIFF_ADDED ? json_null() : side_json(d, e, false));
+        json_object_set_new(o, "b", e->changes & PM_DIFF_REMOVED ? json_null() : side_json(d, e, true));
         if (!e->is_prefix && !e->is_upstream) {
             json_object_set_new(o, "hops_appeared", addrs_json(e->appeared, e->n_appeared));
             json_object_set_new(o, "hops_vanished", addrs_json(e->vanished, e->n_vanished));
+            json_t *names = json_object();
+            names_json(d, true, e->appeared, e->n_appeared, names);
+            names_json(d, false, e->vanished, e->n_vanished, names);
+            json_object_set_new(o, "hop_names", names);
         }
         json_array_append_new(e->is_prefix ? pre : e->is_upstream ? up : tg, o);
     }

@@ -167,12 +167,18 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
         if (e->is_upstream) {
             char up[160];
             as_str(&e->upstream, up, sizeof up);
-            fprintf(f, "paths via %s %s since %s (%s), blamed on %s\n", up,
+            fprintf(f, "paths via %s %s since %s (%s), blamed on %s", up,
                     e->state == PM_EPISODE_PARTIAL ? "partly dead" : "dead", start, dur, dies);
         } else {
-            fprintf(f, "%s %s since %s (%s), blamed on %s\n", e->key,
+            fprintf(f, "%s %s since %s (%s), blamed on %s", e->key,
                     e->state == PM_EPISODE_PARTIAL ? "partly unreachable" : "unreachable", start, dur, dies);
         }
+        /* where the paths die, as the first snapshot's reverse DNS named it
+         * (snapshots stored without names print as they always did) */
+        char da[16];
+        if (e->death_addr && e->death_name)
+            fprintf(f, ", at %s (%s)", pm_addr_str(e->death_addr, da), e->death_name);
+        fputc('\n', f);
     }
     return io_result(f, errbuf);
 }
@@ -191,6 +197,7 @@ static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
     if (dying) {
         json_t *d = json_object();
         json_object_set_new(d, "addr", e->death_addr ? pm_json_addr(e->death_addr) : json_null());
+        json_object_set_new(d, "name", e->death_name ? json_string(e->death_name) : json_null());
         json_object_set_new(d, "kind", json_string(pm_death_name(e->death_kind)));
         json_object_set_new(o, "death", d);
     }

@@ -367,6 +367,10 @@ int pm_store_diff(const struct pm_snapshot *a, const struct pm_snapshot *b, stru
             j++;
         }
     }
+    if (!rc)
+        rc = pm_snap_names_copy(a, &d->a_names, &d->a_n_names);
+    if (!rc)
+        rc = pm_snap_names_copy(b, &d->b_names, &d->b_n_names);
     if (rc) {
         pm_diff_free(d);
         return pm_err(errbuf, PM_ENOMEM, "out of memory comparing snapshots");
@@ -380,5 +384,7 @@ void pm_diff_free(struct pm_diff *d)
     if (!d)
         return;
     free(d->entries);
+    free(d->a_names);
+    free(d->b_names);
     free(d);
 }

@@ -17,7 +17,36 @@ struct builder {
     bool open;               /* h->episodes[h->n - 1] may still grow */
     const char *vantage;     /* only this vantage's snapshots (NULL: all) */
     uint32_t open_group;
+    struct pm_store *s;
+    sqlite3_stmt *name_st;   /* a death point's stored host name */
 };
+
+/* The host name stored with snapshot snap for addr (malloc'd), NULL when none. */
+static int death_name(struct builder *bd, int64_t snap, uint32_t addr, char **out, char *errbuf)
+{
+    *out = NULL;
+    if (!addr)
+        return PM_OK;
+    int rc = bd->name_st ? PM_OK
+                         : pm_store_prepare(bd->s, "SELECT name FROM names WHERE snapshot = ? AND addr = ?",
+                                            &bd->name_st, errbuf);
+    if (rc)
+        return rc;
+    sqlite3_reset(bd->name_st);
+    sqlite3_bind_int64(bd->name_st, 1, snap);
+    sqlite3_bind_int64(bd->name_st, 2, addr);
+    int sr = sqlite3_step(bd->name_st);
+    char name[PM_HOSTNAME_MAX + 1];
+    if (sr == SQLITE_DONE)
+        return PM_OK;
+    if (sr != SQLITE_ROW)
+        return pm_store_sqlerr(bd->s, sr, "reading a host name", errbuf);
+    if ((rc = pm_col_hostname(bd->name_st, 0, name, sizeof name, errbuf)))
+        return rc;
+    if (name[0] && !(*out = strdup(name)))
+        return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
+    return PM_OK;
+}
 
 static void group_key(uint32_t group, bool is_upstream, char *key, size_t len)
 {
@@ -102,6 +131,9 @@ static int flush(void *ctx, const struct pm_group_state *g, char *errbuf)
         return pm_err(errbuf, PM_ELIMIT, "more than %u episodes; narrow the window", PM_HISTORY_MAX_EPISODES);
     if (PM_GROW(h->episodes, bd->cap, h->n + 1, 64, PM_HISTORY_MAX_EPISODES) != PM_OK)
         return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
+    int rc = death_name(bd, g->snap, cur.death_addr, &cur.death_name, errbuf);
+    if (rc)
+        return rc;
     cur.start_us = cur.last_us = g->started_us;
     cur.snapshots = 1;
     cur.reached = g->reached;
@@ -215,7 +247,7 @@ int pm_store_history_vantage(struct pm_store *s, uint64_t since_us, uint64_t unt
         return pm_err(errbuf, PM_ENOMEM, "out of memory building history");
     int rc = pm_store_exec(s, "BEGIN", "starting a read", errbuf);
     if (!rc) {
-        struct builder bd = {.h = h, .vantage = vantage};
+        struct builder bd = {.h = h, .vantage = vantage, .s = s};
         rc = span(s, h, since_us, until_us, vantage, errbuf);
         if (!rc)
             rc = load_times(s, &bd, since_us, until_us, errbuf);
@@ -226,6 +258,8 @@ int pm_store_history_vantage(struct pm_store *s, uint64_t since_us, uint64_t unt
             rc = build(s, &bd, since_us, until_us, lo, hi, prefix_filter != NULL, errbuf);
         if (!rc)
             rc = pm_store_route_episodes(s, h, since_us, until_us, lo, hi, vantage, errbuf);
+        if (bd.name_st)
+            sqlite3_finalize(bd.name_st);
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
         free((void *)bd.times);
     }
@@ -241,6 +275,8 @@ void pm_history_free(struct pm_history *h)
 {
     if (!h)
         return;
+    for (size_t i = 0; h->episodes && i < h->n; i++)
+        free(h->episodes[i].death_name);
     free(h->episodes);
     free(h->routes);
     free(h);

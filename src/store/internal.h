@@ -34,6 +34,8 @@ struct pm_store {
     char pcap_dir[4096];
     pm_store_progress_fn progress;
     void *progress_ctx;
+    pm_store_name_fn name_fn;    /* hop names a save stores (pm_store_set_names) */
+    void *name_ctx;
 };
 
 /* Each query keeps its own prepare/bind/step lines (history.c span,
@@ -164,6 +166,19 @@ int pm_store_route_episodes(struct pm_store *s, struct pm_history *h, uint64_t s
                             uint32_t hi, const char *vantage, char *errbuf);
 int pm_store_states_read(struct pm_store *s, bool upstream, uint64_t since, uint64_t until, uint32_t lo,
                          uint32_t hi, const char *vantage, pm_state_fn fn, void *ctx, char *errbuf);
+
+/* Host names (snap_names.c, schema 5). Appends addr's name to snap->names
+ * (*cap: its capacity), for a reader that sorts them after with
+ * pm_snapshot_names_sort (which refuses two names for one address). */
+int pm_snapshot_add_name(struct pm_snapshot *snap, uint32_t addr, const char *name, size_t *cap, char *errbuf);
+int pm_snapshot_names_sort(struct pm_snapshot *snap, char *errbuf);
+/* A malloc'd copy of snap's names (PM_ENOMEM). */
+int pm_snap_names_copy(const struct pm_snapshot *snap, struct pm_snap_name **out, uint32_t *n);
+/* The names rows of snapshot id: written in its save transaction, read back checked. */
+int pm_store_names_write(struct pm_store *s, int64_t id, const struct pm_snapshot *snap, char *errbuf);
+int pm_store_names_read(struct pm_store *s, int64_t id, struct pm_snapshot *snap, char *errbuf);
+/* A column holding a host name, or NULL ("" then): checked with pm_hostname_valid. */
+int pm_col_hostname(sqlite3_stmt *st, int col, char *out, size_t len, char *errbuf);
 
 
 #endif

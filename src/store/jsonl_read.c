@@ -63,15 +63,19 @@ static int read_as(json_int_t asn, json_t *name, struct pm_as_ref *as, const cha
     return rc ? rc : copy_str(name, as->name, sizeof as->name, what, errbuf);
 }
 
-static int read_hop(json_t *j, uint32_t dst, struct pm_snap_hop *h, char *errbuf)
+/* "name" (issue 15) is the one optional key: lines written before hop
+ * names were stored have none. A name goes to s->names (*names_cap). */
+static int read_hop(json_t *j, uint32_t dst, struct pm_snap_hop *h, struct pm_snapshot *s, size_t *names_cap,
+                    char *errbuf)
 {
     json_error_t e;
     json_int_t ttl, attempt, type, code, rttl, qttl, asn;
     const char *from, *kind;
+    json_t *name = NULL;
     double rtt;
-    if (json_unpack_ex(j, &e, JSON_STRICT, "{s:I, s:I, s:s, s:F, s:s, s:I, s:I, s:I, s:I, s:I}", "ttl", &ttl,
-                       "attempt", &attempt, "from", &from, "rtt_ms", &rtt, "kind", &kind, "icmp_type", &type,
-                       "icmp_code", &code, "reply_ttl", &rttl, "quoted_ttl", &qttl, "asn", &asn))
+    if (json_unpack_ex(j, &e, JSON_STRICT, "{s:I, s:I, s:s, s?o, s:F, s:s, s:I, s:I, s:I, s:I, s:I}", "ttl", &ttl,
+                       "attempt", &attempt, "from", &from, "name", &name, "rtt_ms", &rtt, "kind", &kind, "icmp_type",
+                       &type, "icmp_code", &code, "reply_ttl", &rttl, "quoted_ttl", &qttl, "asn", &asn))
         return unpack_err(&e, "hop", errbuf);
     int rc = range(ttl, 1, PM_TTL_MAX, "hop ttl", errbuf);
     if (!rc)
@@ -92,6 +96,13 @@ static int read_hop(json_t *j, uint32_t dst, struct pm_snap_hop *h, char *errbuf
         rc = addr(from, false, &h->from, "hop from", errbuf);
     if (!rc && pm_store_reply_kind_parse(kind, &h->kind))
         rc = pm_err(errbuf, PM_EINVAL, "hop kind '%.32s' unknown", kind);
+    if (!rc && name && !json_is_null(name)) {
+        const char *n = json_string_value(name);
+        if (!n || !pm_hostname_valid(n))
+            rc = pm_err(errbuf, PM_EINVAL, "hop name must be a host name or null");
+        else
+            rc = pm_snapshot_add_name(s, h->from, n, names_cap, errbuf);
+    }
     if (rc)
         return rc;
     h->dst = dst;
@@ -106,7 +117,8 @@ static int read_hop(json_t *j, uint32_t dst, struct pm_snap_hop *h, char *errbuf
     return PM_OK;
 }
 
-static int read_target(json_t *j, struct pm_snapshot *s, struct pm_snap_target *t, size_t hops_cap, char *errbuf)
+static int read_target(json_t *j, struct pm_snapshot *s, struct pm_snap_target *t, size_t hops_cap,
+                       size_t *names_cap, char *errbuf)
 {
     json_error_t e;
     const char *dst, *status, *kind, *stop;
@@ -157,7 +169,7 @@ static int read_target(json_t *j, struct pm_snapshot *s, struct pm_snap_target *
     for (size_t i = 0; i < json_array_size(hops); i++) {
         if (s->n_hops >= hops_cap)
             return pm_err(errbuf, PM_ELIMIT, "more hops than the snapshot may hold");
-        if ((rc = read_hop(json_array_get(hops, i), t->dst, &s->hops[s->n_hops], errbuf)))
+        if ((rc = read_hop(json_array_get(hops, i), t->dst, &s->hops[s->n_hops], s, names_cap, errbuf)))
             return rc;
         s->n_hops++;
         t->n_hops++;
@@ -306,14 +318,17 @@ static int read_snapshot(json_t *root, struct pm_snapshot *s, char *errbuf)
     s->hops = calloc(nh ? nh : 1, sizeof *s->hops);
     if (!s->targets || !s->hops)
         return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    size_t names_cap = 0;
     for (size_t i = 0; i < nt; i++) {
-        rc = read_target(json_array_get(targets, i), s, &s->targets[i], nh, errbuf);
+        rc = read_target(json_array_get(targets, i), s, &s->targets[i], nh, &names_cap, errbuf);
         s->n_targets++; /* owns its evidence even on error */
         if (rc)
             return rc;
         if (i && s->targets[i].dst <= s->targets[i - 1].dst)
             return pm_err(errbuf, PM_EINVAL, "targets must be in increasing address order without duplicates");
     }
+    if ((rc = pm_snapshot_names_sort(s, errbuf)))
+        return rc;
     if (pm_snapshot_exit_status(s) != s->exit_status)
         return pm_err(errbuf, PM_EINVAL, "exit_status %d disagrees with the targets", s->exit_status);
     if ((rc = read_rollups(pre, &s->by_prefix, &s->n_prefix, "prefix_rollups", errbuf)))

@@ -25,12 +25,17 @@ int pm_store_reply_kind_parse(const char *s, uint8_t *out)
     return PM_EINVAL;
 }
 
-static json_t *hop_json(const struct pm_snap_hop *h)
+static json_t *hop_json(const struct pm_snapshot *s, const struct pm_snap_hop *h)
 {
     json_t *o = json_object();
     json_object_set_new(o, "ttl", json_integer(h->ttl));
     json_object_set_new(o, "attempt", json_integer(h->attempt));
     json_object_set_new(o, "from", pm_json_addr(h->from));
+    /* only where reverse DNS named it (issue 15): a snapshot without names
+     * exports the same bytes as before names were stored */
+    const char *name = pm_snapshot_name(s, h->from);
+    if (name)
+        json_object_set_new(o, "name", json_string(name));
     json_object_set_new(o, "rtt_ms", json_real(h->rtt_ms));
     json_object_set_new(o, "kind", json_string(pm_store_reply_kind_name(h->kind)));
     json_object_set_new(o, "icmp_type", json_integer(h->icmp_type));
@@ -63,7 +68,7 @@ static json_t *target_json(const struct pm_snapshot *s, const struct pm_snap_tar
     json_object_set_new(o, "confidence", json_real(t->confidence));
     json_object_set_new(o, "evidence", ev);
     for (uint32_t i = 0; i < t->n_hops && (uint64_t)t->first_hop + i < s->n_hops; i++)
-        json_array_append_new(hops, hop_json(&s->hops[t->first_hop + i]));
+        json_array_append_new(hops, hop_json(s, &s->hops[t->first_hop + i]));
     json_object_set_new(o, "hops", hops);
     return o;
 }

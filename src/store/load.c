@@ -289,6 +289,8 @@ int pm_store_load(struct pm_store *s, int64_t id, struct pm_snapshot **out, char
         rc = read_rollups(s, snap->id, "prefix_rollups", &snap->by_prefix, &snap->n_prefix, errbuf);
     if (!rc)
         rc = read_rollups(s, snap->id, "upstream_rollups", &snap->by_upstream, &snap->n_upstream, errbuf);
+    if (!rc)
+        rc = pm_store_names_read(s, snap->id, snap, errbuf);
     sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc) {
         pm_snapshot_free(snap);

@@ -125,9 +125,16 @@ static const struct {
      " SET search_path = %I, pg_temp', current_schema());"
      " END $d$;"
      "UPDATE meta SET value = '4' WHERE key = 'schema_version';"},
+    /* 4 -> 5: the SQLite store's names table (hop names by reverse DNS) */
+    {4, 5,
+     "CREATE TABLE names ("
+     "  snapshot BIGINT NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+     "  addr BIGINT NOT NULL, name TEXT NOT NULL,"
+     "  PRIMARY KEY (snapshot, addr));"
+     "UPDATE meta SET value = '5' WHERE key = 'schema_version';"},
 };
 
-_Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == 2 && PM_STORE_SCHEMA_VERSION == 4,
+_Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == 3 && PM_STORE_SCHEMA_VERSION == 5,
                "a new SQLite schema version needs its PostgreSQL migration here");
 
 bool pm_store_is_server(const char *spec)

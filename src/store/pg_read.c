@@ -49,7 +49,7 @@ int pm_pg_need_scope(struct pm_store *s, unsigned what, uint64_t since_us, uint6
     char *win = window_sql(s, since_us, until_us, vantage);
     if (!win)
         return pm_err(errbuf, PM_ENOMEM, "out of memory reading the store");
-    size_t len = strlen(win) + 200;
+    size_t len = strlen(win) + 600;
     char *w = malloc(len);
     int rc = w ? pm_pg_read_begin(s, errbuf) : pm_err(errbuf, PM_ENOMEM, "out of memory reading the store");
     if (!rc)
@@ -61,10 +61,24 @@ int pm_pg_need_scope(struct pm_store *s, unsigned what, uint64_t since_us, uint6
         snprintf(w, len, "snapshot IN (SELECT id FROM snapshots WHERE %s)", win);
         if (!rc)
             rc = pm_pg_pull_table(s, "upstream_states", w, errbuf);
+        /* the host names of their death points only, not every hop's */
+        snprintf(w, len,
+                 "snapshot IN (SELECT id FROM snapshots WHERE %s) AND (snapshot, addr) IN (SELECT snapshot, death_addr"
+                 " FROM prefix_states WHERE grp >= %u AND grp <= %u UNION SELECT snapshot, death_addr FROM"
+                 " upstream_states)",
+                 win, lo & 0xffffff00u, hi);
+        if (!rc)
+            rc = pm_pg_pull_table(s, "names", w, errbuf);
     }
     if (!rc && (what & PM_PG_TARGETS)) {
         snprintf(w, len, "snapshot IN (SELECT id FROM snapshots WHERE %s) AND dst >= %u AND dst <= %u", win, lo, hi);
         rc = pm_pg_pull_table(s, "targets", w, errbuf);
+        snprintf(w, len,
+                 "snapshot IN (SELECT id FROM snapshots WHERE %s) AND (snapshot, addr) IN (SELECT snapshot, last_addr"
+                 " FROM targets WHERE dst >= %u AND dst <= %u)",
+                 win, lo, hi);
+        if (!rc)
+            rc = pm_pg_pull_table(s, "names", w, errbuf);
     }
     if (w)
         rc = pm_pg_read_end(s, rc);

@@ -9,7 +9,7 @@
 
 /* Parents before children (foreign keys in the working copy). */
 static const char *const tables[] = {"snapshots",       "targets",         "hops",  "prefix_rollups", "upstream_rollups",
-                                     "prefix_states",   "upstream_states", "pcaps"};
+                                     "prefix_states",   "upstream_states", "pcaps", "names"};
 #define N_TABLES (sizeof tables / sizeof tables[0])
 #define MAX_COLS 32
 
@@ -118,7 +118,7 @@ int pm_pg_pull_table(struct pm_store *s, const char *table, const char *where, c
 }
 
 /* Per snapshot, what a load needs beside its snapshots row. */
-static const char *const per_snapshot[] = {"targets", "hops", "prefix_rollups", "upstream_rollups"};
+static const char *const per_snapshot[] = {"targets", "hops", "prefix_rollups", "upstream_rollups", "names"};
 
 int pm_pg_start(struct pm_store *s, char *errbuf)
 {

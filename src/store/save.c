@@ -200,6 +200,8 @@ int pm_store_insert_pcap(struct pm_store *s, const struct pm_snapshot *snap, con
     if (!rc)
         rc = insert_rollups(s, new_id, "upstream_rollups", snap->by_upstream, snap->n_upstream, errbuf);
     if (!rc)
+        rc = pm_store_names_write(s, new_id, snap, errbuf);
+    if (!rc)
         rc = pm_store_states_write(s, new_id, errbuf);
     if (!rc && gz)
         rc = insert_pcap(s, new_id, snap, gz, gz_len, errbuf);
@@ -225,6 +227,12 @@ int pm_store_insert(struct pm_store *s, const struct pm_snapshot *snap, int64_t 
 
 void pm_store_set_pcap_to_store(struct pm_store *s, bool on) { s->pcap_to_store = on; }
 
+void pm_store_set_names(struct pm_store *s, pm_store_name_fn fn, void *ctx)
+{
+    s->name_fn = fn;
+    s->name_ctx = ctx;
+}
+
 static int save(struct pm_store *s, const struct pm_run *run, const struct pm_analysis *analysis,
                 const char *pcap_path, int pcap_fd, int64_t *snapshot_id, char *errbuf)
 {
@@ -232,8 +240,12 @@ static int save(struct pm_store *s, const struct pm_run *run, const struct pm_an
         return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
     struct pm_snapshot *snap;
     int rc = pm_snapshot_from_run(run, analysis, &snap, errbuf);
-    if (rc)
+    if (!rc && s->name_fn)
+        rc = pm_snapshot_set_names(snap, s->name_fn, s->name_ctx, errbuf);
+    if (rc) {
+        pm_snapshot_free(snap);
         return rc;
+    }
     unsigned char *gz = NULL;
     size_t gz_len = 0;
     if (s->pcap_to_store && pcap_fd >= 0) {

@@ -120,6 +120,15 @@ static const struct migration migrations[] = {
      "  snapshot INTEGER PRIMARY KEY REFERENCES snapshots (id) ON DELETE CASCADE,"
      "  sha256 TEXT NOT NULL, data BLOB NOT NULL);",
      NULL},
+    /* 4 -> 5 (issue 15): the host names reverse DNS gave the run's hop
+     * addresses, once per snapshot and address (a name is what the
+     * resolver said then: it may change between snapshots); older
+     * snapshots simply have none */
+    {"CREATE TABLE names ("
+     "  snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+     "  addr INTEGER NOT NULL, name TEXT NOT NULL,"
+     "  PRIMARY KEY (snapshot, addr)) WITHOUT ROWID;",
+     NULL},
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == PM_STORE_SCHEMA_VERSION,

@@ -17,6 +17,7 @@ void pm_snapshot_free(struct pm_snapshot *snap)
     free(snap->hops);
     free(snap->by_prefix);
     free(snap->by_upstream);
+    free(snap->names);
     free(snap->params_json);
     free(snap->databases_json);
     free(snap);

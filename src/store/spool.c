@@ -33,12 +33,16 @@ static void spool_name(const struct pm_snapshot *snap, char *out, size_t len)
 }
 
 int pm_store_spool_write(const char *dir, const struct pm_run *run, const struct pm_analysis *analysis, int pcap_fd,
-                         char *written, size_t written_len, char *errbuf)
+                         pm_store_name_fn names, void *names_ctx, char *written, size_t written_len, char *errbuf)
 {
     struct pm_snapshot *snap;
     int rc = pm_snapshot_from_run(run, analysis, &snap, errbuf);
-    if (rc)
+    if (!rc && names)
+        rc = pm_snapshot_set_names(snap, names, names_ctx, errbuf);
+    if (rc) {
+        pm_snapshot_free(snap);
         return rc;
+    }
     char pdir[4096], stem[sizeof snap->pcap_path];
     snprintf(pdir, sizeof pdir, "%.4000s/pcaps", dir);
     if (mkdir(pdir, 0750) != 0 && errno != EEXIST)

@@ -82,7 +82,8 @@ static void init_is_needed_and_idempotent(void **state)
     /* a schema 3 database (before the pcaps table and the retention
      * functions): refused until `store init` migrates it, then whole */
     c = PQconnectdb(spec);
-    PGresult *r = PQexec(c, "DROP TABLE pcaps; DROP FUNCTION pathmortem_retain_pcaps; DROP FUNCTION pathmortem_retain_hops;"
+    PGresult *r = PQexec(c, "DROP TABLE names; DROP TABLE pcaps; DROP FUNCTION pathmortem_retain_pcaps;"
+                            " DROP FUNCTION pathmortem_retain_hops;"
                             "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
@@ -92,15 +93,55 @@ static void init_is_needed_and_idempotent(void **state)
     assert_int_equal(from, 3);
     r = PQexec(c, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), to_regclass('pcaps') IS NOT NULL,"
                   " to_regproc('pathmortem_retain_hops') IS NOT NULL,"
-                  " has_function_privilege('public', 'pathmortem_retain_pcaps(text, integer, integer, bigint)', 'EXECUTE')");
+                  " has_function_privilege('public', 'pathmortem_retain_pcaps(text, integer, integer, bigint)', 'EXECUTE'),"
+                  " to_regclass('names') IS NOT NULL");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    assert_string_equal(PQgetvalue(r, 0, 0), "4");
+    assert_string_equal(PQgetvalue(r, 0, 0), "5");
     assert_string_equal(PQgetvalue(r, 0, 1), "t");
     assert_string_equal(PQgetvalue(r, 0, 2), "t");
     assert_string_equal(PQgetvalue(r, 0, 3), "f"); /* not PUBLIC's to call */
+    assert_string_equal(PQgetvalue(r, 0, 4), "t");
+    PQclear(r);
+    assert_int_equal(pm_store_open(spec, PM_STORE_WRITE, &s, err), PM_OK);
+    /* a schema 4 database with snapshots (before the names table, issue
+     * 15): `store init` migrates it in place and keeps every row */
+    save(s, T0_US, "v4", TS_DIED_4837, 2, PM_OK);
+    save(s, T0_US + STEP_US, "v4", TS_REACHED, 2, PM_OK);
+    pm_store_close(s);
+    r = PQexec(c, "DROP TABLE names; UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    assert_int_equal(pm_store_open(spec, 0, &s, err), PM_ECORRUPT);
+    assert_non_null(strstr(err, "older"));
+    assert_int_equal(pm_store_init(spec, &from, shown, sizeof shown, err), PM_OK);
+    assert_int_equal(from, 4);
+    r = PQexec(c, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), (SELECT count(*) FROM snapshots),"
+                  " (SELECT count(*) FROM hops), (SELECT count(*) FROM names)");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(r, 0, 0), "5");
+    assert_string_equal(PQgetvalue(r, 0, 1), "2");
+    assert_true(atoi(PQgetvalue(r, 0, 2)) > 0);
+    assert_string_equal(PQgetvalue(r, 0, 3), "0");
     PQclear(r);
     PQfinish(c);
-    assert_int_equal(pm_store_open(spec, PM_STORE_WRITE, &s, err), PM_OK);
+    assert_int_equal(pm_store_open(spec, 0, &s, err), PM_OK);
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
+    assert_int_equal(h->n_snapshots, 2);
+    assert_string_equal(h->episodes[0].key, "175.45.176.0/24");
+    assert_int_equal(h->episodes[0].state, PM_EPISODE_DIED);
+    assert_null(h->episodes[0].death_name);
+    pm_history_free(h);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(pm_store_list(s, 0, 0, &ids, &n, err), PM_OK);
+    assert_int_equal(n, 2);
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, ids[0], &snap, err), PM_OK);
+    assert_int_equal(snap->n_targets, 4);
+    assert_true(snap->n_hops > 0);
+    pm_snapshot_free(snap);
+    free(ids);
     pm_store_close(s);
     /* another application's meta table is left alone */
     c = PQconnectdb(admin);
@@ -233,7 +274,7 @@ static void spool_catches_up_once(void **state)
     for (int i = 0; i < 3; i++) {
         struct fixture fx = make_fixture(T0_US + (uint64_t)i * STEP_US, TS_DIED_4837, TS_REACHED, 3);
         snprintf(fx.run->vantage, sizeof fx.run->vantage, "nrt/1");
-        assert_int_equal(pm_store_spool_write(spool, fx.run, fx.an, -1, written, sizeof written, err), PM_OK);
+        assert_int_equal(pm_store_spool_write(spool, fx.run, fx.an, -1, NULL, NULL, written, sizeof written, err), PM_OK);
         free_fixture(&fx);
     }
     assert_non_null(strstr(written, "nrt_1.jsonl"));
@@ -280,7 +321,7 @@ static void spooled_pcap_goes_into_the_store(void **state)
     int fd = open(cap, O_RDONLY);
     struct fixture fx = make_fixture(T0_US, TS_REACHED, TS_REACHED, 2);
     snprintf(fx.run->vantage, sizeof fx.run->vantage, "sp1");
-    assert_int_equal(pm_store_spool_write(spool, fx.run, fx.an, fd, written, sizeof written, err), PM_OK);
+    assert_int_equal(pm_store_spool_write(spool, fx.run, fx.an, fd, NULL, NULL, written, sizeof written, err), PM_OK);
     free_fixture(&fx);
     close(fd);
     char pcaps[160];

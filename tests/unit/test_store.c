@@ -905,6 +905,226 @@ static void migrates_version_1(void **state)
     rm_rf(dir);
 }
 
+/* A resolver as the save sees it: provider-style names for the China Unicom
+ * routers, none for the vantage's gateway, and a PTR that is no host name. */
+static const char *fake_names(void *ctx, uint32_t addr)
+{
+    (void)ctx;
+    if (addr == ip(219, 158, 39, 42))
+        return "xe-0-1-0.bjs-cu.chinaunicom.example";
+    if (addr == ip(219, 158, 1, 1))
+        return "ae-2.bjs-cu.chinaunicom.example";
+    if (addr == ip(175, 45, 176, 254))
+        return "evil name\n<script>"; /* fails pm_hostname_valid: not stored */
+    return NULL;
+}
+
+/* Output of fn into a string (malloc'd). */
+static char *capture_output(int (*fn)(FILE *, const void *), const void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(fn(f, arg), PM_OK);
+    fclose(f);
+    return buf;
+}
+static int history_text(FILE *f, const void *h)
+{
+    char err[PM_ERRBUF_SIZE];
+    return pm_output_history(f, PM_FMT_TEXT, h, T0_US + 3 * STEP_US, err);
+}
+static int history_json(FILE *f, const void *h)
+{
+    char err[PM_ERRBUF_SIZE];
+    return pm_output_history(f, PM_FMT_JSON, h, T0_US + 3 * STEP_US, err);
+}
+static int diff_text(FILE *f, const void *d)
+{
+    char err[PM_ERRBUF_SIZE];
+    return pm_output_diff(f, PM_FMT_TEXT, d, err);
+}
+static int diff_json(FILE *f, const void *d)
+{
+    char err[PM_ERRBUF_SIZE];
+    return pm_output_diff(f, PM_FMT_JSON, d, err);
+}
+
+/* Issue 15: the names reverse DNS gave the hops are stored with the
+ * snapshot (schema 5) and shown by history, diff and export; a snapshot
+ * saved without names shows none, and an invalid name is never stored. */
+static void names_stored_and_shown(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
+    int64_t id0, id1;
+    save_fixture(s, T0_US, TS_REACHED, TS_REACHED, 2, NULL, &id0); /* no names asked: none stored */
+    pm_store_set_names(s, fake_names, NULL);
+    save_fixture(s, T0_US + STEP_US, TS_DIED_4837, TS_REACHED, 2, NULL, &id1);
+    assert_int_equal(reopen(&s, path, 0), PM_OK);
+
+    struct pm_snapshot *a, *b;
+    assert_int_equal(pm_store_load(s, id0, &a, err), PM_OK);
+    assert_int_equal(pm_store_load(s, id1, &b, err), PM_OK);
+    assert_int_equal(a->n_names, 0);
+    assert_int_equal(b->n_names, 2);
+    assert_string_equal(pm_snapshot_name(b, ip(219, 158, 1, 1)), "ae-2.bjs-cu.chinaunicom.example");
+    assert_string_equal(pm_snapshot_name(b, ip(219, 158, 39, 42)), "xe-0-1-0.bjs-cu.chinaunicom.example");
+    assert_null(pm_snapshot_name(b, ip(175, 45, 176, 254)));
+    assert_null(pm_snapshot_name(b, ip(198, 18, 0, 1)));
+
+    /* export: "name" beside each named hop, and only there */
+    char *la = pm_snapshot_to_jsonl(a, err), *lb = pm_snapshot_to_jsonl(b, err);
+    assert_non_null(la);
+    assert_non_null(lb);
+    assert_null(strstr(la, "\"name\":\"xe-"));
+    assert_non_null(strstr(lb, "\"from\":\"219.158.39.42\",\"name\":\"xe-0-1-0.bjs-cu.chinaunicom.example\""));
+    assert_null(strstr(lb, "evil"));
+    /* and back: import reads the names, the line round-trips byte for byte */
+    struct pm_snapshot *c;
+    assert_int_equal(pm_snapshot_from_jsonl(lb, strlen(lb), &c, err), PM_OK);
+    assert_int_equal(c->n_names, 2);
+    char *lc = pm_snapshot_to_jsonl(c, err);
+    assert_string_equal(lb, lc);
+    free(lc);
+    pm_snapshot_free(c);
+    /* one address with two names in one document is refused */
+    char *twice = strdup(lb), *p = strstr(twice, "ae-2.bjs-cu");
+    assert_non_null(p);
+    /* every hop 2 of the China side is 219.158.1.1: rename the first one only */
+    memcpy(p, "ae-3", 4);
+    assert_int_equal(pm_snapshot_from_jsonl(twice, strlen(twice), &c, err), PM_EINVAL);
+    assert_non_null(strstr(err, "two names"));
+    free(twice);
+    /* a name that is no host name is refused */
+    char *bad = strdup(lb);
+    p = strstr(bad, "ae-2.bjs-cu");
+    p[2] = ' ';
+    assert_int_equal(pm_snapshot_from_jsonl(bad, strlen(bad), &c, err), PM_EINVAL);
+    assert_non_null(strstr(err, "host name"));
+    free(bad);
+    free(la);
+    free(lb);
+
+    /* diff: the death point and the hops with the name each snapshot stored */
+    struct pm_diff *d;
+    assert_int_equal(pm_store_diff(a, b, &d, err), PM_OK);
+    char *dt = capture_output(diff_text, d), *dj = capture_output(diff_json, d);
+    assert_non_null(strstr(dt, "died at 219.158.39.42 (xe-0-1-0.bjs-cu.chinaunicom.example, hop 3)"));
+    assert_non_null(strstr(dj, "\"name\": \"xe-0-1-0.bjs-cu.chinaunicom.example\""));
+    assert_non_null(strstr(dj, "\"hop_names\""));
+    free(dt);
+    free(dj);
+    pm_diff_free(d);
+    pm_snapshot_free(a);
+    pm_snapshot_free(b);
+
+    /* history: the outage's death point named */
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
+    const struct pm_episode *dead = NULL;
+    for (size_t i = 0; i < h->n; i++)
+        if (!strcmp(h->episodes[i].key, "175.45.176.0/24") && h->episodes[i].state == PM_EPISODE_DIED)
+            dead = &h->episodes[i];
+    assert_non_null(dead);
+    assert_int_equal(dead->death_addr, ip(219, 158, 39, 42));
+    assert_non_null(dead->death_name);
+    assert_string_equal(dead->death_name, "xe-0-1-0.bjs-cu.chinaunicom.example");
+    char *ht = capture_output(history_text, h), *hj = capture_output(history_json, h);
+    assert_non_null(strstr(ht, "unreachable since"));
+    assert_non_null(strstr(ht, ", at 219.158.39.42 (xe-0-1-0.bjs-cu.chinaunicom.example)"));
+    assert_non_null(strstr(hj, "\"name\": \"xe-0-1-0.bjs-cu.chinaunicom.example\""));
+    free(ht);
+    free(hj);
+    pm_history_free(h);
+    pm_store_close(s);
+    rm_rf(dir);
+}
+
+/* A store as schema version 4 left it (the migrations' SQL up to 4, frozen
+ * since, and rows of that shape): a writer migrates it to 5 in place, every
+ * row kept, and it takes named snapshots after. */
+static void migrates_version_4(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[PM_ERRBUF_SIZE];
+    temp_store(dir, sizeof dir, path, sizeof path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[2048];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; BEGIN;", (int)PM_STORE_APP_ID);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    for (int v = 0; v < 4; v++)
+        if (sqlite3_exec(db, pm_store_migration_sql(v), NULL, NULL, NULL) != SQLITE_OK)
+            fail_msg("schema step %d: %s", v, sqlite3_errmsg(db));
+    snprintf(sql, sizeof sql,
+             "INSERT INTO snapshots VALUES (1, %llu, %llu, 'v', 'icmp', 1, 131279, '{}', '[]', NULL, NULL, 1,"
+             " 'complete');"
+             "INSERT INTO targets VALUES (1, %u, %u, 'died', 'admin-prohibited', 'unreachable', %u, 3, 4837, 4837,"
+             " 'CU', 4837, 'CU', 0.5, '[]');"
+             "INSERT INTO hops VALUES (1, %u, 1, 0, %u, 1.5, 11, 0, 0, 63, 1, 4837);"
+             "INSERT INTO hops VALUES (1, %u, 3, 0, %u, 2.5, 3, 13, 3, 62, 1, 4837);"
+             "INSERT INTO prefix_states VALUES (1, %u, 1, 0, 4837, 'CU', 4837, 'CU', %u, 'admin-prohibited', 'dead',"
+             " 0, 1, 0);"
+             "INSERT INTO pcaps VALUES (1, '%064d', x'1f8b');"
+             "PRAGMA user_version = 4; COMMIT;",
+             (unsigned long long)T0_US, (unsigned long long)T0_US + 1000, ip(175, 45, 176, 9), ip(175, 45, 176, 0),
+             ip(219, 158, 39, 42), ip(175, 45, 176, 9), ip(219, 158, 1, 1), ip(175, 45, 176, 9),
+             ip(219, 158, 39, 42), ip(175, 45, 176, 0), ip(219, 158, 39, 42), 7);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("building a v4 store: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+
+    struct pm_store *s;
+    assert_int_equal(pm_store_open(path, 0, &s, err), PM_ECORRUPT); /* a reader never migrates */
+    assert_non_null(strstr(err, "older"));
+    assert_int_equal(pm_store_open(path, PM_STORE_WRITE, &s, err), PM_OK);
+    /* the old rows, whole */
+    struct pm_snapshot *snap;
+    assert_int_equal(pm_store_load(s, 1, &snap, err), PM_OK);
+    assert_int_equal(snap->n_targets, 1);
+    assert_int_equal(snap->targets[0].last_addr, ip(219, 158, 39, 42));
+    assert_int_equal(snap->n_hops, 2);
+    assert_true(snap->hops[1].rtt_ms == 2.5);
+    assert_int_equal(snap->n_names, 0);
+    pm_snapshot_free(snap);
+    struct pm_history *h;
+    assert_int_equal(pm_store_history(s, 0, 0, NULL, &h, err), PM_OK);
+    assert_int_equal(h->n_snapshots, 1);
+    assert_int_equal(h->episodes[0].state, PM_EPISODE_DIED);
+    assert_int_equal(h->episodes[0].death_addr, ip(219, 158, 39, 42));
+    assert_null(h->episodes[0].death_name);
+    pm_history_free(h);
+    /* schema 5 at work: a named snapshot beside the old one */
+    pm_store_set_names(s, fake_names, NULL);
+    int64_t id;
+    save_fixture(s, T0_US + STEP_US, TS_DIED_4837, TS_REACHED, 1, NULL, &id);
+    assert_int_equal(pm_store_load(s, id, &snap, err), PM_OK);
+    assert_int_equal(snap->n_names, 2);
+    pm_snapshot_free(snap);
+    pm_store_close(s);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT COUNT(*) FROM snapshots), (SELECT COUNT(*) FROM hops WHERE"
+                                            " snapshot = 1), (SELECT COUNT(*) FROM pcaps), (SELECT COUNT(*) FROM names),"
+                                            " (SELECT user_version FROM pragma_user_version)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_int_equal(sqlite3_column_int(st, 1), 2);
+    assert_int_equal(sqlite3_column_int(st, 2), 1);
+    assert_int_equal(sqlite3_column_int(st, 3), 2);
+    assert_int_equal(sqlite3_column_int(st, 4), 5);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    rm_rf(dir);
+}
+
 /* Rows are untrusted: a tampered store gives PM_ECORRUPT with a message, never a crash. */
 static void tampered_rows_are_refused(void **state)
 {
@@ -1011,6 +1231,8 @@ int main(void)
         cmocka_unit_test(tampered_rows_are_refused),
         cmocka_unit_test(reader_without_write_access),
         cmocka_unit_test(pcap_inside_the_store),
+        cmocka_unit_test(names_stored_and_shown),
+        cmocka_unit_test(migrates_version_4),
     };
     /* under tests/pg/with-pg.sh: the tests that hold for any backend (the
      * rest test the SQLite file itself: its header, lock, WAL, owner) */
@@ -1021,6 +1243,7 @@ int main(void)
         cmocka_unit_test(read_only_store_refuses_writes),
         cmocka_unit_test(retention_by_count_and_age),
         cmocka_unit_test(pcap_inside_the_store),
+        cmocka_unit_test(names_stored_and_shown),
     };
     if (on_server())
         return cmocka_run_group_tests(server_tests, NULL, NULL);
