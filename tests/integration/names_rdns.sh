@@ -118,5 +118,57 @@ pm analyze --names --format svg -o "$LAB_TMP/an.svg" "$LAB_TMP/cu.pcap" || true
 sed 's/&#45;/-/g' "$LAB_TMP/an.svg" >"$LAB_TMP/an.plain.svg"
 grep -q '>xe-0-1-0.bjs-cu.chinaunicom.example<' "$LAB_TMP/an.plain.svg" || bad "analyze --names --format svg: no router name"
 
-[ $fail -eq 0 ] && echo "PASS: hop names by reverse DNS (names, NXDOMAIN, a silent zone, -n, show/html/svg, analyze --names)"
+# 6. snapshot stores the names (issue 15, schema 5): history names an outage's death point,
+# export every named hop, diff the death points; -n stores none. cu2a's withdrawal makes
+# 198.19.176.0/24 die with !N from cu2a, 198.18.17.1 in the PTR table.
+STORE=$LAB_TMP/store/store.db
+mkdir -p "$LAB_TMP/store"
+snap() { pm snapshot --store "$STORE" --no-progress --quiet -q 1 --wait 1 "$@" 198.19.176.71 198.19.177.5 || [ $? -le 2 ]; }
+snap || bad "healthy snapshot"
+lab_fault withdraw cu2a
+snap || bad "snapshot during the withdrawal"
+lab_repair withdraw cu2a
+want_name=$(awk '$1 == "198.18.17.1" {print $2}' "$LAB_TMP/ptr.txt")
+[ -n "$want_name" ] || bad "the PTR table has no name for cu2a's 198.18.17.1"
+"$BUILD/pathmortem" history --store "$STORE" >"$LAB_TMP/hist.txt" || true
+grep -Fq "198.19.176.0/24 unreachable since" "$LAB_TMP/hist.txt" || bad "history: no outage of 198.19.176.0/24: $(cat "$LAB_TMP/hist.txt")"
+grep -Fq ", at 198.18.17.1 ($want_name)" "$LAB_TMP/hist.txt" ||
+  bad "history text: the death point is not named $want_name: $(grep unreachable "$LAB_TMP/hist.txt")"
+"$BUILD/pathmortem" history --store "$STORE" --format json >"$LAB_TMP/hist.json" || true
+python3 - "$LAB_TMP/hist.json" "$want_name" <<'PY' || bad "history json: death.name"
+import json, sys
+eps = [e for e in json.load(open(sys.argv[1]))["episodes"] if e["prefix"] == "198.19.176.0/24" and e["state"] == "died"]
+assert eps, "no died episode of 198.19.176.0/24"
+d = eps[0]["death"]
+assert d["addr"] == "198.18.17.1" and d["name"] == sys.argv[2], d
+PY
+"$BUILD/pathmortem" export --store "$STORE" >"$LAB_TMP/export.jsonl" || bad "export"
+# every exported name is the PTR table's, and the provider-style names are there
+python3 - "$LAB_TMP/export.jsonl" "$LAB_TMP/ptr.txt" <<'PY' || bad "export: hop names"
+import json, sys
+ptr = dict(l.split() for l in open(sys.argv[2]) if l.strip())
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 2, len(lines)
+for snap in lines:
+    named = {}
+    for t in snap["targets"]:
+        for h in t["hops"]:
+            if "name" in h:
+                assert ptr.get(h["from"]) == h["name"], (h["from"], h["name"])
+                named[h["from"]] = h["name"]
+    assert "xe-0-1-0.bjs-cu.chinaunicom.example" in named.values(), named
+    assert "xe-0-0-0.khv-ttk.transtelecom.example" in named.values(), named
+print("export: %d and %d hop addresses named" % tuple(
+    len({h["from"] for t in s["targets"] for h in t["hops"] if "name" in h}) for s in lines))
+PY
+"$BUILD/pathmortem" diff --store "$STORE" --prefix 198.19.176.0/24 >"$LAB_TMP/diff.txt" || true
+grep -Eq "died at 198\.18\.17\.1 \(${want_name//./\\.}, hop [0-9]+\)" "$LAB_TMP/diff.txt" ||
+  bad "diff: the death point is not named: $(grep -m2 died "$LAB_TMP/diff.txt")"
+before=$("$DNS" queries "$LAB_PREFIX")
+snap -n || bad "snapshot -n"
+after=$("$DNS" queries "$LAB_PREFIX")
+[ "$before" = "$after" ] || bad "snapshot -n: the server saw $((after - before)) queries"
+"$BUILD/pathmortem" export --store "$STORE" --since -1m | tail -1 | grep -q '"name":"xe-' && bad "snapshot -n: names stored"
+
+[ $fail -eq 0 ] && echo "PASS: hop names by reverse DNS (names, NXDOMAIN, a silent zone, -n, show/html/svg, analyze --names, stored by snapshot: history/export/diff)"
 exit $fail
