@@ -6,6 +6,7 @@
 #include "pathmortem/foreign.h"
 #include "pathmortem/wire.h"
 #include "util/grow.h"
+#include "util/map.h"
 
 struct probe {
     uint64_t ts;
@@ -39,9 +40,9 @@ struct pm_foreign {
     uint32_t n_replies, cap_replies;
     struct pm_ext_set *exts;    /* only replies that carried extension objects have one */
     uint32_t n_exts, cap_exts;
-    uint32_t *by_id, *by_flow;  /* open addressing: probe index + 1 (latest with that hash) */
-    uint32_t table_cap;         /* power of two, kept at least twice n_probes */
-    uint64_t *hash_id, *hash_flow; /* the full hash stored per slot, to tell buckets apart */
+    /* identity hash, flow hash -> index + 1 of the latest probe with it; the
+     * earlier ones are chained through prev_id, prev_flow */
+    struct pm_map by_id, by_flow;
     struct pm_foreign_counts counts;
 };
 
@@ -58,10 +59,8 @@ void pm_foreign_free(struct pm_foreign *f)
     free(f->probes);
     free(f->replies);
     free(f->exts);
-    free(f->by_id);
-    free(f->by_flow);
-    free(f->hash_id);
-    free(f->hash_flow);
+    pm_map_free(&f->by_id);
+    pm_map_free(&f->by_flow);
     free(f);
 }
 
@@ -95,47 +94,6 @@ static uint64_t hash_flow(uint32_t src, uint32_t dst, uint8_t proto, uint16_t a,
     return h ? h : 1;
 }
 
-static uint32_t *slot(uint32_t *tab, uint64_t *hashes, uint32_t cap, uint64_t h)
-{
-    uint32_t i = (uint32_t)h & (cap - 1);
-    while (tab[i] && hashes[i] != h)
-        i = (i + 1) & (cap - 1);
-    hashes[i] = h;
-    return &tab[i];
-}
-
-static int grow_tables(struct pm_foreign *f)
-{
-    if ((uint64_t)(f->n_probes + 1) * 2 <= f->table_cap)
-        return PM_OK;
-    uint32_t cap = f->table_cap ? f->table_cap * 2 : 1024;
-    uint32_t *id = calloc(cap, sizeof *id), *fl = calloc(cap, sizeof *fl);
-    uint64_t *hi = calloc(cap, sizeof *hi), *hf = calloc(cap, sizeof *hf);
-    if (!id || !fl || !hi || !hf) {
-        free(id);
-        free(fl);
-        free(hi);
-        free(hf);
-        return PM_ENOMEM;
-    }
-    for (uint32_t i = 0; i < f->table_cap; i++) {
-        if (f->by_id[i])
-            *slot(id, hi, cap, f->hash_id[i]) = f->by_id[i];
-        if (f->by_flow[i])
-            *slot(fl, hf, cap, f->hash_flow[i]) = f->by_flow[i];
-    }
-    free(f->by_id);
-    free(f->by_flow);
-    free(f->hash_id);
-    free(f->hash_flow);
-    f->by_id = id;
-    f->by_flow = fl;
-    f->hash_id = hi;
-    f->hash_flow = hf;
-    f->table_cap = cap;
-    return PM_OK;
-}
-
 static void add_probe(struct pm_foreign *f, const struct pm_packet *p, uint64_t ts)
 {
     f->counts.candidates++;
@@ -143,8 +101,7 @@ static void add_probe(struct pm_foreign *f, const struct pm_packet *p, uint64_t 
         f->counts.over_cap += f->n_probes >= PM_FOREIGN_MAX_PROBES;
         return;
     }
-    if (grow_tables(f) != PM_OK ||
-        PM_GROW(f->probes, f->cap_probes, f->n_probes + 1, 1024, PM_FOREIGN_MAX_PROBES) != PM_OK) {
+    if (PM_GROW(f->probes, f->cap_probes, f->n_probes + 1, 1024, PM_FOREIGN_MAX_PROBES) != PM_OK) {
         f->counts.over_cap++;
         return;
     }
@@ -169,11 +126,14 @@ static void add_probe(struct pm_foreign *f, const struct pm_packet *p, uint64_t 
         pr->b = p->l4.dport;
         pr->tcp_seq = p->l4.tcp_seq;
     }
-    uint32_t *si = slot(f->by_id, f->hash_id, f->table_cap,
-                        hash_identity(pr->src, pr->dst, pr->proto, pr->ipid, pr->l4));
+    uint32_t *si = pm_map_put(&f->by_id, hash_identity(pr->src, pr->dst, pr->proto, pr->ipid, pr->l4), 0, NULL);
+    uint32_t *sf = pm_map_put(&f->by_flow, hash_flow(pr->src, pr->dst, pr->proto, pr->a, pr->b), 0, NULL);
+    if (!si || !sf) {
+        f->counts.over_cap++; /* a new key left at 0 in the other map is an empty chain */
+        return;
+    }
     pr->prev_id = *si;
     *si = f->n_probes + 1;
-    uint32_t *sf = slot(f->by_flow, f->hash_flow, f->table_cap, hash_flow(pr->src, pr->dst, pr->proto, pr->a, pr->b));
     pr->prev_flow = *sf;
     *sf = f->n_probes + 1;
     f->n_probes++;
@@ -226,16 +186,13 @@ static void on_quote(struct pm_foreign *f, const struct pm_packet *p, uint64_t t
 {
     const struct pm_ipv4 *q = &p->quoted_ip;
     const struct pm_l4 *ql = &p->quoted_l4;
-    if (ql->raw_len < id_len(q->proto) || !f->table_cap) {
+    if (ql->raw_len < id_len(q->proto)) {
         f->counts.unmatched_errors++;
         return;
     }
-    uint64_t h = hash_identity(q->src, q->dst, q->proto, q->id, ql->raw);
-    uint32_t i = (uint32_t)h & (f->table_cap - 1);
-    while (f->by_id[i] && f->hash_id[i] != h)
-        i = (i + 1) & (f->table_cap - 1);
+    const uint32_t *head = pm_map_get(&f->by_id, hash_identity(q->src, q->dst, q->proto, q->id, ql->raw));
     uint32_t first_dup = 0;
-    for (uint32_t k = f->by_id[i], walked = 0; k && walked < WALK_MAX; k = f->probes[k - 1].prev_id, walked++) {
+    for (uint32_t k = head ? *head : 0, walked = 0; k && walked < WALK_MAX; k = f->probes[k - 1].prev_id, walked++) {
         const struct probe *pr = &f->probes[k - 1];
         if (pr->src != q->src || pr->dst != q->dst || pr->proto != q->proto || pr->ipid != q->id ||
             memcmp(pr->l4, ql->raw, id_len(q->proto)) || pr->ts > ts)
@@ -263,13 +220,8 @@ static void on_quote(struct pm_foreign *f, const struct pm_packet *p, uint64_t t
 static void on_answer(struct pm_foreign *f, const struct pm_packet *p, uint64_t ts, uint16_t a, uint16_t b,
                       uint8_t kind)
 {
-    if (!f->table_cap)
-        return;
-    uint64_t h = hash_flow(p->ip.dst, p->ip.src, p->ip.proto, a, b);
-    uint32_t i = (uint32_t)h & (f->table_cap - 1);
-    while (f->by_flow[i] && f->hash_flow[i] != h)
-        i = (i + 1) & (f->table_cap - 1);
-    for (uint32_t k = f->by_flow[i], walked = 0; k && walked < WALK_MAX; k = f->probes[k - 1].prev_flow, walked++) {
+    const uint32_t *head = pm_map_get(&f->by_flow, hash_flow(p->ip.dst, p->ip.src, p->ip.proto, a, b));
+    for (uint32_t k = head ? *head : 0, walked = 0; k && walked < WALK_MAX; k = f->probes[k - 1].prev_flow, walked++) {
         const struct probe *pr = &f->probes[k - 1];
         if (pr->src != p->ip.dst || pr->dst != p->ip.src || pr->proto != p->ip.proto || pr->a != a || pr->b != b ||
             pr->ts > ts)
