@@ -32,14 +32,16 @@ static const char usage_text[] =
 
 int pm_cmd_diff(int argc, char **argv)
 {
-    static const struct option opts[] = {{"store", required_argument, 0, 's'},
+    static const struct option opts[] = {{"store", required_argument, 0, PM_CLI_OPT_STORE},
                                          {"format", required_argument, 0, 'f'},
                                          {"vantage", required_argument, 0, 'V'},
                                          {"summary", no_argument, 0, 'S'},
                                          {"prefix", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *store_path = pm_store_default_path(), *format = "text", *vantage = NULL;
+    struct pm_cli_store_args sa;
+    pm_cli_store_args_init(&sa);
+    const char *format = "text", *vantage = NULL;
     bool summary = false;
     uint32_t prefix = 0;
     uint8_t prefix_len = 0;
@@ -48,7 +50,7 @@ int pm_cmd_diff(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 's': store_path = optarg; break;
+        case PM_CLI_OPT_STORE: sa.store = optarg; break;
         case 'f': format = optarg; break;
         case 'V': vantage = optarg; break;
         case 'S': summary = true; break;
@@ -81,15 +83,10 @@ int pm_cmd_diff(int argc, char **argv)
         rb = "latest";
     }
     char err[PM_ERRBUF_SIZE];
-    int rc = pm_cli_offline_drop("diff", store_path);
+    struct pm_store *s;
+    int rc = pm_cli_offline_store("diff", &sa, false, NULL, NULL, &s);
     if (rc)
         return rc;
-    struct pm_store *s;
-    rc = pm_store_open(store_path, 0, &s, err);
-    if (rc) {
-        pm_cli_error("%s", err);
-        return pm_cli_exit_for(rc);
-    }
     int64_t ia, ib;
     struct pm_snapshot *a = NULL, *b = NULL;
     struct pm_diff *d = NULL;

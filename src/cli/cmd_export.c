@@ -24,20 +24,19 @@ static const char usage_text[] =
 int pm_cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"store", required_argument, 0, 's'}, {"since", required_argument, 0, 'S'},
-        {"until", required_argument, 0, 'U'}, {"output", required_argument, 0, 'o'},
+        {"store", required_argument, 0, PM_CLI_OPT_STORE}, {"since", required_argument, 0, PM_CLI_OPT_SINCE},
+        {"until", required_argument, 0, PM_CLI_OPT_UNTIL}, {"output", required_argument, 0, 'o'},
         {"vantage", required_argument, 0, 'V'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-    const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *output = NULL,
-               *vantage = NULL;
+        {"help", no_argument, 0, 'h'},                     {0, 0, 0, 0}};
+    struct pm_cli_store_args a;
+    pm_cli_store_args_init(&a);
+    const char *vantage = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (pm_cli_store_arg(&a, c, optarg))
+            continue;
         switch (c) {
-        case 's': store_path = optarg; break;
-        case 'S': since = optarg; break;
-        case 'U': until = optarg; break;
-        case 'o': output = optarg; break;
         case 'V': vantage = optarg; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
@@ -49,21 +48,14 @@ int pm_cmd_export(int argc, char **argv)
     }
     char err[PM_ERRBUF_SIZE];
     uint64_t now = pm_cli_now_us(), t_since, t_until;
-    if (pm_cli_time_window(since, until, now, &t_since, &t_until))
+    if (pm_cli_time_window(a.since, a.until, now, &t_since, &t_until))
         return PM_EXIT_USAGE;
     struct pm_cli_outfiles of;
     FILE *f;
-    int rc = pm_cli_offline_out(&of, "export", output, &f);
+    struct pm_store *s;
+    int rc = pm_cli_offline_store("export", &a, false, &of, &f, &s);
     if (rc)
         return rc;
-    if ((rc = pm_cli_offline_drop("export", store_path)))
-        return pm_cli_offline_finish(&of, f, rc);
-    struct pm_store *s;
-    rc = pm_store_open(store_path, 0, &s, err);
-    if (rc) {
-        pm_cli_error("%s", err);
-        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
-    }
     size_t n = 0;
     rc = pm_store_export_vantage(s, f, t_since, t_until, vantage, &n, err);
     pm_store_close(s);

@@ -108,24 +108,23 @@ static int by_vantage_write(struct pm_store *s, enum pm_format fmt, uint64_t sin
 int pm_cmd_history(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"store", required_argument, 0, 's'}, {"since", required_argument, 0, 'S'},
-        {"until", required_argument, 0, 'U'}, {"prefix", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
-        {"by-vantage", no_argument, 0, 'V'},  {"help", no_argument, 0, 'h'},
+        {"store", required_argument, 0, PM_CLI_OPT_STORE}, {"since", required_argument, 0, PM_CLI_OPT_SINCE},
+        {"until", required_argument, 0, PM_CLI_OPT_UNTIL}, {"prefix", required_argument, 0, 'p'},
+        {"format", required_argument, 0, 'f'},             {"output", required_argument, 0, 'o'},
+        {"by-vantage", no_argument, 0, 'V'},               {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *store_path = pm_store_default_path(), *since = NULL, *until = NULL, *prefix = NULL;
-    const char *format = "text", *output = NULL;
+    struct pm_cli_store_args a;
+    pm_cli_store_args_init(&a);
+    const char *prefix = NULL, *format = "text";
     bool by_vantage = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (pm_cli_store_arg(&a, c, optarg))
+            continue;
         switch (c) {
-        case 's': store_path = optarg; break;
-        case 'S': since = optarg; break;
-        case 'U': until = optarg; break;
         case 'p': prefix = optarg; break;
         case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
         case 'V': by_vantage = true; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
@@ -142,7 +141,7 @@ int pm_cmd_history(int argc, char **argv)
     }
     char err[PM_ERRBUF_SIZE];
     uint64_t now = pm_cli_now_us(), t_since, t_until;
-    if (pm_cli_time_window(since, until, now, &t_since, &t_until))
+    if (pm_cli_time_window(a.since, a.until, now, &t_since, &t_until))
         return PM_EXIT_USAGE;
     if (t_until && t_since > t_until) {
         pm_cli_error("--since is after --until");
@@ -154,17 +153,10 @@ int pm_cmd_history(int argc, char **argv)
     }
     struct pm_cli_outfiles of;
     FILE *f;
-    int rc = pm_cli_offline_out(&of, "history", output, &f);
+    struct pm_store *s;
+    int rc = pm_cli_offline_store("history", &a, false, &of, &f, &s);
     if (rc)
         return rc;
-    if ((rc = pm_cli_offline_drop("history", store_path)))
-        return pm_cli_offline_finish(&of, f, rc);
-    struct pm_store *s;
-    rc = pm_store_open(store_path, 0, &s, err);
-    if (rc) {
-        pm_cli_error("%s", err);
-        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
-    }
     if (by_vantage) {
         rc = by_vantage_write(s, fmt, t_since, t_until, prefix, f, t_until ? t_until : now);
         pm_store_close(s);

@@ -37,17 +37,20 @@ static const char usage_text[] =
 /* `store pcap`: the gzip bytes as they were stored, checked, to -o or a pipe. */
 static int cmd_pcap(int argc, char **argv)
 {
-    static const struct option opts[] = {{"store", required_argument, 0, 's'}, {"vantage", required_argument, 0, 'V'},
+    static const struct option opts[] = {{"store", required_argument, 0, PM_CLI_OPT_STORE},
+                                         {"vantage", required_argument, 0, 'V'},
                                          {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *spec = pm_store_default_path(), *vantage = NULL, *output = NULL;
+    struct pm_cli_store_args a;
+    pm_cli_store_args_init(&a);
+    const char *vantage = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (pm_cli_store_arg(&a, c, optarg))
+            continue;
         switch (c) {
-        case 's': spec = optarg; break;
         case 'V': vantage = optarg; break;
-        case 'o': output = optarg; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -57,23 +60,17 @@ static int cmd_pcap(int argc, char **argv)
         return PM_EXIT_USAGE;
     }
     const char *ref = optind < argc ? argv[optind] : "latest";
-    if ((!output || !strcmp(output, "-")) && isatty(STDOUT_FILENO)) {
+    if ((!a.output || !strcmp(a.output, "-")) && isatty(STDOUT_FILENO)) {
         pm_cli_error("store pcap: stdout is a terminal; give -o FILE or a pipe (the capture is gzip bytes)");
         return PM_EXIT_USAGE;
     }
     struct pm_cli_outfiles of;
     FILE *f;
-    int rc = pm_cli_offline_out(&of, "store pcap", output, &f);
+    struct pm_store *s;
+    int rc = pm_cli_offline_store("store pcap", &a, true, &of, &f, &s);
     if (rc)
         return rc;
-    if ((rc = pm_cli_offline_drop("store pcap", spec)))
-        return pm_cli_offline_finish(&of, f, rc);
     char err[PM_ERRBUF_SIZE];
-    struct pm_store *s;
-    if ((rc = pm_store_open(spec, 0, &s, err)) != PM_OK) {
-        pm_cli_error("store pcap: %s", err);
-        return pm_cli_offline_finish(&of, f, pm_cli_exit_for(rc));
-    }
     int64_t id = 0;
     unsigned char *gz = NULL;
     size_t len = 0;
@@ -110,13 +107,14 @@ int pm_cmd_store(int argc, char **argv)
         return PM_EXIT_USAGE;
     }
     static const struct option opts[] = {
-        {"store", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *spec = pm_store_default_path();
+        {"store", required_argument, 0, PM_CLI_OPT_STORE}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    struct pm_cli_store_args a;
+    pm_cli_store_args_init(&a);
     int c;
     optind = 1;
     while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 's': spec = optarg; break;
+        case PM_CLI_OPT_STORE: a.store = optarg; break;
         case 'h': fputs(usage_text, stdout); return PM_EXIT_OK;
         default: fputs(usage_text, stderr); return PM_EXIT_USAGE;
         }
@@ -125,12 +123,12 @@ int pm_cmd_store(int argc, char **argv)
         pm_cli_error("store init takes no arguments ('%s'); see --help", argv[optind + 1]);
         return PM_EXIT_USAGE;
     }
-    int rc = pm_cli_offline_drop("store init", spec);
+    int rc = pm_cli_offline_drop("store init", a.store);
     if (rc)
         return rc;
     char err[PM_ERRBUF_SIZE], shown[4096];
     int from = 0;
-    if ((rc = pm_store_init(spec, &from, shown, sizeof shown, err)) != PM_OK) {
+    if ((rc = pm_store_init(a.store, &from, shown, sizeof shown, err)) != PM_OK) {
         pm_cli_error("store init: %s", err);
         return pm_cli_exit_for(rc);
     }

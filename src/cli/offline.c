@@ -81,3 +81,36 @@ int pm_cli_offline_finish(struct pm_cli_outfiles *o, FILE *f, int rc)
     pm_cli_outfiles_close(o);
     return rc;
 }
+
+void pm_cli_store_args_init(struct pm_cli_store_args *a)
+{
+    *a = (struct pm_cli_store_args){.store = pm_store_default_path()};
+}
+
+bool pm_cli_store_arg(struct pm_cli_store_args *a, int c, const char *arg)
+{
+    switch (c) {
+    case PM_CLI_OPT_STORE: a->store = arg; return true;
+    case PM_CLI_OPT_SINCE: a->since = arg; return true;
+    case PM_CLI_OPT_UNTIL: a->until = arg; return true;
+    case 'o': a->output = arg; return true;
+    default: return false;
+    }
+}
+
+int pm_cli_offline_store(const char *cmd, const struct pm_cli_store_args *a, bool tag_errors,
+                         struct pm_cli_outfiles *o, FILE **f, struct pm_store **s)
+{
+    int rc;
+    if (o && (rc = pm_cli_offline_out(o, cmd, a->output, f)))
+        return rc;
+    if ((rc = pm_cli_offline_drop(cmd, a->store)))
+        return o ? pm_cli_offline_finish(o, *f, rc) : rc;
+    char err[PM_ERRBUF_SIZE];
+    if ((rc = pm_store_open(a->store, 0, s, err)) != PM_OK) {
+        pm_cli_error("%s%s%s", tag_errors ? cmd : "", tag_errors ? ": " : "", err);
+        rc = pm_cli_exit_for(rc);
+        return o ? pm_cli_offline_finish(o, *f, rc) : rc;
+    }
+    return 0;
+}
