@@ -40,6 +40,10 @@ void pm_peers_skip(struct pm_peers_ctx *c, const char *fmt, ...) __attribute__((
  * vantage already holds it. *t gets the new target. */
 int pm_peers_run_for(struct pm_peers_ctx *c, const struct pm_run *proto, const char *key, uint32_t dst,
                      struct pm_run **run, struct pm_target **t);
+/* The same for a scamper trace (lb false) or tracelb record, warts or JSON:
+ * one run per vantage, record kind and method, as scamper keeps them. */
+int pm_peers_scamper_run(struct pm_peers_ctx *c, const struct pm_run *proto, bool lb, uint32_t dst,
+                         struct pm_run **run, struct pm_target **t);
 int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v);
 /* The longest time a reply may follow its probe (Atlas caps rtt at an hour too). */
 #define PM_PEERS_MAX_RTT_US (UINT64_C(3600) * 1000000u)
@@ -71,6 +75,13 @@ void pm_peers_scamper_input(const struct pm_peers_ctx *c, json_t *rec, struct pm
  * kept. tracelb sends many flows per hop; a few per address show the hop, the
  * rest would only fill the per-destination cap that several next hops share. */
 #define PM_PEERS_LB_PER_ADDR 3
+/* tracelb (warts and JSON): keeps one reply r of a node (extension objects
+ * e, NULL: none) and moves the run's end to it; the first one kept of a
+ * probe (*kept counts them) marks the probe sent. 1 when t holds its cap
+ * of replies: the record's other replies are left out with one warning
+ * and the record is read (tracelb's many flows fill the cap quickly). */
+int pm_peers_lb_keep(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target *t, const struct pm_reply *r,
+                     const struct pm_ext_set *e, uint32_t *kept);
 /* An ICMP reply's type, code and kind (time-exceeded, unreachable, echo reply, other) into r. */
 void pm_peers_icmp_kind(uint8_t type, uint8_t code, struct pm_reply *r);
 /* Replies of t from `from` at `ttl` so far. */

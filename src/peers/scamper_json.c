@@ -178,11 +178,9 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
     proto.max_ttl = (uint8_t)hoplimit;
     proto.wait_ms = (uint32_t)wait * 1000u;
     proto.started_us = proto.ended_us = t0;
-    char key[64];
-    snprintf(key, sizeof key, "scamper/%s/%s", in->vantage_id, pm_method_name(proto.method));
     struct pm_run *run;
     struct pm_target *t;
-    if ((rc = pm_peers_run_for(c, &proto, key, d4, &run, &t)) < 0)
+    if ((rc = pm_peers_scamper_run(c, &proto, false, d4, &run, &t)) < 0)
         return rc;
     uint8_t answered[PM_TTL_MAX + 1] = {0}; /* highest attempt answered per TTL (1-based) */
     int64_t top = 0;

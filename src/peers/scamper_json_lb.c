@@ -85,17 +85,8 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
             pm_peers_icmp_kind((uint8_t)type, (uint8_t)code, &r);
             r.quoted_ttl = (uint8_t)qttl;
         }
-        if (r.recv_us > run->ended_us)
-            run->ended_us = r.recv_us;
-        if (t->n_replies >= PM_TRACE_MAX_REPLIES_PER_TARGET) {
-            pm_peers_skip(c, "tracelb replies beyond %u for one destination not kept", PM_TRACE_MAX_REPLIES_PER_TARGET);
-            c->set->skipped--;
-            return PM_OK;
-        }
-        if ((rc = pm_peers_add_reply(c, t, &r)) < 0)
-            return rc;
-        if (!kept++)
-            pm_target_note_sent(t, (uint8_t)ttl);
+        if ((rc = pm_peers_lb_keep(c, run, t, &r, NULL, &kept)) != PM_OK)
+            return rc < 0 ? rc : PM_OK;
     }
     return PM_OK;
 }
@@ -159,11 +150,9 @@ int pm_peers_scamper_json_lb(struct pm_peers_ctx *c, json_t *rec)
     proto.queries = (uint8_t)attempts;
     proto.wait_ms = (uint32_t)wait * 1000u;
     proto.started_us = proto.ended_us = t0;
-    char key[64];
-    snprintf(key, sizeof key, "scamper/%s/lb/%s", in->vantage_id, pm_method_name(proto.method));
     struct pm_run *run;
     struct pm_target *t;
-    if ((rc = pm_peers_run_for(c, &proto, key, d4, &run, &t)) < 0)
+    if ((rc = pm_peers_scamper_run(c, &proto, true, d4, &run, &t)) < 0)
         return rc;
     json_array_foreach(nodes, i, n) {
         char p[32], addr[48];

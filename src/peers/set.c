@@ -159,6 +159,14 @@ int pm_peers_run_for(struct pm_peers_ctx *c, const struct pm_run *proto, const c
     return PM_OK;
 }
 
+int pm_peers_scamper_run(struct pm_peers_ctx *c, const struct pm_run *proto, bool lb, uint32_t dst,
+                         struct pm_run **run, struct pm_target **t)
+{
+    char key[64];
+    snprintf(key, sizeof key, "scamper/%s/%s%s", proto->input.vantage_id, lb ? "lb/" : "", pm_method_name(proto->method));
+    return pm_peers_run_for(c, proto, key, dst, run, t);
+}
+
 int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v)
 {
     struct pm_peer_set *s = c->set;
@@ -194,6 +202,24 @@ int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const st
                             PM_TRACE_MAX_REPLIES_PER_TARGET);
     if (rc)
         return pm_peers_bad(c, rc, "out of memory");
+    return PM_OK;
+}
+
+int pm_peers_lb_keep(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target *t, const struct pm_reply *r,
+                     const struct pm_ext_set *e, uint32_t *kept)
+{
+    if (r->recv_us > run->ended_us)
+        run->ended_us = r->recv_us;
+    if (t->n_replies >= PM_TRACE_MAX_REPLIES_PER_TARGET) {
+        pm_peers_skip(c, "tracelb replies beyond %u for one destination not kept", PM_TRACE_MAX_REPLIES_PER_TARGET);
+        c->set->skipped--; /* not skipped: read, with the warning */
+        return 1;
+    }
+    int rc = pm_peers_add_reply_ext(c, t, r, e);
+    if (rc)
+        return rc;
+    if (!(*kept)++)
+        pm_target_note_sent(t, r->ttl);
     return PM_OK;
 }
 

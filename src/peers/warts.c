@@ -196,11 +196,9 @@ static int read_trace(struct pm_peers_ctx *c, const scamper_trace_t *tr, const c
     proto.max_ttl = tr->hoplimit; /* 0: scamper's default, learnt from the data */
     proto.started_us = t0;
     proto.ended_us = t0;
-    char key[64];
-    snprintf(key, sizeof key, "scamper/%s/%s", proto.input.vantage_id, pm_method_name(proto.method));
     struct pm_run *run;
     struct pm_target *t;
-    int rc = pm_peers_run_for(c, &proto, key, dst, &run, &t);
+    int rc = pm_peers_scamper_run(c, &proto, false, dst, &run, &t);
     if (rc)
         return rc;
     for (uint16_t i = 0; tr->hops && i < tr->hop_count; i++) {
@@ -305,18 +303,9 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
             r.quoted_ttl = rx->reply_icmp_q_ttl;
             mpls_from(rx->reply_icmp_ext, &r, &ext);
         }
-        if (r.recv_us > run->ended_us)
-            run->ended_us = r.recv_us;
-        if (t->n_replies >= PM_TRACE_MAX_REPLIES_PER_TARGET) {
-            pm_peers_skip(c, "tracelb replies beyond %u for one destination not kept", PM_TRACE_MAX_REPLIES_PER_TARGET);
-            c->set->skipped--;
-            return PM_OK;
-        }
-        int rc = pm_peers_add_reply_ext(c, t, &r, &ext);
-        if (rc)
-            return rc;
-        if (!kept++)
-            pm_target_note_sent(t, p->ttl);
+        int rc = pm_peers_lb_keep(c, run, t, &r, &ext, &kept);
+        if (rc != PM_OK)
+            return rc < 0 ? rc : PM_OK;
     }
     return PM_OK;
 }
@@ -357,11 +346,9 @@ static int read_tracelb(struct pm_peers_ctx *c, const scamper_tracelb_t *lb)
     proto.wait_ms = lb->wait_timeout * 1000u;
     proto.started_us = t0;
     proto.ended_us = t0;
-    char key[64];
-    snprintf(key, sizeof key, "scamper/%s/lb/%s", proto.input.vantage_id, pm_method_name(proto.method));
     struct pm_run *run;
     struct pm_target *t;
-    int rc = pm_peers_run_for(c, &proto, key, dst, &run, &t);
+    int rc = pm_peers_scamper_run(c, &proto, true, dst, &run, &t);
     if (rc)
         return rc;
     /* the first node was found by probes tracelb does not keep (scamper's own
