@@ -329,6 +329,21 @@ static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_pa
     return k;
 }
 
+/* An answer from the target itself (echo reply, SYN-ACK or RST), once its
+ * identity checked out: the target it names, then the common acceptance. */
+static enum pm_match_kind accept_from_target(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
+                                             uint8_t kind, uint8_t ttl, uint8_t attempt, const uint8_t *expect_l4,
+                                             size_t cmp_from, size_t cmp_len, struct pm_match_event *ev)
+{
+    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
+    if (!t)
+        return PM_MATCH_UNKNOWN;
+    struct pm_reply r;
+    fill_reply_base(p, ts_us, &r);
+    r.kind = kind;
+    return accept(m, t, ttl, attempt, expect_l4, cmp_from, cmp_len, &r, NULL, ev);
+}
+
 static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
                                         struct pm_match_event *ev)
 {
@@ -346,14 +361,8 @@ static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_pa
             p->payload_kept < PM_PROBE_PAYLOAD_LEN || memcmp(want.payload, p->payload, PM_PROBE_PAYLOAD_LEN) != 0)
             return PM_MATCH_FORGED;
     }
-    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
-    if (!t)
-        return PM_MATCH_UNKNOWN;
-    struct pm_reply r;
-    fill_reply_base(p, ts_us, &r);
-    r.kind = PM_REPLY_ECHO_REPLY;
     /* id and seq (bytes 4-7) are echoed back unchanged */
-    return accept(m, t, ttl, attempt, p->l4.raw, 4, 4, &r, NULL, ev);
+    return accept_from_target(m, p, ts_us, PM_REPLY_ECHO_REPLY, ttl, attempt, p->l4.raw, 4, 4, ev);
 }
 
 static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
@@ -378,13 +387,8 @@ static enum pm_match_kind on_tcp(struct pm_matcher *m, const struct pm_packet *p
         if (memcmp(want.l4, expect, 8) != 0)
             return PM_MATCH_FORGED;
     }
-    struct pm_target *t = pm_run_target(m->run, p->ip.src, false);
-    if (!t)
-        return PM_MATCH_UNKNOWN;
-    struct pm_reply r;
-    fill_reply_base(p, ts_us, &r);
-    r.kind = (l4->tcp_flags & PM_TCP_RST) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK;
-    return accept(m, t, ttl, attempt, expect, 0, 8, &r, NULL, ev);
+    return accept_from_target(m, p, ts_us, (l4->tcp_flags & PM_TCP_RST) ? PM_REPLY_TCP_RST : PM_REPLY_TCP_SYNACK,
+                              ttl, attempt, expect, 0, 8, ev);
 }
 
 /* What the receiving kernel would have dropped before any socket saw it. */
