@@ -16,6 +16,8 @@
 #define PM_WATCH_NAME_LEN 128
 /* Hop tables per upstream for a prefix or preset (more upstreams share the last one's). */
 #define PM_WATCH_SECTIONS 8
+/* /24s remembered with the upstream the first cycle's replies showed (a /16's worth). */
+#define PM_WATCH_LIVE24 256
 
 /* A name for an address (reverse DNS, from the module that resolves them):
  * returns the name, or NULL when there is none (yet). Must not block. */
@@ -72,17 +74,35 @@ struct pm_watch {
     /* a sweep's hop table per upstream (issue 15: one table mixed the China
      * and Russian paths at every TTL): each section is a model of its own,
      * fed the replies of the targets whose upstream the last complete cycle's
-     * analysis named (so from the second cycle on; the first is in the
-     * mixed table only). NULL sections, section_of NULL for a single target. */
+     * analysis named; a target that cycle did not have (so every target of
+     * the first cycle) goes to the upstream its own replies show as they
+     * arrive (pm_watch_set_upstreams), and is in no table until they do.
+     * NULL sections, section_of NULL for a single target. */
     struct pm_watch *sections[PM_WATCH_SECTIONS];
     uint32_t n_sections;
     uint8_t *section_of;      /* per target of the running cycle: section + 1, 0 not decided yet, 0xff none */
+    uint32_t *sec_folded_replies; /* per target: how much of it its section has counted */
+    uint8_t *sec_folded_sent;     /* per target, PM_TTL_MAX + 1 each */
+    uint32_t *live_checked;       /* per target: replies already looked at for its upstream */
+    uint32_t live24_prefix[PM_WATCH_LIVE24], live24_asn[PM_WATCH_LIVE24]; /* /24s whose upstream a */
+    uint32_t n_live24;                                                    /* target's replies showed */
+    uint32_t target_asn;          /* the preset's target AS (0: each target's own, by lookup) */
+    uint32_t watched[8];          /* the preset's watched upstreams */
+    uint32_t n_watched;
     uint32_t section_asn;     /* in a section: the upstream it holds (0: unknown upstream) */
     char section_name[64];    /* in a section: the upstream's name ("" unknown) */
 };
 
 /* Starts an empty model. lookup (may be NULL) names the AS of each address. */
 void pm_watch_init(struct pm_watch *w, pm_lookup_fn lookup, void *lookup_ctx);
+/* What decides a target's hop table while no cycle's analysis has it (the
+ * first cycle): its /24's upstream once a target of that /24 showed one
+ * (routing is per prefix, and most targets are probed only above the hops
+ * their /24 shares), else, once its own path entered the target AS
+ * (target_asn, 0: the target's own by lookup) or a router answered it
+ * unreachable, the AS at least two of its hops before belong to and more
+ * than any other (among the watched upstreams when any is on the path). */
+void pm_watch_set_upstreams(struct pm_watch *w, uint32_t target_asn, const uint32_t *watched, uint32_t n);
 void pm_watch_free(struct pm_watch *w);
 /* A cycle of n_targets targets starts on run (borrowed until pm_watch_end_cycle;
  * the engine adds the targets, in this order, once it starts). PM_OK or PM_ENOMEM. */

@@ -259,6 +259,9 @@ int pm_cli_watch_run(void *ctx, struct pm_cli_sweep *s, struct pm_engine *eng)
     pm_watch_init(&cw->w, s->geo ? pm_geo_lookup_cb : NULL, s->geo);
     cw->w_ready = true;
     cw->w.numeric = !s->resolve;
+    struct pm_analyze_opts ao;
+    pm_cli_analyze_opts(s->targets.preset, &ao);
+    pm_watch_set_upstreams(&cw->w, ao.target_asn, ao.watched, ao.n_watched);
     if (s->resolve) {
         /* names as mtr shows them, asked as addresses appear; never waited for */
         if (pm_rdns_open(NULL, &s->rdns, err) != PM_OK)

@@ -23,6 +23,12 @@ void pm_watch_free(struct pm_watch *w)
     w->n_sections = 0;
     free(w->section_of);
     w->section_of = NULL;
+    free(w->sec_folded_replies);
+    free(w->sec_folded_sent);
+    free(w->live_checked);
+    w->sec_folded_replies = NULL;
+    w->sec_folded_sent = NULL;
+    w->live_checked = NULL;
     free(w->folded_replies);
     free(w->folded_sent);
     pm_run_free(w->last_run);
@@ -34,21 +40,38 @@ void pm_watch_free(struct pm_watch *w)
     w->cur = NULL;
 }
 
+void pm_watch_set_upstreams(struct pm_watch *w, uint32_t target_asn, const uint32_t *watched, uint32_t n)
+{
+    w->target_asn = target_asn;
+    w->n_watched = 0;
+    for (uint32_t i = 0; i < n && i < sizeof w->watched / sizeof w->watched[0]; i++)
+        w->watched[w->n_watched++] = watched[i];
+}
+
 int pm_watch_begin_cycle(struct pm_watch *w, const struct pm_run *run, uint32_t n_targets)
 {
     uint32_t n = n_targets ? n_targets : 1;
-    uint32_t *fr = calloc(n, sizeof *fr);
-    uint8_t *fs = calloc(n, PM_TTL_MAX + 1);
+    uint32_t *fr = calloc(n, sizeof *fr), *sfr = calloc(n, sizeof *sfr), *lc = calloc(n, sizeof *lc);
+    uint8_t *fs = calloc(n, PM_TTL_MAX + 1), *sfs = calloc(n, PM_TTL_MAX + 1);
     uint8_t *so = calloc(n, 1);
-    if (!fr || !fs || !so) {
+    if (!fr || !fs || !so || !sfr || !sfs || !lc) {
         free(fr);
         free(fs);
         free(so);
+        free(sfr);
+        free(sfs);
+        free(lc);
         return PM_ENOMEM;
     }
     free(w->folded_replies);
     free(w->folded_sent);
     free(w->section_of);
+    free(w->sec_folded_replies);
+    free(w->sec_folded_sent);
+    free(w->live_checked);
+    w->sec_folded_replies = sfr;
+    w->sec_folded_sent = sfs;
+    w->live_checked = lc;
     w->section_of = so;
     w->folded_replies = fr;
     w->folded_sent = fs;
@@ -192,8 +215,116 @@ static uint32_t last_upstream(const struct pm_watch *w, uint32_t dst, const char
     return 0;
 }
 
-/* The section model of target i of the running cycle, created on first use; NULL for none. */
-static struct pm_watch *section_for(struct pm_watch *w, uint32_t i, uint32_t dst)
+static uint32_t asn_of(const struct pm_watch *w, uint32_t addr, char *name, size_t len)
+{
+    struct pm_geo_info gi;
+    memset(&gi, 0, sizeof gi);
+    w->lookup(w->lookup_ctx, addr, &gi);
+    if (name && len) {
+        size_t n = strnlen(gi.as_name, len - 1); /* a database's name, cut to the section's */
+        memcpy(name, gi.as_name, n);
+        name[n] = '\0';
+    }
+    return gi.asn;
+}
+
+static bool is_watched(const struct pm_watch *w, uint32_t asn)
+{
+    for (uint32_t i = 0; asn && i < w->n_watched; i++)
+        if (w->watched[i] == asn)
+            return true;
+    return false;
+}
+
+/* The AS most of t's hops below TTL `below` belong to (one vote per TTL,
+ * its first reply), outside the target AS tas; only watched ASes when any
+ * is on the path; 0 without a clear majority. A vote, not the last hop: the
+ * target's border router is often numbered from its upstream's space, and
+ * one upstream's space (kpbr's 198.18.20.5, China Unicom's) can answer for
+ * the other's paths; the analyzer sees through that by ownership
+ * inference, which needs the whole cycle. */
+static uint32_t owner_before(const struct pm_watch *w, const struct pm_target *t, uint32_t tas, uint32_t below,
+                             char *name, size_t len)
+{
+    struct vote {
+        uint32_t asn, votes, last_ttl;
+    } c[16];
+    uint32_t n = 0;
+    bool any_watched = false;
+    for (uint32_t ttl = 1; ttl < below && ttl <= PM_TTL_MAX; ttl++) {
+        const struct pm_reply *r = NULL;
+        for (uint32_t k = 0; k < t->n_replies && !r; k++)
+            if (t->replies[k].ttl == ttl)
+                r = &t->replies[k];
+        uint32_t a = r ? asn_of(w, r->from, NULL, 0) : 0;
+        if (!a || a == tas)
+            continue;
+        uint32_t j = 0;
+        while (j < n && c[j].asn != a)
+            j++;
+        if (j == n) {
+            if (n == sizeof c / sizeof c[0])
+                continue;
+            c[n++] = (struct vote){.asn = a};
+        }
+        c[j].votes++;
+        c[j].last_ttl = ttl;
+        any_watched = any_watched || is_watched(w, a);
+    }
+    /* a clear majority of two hops at least: a path probed only above the
+     * hops its /24 shares (one upstream router, then the border numbered
+     * from either upstream's space) decides nothing; its /24 will */
+    uint32_t best = n, second = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        if (any_watched && !is_watched(w, c[j].asn))
+            continue;
+        if (best == n || c[j].votes > c[best].votes) {
+            second = best == n ? 0 : c[best].votes;
+            best = j;
+        } else if (c[j].votes > second) {
+            second = c[j].votes;
+        }
+    }
+    if (best == n || c[best].votes < 2 || c[best].votes == second)
+        return 0;
+    for (uint32_t k = 0; name && k < t->n_replies; k++)
+        if (asn_of(w, t->replies[k].from, name, len) == c[best].asn)
+            break;
+    return c[best].asn;
+}
+
+/* The upstream of target i from its replies so far, before any analysis
+ * has it: once its path entered the target AS (a reply from the target, or
+ * from an address of its AS) or a router answered it unreachable, the AS
+ * most of the hops before belong to (owner_before). Until then (a path
+ * silent so far) no table. Looks only at replies not seen
+ * before, so a target costs one lookup per reply until it is decided. */
+static bool live_upstream(struct pm_watch *w, uint32_t i, const struct pm_target *t, uint32_t *asn, char *name,
+                          size_t len)
+{
+    if (!w->lookup || !w->live_checked)
+        return false;
+    uint32_t tas = w->target_asn ? w->target_asn : asn_of(w, t->dst, NULL, 0);
+    uint32_t entry = 0, unreach = 0; /* lowest TTLs of each */
+    for (uint32_t k = w->live_checked[i]; k < t->n_replies; k++) {
+        const struct pm_reply *r = &t->replies[k];
+        bool inside = pm_reply_from_target(t, r) || (tas && asn_of(w, r->from, NULL, 0) == tas);
+        if (inside && (!entry || r->ttl < entry))
+            entry = r->ttl;
+        else if (!inside && r->kind == PM_REPLY_UNREACH && (!unreach || r->ttl < unreach))
+            unreach = r->ttl;
+    }
+    w->live_checked[i] = t->n_replies;
+    if (entry)
+        *asn = owner_before(w, t, tas, entry, name, len);
+    else if (unreach)
+        *asn = owner_before(w, t, tas, unreach + 1, name, len);
+    return *asn != 0;
+}
+
+/* The section model of target i of the running cycle, created on first use;
+ * NULL for none, or none yet. */
+static struct pm_watch *section_for(struct pm_watch *w, uint32_t i, const struct pm_target *t)
 {
     if (!w->many || !w->section_of)
         return NULL;
@@ -203,11 +334,28 @@ static struct pm_watch *section_for(struct pm_watch *w, uint32_t i, uint32_t dst
     if (so)
         return w->sections[so - 1];
     const char *name;
+    char live_name[64];
     bool known;
-    uint32_t asn = last_upstream(w, dst, &name, &known);
+    uint32_t asn = last_upstream(w, t->dst, &name, &known);
     if (!known) {
-        w->section_of[i] = 0xff;
-        return NULL;
+        /* not in the last cycle (the first cycle has none): its /24's
+         * upstream if a target there showed it, else its own replies */
+        uint32_t p24 = t->dst & 0xffffff00u, j = 0;
+        while (j < w->n_live24 && w->live24_prefix[j] != p24)
+            j++;
+        if (j < w->n_live24) {
+            asn = w->live24_asn[j];
+        } else {
+            live_name[0] = '\0';
+            asn = 0;
+            if (!live_upstream(w, i, t, &asn, live_name, sizeof live_name))
+                return NULL;
+            name = live_name;
+            if (w->n_live24 < PM_WATCH_LIVE24) {
+                w->live24_prefix[w->n_live24] = p24;
+                w->live24_asn[w->n_live24++] = asn;
+            }
+        }
     }
     uint32_t k = 0;
     while (k < w->n_sections && w->sections[k]->section_asn != asn)
@@ -240,6 +388,27 @@ static struct pm_watch *section_for(struct pm_watch *w, uint32_t i, uint32_t dst
     return w->sections[k];
 }
 
+/* What target t sent and received since *fr / fs were counted, into m (w
+ * holds the pause). */
+static void fold_target(const struct pm_watch *w, struct pm_watch *m, const struct pm_target *t, uint32_t *fr,
+                        uint8_t *fs)
+{
+    for (uint32_t ttl = 1; ttl <= t->max_ttl_sent && ttl <= PM_TTL_MAX; ttl++) {
+        if (t->sent[ttl] <= fs[ttl])
+            continue;
+        if (!w->paused) {
+            m->hops[ttl].sent += (uint32_t)(t->sent[ttl] - fs[ttl]);
+            if (ttl > m->max_sent_ttl)
+                m->max_sent_ttl = (uint8_t)ttl;
+        }
+        fs[ttl] = t->sent[ttl];
+    }
+    for (uint32_t k = *fr; k < t->n_replies; k++)
+        if (counted(w, &t->replies[k]))
+            fold_reply(m, t, &t->replies[k]);
+    *fr = t->n_replies;
+}
+
 void pm_watch_fold(struct pm_watch *w)
 {
     const struct pm_run *run = w->cur;
@@ -248,31 +417,11 @@ void pm_watch_fold(struct pm_watch *w)
     uint32_t n = run->n_targets < w->cur_targets ? run->n_targets : w->cur_targets;
     for (uint32_t i = 0; i < n; i++) {
         const struct pm_target *t = &run->targets[i];
-        struct pm_watch *sec = section_for(w, i, t->dst);
-        uint8_t *fs = &w->folded_sent[(size_t)i * (PM_TTL_MAX + 1)];
-        for (uint32_t ttl = 1; ttl <= t->max_ttl_sent && ttl <= PM_TTL_MAX; ttl++) {
-            if (t->sent[ttl] <= fs[ttl])
-                continue;
-            if (!w->paused) {
-                uint32_t more = (uint32_t)(t->sent[ttl] - fs[ttl]);
-                w->hops[ttl].sent += more;
-                if (ttl > w->max_sent_ttl)
-                    w->max_sent_ttl = (uint8_t)ttl;
-                if (sec) {
-                    sec->hops[ttl].sent += more;
-                    if (ttl > sec->max_sent_ttl)
-                        sec->max_sent_ttl = (uint8_t)ttl;
-                }
-            }
-            fs[ttl] = t->sent[ttl];
-        }
-        for (uint32_t k = w->folded_replies[i]; k < t->n_replies; k++)
-            if (counted(w, &t->replies[k])) {
-                fold_reply(w, t, &t->replies[k]);
-                if (sec)
-                    fold_reply(sec, t, &t->replies[k]);
-            }
-        w->folded_replies[i] = t->n_replies;
+        fold_target(w, w, t, &w->folded_replies[i], &w->folded_sent[(size_t)i * (PM_TTL_MAX + 1)]);
+        /* its table once its upstream is known: then all it sent and got so far */
+        struct pm_watch *sec = section_for(w, i, t);
+        if (sec)
+            fold_target(w, sec, t, &w->sec_folded_replies[i], &w->sec_folded_sent[(size_t)i * (PM_TTL_MAX + 1)]);
     }
 }
 

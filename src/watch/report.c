@@ -167,7 +167,7 @@ int pm_watch_write_json(FILE *f, const struct pm_watch *w, const char *title, ui
         if (pm_watch_row_shown(w, (uint8_t)ttl))
             json_array_append_new(hops, hop_json(w, (uint8_t)ttl));
     json_object_set_new(doc, "hops", hops);
-    /* the same figures per upstream (from the second cycle on: see watch.h) */
+    /* the same figures per upstream (see watch.h for how a target's is decided) */
     json_t *ups = json_array();
     for (uint32_t s = 0; w->many && s < w->n_sections; s++) {
         const struct pm_watch *m = w->sections[s];

@@ -159,16 +159,8 @@ rm -f "$LAB_TMP/rc"
 tmux -L "$SOCK" new-session -d -s watch -x 200 -y 50 \
   "$LAB_SH exec $LAB_PREFIX vp $BUILD/pathmortem watch --asn-db $LAB_TMP/lab-asn.mmdb --geo-db $LAB_TMP/lab-city.mmdb --no-pcap --rate 5000 --wait 1 lab-starjv; echo \$? >$LAB_TMP/rc; sleep 60"
 wait_for '^pathmortem watch lab-starjv \(icmp, 1024 targets\)' 10
-for p in 176 177 178 179; do
-  wait_for "^198\.19\.$p\.0/24 +(reachable|partial|dead) " 60
-done
-wait_for '^CHINA UNICOM China169 Backbone \(AS4837\) +(reachable|partial|dead) ' 5
-wait_for '^JSC TransTeleCom \(AS20485\) +(reachable|partial|dead) ' 5
-# one hop table per upstream from the second cycle on (issue 15: one table mixed both paths at each TTL)
-wait_for '^via CHINA UNICOM China169 Backbone \(AS4837\)$' 60
-wait_for '^via JSC TransTeleCom \(AS20485\)$' 5
-# the second table fills as the new cycle's replies for its targets arrive: look again for up to
-# 15 s; a table that mixes the paths fails every look
+# screen FILE: the two tables, none mixing the China path (cu1 198.18.16.0, cu2a .17.1) and the
+# Russian one (rt1 .32.0, ttk1 .48.0, ttk2 .52.1)
 cat >"$LAB_TMP/sections.py" <<'PY'
 import re, sys
 sec, seen = None, {}
@@ -186,6 +178,32 @@ assert {"198.18.16.0", "198.18.17.1"} <= cu and not cu & {"198.18.32.0", "198.18
 assert {"198.18.32.0", "198.18.48.0"} <= ttk and not ttk & {"198.18.16.0", "198.18.17.1"}, ttk
 print("ok: per-upstream tables: AS4837", sorted(cu), "AS20485", sorted(ttk))
 PY
+# one hop table per upstream already in the first cycle (issue 15: that cycle had one table with
+# both paths at each TTL): a target joins its upstream's table once its replies show it
+first_ok=
+for ((i = 0; i < 120; i++)); do
+  screen >"$LAB_TMP/first.txt"
+  grep -qE '   cycle 0 \(0 counted\)' "$LAB_TMP/first.txt" || break
+  if grep -q '^via CHINA UNICOM China169 Backbone (AS4837)$' "$LAB_TMP/first.txt" &&
+    grep -q '^via JSC TransTeleCom (AS20485)$' "$LAB_TMP/first.txt" &&
+    python3 "$LAB_TMP/sections.py" "$LAB_TMP/first.txt" >"$LAB_TMP/first.ok" 2>"$LAB_TMP/sections.err"; then
+    first_ok=1
+    break
+  fi
+  sleep 0.1
+done
+[ -n "$first_ok" ] || { cat "$LAB_TMP/first.txt" "$LAB_TMP/sections.err" >&2; fail "the first cycle showed no per-upstream tables (or mixed them)"; }
+echo "ok: first cycle (cycle 0 on screen): $(cat "$LAB_TMP/first.ok")"
+for p in 176 177 178 179; do
+  wait_for "^198\.19\.$p\.0/24 +(reachable|partial|dead) " 60
+done
+wait_for '^CHINA UNICOM China169 Backbone \(AS4837\) +(reachable|partial|dead) ' 5
+wait_for '^JSC TransTeleCom \(AS20485\) +(reachable|partial|dead) ' 5
+# and in the later cycles, from the last cycle's analysis
+wait_for '^via CHINA UNICOM China169 Backbone \(AS4837\)$' 60
+wait_for '^via JSC TransTeleCom \(AS20485\)$' 5
+# the second table fills as the new cycle's replies for its targets arrive: look again for up to
+# 15 s; a table that mixes the paths fails every look
 ok=
 for ((i = 0; i < 30; i++)); do
   screen >"$LAB_TMP/sections.txt"

@@ -257,7 +257,9 @@ static struct pm_run *two_upstreams(struct pm_watch *w, uint64_t t0)
 }
 
 /* issue 15: `watch PREFIX` showed one table mixing both upstreams at every
- * TTL; after a cycle names the upstreams each gets a table of its own. */
+ * TTL; each upstream gets a table of its own, from the first cycle on (its
+ * targets' own replies decide it: here the path enters Star JV after the
+ * upstream's routers; later cycles follow the last cycle's analysis). */
 static void a_sweep_gets_one_table_per_upstream(void **state)
 {
     (void)state;
@@ -268,8 +270,15 @@ static void a_sweep_gets_one_table_per_upstream(void **state)
     for (int cycle = 0; cycle < 3; cycle++) {
         struct pm_run *run = two_upstreams(&w, 1000000u * (uint64_t)(cycle + 1));
         pm_watch_fold(&w);
-        if (cycle == 0)
-            assert_int_equal(w.n_sections, 0); /* nothing named the upstreams yet */
+        if (cycle == 0) {
+            /* no analysis yet, and already one table per upstream, none mixed */
+            assert_int_equal(w.n_sections, 2);
+            for (uint32_t i = 0; i < 2; i++) {
+                assert_int_equal(w.sections[i]->hops[2].n_addr, 1);
+                assert_int_equal(w.sections[i]->hops[2].sent, 2);
+                assert_int_equal(w.sections[i]->hops[1].received, 2);
+            }
+        }
         pm_trace_finish(run, 5);
         struct pm_analysis *a = NULL;
         assert_int_equal(pm_analyze(run, lookup2, NULL, &o, &a, err), PM_OK);
@@ -287,9 +296,9 @@ static void a_sweep_gets_one_table_per_upstream(void **state)
             assert_int_equal(sec->hops[ttl].addrs[0].asn, sec->section_asn);
         }
         assert_int_equal(sec->hops[2].addrs[0].addr, want);
-        /* cycles 2 and 3, two targets each: 4 probes per hop, none lost */
-        assert_int_equal(sec->hops[2].sent, 4);
-        assert_int_equal(sec->hops[2].received, 4);
+        /* three cycles, two targets each: 6 probes per hop, none lost */
+        assert_int_equal(sec->hops[2].sent, 6);
+        assert_int_equal(sec->hops[2].received, 6);
         char title[128];
         pm_watch_section_title(sec, title, sizeof title);
         assert_string_equal(title, sec->section_asn == 4837 ? "via CHINA UNICOM (AS4837)" : "via TransTeleCom (AS20485)");
@@ -337,6 +346,79 @@ static void a_sweep_gets_one_table_per_upstream(void **state)
     pm_watch_free(&w);
 }
 
+/* The first cycle as it arrives: a target is in no table until its replies
+ * name its upstream - its path entered the target AS, or a router answered
+ * it unreachable, and two hops at least before that belong to one AS more
+ * than to any other - then its table gets all it sent and got so far; a
+ * target of a /24 whose upstream is known joins it at once (routing is per
+ * prefix: most targets are probed only above their /24's shared hops). */
+static void first_cycle_tables_from_the_replies(void **state)
+{
+    (void)state;
+    static const uint32_t watched[] = {4837, 20485};
+    for (int with_preset = 1; with_preset >= 0; with_preset--) {
+        struct pm_watch w;
+        pm_watch_init(&w, lookup2, NULL);
+        if (with_preset)
+            pm_watch_set_upstreams(&w, 131279, watched, 2);
+        struct pm_run *run = pm_run_alloc();
+        assert_non_null(run);
+        assert_int_equal(pm_watch_begin_cycle(&w, run, 4), PM_OK);
+        struct pm_target *cu = pm_run_target(run, A(198, 19, 176, 1), true);
+        struct pm_target *ttk = pm_run_target(run, A(198, 19, 177, 1), true);
+        struct pm_target *far = pm_run_target(run, A(198, 19, 178, 1), true);
+        struct pm_target *cu2 = pm_run_target(run, A(198, 19, 176, 2), true);
+        /* cu: !N from China Unicom's third router */
+        probe(cu, 1, A(10, 0, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 300);
+        probe(cu, 2, A(10, 4, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 20000);
+        probe(cu, 3, A(10, 4, 1, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 20500);
+        probe(cu, 4, A(10, 4, 2, 1), PM_REPLY_UNREACH, 0, 1000, 21000);
+        /* cu2: probed above its /24's shared hops only, its border numbered from the other side's space */
+        probe(cu2, 5, A(10, 20, 5, 5), PM_REPLY_TIME_EXCEEDED, 0, 1000, 22000);
+        /* ttk: one TransTeleCom hop so far, then silence: nothing decided yet */
+        probe(ttk, 1, A(10, 0, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 300);
+        probe(ttk, 2, A(10, 20, 0, 2), PM_REPLY_TIME_EXCEEDED, 0, 1000, 90000);
+        /* far: reached through TransTeleCom */
+        probe(far, 1, A(10, 0, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 300);
+        probe(far, 2, A(10, 20, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 90000);
+        probe(far, 3, A(10, 20, 1, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 90500);
+        probe(far, 4, A(198, 19, 178, 1), PM_REPLY_ECHO_REPLY, 0, 1000, 91000);
+        pm_watch_fold(&w);
+        assert_int_equal(w.n_sections, 2);
+        const struct pm_watch *scu = NULL, *sttk = NULL;
+        for (uint32_t i = 0; i < w.n_sections; i++)
+            if (w.sections[i]->section_asn == 4837)
+                scu = w.sections[i];
+            else if (w.sections[i]->section_asn == 20485)
+                sttk = w.sections[i];
+        assert_non_null(scu);
+        assert_non_null(sttk);
+        assert_int_equal(scu->hops[1].sent, 1);
+        assert_int_equal(scu->hops[2].addrs[0].addr, A(10, 4, 0, 1));
+        assert_int_equal(scu->hops[5].n_addr, 1); /* cu2, by its /24 */
+        assert_int_equal(scu->hops[5].addrs[0].addr, A(10, 20, 5, 5));
+        assert_int_equal(sttk->hops[1].sent, 1); /* far alone: ttk has shown no upstream yet */
+        assert_int_equal(sttk->hops[2].n_addr, 1);
+        assert_int_equal(sttk->hops[5].sent, 0);
+        /* ttk reaches its target: all it sent and got so far join TransTeleCom's table */
+        probe(ttk, 3, A(10, 20, 1, 2), PM_REPLY_TIME_EXCEEDED, 0, 2000, 90500);
+        probe(ttk, 4, A(198, 19, 177, 1), PM_REPLY_ECHO_REPLY, 0, 2000, 91000);
+        pm_watch_fold(&w);
+        assert_int_equal(w.n_sections, 2);
+        assert_int_equal(sttk->hops[1].sent, 2);
+        assert_int_equal(sttk->hops[1].received, 2);
+        assert_int_equal(sttk->hops[2].n_addr, 2);
+        assert_int_equal(sttk->hops[4].received, 2);
+        assert_int_equal(scu->hops[1].sent, 1);
+        /* the mixed table counted everything all along */
+        assert_int_equal(w.hops[1].sent, 3);
+        assert_int_equal(w.hops[2].n_addr, 3);
+        pm_watch_end_cycle(&w, NULL, NULL, 0);
+        pm_run_free(run);
+        pm_watch_free(&w);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +427,7 @@ int main(void)
         cmocka_unit_test(rows_end_at_the_target_and_text_matches),
         cmocka_unit_test(verdict_lines_and_json_from_the_last_cycle),
         cmocka_unit_test(a_sweep_gets_one_table_per_upstream),
+        cmocka_unit_test(first_cycle_tables_from_the_replies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
