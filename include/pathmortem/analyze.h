@@ -274,8 +274,9 @@ struct pm_plane_side {
 };
 
 struct pm_plane_unit {
-    uint32_t prefix;          /* a /24 of the run */
+    uint32_t prefix;          /* a /24 of the run, or an announced prefix */
     uint8_t len;
+    bool announced;           /* an announced prefix that is none of the run's /24s (covering one or more-specific) */
     /* control plane */
     bool visible;             /* seen by more than 50 % of the full-feed peers */
     uint32_t ff_seen, ff_total;
@@ -298,12 +299,13 @@ struct pm_planes {
     uint32_t rib_time;        /* the RIB dump's */
     uint32_t ff_total;        /* full-feed peers */
     uint32_t n;
-    struct pm_plane_unit *units; /* owned, malloc'd */
+    struct pm_plane_unit *units; /* owned, malloc'd: the /24s, then the announced prefixes */
 };
 
 /* Fills the data-plane side of every unit from a's roll-ups and verdicts
- * (a's /24s and the upstream each path entered the target through) and names
- * each combination. Pure. */
+ * (a's /24s and the upstream each path entered the target through; for an
+ * announced prefix, the verdicts of the targets inside it) and names each
+ * combination. Pure. */
 void pm_planes_join(struct pm_planes *p, const struct pm_run *run, const struct pm_analysis *a);
 /* "high", "medium" or "low" for a confidence. */
 const char *pm_planes_confidence_word(double c);

@@ -76,13 +76,18 @@ static struct pm_plane_side *side_of(struct pm_plane_unit *u, const struct pm_ve
     return NULL;
 }
 
+static uint32_t mask_of(uint8_t len)
+{
+    return len ? ~0u << (32 - len) : 0;
+}
+
 static void join_sides(struct pm_plane_unit *u, const struct pm_run *run, const struct pm_analysis *a)
 {
     for (uint32_t k = 0; k < u->n_sides; k++)
         u->sides[k].total = u->sides[k].reached = u->sides[k].died = 0;
     for (uint32_t i = 0; i < a->n_targets && i < run->n_targets; i++) {
         const struct pm_verdict *v = &a->verdicts[i];
-        if ((run->targets[i].dst & 0xffffff00u) != u->prefix || v->status == PM_STATUS_NOT_PROBED)
+        if ((run->targets[i].dst & mask_of(u->len)) != u->prefix || v->status == PM_STATUS_NOT_PROBED)
             continue;
         struct pm_plane_side *s = side_of(u, v);
         if (!s)
@@ -108,9 +113,41 @@ static void join_sides(struct pm_plane_unit *u, const struct pm_run *run, const 
     }
 }
 
-static void join_unit(struct pm_plane_unit *u, const struct pm_rollup *r, uint32_t target_asn)
+/* The data plane of an announced prefix that is none of the run's /24s:
+ * its targets' verdicts, counted as the sides count them, and the AS most of
+ * its dead paths die in. */
+static void announced_data(const struct pm_plane_unit *u, const struct pm_run *run, const struct pm_analysis *a,
+                           enum pm_net_state *ds, uint32_t *dies_in)
 {
-    enum pm_net_state ds = r ? (enum pm_net_state)r->state : PM_NET_UNKNOWN;
+    uint32_t total = 0, died = 0, asn[8] = {0}, cnt[8] = {0};
+    for (uint32_t i = 0; i < a->n_targets && i < run->n_targets; i++) {
+        const struct pm_verdict *v = &a->verdicts[i];
+        if ((run->targets[i].dst & mask_of(u->len)) != u->prefix)
+            continue;
+        if (v->status == PM_STATUS_DIED && v->kind != PM_DEATH_RATE_LIMITED) {
+            total++;
+            died++;
+            for (unsigned k = 0; k < 8; k++)
+                if (asn[k] == v->dies_in.asn || !cnt[k]) {
+                    asn[k] = v->dies_in.asn;
+                    cnt[k]++;
+                    break;
+                }
+        } else if (v->status == PM_STATUS_REACHED || v->status == PM_STATUS_HOST_ABSENT) {
+            total++;
+        }
+    }
+    *ds = counts_state(total, died);
+    *dies_in = 0;
+    for (unsigned k = 0, best = 0; k < 8; k++)
+        if (cnt[k] > best) {
+            best = cnt[k];
+            *dies_in = asn[k];
+        }
+}
+
+static void join_unit(struct pm_plane_unit *u, enum pm_net_state ds, uint32_t dies_in_asn, uint32_t target_asn)
+{
     bool dies = ds == PM_NET_DEAD || ds == PM_NET_PARTIAL;
     bool side_lost_dies = false, side_carries_dies = false, side_carried = false, side_up = false;
     for (uint32_t k = 0; k < u->n_sides; k++) {
@@ -123,13 +160,13 @@ static void join_unit(struct pm_plane_unit *u, const struct pm_rollup *r, uint32
     u->data_state = (uint8_t)ds;
     u->confidence = PLANES_MEDIUM;
     bool hijack = u->cause_standing && (!strcmp(u->cause, "hijack") || !strcmp(u->cause, "route-leak"));
-    if (!r || ds == PM_NET_UNKNOWN) {
+    if (ds == PM_NET_UNKNOWN) {
         u->conclusion = PM_PLANES_CONTROL_ONLY;
     } else if (hijack && dies) {
         /* another origin (or an AS that is no upstream of it) announced it
          * first and still does: high when the paths die in that AS */
         u->conclusion = PM_PLANES_HIJACKED_DIES;
-        u->confidence = u->cause_as && r->dies_in.asn == u->cause_as ? PLANES_HIGH : PLANES_MEDIUM;
+        u->confidence = u->cause_as && dies_in_asn == u->cause_as ? PLANES_HIGH : PLANES_MEDIUM;
     } else if (hijack) {
         /* the probed paths do not follow the hijacker's route (yet) */
         u->conclusion = PM_PLANES_HIJACKED_REACHABLE;
@@ -146,7 +183,7 @@ static void join_unit(struct pm_plane_unit *u, const struct pm_rollup *r, uint32
         u->conclusion = PM_PLANES_BOTH_UP;
         u->confidence = u->visible ? PLANES_HIGH : PLANES_MEDIUM;
     } else if (u->visible) {
-        u->conclusion = target_asn && r->dies_in.asn == target_asn ? PM_PLANES_ANNOUNCED_DIES_INSIDE
+        u->conclusion = target_asn && dies_in_asn == target_asn ? PM_PLANES_ANNOUNCED_DIES_INSIDE
                                                                    : PM_PLANES_ANNOUNCED_DIES_UPSTREAM;
     } else if (dies) {
         u->conclusion = PM_PLANES_WITHDRAWN_DIES;
@@ -161,12 +198,19 @@ void pm_planes_join(struct pm_planes *p, const struct pm_run *run, const struct 
 {
     for (uint32_t i = 0; i < p->n; i++) {
         struct pm_plane_unit *u = &p->units[i];
-        const struct pm_rollup *r = NULL;
-        for (uint32_t k = 0; k < a->n_prefix; k++)
-            if (a->by_prefix[k].prefix == u->prefix && a->by_prefix[k].prefix_len == u->len)
-                r = &a->by_prefix[k];
+        enum pm_net_state ds = PM_NET_UNKNOWN;
+        uint32_t dies_in = 0;
+        if (u->announced) {
+            announced_data(u, run, a, &ds, &dies_in);
+        } else {
+            for (uint32_t k = 0; k < a->n_prefix; k++)
+                if (a->by_prefix[k].prefix == u->prefix && a->by_prefix[k].prefix_len == u->len) {
+                    ds = (enum pm_net_state)a->by_prefix[k].state;
+                    dies_in = a->by_prefix[k].dies_in.asn;
+                }
+        }
         join_sides(u, run, a);
-        join_unit(u, r, a->target_asn);
+        join_unit(u, ds, dies_in, a->target_asn);
     }
 }
 

@@ -377,7 +377,7 @@ static bool inside(const struct pfx *p, const struct pm_bgp_unit *u)
 static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bool *cur, uint32_t *cur_up)
 {
     uint32_t count[PM_BGP_UNIT_MAX_AS] = {0}, lost[PM_BGP_UNIT_MAX_AS] = {0};
-    uint32_t origins0[PM_BGP_UNIT_MAX_AS], no0 = 0;
+    uint32_t origins0[PM_BGP_UNIT_MAX_AS], no0 = 0, ups0[PM_BGP_UNIT_MAX_AS], nups0 = 0;
     for (uint32_t r = 0; r < s->nroutes; r++) {
         const struct route *rt = &s->routes[r];
         bool rel = covers(&s->pfxs[rt->pfx], u);
@@ -385,10 +385,13 @@ static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bo
         cur_up[r] = rt->base_upstream;
         /* an announced prefix new since the RIB (a more-specific) is
          * expected from the origins of the prefixes covering it */
-        if (rt->base_present && !rel && contains(s->pfxs[rt->pfx].addr, s->pfxs[rt->pfx].len, u->addr, u->len))
+        if (rt->base_present && !rel && contains(s->pfxs[rt->pfx].addr, s->pfxs[rt->pfx].len, u->addr, u->len)) {
             add_as(origins0, &no0, rt->base_origin);
+            add_as(ups0, &nups0, rt->base_upstream);
+        }
         if (rel && rt->base_present) {
             add_as(origins0, &no0, rt->base_origin);
+            add_as(ups0, &nups0, rt->base_upstream);
             for (uint32_t k = 0; k < u->n_upstreams_rib; k++)
                 count[k] += u->upstreams_rib[k] == rt->base_upstream;
         }
@@ -411,9 +414,8 @@ static void first_change(const struct pm_bgp_state *s, struct pm_bgp_unit *u, bo
             hijack_as = e->origin;
             hijack_r = e->route;
         } else if (e->present && e->upstream && (neo == 0 || has_as(exp_origin, neo, e->origin)) && !leak_t &&
-                   !has_as(u->upstreams_rib, u->n_upstreams_rib, e->upstream) &&
-                   !has_as(s->o.expected_upstreams, s->o.nexpected_upstreams, e->upstream) &&
-                   u->n_upstreams_rib > 0) {
+                   !has_as(ups0, nups0, e->upstream) &&
+                   !has_as(s->o.expected_upstreams, s->o.nexpected_upstreams, e->upstream) && nups0 > 0) {
             leak_t = e->time;
             leak_as = e->upstream;
             leak_r = e->route;

@@ -39,18 +39,49 @@ static bool starts(const char *s, const char *p)
     return !strncmp(s, p, strlen(p));
 }
 
-/* The bgp module's /24 units as the analyzer's control-plane half of each
- * pm_plane_unit (the data-plane half is pm_planes_join's). */
+/* An announced prefix of its own in the join: a covering prefix or a
+ * more-specific (an announced /24 is one of the run's /24s already). */
+static bool own_unit(const struct pm_bgp_unit *u)
+{
+    return u->is_slash24 || u->len != 24;
+}
+
+static void to_unit(const struct pm_bgp_unit *u, struct pm_plane_unit *v)
+{
+    v->prefix = u->addr;
+    v->len = u->len;
+    v->announced = !u->is_slash24;
+    v->visible = u->visible;
+    v->ff_seen = u->ff_seen;
+    v->ff_total = u->ff_total;
+    snprintf(v->cause, sizeof v->cause, "%s", pm_bgp_cause_name(u->cause));
+    v->cause_as = u->cause_as;
+    v->cause_time = u->cause_time;
+    v->last_change = u->last_change;
+    snprintf(v->cause_text, sizeof v->cause_text, "%s", u->cause_text);
+    if (u->cause == PM_BGP_CAUSE_HIJACK || u->cause == PM_BGP_CAUSE_LEAK) {
+        char a[16];
+        snprintf(v->cause_prefix, sizeof v->cause_prefix, "%s/%u", pm_addr_str(u->cause_addr, a), u->cause_len);
+        v->cause_standing = u->cause_standing;
+    }
+    for (uint32_t k = 0; k < u->n_sides && v->n_sides < PM_PLANES_MAX_SIDES; k++)
+        v->sides[v->n_sides++] = (struct pm_plane_side){
+            .asn = u->sides[k].asn, .ff_seen = u->sides[k].ff_seen, .ff_seen_rib = u->sides[k].ff_seen_rib};
+}
+
+/* The bgp module's units as the analyzer's control-plane half of each
+ * pm_plane_unit (the data-plane half is pm_planes_join's): the /24s, then
+ * the announced prefixes that are none of them. */
 static struct pm_planes *to_planes(const char *dir, const struct pm_bgp_unit *units, size_t nunits, uint32_t at,
                                    uint32_t rib_time, uint32_t ff)
 {
     struct pm_planes *p = calloc(1, sizeof *p);
-    size_t n24 = 0;
+    size_t nu = 0;
     for (size_t i = 0; i < nunits; i++)
-        n24 += units[i].is_slash24;
-    if (n24 > PM_PLANES_MAX_UNITS)
-        n24 = PM_PLANES_MAX_UNITS;
-    if (!p || !(p->units = calloc(n24 + 1, sizeof *p->units))) {
+        nu += own_unit(&units[i]);
+    if (nu > PM_PLANES_MAX_UNITS)
+        nu = PM_PLANES_MAX_UNITS;
+    if (!p || !(p->units = calloc(nu + 1, sizeof *p->units))) {
         free(p);
         return NULL;
     }
@@ -58,30 +89,10 @@ static struct pm_planes *to_planes(const char *dir, const struct pm_bgp_unit *un
     p->at = at;
     p->rib_time = rib_time;
     p->ff_total = ff;
-    for (size_t i = 0; i < nunits && p->n < n24; i++) {
-        const struct pm_bgp_unit *u = &units[i];
-        if (!u->is_slash24)
-            continue;
-        struct pm_plane_unit *v = &p->units[p->n++];
-        v->prefix = u->addr;
-        v->len = u->len;
-        v->visible = u->visible;
-        v->ff_seen = u->ff_seen;
-        v->ff_total = u->ff_total;
-        snprintf(v->cause, sizeof v->cause, "%s", pm_bgp_cause_name(u->cause));
-        v->cause_as = u->cause_as;
-        v->cause_time = u->cause_time;
-        v->last_change = u->last_change;
-        snprintf(v->cause_text, sizeof v->cause_text, "%s", u->cause_text);
-        if (u->cause == PM_BGP_CAUSE_HIJACK || u->cause == PM_BGP_CAUSE_LEAK) {
-            char a[16];
-            snprintf(v->cause_prefix, sizeof v->cause_prefix, "%s/%u", pm_addr_str(u->cause_addr, a), u->cause_len);
-            v->cause_standing = u->cause_standing;
-        }
-        for (uint32_t k = 0; k < u->n_sides && v->n_sides < PM_PLANES_MAX_SIDES; k++)
-            v->sides[v->n_sides++] = (struct pm_plane_side){
-                .asn = u->sides[k].asn, .ff_seen = u->sides[k].ff_seen, .ff_seen_rib = u->sides[k].ff_seen_rib};
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < nunits && p->n < nu; i++)
+            if (own_unit(&units[i]) && units[i].is_slash24 == (pass == 0))
+                to_unit(&units[i], &p->units[p->n++]);
     return p;
 }
 

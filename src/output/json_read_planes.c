@@ -45,7 +45,8 @@ static int read_side(struct pm_output_rd *r, json_t *o, struct pm_plane_side *sd
     return PM_OK;
 }
 
-static int read_unit(struct pm_output_rd *r, json_t *o, size_t i, uint32_t ff_total, struct pm_plane_unit *u)
+static int read_unit(struct pm_output_rd *r, json_t *o, const char *arr, size_t i, uint32_t ff_total,
+                     struct pm_plane_unit *u)
 {
     int rc;
     char pfx[24], word[24], routing[16];
@@ -92,7 +93,7 @@ static int read_unit(struct pm_output_rd *r, json_t *o, size_t i, uint32_t ff_to
     if ((rc = pm_output_jr_get_array(r, o, "sides", true, PM_PLANES_MAX_SIDES, &sides)) < 0)
         return rc;
     for (size_t k = 0; k < json_array_size(sides); k++) {
-        pm_output_jr_at(r, "planes.by_prefix[%zu].sides[%zu]", i, k);
+        pm_output_jr_at(r, "planes.%s[%zu].sides[%zu]", arr, i, k);
         if ((rc = read_side(r, json_array_get(sides, k), &u->sides[k])) < 0)
             return rc;
         u->n_sides = (uint32_t)k + 1;
@@ -118,15 +119,23 @@ int pm_output_json_read_planes(struct pm_output_rd *r, json_t *o, struct pm_plan
     GET_INT(r, o, "at", true, 0, UINT32_MAX, p->at);
     GET_INT(r, o, "rib_time", true, 0, UINT32_MAX, p->rib_time);
     GET_INT(r, o, "full_feed_peers", true, 0, UINT32_MAX, p->ff_total);
-    if ((rc = pm_output_jr_get_array(r, o, "by_prefix", true, PM_PLANES_MAX_UNITS, &arr)) < 0)
+    json_t *ann = NULL;
+    if ((rc = pm_output_jr_get_array(r, o, "by_prefix", true, PM_PLANES_MAX_UNITS, &arr)) < 0 ||
+        (rc = pm_output_jr_get_array(r, o, "by_announced", false, PM_PLANES_MAX_UNITS, &ann)) < 0)
         return rc;
-    size_t n = json_array_size(arr);
-    if (n && !(p->units = calloc(n, sizeof *p->units)))
+    size_t n = json_array_size(arr), na = ann ? json_array_size(ann) : 0;
+    if (n + na > PM_PLANES_MAX_UNITS)
+        return pm_output_jr_bad(r, "by_announced", "more than %u units with by_prefix", PM_PLANES_MAX_UNITS);
+    if (n + na && !(p->units = calloc(n + na, sizeof *p->units)))
         return pm_err(r->errbuf, PM_ENOMEM, "json: out of memory");
-    for (size_t i = 0; i < n; i++) {
-        pm_output_jr_at(r, "planes.by_prefix[%zu]", i);
-        if ((rc = read_unit(r, json_array_get(arr, i), i, p->ff_total, &p->units[i])) < 0)
+    for (size_t i = 0; i < n + na; i++) {
+        bool an = i >= n;
+        size_t k = an ? i - n : i;
+        const char *name = an ? "by_announced" : "by_prefix";
+        pm_output_jr_at(r, "planes.%s[%zu]", name, k);
+        if ((rc = read_unit(r, json_array_get(an ? ann : arr, k), name, k, p->ff_total, &p->units[i])) < 0)
             return rc;
+        p->units[i].announced = an;
         p->n = (uint32_t)i + 1;
     }
     return PM_OK;

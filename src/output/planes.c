@@ -22,8 +22,14 @@ void pm_output_planes_text(FILE *f, const struct pm_planes *p)
             "\nboth planes (control plane from %s at %s, RIB of %s, %u full-feed peers; visible = seen by more than "
             "50 %% of them):\n",
             src, at, rib, p->ff_total);
+    bool header = false;
     for (uint32_t i = 0; i < p->n; i++) {
         const struct pm_plane_unit *u = &p->units[i];
+        if (u->announced && !header) {
+            /* the /24s come first, then the announced prefixes that are none of them */
+            fputs("announced prefixes besides the /24s (data plane: the targets inside each):\n", f);
+            header = true;
+        }
         unit_key(u, key, sizeof key);
         pm_plane_unit_format(u, line, sizeof line);
         fprintf(f, "%s  %s\n", key, line);
@@ -34,18 +40,13 @@ void pm_output_planes_text(FILE *f, const struct pm_planes *p)
     }
 }
 
-void pm_output_planes_json(struct jw *w, const struct pm_planes *p)
+static void units_json(struct jw *w, const struct pm_planes *p, bool announced)
 {
     char key[24];
-    jw_obj(w, "planes");
-    jw_str(w, "source", p->source);
-    jw_uint(w, "at", p->at);
-    jw_uint(w, "rib_time", p->rib_time);
-    jw_uint(w, "full_feed_peers", p->ff_total);
-    jw_str(w, "visible_rule", "seen by more than 50 % of the full-feed peers");
-    jw_arr(w, "by_prefix");
     for (uint32_t i = 0; i < p->n; i++) {
         const struct pm_plane_unit *u = &p->units[i];
+        if (u->announced != announced)
+            continue;
         unit_key(u, key, sizeof key);
         jw_obj(w, NULL);
         jw_str(w, "prefix", key);
@@ -82,7 +83,28 @@ void pm_output_planes_json(struct jw *w, const struct pm_planes *p)
         jw_end(w, ']');
         jw_end(w, '}');
     }
+}
+
+void pm_output_planes_json(struct jw *w, const struct pm_planes *p)
+{
+    jw_obj(w, "planes");
+    jw_str(w, "source", p->source);
+    jw_uint(w, "at", p->at);
+    jw_uint(w, "rib_time", p->rib_time);
+    jw_uint(w, "full_feed_peers", p->ff_total);
+    jw_str(w, "visible_rule", "seen by more than 50 % of the full-feed peers");
+    jw_arr(w, "by_prefix");
+    units_json(w, p, false);
     jw_end(w, ']');
+    bool any = false;
+    for (uint32_t i = 0; i < p->n; i++)
+        any |= p->units[i].announced;
+    if (any) {
+        /* additive: announced prefixes that are none of the /24s, same shape */
+        jw_arr(w, "by_announced");
+        units_json(w, p, true);
+        jw_end(w, ']');
+    }
     jw_end(w, '}');
 }
 
@@ -101,7 +123,7 @@ void pm_output_planes_html(FILE *f, const struct pm_planes *p)
         enum pm_net_state ds = (enum pm_net_state)u->data_state;
         const char *cls = ds == PM_NET_REACHABLE ? "reached" : ds == PM_NET_PARTIAL ? "partial" : ds == PM_NET_DEAD ? "died" : "dim";
         unit_key(u, key, sizeof key);
-        fprintf(f, "<tr><td>%s</td><td>%s (%s)</td><td>%s, seen by %u of %u; ", key,
+        fprintf(f, "<tr><td>%s%s</td><td>%s (%s)</td><td>%s, seen by %u of %u; ", key, u->announced ? " (announced)" : "",
                 pm_plane_conclusion_name((enum pm_plane_conclusion)u->conclusion),
                 pm_planes_confidence_word(u->confidence), u->visible ? "announced" : "withdrawn", u->ff_seen,
                 u->ff_total);

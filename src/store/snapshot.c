@@ -63,6 +63,8 @@ static json_t *planes_json(const struct pm_planes *p)
     /* at most PLANES_STORED /24s, so the params stay under PM_STORE_MAX_JSON */
     for (uint32_t i = 0; i < p->n && i < PLANES_STORED; i++) {
         const struct pm_plane_unit *u = &p->units[i];
+        if (u->announced)
+            continue; /* the routing lane is per /24 */
         char a[16], key[24];
         snprintf(key, sizeof key, "%s/%u", pm_addr_str(u->prefix, a), u->len);
         json_t *sides = json_array();

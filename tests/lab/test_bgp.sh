@@ -363,8 +363,25 @@ r=[x for x in d["summary"]["by_prefix"] if x["prefix"]=="198.19.179.0/24"][0]
 assert r["death"]["asn"] == 64666 and r["death"]["kind"] == "net-unreachable", r["death"]' "$LAB_TMP/hijacked.json" &&
   ok "flap: the joined verdict carries its last change; the hijacked paths die net-unreachable in AS64666" ||
   fail "flap or the hijack's data plane: $(python3 -c 'import json,sys; print([r["death"] for r in json.load(open(sys.argv[1]))["summary"]["by_prefix"]])' "$LAB_TMP/hijacked.json")"
+# per announced prefix: the hijacker's and the leaker's /25s have a joined verdict of their own
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+a={x["prefix"]: (x["conclusion"], x["first_change"], x["first_change_as"], x["data_plane"]) for x in d["planes"].get("by_announced", [])}
+assert a == {"198.19.179.0/25": ("hijacked-dies", "hijack", 64666, "dead"),
+             "198.19.176.0/25": ("hijacked-dies", "route-leak", 64666, "dead")}, a' "$LAB_TMP/hijacked.json" &&
+  ok "per announced prefix: 198.19.179.0/25 and 198.19.176.0/25 hijacked-dies" ||
+  fail "per announced prefix: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planes"].get("by_announced"))' "$LAB_TMP/hijacked.json")"
+# show reads them back: the same planes
+"$BIN" show --format json "$LAB_TMP/hijacked.json" >"$LAB_TMP/hijacked.show.json" 2>"$LAB_TMP/show.err" || true
+python3 -c 'import json,sys; a,b=(json.load(open(f))["planes"] for f in sys.argv[1:3]); assert a == b' "$LAB_TMP/hijacked.json" "$LAB_TMP/hijacked.show.json" &&
+  ok "show: the planes with the announced prefixes read back whole" || fail "show: planes differ: $(cat "$LAB_TMP/show.err")"
 # the pcap with the same files: text and HTML
 "$BIN" analyze --asn-db "$LAB_ASN_DB" --mrt-dir "$LAB_TMP/h" "$LAB_TMP/hijacked.pcap" >"$LAB_TMP/hijacked.txt" 2>/dev/null || true
+grep -q '^198.19.179.0/25  hijacked-dies (high): withdrawn, seen by 1 of 2 full-feed peers; hijack: AS64666 announced it at ' "$LAB_TMP/hijacked.txt" &&
+  ok "pcap: the announced 198.19.179.0/25 hijacked-dies" || fail "pcap: $(grep '^198.19.179.0/25 ' "$LAB_TMP/hijacked.txt")"
+if [ -n "${PM_LAB_KEEP:-}" ]; then
+  mkdir -p "$PM_LAB_KEEP/hijack/mrt" && cp "$LAB_TMP/hijacked.pcap" "$PM_LAB_KEEP/hijack/" && cp -L "$LAB_TMP/h/"* "$PM_LAB_KEEP/hijack/mrt/"
+fi
 sed -n '/^both planes/,/^$/p' "$LAB_TMP/hijacked.txt"
 grep -q '^198.19.179.0/24  hijacked-dies (high): announced, seen by 2 of 2 full-feed peers; hijack: AS64666 announced 198.19.179.0/25 (a more-specific) at [-0-9T:.]*Z, not its origin; still announced; data plane: dead$' "$LAB_TMP/hijacked.txt" &&
   ok "pcap: 198.19.179.0/24 hijacked-dies, AS64666's more-specific" || fail "pcap: $(grep '^198.19.179.0/24 ' "$LAB_TMP/hijacked.txt")"

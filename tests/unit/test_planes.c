@@ -204,6 +204,51 @@ static void hijack_standing_dies_in_the_hijacker_or_reaches(void **state)
     assert_string_equal(pm_planes_confidence_word(f.u.confidence), "medium");
 }
 
+/* An announced prefix that is none of the /24s: its data plane is the
+ * targets inside it, not the /24's roll-up. */
+static void announced_more_specific_from_its_targets(void **state)
+{
+    (void)state;
+    struct fixture f = {0};
+    /* .10 and .11 (inside 198.19.176.0/25) die in the hijacker; .200 and .201 reach */
+    target(&f, 0, PM_STATUS_DIED, CU, 64666);
+    target(&f, 1, PM_STATUS_DIED, CU, 64666);
+    target(&f, 2, PM_STATUS_REACHED, CU, 0);
+    target(&f, 3, PM_STATUS_REACHED, CU, 0);
+    f.targets[2].dst = A(198, 19, 176, 200);
+    f.targets[3].dst = A(198, 19, 176, 201);
+    build(&f, PM_NET_PARTIAL, CU, true, "hijack");
+    f.u.prefix = A(198, 19, 176, 0);
+    f.u.len = 25;
+    f.u.announced = true;
+    f.u.visible = false;
+    f.u.ff_seen = 1;
+    f.u.cause_as = 64666;
+    f.u.cause_standing = true;
+    side(&f, CU, 1, 0);
+    assert_string_equal(conclusion(&f), "hijacked-dies");
+    assert_int_equal(f.u.data_state, PM_NET_DEAD);
+    /* dying in the hijacker's AS, though the /24's roll-up says AS4837: high */
+    assert_string_equal(pm_planes_confidence_word(f.u.confidence), "high");
+    assert_int_equal(f.u.sides[0].total, 2);
+    /* the covering /22: all four targets, two dead */
+    f.u.prefix = A(198, 19, 176, 0);
+    f.u.len = 22;
+    f.u.cause_standing = false;
+    snprintf(f.u.cause, sizeof f.u.cause, "no-control-plane-change");
+    f.u.visible = true;
+    f.u.n_sides = 0;
+    side(&f, CU, 1, 1);
+    side(&f, TTK, 1, 1);
+    assert_string_equal(conclusion(&f), "announced-dies-upstream");
+    assert_int_equal(f.u.data_state, PM_NET_PARTIAL);
+    assert_int_equal(f.u.sides[0].total, 4);
+    /* none of its targets probed: the control plane only */
+    f.u.prefix = A(198, 19, 178, 0);
+    f.u.len = 23;
+    assert_string_equal(conclusion(&f), "control-plane-only");
+}
+
 static void names_and_line(void **state)
 {
     (void)state;
@@ -232,6 +277,7 @@ int main(void)
         cmocka_unit_test(announced_via_both_one_side_dies),
         cmocka_unit_test(announced_dies_inside_or_upstream_or_up),
         cmocka_unit_test(hijack_standing_dies_in_the_hijacker_or_reaches),
+        cmocka_unit_test(announced_more_specific_from_its_targets),
         cmocka_unit_test(names_and_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
