@@ -68,9 +68,14 @@ static double xpos(uint64_t t, uint64_t t0, uint64_t t1)
     return LEFT + (double)(t - t0) / (double)(t1 - t0) * WIDTH;
 }
 
+/* The time axis: at most 8 ticks at a round step (seconds for a window of
+ * a few snapshots, days for months), each labelled, and the window's first
+ * and last instants written out under its ends, so even a window shorter
+ * than a step (a few snapshots a second apart) says when it was. */
 static void axis(FILE *f, uint64_t t0, uint64_t t1, int y)
 {
-    static const uint64_t steps[] = {60, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 2592000};
+    static const uint64_t steps[] = {1,    5,    10,    15,    30,    60,     300,    600,    1800,
+                                     3600, 7200, 21600, 43200, 86400, 172800, 604800, 2592000};
     uint64_t span = (t1 - t0) / 1000000, step = steps[sizeof steps / sizeof steps[0] - 1];
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         if (span / steps[i] <= 8) {
@@ -85,10 +90,24 @@ static void axis(FILE *f, uint64_t t0, uint64_t t1, int y)
         struct tm tm;
         gmtime_r(&tt, &tm);
         char label[32];
-        strftime(label, sizeof label, step >= 86400 ? "%m-%d" : "%m-%d %H:%M", &tm);
+        if (step < 60)
+            strftime(label, sizeof label, "%H:%M:%S", &tm);
+        else if (step < 86400)
+            strftime(label, sizeof label, "%m-%d %H:%M", &tm);
+        else
+            strftime(label, sizeof label, "%m-%d", &tm);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>\n", x, y, x, y + 5);
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, y + 18, label);
     }
+    char a[40], b[40];
+    time_t ta = (time_t)(t0 / 1000000), tb = (time_t)(t1 / 1000000);
+    struct tm tm;
+    gmtime_r(&ta, &tm);
+    strftime(a, sizeof a, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    gmtime_r(&tb, &tm);
+    strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" fill=\"#555\">from %s</text>\n", LEFT, y + 34, a);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">to %s</text>\n", LEFT + WIDTH, y + 34, b);
 }
 
 /* The routing episodes of key as a thin lane at y. */
@@ -128,7 +147,7 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
     struct legend lg = {.n = 0};
     int row_h = ROW_H + (h->n_routes ? LANE_H : 0);
     int axis_y = TOP + (int)rows * row_h + 6;
-    int height = axis_y + 40 + (MAX_DEATH_COLOURS + 6) * 18;
+    int height = axis_y + 56 + (MAX_DEATH_COLOURS + 6) * 18;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                "font-size=\"11\">\n",
@@ -175,7 +194,7 @@ int pm_output_history_svg(FILE *f, const struct pm_history *h, uint64_t now_us, 
         fputs("</title></rect>\n", f);
     }
     axis(f, t0, t1, axis_y);
-    int ly = axis_y + 40;
+    int ly = axis_y + 56;
     fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"28\" y=\"%d\">reachable</text>\n",
             ly, REACHED_COLOUR, ly + 10);
     ly += 18;

@@ -58,6 +58,13 @@ if SHOT_OK=$( (shoot_init "$LAB_TMP") && echo yes); [ "$SHOT_OK" = yes ]; then
     198.19.178.0/24 198.19.179.0/24 'dead, blamed on CHINA UNICOM China169 Backbone (AS4837)'; do
     grep -qF -- ">$want<" "$SHOT_TMP/dom.html" || fail "timeline: '$want' is not on the rendered page"
   done
+  # time labels (issue 15): the window's ends, and labelled ticks on the axis (seconds here: the
+  # five snapshots span well under a minute)
+  grep -qE '>from 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC<' "$SHOT_TMP/dom.html" &&
+    grep -qE '>to 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC<' "$SHOT_TMP/dom.html" ||
+    fail "timeline: no time at the axis' ends on the rendered page"
+  ticks=$(grep -oE '>([0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2})?)<' "$SHOT_TMP/dom.html" | wc -l)
+  [ "$ticks" -ge 2 ] || fail "timeline: $ticks labelled ticks on the rendered page, want 2 or more"
   echo "ok: the timeline rendered by Chromium: $BUILD/screenshots/timeline.png, no element past 1280 px, /24s and blame on it"
 else
   fail "no chromium for the timeline screenshot (scripts/bootstrap.sh installs it): $SHOT_OK"

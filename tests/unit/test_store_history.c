@@ -219,6 +219,10 @@ static void writers(void **state)
     assert_non_null(strstr(svg, ">dead, blamed on China Unicom (AS4837)</text>"));
     assert_non_null(strstr(svg, ">dead, blamed on TransTeleCom (AS20485)</text>"));
     assert_non_null(strstr(svg, "</svg>\n"));
+    /* time labels (issue 15): the window's ends written out, and labelled ticks between */
+    assert_non_null(strstr(svg, ">from 2025-11-28 08:00:00 UTC</text>"));
+    assert_non_null(strstr(svg, ">to 2025-11-28 "));
+    assert_non_null(strstr(svg, ">11-28 08:30</text>"));
     /* 176 has 3 episodes and 177 one: four bars */
     size_t rects = 0;
     for (const char *p = svg; (p = strstr(p, "<title>")); p++)
@@ -226,6 +230,27 @@ static void writers(void **state)
     assert_int_equal(rects, 4);
     free(svg);
     pm_history_free(h);
+}
+
+/* A window of a few snapshots seconds apart still has its time on the
+ * axis: ticks every 5 s, labelled to the second, and both ends. */
+static void svg_labels_a_short_window(void **state)
+{
+    (void)state;
+    struct pm_episode e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.key, sizeof e.key, "10.0.0.0/24");
+    e.state = PM_EPISODE_REACHED;
+    e.start_us = e.last_us = T0_US + 2000000u;
+    e.snapshots = 3;
+    struct pm_history h = {.n = 1, .episodes = &e, .first_us = T0_US + 2000000u, .last_us = T0_US + 20000000u,
+                           .n_snapshots = 3};
+    char *svg = capture(PM_FMT_SVG, &h, T0_US + 31000000u);
+    assert_non_null(strstr(svg, ">08:00:05</text>"));
+    assert_non_null(strstr(svg, ">08:00:30</text>"));
+    assert_non_null(strstr(svg, ">from 2025-11-28 08:00:02 UTC</text>"));
+    assert_non_null(strstr(svg, ">to 2025-11-28 08:00:31 UTC</text>"));
+    free(svg);
 }
 
 static void svg_escapes_names(void **state)
@@ -507,6 +532,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(episodes_merge_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(writers, setup, teardown),
         cmocka_unit_test(svg_escapes_names),
+        cmocka_unit_test(svg_labels_a_short_window),
         cmocka_unit_test(parses_times),
         cmocka_unit_test(routing_lane),
         cmocka_unit_test_setup_teardown(owner_hints_from_reached_paths, setup, teardown),
