@@ -259,6 +259,20 @@ static void note_reached(struct pm_sched *sc, struct tstate *t, uint8_t ttl, uin
     sc->global_dist = at;
 }
 
+/* A forward probe at ttl was answered by the target or refused: walk back
+ * from the distance the reply's own TTL suggests (when below and not
+ * probed yet), else from just below, unless a walk back is under way. */
+static void back_from_reply(struct pm_sched *sc, uint32_t ti, uint8_t ttl, uint8_t reply_ttl)
+{
+    struct tstate *t = &sc->ts[ti];
+    uint8_t d = distance_from_reply_ttl(reply_ttl);
+    uint8_t from = (uint8_t)(ttl - 1);
+    if (d && d < ttl && !probed(t, d))
+        from = d;
+    if (!t->slot[SLOT_BACK].ttl)
+        start_back(sc, ti, from);
+}
+
 static void complete_fwd(struct pm_sched *sc, uint32_t ti)
 {
     struct tstate *t = &sc->ts[ti];
@@ -272,12 +286,7 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
         note_reached(sc, t, s.ttl, s.reply_ttl);
         stop = true;
         /* overshot: jump straight to the distance the reply's TTL suggests */
-        uint8_t d = distance_from_reply_ttl(s.reply_ttl);
-        uint8_t from = (uint8_t)(s.ttl - 1);
-        if (d && d < s.ttl && !probed(t, d))
-            from = d;
-        if (!t->slot[SLOT_BACK].ttl)
-            start_back(sc, ti, from);
+        back_from_reply(sc, ti, s.ttl, s.reply_ttl);
     } else if (s.answered && s.kind == PM_REPLY_UNREACH) {
         /* a router refused: it sits at this TTL or below. Walk back from the
          * distance its reply's TTL suggests until time-exceeded answers
@@ -285,12 +294,7 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
         t->flags |= TS_UNREACH;
         stop = true;
         note_unreach(sc, t, s.ttl, s.reply_ttl);
-        uint8_t d = distance_from_reply_ttl(s.reply_ttl);
-        uint8_t from = (uint8_t)(s.ttl - 1);
-        if (d && d < s.ttl && !probed(t, d))
-            from = d;
-        if (!t->slot[SLOT_BACK].ttl)
-            start_back(sc, ti, from);
+        back_from_reply(sc, ti, s.ttl, s.reply_ttl);
     } else if (s.answered) {
         t->gap = 0;
         if (s.ttl > t->last_router_ttl)

@@ -191,19 +191,11 @@ static uint32_t last_upstream(const struct pm_watch *w, uint32_t dst, const char
     *name = "";
     if (!run || !a || a->n_targets != run->n_targets)
         return 0;
-    /* the finished run's targets are sorted by address */
-    uint32_t lo = 0, hi = run->n_targets;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (run->targets[mid].dst < dst)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo >= run->n_targets || run->targets[lo].dst != dst)
+    const struct pm_target *t = pm_run_find(run, dst); /* verdicts are in the run's target order */
+    if (!t)
         return 0;
     *known = true;
-    const struct pm_verdict *v = &a->verdicts[lo];
+    const struct pm_verdict *v = &a->verdicts[t - run->targets];
     if (v->upstream.asn) {
         *name = v->upstream.name;
         return v->upstream.asn;
