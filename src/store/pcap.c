@@ -149,19 +149,29 @@ int pm_store_pcap_copy(const char *src, const char *stem, char *dst, size_t dst_
     return rc;
 }
 
+/* The capture behind src_fd as a stream of its own, read from the start:
+ * the caller's offset is the writer's. NULL with errbuf set. */
+static FILE *reread(int src_fd, char *errbuf)
+{
+    int fd = dup(src_fd);
+    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (in && fseeko(in, 0, SEEK_SET) == 0)
+        return in;
+    pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    if (in)
+        fclose(in);
+    else if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
 int pm_store_pcap_copy_fd(int src_fd, const char *stem, char *dst, size_t dst_len, char sha_hex[65],
                           char *errbuf)
 {
-    /* a descriptor of its own, read from the start: the caller's offset is the writer's */
-    int fd = dup(src_fd);
-    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (!in) {
-        if (fd >= 0)
-            close(fd);
-        return pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
-    }
-    int rc = fseeko(in, 0, SEEK_SET) == 0 ? copy_stream(in, stem, dst, dst_len, sha_hex, errbuf)
-                                          : pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    FILE *in = reread(src_fd, errbuf);
+    if (!in)
+        return PM_EIO;
+    int rc = copy_stream(in, stem, dst, dst_len, sha_hex, errbuf);
     fclose(in);
     return rc;
 }
@@ -170,18 +180,13 @@ int pm_store_pcap_gzip_fd(int src_fd, unsigned char **out, size_t *out_len, char
 {
     *out = NULL;
     *out_len = 0;
-    int fd = dup(src_fd);
-    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (!in) {
-        if (fd >= 0)
-            close(fd);
-        return pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
-    }
+    FILE *in = reread(src_fd, errbuf);
+    if (!in)
+        return PM_EIO;
     struct sink k = {.fd = -1};
     struct pm_sha256 sha;
     pm_sha256_init(&sha);
-    int rc = fseeko(in, 0, SEEK_SET) == 0 ? deflate_into(in, &k, &sha, errbuf)
-                                          : pm_err(errbuf, PM_EIO, "cannot read the capture: %s", strerror(errno));
+    int rc = deflate_into(in, &k, &sha, errbuf);
     fclose(in);
     if (rc) {
         free(k.buf);

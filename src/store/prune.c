@@ -74,6 +74,17 @@ static int sweep_orphans(struct pm_store *s, uint32_t *removed, char *errbuf)
 /* A server store: the owner's retention functions (pg.c, schema 4) clear
  * the rows; the files among the paths they clear are this vantage's to
  * delete when they are in its own pcap directory. */
+/* A failed retention call on a server store: the role's missing grant
+ * named (SQLSTATE 42501), else the server's own message. */
+static int retention_err(struct pm_store *s, const PGresult *r, const char *what, char *errbuf)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state && !strcmp(state, "42501"))
+        return pm_err(errbuf, PM_EPERM, "the store's role may not apply retention (GRANT EXECUTE ON FUNCTION "
+                                        "pathmortem_retain_pcaps, pathmortem_retain_hops to it; README)");
+    return pm_pg_err(s->pg, PM_EIO, what, errbuf);
+}
+
 static int prune_server(struct pm_store *s, const char *vantage, uint32_t keep_days, uint32_t keep_count,
                         uint64_t now_us, uint32_t *n_removed, char *errbuf)
 {
@@ -86,11 +97,7 @@ static int prune_server(struct pm_store *s, const char *vantage, uint32_t keep_d
                                NULL, vals, NULL, NULL, 0);
     int rc = PM_OK;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        rc = state && !strcmp(state, "42501")
-                 ? pm_err(errbuf, PM_EPERM, "the store's role may not apply retention (GRANT EXECUTE ON FUNCTION "
-                                            "pathmortem_retain_pcaps, pathmortem_retain_hops to it; README)")
-                 : pm_pg_err(s->pg, PM_EIO, "applying retention", errbuf);
+        rc = retention_err(s, r, "applying retention", errbuf);
     }
     for (int i = 0; !rc && i < PQntuples(r); i++) {
         const char *path = PQgetisnull(r, i, 0) ? "" : PQgetvalue(r, i, 0);
@@ -211,11 +218,7 @@ static int prune_hops_server(struct pm_store *s, const char *vantage, uint32_t k
     int rc = PM_OK;
     char *end = NULL;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        rc = state && !strcmp(state, "42501")
-                 ? pm_err(errbuf, PM_EPERM, "the store's role may not apply retention (GRANT EXECUTE ON FUNCTION "
-                                            "pathmortem_retain_pcaps, pathmortem_retain_hops to it; README)")
-                 : pm_pg_err(s->pg, PM_EIO, "applying hop retention", errbuf);
+        rc = retention_err(s, r, "applying hop retention", errbuf);
     } else if (PQntuples(r) == 1) {
         long long v = strtoll(PQgetvalue(r, 0, 0), &end, 10);
         *n_removed = v > 0 && end && !*end ? (uint64_t)v : 0;
