@@ -94,11 +94,6 @@ const char *pm_store_path(const struct pm_store *s);
 bool pm_store_server_tcp(const struct pm_store *s, uint32_t *local, uint16_t *local_port, uint32_t *peer,
                          uint16_t *peer_port);
 
-/* For a root run that drops privileges after opening the store: hands the
- * store's files (database, -wal, -shm, lock file) and its pcap directory to
- * uid:gid, so the dropped process can still write snapshots and pcaps.
- * Call before the drop; needs a writable store. */
-int pm_store_chown(struct pm_store *s, unsigned uid, unsigned gid, char *errbuf);
 const char *pm_store_pcap_dir(const struct pm_store *s); /* "<dir of store>/pcaps" */
 
 /* Called after each target row is written during a save (progress, and the

@@ -544,26 +544,3 @@ const char *pm_store_default_path(void)
     const char *e = getenv("PATHMORTEM_STORE");
     return e && *e ? e : PM_STORE_DEFAULT_PATH;
 }
-
-int pm_store_chown(struct pm_store *s, unsigned uid, unsigned gid, char *errbuf)
-{
-    if (!s->writable)
-        return pm_err(errbuf, PM_EPERM, "store %s is open read-only", s->path);
-    if (s->pg) /* only the local directory is on this machine */
-        return lchown(s->pcap_dir, (uid_t)uid, (gid_t)gid) != 0 && errno != ENOENT
-                   ? pm_err(errbuf, PM_EIO, "cannot hand %s to uid %u: %s", s->pcap_dir, uid, strerror(errno))
-                   : PM_OK;
-    static const char *const suffix[] = {"", "-wal", "-shm", ".lock"};
-    char p[4096 + 8];
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", s->path, suffix[i]);
-        /* lchown: never follow a link someone planted beside the store */
-        if (lchown(p, (uid_t)uid, (gid_t)gid) != 0 && errno != ENOENT)
-            return pm_err(errbuf, errno == EPERM ? PM_EPERM : PM_EIO, "cannot hand %s to uid %u: %s", p, uid,
-                          strerror(errno));
-    }
-    if (lchown(s->pcap_dir, (uid_t)uid, (gid_t)gid) != 0)
-        return pm_err(errbuf, errno == EPERM ? PM_EPERM : PM_EIO, "cannot hand %s to uid %u: %s", s->pcap_dir, uid,
-                      strerror(errno));
-    return PM_OK;
-}

@@ -812,32 +812,6 @@ static void read_only_store_refuses_writes(void **state)
     rm_rf(dir);
 }
 
-static void chown_hands_files_over(void **state)
-{
-    (void)state;
-    char dir[64], path[128], err[PM_ERRBUF_SIZE];
-    temp_store(dir, sizeof dir, path, sizeof path);
-    struct pm_store *s;
-    assert_int_equal(pm_store_open(path, PM_STORE_CREATE, &s, err), PM_OK);
-    /* as root hand it to nobody, else to ourselves (the call must still succeed) */
-    unsigned uid = getuid() == 0 ? 65534 : getuid(), gid = getuid() == 0 ? 65534 : getgid();
-    assert_int_equal(pm_store_chown(s, uid, gid, err), PM_OK);
-    struct stat sb;
-    char lock[160];
-    snprintf(lock, sizeof lock, "%s.lock", path);
-    const char *files[] = {path, lock, pm_store_pcap_dir(s)};
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(stat(files[i], &sb), 0);
-        assert_int_equal(sb.st_uid, uid);
-        assert_int_equal(sb.st_gid, gid);
-    }
-    pm_store_close(s);
-    assert_int_equal(pm_store_open(path, 0, &s, err), PM_OK);
-    assert_int_equal(pm_store_chown(s, uid, gid, err), PM_EPERM);
-    pm_store_close(s);
-    rm_rf(dir);
-}
-
 /* A store as schema version 1 left it: built with that migration's SQL and raw rows. */
 static void migrates_version_1(void **state)
 {
@@ -1226,7 +1200,6 @@ int main(void)
         cmocka_unit_test(prometheus_textfile),
         cmocka_unit_test(prometheus_per_vantage),
         cmocka_unit_test(read_only_store_refuses_writes),
-        cmocka_unit_test(chown_hands_files_over),
         cmocka_unit_test(migrates_version_1),
         cmocka_unit_test(tampered_rows_are_refused),
         cmocka_unit_test(reader_without_write_access),
