@@ -199,6 +199,23 @@ static int read_header(struct pm_peers_ctx *c, json_t *rec, struct result *h)
     return PM_OK;
 }
 
+/* Hop i of a result (IPv4 and IPv6 alike): an object with its TTL (*n) and
+ * its replies (*res, NULL when it has none); path names it in errors. */
+static int read_hop(struct pm_peers_ctx *c, json_t *hop, size_t i, char *path, size_t len, int64_t *n, json_t **res)
+{
+    snprintf(path, len, "result[%zu]", i);
+    if (!json_is_object(hop))
+        return pm_peers_bad(c, PM_ECORRUPT, "%s: expected an object", path);
+    int rc = pm_peers_jint(c, hop, path, "hop", true, 1, 255, n);
+    if (rc < 0)
+        return rc;
+    *res = json_object_get(hop, "result");
+    if (*res && (!json_is_array(*res) || json_array_size(*res) > PM_PEERS_MAX_PER_HOP))
+        return pm_peers_bad(c, PM_ECORRUPT, "%s.result: expected an array of at most %u replies", path,
+                            PM_PEERS_MAX_PER_HOP);
+    return PM_OK;
+}
+
 /* An IPv6 result: its path is summarised, never dropped. */
 static int read_v6(struct pm_peers_ctx *c, const struct result *h, json_t *hops)
 {
@@ -212,18 +229,12 @@ static int read_v6(struct pm_peers_ctx *c, const struct result *h, json_t *hops)
     json_array_foreach(hops, i, hop) {
         char path[48];
         int64_t n;
-        snprintf(path, sizeof path, "result[%zu]", i);
-        if (!json_is_object(hop))
-            return pm_peers_bad(c, PM_ECORRUPT, "%s: expected an object", path);
-        int rc = pm_peers_jint(c, hop, path, "hop", true, 1, 255, &n);
+        json_t *res;
+        int rc = read_hop(c, hop, i, path, sizeof path, &n, &res);
         if (rc < 0)
             return rc;
-        json_t *res = json_object_get(hop, "result");
         if (!res)
             continue;
-        if (!json_is_array(res) || json_array_size(res) > PM_PEERS_MAX_PER_HOP)
-            return pm_peers_bad(c, PM_ECORRUPT, "%s.result: expected an array of at most %u replies", path,
-                                PM_PEERS_MAX_PER_HOP);
         json_array_foreach(res, k, o) {
             struct entry e;
             char p2[96];
@@ -326,21 +337,15 @@ int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec)
     json_array_foreach(hops, i, hop) {
         char path[48];
         int64_t n;
-        snprintf(path, sizeof path, "result[%zu]", i);
-        if (!json_is_object(hop))
-            return pm_peers_bad(c, PM_ECORRUPT, "%s: expected an object", path);
-        if ((rc = pm_peers_jint(c, hop, path, "hop", true, 1, 255, &n)) < 0)
+        json_t *res;
+        if ((rc = read_hop(c, hop, i, path, sizeof path, &n, &res)) < 0)
             return rc;
-        json_t *res = json_object_get(hop, "result");
         if (!res) {
             char msg[128];
             if ((rc = pm_peers_jstr(c, hop, path, "error", true, msg, sizeof msg)) < 0)
                 return rc;
             continue; /* the probe could not send at this hop */
         }
-        if (!json_is_array(res) || json_array_size(res) > PM_PEERS_MAX_PER_HOP)
-            return pm_peers_bad(c, PM_ECORRUPT, "%s.result: expected an array of at most %u replies", path,
-                                PM_PEERS_MAX_PER_HOP);
         if (n > PM_TTL_MAX) {
             /* Atlas ends a silent path with one probe at TTL 255: an answer
              * from the destination there shows it reachable past the silence,
