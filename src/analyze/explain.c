@@ -48,6 +48,8 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
     const char *A = az_asfmt(c, n->asn, &x), *B = az_asfmt(c, n->asn2, &y);
     const char *a = pm_addr_str(n->addr, b), *a2 = pm_addr_str(n->addr2, b2);
     const char *dk = pm_death_name((enum pm_death)n->dkind);
+    /* one sentence per note kind: the printf calls repeat their shape (the
+     * silent-after ones most), the words are each rule's own */
     switch ((enum az_note_kind)n->kind) {
     case AZ_N_REASON:
         return pm_verdict_add_evidence(v, "%s%s: %s", reason_prefix(n->flag), a, n->text ? n->text : "");

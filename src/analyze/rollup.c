@@ -91,6 +91,8 @@ static int fill(const struct az_ctx *c, const struct pm_verdict *v, const uint32
         const struct pm_verdict *x = &v[d->ti];
         if (d->count < r->died_same || (d->count == r->died_same && x->last_addr >= r->death_addr))
             continue;
+        /* the death point copied field by field from the verdict that
+         * stands for it (peers/set.c's new_run has the same shape over a run) */
         r->died_same = d->count;
         r->death_addr = x->last_addr;
         r->death_ttl = x->last_ttl;

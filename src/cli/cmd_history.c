@@ -120,7 +120,7 @@ int pm_cmd_history(int argc, char **argv)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        if (pm_cli_store_arg(&a, c, optarg))
+        if (pm_cli_store_arg(&a, c, optarg)) /* the loop is every command's; the shared options are here */
             continue;
         switch (c) {
         case 'p': prefix = optarg; break;

@@ -183,6 +183,9 @@ int pm_output_history_text(FILE *f, const struct pm_history *h, uint64_t now_us,
     return io_result(f, errbuf);
 }
 
+/* Field by field as docs/store.md's history schema lists them; the store's
+ * snapshot params object (store/snapshot.c) has the same set_new shape over
+ * other fields: nothing shared but the jansson calls. */
 static json_t *episode_json(const struct pm_episode *e, uint64_t now_us)
 {
     json_t *o = json_object();

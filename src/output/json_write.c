@@ -8,6 +8,10 @@
 #include "output/internal.h"
 #include "output/jw.h"
 
+/* The writers below name the schema's fields one after another: runs of
+ * jw_* calls look alike here, in planes.c and in the store's JSON, but each
+ * names other fields. They are the schema written out, not logic to share. */
+
 /* Three decimals, as the schema says, computed in integers so the same run
  * always gives the same text and a read-back value writes out unchanged. */
 static long long milli(double x)

@@ -92,6 +92,8 @@ static int new_run(struct pm_peers_ctx *c, const struct pm_run *proto, const cha
     struct pm_run *run = pm_run_alloc();
     if (!run)
         return pm_peers_bad(c, PM_ENOMEM, "out of memory");
+    /* field by field, not the whole struct: proto carries no targets, index
+     * or stats (the same shape as the engine's run parameters, other source) */
     run->method = proto->method;
     run->source = proto->source;
     run->dport = proto->dport;
@@ -366,6 +368,10 @@ int pm_peers_addr(const char *s, bool *is_v6, uint32_t *v4)
 }
 
 /* ---- typed JSON members ---- */
+/* One getter per JSON type, each the same shape (member, type, range);
+ * output/json_get.c has the show reader's own, kept apart: its messages
+ * name the document's place ("json: targets[3].hops[2]"), these the
+ * record's, and peers does not depend on output. */
 
 static int member(struct pm_peers_ctx *c, json_t *o, const char *path, const char *key, bool req, json_t **v)
 {

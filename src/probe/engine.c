@@ -361,6 +361,8 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
         e->o.queries = n == 1 ? 3 : 1;
     if (e->o.queries + e->o.retries > PM_PROBE_MAX_ATTEMPTS)
         e->o.retries = (uint8_t)(PM_PROBE_MAX_ATTEMPTS - e->o.queries);
+    /* the run records its parameters field by field from the spec and the
+     * options (foreign.c's probe record has the same shape, other structs) */
     run->method = e->spec.method;
     run->source = e->spec.src;
     run->ident = e->spec.ident;

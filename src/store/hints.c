@@ -182,6 +182,8 @@ int pm_store_history_facts(struct pm_store *s, uint64_t since_us, uint32_t targe
     int rc = pm_store_owner_hints(s, since_us, target_asn, &h, &nh, errbuf);
     if (rc)
         return rc;
+    /* calloc(n ? n : 1), freeing what came before on failure: the store's
+     * allocation idiom (prom.c has it too), over other types */
     struct pm_history_fact *f = calloc(nh ? nh : 1, sizeof *f);
     if (!f) {
         free(h);

@@ -12,6 +12,9 @@ static int read_as(sqlite3_stmt *st, int col, struct pm_as_ref *as, char *errbuf
     return rc ? rc : pm_col_text(st, col + 1, false, as->name, sizeof as->name, errbuf);
 }
 
+/* Prepare, bind, step, read the columns: the shape of every query of the
+ * store (prune.c, hints.c, history.c); each names its own SQL and columns,
+ * which is all there is to them. */
 static int read_meta(struct pm_store *s, int64_t id, struct pm_snapshot *snap, char *errbuf)
 {
     sqlite3_stmt *st;

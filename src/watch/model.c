@@ -51,6 +51,9 @@ void pm_watch_set_upstreams(struct pm_watch *w, uint32_t target_asn, const uint3
 int pm_watch_begin_cycle(struct pm_watch *w, const struct pm_run *run, uint32_t n_targets)
 {
     uint32_t n = n_targets ? n_targets : 1;
+    /* the cycle's arrays taken together or not at all: the same calloc, free
+     * and assign shape as pm_watch_free above and util/map.c's grow, over
+     * other arrays, with nothing in common to share but free() */
     uint32_t *fr = calloc(n, sizeof *fr), *sfr = calloc(n, sizeof *sfr), *lc = calloc(n, sizeof *lc);
     uint8_t *fs = calloc(n, PM_TTL_MAX + 1), *sfs = calloc(n, PM_TTL_MAX + 1);
     uint8_t *so = calloc(n, 1);
