@@ -236,6 +236,9 @@ static int read_v6(struct pm_peers_ctx *c, const struct result *h, json_t *hops)
         if (!res)
             continue;
         json_array_foreach(res, k, o) {
+            /* the entry's path is built at both loops, not in read_entry: built
+             * there, gcc's truncation check (-Werror) follows it into every
+             * member path below; the two loops then keep other replies */
             struct entry e;
             char p2[96];
             snprintf(p2, sizeof p2, "%s.result[%zu]", path, k);
