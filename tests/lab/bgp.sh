@@ -13,9 +13,13 @@
 # what they learn by BGP (proto bird) and the static routes topo.sh gave
 # them toward 198.19.176.0/22 are removed, so an origin withdrawal, a dropped
 # session or an import filter really leaves them without a route (ICMP net
-# unreachable), and a re-announcement brings the route back. Every other
-# router keeps the static tables of topo.sh (the paths toward the borders are
-# unchanged); 'bgp down' puts cu3's and ttk2's static routes back. cu3 and
+# unreachable), and a re-announcement brings the route back. Star JV's
+# border kpbr forwards out of its AS by BGP too: cu3 and ttk2 announce it
+# the networks topo.sh routed it to through each (cu3: the vantage's,
+# transit's and China Unicom's blocks; ttk2: Rostelecom's and
+# TransTeleCom's), its kernel protocol installs them and its static routes
+# to them are removed. Every other router keeps the static tables of topo.sh;
+# 'bgp down' puts the three borders' static routes back. cu3 and
 # ttk2 also originate their own blocks, so the collector sees a filtered
 # upstream keep its session and its other routes. The collector rc (AS12654,
 # RIPE RIS's AS) peers with cu3 and ttk2 over links of its own, like a RIS
@@ -68,18 +72,25 @@ EOC
       for k in 176 177 178 179; do
         printf 'protocol static kp%s { ipv4; route 198.19.%s.0/24 unreachable; }\n' "$k" "$k"
       done
-      bgp_session kpbr cu3 "export where source = RTS_STATIC;" "import none;"
-      bgp_session kpbr ttk2 "export where source = RTS_STATIC;" "import none;"
+      bgp_session kpbr cu3 "export where source = RTS_STATIC;" "import all;"
+      bgp_session kpbr ttk2 "export where source = RTS_STATIC;" "import all;"
+      # its routes out of its AS come from its upstreams' announcements
+      printf 'protocol kernel { ipv4 { import none; export where source = RTS_BGP; }; }\n'
       ;;
     cu3 | ttk2)
       eval "own=\$PM_BGP_OWN_$n"
       printf 'protocol static own { ipv4; route %s unreachable; }\n' "$own"
+      # what this upstream announces to Star JV's border: the networks kpbr
+      # reaches through it in topo.sh (its own block, and those behind it)
+      printf 'protocol static tokp { ipv4;'
+      for k in $(bgp_kpbr_via "$n"); do [ "$k" = "$own" ] || printf ' route %s unreachable;' "$k"; done
+      printf ' }\n'
       # 'upstream-filter' (the file below exists): this upstream's import
       # filter drops Star JV's prefixes; the session stays up
       if [ -f "$d/$n.filter" ]; then
-        bgp_session "$n" kpbr "export none;" "import where net !~ [ $PM_BLK_KP+ ];"
+        bgp_session "$n" kpbr 'export where proto = "tokp" || proto = "own";' "import where net !~ [ $PM_BLK_KP+ ];"
       else
-        bgp_session "$n" kpbr "export none;" "import all;"
+        bgp_session "$n" kpbr 'export where proto = "tokp" || proto = "own";' "import all;"
       fi
       bgp_session "$n" rc 'export where source = RTS_BGP || proto = "own";' "import none;"
       # China Unicom takes its customer hj's routes unfiltered
@@ -103,6 +114,9 @@ EOC
       ;;
   esac
 }
+
+# bgp_kpbr_via PEER: the destinations topo.sh routes from kpbr via PEER.
+bgp_kpbr_via() { awk -v p="$1" '$1=="kpbr" && $3==p {print $2}' "$STATE/routes"; }
 
 bgp_router_id() {
   awk -v n="$1" '($1==n){sub("/.*","",$2); print $2; exit} ($3==n){sub("/.*","",$4); print $4; exit}' "$STATE/links"
@@ -187,8 +201,9 @@ bgp_wait_established() {
 }
 
 # bgp_kernel_routes: the BGP routes of the four /24s in cu3's and ttk2's
-# kernels, then their static routes toward Star JV removed (covering
-# static routes would keep forwarding after a withdrawal).
+# kernels and those of the lab's networks in kpbr's, then the static routes
+# they replace removed (covering static routes would keep forwarding after
+# a withdrawal).
 bgp_kernel_routes() {
   local n d i ok
   for i in $(seq 1 40); do
@@ -196,6 +211,9 @@ bgp_kernel_routes() {
     for n in cu3 ttk2; do
       for d in $PM_KP24S; do
         ip -n "$(ns "$n")" route show "$d" proto bird | grep -q . || ok=0
+      done
+      for d in $(bgp_kpbr_via "$n"); do
+        ip -n "$(ns kpbr)" route show "$d" proto bird | grep -q . || ok=0
       done
     done
     [ $ok = 0 ] || break
@@ -206,6 +224,9 @@ bgp_kernel_routes() {
     for d in $(baseline_dsts "$n" "$PM_BLK_KP"); do
       [ "${d#*/}" -le 24 ] || continue
       ip -n "$(ns "$n")" route del "$d" proto static 2>/dev/null || true
+    done
+    for d in $(bgp_kpbr_via "$n"); do
+      ip -n "$(ns kpbr)" route del "$d" proto static 2>/dev/null || true
     done
   done
   echo bgp >"$(bgp_dir)/forwarding"
@@ -228,6 +249,10 @@ bgp_down() {
     for n in cu3 ttk2; do
       ip -n "$(ns "$n")" route flush root "$PM_BLK_KP" proto bird 2>/dev/null || true
       routes_apply "$n" "$PM_BLK_KP"
+      for d in $(bgp_kpbr_via "$n"); do
+        ip -n "$(ns kpbr)" route flush root "$d" proto bird 2>/dev/null || true
+        routes_apply kpbr "$d"
+      done
     done
     rm -f "$d/forwarding"
   fi

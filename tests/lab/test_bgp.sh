@@ -75,6 +75,14 @@ for n in cu3 ttk2; do
   case "$got" in *"proto bird"*) ok "$n forwards 198.19.176.0/24 by BGP" ;; *) fail "$n: 198.19.176.0/24 is '$got', not BIRD's" ;; esac
   [ -z "$(lab_exec "$n" ip route show proto static root 198.19.176.0/22)" ] || fail "$n still has static routes to the /22"
 done
+# ... and Star JV's border forwards out of its AS by the routes its upstreams announce it
+got=$(lab_exec kpbr ip route show 198.18.0.0/21)
+case "$got" in *"proto bird"*"via 198.18.20.4"*|*"via 198.18.20.4"*"proto bird"*) ok "kpbr reaches the vantage's network by BGP via cu3" ;; *) fail "kpbr: 198.18.0.0/21 is '$got'" ;; esac
+got=$(lab_exec kpbr ip route show 198.18.32.0/20)
+case "$got" in *"via 198.18.52.2"*"proto bird"*) ok "kpbr reaches Rostelecom by BGP via ttk2" ;; *) fail "kpbr: 198.18.32.0/20 is '$got'" ;; esac
+# (its routes inside its AS, 198.19.176.0/22: hosts and dark space, stay static)
+outside=$(lab_exec kpbr ip route show proto static | awk '{d = ($1 ~ /^(unreachable|blackhole|prohibit)$/) ? $2 : $1} d !~ /^198\.19\.17[6-9]\./')
+[ -z "$outside" ] && ok "kpbr has no static route out of its AS" || fail "kpbr still has static routes out of its AS: $outside"
 lab_exec vp "$BIN" trace --no-progress --no-pcap --format json --asn-db "$LAB_ASN_DB" 198.19.176.71 \
   >"$LAB_TMP/trace.json" 2>"$LAB_TMP/trace.err" || true
 grep -q '"reached"' "$LAB_TMP/trace.json" && ok "198.19.176.71 reached through the routes of BGP" ||
@@ -396,5 +404,6 @@ route_is cu3 198.19.179.0/25 no || fail "cu3 kept the hijacker's route after it 
 
 "$LAB_SH" bgp "$LAB_PREFIX" down
 [ -z "$(lab_exec cu3 ip route show 198.19.176.0/24 proto static)" ] && fail "bgp down: cu3's static route is not back" || ok "bgp down: static routes back"
+[ -n "$(lab_exec kpbr ip route show 198.18.0.0/21 proto static)" ] && ok "bgp down: kpbr's static routes back" || fail "bgp down: kpbr's static route to the vantage is not back"
 [ "$fails" = 0 ] && echo "all lab BGP checks passed"
 exit $((fails > 0))
