@@ -1,22 +1,9 @@
 #!/usr/bin/env bash
 # run.sh - both planes offline on a lab capture taken during a third AS's hijack of a more-specific and its leak of another (SOURCES): the /24s hijacked-dies (hijack, route-leak: who, which prefix, still standing), the two /25s as announced prefixes of their own, the others both-planes-up; show reads it all back; a lying first_change_prefix refused with one line. run.sh PATHMORTEM
-set -u
-bin=${1:?usage: run.sh PATHMORTEM}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pm-hijack.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-# started as root, analyze reads after dropping to nobody
-chmod 755 "$tmp"
-fail=0
-pass=0
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-good() { pass=$((pass + 1)); }
+. "$here/../common.sh" "${1:-}" hijack
 pcap=$here/hijacked.pcap
 mrt=$here/mrt
-SOURCE_DATE_EPOCH=1764720000 "$bin" geo build -o "$tmp/lab-asn.mmdb" "$here/../../../lab/lab-asn.csv" >/dev/null 2>&1 ||
-    { echo "FAIL: geo build of the lab's ASN table"; exit 1; }
-chmod 644 "$tmp/lab-asn.mmdb"
-an() { "$bin" analyze --asn-db "$tmp/lab-asn.mmdb" "$@"; }
 
 an --mrt-dir "$mrt" --format json -o "$tmp/a.json" "$pcap" 2>"$tmp/err"
 rc=$?

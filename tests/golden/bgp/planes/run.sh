@@ -1,23 +1,9 @@
 #!/usr/bin/env bash
 # run.sh - both planes offline (analyze --mrt-dir) on a lab capture taken just after the origin's withdrawal with the route collector's files of that moment (SOURCES): every /24 withdrawn-dies with each side lost-dies, in text, JSON and HTML; `show` of that JSON gives analyze's own output in every format; a cut RIB, a directory without a RIB, a missing one refused with one line. run.sh PATHMORTEM
-set -u
-bin=${1:?usage: run.sh PATHMORTEM}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pm-planes.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-# started as root, analyze reads after dropping to nobody
-chmod 755 "$tmp"
-fail=0
-pass=0
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-good() { pass=$((pass + 1)); }
+. "$here/../common.sh" "${1:-}" planes
 pcap=$here/withdrawn.pcap
 mrt=$here/mrt
-# the lab's address plan as the lab's own tests map it (tests/lab/lab-asn.csv)
-SOURCE_DATE_EPOCH=1764720000 "$bin" geo build -o "$tmp/lab-asn.mmdb" "$here/../../../lab/lab-asn.csv" >/dev/null 2>&1 ||
-    { echo "FAIL: geo build of the lab's ASN table"; exit 1; }
-chmod 644 "$tmp/lab-asn.mmdb"
-an() { "$bin" analyze --asn-db "$tmp/lab-asn.mmdb" "$@"; }
 
 an --mrt-dir "$mrt" --format json -o "$tmp/a.json" "$pcap" 2>"$tmp/err"
 rc=$?
