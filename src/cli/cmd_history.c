@@ -143,10 +143,6 @@ int pm_cmd_history(int argc, char **argv)
     uint64_t now = pm_cli_now_us(), t_since, t_until;
     if (pm_cli_time_window(a.since, a.until, now, &t_since, &t_until))
         return PM_EXIT_USAGE;
-    if (t_until && t_since > t_until) {
-        pm_cli_error("--since is after --until");
-        return PM_EXIT_USAGE;
-    }
     if (by_vantage && fmt != PM_FMT_TEXT && fmt != PM_FMT_JSON) {
         pm_cli_error("--by-vantage writes text or json, not %s", format);
         return PM_EXIT_USAGE;

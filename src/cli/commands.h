@@ -55,7 +55,8 @@ int pm_cli_exit_in(int rc, enum pm_cli_exit_ctx ctx);
  * PM_EBUSY 75, PM_EPERM 77, PM_EINVAL 64, PM_EIO 74, anything else 70. */
 int pm_cli_exit_for(int rc);
 /* Parses --since/--until (either may be NULL: 0, unbounded) relative to
- * now; on a bad time prints the error and returns PM_EXIT_USAGE, else 0. */
+ * now; on a bad time, or --since after --until, prints the error and
+ * returns PM_EXIT_USAGE, else 0. */
 int pm_cli_time_window(const char *since, const char *until, uint64_t now_us, uint64_t *t_since, uint64_t *t_until);
 /* Wall clock in µs since the epoch. */
 uint64_t pm_cli_now_us(void);

@@ -56,5 +56,10 @@ int pm_cli_time_window(const char *since, const char *until, uint64_t now_us, ui
         pm_cli_error("%s", err);
         return PM_EXIT_USAGE;
     }
+    /* an empty window is a mistake in the flags, not an empty store */
+    if (*t_until && *t_since > *t_until) {
+        pm_cli_error("--since is after --until");
+        return PM_EXIT_USAGE;
+    }
     return 0;
 }

@@ -60,5 +60,10 @@ done
 check 73 "cannot write $tmp/none/x.json" trace $P -o "$tmp/none/x.json" --no-pcap 198.19.177.5
 check 73 "cannot write $tmp/none/x.pcap" trace $P -w "$tmp/none/x.pcap" 198.19.177.5
 
+# a window that ends before it starts is refused the same way by every store reader
+for cmd in history export; do
+    check 64 "--since is after --until" $cmd --store "$tmp/none.db" --since 2026-12-02T00:00:00Z --until 2026-12-01T00:00:00Z
+done
+
 echo "cli habits: $pass passed, $fail failed"
 [ "$fail" = 0 ]
