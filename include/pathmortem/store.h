@@ -173,8 +173,23 @@ struct pm_snapshot {
 
 /* The stored name of addr in snap, or NULL. */
 const char *pm_snapshot_name(const struct pm_snapshot *snap, uint32_t addr);
-/* The same in any array of n names sorted by addr. */
-const char *pm_snap_names_find(const struct pm_snap_name *names, uint32_t n, uint32_t addr);
+/* The same in any array of n names sorted by addr. Inline, because output
+ * (diff's names) uses the store's result structs but links no store code. */
+static inline const char *pm_snap_names_find(const struct pm_snap_name *names, uint32_t n, uint32_t addr)
+{
+    if (!names || !n || !addr)
+        return NULL;
+    /* binary search on the address alone: the key needs no name buffer */
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (names[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && names[lo].addr == addr ? names[lo].name : NULL;
+}
 
 /* Fills snap->names with fn's names of its hop addresses (replacing what it
  * held); names that fail pm_hostname_valid are left out. */

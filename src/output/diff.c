@@ -25,20 +25,11 @@ static void as_str(const struct pm_as_ref *as, char *buf, size_t len)
         snprintf(buf, len, "AS%u", as->asn);
 }
 
-/* The host name snapshot A (b_side false) or B stored for addr, or NULL
- * (the output module links no store code: its own search of the sorted table). */
+/* The host name snapshot A (b_side false) or B stored for addr, or NULL. */
 static const char *diff_name(const struct pm_diff *d, bool b_side, uint32_t addr)
 {
-    const struct pm_snap_name *v = b_side ? d->b_names : d->a_names;
-    uint32_t lo = 0, hi = b_side ? d->b_n_names : d->a_n_names, n = hi;
-    while (addr && lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid].addr < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return addr && lo < n && v[lo].addr == addr ? v[lo].name : NULL;
+    return b_side ? pm_snap_names_find(d->b_names, d->b_n_names, addr)
+                  : pm_snap_names_find(d->a_names, d->a_n_names, addr);
 }
 
 /* name: the death point's host name stored with its snapshot, or NULL */

@@ -11,22 +11,6 @@ static int name_cmp(const void *a, const void *b)
     return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
-const char *pm_snap_names_find(const struct pm_snap_name *names, uint32_t n, uint32_t addr)
-{
-    if (!names || !n || !addr)
-        return NULL;
-    /* bsearch on the address alone: the key needs no name buffer */
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (names[mid].addr < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && names[lo].addr == addr ? names[lo].name : NULL;
-}
-
 const char *pm_snapshot_name(const struct pm_snapshot *snap, uint32_t addr)
 {
     return snap ? pm_snap_names_find(snap->names, snap->n_names, addr) : NULL;
