@@ -19,6 +19,11 @@ int pm_addr_parse(const char *s, uint32_t *out);
  * lenient for filters. Messages in errbuf name what is wrong. */
 #define PM_PREFIX_MASK_HOST 0x1
 int pm_prefix_parse(const char *s, unsigned flags, uint32_t *addr, uint8_t *len, char *errbuf);
+/* The netmask of a /len prefix, host order (len 0..32; 0: no bits). */
+static inline uint32_t pm_prefix_mask(unsigned len)
+{
+    return len ? ~0u << (32 - len) : 0;
+}
 
 /* "2026-11-28T06:54:15.123Z" */
 void pm_format_time(uint64_t us, char *buf, size_t len);

@@ -76,18 +76,13 @@ static struct pm_plane_side *side_of(struct pm_plane_unit *u, const struct pm_ve
     return NULL;
 }
 
-static uint32_t mask_of(uint8_t len)
-{
-    return len ? ~0u << (32 - len) : 0;
-}
-
 static void join_sides(struct pm_plane_unit *u, const struct pm_run *run, const struct pm_analysis *a)
 {
     for (uint32_t k = 0; k < u->n_sides; k++)
         u->sides[k].total = u->sides[k].reached = u->sides[k].died = 0;
     for (uint32_t i = 0; i < a->n_targets && i < run->n_targets; i++) {
         const struct pm_verdict *v = &a->verdicts[i];
-        if ((run->targets[i].dst & mask_of(u->len)) != u->prefix || v->status == PM_STATUS_NOT_PROBED)
+        if ((run->targets[i].dst & pm_prefix_mask(u->len)) != u->prefix || v->status == PM_STATUS_NOT_PROBED)
             continue;
         struct pm_plane_side *s = side_of(u, v);
         if (!s)
@@ -122,7 +117,7 @@ static void announced_data(const struct pm_plane_unit *u, const struct pm_run *r
     uint32_t total = 0, died = 0, asn[8] = {0}, cnt[8] = {0};
     for (uint32_t i = 0; i < a->n_targets && i < run->n_targets; i++) {
         const struct pm_verdict *v = &a->verdicts[i];
-        if ((run->targets[i].dst & mask_of(u->len)) != u->prefix)
+        if ((run->targets[i].dst & pm_prefix_mask(u->len)) != u->prefix)
             continue;
         if (v->status == PM_STATUS_DIED && v->kind != PM_DEATH_RATE_LIMITED) {
             total++;

@@ -104,14 +104,9 @@ void pm_bgp_state_free(struct pm_bgp_state *s)
     free(s);
 }
 
-static uint32_t mask(uint8_t len)
-{
-    return len ? ~0u << (32 - len) : 0;
-}
-
 static bool contains(uint32_t net, uint8_t len, uint32_t addr, uint8_t alen)
 {
-    return len <= alen && ((addr ^ net) & mask(len)) == 0;
+    return len <= alen && ((addr ^ net) & pm_prefix_mask(len)) == 0;
 }
 
 /* FNV-1a over the peer's address and AS: peers are told apart by both. */
@@ -641,7 +636,7 @@ int pm_bgp_state_finish(struct pm_bgp_state *s, struct pm_bgp_unit **units, size
     for (size_t i = 0; i < s->o.nwatch; i++) {
         uint32_t cnt = s->watch[i].len >= 24 ? 1 : s->watch[i].len >= 16 ? (1u << (24 - s->watch[i].len)) : 256;
         for (uint32_t j = 0; j < cnt; j++) {
-            uint32_t a = (s->watch[i].addr & mask(24)) + (j << 8);
+            uint32_t a = (s->watch[i].addr & pm_prefix_mask(24)) + (j << 8);
             bool dup = false;
             for (size_t q = s->npfx; q < k; q++)
                 dup |= u[q].addr == a;

@@ -13,6 +13,7 @@
 #include "cli/offline.h"
 #include "pathmortem/geo.h"
 #include "pathmortem/trace.h"
+#include "pathmortem/util.h"
 
 #define LOOKUP_MAX_ADDRS 4096   /* addresses per `geo lookup` call */
 
@@ -174,7 +175,7 @@ static int cmd_build(int argc, char **argv)
 
 static char *cidr(uint32_t addr, uint8_t len, char buf[20])
 {
-    uint32_t mask = len ? ~0u << (32 - len) : 0;
+    uint32_t mask = pm_prefix_mask(len);
     char a[16];
     snprintf(buf, 20, "%s/%u", pm_addr_str(addr & mask, a), (unsigned)len);
     return buf;

@@ -88,7 +88,7 @@ static char *put_addr(char *p, uint32_t a)
 
 static char *put_net(char *p, uint32_t addr, uint8_t len)
 {
-    uint32_t mask = len ? ~0u << (32 - len) : 0;
+    uint32_t mask = pm_prefix_mask(len);
     p = put_addr(p, addr & mask);
     *p++ = '/';
     return put_u32(p, len);

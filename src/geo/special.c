@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "pathmortem/geo.h"
+#include "pathmortem/util.h"
 
 struct special {
     uint32_t net;
@@ -35,7 +36,7 @@ static const struct special table[] = {
 const char *pm_geo_special(uint32_t addr, uint32_t *net, uint8_t *len)
 {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        uint32_t mask = table[i].len ? ~0u << (32 - table[i].len) : 0;
+        uint32_t mask = pm_prefix_mask(table[i].len);
         if ((addr & mask) == table[i].net) {
             if (net)
                 *net = table[i].net;

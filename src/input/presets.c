@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pathmortem/input.h"
+#include "pathmortem/util.h"
 
 #define LINE_MAX_LEN 1024
 
@@ -172,7 +173,7 @@ const struct pm_preset *pm_presets_guess(const struct pm_presets *ps, uint32_t n
             uint32_t a = addr(ctx, t);
             for (uint32_t k = 0; k < ps->items[i].n_prefixes; k++) {
                 const struct pm_prefix *p = &ps->items[i].prefixes[k];
-                uint32_t mask = p->len ? ~0u << (32 - p->len) : 0;
+                uint32_t mask = pm_prefix_mask(p->len);
                 if ((a & mask) == p->addr) {
                     held++;
                     break;

@@ -305,7 +305,7 @@ static int compare_upstreams(struct diff_builder *bd, const struct pm_snapshot *
 
 static bool within(uint32_t addr, uint32_t prefix, uint8_t len)
 {
-    uint32_t mask = len ? 0xffffffffu << (32 - len) : 0;
+    uint32_t mask = pm_prefix_mask(len);
     return (addr & mask) == (prefix & mask);
 }
 

@@ -25,7 +25,7 @@ int pm_prefix_parse(const char *s, unsigned flags, uint32_t *addr, uint8_t *len,
     uint32_t a;
     if (pm_addr_parse(buf, &a) != PM_OK)
         return pm_err(errbuf, PM_EINVAL, "'%s' is not an IPv4 address or prefix", s);
-    uint32_t mask = l ? ~0u << (32 - l) : 0;
+    uint32_t mask = pm_prefix_mask(l);
     if ((a & ~mask) && !(flags & PM_PREFIX_MASK_HOST)) {
         char net[16];
         return pm_err(errbuf, PM_EINVAL, "'%s': host bits are set (did you mean %s/%u?)", s, pm_addr_str(a & mask, net),
