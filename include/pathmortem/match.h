@@ -159,6 +159,18 @@ void pm_matcher_free(struct pm_matcher *m);
 /* Feeds one captured frame (borrowed) with its capture timestamp. */
 enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, size_t caplen,
                                     int linktype, uint64_t ts_us, struct pm_match_event *ev);
+/* A frame of a batch for pm_matcher_frames (bytes borrowed for the call). */
+struct pm_match_frame {
+    const uint8_t *data;
+    size_t caplen;
+    uint64_t ts_us;
+};
+#define PM_MATCH_BATCH 32
+/* pm_matcher_frame on each of n (at most PM_MATCH_BATCH) frames in order,
+ * with the same results, for readers of files: it decodes them all first
+ * and asks the cache for the table slots each will touch, so the misses of
+ * one packet overlap those of the next (offline analyze is bound by them). */
+void pm_matcher_frames(struct pm_matcher *m, const struct pm_match_frame *f, uint32_t n, int linktype);
 /* Same, from an already decoded packet. */
 enum pm_match_kind pm_matcher_packet(struct pm_matcher *m, const struct pm_packet *pkt,
                                      uint64_t ts_us, struct pm_match_event *ev);

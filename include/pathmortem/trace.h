@@ -142,6 +142,12 @@ struct pm_run_input {
     uint32_t results;       /* traces of the file folded into this run */
 };
 
+/* A slot of the run's dst -> target index (run.c). */
+struct pm_run_slot {
+    uint32_t dst;
+    uint32_t pos;           /* target position + 1; 0: empty */
+};
+
 struct pm_run {
     uint64_t started_us;    /* µs since epoch */
     uint64_t ended_us;
@@ -166,7 +172,7 @@ struct pm_run {
     uint32_t cap_targets;
     struct pm_target *targets;   /* owned */
     /* open-addressing index dst -> target; owned */
-    uint32_t *index;
+    struct pm_run_slot *index;
     uint32_t index_cap;
 };
 
@@ -176,6 +182,10 @@ void pm_run_free(struct pm_run *run);
 
 /* Finds the target for dst, or adds it. Returns NULL on PM_ELIMIT/ENOMEM. */
 struct pm_target *pm_run_target(struct pm_run *run, uint32_t dst, bool create);
+/* A cache hint: the index slot a lookup of dst will read first (no effect otherwise). */
+void pm_run_prefetch(const struct pm_run *run, uint32_t dst);
+/* Rebuilds the dst index after targets[] was reordered (pm_trace_finish sorts it). */
+void pm_run_reindex(struct pm_run *run);
 /* The target for dst, or NULL: the lookup for readers of a finished run. */
 const struct pm_target *pm_run_find(const struct pm_run *run, uint32_t dst);
 

@@ -1,24 +1,49 @@
 /* run_read.c - pm_run_from_capture: a capture written by `trace -w` back into the run it recorded (capture -> matcher -> trace model), the one offline pipeline. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pathmortem/capture.h"
 #include "pathmortem/match.h"
 #include "pathmortem/trace.h"
 
+/* Frames go to the matcher in batches (pm_matcher_frames looks ahead in a
+ * batch to hide cache misses); libpcap lends each frame only until the next,
+ * so a batch holds copies. */
+#define FEED_BYTES (64u * 1024u)
+
 struct feed {
     struct pm_matcher *m;
     int linktype;
     uint32_t frames;
+    uint32_t n;                 /* frames in the batch */
+    size_t used;                /* bytes of buf they hold */
+    struct pm_match_frame batch[PM_MATCH_BATCH];
+    uint8_t buf[FEED_BYTES];
 };
+
+static void flush(struct feed *f)
+{
+    pm_matcher_frames(f->m, f->batch, f->n, f->linktype);
+    f->n = 0;
+    f->used = 0;
+}
 
 static void on_frame(void *ctx, const uint8_t *frame, size_t caplen, size_t wirelen, uint64_t ts_us)
 {
     (void)wirelen;
     struct feed *f = ctx;
-    struct pm_match_event ev;
     f->frames++;
-    pm_matcher_frame(f->m, frame, caplen, f->linktype, ts_us, &ev);
+    if (f->n == PM_MATCH_BATCH || caplen > FEED_BYTES - f->used)
+        flush(f);
+    if (caplen > FEED_BYTES) { /* larger than any batch: on its own, in its turn */
+        struct pm_match_event ev;
+        pm_matcher_frame(f->m, frame, caplen, f->linktype, ts_us, &ev);
+        return;
+    }
+    memcpy(f->buf + f->used, frame, caplen);
+    f->batch[f->n++] = (struct pm_match_frame){f->buf + f->used, caplen, ts_us};
+    f->used += caplen;
 }
 
 /* "5a17, 0bad": the runs a capture holds, for the refusals. */
@@ -33,15 +58,27 @@ static void run_list(const uint16_t *ids, uint32_t n, char *buf, size_t len)
     }
 }
 
-/* Feeds every frame (up to o->max_frames, checked between batches) to m. */
+/* Feeds every frame (up to o->max_frames, checked between batches) to m;
+ * each batch is matched before the next is read, so a read error or the
+ * frame limit leaves the same run as frame-by-frame feeding. */
 static int feed_all(struct pm_capture *c, struct pm_matcher *m, const struct pm_capture_run_opts *o, char *errbuf)
 {
-    struct feed f = {m, pm_capture_linktype(c), 0};
+    struct feed *f = malloc(sizeof *f);
+    if (!f)
+        return pm_err(errbuf, PM_ENOMEM, "out of memory");
+    f->m = m;
+    f->linktype = pm_capture_linktype(c);
+    f->frames = f->n = 0;
+    f->used = 0;
     int batch = o->max_frames && o->max_frames < 4096 ? (int)o->max_frames : 4096;
     int n;
-    while ((n = pm_capture_dispatch(c, batch, on_frame, &f, errbuf)) > 0)
-        if (o->max_frames && f.frames >= o->max_frames)
+    while ((n = pm_capture_dispatch(c, batch, on_frame, f, errbuf)) > 0) {
+        flush(f);
+        if (o->max_frames && f->frames >= o->max_frames)
             break;
+    }
+    flush(f);
+    free(f);
     return n < 0 ? n : PM_OK;
 }
 

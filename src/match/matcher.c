@@ -5,6 +5,7 @@
 #include "match/outstanding.h"
 #include "pathmortem/match.h"
 #include "util/grow.h"
+#include "util/prefetch.h"
 
 /* Per target and TTL: which attempts were sent and which were answered. */
 struct attempt_bits {
@@ -23,6 +24,7 @@ struct pm_matcher {
     struct pm_outstanding out;
     struct attempt_bits (*bits)[PM_TTL_MAX];
     uint32_t bits_cap;       /* targets covered by bits */
+    struct pm_packet *batch; /* PM_MATCH_BATCH decoded packets (pm_matcher_frames); made on first use */
 };
 
 int pm_matcher_alloc(const struct pm_probe_spec *spec, struct pm_run *run, struct pm_matcher **out)
@@ -52,6 +54,7 @@ void pm_matcher_free(struct pm_matcher *m)
         return;
     pm_outstanding_fini(&m->out);
     free(m->bits);
+    free(m->batch);
     free(m);
 }
 
@@ -518,12 +521,12 @@ static enum pm_match_kind on_record(struct pm_matcher *m, const uint8_t *payload
     return PM_MATCH_RECORD;
 }
 
-enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, size_t caplen, int linktype,
-                                    uint64_t ts_us, struct pm_match_event *ev)
+/* pm_matcher_frame once the frame is decoded (rc, why: pm_wire_decode's). */
+static enum pm_match_kind frame_decoded(struct pm_matcher *m, const uint8_t *frame, size_t caplen, int linktype,
+                                        uint64_t ts_us, const struct pm_packet *pp, int rc, enum pm_wire_drop why,
+                                        struct pm_match_event *ev)
 {
-    struct pm_packet p;
-    enum pm_wire_drop why;
-    if (pm_wire_decode(frame, caplen, linktype, &p, &why) != PM_OK) {
+    if (rc != PM_OK) {
         memset(ev, 0, sizeof *ev);
         /* frames that are simply not IPv4 are other traffic, not malformed;
          * fragments past the first are refused like the first one */
@@ -534,18 +537,109 @@ enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, 
         ev->kind = k;
         return k;
     }
-    if (p.ip.proto == PM_PROTO_RUNMETA && p.ip.src == 0 && p.ip.dst == 0) {
+    if (pp->ip.proto == PM_PROTO_RUNMETA && pp->ip.src == 0 && pp->ip.dst == 0) {
         /* the record's text follows the 20-byte header; find it in the frame */
         memset(ev, 0, sizeof *ev);
         struct pm_cursor c;
         pm_cursor_init(&c, frame, caplen);
         enum pm_match_kind k = PM_MATCH_MALFORMED;
-        if (pm_wire_link(&c, linktype) == PM_OK && pm_cursor_skip(&c, p.ip.ihl) == PM_OK &&
-            pm_cursor_remaining(&c) >= (size_t)(p.ip.total_len - p.ip.ihl))
-            k = on_record(m, pm_cursor_ptr(&c), (size_t)(p.ip.total_len - p.ip.ihl));
+        if (pm_wire_link(&c, linktype) == PM_OK && pm_cursor_skip(&c, pp->ip.ihl) == PM_OK &&
+            pm_cursor_remaining(&c) >= (size_t)(pp->ip.total_len - pp->ip.ihl))
+            k = on_record(m, pm_cursor_ptr(&c), (size_t)(pp->ip.total_len - pp->ip.ihl));
         count(m, k);
         ev->kind = k;
         return k;
     }
-    return pm_matcher_packet(m, &p, ts_us, ev);
+    return pm_matcher_packet(m, pp, ts_us, ev);
+}
+
+enum pm_match_kind pm_matcher_frame(struct pm_matcher *m, const uint8_t *frame, size_t caplen, int linktype,
+                                    uint64_t ts_us, struct pm_match_event *ev)
+{
+    struct pm_packet p;
+    enum pm_wire_drop why = PM_DROP_NONE;
+    int rc = pm_wire_decode(frame, caplen, linktype, &p, &why);
+    return frame_decoded(m, frame, caplen, linktype, ts_us, &p, rc, why, ev);
+}
+
+/* The target address and probe word a packet will be looked up by, read as
+ * the handlers above read them (false: it names no probe of this run). */
+static bool lookup_key(const struct pm_matcher *m, const struct pm_packet *p, uint32_t *dst, uint16_t *word)
+{
+    if (!m->have_spec)
+        return false;
+    const struct pm_l4 *l4 = &p->l4;
+    if (p->ip.src == m->spec.src) {
+        *dst = p->ip.dst;
+        *word = word_at(l4->raw);
+        return l4->raw_len >= 8;
+    }
+    if (p->ip.dst != m->spec.src)
+        return false;
+    if (p->has_quote) {
+        *dst = p->quoted_ip.dst;
+        *word = word_at(p->quoted_l4.raw);
+        return p->quoted_l4.raw_len >= 8;
+    }
+    *dst = p->ip.src;
+    *word = l4->proto == PM_PROTO_ICMP ? l4->icmp_seq : (uint16_t)(l4->tcp_ack - 1);
+    return l4->proto == PM_PROTO_ICMP || l4->proto == PM_PROTO_TCP;
+}
+
+/* The second round of hints, once the index slot is in the cache: the
+ * target record, its attempt bits and the outstanding slot. Returns the
+ * target's position, or UINT32_MAX (none yet: a first probe). */
+static uint32_t prefetch_target(const struct pm_matcher *m, uint32_t dst, uint16_t word)
+{
+    const struct pm_target *t = pm_run_find(m->run, dst);
+    if (!t)
+        return UINT32_MAX;
+    uint32_t tidx = (uint32_t)(t - m->run->targets);
+    uint8_t ttl, attempt;
+    pm_probe_word_split(word, &ttl, &attempt);
+    /* a record of 120 bytes can span three lines */
+    PM_PREFETCH_W(t);
+    PM_PREFETCH_W((const char *)t + 64);
+    PM_PREFETCH_W((const char *)t + sizeof *t - 1);
+    if (ttl >= 1 && ttl <= PM_TTL_MAX && tidx < m->bits_cap)
+        PM_PREFETCH_W(&m->bits[tidx][ttl - 1]);
+    pm_outstanding_prefetch(&m->out, pm_outstanding_key(tidx, ttl, attempt));
+    return tidx;
+}
+
+void pm_matcher_frames(struct pm_matcher *m, const struct pm_match_frame *f, uint32_t n, int linktype)
+{
+    struct pm_match_event ev;
+    if (!m->batch)
+        m->batch = malloc(PM_MATCH_BATCH * sizeof *m->batch);
+    if (!m->batch || n > PM_MATCH_BATCH) { /* no room to look ahead: one at a time, the same results */
+        for (uint32_t i = 0; i < n; i++)
+            pm_matcher_frame(m, f[i].data, f[i].caplen, linktype, f[i].ts_us, &ev);
+        return;
+    }
+    int rc[PM_MATCH_BATCH];
+    enum pm_wire_drop why[PM_MATCH_BATCH];
+    uint32_t dst[PM_MATCH_BATCH], tidx[PM_MATCH_BATCH];
+    uint16_t word[PM_MATCH_BATCH];
+    bool keyed[PM_MATCH_BATCH];
+    /* decoding reads only the frame, so decoding ahead changes nothing */
+    for (uint32_t i = 0; i < n; i++) {
+        why[i] = PM_DROP_NONE;
+        rc[i] = pm_wire_decode(f[i].data, f[i].caplen, linktype, &m->batch[i], &why[i]);
+        keyed[i] = rc[i] == PM_OK && lookup_key(m, &m->batch[i], &dst[i], &word[i]);
+        if (keyed[i])
+            pm_run_prefetch(m->run, dst[i]);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        tidx[i] = keyed[i] ? prefetch_target(m, dst[i], word[i]) : UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        /* a reply further on appends to its target's replies: that line too */
+        uint32_t ahead = i + 8;
+        if (ahead < n && tidx[ahead] < m->run->n_targets && m->batch[ahead].ip.src != m->spec.src) {
+            const struct pm_target *t = &m->run->targets[tidx[ahead]];
+            if (t->replies && t->n_replies < t->cap_replies)
+                PM_PREFETCH_W(&t->replies[t->n_replies]);
+        }
+        frame_decoded(m, f[i].data, f[i].caplen, linktype, f[i].ts_us, &m->batch[i], rc[i], why[i], &ev);
+    }
 }

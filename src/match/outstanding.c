@@ -4,6 +4,7 @@
 
 #include "match/outstanding.h"
 #include "pathmortem/common.h"
+#include "util/prefetch.h"
 
 static uint32_t slot_of(uint32_t key, uint32_t cap)
 {
@@ -80,6 +81,11 @@ struct pm_outstanding_entry *pm_outstanding_find(struct pm_outstanding *o, uint3
         h = (h + 1) & (o->cap - 1);
     }
     return NULL;
+}
+
+void pm_outstanding_prefetch(const struct pm_outstanding *o, uint32_t key)
+{
+    PM_PREFETCH_W(&o->slots[slot_of(key + 1, o->cap)]);
 }
 
 /* Backward-shift deletion keeps linear probing correct without tombstones. */

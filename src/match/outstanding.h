@@ -36,6 +36,8 @@ void pm_outstanding_fini(struct pm_outstanding *o);
 /* Adds a probe; when full, the oldest one is forgotten first (counted by the caller via return 1). */
 int pm_outstanding_add(struct pm_outstanding *o, uint32_t key, uint64_t sent_us, const uint8_t l4[8]);
 struct pm_outstanding_entry *pm_outstanding_find(struct pm_outstanding *o, uint32_t key);
+/* A cache hint: the slot a find or add of key will look at first. */
+void pm_outstanding_prefetch(const struct pm_outstanding *o, uint32_t key);
 void pm_outstanding_remove(struct pm_outstanding *o, uint32_t key);
 /* Forgets every probe sent before `before_us`. */
 void pm_outstanding_expire(struct pm_outstanding *o, uint64_t before_us);

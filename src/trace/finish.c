@@ -259,18 +259,7 @@ void pm_trace_finish(struct pm_run *run, uint8_t gaplimit)
 {
     if (run->n_targets > 1) {
         qsort(run->targets, run->n_targets, sizeof *run->targets, target_cmp);
-        /* rebuild the index: positions changed */
-        for (uint32_t i = 0; i < run->index_cap; i++)
-            run->index[i] = 0;
-        uint32_t n = run->n_targets;
-        struct pm_target *tmp = run->targets;
-        run->n_targets = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t h = ((tmp[i].dst * 2654435761u) ^ (tmp[i].dst >> 16)) & (run->index_cap - 1);
-            while (run->index[h])
-                h = (h + 1) & (run->index_cap - 1);
-            run->index[h] = ++run->n_targets;
-        }
+        pm_run_reindex(run); /* positions changed */
     }
     for (uint32_t i = 0; i < run->n_targets; i++) {
         struct pm_target *t = &run->targets[i];
