@@ -49,7 +49,9 @@ struct pm_engine;
 int pm_engine_open(const struct pm_engine_opts *opts, uint32_t first_dst, struct pm_engine **out, char *errbuf);
 
 /* Sweeps the targets (host order, deduplicated by the caller), filling run.
- * Returns PM_OK (measurement failures are data in run, not errors). */
+ * Returns PM_OK (measurement failures are data in run, not errors). Starts
+ * the sending thread and joins it before returning (docs/probe.md): call it
+ * after the privilege drop and the sandbox, which that thread inherits. */
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n_targets, struct pm_run *run,
                   char *errbuf);
 void pm_engine_close(struct pm_engine *e);

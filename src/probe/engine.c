@@ -14,14 +14,18 @@
 #include "probe/route.h"
 #include "probe/sched.h"
 #include "probe/sender.h"
+#include "probe/sendq.h"
 
 /* The I/O half of a sweep: sockets, capture, clock and the token bucket. Every
- * decision about what to probe is the scheduler's (sched.h). */
+ * decision about what to probe is the scheduler's (sched.h). Two threads
+ * during pm_engine_run: this loop (capture, matching, scheduling, pacing,
+ * the pcap file) and the sending thread behind sendq (sendq.c says why). */
 struct pm_engine {
     struct pm_engine_opts o;
     struct pm_probe_spec spec;
     char ifname[16];
     struct pm_sender *sender;
+    struct pm_sendq *q;      /* during pm_engine_run only */
     struct pm_capture *cap;
     struct pm_matcher *matcher;
     struct pm_run *run;
@@ -29,7 +33,8 @@ struct pm_engine {
     int sched_err;           /* a scheduler failure met while reading the capture */
     double tokens;
     uint64_t last_refill_us;
-    uint64_t send_errors;
+    uint64_t sent_before;    /* run->stats.probes_sent when the queue started */
+    bool send_error_told;
     char errbuf[PM_ERRBUF_SIZE];
 };
 
@@ -156,6 +161,7 @@ void pm_engine_close(struct pm_engine *e)
         return;
     if (e->o.pcap_file)
         fclose(e->o.pcap_file); /* opened for us but never handed to the capture */
+    pm_sendq_free(e->q); /* stops its thread first: the sender is its until then */
     pm_sender_close(e->sender);
     pm_capture_close(e->cap);
     pm_matcher_free(e->matcher);
@@ -188,15 +194,25 @@ static int read_capture(struct pm_engine *e)
     return PM_OK;
 }
 
-static void send_one(struct pm_engine *e, const struct pm_sched_probe *sp)
+/* The sending thread's work for one probe (sendq.h): the spec is not
+ * changed while a run's queue lives, the sender is the thread's alone. */
+static int send_probe(void *ctx, uint32_t dst, uint8_t ttl, uint8_t attempt, char *errbuf)
 {
+    struct pm_engine *e = ctx;
     struct pm_probe p;
-    pm_probe_encode(&e->spec, sp->dst, sp->ttl, sp->attempt, &p);
+    pm_probe_encode(&e->spec, dst, ttl, attempt, &p);
+    return pm_sender_send(e->sender, &e->spec, &p, errbuf);
+}
+
+/* The sending thread's counters into the run (progress, tick and the end
+ * record read probes_sent), and its first send error told once. */
+static void sync_sent(struct pm_engine *e)
+{
+    e->run->stats.probes_sent = e->sent_before + pm_sendq_sent(e->q);
     char err[PM_ERRBUF_SIZE];
-    if (pm_sender_send(e->sender, &e->spec, &p, err) == PM_OK) {
-        e->run->stats.probes_sent++;
-    } else if (++e->send_errors == 1) {
-        /* keep going (the probe counts as lost) but tell the user once */
+    if (!e->send_error_told && pm_sendq_errors(e->q, err)) {
+        /* it keeps going (the probe counts as lost) but tells the user once */
+        e->send_error_told = true;
         fprintf(stderr, "pathmortem: %s\n", err);
     }
 }
@@ -211,6 +227,10 @@ static void refill(struct pm_engine *e, uint64_t now)
         e->tokens = burst;
     e->last_refill_us = now;
 }
+
+/* The loop's sleep while the send queue is full: under a fifth of what it
+ * holds at 500k probes/s (PM_SENDQ_CAP), so the thread never runs dry. */
+#define FULL_SLEEP_US 3000
 
 #define PROGRESS_W 110 /* columns the progress line is padded to */
 
@@ -279,7 +299,7 @@ static void reset(struct pm_engine *e)
     pm_sched_free(e->sched);
     e->sched = NULL;
     e->sched_err = 0;
-    e->send_errors = 0;
+    e->send_error_told = false;
     /* a fresh identity: answers to the previous sweep are not this one's */
     uint16_t ident = e->spec.ident;
     while (ident == e->spec.ident || ident == 0)
@@ -351,6 +371,83 @@ static int write_unsent(struct pm_engine *e, const struct pm_run *run, char *err
     return rc;
 }
 
+/* Sends, reads and schedules until every target is done, a stop request,
+ * the run's timeout or the tick's stop; PM_OK, or an error with errbuf set. */
+static int probe_loop(struct pm_engine *e, uint32_t n, uint64_t start, bool *ticked_stop, char *errbuf)
+{
+    struct pm_run *run = e->run;
+    uint64_t last_progress = 0, last_tick = 0;
+    int rc;
+    e->last_refill_us = start;
+    e->tokens = 1;
+    int fd = pm_capture_fd(e->cap);
+    while (pm_sched_active(e->sched) > 0 && !stop_requested) {
+        uint64_t now = now_us();
+        if (e->o.run_timeout_ms && now - start > (uint64_t)e->o.run_timeout_ms * 1000u) {
+            run->end = PM_RUN_TIMEOUT;
+            break;
+        }
+        if ((rc = read_capture(e)) != PM_OK) {
+            pm_err(errbuf, rc, "%s", e->errbuf);
+            return rc;
+        }
+        now = now_us();
+        if (!e->sched_err)
+            e->sched_err = pm_sched_on_time(e->sched, now);
+        refill(e, now);
+        bool pushed = false;
+        while (!e->sched_err && e->tokens >= 1 && !pm_sendq_full(e->q)) {
+            struct pm_sched_probe p;
+            int got = pm_sched_next(e->sched, now, &p);
+            if (got <= 0) {
+                e->sched_err = got;
+                break;
+            }
+            e->tokens -= 1;
+            pm_sendq_push(e->q, p.dst, p.ttl, p.attempt); /* has room: this loop is its only producer */
+            pushed = true;
+        }
+        if (pushed)
+            pm_sendq_kick(e->q);
+        sync_sent(e);
+        if (e->sched_err)
+            return pm_err(errbuf, e->sched_err, "out of memory while scheduling probes (%u targets)", n);
+        if (e->o.tick && now - last_tick >= 50000) {
+            last_tick = now;
+            if (e->o.tick(e->o.tick_ctx, run)) {
+                *ticked_stop = true;
+                break;
+            }
+        }
+        if (e->o.progress && now - last_progress > 250000) {
+            progress(e, start, false);
+            last_progress = now;
+        }
+        /* sleep until a reply, the next deadline or the next token */
+        int timeout_ms = 100;
+        uint64_t at;
+        if (pm_sched_wants_send(e->sched))
+            timeout_ms = e->tokens >= 1 ? 0 : 1;
+        else if (pm_sched_deadline(e->sched, &at))
+            timeout_ms = at > now ? (int)((at - now) / 1000u) + 1 : 0;
+        if (timeout_ms > 100)
+            timeout_ms = 100;
+        if (pm_sendq_full(e->q)) {
+            /* the thread has milliseconds of probes in hand: sleep without
+             * the capture's wake-ups (each one an interrupt to this core
+             * from the sending one), and read what came in one batch after */
+            struct timespec ts = {0, FULL_SLEEP_US * 1000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (timeout_ms > 0 && fd >= 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            poll(&pfd, 1, timeout_ms);
+        }
+    }
+    return PM_OK;
+}
+
 int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, struct pm_run *run, char *errbuf)
 {
     int rc;
@@ -398,62 +495,22 @@ int pm_engine_run(struct pm_engine *e, const uint32_t *targets, uint32_t n, stru
     if (rc != PM_OK)
         return pm_err(errbuf, rc, "out of memory for %u targets", n);
 
-    uint64_t start = now_us(), last_progress = 0, last_tick = 0;
+    uint64_t start = now_us();
     bool ticked_stop = false;
-    e->last_refill_us = start;
-    e->tokens = 1;
+    e->sent_before = run->stats.probes_sent;
+    if ((rc = pm_sendq_start(send_probe, e, &e->q, errbuf)) != PM_OK)
+        return rc;
+    rc = probe_loop(e, n, start, &ticked_stop, errbuf);
+    /* what is queued goes out (the scheduler counted it as sent), unless the
+     * run failed or a second stop request cuts the drain short; either way
+     * the thread is joined here, before anything below reads the run */
+    pm_sendq_finish(e->q, rc != PM_OK || stop_requested >= 2);
+    sync_sent(e);
+    pm_sendq_free(e->q);
+    e->q = NULL;
+    if (rc != PM_OK)
+        return rc;
     int fd = pm_capture_fd(e->cap);
-    while (pm_sched_active(e->sched) > 0 && !stop_requested) {
-        uint64_t now = now_us();
-        if (e->o.run_timeout_ms && now - start > (uint64_t)e->o.run_timeout_ms * 1000u) {
-            run->end = PM_RUN_TIMEOUT;
-            break;
-        }
-        if ((rc = read_capture(e)) != PM_OK) {
-            pm_err(errbuf, rc, "%s", e->errbuf);
-            return rc;
-        }
-        now = now_us();
-        if (!e->sched_err)
-            e->sched_err = pm_sched_on_time(e->sched, now);
-        refill(e, now);
-        while (!e->sched_err && e->tokens >= 1) {
-            struct pm_sched_probe p;
-            int got = pm_sched_next(e->sched, now, &p);
-            if (got <= 0) {
-                e->sched_err = got;
-                break;
-            }
-            e->tokens -= 1;
-            send_one(e, &p);
-        }
-        if (e->sched_err)
-            return pm_err(errbuf, e->sched_err, "out of memory while scheduling probes (%u targets)", n);
-        if (e->o.tick && now - last_tick >= 50000) {
-            last_tick = now;
-            if (e->o.tick(e->o.tick_ctx, run)) {
-                ticked_stop = true;
-                break;
-            }
-        }
-        if (e->o.progress && now - last_progress > 250000) {
-            progress(e, start, false);
-            last_progress = now;
-        }
-        /* sleep until a reply, the next deadline or the next token */
-        int timeout_ms = 100;
-        uint64_t at;
-        if (pm_sched_wants_send(e->sched))
-            timeout_ms = e->tokens >= 1 ? 0 : 1;
-        else if (pm_sched_deadline(e->sched, &at))
-            timeout_ms = at > now ? (int)((at - now) / 1000u) + 1 : 0;
-        if (timeout_ms > 100)
-            timeout_ms = 100;
-        if (timeout_ms > 0 && fd >= 0) {
-            struct pollfd pfd = {.fd = fd, .events = POLLIN};
-            poll(&pfd, 1, timeout_ms);
-        }
-    }
     /* the last probes' own captures and stragglers: a short drain; a run
      * cut short still has probes in flight, whose replies get the wait time */
     bool cut = stop_requested || run->end == PM_RUN_TIMEOUT;

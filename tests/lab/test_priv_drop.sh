@@ -56,6 +56,32 @@ check_status() {
   v=$(field NoNewPrivs "$f"); [ "$v" = 1 ] || fail "$what: NoNewPrivs is '$v', want 1"
 }
 
+# check_threads WHAT PID UID GID BOUNDING: the sweep's sending thread
+# (pm-send, src/probe/sendq.c) is started after the drop and the seccomp
+# filter, so it shows what the main thread shows, and the filter (Seccomp 2).
+# Capabilities are per thread on Linux: a thread started before the drop
+# would keep them.
+check_threads() {
+  local what=$1 pid=$2 t i found=''
+  for i in $(seq 1 50); do
+    for t in /proc/"$pid"/task/*; do
+      [ "$(cat "$t/comm" 2>/dev/null)" = pm-send ] && found=$t
+    done
+    [ -z "$found" ] || break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$found" ] || { fail "$what: no sending thread (pm-send) seen in /proc/$pid/task"; return; }
+  for t in /proc/"$pid"/task/*; do
+    cp "$t/status" "$LAB_TMP/tstatus" 2>/dev/null || continue
+    check_status "$what thread $(basename "$t") ($(cat "$t/comm" 2>/dev/null))" "$LAB_TMP/tstatus" "$3" "$4" "$5"
+    local v
+    v=$(field Seccomp "$LAB_TMP/tstatus")
+    [ "$v" = 2 ] || fail "$what thread $(basename "$t"): Seccomp is '$v', want 2 (filter)"
+  done
+  echo "$what: $(ls /proc/"$pid"/task | wc -l) threads, each dropped and filtered"
+}
+
 # run_case WHAT UID GID BOUNDING CMD...: starts the sweep in vp, samples it, checks it finished well.
 run_case() {
   local what=$1 uid=$2 gid=$3 bnd=$4 pid rc
@@ -66,6 +92,7 @@ run_case() {
   if wait_dropped "$pid"; then
     check_status "$what" "$LAB_TMP/status.$pid" "$uid" "$gid" "$bnd"
     echo "$what: pid $pid running as uid $(field Uid "$LAB_TMP/status.$pid" | cut -d" " -f1), CapEff $(field CapEff "$LAB_TMP/status.$pid"), NoNewPrivs $(field NoNewPrivs "$LAB_TMP/status.$pid")"
+    check_threads "$what" "$pid" "$uid" "$gid" "$bnd"
     # still sweeping after the drop?
     sleep 0.5
     kill -0 "$pid" 2>/dev/null || fail "$what: the sweep ended before it could be observed twice"
