@@ -217,6 +217,22 @@ static void sync_sent(struct pm_engine *e)
     }
 }
 
+/* Probes the loop lets wait in the send queue: 10 ms at the rate (at least
+ * 32, at most the queue). The rate is a promise at the wire, and the
+ * scheduler's waits start when it hands a probe out: a sending thread held
+ * off its core (a loaded machine) must not find a second's worth queued and
+ * send it at once (seen: 8,134 probes in 250 ms at -r 10000, and timeouts
+ * that expired before their probes left). */
+static uint32_t backlog_cap(const struct pm_engine *e)
+{
+    double cap = e->o.rate_pps / 100.0;
+    if (cap < 32)
+        cap = 32;
+    if (cap > PM_SENDQ_CAP)
+        cap = PM_SENDQ_CAP;
+    return (uint32_t)cap;
+}
+
 static void refill(struct pm_engine *e, uint64_t now)
 {
     double burst = e->o.rate_pps / 100.0; /* at most 10 ms worth at once */
@@ -396,7 +412,8 @@ static int probe_loop(struct pm_engine *e, uint32_t n, uint64_t start, bool *tic
             e->sched_err = pm_sched_on_time(e->sched, now);
         refill(e, now);
         bool pushed = false;
-        while (!e->sched_err && e->tokens >= 1 && !pm_sendq_full(e->q)) {
+        uint32_t cap = backlog_cap(e);
+        while (!e->sched_err && e->tokens >= 1 && pm_sendq_backlog(e->q) < cap && !pm_sendq_full(e->q)) {
             struct pm_sched_probe p;
             int got = pm_sched_next(e->sched, now, &p);
             if (got <= 0) {
@@ -427,7 +444,7 @@ static int probe_loop(struct pm_engine *e, uint32_t n, uint64_t start, bool *tic
         int timeout_ms = 100;
         uint64_t at;
         if (pm_sched_wants_send(e->sched))
-            timeout_ms = e->tokens >= 1 ? 0 : 1;
+            timeout_ms = e->tokens >= 1 && pm_sendq_backlog(e->q) < cap ? 0 : 1;
         else if (pm_sched_deadline(e->sched, &at))
             timeout_ms = at > now ? (int)((at - now) / 1000u) + 1 : 0;
         if (timeout_ms > 100)

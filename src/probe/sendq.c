@@ -184,6 +184,14 @@ bool pm_sendq_full(const struct pm_sendq *q)
     return tail - atomic_load_explicit(&q->head, memory_order_acquire) >= PM_SENDQ_CAP;
 }
 
+uint32_t pm_sendq_backlog(const struct pm_sendq *q)
+{
+    if (!q->threaded)
+        return 0;
+    unsigned tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    return tail - atomic_load_explicit(&q->head, memory_order_acquire);
+}
+
 uint64_t pm_sendq_sent(const struct pm_sendq *q)
 {
     return atomic_load_explicit(&q->sent, memory_order_relaxed);

@@ -32,6 +32,8 @@ bool pm_sendq_push(struct pm_sendq *q, uint32_t dst, uint8_t ttl, uint8_t attemp
  * batch of pushes, not per probe). */
 void pm_sendq_kick(struct pm_sendq *q);
 bool pm_sendq_full(const struct pm_sendq *q);
+/* Probes pushed and not sent yet (0 without a thread: push sends at once). */
+uint32_t pm_sendq_backlog(const struct pm_sendq *q);
 /* Probes the socket took so far, and failed sends (lost probes); when some
  * failed and first_err is non-NULL (PM_ERRBUF_SIZE bytes), the first
  * failure's message is copied there. Exact after pm_sendq_finish. */
