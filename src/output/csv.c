@@ -63,13 +63,15 @@ int pm_output_csv(FILE *f, const struct pm_output_ctx *ctx, char *errbuf)
         char a[16];
         /* the hops JSON lists (so `show` of the JSON counts the same) */
         unsigned hops = 0, replies = 0;
-        for (unsigned ttl = 1; ttl <= PM_TTL_MAX; ttl++) {
-            const struct pm_reply *rr;
-            if (pm_output_hop_listed(run, t, (uint8_t)ttl)) {
-                hops += t->sent[ttl] != 0;
-                replies += pm_target_hop(t, (uint8_t)ttl, &rr);
-            }
-        }
+        /* pm_output_hop_listed's rule, counted in one pass: a TTL in
+         * [first, last] is listed when probed or answered, so every reply
+         * in that span counts and every probed TTL in it is a hop (asking
+         * it per TTL cost more than the rest of the CSV on a /16) */
+        uint8_t lo = pm_output_first_hop(run, t), hi = pm_output_last_hop(t);
+        for (unsigned ttl = lo ? lo : 1u; ttl <= hi; ttl++)
+            hops += t->sent[ttl] != 0;
+        for (uint32_t k = 0; k < t->n_replies; k++)
+            replies += t->replies[k].ttl >= lo && t->replies[k].ttl <= hi && t->replies[k].ttl >= 1;
         field(f, pm_addr_str(t->dst, a), true);
         if (v) {
             const char *st = pm_output_status_str(v->status), *kd = pm_output_death_str(v->kind);

@@ -181,10 +181,11 @@ static int reply_cmp(const void *a, const void *b)
 }
 
 /* Replies arrive nearly in order (a walk goes up one TTL at a time) and a
- * target has a few dozen: an insertion sort does that in one pass, without
- * qsort's merge buffer and calls through a pointer. Both are stable
- * (glibc's qsort is a merge sort), so the order, ties included, is the
- * same; long lists keep qsort against the quadratic worst case. */
+ * target has a few dozen: one pass finds them sorted, else an insertion
+ * sort of their positions (bytes, not 72-byte replies) and one permuting
+ * copy, without qsort's merge buffer and calls through a pointer. Both
+ * are stable (glibc's qsort is a merge sort), so the order, ties included,
+ * is the same; long lists keep qsort against the quadratic worst case. */
 #define SORT_INSERTION_MAX 64
 
 void pm_target_sort(struct pm_target *t)
@@ -195,17 +196,27 @@ void pm_target_sort(struct pm_target *t)
         qsort(r, n, sizeof *r, reply_cmp);
         return;
     }
-    for (uint32_t i = 1; i < n; i++) {
-        if (!reply_before(&r[i], &r[i - 1]))
-            continue;
-        struct pm_reply x = r[i];
+    uint32_t i = 1;
+    while (i < n && !reply_before(&r[i], &r[i - 1]))
+        i++;
+    if (i >= n)
+        return;
+    uint8_t ord[SORT_INSERTION_MAX];
+    for (uint32_t k = 0; k < n; k++)
+        ord[k] = (uint8_t)k;
+    for (; i < n; i++) {
+        uint8_t x = ord[i];
         uint32_t j = i;
-        do {
-            r[j] = r[j - 1];
+        while (j > 0 && reply_before(&r[x], &r[ord[j - 1]])) {
+            ord[j] = ord[j - 1];
             j--;
-        } while (j > 0 && reply_before(&x, &r[j - 1]));
-        r[j] = x;
+        }
+        ord[j] = x;
     }
+    struct pm_reply tmp[SORT_INSERTION_MAX];
+    memcpy(tmp, r, n * sizeof *r);
+    for (uint32_t k = 0; k < n; k++)
+        r[k] = tmp[ord[k]];
 }
 
 uint32_t pm_target_hop(const struct pm_target *t, uint8_t ttl, const struct pm_reply **first)
