@@ -85,7 +85,7 @@ void pm_sched_fail(struct pm_sched *s, int rc)
         s->err = rc;
 }
 
-static void push_req(struct pm_sched *s, struct send_req req)
+void pm_sched_push(struct pm_sched *s, uint32_t target, uint8_t slot)
 {
     if (s->q_len == s->q_cap) {
         uint32_t cap = s->q_cap ? s->q_cap * 2 : 1024;
@@ -101,18 +101,8 @@ static void push_req(struct pm_sched *s, struct send_req req)
         s->q_cap = cap;
         s->q_head = 0;
     }
-    s->queue[(s->q_head + s->q_len) % s->q_cap] = req;
+    s->queue[(s->q_head + s->q_len) % s->q_cap] = (struct send_req){target, slot};
     s->q_len++;
-}
-
-void pm_sched_push(struct pm_sched *s, uint32_t target, uint8_t slot)
-{
-    push_req(s, (struct send_req){.target = target, .slot = slot});
-}
-
-void pm_sched_push_extra(struct pm_sched *s, uint32_t target, uint8_t ttl, uint8_t attempt)
-{
-    push_req(s, (struct send_req){.target = target, .slot = SLOT_EXTRA, .ttl = ttl, .attempt = attempt});
 }
 
 int pm_sched_next(struct pm_sched *s, uint64_t now_us, struct pm_sched_probe *out)
@@ -128,29 +118,11 @@ int pm_sched_next(struct pm_sched *s, uint64_t now_us, struct pm_sched_probe *ou
         s->q_head = (s->q_head + 1) % s->q_cap;
         s->q_len--;
         struct tstate *t = &s->ts[r.target];
-        if (r.slot == SLOT_EXTRA) {
-            if (t->flags & TS_FINISHED)
-                continue;
-            /* no timer: the back slot it rides with waits as long */
-            if (r.attempt >= t->extra_sent)
-                t->extra_sent = (uint8_t)(r.attempt + 1);
-            *out = (struct pm_sched_probe){.target = r.target, .dst = t->dst, .ttl = r.ttl, .attempt = r.attempt};
-            return 1;
-        }
         struct hop_slot *h = &t->slot[r.slot];
         if ((t->flags & TS_FINISHED) || !h->ttl || h->sent >= h->want)
             continue; /* the hop completed while this send waited */
-        *out = (struct pm_sched_probe){
-            .target = r.target, .dst = t->dst, .ttl = h->ttl, .attempt = (uint8_t)(h->base + h->sent)};
+        *out = (struct pm_sched_probe){.target = r.target, .dst = t->dst, .ttl = h->ttl, .attempt = h->sent};
         h->sent++;
-        if (r.slot == SLOT_BACK && h->sent > 1) {
-            /* the back slot's retry: its burst's unanswered probes go again
-             * with it, so they get the retries the slot's TTL gets */
-            uint64_t again = t->burst & t->extra & ~t->te_mask;
-            for (uint8_t x = 1; again && x <= 64; x++, again >>= 1)
-                if (again & 1)
-                    pm_sched_push_extra(s, r.target, x, (uint8_t)(h->sent - 1));
-        }
         pm_sched_sent(s, r.target, r.slot, now_us);
         return s->err ? s->err : 1;
     }

@@ -9,8 +9,7 @@
 #include "probe/sched.h"
 #include "probe/timerheap.h"
 
-/* SLOT_EXTRA: a probe of a burst (see start_back), sent with no slot of its own. */
-enum { SLOT_FWD = 0, SLOT_BACK = 1, SLOT_EXTRA = 2 };
+enum { SLOT_FWD = 0, SLOT_BACK = 1 };
 
 /* One hop being probed for one target, in one direction. */
 struct hop_slot {
@@ -20,7 +19,6 @@ struct hop_slot {
     uint8_t answered;   /* replies received */
     uint8_t kind;       /* enum pm_reply_kind of the first reply */
     uint8_t reply_ttl;  /* IP TTL of the first reply (distance estimate) */
-    uint8_t base;       /* attempt numbers a burst's probe at this TTL already used */
     bool from_target;   /* the first reply came from the target (pm_reply_from_target) */
     uint16_t gen;       /* bumped when the slot completes: stale timers are ignored */
     uint32_t addr;      /* first responder */
@@ -43,9 +41,6 @@ struct tstate {
     uint8_t unreach_ttl;     /* lowest TTL a router refused at (ICMP unreachable), 0: none */
     uint64_t probed;         /* bit (ttl-1): that TTL has been probed */
     uint64_t te_mask;        /* bit (ttl-1): a router answered there (time exceeded) */
-    uint64_t extra;          /* bit (ttl-1): probed by a burst, not by a slot (yet) */
-    uint64_t burst;          /* bit (ttl-1): the burst riding with the back slot now (retried with it) */
-    uint8_t extra_sent;      /* most attempts a burst probe of this target got */
     uint64_t start_us;
     struct hop_slot slot[2];
 };
@@ -73,9 +68,7 @@ struct group_info {
 
 struct send_req {
     uint32_t target;
-    uint8_t slot;            /* SLOT_FWD, SLOT_BACK or SLOT_EXTRA */
-    uint8_t ttl;             /* SLOT_EXTRA: the TTL to probe */
-    uint8_t attempt;         /* SLOT_EXTRA: its attempt number */
+    uint8_t slot;            /* SLOT_FWD or SLOT_BACK */
 };
 
 struct pm_sched {
@@ -113,8 +106,6 @@ void pm_sched_reply(struct pm_sched *s, uint32_t t, const struct pm_reply *r, ui
 void pm_sched_timeout(struct pm_sched *s, const struct pm_timer *tm, uint64_t now);
 /* sched.c: queues one send of (target, slot); sets s->err when out of memory */
 void pm_sched_push(struct pm_sched *s, uint32_t target, uint8_t slot);
-/* queues one probe of a burst: target at ttl, outside the slots */
-void pm_sched_push_extra(struct pm_sched *s, uint32_t target, uint8_t ttl, uint8_t attempt);
 /* records a failure (the first one wins) */
 void pm_sched_fail(struct pm_sched *s, int rc);
 #endif

@@ -57,10 +57,6 @@ static void start_hop(struct pm_sched *sc, uint32_t ti, uint8_t which, uint8_t t
     s->gen = gen;
     s->ttl = ttl;
     s->want = queries(sc);
-    /* a burst already sent attempts here: the slot's attempts follow them */
-    s->base = (t->extra >> (ttl - 1)) & 1 ? t->extra_sent : 0;
-    t->burst &= ~(1ull << (ttl - 1));
-    t->extra &= ~(1ull << (ttl - 1));
     t->probed |= 1ull << (ttl - 1);
     for (uint8_t i = 0; i < s->want; i++)
         pm_sched_push(sc, ti, which);
@@ -108,14 +104,8 @@ static bool probed(const struct tstate *t, uint8_t ttl)
 static uint8_t next_back(const struct pm_sched *sc, const struct tstate *t, uint8_t from)
 {
     uint8_t ttl = from;
-    const struct group_info *g = &sc->groups[t->group];
     while (ttl >= sc->o.first_ttl && ttl >= 1) {
         if (!probed(t, ttl))
-            return ttl;
-        /* a burst's probe went unanswered at a hop that answers this /24:
-         * the walk probes it again, with the retries a slot gets there */
-        uint64_t bit = 1ull << (ttl - 1);
-        if ((t->extra & bit) && !(t->te_mask & bit) && (g->heard & bit))
             return ttl;
         /* a router already answered this target here: below it the walk
          * (or the stop set) has been before */
@@ -162,43 +152,6 @@ static bool silent_past_hosts(const struct pm_sched *sc, const struct tstate *t)
     return (silent >> (g->far - 1)) != 0;
 }
 
-/* Walking down through silence (the hop above was silent for this target,
- * and its /24 has heard nothing at this one): the hops below it, down to the
- * highest one the /24 has heard (at most --gaplimit of them), go out with
- * this one instead of one wait each. Silent paths (a mute upstream, a
- * blackhole) cost a wait per TTL otherwise, and a sweep's targets of one /24
- * walk them together. The burst rides with the back slot: when the slot's
- * TTL is retried (the first PM_SCHED_MUTE_AFTER targets of the /24 at a
- * never-heard TTL, see pm_sched_timeout) its unanswered probes are retried
- * with it, so a slow router or one briefly out of budget is still heard;
- * where a burst probe stays unanswered at a hop the /24 hears, the walk
- * probes it again (next_back). */
-static void burst_below(struct pm_sched *sc, uint32_t ti, uint8_t ttl)
-{
-    struct tstate *t = &sc->ts[ti];
-    const struct group_info *g = group_of(sc, t);
-    uint64_t bit = 1ull << (ttl - 1);
-    uint8_t up = (uint8_t)(ttl + 1);
-    bool silent_above = probed(t, up) && !(t->te_mask & (bit << 1)) && !(t->reached_ttl && t->reached_ttl <= up) &&
-                        !(t->unreach_ttl && t->unreach_ttl <= up);
-    if (sc->o.no_stopset || sc->n == 1 || ttl >= 64 || (g->heard & bit) || !silent_above)
-        return;
-    uint8_t low = sc->o.first_ttl;
-    if (ttl > sc->o.gaplimit && ttl - sc->o.gaplimit > low)
-        low = (uint8_t)(ttl - sc->o.gaplimit);
-    for (uint8_t x = (uint8_t)(ttl - 1); x >= low && x >= 1; x--) {
-        uint64_t b = 1ull << (x - 1);
-        if (t->probed & b)
-            break; /* the walk has been there */
-        t->probed |= b;
-        t->extra |= b;
-        t->burst |= b;
-        pm_sched_push_extra(sc, ti, x, 0);
-        if (g->heard & b)
-            break; /* a hop the /24 hears: the stop is likely here */
-    }
-}
-
 static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
 {
     struct tstate *t = &sc->ts[ti];
@@ -234,7 +187,6 @@ static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
     }
     t->flags &= (uint8_t)~TS_BACK_DONE;
     start_hop(sc, ti, SLOT_BACK, ttl);
-    burst_below(sc, ti, ttl);
 }
 
 void pm_sched_launch(struct pm_sched *sc, uint32_t ti, uint64_t now)
@@ -422,8 +374,8 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
          * from (launched at the /24's refusing hop before they answered):
          * one probe there, whose silence the dark-address rule reads */
         start_hop(sc, ti, SLOT_FWD, g->far);
-    } else if (stop && !s.answered && !dark_so_far && group_end(sc, t) && g->refused_ttl > s.ttl &&
-               !probed(t, g->refused_ttl) && g->refused_ttl <= sc->o.max_ttl) {
+    } else if (stop && !s.answered && !dark_so_far && group_end(sc, t) && g->refused_ttl > s.ttl && !probed(t, g->refused_ttl) &&
+        g->refused_ttl <= sc->o.max_ttl) {
         /* silent below the lowest TTL any refusal of the /24 came back at: one
          * probe there, so this path's silence stands beside (and is read as)
          * its neighbours' rate-limited refusal */
@@ -451,7 +403,6 @@ static void complete_back(struct pm_sched *sc, uint32_t ti)
 {
     struct tstate *t = &sc->ts[ti];
     struct hop_slot s = t->slot[SLOT_BACK];
-    t->burst = 0; /* its retries are over with the slot's */
     t->slot[SLOT_BACK].ttl = 0;
     t->slot[SLOT_BACK].gen++;
     uint8_t from = (uint8_t)(s.ttl - 1);
@@ -507,24 +458,6 @@ static void complete(struct pm_sched *sc, uint32_t ti, uint8_t which)
         complete_back(sc, ti);
 }
 
-/* An answer to a burst's probe: what a slot's completion would note. */
-static void extra_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r)
-{
-    struct tstate *t = &sc->ts[ti];
-    uint64_t bit = 1ull << (r->ttl - 1);
-    if (pm_reply_from_dst(t->dst, r)) {
-        note_reached(sc, t, r->ttl, r->reply_ttl);
-    } else if (r->kind == PM_REPLY_UNREACH) {
-        t->flags |= TS_UNREACH;
-        note_unreach(sc, t, r->ttl, r->reply_ttl);
-    } else if (!(t->te_mask & bit)) {
-        t->te_mask |= bit;
-        if (r->ttl > t->last_router_ttl)
-            t->last_router_ttl = r->ttl;
-        stopset_add(sc, t, r->from);
-    }
-}
-
 void pm_sched_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r, uint64_t now)
 {
     (void)now;
@@ -538,8 +471,6 @@ void pm_sched_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r, 
         struct hop_slot *s = &t->slot[w];
         if (!s->ttl || s->ttl != r->ttl)
             continue;
-        if (s->base && r->attempt < s->base)
-            break; /* the burst's probe, answered late: below */
         if (!s->answered) {
             s->addr = r->from;
             s->kind = r->kind;
@@ -551,8 +482,6 @@ void pm_sched_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r, 
             complete(sc, ti, w);
         return;
     }
-    if (r->ttl >= 1 && r->ttl <= 64 && ((t->extra >> (r->ttl - 1)) & 1))
-        extra_reply(sc, ti, r);
 }
 
 void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t now)
@@ -571,9 +500,7 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
      * gets two more tries, each waiting longer (see arm()). */
     uint8_t allowed = (uint8_t)(queries(sc) + sc->o.retries);
     struct group_info *g = group_of(sc, t);
-    /* (a TTL the /24 has not heard at all a full wait after its first
-     * probes went there is not known to answer: the plain retry only) */
-    bool known_hop = (g->dist > s->ttl || g->last_resp >= s->ttl) && s->ttl <= 64 && ((g->heard >> (s->ttl - 1)) & 1);
+    bool known_hop = g->dist > s->ttl || g->last_resp >= s->ttl;
     bool stopset_mode = !sc->o.no_stopset && sc->n > 1;
     bool higher_router = s->ttl < 64 && (t->te_mask >> s->ttl) != 0;
     bool mute = false;
@@ -645,8 +572,8 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
          * itself, rate limited, and the analysis reads it from the neighbours) */
         allowed = (uint8_t)(allowed + 2);
     }
-    if (allowed > PM_PROBE_MAX_ATTEMPTS - s->base)
-        allowed = (uint8_t)(PM_PROBE_MAX_ATTEMPTS - s->base);
+    if (allowed > PM_PROBE_MAX_ATTEMPTS)
+        allowed = PM_PROBE_MAX_ATTEMPTS;
     if (!s->answered && s->want < allowed) {
         s->want++;
         pm_sched_push(sc, tm->target, slot);
