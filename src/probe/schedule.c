@@ -135,23 +135,6 @@ static uint8_t group_end(const struct pm_sched *sc, const struct tstate *t)
     return end;
 }
 
-/* A target of a /24 whose hosts answered (at g->far at most) that was probed
- * at or past that distance with no answer yet: a dark address in the making.
- * The analysis decides it from that silence and the last router that
- * answers it below (the dark-address rule: its neighbours' hosts answer that
- * many hops after that router), so the probes in between and past it
- * cannot change its verdict. */
-static bool silent_past_hosts(const struct pm_sched *sc, const struct tstate *t)
-{
-    const struct group_info *g = &sc->groups[t->group];
-    if (sc->o.no_stopset || sc->n == 1 || t->reached_ttl || !g->far || g->far > 64)
-        return false;
-    if (t->unreach_ttl && t->unreach_ttl >= g->far)
-        return false; /* refused out there: not silent */
-    uint64_t silent = t->probed & ~t->te_mask;
-    return (silent >> (g->far - 1)) != 0;
-}
-
 static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
 {
     struct tstate *t = &sc->ts[ti];
@@ -160,25 +143,12 @@ static void start_back(struct pm_sched *sc, uint32_t ti, uint8_t from)
          * there only draw the refusal again), else at the farthest distance
          * its hosts answered from (silent there, then the last router) */
         const struct group_info *g = group_of(sc, t);
-        if (g->far && from >= g->far && !probed(t, g->far) && !t->slot[SLOT_FWD].ttl) {
-            /* walking down from past the hosts' distance (a target launched
-             * blind, before its /24 knew it): the probe at that distance goes
-             * out beside the walk below it instead of a wait before it */
-            t->flags &= (uint8_t)~TS_FWD_DONE;
-            start_hop(sc, ti, SLOT_FWD, g->far);
-        }
         if (g->unreach_ttl && from >= g->unreach_ttl)
             from = (uint8_t)(g->unreach_ttl - 1);
         if (g->far && from > g->far)
             from = g->far;
         if (!g->unreach_ttl && !g->far && g->last_resp && from > g->last_resp + 1)
             from = (uint8_t)(g->last_resp + 1);
-    } else if (!sc->o.no_stopset && sc->n > 1 && !t->reached_ttl && !t->unreach_ttl && !t->last_router_ttl &&
-               sc->global_dist && from > sc->global_dist && !(group_of(sc, t)->heard >> sc->global_dist)) {
-        /* silent from a blind start in a /24 nothing has answered past the
-         * distance learned elsewhere in the run: walk down from there, not
-         * hop by hop through the silence above it (one wait each) */
-        from = sc->global_dist;
     }
     uint8_t ttl = next_back(sc, t, from);
     if (!ttl) {
@@ -273,10 +243,6 @@ static void note_unreach(struct pm_sched *sc, struct tstate *t, uint8_t ttl, uin
     uint8_t at = hinted(ttl, reply_ttl);
     if (!g->unreach_ttl || at < g->unreach_ttl)
         g->unreach_ttl = at;
-    /* where paths end elsewhere is a better blind start than --split-ttl for
-     * a /24 that knows nothing yet, until a host answers somewhere */
-    if (!sc->global_dist)
-        sc->global_dist = at;
 }
 
 /* The prefix learns the distance as soon as one of its targets answers. */
@@ -365,22 +331,13 @@ static void complete_fwd(struct pm_sched *sc, uint32_t ti)
         (t->unreach_ttl && next >= t->unreach_ttl) || probed(t, next))
         stop = true;
     const struct group_info *g = group_of(sc, t);
-    /* (neither jump for a dark address already silent at its hosts' distance:
-     * the dark-address rule decides it, not a neighbour's refusal) */
-    bool dark_so_far = silent_past_hosts(sc, t);
-    if (stop && !s.answered && !t->reached_ttl && g->far && s.ttl < g->far && !probed(t, g->far) &&
-        g->far <= sc->o.max_ttl) {
-        /* stopped in silence short of the distance its /24's hosts answered
-         * from (launched at the /24's refusing hop before they answered):
-         * one probe there, whose silence the dark-address rule reads */
-        start_hop(sc, ti, SLOT_FWD, g->far);
-    } else if (stop && !s.answered && !dark_so_far && group_end(sc, t) && g->refused_ttl > s.ttl && !probed(t, g->refused_ttl) &&
+    if (stop && !s.answered && group_end(sc, t) && g->refused_ttl > s.ttl && !probed(t, g->refused_ttl) &&
         g->refused_ttl <= sc->o.max_ttl) {
         /* silent below the lowest TTL any refusal of the /24 came back at: one
          * probe there, so this path's silence stands beside (and is read as)
          * its neighbours' rate-limited refusal */
         start_hop(sc, ti, SLOT_FWD, g->refused_ttl);
-    } else if (stop && !s.answered && !dark_so_far && group_end(sc, t) && g->unreach_ttl && g->unreach_ttl < s.ttl &&
+    } else if (stop && !s.answered && group_end(sc, t) && g->unreach_ttl && g->unreach_ttl < s.ttl &&
                !t->unreach_ttl && !probed(t, g->unreach_ttl)) {
         /* silent above the refusing router's own hop, which this path never
          * probed (it was launched blind, before the /24 knew its distance,
@@ -423,25 +380,15 @@ static void complete_back(struct pm_sched *sc, uint32_t ti)
         if (!sc->o.no_stopset && stopset_has(sc, t, s.addr))
             done = true;
         stopset_add(sc, t, s.addr);
-        /* walking down through silence to the first router that answers: the
-         * /24 learns now, not when this target finishes its forward walk, that
-         * its paths end after this hop (its other targets jump there) */
-        struct group_info *g = group_of(sc, t);
-        if (!g->last_resp && !t->reached_ttl && !(t->flags & (TS_UNREACH | TS_LOOP)) && t->last_router_ttl == s.ttl &&
-            probed(t, (uint8_t)(s.ttl + 1)))
-            g->last_resp = s.ttl;
-    }
-    /* a router answered here, or the target further up, but the hop above
-     * was never probed while the target is further: fill the hole going
-     * forward (a live host whose walk down began below its /24's refusing
-     * router, before it answered: that router forwards to it) */
-    uint8_t up = (uint8_t)(s.ttl + 1), end = group_end(sc, t);
-    if ((s.answered || t->reached_ttl) && !(s.answered && (is_target_reply(t, &s) || s.kind == PM_REPLY_UNREACH)) &&
-        !probed(t, up) && up <= sc->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
-        (!t->unreach_ttl || up < t->unreach_ttl) && (!end || up < end) && !t->slot[SLOT_FWD].ttl) {
-        t->flags &= (uint8_t)~TS_FWD_DONE;
-        t->gap = 0;
-        start_hop(sc, ti, SLOT_FWD, up);
+        /* a router answered here but the hop above was never probed while
+         * the target is further: fill the hole going forward */
+        uint8_t up = (uint8_t)(s.ttl + 1), end = group_end(sc, t);
+        if (!probed(t, up) && up <= sc->o.max_ttl && (!t->reached_ttl || up < t->reached_ttl) &&
+            (!t->unreach_ttl || up < t->unreach_ttl) && (!end || up < end) && !t->slot[SLOT_FWD].ttl) {
+            t->flags &= (uint8_t)~TS_FWD_DONE;
+            t->gap = 0;
+            start_hop(sc, ti, SLOT_FWD, up);
+        }
     }
     if (done || from < sc->o.first_ttl)
         t->flags |= TS_BACK_DONE;
@@ -487,8 +434,7 @@ void pm_sched_reply(struct pm_sched *sc, uint32_t ti, const struct pm_reply *r, 
 void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t now)
 {
     struct tstate *t = &sc->ts[tm->target];
-    uint8_t slot = tm->slot;
-    struct hop_slot *s = &t->slot[slot];
+    struct hop_slot *s = &t->slot[tm->slot];
     if ((t->flags & TS_FINISHED) || !s->ttl || s->gen != tm->gen)
         return; /* stale */
     if (sc->o.target_timeout_ms && now - t->start_us > (uint64_t)sc->o.target_timeout_ms * 1000u) {
@@ -518,20 +464,7 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
         if (*n < UINT8_MAX)
             (*n)++;
     }
-    bool before_hosts = s->ttl + 1 == g->far && !t->reached_ttl &&
-                        (silent_past_hosts(sc, t) || (slot == SLOT_FWD && !probed(t, g->far)));
-    if (stopset_mode && (before_hosts || (s->ttl > g->far && silent_past_hosts(sc, t)))) {
-        /* a dark address in the making: silent at its /24's hosts' distance
-         * and now here, past it (a blind launch: the walk down probes the
-         * distance itself) or at the hop just before it, whose router's
-         * refusal Linux limits to one a second for the whole run (or silent
-         * there going forward, before the distance: the walk goes to the
-         * distance next). The analysis decides it from the silence at the
-         * distance and the router below, where the walk goes now (a silence
-         * there keeps its retries); a retry here waits a second and cannot
-         * change it */
-        allowed = queries(sc);
-    } else if (stopset_mode && !t->reached_ttl && g->refused_ttl && s->ttl >= g->refused_ttl) {
+    if (stopset_mode && !t->reached_ttl && g->refused_ttl && s->ttl >= g->refused_ttl) {
         /* where a neighbour's refusal already came back at or below this TTL
          * the analysis reads this silence as that refusal, rate limited: a
          * retry cannot change the verdict, and would spend the refusing
@@ -543,15 +476,7 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
          * this is where the router's budget is worth waiting for, by a few
          * targets of the /24 (all of them would only share the same budget) */
         uint8_t plain = allowed;
-        if (g->far) {
-            /* ... unless its hosts answered: then its silent paths are read
-             * by the dark-address rule from a probe at their distance (this
-             * one, or the jump when this walk stops), not from a refusal; at
-             * that distance the plain retry stays, for a live host's lost
-             * answer */
-            if (s->ttl < g->far)
-                allowed = queries(sc);
-        } else if (s->want > plain || g->confirmers < PM_SCHED_CONFIRMERS) {
+        if (s->want > plain || g->confirmers < PM_SCHED_CONFIRMERS) {
             if (s->want == plain)
                 g->confirmers++;
             allowed = (uint8_t)(allowed + 2);
@@ -562,7 +487,7 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
         /* (below any refusal or guessed refusal of the /24: those keep the
          * rules above, which wait for the refusing router's budget) */
         allowed = queries(sc);
-    } else if (known_hop && slot == SLOT_BACK && stopset_mode && higher_router) {
+    } else if (known_hop && tm->slot == SLOT_BACK && stopset_mode && higher_router) {
         /* walking back toward the stop set through a hop its neighbours
          * already showed, below a router this target reached: the hop below
          * tells as much and is another router's ICMP budget, so go there now */
@@ -576,13 +501,8 @@ void pm_sched_timeout(struct pm_sched *sc, const struct pm_timer *tm, uint64_t n
         allowed = PM_PROBE_MAX_ATTEMPTS;
     if (!s->answered && s->want < allowed) {
         s->want++;
-        pm_sched_push(sc, tm->target, slot);
-        /* a blind first probe whose /24 has learned meanwhile where its paths
-         * end: the walk down starts beside the retry, not a wait after it */
-        if (slot == SLOT_FWD && !(t->flags & TS_BACK_DONE) && !t->slot[SLOT_BACK].ttl && !t->last_router_ttl &&
-            !t->reached_ttl && t->probed == (1ull << (s->ttl - 1)) && group_end(sc, t))
-            start_back(sc, tm->target, (uint8_t)(s->ttl - 1));
+        pm_sched_push(sc, tm->target, tm->slot);
         return;
     }
-    complete(sc, tm->target, slot);
+    complete(sc, tm->target, tm->slot);
 }
