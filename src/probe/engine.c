@@ -223,9 +223,16 @@ static void sync_sent(struct pm_engine *e)
  * off its core (a loaded machine) must not find a second's worth queued and
  * send it at once (seen: 8,134 probes in 250 ms at -r 10000, and timeouts
  * that expired before their probes left). */
+/* 10 ms of probes at the rate: the token bucket's burst and the send
+ * queue's backlog are both bounded by it. */
+static double ten_ms_of_probes(const struct pm_engine *e)
+{
+    return e->o.rate_pps / 100.0;
+}
+
 static uint32_t backlog_cap(const struct pm_engine *e)
 {
-    double cap = e->o.rate_pps / 100.0;
+    double cap = ten_ms_of_probes(e);
     if (cap < 32)
         cap = 32;
     if (cap > PM_SENDQ_CAP)
@@ -235,7 +242,7 @@ static uint32_t backlog_cap(const struct pm_engine *e)
 
 static void refill(struct pm_engine *e, uint64_t now)
 {
-    double burst = e->o.rate_pps / 100.0; /* at most 10 ms worth at once */
+    double burst = ten_ms_of_probes(e);
     if (burst < 1)
         burst = 1;
     e->tokens += (double)(now - e->last_refill_us) * e->o.rate_pps / 1e6;
@@ -413,7 +420,7 @@ static int probe_loop(struct pm_engine *e, uint32_t n, uint64_t start, bool *tic
         refill(e, now);
         bool pushed = false;
         uint32_t cap = backlog_cap(e);
-        while (!e->sched_err && e->tokens >= 1 && pm_sendq_backlog(e->q) < cap && !pm_sendq_full(e->q)) {
+        while (!e->sched_err && e->tokens >= 1 && pm_sendq_backlog(e->q) < cap) { /* cap <= the queue: room */
             struct pm_sched_probe p;
             int got = pm_sched_next(e->sched, now, &p);
             if (got <= 0) {
