@@ -183,11 +183,18 @@ struct az_rl {
     uint32_t *group_targets;
     uint32_t *died_at;         /* group * (PM_TTL_MAX + 1) + ttl */
     uint8_t *fault_kind;       /* ... the kind (enum pm_death) of the first of them */
+    /* per group: the host-unreachables its paths got from a router of the
+     * target AS (un, un_router, un_ttl, un_code, un_count; the rest unused),
+     * whichever hop those paths were last heard at before it */
+    struct az_rl_entry *group_refused;
+    uint32_t *half_probed;     /* per group, per /25 (.0-.127, .128-.255): targets probed at all */
 };
 /* ratelimit.c */
 int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl);
 /* The entry for a silent death whose last hop is (ttl, addr) in group, or NULL. */
 const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uint8_t ttl, uint32_t addr);
+/* The target network's own refusals of group's paths (un == 0: none). */
+const struct az_rl_entry *az_rl_group_refused(const struct az_rl *rl, uint32_t group);
 /* Paths of every prefix that got nothing back at all (group: c->n_groups). */
 #define AZ_RL_ANY_GROUP(c) ((c)->n_groups)
 /* True when the silence of target dst (silent TTLs: silent_mask) behind an
@@ -199,8 +206,12 @@ const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uin
  * silences scattered targets instead; a few live hosts in one half are no
  * sign that the other half's route is lost, and a half with no live host
  * whose dark addresses' host-unreachables were rate limited away is silent
- * only where the target network's own routers answer the others. */
-bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst, uint64_t silent_mask);
+ * only where the target network's own routers answer the others. A lost
+ * route silences the half's paths at the same hop, so at least
+ * AZ_RL_STRUCT_HALF_SHARE of the half's probed targets went through it;
+ * under rate limiting a handful of the half's paths end there by chance. */
+bool az_rl_structural(const struct az_rl *rl, const struct az_rl_entry *e, uint32_t group, uint32_t dst,
+                      uint64_t silent_mask);
 /* past_fault.c: the first pass's deaths per group and hop (rl->died_at),
  * then the silent deaths that rule dark-past-fault may decide, decided again. */
 int az_past_fault(const struct az_ctx *c, struct az_rl *rl, struct pm_verdict *v);

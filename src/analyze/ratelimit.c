@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "pathmortem/wire.h"
 #include "analyze/rules.h"
 #include "util/grow.h"
 
@@ -31,6 +32,8 @@ void az_rl_free(struct az_rl *rl)
     free(rl->group_targets);
     free(rl->died_at);
     free(rl->fault_kind);
+    free(rl->group_refused);
+    free(rl->half_probed);
     memset(rl, 0, sizeof *rl);
 }
 
@@ -40,11 +43,38 @@ const struct az_rl_entry *az_rl_find(const struct az_rl *rl, uint32_t group, uin
     return slot ? &rl->e[*slot] : NULL;
 }
 
-bool az_rl_structural(const struct az_rl_entry *e, uint32_t dst, uint64_t silent_mask)
+const struct az_rl_entry *az_rl_group_refused(const struct az_rl *rl, uint32_t group)
+{
+    return rl->group_refused ? &rl->group_refused[group] : NULL;
+}
+
+/* Path u (group g) ends in the target network's own "no such host". */
+static void note_group_refusal(const struct az_ctx *c, struct az_rl_entry *e, const struct az_path *u)
+{
+    if (!u->n || u->reached_ttl)
+        return;
+    const struct az_hop *h = az_path_hop(c, u, u->n - 1);
+    uint32_t tas = az_tas(c, u);
+    if (h->kind != PM_REPLY_UNREACH || !tas || c->routers[h->router].owner != tas || h->ttl > 64 ||
+        pm_wire_icmp_meaning(PM_ICMP_UNREACH, h->code) != PM_ICMP_M_HOST_UNREACH)
+        return;
+    if (!e->un_count || h->ttl < e->un_ttl) {
+        e->un_router = h->router;
+        e->un_ttl = h->ttl;
+        e->un_code = h->code;
+    }
+    e->un |= 1ull << (h->ttl - 1);
+    e->un_count++;
+}
+
+bool az_rl_structural(const struct az_rl *rl, const struct az_rl_entry *e, uint32_t group, uint32_t dst,
+                      uint64_t silent_mask)
 {
     if (!e || !e->n_on)
         return false;
     unsigned half = (dst & 0xff) >> 7;  /* words 0-1: .0-.127, 2-3: .128-.255 */
+    if (rl->half_probed && e->half_n[half] < AZ_RL_STRUCT_HALF_SHARE * rl->half_probed[2 * (size_t)group + half])
+        return false;
     if (e->on[2 * half] || e->on[2 * half + 1])
         return false;
     unsigned other = !half;
@@ -128,6 +158,20 @@ int az_rate_limit_index(const struct az_ctx *c, struct az_rl *rl)
             if (rc != PM_OK)
                 return rc;
             memset(&rl->e[rl->n++], 0, sizeof *rl->e);
+        }
+    }
+    if (c->n_groups) {
+        rl->group_refused = calloc(c->n_groups, sizeof *rl->group_refused);
+        rl->half_probed = calloc(2 * (size_t)c->n_groups, sizeof *rl->half_probed);
+        if (!rl->group_refused || !rl->half_probed)
+            return PM_ENOMEM;
+        for (uint32_t ti = 0; ti < c->run->n_targets; ti++) {
+            const struct az_path *p = &c->paths[ti];
+            if (p->group >= c->n_groups)
+                continue;
+            note_group_refusal(c, &rl->group_refused[p->group], p);
+            if (p->n || p->silent_mask || p->reached_ttl)
+                rl->half_probed[2 * (size_t)p->group + ((c->run->targets[ti].dst & 0xff) >> 7)]++;
         }
     }
     if (!rl->n)

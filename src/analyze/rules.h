@@ -54,6 +54,12 @@
  * whose live hosts sit in one half shows the same split in a few paths only
  * (5 hosts and 1 or 2 rate-limited !H of 128 in the lab) */
 #define AZ_RL_STRUCT_SHARE 0.5
+/* ... and the silent /25's paths through the hop to be at least this share
+ * of that half's probed targets: a lost route silences the half's paths after
+ * one hop; under rate limiting which hop a path was last heard at is chance,
+ * and CI once saw 3 of 128 dark addresses (behind China Unicom's limited
+ * routers) last heard at the hop where 4 of 7 of the other half went on */
+#define AZ_RL_STRUCT_HALF_SHARE 0.25
 #define AZ_NO_HOP 0.2               /* nothing answered at all */
 #define AZ_SILENT_TARGET_HOSTS 0.7  /* silent inside the target AS where other hosts answer; x (0.5 + 0.5 conf) */
 #define AZ_SILENT_IN_TARGET 0.75    /* silent inside the target AS; x (0.5 + 0.5 conf) */

@@ -218,6 +218,57 @@ static void upstream_from(struct vd *d, const struct az_router *U, uint32_t ri)
         set_upstream(d, U, top);
 }
 
+/* The TTLs at or beyond the nearest sighting of the router whose refusal
+ * the neighbours behind entry re got, for a path whose last answer was at l
+ * (0: none). */
+static uint64_t refusal_reach(const struct az_ctx *c, const struct az_rl_entry *re, uint8_t l)
+{
+    /* every probe that gets as far as a router without a route draws the
+     * unreachable, so any silent TTL at or beyond its nearest sighting counts;
+     * the router's distance is the lowest TTL it answered at in the run when
+     * that lies beyond l: with its first errors rate limited, a !H can first
+     * get through at TTL 16 from a router 6 hops away, and this target's
+     * silent probes at 6 and 7 met the same router */
+    if (!re || !re->un)
+        return 0;
+    unsigned from = (unsigned)__builtin_ctzll(re->un);   /* bit index: TTL - 1 */
+    uint8_t um = c->routers[re->un_router].min_ttl;
+    if (um > l && um - 1u < from)
+        from = um - 1u;
+    return ~0ull << from;
+}
+
+/* The neighbours behind re got a refusal that this path (last answer at l)
+ * was probed far enough to have met. */
+static bool refusal_applies(const struct vd *d, const struct az_rl_entry *re, uint8_t l)
+{
+    return re && (refusal_reach(d->c, re, l) & d->p->silent_mask) && re->un_ttl > l;
+}
+
+/* ... and it is the target network's own "no such host". */
+static bool target_refusal_applies(const struct vd *d, const struct az_rl_entry *re, uint8_t l)
+{
+    return refusal_applies(d, re, l) && d->tas && d->c->routers[re->un_router].owner == d->tas &&
+           host_code(re->un_code);
+}
+
+/* Under ICMP rate limiting, which router answered a path last is chance,
+ * and about one of the target network's "no such host" a second gets
+ * through: the few neighbours that share this path's last hop l may all have
+ * lost theirs while others of the /24 got one. When neighbours through l's
+ * router got time-exceeded beyond it (the /24's route goes on there) and the
+ * target network refused some of the /24's paths beyond l, at TTLs this path
+ * was probed at in vain, that refusal stands for this path's: the /24's
+ * refusals, or NULL. */
+static const struct az_rl_entry *group_refusal(const struct vd *d, const struct az_rl *rl,
+                                               const struct az_rl_entry *re, uint8_t l)
+{
+    if (!re || !(re->te & (l >= 64 ? 0 : ~0ull << l)) || d->p->group >= d->c->n_groups)
+        return NULL;
+    const struct az_rl_entry *g = az_rl_group_refused(rl, d->p->group);
+    return g && target_refusal_applies(d, g, l) ? g : NULL;
+}
+
 /* Neighbours sharing the last hop got answers beyond it where this path got
  * none: rate limiting, or their unreachable stands for this path's. A
  * structural silence (a whole half of the /24, as a lost sub-prefix route
@@ -229,28 +280,14 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
     const struct az_ctx *c = d->c;
     const struct az_path *p = d->p;
     struct pm_verdict *v = d->v;
-    /* every probe that gets as far as a router without a route draws the
-     * unreachable, so any silent TTL at or beyond its nearest sighting counts;
-     * the router's distance is the lowest TTL it answered at in the run when
-     * that lies beyond l: with its first errors rate limited, a !H can first
-     * get through at TTL 16 from a router 6 hops away, and this target's
-     * silent probes at 6 and 7 met the same router */
-    uint64_t un_reach = 0;
-    if (re && re->un) {
-        unsigned from = (unsigned)__builtin_ctzll(re->un);   /* bit index: TTL - 1 */
-        uint8_t um = c->routers[re->un_router].min_ttl;
-        if (um > l && um - 1u < from)
-            from = um - 1u;
-        un_reach = ~0ull << from;
-    }
-    bool un_applies = re && (un_reach & p->silent_mask) && re->un_ttl > l;
+    bool un_applies = refusal_applies(d, re, l);
     /* a structural silence is this sub-prefix's own death: the target
      * network's "no such host" to the other half says nothing about it */
     if (un_applies && structural && d->tas && c->routers[re->un_router].owner == d->tas)
         un_applies = false;
     /* the target network's own router said "no such host" to the neighbours:
      * that outweighs the time-exceeded a rate-limited router let through */
-    bool dark_un = un_applies && d->tas && c->routers[re->un_router].owner == d->tas && host_code(re->un_code);
+    bool dark_un = un_applies && target_refusal_applies(d, re, l);
     uint64_t both = re && !structural && !other && !dark_un ? re->te & p->silent_mask : 0;
     if (both) {
         uint8_t m = (uint8_t)(__builtin_ctzll(both) + 1);
@@ -470,12 +507,17 @@ static void silent_death(struct vd *d, const struct az_rl *rl)
         }
     }
     const struct az_rl_entry *re = az_rl_find(rl, p->group, l, L ? L->addr : 0);
-    bool structural = az_rl_structural(re, d->t->dst, p->silent_mask);
+    bool structural = az_rl_structural(rl, re, p->group, d->t->dst, p->silent_mask);
     if (L && !structural && dark(d, L, l))
         return;
     if (L && !structural && dark_past_fault(d, rl, L, l))
         return;
-    if (rate_limited(d, re, L, l, structural, false))
+    /* the refusal that decides may have reached only neighbours that were
+     * last heard elsewhere (rate limiting picks the last hop) */
+    const struct az_rl_entry *ru = re, *gr = NULL;
+    if (L && !structural && !target_refusal_applies(d, re, l) && (gr = group_refusal(d, rl, re, l)))
+        ru = gr;
+    if (rate_limited(d, ru, gr ? NULL : L, l, structural, false))
         return;
     /* nothing answered at all: a refusal other prefixes' paths got at their
      * first hops stands for this one (a large sweep where the first router's

@@ -451,6 +451,70 @@ static void a_late_refusal_stands_from_the_routers_distance(void **state)
     pm_run_free(run);
 }
 
+/* ratelimit-cu as CI saw it once: which of China Unicom's rate-limited
+ * routers answered a dark address last is chance. The one !H of the /24
+ * that got through (at TTL 16, from kpbr) came on a path heard at tr only;
+ * the few paths heard at cu1 got nothing from kpbr, and one of them cu2a's
+ * time-exceeded at hop 4. A dark address heard last at cu1 and silent at 4,
+ * 5, 6 and 16 met kpbr like the others: host-absent by the refusal its
+ * neighbours through tr got, not a rate-limited death at hop 4. */
+static void the_refusal_counts_from_an_earlier_shared_hop(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 179, 2, CN_OK);
+    lab_hosts(run, 176, 3, "- tr * * * * DST");
+    lab_trace(run, A(198, 19, 176, 5), "- - - cu2a * kpbr DST");
+    lab_trace(run, A(198, 19, 176, 9), "- tr * * * * - - - - - - - - - kpbr!H");
+    for (int h = 20; h < 40; h++)
+        lab_trace(run, A(198, 19, 176, h), "- tr * * * * * - - - - - - - - *");
+    lab_trace(run, A(198, 19, 176, 50), "- - cu1 cu2a * * * - - - - - - - - *");
+    for (int h = 60; h < 70; h++)
+        lab_trace(run, A(198, 19, 176, h), "- - cu1 * * * - - - - - - - - - *");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int h = 60; h < 70; h++) {
+        const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 176, h));
+        assert_int_equal(v->status, PM_STATUS_HOST_ABSENT);
+        assert_int_equal(v->rule, PM_RULE_HOST_UNREACH);
+    }
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 176, 25))->status, PM_STATUS_HOST_ABSENT);
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->died, 0);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
+/* ratelimit-cu as a repeated sweep saw it: 3 of the lower half's dark
+ * addresses happened to be last heard at cu2a, where 4 of 7 of the upper
+ * half's paths went on (a live host, kpbr's one !H). That split is chance,
+ * not a lost /25 route: the lower half's other paths were last heard lower
+ * down and are dark like these three. */
+static void a_few_paths_of_a_half_are_not_structural(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    lab_hosts(run, 179, 2, CN_OK);
+    lab_trace(run, A(198, 19, 176, 8), "- tr * * * * DST");
+    lab_trace(run, A(198, 19, 176, 9), "- tr * * * * DST");
+    for (int h = 20; h < 60; h++)
+        lab_trace(run, A(198, 19, 176, h), "- tr * * * * * - - - - - - - - *");
+    static const int low[] = {63, 83, 114}, high[] = {144, 178, 186};
+    for (int i = 0; i < 3; i++) {
+        lab_trace(run, A(198, 19, 176, low[i]), "- - - cu2a * * - - - - - - - - - *");
+        lab_trace(run, A(198, 19, 176, high[i]), "- - - cu2a * * - - - - - - - - - *");
+        lab_trace(run, A(198, 19, 176, 200 + i), "- - - cu2a cu3 kpbr DST");
+    }
+    lab_trace(run, A(198, 19, 176, 243), "acc tr cu1 cu2a cu3 - - - - - - - - - - kpbr!H");
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(lab_verdict(run, a, A(198, 19, 176, low[i]))->status, PM_STATUS_HOST_ABSENT);
+        assert_int_equal(lab_verdict(run, a, A(198, 19, 176, high[i]))->status, PM_STATUS_HOST_ABSENT);
+    }
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->died, 0);
+    assert_int_equal(lab_rollup(a, "198.19.176.0/24")->state, PM_NET_REACHABLE);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9 failure 7: --classic UDP over cu1's ECMP, cu2b refusing UDP. Each
  * probe takes its own flow, so a path can show kpbr at hop 6 and then cu2b's
  * !X at 7, although this /24's paths show cu2b at hop 4: that refusal is
@@ -925,6 +989,8 @@ int main(void)
         cmocka_unit_test(cut_run_dark_walked_past_hosts),
         cmocka_unit_test(cut_run_border_address_is_no_host),
         cmocka_unit_test(dark_behind_a_rate_limited_border),
+        cmocka_unit_test(the_refusal_counts_from_an_earlier_shared_hop),
+        cmocka_unit_test(a_few_paths_of_a_half_are_not_structural),
         cmocka_unit_test(structural_silence_is_a_death),
         cmocka_unit_test(dark_half_beside_live_hosts_is_not_structural),
         cmocka_unit_test(unreachable_labelled_with_the_routers_distance),
