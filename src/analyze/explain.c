@@ -112,6 +112,18 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
                                        "their end and none was reached beyond this hop: its silence cannot be told from a dark "
                                        "address's, or from a run cut before the border; no verdict", where, why, n->n);
     }
+    case AZ_N_CUT_REFUSED: {
+        char why[48];
+        if (n->dkind == PM_RUN_TIMEOUT)
+            snprintf(why, sizeof why, "timed out");
+        else
+            snprintf(why, sizeof why, "was stopped by %s", pm_run_end_name((enum pm_run_end)n->dkind));
+        return pm_verdict_add_evidence(v, "%s (%s space, hop %u) answered host-unreachable, but the run %s while %u "
+                                       "target(s) of this prefix were not yet probed to their end, none was reached and no "
+                                       "path showed what follows %s: the target network's \"no such host\" for a dark "
+                                       "address cannot be told from a lost route's refusal; no verdict",
+                                       a, A, n->ttl, why, n->n, a);
+    }
     case AZ_N_LOOP:
         return pm_verdict_add_evidence(v, "Forwarding loop: %s (%s) at hops %u and %u with %s (%s) between", a, A, n->ttl,
                                        n->ttl2, a2, B);

@@ -250,7 +250,8 @@ enum az_note_kind {
     AZ_N_STOPSET,             /* hops below ttl skipped, no donor */
     AZ_N_COMMON_CAUSE,        /* no path enters asn; deaths inside asn2 and n at once */
     AZ_N_NOT_PROBED,          /* the run ended (dkind: enum pm_run_end) with ttl of ttl2 probed */
-    AZ_N_CUT_SILENT           /* silent after addr at ttl (0: no hop) in a run cut short (dkind) where n targets of the prefix were not finished, none reached */
+    AZ_N_CUT_SILENT,          /* silent after addr at ttl (0: no hop) in a run cut short (dkind) where n targets of the prefix were not finished, none reached */
+    AZ_N_CUT_REFUSED          /* ... host-unreachable from addr (mapped asn) at ttl, a router no path of the cut run shows anything after */
 };
 enum az_reason_prefix { AZ_RP_NONE = 0, AZ_RP_UPSTREAM, AZ_RP_BORDER, AZ_RP_LAST };
 

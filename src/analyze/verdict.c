@@ -641,6 +641,51 @@ static void cut_silence(struct vd *d, const struct az_router *L)
     n->n = c->groups[d->p->group].unfinished;
 }
 
+/* A run cut short: a host-unreachable that ended the path came from a
+ * router known only by its address's AS, which no path of the run shows
+ * followed by anything (a 1 s cut at the lab's kpbr, numbered from China
+ * Unicom's space, read two dark addresses of the TransTeleCom side died in
+ * China Unicom). Only the paths the cut left unfinished would tell whether
+ * it is the target network's border refusing a dark address or a router
+ * whose route is lost. */
+static bool cut_refusal_undecided(const struct vd *d, const struct az_router *L)
+{
+    const struct pm_verdict *v = d->v;
+    if (!L || v->status != PM_STATUS_DIED || v->kind != PM_DEATH_HOST_UNREACH || L->addr == d->t->dst ||
+        !az_cut_undecided(d->c, d->p->group, v->last_ttl))
+        return false;
+    /* the refuser's owner is in doubt only where it sits at an AS change on
+     * this path (a router after hops of its own AS is that AS's) */
+    const struct az_path *p = d->p;
+    bool placed = L->owner == d->tas;
+    if (p->n >= 2) {
+        const struct az_router *P = &d->c->routers[az_path_hop(d->c, p, p->n - 2)->router];
+        placed = placed || (P->owner && P->owner == L->owner);
+    }
+    bool followed = !tally_empty(&L->next) || L->next_dst_adj || L->next_dst_gap || L->next_tmapped || L->next_other;
+    return !placed && !followed;
+}
+
+static void cut_refused(struct vd *d, const struct az_router *L)
+{
+    const struct az_ctx *c = d->c;
+    struct pm_verdict *v = d->v;
+    uint8_t ttl = v->last_ttl;
+    v->status = PM_STATUS_NOT_PROBED;
+    v->kind = PM_DEATH_NONE;
+    v->rule = PM_RULE_NOT_PROBED;
+    v->confidence = AZ_CUT_SILENT;
+    memset(&v->dies_in, 0, sizeof v->dies_in);
+    v->first_silent_ttl = 0;
+    d->notes.n = 0;
+    struct az_note *n = az_note(&d->notes, AZ_N_CUT_REFUSED);
+    n->dkind = c->run->end;
+    n->addr = L->addr;
+    n->asn = L->mapped;
+    n->ttl = ttl;
+    n->n = c->groups[d->p->group].unfinished;
+}
+
 int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl)
 {
     struct vd d = {.c = c, .t = &c->run->targets[ti], .p = &c->paths[ti], .v = v};
@@ -692,6 +737,10 @@ int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const 
         died(&d, e, L, rl);
         if (v->status == PM_STATUS_DIED && v->kind == PM_DEATH_SILENT && az_cut_undecided(c, p->group, v->last_ttl)) {
             cut_silence(&d, L);
+            return az_explain(c, &d.notes, v);
+        }
+        if (cut_refusal_undecided(&d, L)) {
+            cut_refused(&d, L);
             return az_explain(c, &d.notes, v);
         }
     }

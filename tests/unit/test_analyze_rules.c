@@ -925,6 +925,46 @@ static void cut_run_border_address_is_no_host(void **state)
     pm_run_free(run);
 }
 
+/* A 1 s cut of lab.verdict_interrupted after a 4 s one had drained the
+ * routers' ICMP budgets: the only paths that got anywhere were the
+ * TransTeleCom side's, ended by kpbr's host-unreachable (kpbr answers from
+ * China Unicom's space); no path showed kpbr followed by a host, or by the
+ * China Unicom side. Who owns kpbr is undecided, and with it whether that is
+ * a dark address or China Unicom's lost route: no verdict, not a death in
+ * China Unicom. A refusal after hops of the refuser's own AS (cu2a after
+ * cu1) stays a death in a cut run. */
+static void cut_run_refusal_at_an_as_change_is_undecided(void **state)
+{
+    (void)state;
+    struct pm_run *run = pm_run_alloc();
+    run->max_ttl = 30;
+    run->end = PM_RUN_TIMEOUT;
+    lab_trace(run, A(198, 19, 177, 52), "acc tr rt1 ttk1 ttk2 - - - - - - - - - - kpbr!H");
+    lab_trace(run, A(198, 19, 178, 255), "acc tr rt1 ttk1 ttk2 - - - - - - - - - - kpbr!H");
+    lab_trace(run, A(198, 19, 176, 3), "acc tr cu1 cu2a!H");
+    for (int h = 60; h < 200; h++) {
+        pm_run_target(run, A(198, 19, 177, h), true);
+        pm_run_target(run, A(198, 19, 178, h), true);
+        pm_run_target(run, A(198, 19, 176, h), true);
+    }
+    struct pm_analysis *a = analyze(run, lab_lookup);
+    const struct pm_verdict *v = lab_verdict(run, a, A(198, 19, 177, 52));
+    assert_int_equal(v->status, PM_STATUS_NOT_PROBED);
+    assert_true(lab_evidence_has(v, "no path showed what follows 198.18.20.5"));
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 178, 255))->status, PM_STATUS_NOT_PROBED);
+    assert_int_equal(lab_rollup(a, "198.19.177.0/24")->died, 0);
+    v = lab_verdict(run, a, A(198, 19, 176, 3));
+    assert_int_equal(v->status, PM_STATUS_DIED);
+    assert_int_equal(v->dies_in.asn, CU);
+    pm_analysis_free(a);
+    /* the same probes in a complete run: the refusal is judged */
+    run->end = PM_RUN_COMPLETE;
+    a = analyze(run, lab_lookup);
+    assert_int_equal(lab_verdict(run, a, A(198, 19, 177, 52))->status, PM_STATUS_DIED);
+    pm_analysis_free(a);
+    pm_run_free(run);
+}
+
 /* Issue 9, failure 5, as one ASan run of lab.verdict_interrupted saw it: in a
  * SIGTERM-cut run a dark address of a /24 whose hosts were reached (at 7,
  * through ttk2 and kpbr) was launched blind at TTL 14, walked on in silence
@@ -988,6 +1028,7 @@ int main(void)
         cmocka_unit_test(cut_run_counts_only_probed_ttls),
         cmocka_unit_test(cut_run_dark_walked_past_hosts),
         cmocka_unit_test(cut_run_border_address_is_no_host),
+        cmocka_unit_test(cut_run_refusal_at_an_as_change_is_undecided),
         cmocka_unit_test(dark_behind_a_rate_limited_border),
         cmocka_unit_test(the_refusal_counts_from_an_earlier_shared_hop),
         cmocka_unit_test(a_few_paths_of_a_half_are_not_structural),
