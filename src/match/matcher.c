@@ -246,7 +246,11 @@ static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint
     ev->target = t;
     ev->ttl = ttl;
     ev->attempt = attempt;
-    ev->reply = t->replies[t->n_replies - 1]; /* as stored: its side-table indexes are t's */
+    /* the stored copy, side-table indexes included, rebuilt from r rather than
+     * read back from the line just written (that load stalled on the store: 4 %) */
+    ev->reply = *r;
+    ev->reply.ext = ext && ext->n ? (uint16_t)t->n_ext : 0;
+    ev->reply.mpls = mpls && mpls->n ? (uint16_t)t->n_mpls : 0;
     return PM_MATCH_REPLY;
 }
 
