@@ -602,7 +602,7 @@ static uint32_t prefetch_target(const struct pm_matcher *m, uint32_t dst, uint16
     uint32_t tidx = (uint32_t)(t - m->run->targets);
     uint8_t ttl, attempt;
     pm_probe_word_split(word, &ttl, &attempt);
-    /* a record of 120 bytes can span three lines */
+    /* a record of 136 bytes at an 8-byte boundary spans at most three lines */
     PM_PREFETCH_W(t);
     PM_PREFETCH_W((const char *)t + 64);
     PM_PREFETCH_W((const char *)t + sizeof *t - 1);
