@@ -58,10 +58,21 @@ const char *pm_run_end_name(enum pm_run_end e); /* "complete", "SIGINT", ..., "t
 
 #define PM_REPLY_MPLS_MAX 4
 
+/* An RFC 4950 label stack as a reply carried it: the first PM_REPLY_MPLS_MAX
+ * labels, top of stack first. */
+struct pm_mpls_stack {
+    uint8_t n;
+    struct pm_mpls_entry e[PM_REPLY_MPLS_MAX];
+};
+
+/* One stored answer. Kept at 40 bytes: `analyze` holds one per answered
+ * probe (a million for a /16 sweep), so its size is what the reply arrays
+ * cost in memory, page faults and cache misses. What few replies carry
+ * (extension objects, label stacks) lives in per-target side tables. */
 struct pm_reply {
-    uint32_t from;          /* responder, host order */
     uint64_t sent_us;       /* capture timestamp of the probe, µs since epoch */
     uint64_t recv_us;       /* capture timestamp of the reply */
+    uint32_t from;          /* responder, host order */
     uint8_t ttl;            /* TTL of the probe (the hop) */
     uint8_t attempt;        /* which query of that hop (0-based) */
     uint8_t kind;           /* enum pm_reply_kind */
@@ -69,15 +80,15 @@ struct pm_reply {
     uint8_t icmp_code;
     uint8_t reply_ttl;      /* IP TTL of the reply as received */
     uint8_t quoted_ttl;     /* TTL in the quoted header (0 when none) */
-    uint8_t n_mpls;
-    uint16_t reply_ipid;    /* IP ID of the reply (alias resolution hints) */
     bool quoted_ipid_ok;    /* quoted IP ID equals what we sent */
     bool has_ext;           /* RFC 4884 extension present */
     bool no_rtt;            /* the file kept this answer but not its time (tracelb's first node):
                              * shown without an rtt, never as 0 ms */
+    uint16_t reply_ipid;    /* IP ID of the reply (alias resolution hints) */
     uint16_t ext;           /* 1 + index into its target's ext[]: the extension objects (0: none
                              * kept); set by pm_target_add_reply_ext only */
-    struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
+    uint16_t mpls;          /* 1 + index into its target's mpls[]: the RFC 4950 label stack (0: no
+                             * labels); set by pm_target_add_reply_ext only, read with pm_reply_mpls */
 };
 
 /* Per target: what was sent at each TTL and what came back. */
@@ -98,6 +109,8 @@ struct pm_target {
     struct pm_reply *replies;         /* owned; in arrival order */
     uint32_t n_ext, cap_ext;
     struct pm_ext_set *ext;           /* owned; the extension objects of replies that had any */
+    uint32_t n_mpls, cap_mpls;
+    struct pm_mpls_stack *mpls;       /* owned; the label stacks of replies that had any */
 };
 
 #define PM_TRACE_MAX_TARGETS (1u << 20)   /* hard cap on targets per run */
@@ -193,12 +206,16 @@ const struct pm_target *pm_run_find(const struct pm_run *run, uint32_t dst);
 void pm_target_note_sent(struct pm_target *t, uint8_t ttl);
 /* The lowest TTL at which t was probed, 0 when no probe was sent to it. */
 uint8_t pm_target_first_sent(const struct pm_target *t);
-/* Appends a reply (copied; its ext index is cleared). PM_ELIMIT past the per-target cap. */
+/* Appends a reply (copied; its ext and mpls indexes are cleared). PM_ELIMIT past the per-target cap. */
 int pm_target_add_reply(struct pm_target *t, const struct pm_reply *r);
-/* The same, keeping the reply's extension objects e (NULL or empty: none). */
-int pm_target_add_reply_ext(struct pm_target *t, const struct pm_reply *r, const struct pm_ext_set *e);
+/* The same, keeping the reply's extension objects e and its label stack m
+ * (either NULL or empty: none); on failure nothing is added. */
+int pm_target_add_reply_ext(struct pm_target *t, const struct pm_reply *r, const struct pm_ext_set *e,
+                            const struct pm_mpls_stack *m);
 /* The extension objects of a reply of t, or NULL. */
 const struct pm_ext_set *pm_reply_ext(const struct pm_target *t, const struct pm_reply *r);
+/* The label stack of a reply of t (n >= 1), or NULL when it carried none. */
+const struct pm_mpls_stack *pm_reply_mpls(const struct pm_target *t, const struct pm_reply *r);
 /* Sorts replies by (ttl, attempt, recv time); call once probing is over. */
 void pm_target_sort(struct pm_target *t);
 /* After sorting: replies at one TTL. Returns the count, *first the first. */

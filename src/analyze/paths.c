@@ -156,7 +156,7 @@ static int own_hops(struct az_ctx *c, uint32_t ti, struct az_hop *out, uint32_t 
         h->code = r[best].icmp_code;
         h->n_reply = bestn > 255 ? 255 : (uint8_t)bestn;
         h->n_sent = t->sent[ttl];
-        h->mpls = r[best].n_mpls > 0;
+        h->mpls = r[best].mpls != 0; /* a stored stack has at least one label */
         /* an unreachable ends the path: what follows it is noise */
         if (h->kind == PM_REPLY_UNREACH)
             break;
@@ -190,7 +190,7 @@ static int count_stats(struct az_ctx *c, uint32_t ti)
             return PM_ENOMEM;
         struct az_router *rt = &c->routers[ri];
         rt->replies++;
-        if (r->n_mpls)
+        if (r->mpls)
             rt->mpls++;
         if (r->kind == PM_REPLY_TIME_EXCEEDED && r->quoted_ttl > 1)
             rt->qttl_hint++;

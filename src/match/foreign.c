@@ -27,10 +27,10 @@ struct reply {
     uint64_t ts;
     uint32_t from;
     uint16_t ipid;
-    uint8_t kind, type, code, reply_ttl, quoted_ttl, n_mpls;
+    uint8_t kind, type, code, reply_ttl, quoted_ttl;
     bool has_ext;
     uint32_t ext;         /* 1 + index into exts (0: no extension objects) */
-    struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
+    struct pm_mpls_stack mpls;
 };
 
 struct pm_foreign {
@@ -176,8 +176,8 @@ static void add_reply(struct pm_foreign *f, uint32_t pi, const struct pm_packet 
         f->exts[f->n_exts++] = p->ext;
         r->ext = f->n_exts;
     }
-    for (uint8_t i = 0; i < p->n_mpls && r->n_mpls < PM_REPLY_MPLS_MAX; i++)
-        r->mpls[r->n_mpls++] = p->mpls[i];
+    for (uint8_t i = 0; i < p->n_mpls && r->mpls.n < PM_REPLY_MPLS_MAX; i++)
+        r->mpls.e[r->mpls.n++] = p->mpls[i];
     pr->reply = ++f->n_replies;
     f->counts.replies_matched++;
 }
@@ -410,13 +410,12 @@ int pm_foreign_runs(struct pm_foreign *f, struct pm_run ***out, uint32_t *n_out,
             struct pm_reply r = {
                 .from = rp->from, .sent_us = pr->ts, .recv_us = rp->ts, .ttl = pr->ttl, .attempt = attempt,
                 .kind = rp->kind, .icmp_type = rp->type, .icmp_code = rp->code, .reply_ttl = rp->reply_ttl,
-                .quoted_ttl = rp->quoted_ttl, .n_mpls = rp->n_mpls, .reply_ipid = rp->ipid,
+                .quoted_ttl = rp->quoted_ttl, .reply_ipid = rp->ipid,
                 .quoted_ipid_ok = rp->kind != PM_REPLY_ECHO_REPLY && rp->kind != PM_REPLY_TCP_SYNACK &&
                                   rp->kind != PM_REPLY_TCP_RST,
                 .has_ext = rp->has_ext,
             };
-            memcpy(r.mpls, rp->mpls, sizeof r.mpls);
-            if (pm_target_add_reply_ext(t, &r, rp->ext ? &f->exts[rp->ext - 1] : NULL) != PM_OK) {
+            if (pm_target_add_reply_ext(t, &r, rp->ext ? &f->exts[rp->ext - 1] : NULL, &rp->mpls) != PM_OK) {
                 run->stats.over_limit++;
                 continue;
             }

@@ -215,7 +215,8 @@ static enum pm_match_kind on_probe(struct pm_matcher *m, const struct pm_packet 
 /* Common acceptance path once a reply names (target, ttl, attempt). */
 static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint8_t ttl, uint8_t attempt,
                                  const uint8_t *expect_l4, size_t cmp_from, size_t cmp_len,
-                                 struct pm_reply *r, const struct pm_ext_set *ext, struct pm_match_event *ev)
+                                 struct pm_reply *r, const struct pm_ext_set *ext, const struct pm_mpls_stack *mpls,
+                                 struct pm_match_event *ev)
 {
     uint32_t tidx = target_index(m, t);
     struct attempt_bits *b = bits_for(m, tidx, ttl);
@@ -238,14 +239,18 @@ static enum pm_match_kind accept(struct pm_matcher *m, struct pm_target *t, uint
     r->ttl = ttl;
     r->attempt = attempt;
     r->sent_us = e->sent_us;
-    if (pm_target_add_reply_ext(t, r, ext) != PM_OK)
+    if (pm_target_add_reply_ext(t, r, ext, mpls) != PM_OK)
         return PM_MATCH_IGNORED;
     b->answered |= (uint8_t)(1u << attempt);
     pm_outstanding_remove(&m->out, key);
     ev->target = t;
     ev->ttl = ttl;
     ev->attempt = attempt;
+    /* the stored copy, side-table indexes included, rebuilt from r rather than
+     * read back from the line just written (that load stalled on the store: 4 %) */
     ev->reply = *r;
+    ev->reply.ext = ext && ext->n ? (uint16_t)t->n_ext : 0;
+    ev->reply.mpls = mpls && mpls->n ? (uint16_t)t->n_mpls : 0;
     return PM_MATCH_REPLY;
 }
 
@@ -324,9 +329,9 @@ static enum pm_match_kind on_icmp_error(struct pm_matcher *m, const struct pm_pa
     r.quoted_ttl = q->ttl;
     r.quoted_ipid_ok = q->id == m->spec.ident;
     r.has_ext = p->has_ext;
-    r.n_mpls = p->n_mpls < PM_REPLY_MPLS_MAX ? p->n_mpls : PM_REPLY_MPLS_MAX;
-    memcpy(r.mpls, p->mpls, r.n_mpls * sizeof r.mpls[0]);
-    enum pm_match_kind k = accept(m, t, ttl, attempt, p->quoted_l4.raw, 0, 8, &r, &p->ext, ev);
+    struct pm_mpls_stack mpls = {.n = p->n_mpls < PM_REPLY_MPLS_MAX ? p->n_mpls : PM_REPLY_MPLS_MAX};
+    memcpy(mpls.e, p->mpls, mpls.n * sizeof mpls.e[0]);
+    enum pm_match_kind k = accept(m, t, ttl, attempt, p->quoted_l4.raw, 0, 8, &r, &p->ext, &mpls, ev);
     if (k == PM_MATCH_REPLY && !r.quoted_ipid_ok)
         m->run->stats.ipid_rewritten++;
     return k;
@@ -344,7 +349,7 @@ static enum pm_match_kind accept_from_target(struct pm_matcher *m, const struct 
     struct pm_reply r;
     fill_reply_base(p, ts_us, &r);
     r.kind = kind;
-    return accept(m, t, ttl, attempt, expect_l4, cmp_from, cmp_len, &r, NULL, ev);
+    return accept(m, t, ttl, attempt, expect_l4, cmp_from, cmp_len, &r, NULL, NULL, ev);
 }
 
 static enum pm_match_kind on_echo_reply(struct pm_matcher *m, const struct pm_packet *p, uint64_t ts_us,
@@ -597,7 +602,7 @@ static uint32_t prefetch_target(const struct pm_matcher *m, uint32_t dst, uint16
     uint32_t tidx = (uint32_t)(t - m->run->targets);
     uint8_t ttl, attempt;
     pm_probe_word_split(word, &ttl, &attempt);
-    /* a record of 120 bytes can span three lines */
+    /* a record of 136 bytes at an 8-byte boundary spans at most three lines */
     PM_PREFETCH_W(t);
     PM_PREFETCH_W((const char *)t + 64);
     PM_PREFETCH_W((const char *)t + sizeof *t - 1);

@@ -195,11 +195,12 @@ static int read_ext(struct pm_output_rd *r, json_t *o, struct pm_ext_set *e)
 }
 
 static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *run, uint8_t ttl, struct pm_reply *rep,
-                      struct pm_ext_set *ext, struct pm_output_facts *facts)
+                      struct pm_ext_set *ext, struct pm_mpls_stack *ms, struct pm_output_facts *facts)
 {
     int rc;
     char kind[16];
     memset(rep, 0, sizeof *rep);
+    memset(ms, 0, sizeof *ms);
     rep->ttl = ttl;
     if (!json_is_object(o))
         return pm_output_jr_bad(r, NULL, "expected an object");
@@ -251,14 +252,14 @@ static int read_reply(struct pm_output_rd *r, json_t *o, const struct pm_run *ru
     if (rc == PM_OK) {
         for (size_t i = 0; i < json_array_size(mpls); i++) {
             json_t *e = json_array_get(mpls, i);
-            struct pm_mpls_entry *m = &rep->mpls[i];
+            struct pm_mpls_entry *m = &ms->e[i];
             if (!json_is_object(e))
                 return pm_output_jr_bad(r, "mpls", "entry %zu is not an object", i);
             GET_INT(r, e, "label", true, 0, 0xfffff, m->label);
             GET_INT(r, e, "tc", true, 0, 7, m->tc);
             GET_INT(r, e, "s", true, 0, 1, m->s);
             GET_INT(r, e, "ttl", true, 0, 255, m->ttl);
-            rep->n_mpls = (uint8_t)(i + 1);
+            ms->n = (uint8_t)(i + 1);
         }
     }
     if ((rc = read_ext(r, o, ext)) < 0)
@@ -411,10 +412,11 @@ static int read_target(struct pm_output_rd *r, json_t *o, size_t idx, struct pm_
         for (size_t k = 0; k < json_array_size(reps); k++) {
             struct pm_reply rep;
             struct pm_ext_set ext;
+            struct pm_mpls_stack mpls;
             pm_output_jr_at(r, "targets[%zu].hops[%zu].replies[%zu]", idx, h, k);
-            if ((rc = read_reply(r, json_array_get(reps, k), run, ttl, &rep, &ext, facts)) < 0)
+            if ((rc = read_reply(r, json_array_get(reps, k), run, ttl, &rep, &ext, &mpls, facts)) < 0)
                 return rc;
-            if (pm_target_add_reply_ext(t, &rep, &ext) != PM_OK)
+            if (pm_target_add_reply_ext(t, &rep, &ext, &mpls) != PM_OK)
                 return pm_err(r->errbuf, PM_ELIMIT, "json: targets[%zu]: more than %d replies", idx,
                               PM_TRACE_MAX_REPLIES_PER_TARGET);
         }

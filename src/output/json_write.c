@@ -207,12 +207,13 @@ static void reply_json(struct jw *w, const struct pm_output_ctx *ctx, const stru
     jw_uint(w, "reply_ipid", r->reply_ipid);
     jw_bool(w, "quoted_ipid_ok", r->quoted_ipid_ok);
     jw_arr(w, "mpls");
-    for (uint8_t i = 0; i < r->n_mpls && i < PM_REPLY_MPLS_MAX; i++) {
+    const struct pm_mpls_stack *ms = pm_reply_mpls(t, r);
+    for (uint8_t i = 0; ms && i < ms->n; i++) {
         jw_obj(w, NULL);
-        jw_uint(w, "label", r->mpls[i].label);
-        jw_uint(w, "tc", r->mpls[i].tc);
-        jw_uint(w, "s", r->mpls[i].s);
-        jw_uint(w, "ttl", r->mpls[i].ttl);
+        jw_uint(w, "label", ms->e[i].label);
+        jw_uint(w, "tc", ms->e[i].tc);
+        jw_uint(w, "s", ms->e[i].s);
+        jw_uint(w, "ttl", ms->e[i].ttl);
         jw_end(w, '}');
     }
     jw_end(w, ']');

@@ -490,18 +490,19 @@ static void hop_line(const struct tx *x, const struct pm_target *t, const struct
     fputc('\n', x->f);
     /* MPLS label stacks of this responder, once per distinct stack */
     for (uint32_t i = 0; i < n; i++) {
-        if (r[i].from != addr || !r[i].n_mpls)
+        const struct pm_mpls_stack *mi = r[i].from == addr ? pm_reply_mpls(t, &r[i]) : NULL;
+        if (!mi)
             continue;
         bool dup = false;
-        for (uint32_t j = 0; j < i && !dup; j++)
-            dup = r[j].from == addr && r[j].n_mpls == r[i].n_mpls &&
-                  !memcmp(r[j].mpls, r[i].mpls, r[i].n_mpls * sizeof r[i].mpls[0]);
+        for (uint32_t j = 0; j < i && !dup; j++) {
+            const struct pm_mpls_stack *mj = r[j].from == addr ? pm_reply_mpls(t, &r[j]) : NULL;
+            dup = mj && mj->n == mi->n && !memcmp(mj->e, mi->e, mi->n * sizeof mi->e[0]);
+        }
         if (dup)
             continue;
         fputs("      ", x->f);
-        for (uint8_t k = 0; k < r[i].n_mpls && k < PM_REPLY_MPLS_MAX; k++)
-            fprintf(x->f, " [MPLS: L=%u,E=%u,S=%u,T=%u]", r[i].mpls[k].label, r[i].mpls[k].tc, r[i].mpls[k].s,
-                    r[i].mpls[k].ttl);
+        for (uint8_t k = 0; k < mi->n; k++)
+            fprintf(x->f, " [MPLS: L=%u,E=%u,S=%u,T=%u]", mi->e[k].label, mi->e[k].tc, mi->e[k].s, mi->e[k].ttl);
         fputc('\n', x->f);
     }
     ext_line(x->f, t, r, n, addr);

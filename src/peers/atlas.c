@@ -14,8 +14,7 @@ struct entry {
     double rtt;
     int64_t ttl, ittl, err_code, size;
     char err[8];
-    struct pm_mpls_entry mpls[PM_REPLY_MPLS_MAX];
-    uint8_t n_mpls;
+    struct pm_mpls_stack mpls;
     bool has_ext;
     struct pm_ext_set ext; /* every object: class and type (Atlas gives no bytes), MPLS rebuilt */
 };
@@ -51,7 +50,7 @@ static int read_icmpext(struct pm_peers_ctx *c, json_t *ext, const char *path, s
             return pm_peers_bad(c, PM_ECORRUPT, "%s.mpls: expected an array of at most 64 labels", p);
         size_t k;
         json_t *m;
-        uint8_t first = e->n_mpls;
+        uint8_t first = e->mpls.n;
         json_array_foreach(mpls, k, m) {
             char q[160];
             snprintf(q, sizeof q, "%s.mpls[%zu]", p, k);
@@ -63,12 +62,12 @@ static int read_icmpext(struct pm_peers_ctx *c, json_t *ext, const char *path, s
                 (rc = pm_peers_jint(c, m, q, "s", false, 0, 1, &s)) < 0 ||
                 (rc = pm_peers_jint(c, m, q, "ttl", false, 0, 255, &ttl)) < 0)
                 return rc;
-            if (e->n_mpls < PM_REPLY_MPLS_MAX)
-                e->mpls[e->n_mpls++] = (struct pm_mpls_entry){
+            if (e->mpls.n < PM_REPLY_MPLS_MAX)
+                e->mpls.e[e->mpls.n++] = (struct pm_mpls_entry){
                     .label = (uint32_t)label, .tc = (uint8_t)exp, .s = (uint8_t)s, .ttl = (uint8_t)ttl};
         }
         if (cls == PM_EXT_CLASS_MPLS && ctype == 1)
-            pm_peers_ext_mpls(&e->ext, e->mpls + first, (uint8_t)(e->n_mpls - first));
+            pm_peers_ext_mpls(&e->ext, e->mpls.e + first, (uint8_t)(e->mpls.n - first));
         else /* labels under another class/type: kept as Atlas named it */
             pm_ext_set_add(&e->ext, (uint8_t)cls, (uint8_t)ctype, PM_EXT_LEN_UNKNOWN, NULL);
     }
@@ -139,7 +138,7 @@ static int read_entry(struct pm_peers_ctx *c, json_t *o, const char *path, struc
     return PM_OK;
 }
 
-/* The pathmortem reply an Atlas entry stands for. */
+/* The pathmortem reply an Atlas entry stands for (its label stack is e->mpls). */
 static void to_reply(const struct entry *e, uint32_t from, uint32_t dst, uint8_t method, uint8_t ttl, uint8_t attempt,
                      uint64_t t0, struct pm_reply *r)
 {
@@ -153,8 +152,6 @@ static void to_reply(const struct entry *e, uint32_t from, uint32_t dst, uint8_t
     /* Atlas leaves ittl out when it is 1 */
     r->quoted_ttl = (uint8_t)(e->ittl >= 0 ? e->ittl : 1);
     r->has_ext = e->has_ext;
-    r->n_mpls = e->n_mpls;
-    memcpy(r->mpls, e->mpls, sizeof r->mpls);
     if (e->err_code >= 0) {
         r->kind = PM_REPLY_UNREACH;
         r->icmp_type = 3;
@@ -395,7 +392,7 @@ int pm_peers_atlas(struct pm_peers_ctx *c, json_t *rec)
             }
             struct pm_reply r;
             to_reply(&e, from, dst, proto.method, (uint8_t)n, a, proto.started_us, &r);
-            if ((rc = pm_peers_add_reply_ext(c, t, &r, &e.ext)) < 0)
+            if ((rc = pm_peers_add_reply_ext(c, t, &r, &e.ext, &e.mpls)) < 0)
                 return rc;
         }
     }

@@ -50,9 +50,9 @@ int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v);
 /* Appends one reply, refusing past the trace model's per-target cap; a
  * reply outside [sent, sent + PM_PEERS_MAX_RTT_US] is counted, not kept. */
 int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r);
-/* The same, keeping the reply's extension objects (NULL: none). */
+/* The same, keeping the reply's extension objects e and label stack m (NULL: none). */
 int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r,
-                           const struct pm_ext_set *e);
+                           const struct pm_ext_set *e, const struct pm_mpls_stack *m);
 /* An MPLS label stack object (class 1, c-type 1) rebuilt as its bytes, for
  * sources that give the entries but not the object (Atlas, sc_warts2json). */
 void pm_peers_ext_mpls(struct pm_ext_set *s, const struct pm_mpls_entry *m, uint8_t n);
@@ -76,12 +76,12 @@ void pm_peers_scamper_input(const struct pm_peers_ctx *c, json_t *rec, struct pm
  * rest would only fill the per-destination cap that several next hops share. */
 #define PM_PEERS_LB_PER_ADDR 3
 /* tracelb (warts and JSON): keeps one reply r of a node (extension objects
- * e, NULL: none) and moves the run's end to it; the first one kept of a
+ * e and label stack m, NULL: none) and moves the run's end to it; the first one kept of a
  * probe (*kept counts them) marks the probe sent. 1 when t holds its cap
  * of replies: the record's other replies are left out with one warning
  * and the record is read (tracelb's many flows fill the cap quickly). */
 int pm_peers_lb_keep(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target *t, const struct pm_reply *r,
-                     const struct pm_ext_set *e, uint32_t *kept);
+                     const struct pm_ext_set *e, const struct pm_mpls_stack *m, uint32_t *kept);
 /* An ICMP reply's type, code and kind (time-exceeded, unreachable, echo reply, other) into r. */
 void pm_peers_icmp_kind(uint8_t type, uint8_t code, struct pm_reply *r);
 /* Replies of t from `from` at `ttl` so far. */

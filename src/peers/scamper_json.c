@@ -61,8 +61,9 @@ void pm_peers_scamper_input(const struct pm_peers_ctx *c, json_t *rec, struct pm
     snprintf(proto->vantage, sizeof proto->vantage, "scamper %s", in->vantage_id);
 }
 
-/* The label stacks into r; every object (ie_cn, ie_ct, ie_dl; MPLS ones rebuilt as bytes) into e. */
-static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, struct pm_reply *r, struct pm_ext_set *e)
+/* The label stacks into ms; every object (ie_cn, ie_ct, ie_dl; MPLS ones rebuilt as bytes) into e. */
+static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, struct pm_reply *r, struct pm_ext_set *e,
+                     struct pm_mpls_stack *ms)
 {
     json_t *ext = json_object_get(hop, "icmpext");
     if (!ext)
@@ -88,7 +89,7 @@ static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, stru
             pm_ext_set_add(e, (uint8_t)cn, (uint8_t)ct, (uint16_t)dl, NULL);
             continue;
         }
-        uint8_t first = r->n_mpls;
+        uint8_t first = ms->n;
         if (!json_is_array(labels) || json_array_size(labels) > 64)
             return pm_peers_bad(c, PM_ECORRUPT, "%s.mpls_labels: expected an array of at most 64", p);
         json_array_foreach(labels, k, m) {
@@ -102,11 +103,11 @@ static int read_mpls(struct pm_peers_ctx *c, json_t *hop, const char *path, stru
                 (rc = pm_peers_jint(c, m, q, "mpls_s", false, 0, 1, &s)) < 0 ||
                 (rc = pm_peers_jint(c, m, q, "mpls_ttl", false, 0, 255, &ttl)) < 0)
                 return rc;
-            if (r->n_mpls < PM_REPLY_MPLS_MAX)
-                r->mpls[r->n_mpls++] = (struct pm_mpls_entry){
+            if (ms->n < PM_REPLY_MPLS_MAX)
+                ms->e[ms->n++] = (struct pm_mpls_entry){
                     .label = (uint32_t)label, .tc = (uint8_t)exp, .s = (uint8_t)s, .ttl = (uint8_t)ttl};
         }
-        pm_peers_ext_mpls(e, r->mpls + first, (uint8_t)(r->n_mpls - first));
+        pm_peers_ext_mpls(e, ms->e + first, (uint8_t)(ms->n - first));
     }
     return PM_OK;
 }
@@ -225,11 +226,12 @@ static int read_trace(struct pm_peers_ctx *c, json_t *rec)
             r.quoted_ttl = (uint8_t)qttl;
         }
         struct pm_ext_set ext = {0};
-        if ((rc = read_mpls(c, h, p, &r, &ext)) < 0)
+        struct pm_mpls_stack mpls = {0};
+        if ((rc = read_mpls(c, h, p, &r, &ext, &mpls)) < 0)
             return rc;
         if (r.recv_us > run->ended_us)
             run->ended_us = r.recv_us;
-        if ((rc = pm_peers_add_reply_ext(c, t, &r, &ext)) < 0)
+        if ((rc = pm_peers_add_reply_ext(c, t, &r, &ext, &mpls)) < 0)
             return rc;
         uint8_t att = (uint8_t)(id ? id : 1);
         if (att > answered[ttl])

@@ -85,7 +85,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
             pm_peers_icmp_kind((uint8_t)type, (uint8_t)code, &r);
             r.quoted_ttl = (uint8_t)qttl;
         }
-        if ((rc = pm_peers_lb_keep(c, run, t, &r, NULL, &kept)) != PM_OK)
+        if ((rc = pm_peers_lb_keep(c, run, t, &r, NULL, NULL, &kept)) != PM_OK)
             return rc < 0 ? rc : PM_OK;
     }
     return PM_OK;

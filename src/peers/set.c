@@ -186,11 +186,11 @@ int pm_peers_add_v6(struct pm_peers_ctx *c, const struct pm_peer_v6 *v)
 
 int pm_peers_add_reply(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r)
 {
-    return pm_peers_add_reply_ext(c, t, r, NULL);
+    return pm_peers_add_reply_ext(c, t, r, NULL, NULL);
 }
 
 int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const struct pm_reply *r,
-                           const struct pm_ext_set *e)
+                           const struct pm_ext_set *e, const struct pm_mpls_stack *m)
 {
     /* a reply before its probe, or more than an hour after it, answers nothing
      * this trace sent (a damaged record or clock): not kept, like a late reply */
@@ -198,7 +198,7 @@ int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const st
         c->late++;
         return PM_OK;
     }
-    int rc = pm_target_add_reply_ext(t, r, e);
+    int rc = pm_target_add_reply_ext(t, r, e, m);
     if (rc == PM_ELIMIT)
         return pm_peers_bad(c, rc, "more than %u replies for one destination (the trace model's cap)",
                             PM_TRACE_MAX_REPLIES_PER_TARGET);
@@ -208,7 +208,7 @@ int pm_peers_add_reply_ext(struct pm_peers_ctx *c, struct pm_target *t, const st
 }
 
 int pm_peers_lb_keep(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target *t, const struct pm_reply *r,
-                     const struct pm_ext_set *e, uint32_t *kept)
+                     const struct pm_ext_set *e, const struct pm_mpls_stack *m, uint32_t *kept)
 {
     if (r->recv_us > run->ended_us)
         run->ended_us = r->recv_us;
@@ -217,7 +217,7 @@ int pm_peers_lb_keep(struct pm_peers_ctx *c, struct pm_run *run, struct pm_targe
         c->set->skipped--; /* not skipped: read, with the warning */
         return 1;
     }
-    int rc = pm_peers_add_reply_ext(c, t, r, e);
+    int rc = pm_peers_add_reply_ext(c, t, r, e, m);
     if (rc)
         return rc;
     if (!(*kept)++)

@@ -106,16 +106,16 @@ static uint64_t tv_us(const struct timeval *tv)
     return tv->tv_sec < 0 ? 0 : (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
 }
 
-/* The label stack into r, and every object (class, c-type, bytes) into e. */
-static void mpls_from(const scamper_icmpext_t *ie, struct pm_reply *r, struct pm_ext_set *e)
+/* The label stack into m, and every object (class, c-type, bytes) into e. */
+static void mpls_from(const scamper_icmpext_t *ie, struct pm_reply *r, struct pm_ext_set *e, struct pm_mpls_stack *m)
 {
     for (; ie; ie = ie->ie_next) {
         r->has_ext = true;
         pm_ext_set_add(e, ie->ie_cn, ie->ie_ct, ie->ie_dl, ie->ie_data);
         if (!SCAMPER_ICMPEXT_IS_MPLS(ie))
             continue;
-        for (int x = 0; x < SCAMPER_ICMPEXT_MPLS_COUNT(ie) && r->n_mpls < PM_REPLY_MPLS_MAX; x++)
-            r->mpls[r->n_mpls++] = (struct pm_mpls_entry){
+        for (int x = 0; x < SCAMPER_ICMPEXT_MPLS_COUNT(ie) && m->n < PM_REPLY_MPLS_MAX; x++)
+            m->e[m->n++] = (struct pm_mpls_entry){
                 .label = (uint32_t)SCAMPER_ICMPEXT_MPLS_LABEL(ie, x),
                 .tc = (uint8_t)SCAMPER_ICMPEXT_MPLS_EXP(ie, x),
                 .s = (uint8_t)SCAMPER_ICMPEXT_MPLS_S(ie, x),
@@ -233,10 +233,11 @@ static int read_trace(struct pm_peers_ctx *c, const scamper_trace_t *tr, const c
                 r.quoted_ttl = h->hop_icmp_q_ttl;
             }
             struct pm_ext_set ext = {0};
-            mpls_from(h->hop_icmpext, &r, &ext);
+            struct pm_mpls_stack mpls = {0};
+            mpls_from(h->hop_icmpext, &r, &ext, &mpls);
             if (r.recv_us > run->ended_us)
                 run->ended_us = r.recv_us;
-            if ((rc = pm_peers_add_reply_ext(c, t, &r, &ext)) < 0)
+            if ((rc = pm_peers_add_reply_ext(c, t, &r, &ext, &mpls)) < 0)
                 return rc;
         }
         if (!sent) /* silent: every attempt went out */
@@ -285,6 +286,7 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         const scamper_tracelb_reply_t *rx = p->rxs[k];
         struct pm_reply r;
         struct pm_ext_set ext = {0};
+        struct pm_mpls_stack mpls = {0};
         memset(&r, 0, sizeof r);
         if (!rx || !addr_v4(rx->reply_from, &r.from))
             return pm_peers_bad(c, PM_ECORRUPT, "a tracelb reply at TTL %u has no IPv4 address", p->ttl);
@@ -301,9 +303,9 @@ static int lb_probe(struct pm_peers_ctx *c, struct pm_run *run, struct pm_target
         } else {
             pm_peers_icmp_kind(rx->reply_icmp_type, rx->reply_icmp_code, &r);
             r.quoted_ttl = rx->reply_icmp_q_ttl;
-            mpls_from(rx->reply_icmp_ext, &r, &ext);
+            mpls_from(rx->reply_icmp_ext, &r, &ext, &mpls);
         }
-        int rc = pm_peers_lb_keep(c, run, t, &r, &ext, &kept);
+        int rc = pm_peers_lb_keep(c, run, t, &r, &ext, &mpls, &kept);
         if (rc != PM_OK)
             return rc < 0 ? rc : PM_OK;
     }

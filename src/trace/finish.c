@@ -188,8 +188,11 @@ uint8_t pm_target_last_ttl(const struct pm_target *t)
 /* Map (router, ttl) -> the target that saw it there with the lowest first
  * probed TTL: that target's lower hops stand for targets that stopped
  * probing at this router (Doubletree stop set). Its own table rather than
- * util's pm_map: sized once from the reply count, key and value are three
- * and two fields, and it is dropped when the run is finished. */
+ * util's pm_map: key and value are three and two fields, and it is dropped
+ * when the run is finished. It grows with the distinct (router, /24, TTL)
+ * keys, not the replies: a /16's million replies are a few thousand keys,
+ * and a table sized from the replies (32 MB) cost a page fault and a cache
+ * miss on nearly every key. */
 struct seen_slot {
     uint32_t addr;
     uint32_t net;       /* /24 of the target: hops are shared within one /24 only, as the engine does */
@@ -203,14 +206,37 @@ static uint32_t seen_hash(uint32_t addr, uint32_t net, uint8_t ttl)
     return (addr * 2654435761u) ^ ((uint32_t)ttl * 40503u) ^ ((net >> 8) * 2246822519u);
 }
 
+/* The slot of (addr, net, ttl) in a table of cap slots: its own or the empty one it would take. */
+static uint32_t seen_slot_of(const struct seen_slot *seen, uint32_t cap, uint32_t addr, uint32_t net, uint8_t ttl)
+{
+    uint32_t h = seen_hash(addr, net, ttl) & (cap - 1);
+    while (seen[h].target && !(seen[h].addr == addr && seen[h].net == net && seen[h].ttl == ttl))
+        h = (h + 1) & (cap - 1);
+    return h;
+}
+
+/* Doubles the table (load <= 1/2 after); false without memory, the table unchanged. */
+static bool seen_grow(struct seen_slot **seen, uint32_t *cap)
+{
+    uint32_t nc = *cap * 2;
+    struct seen_slot *ns = calloc(nc, sizeof *ns);
+    if (!ns)
+        return false;
+    for (uint32_t i = 0; i < *cap; i++)
+        if ((*seen)[i].target)
+            ns[seen_slot_of(ns, nc, (*seen)[i].addr, (*seen)[i].net, (*seen)[i].ttl)] = (*seen)[i];
+    free(*seen);
+    *seen = ns;
+    *cap = nc;
+    return true;
+}
+
+/* Keys are at most the replies (< 2^29 with the caps), so 2^30 slots always hold them. */
+#define SEEN_CAP_MAX (1u << 30)
+
 static void derive_shared(struct pm_run *run, uint8_t first_ttl)
 {
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < run->n_targets; i++)
-        total += run->targets[i].n_replies;
-    uint32_t cap = 64;
-    while (cap < total * 2 && cap < (1u << 26))
-        cap *= 2;
+    uint32_t cap = 1024, used = 0;
     struct seen_slot *seen = calloc(cap, sizeof *seen);
     if (!seen)
         return; /* sharing is a presentation aid; without memory it is simply not derived */
@@ -222,9 +248,17 @@ static void derive_shared(struct pm_run *run, uint8_t first_ttl)
             if (r->kind != PM_REPLY_TIME_EXCEEDED)
                 continue;
             uint32_t net = t->dst & 0xffffff00u;
-            uint32_t h = seen_hash(r->from, net, r->ttl) & (cap - 1);
-            while (seen[h].target && !(seen[h].addr == r->from && seen[h].net == net && seen[h].ttl == r->ttl))
-                h = (h + 1) & (cap - 1);
+            uint32_t h = seen_slot_of(seen, cap, r->from, net, r->ttl);
+            if (!seen[h].target) {
+                if ((used + 1) * 2 > cap) {
+                    if (cap >= SEEN_CAP_MAX || !seen_grow(&seen, &cap)) {
+                        free(seen);
+                        return;
+                    }
+                    h = seen_slot_of(seen, cap, r->from, net, r->ttl);
+                }
+                used++;
+            }
             if (!seen[h].target || low < seen[h].low)
                 seen[h] = (struct seen_slot){r->from, net, r->ttl, low, i + 1};
         }
@@ -245,10 +279,7 @@ static void derive_shared(struct pm_run *run, uint8_t first_ttl)
                 t->shared_via = r[k].from;
         if (!t->shared_via)
             continue;
-        uint32_t net = t->dst & 0xffffff00u;
-        uint32_t h = seen_hash(t->shared_via, net, low) & (cap - 1);
-        while (seen[h].target && !(seen[h].addr == t->shared_via && seen[h].net == net && seen[h].ttl == low))
-            h = (h + 1) & (cap - 1);
+        uint32_t h = seen_slot_of(seen, cap, t->shared_via, t->dst & 0xffffff00u, low);
         if (seen[h].target && seen[h].low < low && seen[h].target != i + 1)
             t->donor = seen[h].target;
     }

@@ -160,8 +160,10 @@ static void fold_reply(struct pm_watch *w, const struct pm_target *t, const stru
     }
     a->replies++;
     mark_of(t, r, a->mark);
-    a->n_mpls = r->n_mpls <= PM_REPLY_MPLS_MAX ? r->n_mpls : PM_REPLY_MPLS_MAX;
-    memcpy(a->mpls, r->mpls, sizeof a->mpls);
+    const struct pm_mpls_stack *ms = pm_reply_mpls(t, r);
+    a->n_mpls = ms ? ms->n : 0;
+    if (ms)
+        memcpy(a->mpls, ms->e, sizeof a->mpls);
 }
 
 /* A reply counts when its probe did: sent before the pause, or after the resume. */

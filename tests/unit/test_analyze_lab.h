@@ -147,19 +147,20 @@ static inline struct pm_target *lab_trace(struct pm_run *run, uint32_t dst, cons
             r.icmp_type = 3;
             r.icmp_code = arg[0] == 'N' ? 0 : arg[0] == 'H' ? 1 : arg[0] == 'X' ? 13 : 3;
         }
+        struct pm_mpls_stack ms = {0};
         if (m == '+') {
-            r.n_mpls = 1;
+            ms.n = 1;
             r.has_ext = true;
-            r.mpls[0].label = 16004;
-            r.mpls[0].ttl = 1;
-            r.mpls[0].s = 1;
+            ms.e[0].label = 16004;
+            ms.e[0].ttl = 1;
+            ms.e[0].s = 1;
             r.quoted_ttl = 2;
         }
         for (int q = 0; q < k; q++) {
             r.attempt = (uint8_t)q;
             if (m == '/' && q == 2)
                 r.from = lab_addr(arg);
-            if (pm_target_add_reply(t, &r) != PM_OK)
+            if (pm_target_add_reply_ext(t, &r, NULL, &ms) != PM_OK)
                 abort();
         }
     }

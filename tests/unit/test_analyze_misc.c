@@ -329,10 +329,10 @@ static void random_runs_keep_invariants(void **state)
                 r.kind = (uint8_t)(rnd() % 7);
                 r.icmp_code = (uint8_t)(rnd() % 20);
                 r.from = rnd() % 3 == 0 ? dst : A(10, 9, rnd() % 4, rnd() % 16);
-                r.n_mpls = (uint8_t)(rnd() % 3);
+                struct pm_mpls_stack ms = {.n = (uint8_t)(rnd() % 3)};
                 r.quoted_ttl = (uint8_t)(rnd() % 4);
                 r.attempt = (uint8_t)(rnd() % 4);
-                (void)pm_target_add_reply(t, &r);
+                (void)pm_target_add_reply_ext(t, &r, NULL, &ms);
             }
             if (rnd() % 4 == 0)
                 t->stopset_ttl = (uint8_t)(rnd() % 70);

@@ -151,7 +151,8 @@ static void atlas_keeps_other_objects(void **state)
     assert_int_equal(e->obj[1].cls, 2);
     assert_int_equal(e->obj[1].ctype, 15);
     assert_int_equal(e->obj[1].len, PM_EXT_LEN_UNKNOWN);
-    assert_int_equal(r->n_mpls, 1);
+    assert_non_null(pm_reply_mpls(t, r));
+    assert_int_equal(pm_reply_mpls(t, r)->n, 1);
     assert_int_equal(pm_target_hop(t, 2, &r), 1);
     assert_null(pm_reply_ext(t, r));
     pm_peers_free(&set);
@@ -176,10 +177,9 @@ static void json_writes_and_reads_them(void **state)
     assert_int_equal(pm_wire_decode_ip(b, n, &p, &why), PM_OK);
     struct pm_reply r = {.from = A(198, 18, 5, 1), .sent_us = run->started_us, .recv_us = run->started_us + 1500,
                          .ttl = 1, .kind = PM_REPLY_TIME_EXCEEDED, .icmp_type = 11, .has_ext = true};
-    r.n_mpls = 1;
-    r.mpls[0] = p.mpls[0];
+    struct pm_mpls_stack ms = {.n = 1, .e = {p.mpls[0]}};
     p.ext.more = 1;
-    assert_int_equal(pm_target_add_reply_ext(t, &r, &p.ext), PM_OK);
+    assert_int_equal(pm_target_add_reply_ext(t, &r, &p.ext, &ms), PM_OK);
     pm_trace_finish(run, 5);
     char err[PM_ERRBUF_SIZE] = "";
     struct pm_output_ctx ctx = {.run = run};

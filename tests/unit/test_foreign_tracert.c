@@ -221,8 +221,10 @@ static void tracert_capture_gives_its_hops_and_parameters(void **state)
                 continue;
             }
             assert_non_null(e);
-            assert_int_equal(r[i].n_mpls, 1);
-            assert_int_equal(r[i].mpls[0].label, 16001);
+            const struct pm_mpls_stack *ms = pm_reply_mpls(t, &r[i]);
+            assert_non_null(ms);
+            assert_int_equal(ms->n, 1);
+            assert_int_equal(ms->e[0].label, 16001);
             assert_int_equal(e->n, 2);
             assert_int_equal(e->obj[0].cls, PM_EXT_CLASS_MPLS);
             struct pm_ext_ifinfo ii;

@@ -201,8 +201,11 @@ static void accepts_whole_packet_quotes_with_mpls(void **state)
     tb_error(&reply, PM_ICMP_TIMXCEED, 0, &probe, 0, TB_QUOTE_RFC4884, labels, 2, 0);
     struct pm_match_event ev;
     assert_int_equal(pm_matcher_frame(f->m, reply.d, reply.n, PM_LINK_RAW, 6000, &ev), PM_MATCH_REPLY);
-    assert_int_equal(ev.reply.n_mpls, 2);
-    assert_int_equal(ev.reply.mpls[0].label, 24001);
+    const struct pm_mpls_stack *ms = pm_reply_mpls(ev.target, &ev.reply);
+    assert_non_null(ms);
+    assert_int_equal(ms->n, 2);
+    assert_int_equal(ms->e[0].label, 24001);
+    assert_int_equal(ms->e[1].label, 16005);
     assert_true(ev.reply.has_ext);
 }
 

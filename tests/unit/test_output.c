@@ -77,12 +77,13 @@ static void reply(struct pm_target *t, const char *from, uint8_t ttl, uint8_t at
     r.quoted_ttl = kind == PM_REPLY_ECHO_REPLY ? 0 : 1;
     r.reply_ipid = (uint16_t)(1000 + ttl);
     r.quoted_ipid_ok = true;
+    struct pm_mpls_stack ms = {0};
     if (ttl == 4 && kind == PM_REPLY_UNREACH) {
         r.has_ext = true;
-        r.n_mpls = 1;
-        r.mpls[0] = (struct pm_mpls_entry){.label = 24001, .tc = 0, .s = 1, .ttl = 1};
+        ms.n = 1;
+        ms.e[0] = (struct pm_mpls_entry){.label = 24001, .tc = 0, .s = 1, .ttl = 1};
     }
-    assert_int_equal(pm_target_add_reply(t, &r), PM_OK);
+    assert_int_equal(pm_target_add_reply_ext(t, &r, NULL, &ms), PM_OK);
 }
 
 static void sent(struct pm_target *t, uint8_t ttl, int n)

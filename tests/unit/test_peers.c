@@ -83,8 +83,10 @@ static void atlas_mpls_result_reads_as_the_file_says(void **state)
     assert_int_equal(pm_target_hop(t, 10, &r), 3);
     assert_int_equal(r->from, A(66, 110, 59, 1));
     assert_int_equal(r->kind, PM_REPLY_TIME_EXCEEDED);
-    assert_int_equal(r->n_mpls, 1);
-    assert_int_equal(r->mpls[0].label, 407904);
+    const struct pm_mpls_stack *ms = pm_reply_mpls(t, r);
+    assert_non_null(ms);
+    assert_int_equal(ms->n, 1);
+    assert_int_equal(ms->e[0].label, 407904);
     assert_true(r->has_ext);
     assert_int_equal(pm_target_hop(t, 13, &r), 3);
     assert_int_equal(r->from, A(66, 198, 144, 2));
