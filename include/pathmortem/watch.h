@@ -86,6 +86,12 @@ struct pm_watch {
     uint32_t *live_checked;       /* per target: replies already looked at for its upstream */
     uint32_t live24_prefix[PM_WATCH_LIVE24], live24_asn[PM_WATCH_LIVE24]; /* /24s whose upstream a */
     uint32_t n_live24;                                                    /* target's replies showed */
+    /* /24s not decided yet: per TTL the first router any of their targets
+     * heard there (a target probed only above its /24's shared hops borrows
+     * them); PM_WATCH_LIVE24 rows of PM_TTL_MAX + 1, allocated on first use */
+    uint32_t seen24_prefix[PM_WATCH_LIVE24];
+    uint32_t *seen24_hops;
+    uint32_t n_seen24;
     uint32_t target_asn;          /* the preset's target AS (0: each target's own, by lookup) */
     uint32_t watched[8];          /* the preset's watched upstreams */
     uint32_t n_watched;
@@ -101,7 +107,9 @@ void pm_watch_init(struct pm_watch *w, pm_lookup_fn lookup, void *lookup_ctx);
  * their /24 shares), else, once its own path entered the target AS
  * (target_asn, 0: the target's own by lookup) or a router answered it
  * unreachable, the AS at least two of its hops before belong to and more
- * than any other (among the watched upstreams when any is on the path). */
+ * than any other (among the watched upstreams when any is on the path);
+ * a hop it has no answer of its own at counts with the first router any
+ * target of its /24 heard there. */
 void pm_watch_set_upstreams(struct pm_watch *w, uint32_t target_asn, const uint32_t *watched, uint32_t n);
 void pm_watch_free(struct pm_watch *w);
 /* A cycle of n_targets targets starts on run (borrowed until pm_watch_end_cycle;

@@ -26,6 +26,9 @@ void pm_watch_free(struct pm_watch *w)
     free(w->sec_folded_replies);
     free(w->sec_folded_sent);
     free(w->live_checked);
+    free(w->seen24_hops);
+    w->seen24_hops = NULL;
+    w->n_seen24 = 0;
     w->sec_folded_replies = NULL;
     w->sec_folded_sent = NULL;
     w->live_checked = NULL;
@@ -240,8 +243,8 @@ static bool is_watched(const struct pm_watch *w, uint32_t asn)
  * one upstream's space (kpbr's 198.18.20.5, China Unicom's) can answer for
  * the other's paths; the analyzer sees through that by ownership
  * inference, which needs the whole cycle. */
-static uint32_t owner_before(const struct pm_watch *w, const struct pm_target *t, uint32_t tas, uint32_t below,
-                             char *name, size_t len)
+static uint32_t owner_before(const struct pm_watch *w, const struct pm_target *t, const uint32_t *shared,
+                             uint32_t tas, uint32_t below, char *name, size_t len)
 {
     struct vote {
         uint32_t asn, votes, last_ttl;
@@ -253,7 +256,8 @@ static uint32_t owner_before(const struct pm_watch *w, const struct pm_target *t
         for (uint32_t k = 0; k < t->n_replies && !r; k++)
             if (t->replies[k].ttl == ttl)
                 r = &t->replies[k];
-        uint32_t a = r ? asn_of(w, r->from, NULL, 0) : 0;
+        uint32_t from = r ? r->from : shared ? shared[ttl] : 0;
+        uint32_t a = from ? asn_of(w, from, NULL, 0) : 0;
         if (!a || a == tas)
             continue;
         uint32_t j = 0;
@@ -284,10 +288,29 @@ static uint32_t owner_before(const struct pm_watch *w, const struct pm_target *t
     }
     if (best == n || c[best].votes < 2 || c[best].votes == second)
         return 0;
-    for (uint32_t k = 0; name && k < t->n_replies; k++)
-        if (asn_of(w, t->replies[k].from, name, len) == c[best].asn)
-            break;
+    bool named = false;
+    for (uint32_t k = 0; name && k < t->n_replies && !named; k++)
+        named = asn_of(w, t->replies[k].from, name, len) == c[best].asn;
+    for (uint32_t ttl = 1; name && shared && !named && ttl < below && ttl <= PM_TTL_MAX; ttl++)
+        named = shared[ttl] && asn_of(w, shared[ttl], name, len) == c[best].asn;
     return c[best].asn;
+}
+
+/* The row of t's /24 in the table of routers its targets heard per TTL,
+ * created on first use; NULL past PM_WATCH_LIVE24 /24s or without memory
+ * (then a target's own replies decide alone). */
+static uint32_t *seen24_row(struct pm_watch *w, uint32_t dst)
+{
+    uint32_t p24 = dst & 0xffffff00u;
+    for (uint32_t j = 0; j < w->n_seen24; j++)
+        if (w->seen24_prefix[j] == p24)
+            return &w->seen24_hops[(size_t)j * (PM_TTL_MAX + 1)];
+    if (w->n_seen24 == PM_WATCH_LIVE24)
+        return NULL;
+    if (!w->seen24_hops && !(w->seen24_hops = calloc((size_t)PM_WATCH_LIVE24 * (PM_TTL_MAX + 1), sizeof *w->seen24_hops)))
+        return NULL;
+    w->seen24_prefix[w->n_seen24] = p24;
+    return &w->seen24_hops[(size_t)w->n_seen24++ * (PM_TTL_MAX + 1)];
 }
 
 /* The upstream of target i from its replies so far, before any analysis
@@ -303,6 +326,7 @@ static bool live_upstream(struct pm_watch *w, uint32_t i, const struct pm_target
         return false;
     uint32_t tas = w->target_asn ? w->target_asn : asn_of(w, t->dst, NULL, 0);
     uint32_t entry = 0, unreach = 0; /* lowest TTLs of each */
+    uint32_t *shared = seen24_row(w, t->dst);
     for (uint32_t k = w->live_checked[i]; k < t->n_replies; k++) {
         const struct pm_reply *r = &t->replies[k];
         bool inside = pm_reply_from_target(t, r) || (tas && asn_of(w, r->from, NULL, 0) == tas);
@@ -310,12 +334,15 @@ static bool live_upstream(struct pm_watch *w, uint32_t i, const struct pm_target
             entry = r->ttl;
         else if (!inside && r->kind == PM_REPLY_UNREACH && (!unreach || r->ttl < unreach))
             unreach = r->ttl;
+        else if (!inside && shared && r->kind == PM_REPLY_TIME_EXCEEDED && r->ttl >= 1 && r->ttl <= PM_TTL_MAX &&
+                 !shared[r->ttl])
+            shared[r->ttl] = r->from;
     }
     w->live_checked[i] = t->n_replies;
     if (entry)
-        *asn = owner_before(w, t, tas, entry, name, len);
+        *asn = owner_before(w, t, shared, tas, entry, name, len);
     else if (unreach)
-        *asn = owner_before(w, t, tas, unreach + 1, name, len);
+        *asn = owner_before(w, t, shared, tas, unreach + 1, name, len);
     return *asn != 0;
 }
 

@@ -419,6 +419,48 @@ static void first_cycle_tables_from_the_replies(void **state)
     }
 }
 
+/* The first cycle under the stop set and ICMP rate limiting: no single
+ * target of a /24 has both its own answers from two upstream hops and an
+ * end. One got TransTeleCom's time-exceeded at 3 and 4, then nothing;
+ * another, probed only above them, got one at 5 and the border's !H at 6
+ * (numbered from China Unicom's space). Together they name the /24's
+ * upstream: the second joins TransTeleCom's table with the hops its /24
+ * heard below it, the first follows by its /24. */
+static void first_cycle_tables_from_the_24s_shared_hops(void **state)
+{
+    (void)state;
+    static const uint32_t watched[] = {4837, 20485};
+    struct pm_watch w;
+    pm_watch_init(&w, lookup2, NULL);
+    pm_watch_set_upstreams(&w, 131279, watched, 2);
+    struct pm_run *run = pm_run_alloc();
+    assert_non_null(run);
+    assert_int_equal(pm_watch_begin_cycle(&w, run, 2), PM_OK);
+    struct pm_target *low = pm_run_target(run, A(198, 19, 177, 9), true);
+    struct pm_target *high = pm_run_target(run, A(198, 19, 177, 30), true);
+    probe(low, 1, A(10, 0, 0, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 300);
+    probe(low, 2, A(10, 0, 1, 1), PM_REPLY_TIME_EXCEEDED, 0, 1000, 400);
+    probe(low, 3, A(10, 20, 0, 2), PM_REPLY_TIME_EXCEEDED, 0, 1000, 500);
+    probe(low, 4, A(10, 20, 1, 2), PM_REPLY_TIME_EXCEEDED, 0, 1000, 600);
+    probe(low, 5, 0, 0, 0, 1000, 0);
+    probe(high, 5, A(10, 20, 2, 2), PM_REPLY_TIME_EXCEEDED, 0, 1000, 700);
+    probe(high, 6, A(10, 4, 9, 9), PM_REPLY_UNREACH, 1, 1000, 800);
+    pm_watch_fold(&w);
+    assert_int_equal(w.n_sections, 1);
+    const struct pm_watch *sttk = w.sections[0];
+    assert_int_equal(sttk->section_asn, 20485);
+    assert_string_equal(sttk->section_name, "TransTeleCom");
+    assert_int_equal(sttk->hops[6].received, 1);
+    assert_int_equal(sttk->hops[5].n_addr, 1);
+    pm_watch_fold(&w);
+    assert_int_equal(w.n_sections, 1);
+    assert_int_equal(sttk->hops[3].received, 1);   /* low, by its /24 */
+    assert_int_equal(sttk->hops[5].sent, 2);
+    pm_watch_end_cycle(&w, NULL, NULL, 0);
+    pm_run_free(run);
+    pm_watch_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +470,7 @@ int main(void)
         cmocka_unit_test(verdict_lines_and_json_from_the_last_cycle),
         cmocka_unit_test(a_sweep_gets_one_table_per_upstream),
         cmocka_unit_test(first_cycle_tables_from_the_replies),
+        cmocka_unit_test(first_cycle_tables_from_the_24s_shared_hops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
