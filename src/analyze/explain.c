@@ -41,6 +41,15 @@ static const char *reason_prefix(uint8_t p)
 }
 
 /* One sentence for one note. */
+/* How a cut run ended, as "the run ..." goes on. */
+static void cut_words(const struct az_note *n, char *why, size_t len)
+{
+    if (n->dkind == PM_RUN_TIMEOUT)
+        snprintf(why, len, "timed out");
+    else
+        snprintf(why, len, "was stopped by %s", pm_run_end_name((enum pm_run_end)n->dkind));
+}
+
 static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdict *v)
 {
     char b[16], b2[16];
@@ -99,10 +108,7 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
                                        n->ttl, n->ttl2);
     case AZ_N_CUT_SILENT: {
         char why[48];
-        if (n->dkind == PM_RUN_TIMEOUT)
-            snprintf(why, sizeof why, "timed out");
-        else
-            snprintf(why, sizeof why, "was stopped by %s", pm_run_end_name((enum pm_run_end)n->dkind));
+        cut_words(n, why, sizeof why);
         char where[96];
         if (n->addr)
             snprintf(where, sizeof where, "Silent after %s (hop %u)", a, n->ttl);
@@ -114,10 +120,7 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
     }
     case AZ_N_CUT_REFUSED: {
         char why[48];
-        if (n->dkind == PM_RUN_TIMEOUT)
-            snprintf(why, sizeof why, "timed out");
-        else
-            snprintf(why, sizeof why, "was stopped by %s", pm_run_end_name((enum pm_run_end)n->dkind));
+        cut_words(n, why, sizeof why);
         return pm_verdict_add_evidence(v, "%s (%s space, hop %u) answered host-unreachable, but the run %s while %u "
                                        "target(s) of this prefix were not yet probed to their end, none was reached and no "
                                        "path showed what follows %s: the target network's \"no such host\" for a dark "

@@ -621,9 +621,10 @@ static void died(struct vd *d, uint32_t e, const struct az_router *L, const stru
     }
 }
 
-/* A run cut short (az_cut_undecided): the silent death just decided is
- * replaced by not-probed, with what the path showed as its reason. */
-static void cut_silence(struct vd *d, const struct az_router *L)
+/* A run cut short (az_cut_undecided): the death just decided is replaced
+ * by not-probed; the note of kind k (what the path showed, its reason) is
+ * returned for the caller to fill. */
+static struct az_note *cut_undecided(struct vd *d, enum az_note_kind k)
 {
     const struct az_ctx *c = d->c;
     struct pm_verdict *v = d->v;
@@ -634,11 +635,19 @@ static void cut_silence(struct vd *d, const struct az_router *L)
     memset(&v->dies_in, 0, sizeof v->dies_in);
     v->first_silent_ttl = 0;
     d->notes.n = 0;
-    struct az_note *n = az_note(&d->notes, AZ_N_CUT_SILENT);
+    struct az_note *n = az_note(&d->notes, k);
     n->dkind = c->run->end;
-    n->addr = L ? L->addr : 0;
-    n->ttl = L ? v->last_ttl : 0;
     n->n = c->groups[d->p->group].unfinished;
+    return n;
+}
+
+/* ... a silent death, after L (NULL: no hop answered). */
+static void cut_silence(struct vd *d, const struct az_router *L)
+{
+    uint8_t ttl = d->v->last_ttl;
+    struct az_note *n = cut_undecided(d, AZ_N_CUT_SILENT);
+    n->addr = L ? L->addr : 0;
+    n->ttl = L ? ttl : 0;
 }
 
 /* A run cut short: a host-unreachable that ended the path came from a
@@ -668,22 +677,11 @@ static bool cut_refusal_undecided(const struct vd *d, const struct az_router *L)
 
 static void cut_refused(struct vd *d, const struct az_router *L)
 {
-    const struct az_ctx *c = d->c;
-    struct pm_verdict *v = d->v;
-    uint8_t ttl = v->last_ttl;
-    v->status = PM_STATUS_NOT_PROBED;
-    v->kind = PM_DEATH_NONE;
-    v->rule = PM_RULE_NOT_PROBED;
-    v->confidence = AZ_CUT_SILENT;
-    memset(&v->dies_in, 0, sizeof v->dies_in);
-    v->first_silent_ttl = 0;
-    d->notes.n = 0;
-    struct az_note *n = az_note(&d->notes, AZ_N_CUT_REFUSED);
-    n->dkind = c->run->end;
+    uint8_t ttl = d->v->last_ttl;
+    struct az_note *n = cut_undecided(d, AZ_N_CUT_REFUSED);
     n->addr = L->addr;
     n->asn = L->mapped;
     n->ttl = ttl;
-    n->n = c->groups[d->p->group].unfinished;
 }
 
 int az_verdict(const struct az_ctx *c, uint32_t ti, struct pm_verdict *v, const struct az_rl *rl)
