@@ -40,7 +40,6 @@ static const char *reason_prefix(uint8_t p)
     }
 }
 
-/* One sentence for one note. */
 /* How a cut run ended, as "the run ..." goes on. */
 static void cut_words(const struct az_note *n, char *why, size_t len)
 {
@@ -50,6 +49,7 @@ static void cut_words(const struct az_note *n, char *why, size_t len)
         snprintf(why, len, "was stopped by %s", pm_run_end_name((enum pm_run_end)n->dkind));
 }
 
+/* One sentence for one note. */
 static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdict *v)
 {
     char b[16], b2[16];
@@ -99,13 +99,14 @@ static int word(const struct az_ctx *c, const struct az_note *n, struct pm_verdi
                                        "that fault explains the prefix's dead paths, and this one got past it into the "
                                        "target network, where the address is dark (not a death)",
                                        a, n->ttl, n->n2, n->ttl2, dk, a, a2, A, n->n);
-    case AZ_N_NOT_PROBED:
+    case AZ_N_NOT_PROBED: {
         if (n->dkind == PM_RUN_COMPLETE)
             return pm_verdict_add_evidence(v, "Not probed: the run sent no probe toward it; no verdict");
-        return pm_verdict_add_evidence(v, "Not probed to its end: the run %s%s before it was done (highest TTL sent "
-                                       "%u of %u); no verdict", n->dkind == PM_RUN_TIMEOUT ? "timed out" : "was stopped by ",
-                                       n->dkind == PM_RUN_TIMEOUT ? "" : pm_run_end_name((enum pm_run_end)n->dkind),
-                                       n->ttl, n->ttl2);
+        char why[48];
+        cut_words(n, why, sizeof why);
+        return pm_verdict_add_evidence(v, "Not probed to its end: the run %s before it was done (highest TTL sent "
+                                       "%u of %u); no verdict", why, n->ttl, n->ttl2);
+    }
     case AZ_N_CUT_SILENT: {
         char why[48];
         cut_words(n, why, sizeof why);

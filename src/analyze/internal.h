@@ -6,7 +6,14 @@
 #include <stdint.h>
 
 #include "pathmortem/analyze.h"
+#include "pathmortem/wire.h"
 #include "util/map.h"
+
+/* Host-unreachable (and host unknown): the router had a route and no host. */
+static inline bool az_host_code(uint8_t code)
+{
+    return pm_wire_icmp_meaning(PM_ICMP_UNREACH, code) == PM_ICMP_M_HOST_UNREACH;
+}
 
 #define AZ_NONE UINT32_MAX
 

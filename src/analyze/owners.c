@@ -478,8 +478,7 @@ int az_path_tallies(struct az_ctx *c)
             uint32_t u = up && i < lim ? up : 0;
             /* a hop of a reached path, and how far the target is behind it */
             uint8_t dist = p->reached_ttl && p->reached_ttl > h->ttl ? p->reached_ttl - h->ttl : 0;
-            if (i + 1 == p->n && h->kind == PM_REPLY_UNREACH &&
-                pm_wire_icmp_meaning(PM_ICMP_UNREACH, h->code) == PM_ICMP_M_HOST_UNREACH)
+            if (i + 1 == p->n && h->kind == PM_REPLY_UNREACH && az_host_code(h->code))
                 r->host_refused++;
             follow_add(&r->all, u, so, adj, dist);
             uint32_t *fi = c->n_follows ? pm_map_get(&c->follow_idx, ((uint64_t)h->router << 32) | p->group) : NULL;

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "analyze/internal.h"
-#include "pathmortem/wire.h"
 #include "analyze/rules.h"
 #include "util/grow.h"
 
@@ -56,7 +55,7 @@ static void note_group_refusal(const struct az_ctx *c, struct az_rl_entry *e, co
     const struct az_hop *h = az_path_hop(c, u, u->n - 1);
     uint32_t tas = az_tas(c, u);
     if (h->kind != PM_REPLY_UNREACH || !tas || c->routers[h->router].owner != tas || h->ttl > 64 ||
-        pm_wire_icmp_meaning(PM_ICMP_UNREACH, h->code) != PM_ICMP_M_HOST_UNREACH)
+        !az_host_code(h->code))
         return;
     if (!e->un_count || h->ttl < e->un_ttl) {
         e->un_router = h->router;

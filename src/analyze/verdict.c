@@ -154,12 +154,6 @@ static void blame(struct vd *d, uint32_t asn, double conf)
     d->v->confidence = conf;
 }
 
-/* Host-unreachable (and host unknown): the router had a route and no host. */
-static bool host_code(uint8_t code)
-{
-    return pm_wire_icmp_meaning(PM_ICMP_UNREACH, code) == PM_ICMP_M_HOST_UNREACH;
-}
-
 /* An unreachable from router R (index ri) with code: attributed to R's
  * inferred owner, whatever the code says. From a router of the target AS a
  * host-unreachable means the network is there and this address is dark. */
@@ -167,7 +161,7 @@ static void unreach_blame(struct vd *d, const struct az_router *R, uint8_t code,
 {
     struct pm_verdict *v = d->v;
     uint32_t tas = d->tas;
-    if (!from_dst && tas && R->owner == tas && host_code(code)) {
+    if (!from_dst && tas && R->owner == tas && az_host_code(code)) {
         v->status = PM_STATUS_HOST_ABSENT;
         v->rule = PM_RULE_HOST_UNREACH;
         blame(d, 0, AZ_HOST_UNREACH * R->conf);
@@ -245,11 +239,16 @@ static bool refusal_applies(const struct vd *d, const struct az_rl_entry *re, ui
     return re && (refusal_reach(d->c, re, l) & d->p->silent_mask) && re->un_ttl > l;
 }
 
-/* ... and it is the target network's own "no such host". */
+/* The refusal behind re (one there) is the target network's own "no such host". */
+static bool target_host_refusal(const struct vd *d, const struct az_rl_entry *re)
+{
+    return d->tas && d->c->routers[re->un_router].owner == d->tas && az_host_code(re->un_code);
+}
+
+/* ... and this path was probed far enough to have met it. */
 static bool target_refusal_applies(const struct vd *d, const struct az_rl_entry *re, uint8_t l)
 {
-    return refusal_applies(d, re, l) && d->tas && d->c->routers[re->un_router].owner == d->tas &&
-           host_code(re->un_code);
+    return refusal_applies(d, re, l) && target_host_refusal(d, re);
 }
 
 /* Under ICMP rate limiting, which router answered a path last is chance,
@@ -287,7 +286,7 @@ static int rate_limited(struct vd *d, const struct az_rl_entry *re, const struct
         un_applies = false;
     /* the target network's own router said "no such host" to the neighbours:
      * that outweighs the time-exceeded a rate-limited router let through */
-    bool dark_un = un_applies && target_refusal_applies(d, re, l);
+    bool dark_un = un_applies && target_host_refusal(d, re);
     uint64_t both = re && !structural && !other && !dark_un ? re->te & p->silent_mask : 0;
     if (both) {
         uint8_t m = (uint8_t)(__builtin_ctzll(both) + 1);
