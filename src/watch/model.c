@@ -296,15 +296,23 @@ static uint32_t owner_before(const struct pm_watch *w, const struct pm_target *t
     return c[best].asn;
 }
 
+/* The index of /24 p24 among the n of list (n: not there). */
+static uint32_t index24(const uint32_t *list, uint32_t n, uint32_t p24)
+{
+    uint32_t j = 0;
+    while (j < n && list[j] != p24)
+        j++;
+    return j;
+}
+
 /* The row of t's /24 in the table of routers its targets heard per TTL,
  * created on first use; NULL past PM_WATCH_LIVE24 /24s or without memory
  * (then a target's own replies decide alone). */
 static uint32_t *seen24_row(struct pm_watch *w, uint32_t dst)
 {
-    uint32_t p24 = dst & 0xffffff00u;
-    for (uint32_t j = 0; j < w->n_seen24; j++)
-        if (w->seen24_prefix[j] == p24)
-            return &w->seen24_hops[(size_t)j * (PM_TTL_MAX + 1)];
+    uint32_t p24 = dst & 0xffffff00u, j = index24(w->seen24_prefix, w->n_seen24, p24);
+    if (j < w->n_seen24)
+        return &w->seen24_hops[(size_t)j * (PM_TTL_MAX + 1)];
     if (w->n_seen24 == PM_WATCH_LIVE24)
         return NULL;
     if (!w->seen24_hops && !(w->seen24_hops = calloc((size_t)PM_WATCH_LIVE24 * (PM_TTL_MAX + 1), sizeof *w->seen24_hops)))
@@ -322,7 +330,8 @@ static uint32_t *seen24_row(struct pm_watch *w, uint32_t dst)
 static bool live_upstream(struct pm_watch *w, uint32_t i, const struct pm_target *t, uint32_t *asn, char *name,
                           size_t len)
 {
-    if (!w->lookup || !w->live_checked)
+    /* nothing new since the last look: nothing can have changed */
+    if (!w->lookup || !w->live_checked || w->live_checked[i] >= t->n_replies)
         return false;
     uint32_t tas = w->target_asn ? w->target_asn : asn_of(w, t->dst, NULL, 0);
     uint32_t entry = 0, unreach = 0; /* lowest TTLs of each */
@@ -364,9 +373,7 @@ static struct pm_watch *section_for(struct pm_watch *w, uint32_t i, const struct
     if (!known) {
         /* not in the last cycle (the first cycle has none): its /24's
          * upstream if a target there showed it, else its own replies */
-        uint32_t p24 = t->dst & 0xffffff00u, j = 0;
-        while (j < w->n_live24 && w->live24_prefix[j] != p24)
-            j++;
+        uint32_t p24 = t->dst & 0xffffff00u, j = index24(w->live24_prefix, w->n_live24, p24);
         if (j < w->n_live24) {
             asn = w->live24_asn[j];
         } else {
